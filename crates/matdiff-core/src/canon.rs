@@ -1,0 +1,1 @@
+//! canon (work in progress).

@@ -1,0 +1,1 @@
+//! decls (work in progress).

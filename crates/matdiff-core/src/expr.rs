@@ -1,0 +1,385 @@
+//! The typed expression tree every layer after parsing works on, with symbols, dimensions and shapes.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// One dimension of a shape, after inference.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum Dim {
+    /// The literal 1 of scalars, column vectors (`n×1`) and row vectors (`1×n`).
+    One,
+    /// A fixed size other than one, from a declaration such as `A: 3x4`.
+    Num(usize),
+    /// A symbolic size (`n`, `m`, …), declared or named by inference.
+    Name(String),
+}
+
+impl fmt::Display for Dim {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Dim::One => write!(f, "1"),
+            Dim::Num(n) => write!(f, "{n}"),
+            Dim::Name(s) => write!(f, "{s}"),
+        }
+    }
+}
+
+/// Rows × columns. Scalars are `1×1`, column vectors `n×1`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Shape {
+    pub rows: Dim,
+    pub cols: Dim,
+}
+
+impl Shape {
+    #[must_use]
+    pub fn scalar() -> Shape {
+        Shape { rows: Dim::One, cols: Dim::One }
+    }
+    #[must_use]
+    pub fn new(rows: Dim, cols: Dim) -> Shape {
+        Shape { rows, cols }
+    }
+    pub fn is_scalar(&self) -> bool {
+        self.rows == Dim::One && self.cols == Dim::One
+    }
+    pub fn is_col_vector(&self) -> bool {
+        self.rows != Dim::One && self.cols == Dim::One
+    }
+    pub fn is_square(&self) -> bool {
+        self.rows == self.cols
+    }
+    #[must_use]
+    pub fn transposed(&self) -> Shape {
+        Shape { rows: self.cols.clone(), cols: self.rows.clone() }
+    }
+}
+
+impl fmt::Display for Shape {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (&self.rows, &self.cols) {
+            (Dim::One, Dim::One) => write!(f, "scalar"),
+            (r, Dim::One) => write!(f, "vector {r}×1"),
+            (Dim::One, c) => write!(f, "row vector 1×{c}"),
+            (r, c) => write!(f, "matrix {r}×{c}"),
+        }
+    }
+}
+
+/// What a symbol stands for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    Scalar,
+    Vector,
+    Matrix,
+}
+
+impl fmt::Display for Kind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Kind::Scalar => "scalar",
+            Kind::Vector => "vector",
+            Kind::Matrix => "matrix",
+        })
+    }
+}
+
+/// A symbol of the expression with its inferred (or declared) type.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Symbol {
+    pub name: String,
+    pub kind: Kind,
+    pub shape: Shape,
+    /// Declared `symmetric` (also true for `spd`).
+    pub symmetric: bool,
+    /// Declared `spd` (symmetric positive definite).
+    pub spd: bool,
+    /// Whether the user declared it, rather than it being typed by its first letter.
+    pub declared: bool,
+}
+
+/// The symbols of one expression, in order of first appearance.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct SymbolTable {
+    pub symbols: Vec<Symbol>,
+}
+
+impl SymbolTable {
+    pub fn get(&self, name: &str) -> Option<&Symbol> {
+        self.symbols.iter().find(|s| s.name == name)
+    }
+    /// Every symbolic dimension name in use, in order of first appearance.
+    pub fn dim_names(&self) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        for s in &self.symbols {
+            for d in [&s.shape.rows, &s.shape.cols] {
+                if let Dim::Name(n) = d {
+                    if !out.contains(n) {
+                        out.push(n.clone());
+                    }
+                }
+            }
+        }
+        out
+    }
+}
+
+/// Functions applied to one argument.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Func {
+    /// Trace of a square matrix.
+    Tr,
+    Det,
+    /// log det, of a matrix with positive determinant.
+    LogDet,
+    /// Sum of all entries.
+    Sum,
+    /// Sum of absolute values of the entries.
+    Norm1,
+    /// Euclidean norm of a vector, Frobenius norm of a matrix.
+    Norm2,
+    /// Vector → diagonal matrix.
+    Diag,
+    /// Square matrix → vector of its diagonal.
+    DiagOf,
+    // Elementwise functions (on scalars, vectors and matrices alike).
+    Exp,
+    Log,
+    Sin,
+    Cos,
+    Tan,
+    Asin,
+    Acos,
+    Atan,
+    Tanh,
+    Sqrt,
+    Abs,
+    Sign,
+    Relu,
+    /// Heaviside step, 1 where the argument is positive: the derivative of relu.
+    Step,
+}
+
+impl Func {
+    /// Whether the function acts entry by entry.
+    pub fn is_elementwise(self) -> bool {
+        !matches!(
+            self,
+            Func::Tr | Func::Det | Func::LogDet | Func::Sum | Func::Norm1 | Func::Norm2 | Func::Diag | Func::DiagOf
+        )
+    }
+
+    /// The name in the input language (what [`Func::from_name`] accepts first).
+    pub fn name(self) -> &'static str {
+        match self {
+            Func::Tr => "tr",
+            Func::Det => "det",
+            Func::LogDet => "logdet",
+            Func::Sum => "sum",
+            Func::Norm1 => "norm1",
+            Func::Norm2 => "norm2",
+            Func::Diag | Func::DiagOf => "diag",
+            Func::Exp => "exp",
+            Func::Log => "log",
+            Func::Sin => "sin",
+            Func::Cos => "cos",
+            Func::Tan => "tan",
+            Func::Asin => "arcsin",
+            Func::Acos => "arccos",
+            Func::Atan => "arctan",
+            Func::Tanh => "tanh",
+            Func::Sqrt => "sqrt",
+            Func::Abs => "abs",
+            Func::Sign => "sign",
+            Func::Relu => "relu",
+            Func::Step => "step",
+        }
+    }
+
+    /// Looks up a function name of the input language. `diag` maps to [`Func::Diag`];
+    /// lowering turns it into [`Func::DiagOf`] when the argument is a matrix.
+    pub fn from_name(name: &str) -> Option<Func> {
+        Some(match name {
+            "tr" | "Tr" | "trace" => Func::Tr,
+            "det" => Func::Det,
+            "logdet" => Func::LogDet,
+            "sum" => Func::Sum,
+            "norm1" => Func::Norm1,
+            "norm2" | "norm" => Func::Norm2,
+            "diag" => Func::Diag,
+            "exp" => Func::Exp,
+            "log" | "ln" => Func::Log,
+            "sin" => Func::Sin,
+            "cos" => Func::Cos,
+            "tan" => Func::Tan,
+            "arcsin" | "asin" => Func::Asin,
+            "arccos" | "acos" => Func::Acos,
+            "arctan" | "atan" => Func::Atan,
+            "tanh" => Func::Tanh,
+            "sqrt" => Func::Sqrt,
+            "abs" => Func::Abs,
+            "sign" => Func::Sign,
+            "relu" => Func::Relu,
+            "step" => Func::Step,
+            _ => return None,
+        })
+    }
+}
+
+/// An expression. Products are n-ary chains read left to right; a `1×1` factor
+/// multiplies as a scalar. Subtraction is `Add` of a term times `Num(-1)`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum Expr {
+    Num(f64),
+    /// A symbol, looked up in the [`SymbolTable`].
+    Sym(String),
+    /// The identity matrix of the given size.
+    Eye(Dim),
+    /// The all-ones matrix (`vector(c)` and `matrix(c)` are `c` times it).
+    Ones(Shape),
+    Add(Vec<Expr>),
+    Mul(Vec<Expr>),
+    /// Division by a scalar.
+    Div(Box<Expr>, Box<Expr>),
+    /// Hadamard (elementwise) product.
+    Had(Vec<Expr>),
+    /// Elementwise division.
+    HadDiv(Box<Expr>, Box<Expr>),
+    /// Elementwise power by a constant.
+    HadPow(Box<Expr>, f64),
+    /// Power by a constant: any real power of a scalar, an integer power ≥ 2 of a square matrix.
+    Pow(Box<Expr>, f64),
+    Transpose(Box<Expr>),
+    Inv(Box<Expr>),
+    Call(Func, Box<Expr>),
+    /// The differential operator d(·), not yet pushed inward. `D(Sym(x))` for the
+    /// variable `x` is the differential dx itself.
+    D(Box<Expr>),
+}
+
+impl Expr {
+    pub fn sym(name: &str) -> Expr {
+        Expr::Sym(name.to_string())
+    }
+    pub fn neg(e: Expr) -> Expr {
+        Expr::Mul(vec![Expr::Num(-1.0), e])
+    }
+    pub fn t(e: Expr) -> Expr {
+        Expr::Transpose(Box::new(e))
+    }
+    pub fn inv(e: Expr) -> Expr {
+        Expr::Inv(Box::new(e))
+    }
+    pub fn call(f: Func, e: Expr) -> Expr {
+        Expr::Call(f, Box::new(e))
+    }
+    pub fn d(e: Expr) -> Expr {
+        Expr::D(Box::new(e))
+    }
+    pub fn is_zero(&self) -> bool {
+        matches!(self, Expr::Num(x) if *x == 0.0)
+    }
+    pub fn is_one(&self) -> bool {
+        matches!(self, Expr::Num(x) if *x == 1.0)
+    }
+
+    /// The direct children, in order.
+    pub fn children(&self) -> Vec<&Expr> {
+        match self {
+            Expr::Num(_) | Expr::Sym(_) | Expr::Eye(_) | Expr::Ones(_) => vec![],
+            Expr::Add(v) | Expr::Mul(v) | Expr::Had(v) => v.iter().collect(),
+            Expr::Div(a, b) | Expr::HadDiv(a, b) => vec![a, b],
+            Expr::HadPow(a, _)
+            | Expr::Pow(a, _)
+            | Expr::Transpose(a)
+            | Expr::Inv(a)
+            | Expr::Call(_, a)
+            | Expr::D(a) => vec![a],
+        }
+    }
+
+    /// Whether `pred` holds for this node or any node below it.
+    pub fn any(&self, pred: &mut impl FnMut(&Expr) -> bool) -> bool {
+        if pred(self) {
+            return true;
+        }
+        self.children().into_iter().any(|c| c.any(pred))
+    }
+
+    /// Whether the symbol `name` occurs in the expression.
+    pub fn mentions(&self, name: &str) -> bool {
+        self.any(&mut |e| matches!(e, Expr::Sym(s) if s == name))
+    }
+
+    /// Whether a differential operator occurs in the expression.
+    pub fn has_d(&self) -> bool {
+        self.any(&mut |e| matches!(e, Expr::D(_)))
+    }
+
+    /// Number of nodes.
+    pub fn size(&self) -> usize {
+        1 + self.children().into_iter().map(Expr::size).sum::<usize>()
+    }
+}
+
+/// The shape of a well-typed expression. Unknown symbols are treated as scalars, so
+/// the function is total; expressions built by lowering are always well typed.
+pub fn shape_of(e: &Expr, table: &SymbolTable) -> Shape {
+    match e {
+        Expr::Num(_) => Shape::scalar(),
+        Expr::Sym(s) => table.get(s).map_or_else(Shape::scalar, |s| s.shape.clone()),
+        Expr::Eye(n) => Shape::new(n.clone(), n.clone()),
+        Expr::Ones(s) => s.clone(),
+        Expr::Add(v) | Expr::Had(v) => {
+            // Scalars broadcast in neither, so any non-scalar term gives the shape.
+            v.iter()
+                .map(|t| shape_of(t, table))
+                .find(|s| !s.is_scalar())
+                .unwrap_or_else(Shape::scalar)
+        }
+        Expr::Mul(v) => {
+            let mut acc = Shape::scalar();
+            for f in v {
+                let s = shape_of(f, table);
+                if acc.is_scalar() {
+                    acc = s;
+                } else if !s.is_scalar() {
+                    acc = Shape::new(acc.rows, s.cols);
+                }
+            }
+            acc
+        }
+        Expr::Div(a, _) | Expr::HadPow(a, _) | Expr::Pow(a, _) | Expr::Inv(a) | Expr::D(a) => {
+            shape_of(a, table)
+        }
+        Expr::HadDiv(a, b) => {
+            let s = shape_of(a, table);
+            if s.is_scalar() {
+                shape_of(b, table)
+            } else {
+                s
+            }
+        }
+        Expr::Transpose(a) => shape_of(a, table).transposed(),
+        Expr::Call(f, a) => match f {
+            Func::Tr | Func::Det | Func::LogDet | Func::Sum | Func::Norm1 | Func::Norm2 => Shape::scalar(),
+            Func::Diag => {
+                let s = shape_of(a, table);
+                Shape::new(s.rows.clone(), s.rows)
+            }
+            Func::DiagOf => Shape::new(shape_of(a, table).rows, Dim::One),
+            _ => shape_of(a, table),
+        },
+    }
+}
+
+/// The problem the derivation engine solves: a scalar expression, its symbols, the variable.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Problem {
+    pub expr: Expr,
+    pub symbols: SymbolTable,
+    /// Name of the variable of differentiation; a symbol of `symbols`.
+    pub wrt: String,
+}

@@ -1,0 +1,1 @@
+//! latex (work in progress).

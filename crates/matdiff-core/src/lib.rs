@@ -1,0 +1,24 @@
+//! matdiff-core: parse → shapes → derivation → simplification → LaTeX → numeric checks.
+//!
+//! No I/O and no web dependencies: the same code runs natively (the `matdiff` command)
+//! and in wasm32 (the page). Bad input never panics; it comes back as [`Diagnostic`]s.
+
+pub mod api;
+pub mod canon;
+pub mod decls;
+pub mod derive;
+pub mod diagnostic;
+pub mod expr;
+pub mod latex;
+pub mod lower;
+pub mod numeric;
+pub mod rules;
+pub mod simplify;
+pub mod syntax;
+pub mod text;
+
+pub use api::{analyze, check, Analysis, CheckOptions, Derivation, Input, Lhs, Step};
+pub use diagnostic::{Diagnostic, Label, Source, Span};
+pub use expr::{Dim, Expr, Func, Kind, Problem, Shape, Symbol, SymbolTable};
+pub use numeric::CheckReport;
+pub use rules::Rule;

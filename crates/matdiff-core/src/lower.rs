@@ -1,0 +1,1 @@
+//! lower (work in progress).

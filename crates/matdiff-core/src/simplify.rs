@@ -1,0 +1,1 @@
+//! simplify (work in progress).

@@ -1,0 +1,2 @@
+//! The `matdiff` command.
+fn main() {}

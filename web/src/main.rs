@@ -1,0 +1,2 @@
+//! The matdiff web page.
+fn main() {}

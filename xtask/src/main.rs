@@ -1,0 +1,2 @@
+//! Developer commands: `cargo xtask serve`, `cargo xtask test`.
+fn main() {}
