@@ -11,29 +11,33 @@ struct Split {
 }
 
 fn split(term: &Expr, ctx: Ctx) -> Split {
-    match term {
-        Expr::Mul(fs) => {
-            let (coef, chain): (Vec<Expr>, Vec<Expr>) = fs
-                .iter()
-                .cloned()
-                .partition(|f| !ctx.has_dx(f) && ctx.is_scalar(f));
-            Split {
-                coef,
-                core: mul(ctx, chain),
+    let mut coef = Vec::new();
+    let mut core = term.clone();
+    loop {
+        match core {
+            Expr::Mul(fs) => {
+                let (c, chain): (Vec<Expr>, Vec<Expr>) = fs
+                    .into_iter()
+                    .partition(|f| !ctx.has_dx(f) && ctx.is_scalar(f));
+                let done = c.is_empty();
+                coef.extend(c);
+                core = mul(ctx, chain);
+                if done && !matches!(core, Expr::Div(..)) {
+                    break;
+                }
+            }
+            // A / s = (1/s) A for a constant scalar s.
+            Expr::Div(a, s) if !ctx.has_dx(&s) => {
+                coef.push(Expr::Div(Box::new(Expr::Num(1.0)), s));
+                core = *a;
+            }
+            c => {
+                core = c;
+                break;
             }
         }
-        Expr::Div(a, s) if ctx.has_dx(a) && !ctx.has_dx(s) => {
-            let mut inner = split(a, ctx);
-            inner
-                .coef
-                .insert(0, Expr::Div(Box::new(Expr::Num(1.0)), s.clone()));
-            inner
-        }
-        t => Split {
-            coef: vec![],
-            core: t.clone(),
-        },
     }
+    Split { coef, core }
 }
 
 fn join(ctx: Ctx, coef: &[Expr], core: Expr) -> Expr {
@@ -212,8 +216,23 @@ impl Target<'_> {
                 rules::TRACE_TRANSPOSE,
                 vec![tr(transpose_chain(&chain, ctx))],
             )),
-            Expr::Had(_) | Expr::Call(Func::Diag | Func::DiagOf, _) if !last => {
+            Expr::Had(_) | Expr::HadDiv(..) | Expr::Call(Func::Diag | Func::DiagOf, _) if !last => {
                 Some((rules::TRACE_CYCLIC, vec![tr(rotated())]))
+            }
+            Expr::HadDiv(a, b) if ctx.has_dx(a) => {
+                // Tr(P (A ⊘ B)) = Tr((Pᵀ ⊘ B)ᵀ A), A the factor with dX.
+                let p = if k == 0 {
+                    Expr::Eye(ctx.shape(f).cols)
+                } else {
+                    smart_t(&mul(ctx, chain[..k].to_vec()), ctx)
+                };
+                Some((
+                    rules::TRACE_HADAMARD,
+                    vec![tr(vec![
+                        Expr::t(Expr::HadDiv(Box::new(p), b.clone())),
+                        (**a).clone(),
+                    ])],
+                ))
             }
             Expr::Had(hs) => {
                 // Tr(P (A ⊙ B)) = Tr((Pᵀ ⊙ A)ᵀ B), B the factor with dX.
@@ -273,11 +292,15 @@ fn finished(term: &Expr, target: Target) -> Option<Final> {
         (Kind::Matrix, _) => return None,
         _ => chain_of(&core),
     };
+    if !target.ends_in_dx(&chain) {
+        return None;
+    }
     let (_, p) = chain.split_last()?;
+    let p = crate::simplify::merge_powers(p.to_vec());
     let p = if p.is_empty() && target.kind == Kind::Matrix {
         vec![Expr::Eye(ctx.shape(&Expr::sym(ctx.wrt)).rows)]
     } else {
-        p.to_vec()
+        p
     };
     let mut num = 1.0;
     let mut rest = Vec::new();
@@ -608,6 +631,188 @@ mod tests {
                 collect                dy = 2*x'*A*dx
                 read-off               grad = (2*x'*A)'
                 transpose-product      grad = 2*A*x
+            "#]],
+        );
+    }
+
+    fn table() -> Vec<Symbol> {
+        vec![
+            sym("A", Kind::Matrix, "m", "n", false),
+            sym("X", Kind::Matrix, "n", "n", false),
+            sym("W", Kind::Matrix, "m", "n", false),
+            sym("x", Kind::Vector, "n", "1", false),
+            sym("y", Kind::Vector, "m", "1", false),
+            sym("a", Kind::Scalar, "1", "1", false),
+        ]
+    }
+
+    fn many(cases: &[(&str, Expr, &str)], expect: Expect) {
+        let mut out = String::new();
+        for (name, f, wrt) in cases {
+            let p = Problem {
+                expr: f.clone(),
+                symbols: SymbolTable { symbols: table() },
+                wrt: (*wrt).into(),
+            };
+            let d = derive(&p).expect("derivation");
+            let rules: Vec<&str> = d
+                .steps
+                .iter()
+                .filter_map(|s| s.rule.map(|r| r.id))
+                .collect();
+            out.push_str(&format!(
+                "{name}: {}\n  {}\n  = {}\n",
+                d.f_text,
+                rules.join(" "),
+                d.gradient_text
+            ));
+        }
+        expect.assert_eq(&out);
+    }
+
+    #[test]
+    fn rule_paths() {
+        let call = Expr::call;
+        let m = |v: Vec<Expr>| Expr::Mul(v);
+        many(
+            &[
+                (
+                    "elementwise",
+                    call(Func::Sum, call(Func::Exp, m(vec![s("A"), s("x")]))),
+                    "x",
+                ),
+                (
+                    "hadamard",
+                    call(
+                        Func::Tr,
+                        m(vec![Expr::t(s("A")), Expr::Had(vec![s("W"), s("W")])]),
+                    ),
+                    "W",
+                ),
+                (
+                    "inverse",
+                    m(vec![Expr::t(s("x")), Expr::inv(s("X")), s("x")]),
+                    "X",
+                ),
+                ("det", call(Func::Det, s("X")), "X"),
+                ("sum", call(Func::Sum, s("W")), "W"),
+                (
+                    "diag",
+                    m(vec![Expr::t(s("x")), call(Func::Diag, s("x")), s("x")]),
+                    "x",
+                ),
+                ("diagof", call(Func::Sum, call(Func::DiagOf, s("X"))), "X"),
+                ("norm", call(Func::Norm2, s("x")), "x"),
+                ("norm-frob", call(Func::Norm2, s("W")), "W"),
+                ("norm1", call(Func::Norm1, m(vec![s("A"), s("x")])), "x"),
+                (
+                    "quotient",
+                    Expr::Div(
+                        Box::new(m(vec![Expr::t(s("x")), s("x")])),
+                        Box::new(call(Func::Tr, s("X"))),
+                    ),
+                    "X",
+                ),
+                (
+                    "power",
+                    call(Func::Tr, Expr::Pow(Box::new(s("X")), 3.0)),
+                    "X",
+                ),
+                (
+                    "scalar",
+                    m(vec![
+                        Expr::Pow(Box::new(s("a")), 2.0),
+                        call(Func::Tr, s("X")),
+                    ]),
+                    "a",
+                ),
+                (
+                    "scalar-in-vector",
+                    m(vec![s("a"), Expr::t(s("x")), s("x")]),
+                    "a",
+                ),
+                (
+                    "log-sum",
+                    call(Func::Log, call(Func::Sum, call(Func::Exp, s("x")))),
+                    "x",
+                ),
+                (
+                    "hadamard-div",
+                    call(
+                        Func::Sum,
+                        Expr::HadDiv(Box::new(s("x")), Box::new(call(Func::Exp, s("x")))),
+                    ),
+                    "x",
+                ),
+                ("trace-of-x", call(Func::Tr, s("X")), "X"),
+                (
+                    "inner-scalar",
+                    m(vec![
+                        m(vec![Expr::t(s("x")), s("x")]),
+                        m(vec![Expr::t(s("y")), s("A"), s("x")]),
+                    ]),
+                    "x",
+                ),
+                ("constant", call(Func::Tr, s("X")), "x"),
+            ],
+            expect![[r#"
+                elementwise: sum(exp(A*x))
+                  sum elementwise-function product-rule constant sum-as-trace trace-hadamard trace-of-scalar read-off transpose-product simplify
+                  = A'*exp(A*x)
+                hadamard: tr(A'*(W .* W))
+                  trace product-rule constant hadamard-product distribute trace-hadamard collect read-off transpose-product
+                  = 2*(A .* W)
+                inverse: x'*inv(X)*x
+                  product-rule constant inverse scalar-as-trace trace-cyclic read-off transpose-product
+                  = -inv(X)'*x*x'*inv(X)'
+                det: det(X)
+                  determinant read-off transpose-product
+                  = det(X)*inv(X)'
+                sum: sum(W)
+                  sum sum-as-trace read-off transpose-product
+                  = matrix(1)
+                diag: x'*diag(x)*x
+                  product-rule transpose diag scalar-transpose scalar-as-trace trace-cyclic trace-diag collect read-off transpose-product
+                  = 2*diag(x)*x + diag(x*x')
+                diagof: sum(diag(X))
+                  sum diag sum-as-trace diag-trace read-off transpose-product
+                  = diag(vector(1))
+                norm: norm2(x)
+                  norm read-off transpose-product simplify
+                  = x / norm2(x)
+                norm-frob: norm2(W)
+                  norm read-off transpose-product simplify
+                  = W / norm2(W)
+                norm1: norm1(A*x)
+                  norm1 product-rule constant sum-as-trace trace-hadamard trace-of-scalar read-off transpose-product simplify
+                  = A'*sign(A*x)
+                quotient: x'*x / tr(X)
+                  quotient constant trace read-off transpose-product simplify
+                  = -(x'*x)*eye / tr(X)^2
+                power: tr(X^3)
+                  trace matrix-power trace-linearity trace-cyclic collect read-off transpose-product
+                  = 3*(X^2)'
+                scalar: a^2*tr(X)
+                  linearity scalar-power read-off
+                  = 2*tr(X)*a
+                scalar-in-vector: a*x'*x
+                  product-rule constant scalar-factor read-off
+                  = x'*x
+                log-sum: log(sum(exp(x)))
+                  chain-scalar sum elementwise-function sum-as-trace trace-hadamard trace-of-scalar read-off transpose-product simplify
+                  = exp(x) / sum(exp(x))
+                hadamard-div: sum(x ./ exp(x))
+                  sum hadamard-quotient elementwise-function sum-as-trace distribute trace-hadamard trace-of-scalar trace-linearity trace-hadamard trace-of-scalar collect read-off transpose-product simplify
+                  = vector(1) ./ exp(x) - (x ./ exp(x).^2) .* exp(x)
+                trace-of-x: tr(X)
+                  trace read-off transpose-product
+                  = eye
+                inner-scalar: (x'*x)*(y'*A*x)
+                  product-rule product-rule constant transpose distribute scalar-transpose collect read-off transpose-product
+                  = 2*(y'*A*x)*x + (x'*x)*A'*y
+                constant: tr(X)
+                  constant read-off
+                  = 0
             "#]],
         );
     }

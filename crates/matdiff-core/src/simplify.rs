@@ -316,7 +316,7 @@ pub fn smart_t(e: &Expr, ctx: Ctx) -> Expr {
 }
 
 /// Merges adjacent powers of the same base in a product chain: A^k A^l = A^(k+l), A A^k = A^(k+1).
-fn merge_powers(chain: Vec<Expr>) -> Vec<Expr> {
+pub fn merge_powers(chain: Vec<Expr>) -> Vec<Expr> {
     fn split(e: &Expr) -> (&Expr, f64) {
         match e {
             Expr::Pow(b, p) if p.fract() == 0.0 && *p >= 1.0 => (b, *p),
@@ -328,8 +328,8 @@ fn merge_powers(chain: Vec<Expr>) -> Vec<Expr> {
         if let Some(last) = out.last() {
             let (b1, p1) = split(last);
             let (b2, p2) = split(&f);
-            let is_matrix_power = |b: &Expr| !matches!(b, Expr::Num(_));
-            if b1 == b2 && is_matrix_power(b1) && (p1 > 1.0 || p2 > 1.0) {
+            let is_matrix_power = |b: &Expr| !matches!(b, Expr::Num(_) | Expr::D(_));
+            if b1 == b2 && is_matrix_power(b1) {
                 let merged = Expr::Pow(Box::new(b1.clone()), p1 + p2);
                 out.pop();
                 out.push(merged);
@@ -375,6 +375,14 @@ pub fn simplify(e: Expr, ctx: Ctx) -> Expr {
                 fs
             };
             fs = merge_powers(fs);
+            // s⁻¹ A → (1/s) A for a scalar s
+            for f in fs.iter_mut() {
+                if let Expr::Pow(s, p) = f {
+                    if *p == -1.0 && ctx.is_scalar(s) {
+                        *f = Expr::Div(Box::new(Expr::Num(1.0)), s.clone());
+                    }
+                }
+            }
             // (c / s) A → c A / s
             if let Some(pos) = fs
                 .iter()
