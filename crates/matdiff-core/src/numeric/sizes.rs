@@ -7,7 +7,9 @@ use crate::expr::{Dim, SymbolTable};
 /// Defaults, in order of first appearance of the dimension names. They differ from each
 /// other (and skip the fixed sizes already in use) so that a transposed factor or a
 /// swapped dimension shows up as a shape error or a wrong number rather than by luck.
-const DEFAULTS: [usize; 8] = [3, 4, 2, 5, 6, 7, 8, 9];
+/// The first is larger than the second, so a matrix `m×n` is tall and `XᵀX` (the Gram
+/// matrix of least squares and of the lecture note's `logdet(XᵀX)`) is invertible.
+const DEFAULTS: [usize; 8] = [4, 3, 5, 2, 6, 7, 8, 9];
 
 fn other(message: String) -> Diagnostic {
     Diagnostic::new(0..0, message).in_source(Source::Other)
@@ -89,12 +91,12 @@ mod tests {
         check(
             vec![symbol("A", "m", "n"), symbol("x", "n", "1")],
             &[],
-            expect!["m=3,n=4"],
+            expect!["m=4,n=3"],
         );
         check(
             vec![symbol("A", "m", "n"), symbol("B", "n", "p")],
             &[("n", 3)],
-            expect!["m=4,n=3,p=2"],
+            expect!["m=4,n=3,p=5"],
         );
         // Fixed sizes in use are avoided by the defaults.
         check(
@@ -111,7 +113,7 @@ mod tests {
                 symbol("E", "i", "j"),
             ],
             &[],
-            expect!["a=3,b=4,c=2,d=5,e=6,f=7,g=8,h=9,i=3,j=4"],
+            expect!["a=4,b=3,c=5,d=2,e=6,f=7,g=8,h=9,i=4,j=3"],
         );
         check(vec![symbol("a", "1", "1")], &[], expect![""]);
         check(vec![symbol("x", "n", "1")], &[("n", 1)], expect!["n=1"]);

@@ -732,3 +732,83 @@ fn evaluate_at_given_values() {
         "log of a non-positive entry"
     );
 }
+
+/// Inputs of the kind issue 4 lists as adversarial: high powers, nested inverses, long products.
+fn adversarial_cases() -> Vec<Case> {
+    let n4 = &[("n", 4)];
+    let mut nested = sym("X");
+    for _ in 0..30 {
+        nested = inv(nested);
+    }
+    let x20 = mul(vec![sym("X"); 20]);
+    vec![
+        case(
+            "tr(X^50)",
+            tr(Expr::Pow(bx(sym("X")), 50.0)),
+            vec![symbol("X", "n", "n")],
+            "X",
+            n4,
+            mul(vec![num(50.0), t(Expr::Pow(bx(sym("X")), 49.0))]),
+        ),
+        case(
+            "tr(inv^30(X))",
+            tr(nested),
+            vec![symbol("X", "n", "n")],
+            "X",
+            n4,
+            Expr::Eye(dim("n")),
+        ),
+        case(
+            "logdet(X^20 as a product)",
+            call(Func::LogDet, x20),
+            vec![symbol("X", "n", "n")],
+            "X",
+            n4,
+            mul(vec![num(20.0), t(inv(sym("X")))]),
+        ),
+    ]
+}
+
+#[test]
+fn adversarial_inputs_get_honest_reports() {
+    check_cases(
+        &adversarial_cases(),
+        expect![[r#"
+        tr(X^50): passed entrywise
+        tr(inv^30(X)): passed entrywise
+        logdet(X^20 as a product): passed entrywise
+    "#]],
+    );
+}
+
+#[test]
+fn lecture_note_examples_pass_with_default_sizes() {
+    let examples = [
+        (
+            tr_axb(),
+            tr_axb_symbols(),
+            "X",
+            mul(vec![t(sym("A")), t(sym("B"))]),
+        ),
+        (
+            call(Func::LogDet, xtx()),
+            vec![symbol("X", "m", "n")],
+            "X",
+            mul(vec![num(2.0), sym("X"), inv(xtx())]),
+        ),
+        (
+            least_squares(),
+            ls_symbols(),
+            "x",
+            mul(vec![num(2.0), t(sym("A")), residual()]),
+        ),
+    ];
+    for (f, symbols, wrt, g) in examples {
+        let p = problem(f, symbols, wrt);
+        let sizes = crate::numeric::resolve_sizes(&p.symbols, &Sizes::new()).unwrap();
+        for seed in 0..5 {
+            let r = run_check(&p, &[], &g, &sizes, seed);
+            assert!(r.passed, "{r:?}");
+        }
+    }
+}
