@@ -1,6 +1,6 @@
 //! Evaluation of expression trees with nalgebra, including `d(·)` as a directional finite difference.
 
-use super::{Sizes, Values};
+use super::{Sizes, Values, MAX_SIZE};
 use crate::expr::{Dim, Expr, Func};
 use nalgebra::DMatrix;
 use std::fmt;
@@ -117,15 +117,20 @@ impl<'a> Ctx<'a> {
     }
 
     pub(crate) fn dim(&self, d: &Dim) -> Result<usize, EvalError> {
-        match d {
-            Dim::One => Ok(1),
-            Dim::Num(n) => Ok(*n),
-            Dim::Name(n) => self
+        let n = match d {
+            Dim::One => 1,
+            Dim::Num(n) => *n,
+            Dim::Name(n) => *self
                 .sizes
                 .get(n)
-                .copied()
-                .ok_or_else(|| EvalError::Missing(format!("no size for the dimension {n}"))),
+                .ok_or_else(|| EvalError::Missing(format!("no size for the dimension {n}")))?,
+        };
+        if n > MAX_SIZE {
+            return Err(EvalError::Domain(format!(
+                "the size {n} is larger than {MAX_SIZE}"
+            )));
         }
+        Ok(n)
     }
 }
 
@@ -742,6 +747,10 @@ mod tests {
         check(
             Expr::Ones(Shape::new(Dim::Name("k".into()), Dim::One)),
             expect!["error: no size for the dimension k"],
+        );
+        check(
+            Expr::Eye(Dim::Num(100_000)),
+            expect!["error: the size 100000 is larger than 200"],
         );
         check(sym("q"), expect!["error: no value for the symbol q"]);
         check(add(vec![sym("x"), sym("y")]), expect!["[1.25; -1; 2.5]"]);

@@ -3,7 +3,7 @@
 
 use super::eval::{Ctx, EvalError, Evaluator};
 use super::rng::{derive_seed, Rng};
-use super::{Sizes, Values};
+use super::{Sizes, Values, MAX_SIZE};
 use crate::expr::{Dim, Expr, Func, Problem, Symbol, SymbolTable};
 use nalgebra::DMatrix;
 use std::collections::BTreeMap;
@@ -60,11 +60,17 @@ fn direct_symbol(e: &Expr) -> Option<&str> {
 /// Walks `e` and records what each symbol that is directly an argument of a partial function needs.
 pub(crate) fn needs(e: &Expr, table: &SymbolTable) -> BTreeMap<String, Needs> {
     let mut out = BTreeMap::new();
-    walk(e, table, &mut out);
+    walk(e, table, &mut out, 0);
     out
 }
 
-fn walk(e: &Expr, table: &SymbolTable, out: &mut BTreeMap<String, Needs>) {
+/// Below this depth the walk stops (evaluation refuses such trees anyway).
+const MAX_WALK_DEPTH: usize = 1_000;
+
+fn walk(e: &Expr, table: &SymbolTable, out: &mut BTreeMap<String, Needs>, depth: usize) {
+    if depth > MAX_WALK_DEPTH {
+        return;
+    }
     let mut mark = |arg: &Expr, set: &dyn Fn(&mut Needs, &Symbol)| {
         if let Some(sym) = direct_symbol(arg).and_then(|s| table.get(s)) {
             set(out.entry(sym.name.clone()).or_default(), sym);
@@ -105,19 +111,22 @@ fn walk(e: &Expr, table: &SymbolTable, out: &mut BTreeMap<String, Needs>) {
         _ => {}
     }
     for c in e.children() {
-        walk(c, table, out);
+        walk(c, table, out, depth + 1);
     }
 }
 
 fn size(d: &Dim, sizes: &Sizes) -> Result<usize, String> {
-    match d {
-        Dim::One => Ok(1),
-        Dim::Num(n) => Ok(*n),
-        Dim::Name(n) => sizes
+    let n = match d {
+        Dim::One => 1,
+        Dim::Num(n) => *n,
+        Dim::Name(n) => *sizes
             .get(n)
-            .copied()
-            .ok_or_else(|| format!("no size for the dimension {n}")),
+            .ok_or_else(|| format!("no size for the dimension {n}"))?,
+    };
+    if n > MAX_SIZE {
+        return Err(format!("the size {n} is larger than {MAX_SIZE}"));
     }
+    Ok(n)
 }
 
 /// `(m + mᵀ)/2`, exactly symmetric.
@@ -443,6 +452,15 @@ mod tests {
         assert_eq!(
             sample(&p, &sizes(), 0).unwrap_err().message,
             "no size for the dimension k"
+        );
+        let p = problem(
+            Expr::call(Func::Sum, sym("x")),
+            vec![symbol("x", "1000", "1")],
+            "x",
+        );
+        assert_eq!(
+            sample(&p, &sizes(), 0).unwrap_err().message,
+            "the size 1000 is larger than 200"
         );
     }
 }
