@@ -447,7 +447,10 @@ pub fn run_check(
         let values = match values {
             Ok(v) => v,
             Err(e) => {
-                report.message = Some(e.message);
+                match fallback {
+                    Some(found) => fill(&mut report, found),
+                    None => report.message = Some(e.message),
+                }
                 return report;
             }
         };
