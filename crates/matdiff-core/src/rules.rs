@@ -94,7 +94,7 @@ rules! {
         r"\mathbf{u}^\top\operatorname{diag}(\mathbf{A}) = \operatorname{Tr}(\operatorname{diag}(\mathbf{u})\mathbf{A})", None;
     COLLECT = "collect", "collect terms",
         r"\operatorname{Tr}(\mathbf{A}^\top\mathrm{d}\mathbf{X}) + \operatorname{Tr}(\mathbf{B}^\top\mathrm{d}\mathbf{X}) = \operatorname{Tr}((\mathbf{A} + \mathbf{B})^\top\mathrm{d}\mathbf{X})", None;
-    READ_OFF = "read-off", "differential–gradient equation",
+    READ_OFF = "read-off", "differential-gradient equation",
         r"\mathrm{d}y = \operatorname{Tr}(\nabla f^\top \mathrm{d}\mathbf{X}) \implies \nabla f", None;
     TRANSPOSE_PRODUCT = "transpose-product", "transpose of a product",
         r"(\mathbf{A}\mathbf{B})^\top = \mathbf{B}^\top\mathbf{A}^\top,\ (\mathbf{A}^\top)^\top = \mathbf{A},\ \mathbf{S}^\top = \mathbf{S}", Some("4");
