@@ -1202,7 +1202,7 @@ fn chain(mut lhs: Ast, op: BinOp, op_span: Span, rhs: Ast) -> Ast {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use expect_test::{expect, Expect};
 
