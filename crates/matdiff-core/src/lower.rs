@@ -417,50 +417,75 @@ impl<'a> Ctx<'a> {
     // The walk
     // -----------------------------------------------------------------------------------------
 
+    /// Lowers one node. The recursion goes through here, so every case lives in its own small
+    /// function: deep inputs must fit the stack of a wasm page.
     fn lower(&mut self, ast: &Ast) -> R<Low> {
         let ast = ast.strip_parens();
-        let span = ast.span.clone();
         match &ast.kind {
-            AstKind::Num(x) => Ok(Low::new(Expr::Num(*x), TS::SCALAR)),
-            AstKind::Ident(name) => self.ident(name, span),
-            AstKind::Neg { arg, .. } => {
-                let a = self.lower(arg)?;
-                Ok(negate(a))
-            }
             AstKind::Pos { arg, .. } => self.lower(arg),
             AstKind::Chain { first, rest } => self.chain(first, rest),
+            AstKind::Neg { arg, .. } => self.lower_neg(arg),
+            AstKind::Transpose { arg, .. } => self.lower_transpose(arg),
+            AstKind::Norm { sub, arg } => self.lower_norm(*sub, arg),
             AstKind::Pow {
                 elementwise,
                 op,
                 base,
                 exp,
                 exp_span,
-            } => {
-                let b = self.lower(base)?;
-                self.pow(b, base, *elementwise, op, *exp, exp_span)
-            }
-            AstKind::Transpose { arg, .. } => {
-                let a = self.lower(arg)?;
-                Ok(Low::new(Expr::t(a.e), TS { r: a.s.c, c: a.s.r }))
-            }
+            } => self.lower_pow(base, *elementwise, op, *exp, exp_span),
             AstKind::Call {
                 name,
                 name_span,
                 args,
                 ..
-            } => self.call(name, name_span, args, span),
-            AstKind::Norm { sub, arg } => {
-                let a = self.lower(arg)?;
-                let f = if *sub == NormSub::One {
-                    Func::Norm1
-                } else {
-                    Func::Norm2
-                };
-                Ok(Low::new(Expr::call(f, a.e), TS::SCALAR))
-            }
-            AstKind::Paren(inner) => self.lower(inner),
-            AstKind::Error => Err(Diagnostic::new(span, "syntax error").into()),
+            } => self.call(name, name_span, args, &ast.span),
+            _ => self.lower_leaf(ast),
         }
+    }
+
+    #[inline(never)]
+    fn lower_leaf(&mut self, ast: &Ast) -> R<Low> {
+        match &ast.kind {
+            AstKind::Num(x) => Ok(Low::new(Expr::Num(*x), TS::SCALAR)),
+            AstKind::Ident(name) => self.ident(name, ast.span.clone()),
+            _ => Err(Diagnostic::new(ast.span.clone(), "syntax error").into()),
+        }
+    }
+
+    #[inline(never)]
+    fn lower_neg(&mut self, arg: &Ast) -> R<Low> {
+        self.lower(arg).map(negate)
+    }
+
+    #[inline(never)]
+    fn lower_transpose(&mut self, arg: &Ast) -> R<Low> {
+        self.lower(arg)
+            .map(|a| Low::new(Expr::t(a.e), TS { r: a.s.c, c: a.s.r }))
+    }
+
+    #[inline(never)]
+    fn lower_norm(&mut self, sub: NormSub, arg: &Ast) -> R<Low> {
+        let f = if sub == NormSub::One {
+            Func::Norm1
+        } else {
+            Func::Norm2
+        };
+        self.lower(arg)
+            .map(|a| Low::new(Expr::call(f, a.e), TS::SCALAR))
+    }
+
+    #[inline(never)]
+    fn lower_pow(
+        &mut self,
+        base: &Ast,
+        elementwise: bool,
+        op: &Span,
+        exp: Exponent,
+        exp_span: &Span,
+    ) -> R<Low> {
+        let b = self.lower(base)?;
+        self.pow(b, base, elementwise, op, exp, exp_span)
     }
 
     fn ident(&mut self, name: &str, span: Span) -> R<Low> {
@@ -495,91 +520,111 @@ impl<'a> Ctx<'a> {
         Ok(Low::new(Expr::Sym(name.to_string()), s))
     }
 
+    #[inline(never)]
     fn chain(&mut self, first: &Ast, rest: &[ChainLink]) -> R<Low> {
         let mut acc = self.lower(first)?;
         let mut acc_span = first.span.clone();
         for (i, link) in rest.iter().enumerate() {
             let rhs = self.lower(&link.rhs)?;
-            let rspan = link.rhs.span.clone();
-            let op = link.op_span.clone();
-            acc = match link.op {
-                BinOp::Add | BinOp::Sub => {
-                    let lhs_ast = (i == 0).then_some(first);
-                    self.add(
-                        acc,
-                        acc_span.clone(),
-                        lhs_ast,
-                        rhs,
-                        &link.rhs,
-                        op,
-                        link.op == BinOp::Sub,
-                    )?
-                }
-                BinOp::Mul | BinOp::Implicit => {
-                    self.mul(acc, acc_span.clone(), rhs, rspan.clone(), op)?
-                }
-                BinOp::Div => {
-                    if !rhs.s.is_scalar() {
-                        return Err(self
-                            .mismatch(
-                                op,
-                                format!(
-                                    "cannot divide by a {}: `/` divides by scalars only",
-                                    self.show(rhs.s)
-                                ),
-                                (&acc_span, acc.s),
-                                (&rspan, rhs.s),
-                            )
-                            .with_hint(
-                                "for A B⁻¹ write A*inv(B); for elementwise division write ./",
-                            )
-                            .into());
-                    }
-                    Low::new(Expr::Div(Box::new(acc.e), Box::new(rhs.e)), acc.s)
-                }
-                BinOp::HadMul | BinOp::HadDiv => {
-                    let div = link.op == BinOp::HadDiv;
-                    let s = if acc.s.is_scalar() {
-                        rhs.s
-                    } else if rhs.s.is_scalar() || self.unify_shapes(acc.s, rhs.s) {
-                        acc.s
-                    } else {
-                        let what = if div {
-                            "divide elementwise"
-                        } else {
-                            "multiply elementwise"
-                        };
-                        return Err(self
-                            .mismatch(
-                                op,
-                                format!(
-                                    "cannot {what} a {} and a {}: the shapes differ",
-                                    self.show(acc.s),
-                                    self.show(rhs.s)
-                                ),
-                                (&acc_span, acc.s),
-                                (&rspan, rhs.s),
-                            )
-                            .into());
-                    };
-                    if div {
-                        Low::new(Expr::HadDiv(Box::new(acc.e), Box::new(rhs.e)), s)
-                    } else {
-                        let mut terms = match acc.e {
-                            Expr::Had(v) => v,
-                            e => vec![e],
-                        };
-                        match rhs.e {
-                            Expr::Had(v) => terms.extend(v),
-                            e => terms.push(e),
-                        }
-                        Low::new(Expr::Had(terms), s)
-                    }
-                }
-            };
-            acc_span.end = rspan.end;
+            acc = self.combine(acc, &acc_span, (i == 0).then_some(first), rhs, link)?;
+            acc_span.end = link.rhs.span.end;
         }
         Ok(acc)
+    }
+
+    /// `acc op rhs` for one link of a chain.
+    #[inline(never)]
+    fn combine(
+        &mut self,
+        acc: Low,
+        acc_span: &Span,
+        first: Option<&Ast>,
+        rhs: Low,
+        link: &ChainLink,
+    ) -> R<Low> {
+        let acc_span = acc_span.clone();
+        {
+            {
+                let rspan = link.rhs.span.clone();
+                let op = link.op_span.clone();
+                let acc = match link.op {
+                    BinOp::Add | BinOp::Sub => {
+                        let lhs_ast = first;
+                        self.add(
+                            acc,
+                            acc_span.clone(),
+                            lhs_ast,
+                            rhs,
+                            &link.rhs,
+                            op,
+                            link.op == BinOp::Sub,
+                        )?
+                    }
+                    BinOp::Mul | BinOp::Implicit => {
+                        self.mul(acc, acc_span.clone(), rhs, rspan.clone(), op)?
+                    }
+                    BinOp::Div => {
+                        if !rhs.s.is_scalar() {
+                            return Err(self
+                                .mismatch(
+                                    op,
+                                    format!(
+                                        "cannot divide by a {}: `/` divides by scalars only",
+                                        self.show(rhs.s)
+                                    ),
+                                    (&acc_span, acc.s),
+                                    (&rspan, rhs.s),
+                                )
+                                .with_hint(
+                                    "for A B⁻¹ write A*inv(B); for elementwise division write ./",
+                                )
+                                .into());
+                        }
+                        Low::new(Expr::Div(Box::new(acc.e), Box::new(rhs.e)), acc.s)
+                    }
+                    BinOp::HadMul | BinOp::HadDiv => {
+                        let div = link.op == BinOp::HadDiv;
+                        let s = if acc.s.is_scalar() {
+                            rhs.s
+                        } else if rhs.s.is_scalar() || self.unify_shapes(acc.s, rhs.s) {
+                            acc.s
+                        } else {
+                            let what = if div {
+                                "divide elementwise"
+                            } else {
+                                "multiply elementwise"
+                            };
+                            return Err(self
+                                .mismatch(
+                                    op,
+                                    format!(
+                                        "cannot {what} a {} and a {}: the shapes differ",
+                                        self.show(acc.s),
+                                        self.show(rhs.s)
+                                    ),
+                                    (&acc_span, acc.s),
+                                    (&rspan, rhs.s),
+                                )
+                                .into());
+                        };
+                        if div {
+                            Low::new(Expr::HadDiv(Box::new(acc.e), Box::new(rhs.e)), s)
+                        } else {
+                            let mut terms = match acc.e {
+                                Expr::Had(v) => v,
+                                e => vec![e],
+                            };
+                            match rhs.e {
+                                Expr::Had(v) => terms.extend(v),
+                                e => terms.push(e),
+                            }
+                            Low::new(Expr::Had(terms), s)
+                        }
+                    }
+                };
+                Ok(acc)
+            }
+        }
     }
 
     fn unify_shapes(&mut self, a: TS, b: TS) -> bool {
@@ -655,6 +700,8 @@ impl<'a> Ctx<'a> {
             let nonscalar = if a.s.is_scalar() { b.s } else { a.s };
             let hint = if nonscalar.c == D::One {
                 "to add c to every entry of a vector, write c*vector(1)"
+            } else if nonscalar.r == D::One {
+                "to add c to every entry of a row vector, write c*vector(1)'"
             } else {
                 "to add c to every entry of a matrix write c*matrix(1); for c times the identity write c*I"
             };
@@ -837,30 +884,15 @@ impl<'a> Ctx<'a> {
         })
     }
 
-    fn call(&mut self, name: &str, name_span: &Span, args: &[Ast], span: Span) -> R<Low> {
+    #[inline(never)]
+    fn call(&mut self, name: &str, name_span: &Span, args: &[Ast], span: &Span) -> R<Low> {
         match name {
-            "eye" => return self.eye_call(args, span),
-            "vector" | "matrix" => return self.ones_call(name, args, span),
+            "eye" => return self.eye_call(args, span.clone()),
+            "vector" | "matrix" => return self.ones_call(name, args, span.clone()),
             _ => {}
         }
-        let arg = match args {
-            [a] => a,
-            [] => {
-                return Err(Diagnostic::new(
-                    name_span.clone(),
-                    format!("`{name}` needs an argument"),
-                )
-                .with_hint(format!("write it like {name}(X)"))
-                .into())
-            }
-            [_, second, ..] => {
-                let extra = second.span.start..args.last().map_or(second.span.end, |a| a.span.end);
-                return Err(
-                    Diagnostic::new(extra, format!("`{name}` takes one argument"))
-                        .with_label(name_span.clone(), format!("`{name}` is called here"))
-                        .into(),
-                );
-            }
+        let [arg] = args else {
+            return Err(bad_arity(name, name_span, args));
         };
         // log(det(X)) and log det(X) are logdet(X).
         if name == "log" || name == "ln" {
@@ -871,16 +903,25 @@ impl<'a> Ctx<'a> {
                 ..
             } = &arg.strip_parens().kind
             {
-                if inner == "det" {
-                    if let [x] = inner_args.as_slice() {
-                        let a = self.lower(x)?;
-                        self.square(a.s, "log det", inner_span.clone(), x.span.clone())?;
-                        return Ok(Low::new(Expr::call(Func::LogDet, a.e), TS::SCALAR));
-                    }
+                if let ("det", [x]) = (inner.as_str(), inner_args.as_slice()) {
+                    return self.log_det(inner_span, x);
                 }
             }
         }
         let a = self.lower(arg)?;
+        self.apply(name, name_span, a, arg)
+    }
+
+    #[inline(never)]
+    fn log_det(&mut self, det_span: &Span, x: &Ast) -> R<Low> {
+        let a = self.lower(x)?;
+        self.square(a.s, "log det", det_span.clone(), x.span.clone())?;
+        Ok(Low::new(Expr::call(Func::LogDet, a.e), TS::SCALAR))
+    }
+
+    /// Applies the function `name` to its lowered argument.
+    #[inline(never)]
+    fn apply(&mut self, name: &str, name_span: &Span, a: Low, arg: &Ast) -> R<Low> {
         let at = name_span.clone();
         let arg_span = arg.span.clone();
         if name == "inv" {
@@ -1078,6 +1119,23 @@ impl<'a> Ctx<'a> {
     }
 }
 
+#[cold]
+#[inline(never)]
+fn bad_arity(name: &str, name_span: &Span, args: &[Ast]) -> Fail {
+    match args {
+        [] => Diagnostic::new(name_span.clone(), format!("`{name}` needs an argument"))
+            .with_hint(format!("write it like {name}(X)"))
+            .into(),
+        [_, second, ..] => {
+            let extra = second.span.start..args.last().map_or(second.span.end, |a| a.span.end);
+            Diagnostic::new(extra, format!("`{name}` takes one argument"))
+                .with_label(name_span.clone(), format!("`{name}` is called here"))
+                .into()
+        }
+        [_] => Diagnostic::new(name_span.clone(), "internal: bad arity").into(),
+    }
+}
+
 /// `-e`: a negated number, or `-1` prepended to the product.
 fn negate(a: Low) -> Low {
     if let Expr::Num(x) = a.e {
@@ -1234,5 +1292,1109 @@ mod tests {
             wrt x
         "#]],
         );
+    }
+
+    #[test]
+    fn operators() {
+        check(
+            "a*x'*x + b - c/2",
+            expect![[r#"
+            (+ (* a (' x) x) b (* -1 (/ c 2)))
+            a: scalar 1×1
+            x: vector n×1
+            b: scalar 1×1
+            c: scalar 1×1
+            wrt x
+        "#]],
+        );
+        check(
+            "x .* y ./ z .* w + x.^2",
+            expect![[r#"
+            error: the expression is a vector n×1; matdiff differentiates scalar functions
+              | x .* y ./ z .* w + x.^2
+              | ^^^^^^^^^^^^^^^^^^^^^^^
+              = hint: wrap it in sum(·) or a norm ||·||, or take an inner product such as x'(·)
+        "#]],
+        );
+        check(
+            "-x'*y - -a",
+            expect![[r#"
+            (+ (* -1 (' x) y) (* -1 -1 a))
+            x: vector n×1
+            y: vector n×1
+            a: scalar 1×1
+            wrt x
+        "#]],
+        );
+        check(
+            "-(A*x)'*(B*y)",
+            expect![[r#"
+            (* -1 (' (* A x)) B y)
+            A: matrix n×m
+            x: vector m×1
+            B: matrix n×p
+            y: vector p×1
+            wrt x
+        "#]],
+        );
+        check(
+            "x'*(A + B')*x",
+            expect![[r#"
+            (* (' x) (+ A (' B)) x)
+            x: vector n×1
+            A: matrix n×n
+            B: matrix n×n
+            wrt x
+        "#]],
+        );
+        check(
+            "a^2 + a^0.5 + a^-1",
+            expect![[r#"
+            (+ (^ a 2) (^ a 0.5) (^ a -1))
+            a: scalar 1×1
+            wrt a
+        "#]],
+        );
+        check(
+            "sum(exp(x) .* sin(x)) + sum(sqrt(abs(X)))",
+            expect![[r#"
+            (+ (sum (.* (exp x) (sin x))) (sum (sqrt (abs X))))
+            x: vector n×1
+            X: matrix m×p
+            wrt X
+        "#]],
+        );
+        check(
+            "+x'x",
+            expect![[r#"
+            (* (' x) x)
+            x: vector n×1
+            wrt x
+        "#]],
+        );
+    }
+
+    #[test]
+    fn implicit_products_and_axb() {
+        check(
+            "x'A x",
+            expect![[r#"
+            (* (' x) A x)
+            x: vector n×1
+            A: matrix n×n
+            wrt x
+        "#]],
+        );
+        check(
+            "2x'x",
+            expect![[r#"
+            (* 2 (' x) x)
+            x: vector n×1
+            wrt x
+        "#]],
+        );
+        check(
+            "tr(AXB)",
+            expect![[r#"
+            (tr (* A X B))
+            A: matrix n×m
+            X: matrix m×p
+            B: matrix p×n
+            wrt X
+        "#]],
+        );
+        check(
+            "tr(A(X+B)C)",
+            expect![[r#"
+            (tr (* A (+ X B) C))
+            A: matrix n×m
+            X: matrix m×p
+            B: matrix m×p
+            C: matrix p×n
+            wrt X
+        "#]],
+        );
+        check(
+            "tr(AXIB)",
+            expect![[r#"
+            (tr (* A X (I p) B))
+            A: matrix n×m
+            X: matrix m×p
+            B: matrix p×n
+            wrt X
+        "#]],
+        );
+        check_with(
+            "tr(AB)",
+            "AB: 3x3",
+            None,
+            expect![[r#"
+            (tr AB)
+            AB: matrix 3×3 declared
+            wrt AB
+        "#]],
+        );
+        check_with(
+            "tr(AXB)",
+            "A: 2x3, B: 4x2",
+            None,
+            expect![[r#"
+            (tr (* A X B))
+            A: matrix 2×3 declared
+            X: matrix 3×4
+            B: matrix 4×2 declared
+            wrt X
+        "#]],
+        );
+        check(
+            "tr(Sigma X) + tr(Lambda)",
+            expect![[r#"
+            (+ (tr (* Sigma X)) (tr Lambda))
+            Sigma: matrix n×m
+            X: matrix m×n
+            Lambda: matrix p×p
+            wrt X
+        "#]],
+        );
+    }
+
+    #[test]
+    fn flattening() {
+        // A product in parentheses joins the chain; a scalar sub-product used as a scalar does not.
+        check(
+            "x'*(A*(B*x))",
+            expect![[r#"
+            (* (' x) A B x)
+            x: vector n×1
+            A: matrix n×m
+            B: matrix m×n
+            wrt x
+        "#]],
+        );
+        check(
+            "sum(A*(x'*y))",
+            expect![[r#"
+            (sum (* A (* (' x) y)))
+            A: matrix n×m
+            x: vector p×1
+            y: vector p×1
+            wrt x
+        "#]],
+        );
+        check(
+            "(x'*y)*(z'*w)",
+            expect![[r#"
+            (* (' x) y (' z) w)
+            x: vector n×1
+            y: vector n×1
+            z: vector m×1
+            w: vector m×1
+            wrt x
+        "#]],
+        );
+        check(
+            "a + (b + c) - (d - e)",
+            expect![[r#"
+            (+ a b c (* -1 (+ d (* -1 e))))
+            a: scalar 1×1
+            b: scalar 1×1
+            c: scalar 1×1
+            d: scalar 1×1
+            e: scalar 1×1
+            wrt a
+        "#]],
+        );
+        check(
+            "sum(x .* (y .* z))",
+            expect![[r#"
+            (sum (.* x y z))
+            x: vector n×1
+            y: vector n×1
+            z: vector n×1
+            wrt x
+        "#]],
+        );
+    }
+
+    #[test]
+    fn transposes_inverses_powers() {
+        check(
+            "tr(X^T A) + tr(X' B) + tr(X^{T} C)",
+            expect![[r#"
+            (+ (tr (* (' X) A)) (tr (* (' X) B)) (tr (* (' X) C)))
+            X: matrix n×m
+            A: matrix n×m
+            B: matrix n×m
+            C: matrix n×m
+            wrt X
+        "#]],
+        );
+        check(
+            "tr(X^-1) + tr(X^{-1}) + tr(inv(X))",
+            expect![[r#"
+            (+ (tr (inv X)) (tr (inv X)) (tr (inv X)))
+            X: matrix n×n
+            wrt X
+        "#]],
+        );
+        check(
+            "tr(X^3) + tr(X^-2) + tr(X^0) + tr(X^1)",
+            expect![[r#"
+            (+ (tr (^ X 3)) (tr (inv (^ X 2))) (tr (I n)) (tr X))
+            X: matrix n×n
+            wrt X
+        "#]],
+        );
+        check(
+            "sum(X.^0.5)",
+            expect![[r#"
+            (sum (.^ X 0.5))
+            X: matrix n×m
+            wrt X
+        "#]],
+        );
+        check(
+            "tr(A^0.5)",
+            expect![[r#"
+            error: a matrix can only be raised to an integer power, not 0.5
+              | tr(A^0.5)
+              |      ^^^
+              |    - matrix n×m
+              = hint: for elementwise powers write .^0.5
+        "#]],
+        );
+        check(
+            "x^2",
+            expect![[r#"
+            error: cannot raise a vector n×1 to a power
+              | x^2
+              |  ^
+              | - vector n×1
+              = hint: for elementwise powers write x.^2; for the squared length write x'*x or ||x||^2
+        "#]],
+        );
+        check(
+            "tr(A^2)",
+            expect![[r#"
+            (tr (^ A 2))
+            A: matrix n×n
+            wrt A
+        "#]],
+        );
+        check_with(
+            "tr(A^2)",
+            "A: 3x4",
+            None,
+            expect![[r#"
+            error: a matrix power needs a square matrix, but its argument is a matrix 3×4
+              | tr(A^2)
+              |     ^
+              |    - matrix 3×4
+        "#]],
+        );
+        check(
+            "tr(X^200)",
+            expect![[r#"
+            error: matrix powers are limited to ±100, not 200
+              | tr(X^200)
+              |      ^^^
+        "#]],
+        );
+    }
+
+    #[test]
+    fn functions() {
+        check(
+            "log det(X) + log(det(X)) + logdet(X) + ln(det(Y))",
+            expect![[r#"
+                (+ (logdet X) (logdet X) (logdet X) (logdet Y))
+                X: matrix n×n
+                Y: matrix m×m
+                wrt X
+            "#]],
+        );
+        check(
+            "log(x'x) + det(X)",
+            expect![[r#"
+            (+ (log (* (' x) x)) (det X))
+            x: vector n×1
+            X: matrix m×m
+            wrt X
+        "#]],
+        );
+        check(
+            "sum(diag(x)) + sum(diag(X)) + x'diag(X)",
+            expect![[r#"
+            (+ (sum (diag x)) (sum (diagof X)) (* (' x) (diagof X)))
+            x: vector n×1
+            X: matrix n×n
+            wrt X
+        "#]],
+        );
+        check(
+            "tr(diag(x) A)",
+            expect![[r#"
+            (tr (* (diag x) A))
+            x: vector n×1
+            A: matrix n×n
+            wrt x
+        "#]],
+        );
+        check(
+            "diag(a)",
+            expect![[r#"
+            error: diag takes a column vector or a square matrix, not a scalar
+              | diag(a)
+              | ^^^^
+              |      - scalar
+        "#]],
+        );
+        check(
+            "diag(x')",
+            expect![[r#"
+            error: diag takes a column vector or a square matrix, not a row vector 1×n
+              | diag(x')
+              | ^^^^
+              |      -- row vector 1×n
+        "#]],
+        );
+        check(
+            "norm2(x) + norm1(x) + ||X||_F + ||x||_1 + ||a||",
+            expect![[r#"
+                (+ (norm2 x) (norm1 x) (norm2 X) (norm1 x) (norm2 a))
+                x: vector n×1
+                X: matrix m×p
+                a: scalar 1×1
+                wrt X
+            "#]],
+        );
+        check(
+            "tr(X + eye) + tr(I*X) + tr(eye(3))",
+            expect![[r#"
+            (+ (tr (+ X (I n))) (tr (* (I n) X)) (tr (I 3)))
+            X: matrix n×n
+            wrt X
+        "#]],
+        );
+        check(
+            "x'*vector(2) + sum(matrix(3) .* X) + sum(vector())",
+            expect![[r#"
+                (+ (* (' x) 2 (ones n 1)) (sum (.* (* 3 (ones m p)) X)) (sum (ones q 1)))
+                x: vector n×1
+                X: matrix m×p
+                wrt X
+            "#]],
+        );
+        check(
+            "sum(vector(x))",
+            expect![[r#"
+            error: vector(c) takes a number c
+              | sum(vector(x))
+              |            ^
+              = hint: vector(c) is the vector with every entry c, of inferred size
+        "#]],
+        );
+        check(
+            "tr(eye(1))",
+            expect![[r#"
+            error: the size of eye(·) must be a whole number from 2 to 1000
+              | tr(eye(1))
+              |        ^
+              = hint: or write I (or eye) alone and let the size be inferred
+        "#]],
+        );
+        check(
+            "tr(x, y)",
+            expect![[r#"
+            error: `tr` takes one argument
+              | tr(x, y)
+              |       ^
+              | -- `tr` is called here
+        "#]],
+        );
+        check(
+            "tr()",
+            expect![[r#"
+            error: `tr` needs an argument
+              | tr()
+              | ^^
+              = hint: write it like tr(X)
+        "#]],
+        );
+        check(
+            "tr(x)",
+            expect![[r#"
+            error: `tr` needs a square matrix, but its argument is a vector n×1
+              | tr(x)
+              | ^^
+              |    - vector n×1
+        "#]],
+        );
+        check(
+            "det(A) * tr(A)",
+            expect![[r#"
+            (* (det A) (tr A))
+            A: matrix n×n
+            wrt A
+        "#]],
+        );
+        check(
+            "relu(x)'step(x) + arctan(a) + tanh(b) + sign(c)",
+            expect![[r#"
+                (+ (* (' (relu x)) (step x)) (arctan a) (tanh b) (sign c))
+                x: vector n×1
+                a: scalar 1×1
+                b: scalar 1×1
+                c: scalar 1×1
+                wrt x
+            "#]],
+        );
+    }
+
+    #[test]
+    fn declarations_and_unification() {
+        check_with(
+            "x'*A*x",
+            "A: 3x4, x: vector 5",
+            None,
+            expect![[r#"
+            error: cannot multiply a row vector 1×5 by a matrix 3×4: the inner dimensions 5 and 3 differ
+              | x'*A*x
+              |   ^
+              | -- row vector 1×5
+              |    - matrix 3×4
+              = hint: in a product the columns of the left side must match the rows of the right side
+        "#]],
+        );
+        check_with(
+            "sum(A*x)",
+            "A: 3x4, x: vector 5",
+            None,
+            expect![[r#"
+            error: cannot multiply a matrix 3×4 by a vector 5×1: the inner dimensions 4 and 5 differ
+              | sum(A*x)
+              |      ^
+              |     - matrix 3×4
+              |       - vector 5×1
+              = hint: in a product the columns of the left side must match the rows of the right side
+        "#]],
+        );
+        check_with(
+            "sum(A*x)",
+            "A: 3x4",
+            None,
+            expect![[r#"
+            (sum (* A x))
+            A: matrix 3×4 declared
+            x: vector 4×1
+            wrt x
+        "#]],
+        );
+        check_with(
+            "x'*S*x + tr(P)",
+            "S: symmetric n, P: spd m",
+            None,
+            expect![[r#"
+            (+ (* (' x) S x) (tr P))
+            x: vector n×1
+            S: matrix n×n declared symmetric
+            P: matrix m×m declared symmetric spd
+            wrt x
+        "#]],
+        );
+        check_with(
+            "x'*S*y",
+            "S: symmetric n, y: vector 3",
+            None,
+            expect![[r#"
+            error: cannot multiply a row vector 1×n by a vector 3×1: the inner dimensions n and 3 differ
+              | x'*S*y
+              |     ^
+              | ---- row vector 1×n
+              |      - vector 3×1
+              = hint: in a product the columns of the left side must match the rows of the right side
+        "#]],
+        );
+        check_with(
+            "a*x'x",
+            "a: scalar, x: vector n, Z: 2x2",
+            None,
+            expect![[r#"
+            (* a (' x) x)
+            a: scalar 1×1 declared
+            x: vector n×1 declared
+            wrt x
+        "#]],
+        );
+        check_with(
+            "tr(A*B)",
+            "A: m x n, B: m x n",
+            None,
+            expect![[r#"
+            error: cannot multiply a matrix m×n by a matrix m×n: the inner dimensions n and m differ
+              | tr(A*B)
+              |     ^
+              |    - matrix m×n
+              |      - matrix m×n
+              = hint: in a product the columns of the left side must match the rows of the right side
+        "#]],
+        );
+        check_with(
+            "tr(A*B)",
+            "A: m x n",
+            None,
+            expect![[r#"
+            (tr (* A B))
+            A: matrix m×n declared
+            B: matrix n×m
+            wrt A
+        "#]],
+        );
+        check_with(
+            "y'*y",
+            "y: matrix",
+            None,
+            expect![[r#"
+            error: the expression is a matrix m×m; matdiff differentiates scalar functions
+              | y'*y
+              | ^^^^
+              = hint: wrap it in tr(·), sum(·) or ||·||_F
+        "#]],
+        );
+        check_with(
+            "tr(n*N)",
+            "",
+            None,
+            expect![[r#"
+            error: cannot multiply a vector m×1 by a matrix p×q: the inner dimensions 1 and p differ
+              | tr(n*N)
+              |     ^
+              |    - vector m×1
+              |      - matrix p×q
+              = hint: in a product the columns of the left side must match the rows of the right side
+        "#]],
+        );
+        check_with(
+            "x'*A*x",
+            "A: n",
+            None,
+            expect![[r#"
+            (* (' x) A x)
+            x: vector n×1
+            A: matrix n×n declared
+            wrt x
+        "#]],
+        );
+        check_with(
+            "x'*x",
+            "x: 3x",
+            None,
+            expect![[r#"
+            [decls] error: expected a second dimension after `x`
+              | x: 3x
+              |     ^
+              = hint: accepted words: scalar, vector, matrix, square, symmetric, spd, and sizes like 3x4, m x n, m*n or n
+        "#]],
+        );
+    }
+
+    #[test]
+    fn shape_errors() {
+        check(
+            "x*y",
+            expect![[r#"
+            error: cannot multiply a vector n×1 by a vector m×1: the inner dimensions 1 and m differ
+              | x*y
+              |  ^
+              | - vector n×1
+              |   - vector m×1
+              = hint: transpose one side with ': x'*y is an inner product, x*y' an outer product
+        "#]],
+        );
+        check(
+            "x + A*y",
+            expect![[r#"
+            error: the expression is a vector n×1; matdiff differentiates scalar functions
+              | x + A*y
+              | ^^^^^^^
+              = hint: wrap it in sum(·) or a norm ||·||, or take an inner product such as x'(·)
+        "#]],
+        );
+        check(
+            "x'x + x",
+            expect![[r#"
+            error: cannot add a scalar and a vector n×1: matdiff does not broadcast scalars in + and -
+              | x'x + x
+              |     ^
+              | --- scalar
+              |       - vector n×1
+              = hint: to add c to every entry of a vector, write c*vector(1)
+        "#]],
+        );
+        check(
+            "x'x - x + 1",
+            expect![[r#"
+            error: cannot subtract a vector n×1 from a scalar: matdiff does not broadcast scalars in + and -
+              | x'x - x + 1
+              |     ^
+              | --- scalar
+              |       - vector n×1
+              = hint: to add c to every entry of a vector, write c*vector(1)
+        "#]],
+        );
+        check(
+            "sum(x + 2)",
+            expect![[r#"
+            error: cannot add a vector n×1 and a scalar: matdiff does not broadcast scalars in + and -
+              | sum(x + 2)
+              |       ^
+              |     - vector n×1
+              |         - scalar
+              = hint: to add c to every entry of a vector, write c*vector(1)
+        "#]],
+        );
+        check(
+            "tr(X + 2)",
+            expect![[r#"
+            error: cannot add a matrix n×m and a scalar: matdiff does not broadcast scalars in + and -
+              | tr(X + 2)
+              |      ^
+              |    - matrix n×m
+              |        - scalar
+              = hint: to add c to every entry of a matrix write c*matrix(1); for c times the identity write c*I
+        "#]],
+        );
+        check(
+            "sum(x/y)",
+            expect![[r#"
+            error: cannot divide by a vector m×1: `/` divides by scalars only
+              | sum(x/y)
+              |      ^
+              |     - vector n×1
+              |       - vector m×1
+              = hint: for A B⁻¹ write A*inv(B); for elementwise division write ./
+        "#]],
+        );
+        check(
+            "sum(x .* y')",
+            expect![[r#"
+            error: cannot multiply elementwise a vector n×1 and a row vector 1×m: the shapes differ
+              | sum(x .* y')
+              |       ^^
+              |     - vector n×1
+              |          -- row vector 1×m
+        "#]],
+        );
+        check_with(
+            "sum(A .* B)",
+            "A: 2x3, B: 3x2",
+            None,
+            expect![[r#"
+            error: cannot multiply elementwise a matrix 2×3 and a matrix 3×2: the shapes differ
+              | sum(A .* B)
+              |       ^^
+              |     - matrix 2×3
+              |          - matrix 3×2
+        "#]],
+        );
+        check_with(
+            "sum(A ./ B)",
+            "A: 2x3, B: 3x2",
+            None,
+            expect![[r#"
+            error: cannot divide elementwise a matrix 2×3 and a matrix 3×2: the shapes differ
+              | sum(A ./ B)
+              |       ^^
+              |     - matrix 2×3
+              |          - matrix 3×2
+        "#]],
+        );
+        check_with(
+            "tr(A) + tr(X*A)",
+            "A: 3x4",
+            None,
+            expect![[r#"
+            error: `tr` needs a square matrix, but its argument is a matrix 3×4
+              | tr(A) + tr(X*A)
+              | ^^
+              |    - matrix 3×4
+        "#]],
+        );
+        check_with(
+            "tr(AXB)",
+            "A: 2x3, B: 2x2, X: 4x2",
+            None,
+            expect![[r#"
+            error: cannot multiply a matrix 2×3 by a matrix 4×2: the inner dimensions 3 and 4 differ
+              | tr(AXB)
+              |     ^
+              |    - matrix 2×3
+              |     - matrix 4×2
+              = hint: in a product the columns of the left side must match the rows of the right side
+        "#]],
+        );
+        check_with(
+            "tr(logdet(A))",
+            "A: 2x3",
+            None,
+            expect![[r#"
+            error: `logdet` needs a square matrix, but its argument is a matrix 2×3
+              | tr(logdet(A))
+              |    ^^^^^^
+              |           - matrix 2×3
+        "#]],
+        );
+        check_with(
+            "log det(A)",
+            "A: 2x3",
+            None,
+            expect![[r#"
+            error: log det needs a square matrix, but its argument is a matrix 2×3
+              | log det(A)
+              |     ^^^
+              |         - matrix 2×3
+        "#]],
+        );
+        check_with(
+            "sum(inv(A))",
+            "A: 2x3",
+            None,
+            expect![[r#"
+            error: inv needs a square matrix, but its argument is a matrix 2×3
+              | sum(inv(A))
+              |     ^^^
+              |         - matrix 2×3
+        "#]],
+        );
+    }
+
+    #[test]
+    fn not_scalar_and_variable() {
+        check(
+            "A*x",
+            expect![[r#"
+            error: the expression is a vector n×1; matdiff differentiates scalar functions
+              | A*x
+              | ^^^
+              = hint: wrap it in sum(·) or a norm ||·||, or take an inner product such as x'(·)
+        "#]],
+        );
+        check(
+            "X",
+            expect![[r#"
+            error: the expression is a matrix n×m; matdiff differentiates scalar functions
+              | X
+              | ^
+              = hint: wrap it in tr(·), sum(·) or ||·||_F
+        "#]],
+        );
+        check(
+            "x'",
+            expect![[r#"
+            error: the expression is a row vector 1×n; matdiff differentiates scalar functions
+              | x'
+              | ^^
+              = hint: wrap it in sum(·) or a norm ||·||, or take an inner product such as x'(·)
+        "#]],
+        );
+        check(
+            "2 + 3",
+            expect![[r#"
+            error: nothing to differentiate: the expression has no symbols
+              | 2 + 3
+              | ^^^^^
+              = hint: use a variable, e.g. x'*x or tr(X)
+        "#]],
+        );
+        check(
+            "tr(I)",
+            expect![[r#"
+            error: nothing to differentiate: the expression has no symbols
+              | tr(I)
+              | ^^^^^
+              = hint: use a variable, e.g. x'*x or tr(X)
+        "#]],
+        );
+        check_with(
+            "x'*A*x",
+            "",
+            Some("A"),
+            expect![[r#"
+            (* (' x) A x)
+            x: vector n×1
+            A: matrix n×n
+            wrt A
+        "#]],
+        );
+        check_with(
+            "x'*A*x",
+            "",
+            Some(" Y "),
+            expect![[r#"
+            [other] error: `Y` is not a symbol of the expression; its symbols are x, A
+              | 
+              | ^
+        "#]],
+        );
+        check_with(
+            "2*3",
+            "",
+            Some("x"),
+            expect![[r#"
+            [other] error: `x` is not a symbol of the expression, which has no symbols
+              | 
+              | ^
+        "#]],
+        );
+        check(
+            "a*b + c",
+            expect![[r#"
+            (+ (* a b) c)
+            a: scalar 1×1
+            b: scalar 1×1
+            c: scalar 1×1
+            wrt a
+        "#]],
+        );
+        check(
+            "x'y + a",
+            expect![[r#"
+            (+ (* (' x) y) a)
+            x: vector n×1
+            y: vector n×1
+            a: scalar 1×1
+            wrt x
+        "#]],
+        );
+        check(
+            "tr(A*B)",
+            expect![[r#"
+            (tr (* A B))
+            A: matrix n×m
+            B: matrix m×n
+            wrt A
+        "#]],
+        );
+        check(
+            "x'*x + tr(X)",
+            expect![[r#"
+            (+ (* (' x) x) (tr X))
+            x: vector n×1
+            X: matrix m×m
+            wrt X
+        "#]],
+        );
+        check(
+            "x'*x + tr(Y)",
+            expect![[r#"
+            (+ (* (' x) x) (tr Y))
+            x: vector n×1
+            Y: matrix m×m
+            wrt x
+        "#]],
+        );
+    }
+
+    #[test]
+    fn letter_scalars_added_to_vectors_become_vectors() {
+        check(
+            "sum(x - c) + tr(X + lambda)",
+            expect![[r#"
+            (+ (sum (+ x (* -1 c))) (tr (+ X lambda)))
+            x: vector n×1
+            c: vector n×1
+            X: matrix m×m
+            lambda: matrix m×m
+            wrt X
+        "#]],
+        );
+        check(
+            "b + A*x",
+            expect![[r#"
+            error: the expression is a vector n×1; matdiff differentiates scalar functions
+              | b + A*x
+              | ^^^^^^^
+              = hint: wrap it in sum(·) or a norm ||·||, or take an inner product such as x'(·)
+        "#]],
+        );
+        check(
+            "sum(x' - b)",
+            expect![[r#"
+                error: cannot subtract a scalar from a row vector 1×n: matdiff does not broadcast scalars in + and -
+                  | sum(x' - b)
+                  |        ^
+                  |     -- row vector 1×n
+                  |          - scalar
+                  = hint: to add c to every entry of a row vector, write c*vector(1)'
+            "#]],
+        );
+        check_with(
+            "sum(x - c)",
+            "c: scalar",
+            None,
+            expect![[r#"
+            error: cannot subtract a scalar from a vector n×1: matdiff does not broadcast scalars in + and -
+              | sum(x - c)
+              |       ^
+              |     - vector n×1
+              |         - scalar
+              = hint: to add c to every entry of a vector, write c*vector(1)
+        "#]],
+        );
+    }
+
+    #[test]
+    fn parse_and_decl_errors_pass_through() {
+        check_with(
+            "tr(X",
+            "A: 3x",
+            None,
+            expect![[r#"
+            error: missing `)`: found the end of the input
+              | tr(X
+              |     ^
+              |   - this `(` is not closed
+            [decls] error: expected a second dimension after `x`
+              | A: 3x
+              |     ^
+              = hint: accepted words: scalar, vector, matrix, square, symmetric, spd, and sizes like 3x4, m x n, m*n or n
+        "#]],
+        );
+        check_with(
+            "tr(X)",
+            "A: nonsense",
+            None,
+            expect![[r#"
+            [decls] error: unknown word `nonsense` in the declaration of `A`
+              | A: nonsense
+              |    ^^^^^^^^
+              = hint: accepted words: scalar, vector, matrix, square, symmetric, spd, and sizes like 3x4, m x n, m*n or n
+        "#]],
+        );
+    }
+
+    #[test]
+    fn caps() {
+        let sum = vec!["x'x"; 1000].join("+");
+        let p = lower(&sum, "", None);
+        let msg = p.err().and_then(|d| d.first().map(|d| d.message.clone()));
+        assert_eq!(
+            msg.as_deref(),
+            Some("the expression is too large (4001 nodes; the limit is 2000)")
+        );
+
+        let deep = "exp(".repeat(250) + "a" + &")".repeat(250);
+        let p = lower(&deep, "", None);
+        let msg = p.err().and_then(|d| d.first().map(|d| d.message.clone()));
+        assert_eq!(
+            msg.as_deref(),
+            Some("the expression is nested too deeply (depth 251; the limit is 200)")
+        );
+
+        // The adversarial inputs of issue 4 are accepted.
+        let parens = "(".repeat(500) + "x'x" + &")".repeat(500);
+        assert!(lower(&parens, "", None).is_ok());
+        let terms = vec!["a*x'x"; 200].join(" + ");
+        assert!(lower(&terms, "", None).is_ok());
+        assert!(lower("tr(X^50)", "", None).is_ok());
+        let invs = "inv(".repeat(30) + "X" + &")".repeat(30);
+        assert!(lower(&format!("tr({invs})"), "", None).is_ok());
+        let prod = vec!["X"; 20].join("*");
+        assert!(lower(&format!("logdet({prod})"), "", None).is_ok());
+        let implicit = "A".repeat(300);
+        assert!(lower(&format!("tr({implicit})"), "", None).is_ok());
+    }
+
+    #[test]
+    fn deep_inputs_fit_a_small_stack() {
+        // A wasm page has about 1 MiB of stack; debug frames are about 8 times larger than release ones.
+        let run = || {
+            for src in [
+                "(a+".repeat(990) + "a" + &")".repeat(990),
+                "(".repeat(990) + "x'x" + &")".repeat(990),
+                "-".repeat(990) + "a",
+                "sin(".repeat(490) + "a" + &")".repeat(490),
+                "a".to_string() + &"'".repeat(990),
+            ] {
+                let _ = lower(&src, "", None);
+            }
+        };
+        let stack = if cfg!(debug_assertions) {
+            4 << 20
+        } else {
+            1 << 20
+        };
+        let handle = std::thread::Builder::new().stack_size(stack).spawn(run);
+        assert!(handle.map(|h| h.join().is_ok()).unwrap_or(false));
+    }
+
+    #[test]
+    fn fuzz_no_panic() {
+        let decls = [
+            "",
+            "A: 3x4",
+            "x: vector 5, S: spd n",
+            "b: vector, X: symmetric",
+            "A: 3x4, x: vector 5",
+        ];
+        let mut rng = crate::syntax::tests::Rng(42);
+        for s in crate::syntax::tests::fuzz_inputs(4000) {
+            let d = decls[rng.below(decls.len())];
+            let wrt = ["x", "X", "A", "zz"].get(rng.below(6)).copied();
+            match lower(&s, d, wrt) {
+                Ok(p) => {
+                    assert!(p.symbols.get(&p.wrt).is_some(), "{s:?}");
+                    assert!(
+                        crate::expr::shape_of(&p.expr, &p.symbols).is_scalar(),
+                        "{s:?}"
+                    );
+                    assert!(!format!("{:?}", p.expr).contains(PLACEHOLDER), "{s:?}");
+                }
+                Err(diags) => {
+                    assert!(!diags.is_empty());
+                    for g in diags {
+                        let text = match g.source {
+                            Source::Expr => s.as_str(),
+                            Source::Decls => d,
+                            Source::Other => "",
+                        };
+                        assert!(
+                            g.range.start <= g.range.end && g.range.end <= text.len(),
+                            "{s:?} {g:?}"
+                        );
+                        for l in &g.labels {
+                            assert!(
+                                l.range.start <= l.range.end && l.range.end <= text.len(),
+                                "{s:?} {g:?}"
+                            );
+                        }
+                        let _ = g.render(text);
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn well_typed_results_agree_with_shape_of() {
+        // Every expression lowering accepts must be well typed by the shared shape_of.
+        for src in [
+            "x'A x",
+            "sum(A*(x'*y))",
+            "(x'*y)*(z'*w)",
+            "tr(AXB)",
+            "x'*(A*(B*x))",
+            "sum(x .* (2*y))",
+            "-(A*x)'*(B*y)",
+            "sum(vector(2)) + sum(matrix(3) .* X)",
+            "x'diag(X)",
+            "tr(diag(x) A)",
+        ] {
+            let p = lower(src, "", None).unwrap_or_else(|d| panic!("{src}: {d:?}"));
+            assert!(
+                crate::expr::shape_of(&p.expr, &p.symbols).is_scalar(),
+                "{src}"
+            );
+        }
     }
 }
