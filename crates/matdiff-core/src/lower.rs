@@ -5,9 +5,9 @@
 //! vectors stay vectors; declared sizes and numbers are rigid. Leftover variables are named
 //! `n, m, p, q, r, s, k, l, n1, n2, …` in order of first appearance.
 //!
-//! One relaxation: an undeclared scalar-by-letter symbol (`b`, `lambda`) added to or subtracted
-//! from a vector or matrix is read as a vector or matrix of that shape, so `||A*x - b||^2` works
-//! without declaring `b`.
+//! One relaxation: an undeclared scalar-by-letter symbol (`b`, `lambda`) whose first use is as an
+//! operand of `+`/`-` against a vector or matrix is read as a vector or matrix of that shape, so
+//! `||A*x - b||^2` works without declaring `b`. A symbol already used as a scalar stays one.
 
 use crate::decls::{default_kind, is_greek, parse_decls, Decl, MAX_DIM};
 use crate::diagnostic::{Diagnostic, Source, Span};
@@ -49,22 +49,10 @@ pub fn lower(
 
 /// Types a parsed expression against the declarations and picks the variable.
 pub fn lower_ast(ast: &Ast, decls: &[Decl], wrt: Option<&str>) -> Result<Problem, Vec<Diagnostic>> {
-    let mut promoted: HashMap<String, Kind> = HashMap::new();
-    loop {
-        let mut cx = Ctx::new(decls, &promoted);
-        match cx.lower(ast) {
-            Ok(low) => return cx.finish(low, ast, wrt).map_err(|d| vec![d]),
-            Err(Fail::Diag(d)) => return Err(vec![*d]),
-            Err(Fail::Promote(name, kind)) => {
-                // Each retry promotes a new symbol, so this ends.
-                if promoted.insert(name, kind).is_some() {
-                    return Err(vec![Diagnostic::new(
-                        ast.span.clone(),
-                        "could not infer the shapes",
-                    )]);
-                }
-            }
-        }
+    let mut cx = Ctx::new(decls);
+    match cx.lower(ast) {
+        Ok(low) => cx.finish(low, ast, wrt).map_err(|d| vec![d]),
+        Err(d) => Err(vec![*d]),
     }
 }
 
@@ -175,17 +163,8 @@ impl Low {
     }
 }
 
-enum Fail {
-    Diag(Box<Diagnostic>),
-    /// Retry with this letter-typed scalar read as a vector or matrix.
-    Promote(String, Kind),
-}
-
-impl From<Diagnostic> for Fail {
-    fn from(d: Diagnostic) -> Fail {
-        Fail::Diag(Box::new(d))
-    }
-}
+/// Lowering stops at the first shape error.
+type Fail = Box<Diagnostic>;
 
 type R<T> = Result<T, Fail>;
 
@@ -198,11 +177,12 @@ struct SymInfo {
     declared: bool,
     /// Typed scalar by its letter, so it may be promoted.
     soft: bool,
+    /// Occurrences so far.
+    uses: usize,
 }
 
 struct Ctx<'a> {
     decls: &'a [Decl],
-    promoted: &'a HashMap<String, Kind>,
     /// Declared dimension names.
     names: Vec<String>,
     /// Union-find links of the variables: `parent[v] == Var(v)` for a root.
@@ -214,10 +194,9 @@ struct Ctx<'a> {
 const PLACEHOLDER: char = '\u{1}';
 
 impl<'a> Ctx<'a> {
-    fn new(decls: &'a [Decl], promoted: &'a HashMap<String, Kind>) -> Ctx<'a> {
+    fn new(decls: &'a [Decl]) -> Ctx<'a> {
         Ctx {
             decls,
-            promoted,
             names: Vec::new(),
             parent: Vec::new(),
             syms: Vec::new(),
@@ -290,7 +269,8 @@ impl<'a> Ctx<'a> {
 
     /// The shape of symbol `name`, creating it on first appearance.
     fn symbol(&mut self, name: &str) -> TS {
-        if let Some(s) = self.syms.iter().find(|s| s.name == name) {
+        if let Some(s) = self.syms.iter_mut().find(|s| s.name == name) {
+            s.uses += 1;
             return s.s;
         }
         let decl = self.decls.iter().find(|d| d.name == name);
@@ -313,11 +293,11 @@ impl<'a> Ctx<'a> {
                     spd: d.spd,
                     declared: true,
                     soft: false,
+                    uses: 0,
                 }
             }
             None => {
-                let letter = default_kind(name);
-                let kind = self.promoted.get(name).copied().unwrap_or(letter);
+                let kind = default_kind(name);
                 let s = match kind {
                     Kind::Scalar => TS::SCALAR,
                     Kind::Vector => TS {
@@ -336,12 +316,13 @@ impl<'a> Ctx<'a> {
                     symmetric: false,
                     spd: false,
                     declared: false,
-                    soft: letter == Kind::Scalar && kind == Kind::Scalar,
+                    soft: kind == Kind::Scalar,
+                    uses: 0,
                 }
             }
         };
         let s = info.s;
-        self.syms.push(info);
+        self.syms.push(SymInfo { uses: 1, ..info });
         s
     }
 
@@ -660,10 +641,10 @@ impl<'a> Ctx<'a> {
     #[allow(clippy::too_many_arguments)]
     fn add(
         &mut self,
-        a: Low,
+        mut a: Low,
         a_span: Span,
         a_ast: Option<&Ast>,
-        b: Low,
+        mut b: Low,
         b_ast: &Ast,
         op: Span,
         sub: bool,
@@ -683,7 +664,15 @@ impl<'a> Ctx<'a> {
                     _ => None,
                 };
                 if let (true, Some(kind)) = (soft, kind) {
-                    return Err(Fail::Promote(name.clone(), kind));
+                    // Only when this is its first use: a symbol already used as a scalar stays one.
+                    if let Some(s) = self.promote(name, kind) {
+                        if a.s.is_scalar() {
+                            a.s = s;
+                        } else {
+                            b.s = s;
+                        }
+                        return self.add(a, a_span, a_ast, b, b_ast, op, sub);
+                    }
                 }
             }
             let (sa, sb) = (self.show(a.s), self.show(b.s));
@@ -735,6 +724,26 @@ impl<'a> Ctx<'a> {
             }
         }
         Ok(Low::new(Expr::Add(terms), s))
+    }
+
+    /// Retypes a letter-typed scalar symbol seen once as a vector or matrix; `None` if it was used before.
+    fn promote(&mut self, name: &str, kind: Kind) -> Option<TS> {
+        let i = self
+            .syms
+            .iter()
+            .position(|s| s.name == name && s.soft && s.uses == 1)?;
+        let r = self.fresh();
+        let c = if kind == Kind::Vector {
+            D::One
+        } else {
+            self.fresh()
+        };
+        let s = TS { r, c };
+        let info = self.syms.get_mut(i)?;
+        info.kind = kind;
+        info.s = s;
+        info.soft = false;
+        Some(s)
     }
 
     /// Whether a product chain of these shapes is well formed (1×1 factors act as scalars).
@@ -2240,6 +2249,34 @@ mod tests {
               |         - scalar
               = hint: to add c to every entry of a vector, write c*vector(1)
         "#]],
+        );
+    }
+
+    #[test]
+    fn many_promotions_stay_cheap() {
+        // Each symbol is promoted in place, in one pass.
+        let names: Vec<String> = (0..580).map(|i| format!("a{i}")).collect();
+        let src = format!("sum(x - {})", names.join(" - "));
+        let p = lower(&src, "", None).map_err(|d| d[0].message.clone());
+        let kinds = p.map(|p| {
+            p.symbols
+                .symbols
+                .iter()
+                .filter(|s| s.kind == Kind::Vector)
+                .count()
+        });
+        assert_eq!(kinds, Ok(581));
+        // A symbol used as a scalar before stays a scalar.
+        check(
+            "a*(x'x) + sum(x - a)",
+            expect![[r#"
+                error: cannot subtract a scalar from a vector n×1: matdiff does not broadcast scalars in + and -
+                  | a*(x'x) + sum(x - a)
+                  |                 ^
+                  |               - vector n×1
+                  |                   - scalar
+                  = hint: to add c to every entry of a vector, write c*vector(1)
+            "#]],
         );
     }
 
