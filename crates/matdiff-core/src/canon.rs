@@ -806,8 +806,8 @@ mod tests {
                   product-rule transpose diag scalar-transpose scalar-as-trace trace-cyclic trace-diag collect read-off transpose-product
                   = 2*diag(x)*x + diag(x*x')
                 diagof: sum(diag(X))
-                  sum diag sum-as-trace diag-trace read-off transpose-product
-                  = diag(vector(1))
+                  sum diag sum-as-trace diag-trace read-off transpose-product simplify
+                  = eye
                 norm: norm2(x)
                   norm read-off transpose-product simplify
                   = x / norm2(x)
