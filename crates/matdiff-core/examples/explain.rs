@@ -6,7 +6,9 @@ fn main() {
         decls: args.get(1).cloned().unwrap_or_default(),
         wrt: args.get(2).cloned(),
     };
+    let t0 = std::time::Instant::now();
     let a = matdiff_core::analyze(&input);
+    let t_analyze = t0.elapsed();
     for d in &a.diagnostics {
         eprint!(
             "{}",
@@ -19,7 +21,10 @@ fn main() {
     }
     let Some(d) = &a.derivation else { return };
     print!("{}", d.to_text());
-    match matdiff_core::check(&a, &Default::default()) {
+    let t1 = std::time::Instant::now();
+    let checked = matdiff_core::check(&a, &Default::default());
+    eprintln!("time: analyze {:?}, check {:?}", t_analyze, t1.elapsed());
+    match checked {
         Ok(r) => println!(
             "check: passed={} grad rel_error={:?} steps_ok={} {}",
             r.passed,

@@ -2,7 +2,7 @@
 
 use crate::expr::{Expr, Func, Shape};
 use crate::rules::{self, Rule};
-use crate::simplify::{add, mul, tidy, Ctx};
+use crate::simplify::{add, merge_like_terms, mul, Ctx};
 
 /// Upper bound on the steps of one phase; a derivation that needs more is reported, never looped.
 pub const MAX_STEPS: usize = 400;
@@ -301,7 +301,7 @@ pub fn differentiate(f: &Expr, ctx: Ctx) -> Option<Vec<(Rule, Expr)>> {
                 None => return Some(steps),
             }
         };
-        dy = tidy(ctx, rewrite(&dy, rule, ctx));
+        dy = merge_like_terms(ctx, rewrite(&dy, rule, ctx));
         steps.push((rule, dy.clone()));
     }
     None

@@ -204,9 +204,58 @@ fn count_transposes(e: &Expr) -> usize {
     n
 }
 
+/// Merges identical terms of sums (at any depth): `A dX + A dX` → `2 A dX`. Values never change.
+#[must_use]
+pub fn merge_like_terms(ctx: Ctx, e: Expr) -> Expr {
+    fn split_coef(t: Expr) -> (f64, Expr) {
+        match t {
+            Expr::Mul(mut fs) if matches!(fs.first(), Some(Expr::Num(_))) && fs.len() > 1 => {
+                let Expr::Num(c) = fs.remove(0) else {
+                    return (1.0, Expr::Mul(fs));
+                };
+                (
+                    c,
+                    if fs.len() == 1 {
+                        fs.remove(0)
+                    } else {
+                        Expr::Mul(fs)
+                    },
+                )
+            }
+            t => (1.0, t),
+        }
+    }
+    let e = match e {
+        Expr::Add(ts) => {
+            let mut merged: Vec<(f64, Expr)> = Vec::with_capacity(ts.len());
+            for t in ts {
+                let (c, rest) = split_coef(merge_like_terms(ctx, t));
+                match merged.iter_mut().find(|(_, r)| *r == rest) {
+                    Some((c0, _)) => *c0 += c,
+                    None => merged.push((c, rest)),
+                }
+            }
+            add(merged
+                .into_iter()
+                .map(|(c, r)| mul(ctx, vec![Expr::Num(c), r]))
+                .collect())
+        }
+        Expr::Mul(fs) => Expr::Mul(fs.into_iter().map(|f| merge_like_terms(ctx, f)).collect()),
+        Expr::Had(fs) => Expr::Had(fs.into_iter().map(|f| merge_like_terms(ctx, f)).collect()),
+        Expr::Transpose(a) => Expr::t(merge_like_terms(ctx, *a)),
+        Expr::Call(f, a) => Expr::call(f, merge_like_terms(ctx, *a)),
+        Expr::D(a) => Expr::d(merge_like_terms(ctx, *a)),
+        e => e,
+    };
+    tidy(ctx, e)
+}
+
 /// Whether `e` is symmetric: declared, or by structure (XᵀX, A + Aᵀ, inverses of symmetric matrices, …).
 /// The differential dX is never symmetric: its entries are independent.
 pub fn is_symmetric(e: &Expr, ctx: Ctx) -> bool {
+    if !matches!(e, Expr::Sym(_) | Expr::Num(_) | Expr::Eye(_)) && !ctx.shape(e).is_square() {
+        return false;
+    }
     match e {
         Expr::Sym(s) => ctx
             .table
@@ -215,11 +264,12 @@ pub fn is_symmetric(e: &Expr, ctx: Ctx) -> bool {
         Expr::Num(_) | Expr::Eye(_) => true,
         Expr::Ones(s) => s.is_square(),
         Expr::Add(ts) => {
-            ts.iter().all(|t| is_symmetric(t, ctx)) || {
-                // A sum equal to its own transpose, like A + Aᵀ.
-                let tt: Vec<Expr> = ts.iter().map(|t| tidy(ctx, smart_t(t, ctx))).collect();
-                ts.iter().all(|t| tt.contains(t)) && tt.iter().all(|t| ts.contains(t))
-            }
+            ts.iter().all(|t| is_symmetric(t, ctx))
+                || ts.len() <= 8 && {
+                    // A sum equal to its own transpose, like A + Aᵀ.
+                    let tt: Vec<Expr> = ts.iter().map(|t| tidy(ctx, smart_t(t, ctx))).collect();
+                    ts.iter().all(|t| tt.contains(t)) && tt.iter().all(|t| ts.contains(t))
+                }
         }
         Expr::Mul(fs) => {
             let nonscalar: Vec<&Expr> = fs.iter().filter(|f| !ctx.is_scalar(f)).collect();
