@@ -108,6 +108,11 @@ pub fn derive(problem: &Problem) -> Result<Derivation, Diagnostic> {
         text: print::text(&expr, &problem.symbols),
         expr,
     };
+    // Scalar sub-products grouped (see `simplify::mul`), so later rearrangements keep chains valid.
+    let problem = &Problem {
+        expr: crate::simplify::tidy(ctx, problem.expr.clone()),
+        ..problem.clone()
+    };
     let first = Expr::d(problem.expr.clone());
     let mut steps = vec![line(Lhs::Dy, None, first)];
     let diff = differentiate(&problem.expr, ctx).ok_or_else(too_long)?;

@@ -296,12 +296,12 @@ fn finished(term: &Expr, target: Target) -> Option<Final> {
         return None;
     }
     let (_, p) = chain.split_last()?;
-    let p = crate::simplify::merge_powers(p.to_vec());
-    let p = if p.is_empty() && target.kind == Kind::Matrix {
-        vec![Expr::Eye(ctx.shape(&Expr::sym(ctx.wrt)).rows)]
-    } else {
-        p
-    };
+    let p = crate::simplify::merge_powers(p.to_vec(), ctx);
+    let mut p = p;
+    if target.kind == Kind::Matrix && p.iter().all(|f| ctx.is_scalar(f)) {
+        // Tr(α dX): the gradient is α I.
+        p.push(Expr::Eye(ctx.shape(&Expr::sym(ctx.wrt)).rows));
+    }
     let mut num = 1.0;
     let mut rest = Vec::new();
     for c in coef {
@@ -418,6 +418,7 @@ pub fn rearrange(dy: &Expr, kind: Kind, ctx: Ctx) -> Option<(Vec<Line>, Expr)> {
     let p = collect(finals, ctx);
     let dx = Expr::d(Expr::sym(ctx.wrt));
     let collected = match kind {
+        _ if p.is_zero() => Expr::Num(0.0),
         Kind::Matrix => {
             // Numeric coefficients stand outside the trace: 2 Tr(P dX).
             let (num, rest) = match &p {

@@ -42,11 +42,45 @@ pub fn mul(ctx: Ctx, factors: Vec<Expr>) -> Expr {
             f => out.push(f),
         }
     }
+    let mut out = regroup(out, ctx);
     match out.len() {
         0 => Expr::Num(1.0),
         1 => out.pop().unwrap_or(Expr::Num(1.0)),
         _ => Expr::Mul(out),
     }
+}
+
+/// Groups every run of a chain whose product is 1×1, unless the run ends the chain:
+/// `[xᵀ, y, z]` → `[(xᵀy), z]`. Read left to right both mean the same, but only the grouped
+/// chain stays valid when reversed (a transpose) or rotated (the trace's cyclic property).
+fn regroup(chain: Vec<Expr>, ctx: Ctx) -> Vec<Expr> {
+    let n = chain.len();
+    let mut out: Vec<Expr> = Vec::with_capacity(n);
+    let mut run_start = 0;
+    let mut acc: Option<Shape> = None; // shape of the current run of matrix factors
+    for (i, f) in chain.into_iter().enumerate() {
+        let s = ctx.shape(&f);
+        if s.is_scalar() {
+            out.push(f);
+            continue;
+        }
+        acc = Some(match acc {
+            None => {
+                run_start = out.len();
+                s
+            }
+            Some(a) => Shape::new(a.rows, s.cols),
+        });
+        out.push(f);
+        if acc.as_ref().is_some_and(Shape::is_scalar) {
+            acc = None;
+            if i + 1 < n && out.len() - run_start >= 2 {
+                let group = out.split_off(run_start);
+                out.push(Expr::Mul(group));
+            }
+        }
+    }
+    out
 }
 
 /// Whether a product of `factors` is 1×1 although not all factors are scalars.
@@ -230,7 +264,11 @@ pub fn merge_like_terms(ctx: Ctx, e: Expr) -> Expr {
             let mut merged: Vec<(f64, Expr)> = Vec::with_capacity(ts.len());
             for t in ts {
                 let (c, rest) = split_coef(merge_like_terms(ctx, t));
-                match merged.iter_mut().find(|(_, r)| *r == rest) {
+                // Terms that would cancel stay: a zero without a shape must not replace a matrix.
+                match merged
+                    .iter_mut()
+                    .find(|(c0, r)| *r == rest && *c0 + c != 0.0)
+                {
                     Some((c0, _)) => *c0 += c,
                     None => merged.push((c, rest)),
                 }
@@ -367,7 +405,7 @@ pub fn smart_t(e: &Expr, ctx: Ctx) -> Expr {
 }
 
 /// Merges adjacent powers of the same base in a product chain: A^k A^l = A^(k+l), A A^k = A^(k+1).
-pub fn merge_powers(chain: Vec<Expr>) -> Vec<Expr> {
+pub fn merge_powers(chain: Vec<Expr>, ctx: Ctx) -> Vec<Expr> {
     fn split(e: &Expr) -> (&Expr, f64) {
         match e {
             Expr::Pow(b, p) if p.fract() == 0.0 && *p >= 1.0 => (b, *p),
@@ -379,7 +417,8 @@ pub fn merge_powers(chain: Vec<Expr>) -> Vec<Expr> {
         if let Some(last) = out.last() {
             let (b1, p1) = split(last);
             let (b2, p2) = split(&f);
-            let is_matrix_power = |b: &Expr| !matches!(b, Expr::Num(_) | Expr::D(_));
+            let is_matrix_power =
+                |b: &Expr| !matches!(b, Expr::Num(_) | Expr::D(_)) && ctx.shape(b).is_square();
             if b1 == b2 && is_matrix_power(b1) {
                 let merged = Expr::Pow(Box::new(b1.clone()), p1 + p2);
                 out.pop();
@@ -425,7 +464,7 @@ pub fn simplify(e: Expr, ctx: Ctx) -> Expr {
             } else {
                 fs
             };
-            fs = merge_powers(fs);
+            fs = merge_powers(fs, ctx);
             // s⁻¹ A → (1/s) A for a scalar s
             for f in fs.iter_mut() {
                 if let Expr::Pow(s, p) = f {
