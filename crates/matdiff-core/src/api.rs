@@ -204,7 +204,8 @@ pub fn check(analysis: &Analysis, options: &CheckOptions) -> Result<CheckReport,
         },
         wrt: d.wrt.clone(),
     };
-    let sizes = numeric::resolve_sizes(&problem.symbols, &options.sizes)?;
+    let extra = crate::expr::expr_dim_names(&problem.expr);
+    let sizes = numeric::resolve_sizes_with(&problem.symbols, &extra, &options.sizes)?;
     let dy: Vec<Expr> = d
         .steps
         .iter()

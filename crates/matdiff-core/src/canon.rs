@@ -376,7 +376,7 @@ pub enum Line {
 pub fn rearrange(dy: &Expr, kind: Kind, ctx: Ctx) -> Option<(Vec<Line>, Expr)> {
     let target = Target { ctx, kind };
     let mut lines = Vec::new();
-    let mut terms: Vec<Expr> = match tidy(ctx, dy.clone()) {
+    let mut terms: Vec<Expr> = match tidy(ctx, quotients_as_factors(dy.clone(), ctx)) {
         Expr::Add(ts) => ts,
         e if e.is_zero() => vec![],
         e => vec![e],
@@ -455,6 +455,23 @@ pub fn rearrange(dy: &Expr, kind: Kind, ctx: Ctx) -> Option<(Vec<Line>, Expr)> {
         lines.push(Line::Gradient(rules::SIMPLIFY, simple.clone()));
     }
     Some((lines, simple))
+}
+
+/// `A / s` with dX in `A` becomes `(1/s) A`, so the scalar 1/s moves like any other scalar factor.
+fn quotients_as_factors(e: Expr, ctx: Ctx) -> Expr {
+    let go = |e: Expr| quotients_as_factors(e, ctx);
+    match e {
+        Expr::Div(a, s) if ctx.has_dx(&a) && !ctx.has_dx(&s) => {
+            Expr::Mul(vec![Expr::Div(Box::new(Expr::Num(1.0)), s), go(*a)])
+        }
+        Expr::Add(v) => Expr::Add(v.into_iter().map(go).collect()),
+        Expr::Mul(v) => Expr::Mul(v.into_iter().map(go).collect()),
+        Expr::Had(v) => Expr::Had(v.into_iter().map(go).collect()),
+        Expr::Transpose(a) => Expr::t(go(*a)),
+        Expr::Call(f, a) => Expr::call(f, go(*a)),
+        Expr::HadDiv(a, b) => Expr::HadDiv(Box::new(go(*a)), b),
+        e => e,
+    }
 }
 
 /// Pushes the outer transpose of the read-off gradient inward.

@@ -391,6 +391,27 @@ pub fn shape_of(e: &Expr, table: &SymbolTable) -> Shape {
     }
 }
 
+/// Symbolic dimension names the expression uses beyond its symbols' (sizes of `eye`, `matrix(c)`).
+pub fn expr_dim_names(e: &Expr) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    e.any(&mut |n| {
+        let dims: Vec<&Dim> = match n {
+            Expr::Eye(d) => vec![d],
+            Expr::Ones(s) => vec![&s.rows, &s.cols],
+            _ => vec![],
+        };
+        for d in dims {
+            if let Dim::Name(name) = d {
+                if !out.contains(name) {
+                    out.push(name.clone());
+                }
+            }
+        }
+        false
+    });
+    out
+}
+
 /// The problem the derivation engine solves: a scalar expression, its symbols, the variable.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Problem {

@@ -19,7 +19,22 @@ fn other(message: String) -> Diagnostic {
 ///
 /// Unknown names in `user`, and sizes of 0 or above [`MAX_SIZE`], are errors.
 pub fn resolve_sizes(table: &SymbolTable, user: &Sizes) -> Result<Sizes, Diagnostic> {
-    let names = table.dim_names();
+    resolve_sizes_with(table, &[], user)
+}
+
+/// Like [`resolve_sizes`], also sizing `extra` dimension names that no symbol carries
+/// (the size of an `eye` that only the expression mentions, as in `tr(eye)`).
+pub fn resolve_sizes_with(
+    table: &SymbolTable,
+    extra: &[String],
+    user: &Sizes,
+) -> Result<Sizes, Diagnostic> {
+    let mut names = table.dim_names();
+    for name in extra {
+        if !names.contains(name) {
+            names.push(name.clone());
+        }
+    }
     for (name, &size) in user {
         if !names.contains(name) {
             let known = if names.is_empty() {
