@@ -1,8 +1,12 @@
 //! The front door of the core: text in, derivation and checks out.
 
-use crate::diagnostic::Diagnostic;
-use crate::expr::{Expr, Kind, Symbol};
+use crate::canon::{rearrange, Line};
+use crate::derive::differentiate;
+use crate::diagnostic::{Diagnostic, Source};
+use crate::expr::{Expr, Kind, Problem, Symbol};
+use crate::print;
 use crate::rules::Rule;
+use crate::simplify::Ctx;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -77,17 +81,107 @@ pub struct CheckOptions {
     pub seed: u64,
 }
 
+/// Derives the gradient of a typed problem: the differentiation phase, then the rearrangement.
+pub fn derive(problem: &Problem) -> Result<Derivation, Diagnostic> {
+    let ctx = Ctx {
+        table: &problem.symbols,
+        wrt: &problem.wrt,
+    };
+    let wrt_kind = problem
+        .symbols
+        .get(&problem.wrt)
+        .map(|s| s.kind)
+        .ok_or_else(|| {
+            Diagnostic::new(0..0, format!("unknown variable `{}`", problem.wrt))
+                .in_source(Source::Other)
+        })?;
+    let too_long = || {
+        Diagnostic::new(0..0, "the derivation did not finish within its step limit")
+            .in_source(Source::Other)
+            .with_hint("this is a limitation of matdiff; please report the expression")
+    };
+    let line = |lhs: Lhs, rule: Option<Rule>, expr: Expr| Step {
+        lhs,
+        rule,
+        latex: print::latex(&expr, &problem.symbols),
+        text: print::text(&expr, &problem.symbols),
+        expr,
+    };
+    let first = Expr::d(problem.expr.clone());
+    let mut steps = vec![line(Lhs::Dy, None, first)];
+    let diff = differentiate(&problem.expr, ctx).ok_or_else(too_long)?;
+    let dy = diff
+        .last()
+        .map_or_else(|| Expr::d(problem.expr.clone()), |(_, e)| e.clone());
+    steps.extend(
+        diff.into_iter()
+            .map(|(rule, e)| line(Lhs::Dy, Some(rule), e)),
+    );
+    let (lines, gradient) = rearrange(&dy, wrt_kind, ctx).ok_or_else(|| {
+        Diagnostic::new(
+            0..0,
+            "matdiff could not bring this differential into the form Tr(Gᵀ dX)",
+        )
+        .in_source(Source::Other)
+        .with_hint("this is a limitation of matdiff; please report the expression")
+    })?;
+    for l in lines {
+        steps.push(match l {
+            Line::Dy(rule, e) => line(Lhs::Dy, Some(rule), e),
+            Line::Gradient(rule, e) => line(Lhs::Gradient, Some(rule), e),
+        });
+    }
+    Ok(Derivation {
+        wrt: problem.wrt.clone(),
+        wrt_kind,
+        f_latex: print::latex(&problem.expr, &problem.symbols),
+        f_text: print::text(&problem.expr, &problem.symbols),
+        f: problem.expr.clone(),
+        gradient_latex: print::latex(&gradient, &problem.symbols),
+        gradient_text: print::text(&gradient, &problem.symbols),
+        gradient,
+        steps,
+    })
+}
+
+/// LaTeX of the left-hand side of a line: `dy` or `∇_X f`.
+pub fn lhs_latex(lhs: Lhs, wrt: &str, kind: Kind) -> String {
+    match lhs {
+        Lhs::Dy => r"\mathrm{d}y".to_string(),
+        Lhs::Gradient => format!(
+            r"
+abla_{{{}}} f",
+            print::symbol_latex(wrt, kind)
+        ),
+    }
+}
+
 /// Parses, types and derives. Never panics; problems come back as diagnostics.
 pub fn analyze(input: &Input) -> Analysis {
-    let _ = input;
-    Analysis {
+    let mut analysis = Analysis {
         diagnostics: vec![],
         symbols: vec![],
         wrt: None,
         expr_latex: None,
         expr_text: None,
         derivation: None,
+    };
+    let problem = match crate::lower::lower(&input.expr, &input.decls, input.wrt.as_deref()) {
+        Ok(p) => p,
+        Err(diagnostics) => {
+            analysis.diagnostics = diagnostics;
+            return analysis;
+        }
+    };
+    analysis.symbols = problem.symbols.symbols.clone();
+    analysis.wrt = Some(problem.wrt.clone());
+    analysis.expr_latex = Some(print::latex(&problem.expr, &problem.symbols));
+    analysis.expr_text = Some(print::text(&problem.expr, &problem.symbols));
+    match derive(&problem) {
+        Ok(d) => analysis.derivation = Some(d),
+        Err(d) => analysis.diagnostics.push(d),
     }
+    analysis
 }
 
 /// Runs the gradient check and the step check of a derivation.

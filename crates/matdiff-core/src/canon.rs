@@ -1,1 +1,819 @@
-//! canon (work in progress).
+//! The rearrangement phase: from dy linear in dX to dy = Tr(Gᵀ dX) (gᵀdx, g dx), then ∇f = G.
+
+use crate::expr::{Dim, Expr, Func, Kind, Shape};
+use crate::rules::{self, Rule};
+use crate::simplify::{add, mul, simplify, smart_t, tidy, transpose_chain, Ctx};
+
+/// A term split into constant scalar factors (`coef`) and the part that holds dX (`core`).
+struct Split {
+    coef: Vec<Expr>,
+    core: Expr,
+}
+
+fn split(term: &Expr, ctx: Ctx) -> Split {
+    let mut coef = Vec::new();
+    let mut core = term.clone();
+    loop {
+        match core {
+            Expr::Mul(fs) => {
+                let (c, chain): (Vec<Expr>, Vec<Expr>) = fs
+                    .into_iter()
+                    .partition(|f| !ctx.has_dx(f) && ctx.is_scalar(f));
+                let done = c.is_empty();
+                coef.extend(c);
+                core = mul(ctx, chain);
+                if done && !matches!(core, Expr::Div(..)) {
+                    break;
+                }
+            }
+            // A / s = (1/s) A for a constant scalar s.
+            Expr::Div(a, s) if !ctx.has_dx(&s) => {
+                coef.push(Expr::Div(Box::new(Expr::Num(1.0)), s));
+                core = *a;
+            }
+            c => {
+                core = c;
+                break;
+            }
+        }
+    }
+    Split { coef, core }
+}
+
+fn join(ctx: Ctx, coef: &[Expr], core: Expr) -> Expr {
+    let mut fs = coef.to_vec();
+    fs.push(core);
+    tidy(ctx, mul(ctx, fs))
+}
+
+fn chain_of(e: &Expr) -> Vec<Expr> {
+    match e {
+        Expr::Mul(fs) => fs.clone(),
+        e => vec![e.clone()],
+    }
+}
+
+/// The variable's kind decides the final form.
+#[derive(Clone, Copy)]
+struct Target<'a> {
+    ctx: Ctx<'a>,
+    kind: Kind,
+}
+
+impl Target<'_> {
+    /// Whether a product chain reads P dX with P free of dX.
+    fn ends_in_dx(&self, chain: &[Expr]) -> bool {
+        match chain.split_last() {
+            Some((last, rest)) => self.ctx.is_dx(last) && rest.iter().all(|f| !self.ctx.has_dx(f)),
+            None => false,
+        }
+    }
+
+    fn is_final(&self, core: &Expr) -> bool {
+        match self.kind {
+            Kind::Matrix => {
+                matches!(core, Expr::Call(Func::Tr, m) if self.ends_in_dx(&chain_of(m)))
+            }
+            Kind::Vector | Kind::Scalar => self.ends_in_dx(&chain_of(core)),
+        }
+    }
+
+    /// The next rewrite of one core, as the rule and the resulting cores (a sum splits).
+    fn next(&self, core: &Expr) -> Option<(Rule, Vec<Expr>)> {
+        let ctx = self.ctx;
+        if !ctx.has_dx(core) || self.is_final(core) {
+            return None;
+        }
+        match core {
+            Expr::Add(ts) => Some((rules::DISTRIBUTE, ts.clone())),
+            Expr::Call(Func::Tr, m) => self.next_in_trace(m),
+            Expr::Call(Func::Sum, m) => {
+                let ones = Expr::Ones(ctx.shape(m).transposed());
+                Some((
+                    rules::SUM_AS_TRACE,
+                    vec![Expr::call(Func::Tr, mul(ctx, vec![ones, (**m).clone()]))],
+                ))
+            }
+            Expr::Transpose(a) => Some((rules::SCALAR_TRANSPOSE, vec![(**a).clone()])),
+            Expr::Had(fs) if ctx.is_scalar(core) => {
+                Some((rules::SCALAR_FACTOR, vec![mul(ctx, fs.clone())]))
+            }
+            _ => self.next_in_scalar_chain(&chain_of(core)),
+        }
+    }
+
+    /// A scalar product chain holding dX, outside any trace.
+    fn next_in_scalar_chain(&self, chain: &[Expr]) -> Option<(Rule, Vec<Expr>)> {
+        let ctx = self.ctx;
+        let k = chain.iter().position(|f| ctx.has_dx(f))?;
+        let f = &chain[k];
+        if let Some(r) = self.distribute(chain, k) {
+            return Some(r);
+        }
+        if ctx.is_scalar(f) && chain.len() > 1 && !ctx.is_dx(f)
+            || (ctx.is_dx(f) && ctx.is_scalar(f))
+        {
+            // Scalars commute: move the factor that holds dX to the end.
+            let mut rest: Vec<Expr> = chain.to_vec();
+            let moved = rest.remove(k);
+            rest.push(moved);
+            return Some((rules::SCALAR_FACTOR, vec![mul(ctx, rest)]));
+        }
+        match f {
+            Expr::Transpose(_) => Some((
+                rules::SCALAR_TRANSPOSE,
+                vec![mul(ctx, transpose_chain(chain, ctx))],
+            )),
+            _ => Some((
+                rules::SCALAR_AS_TRACE,
+                vec![Expr::call(Func::Tr, mul(ctx, chain.to_vec()))],
+            )),
+        }
+    }
+
+    /// Distributes a product over a sum factor that holds dX.
+    fn distribute(&self, chain: &[Expr], k: usize) -> Option<(Rule, Vec<Expr>)> {
+        let ctx = self.ctx;
+        let terms: Vec<Expr> = match &chain[k] {
+            Expr::Add(ts) => ts.clone(),
+            Expr::Transpose(a) => match &**a {
+                Expr::Add(ts) => ts.iter().map(|t| smart_t(t, ctx)).collect(),
+                _ => return None,
+            },
+            Expr::Had(fs) => {
+                let j = fs
+                    .iter()
+                    .position(|g| matches!(g, Expr::Add(_)) && ctx.has_dx(g))?;
+                let Expr::Add(ts) = &fs[j] else { return None };
+                ts.iter()
+                    .map(|t| {
+                        let mut g = fs.clone();
+                        g[j] = t.clone();
+                        Expr::Had(g)
+                    })
+                    .collect()
+            }
+            _ => return None,
+        };
+        let out = terms
+            .into_iter()
+            .map(|t| {
+                let mut c = chain.to_vec();
+                c[k] = t;
+                tidy(ctx, mul(ctx, c))
+            })
+            .collect();
+        Some((rules::DISTRIBUTE, out))
+    }
+
+    /// Tr(M) with M holding dX.
+    fn next_in_trace(&self, m: &Expr) -> Option<(Rule, Vec<Expr>)> {
+        let ctx = self.ctx;
+        let tr = |chain: Vec<Expr>| Expr::call(Func::Tr, tidy(ctx, mul(ctx, chain)));
+        if let Expr::Add(ts) = m {
+            return Some((
+                rules::TRACE_LINEARITY,
+                ts.iter().map(|t| tr(vec![t.clone()])).collect(),
+            ));
+        }
+        let chain = chain_of(m);
+        // Scalars leave the trace: Tr(αA) = α Tr(A).
+        if chain.len() > 1 {
+            if let Some(j) = chain.iter().position(|f| ctx.is_scalar(f)) {
+                let mut rest = chain.clone();
+                let s = rest.remove(j);
+                let core = if ctx.has_dx(&s) {
+                    mul(ctx, vec![Expr::call(Func::Tr, mul(ctx, rest)), s])
+                } else {
+                    mul(ctx, vec![s, Expr::call(Func::Tr, mul(ctx, rest))])
+                };
+                return Some((rules::TRACE_LINEARITY, vec![core]));
+            }
+        }
+        let k = chain.iter().position(|f| ctx.has_dx(f))?;
+        if let Some((rule, cores)) = self.distribute(&chain, k) {
+            return Some((
+                rule,
+                cores.into_iter().map(|c| Expr::call(Func::Tr, c)).collect(),
+            ));
+        }
+        let f = &chain[k];
+        let last = k + 1 == chain.len();
+        let rotated = || {
+            let mut c: Vec<Expr> = chain[k + 1..].to_vec();
+            c.extend_from_slice(&chain[..=k]);
+            c
+        };
+        if ctx.is_dx(f) {
+            if last {
+                // Only reached for vectors and scalars: Tr(P dx) with P dx a scalar.
+                return Some((rules::TRACE_OF_SCALAR, vec![mul(ctx, chain)]));
+            }
+            return Some((rules::TRACE_CYCLIC, vec![tr(rotated())]));
+        }
+        match f {
+            Expr::Transpose(_) => Some((
+                rules::TRACE_TRANSPOSE,
+                vec![tr(transpose_chain(&chain, ctx))],
+            )),
+            Expr::Had(_) | Expr::HadDiv(..) | Expr::Call(Func::Diag | Func::DiagOf, _) if !last => {
+                Some((rules::TRACE_CYCLIC, vec![tr(rotated())]))
+            }
+            Expr::HadDiv(a, b) if ctx.has_dx(a) => {
+                // Tr(P (A ⊘ B)) = Tr((Pᵀ ⊘ B)ᵀ A), A the factor with dX.
+                let p = if k == 0 {
+                    Expr::Eye(ctx.shape(f).cols)
+                } else {
+                    smart_t(&mul(ctx, chain[..k].to_vec()), ctx)
+                };
+                Some((
+                    rules::TRACE_HADAMARD,
+                    vec![tr(vec![
+                        Expr::t(Expr::HadDiv(Box::new(p), b.clone())),
+                        (**a).clone(),
+                    ])],
+                ))
+            }
+            Expr::Had(hs) => {
+                // Tr(P (A ⊙ B)) = Tr((Pᵀ ⊙ A)ᵀ B), B the factor with dX.
+                let j = hs.iter().position(|g| ctx.has_dx(g))?;
+                let mut others = hs.clone();
+                let b = others.remove(j);
+                let p = if k == 0 {
+                    Expr::Eye(ctx.shape(f).cols)
+                } else {
+                    smart_t(&mul(ctx, chain[..k].to_vec()), ctx)
+                };
+                let mut had = vec![p];
+                had.extend(others);
+                Some((
+                    rules::TRACE_HADAMARD,
+                    vec![tr(vec![Expr::t(Expr::Had(had)), b])],
+                ))
+            }
+            Expr::Call(Func::Diag, v) => {
+                // Tr(P diag(v)) = diag(P)ᵀ v
+                let n = ctx.shape(v).rows;
+                let d = if k == 0 {
+                    Expr::Ones(Shape::new(Dim::One, n))
+                } else {
+                    Expr::t(Expr::call(Func::DiagOf, mul(ctx, chain[..k].to_vec())))
+                };
+                Some((rules::TRACE_DIAG, vec![mul(ctx, vec![d, (**v).clone()])]))
+            }
+            Expr::Call(Func::DiagOf, a) => {
+                // Tr(q diag(A)) = Tr(diag(qᵀ) A), q a row.
+                let q = mul(ctx, chain[..k].to_vec());
+                Some((
+                    rules::DIAG_TRACE,
+                    vec![tr(vec![
+                        Expr::call(Func::Diag, smart_t(&q, ctx)),
+                        (**a).clone(),
+                    ])],
+                ))
+            }
+            _ => None,
+        }
+    }
+}
+
+/// A finished term: numeric coefficient, other scalar factors, and P of `P dX`.
+struct Final {
+    num: f64,
+    coef: Vec<Expr>,
+    p: Vec<Expr>,
+}
+
+fn finished(term: &Expr, target: Target) -> Option<Final> {
+    let ctx = target.ctx;
+    let Split { coef, core } = split(term, ctx);
+    let chain = match (target.kind, &core) {
+        (Kind::Matrix, Expr::Call(Func::Tr, m)) => chain_of(m),
+        (Kind::Matrix, _) => return None,
+        _ => chain_of(&core),
+    };
+    if !target.ends_in_dx(&chain) {
+        return None;
+    }
+    let (_, p) = chain.split_last()?;
+    let p = crate::simplify::merge_powers(p.to_vec());
+    let p = if p.is_empty() && target.kind == Kind::Matrix {
+        vec![Expr::Eye(ctx.shape(&Expr::sym(ctx.wrt)).rows)]
+    } else {
+        p
+    };
+    let mut num = 1.0;
+    let mut rest = Vec::new();
+    for c in coef {
+        match c {
+            Expr::Num(x) => num *= x,
+            c => rest.push(c),
+        }
+    }
+    Some(Final { num, coef: rest, p })
+}
+
+/// Collects like terms and factors out common leading or trailing factors.
+fn collect(terms: Vec<Final>, ctx: Ctx) -> Expr {
+    let mut merged: Vec<Final> = Vec::new();
+    for t in terms {
+        if let Some(m) = merged.iter_mut().find(|m| m.coef == t.coef && m.p == t.p) {
+            m.num += t.num;
+        } else {
+            merged.push(t);
+        }
+    }
+    merged.retain(|t| t.num != 0.0);
+    factor(merged, ctx)
+}
+
+fn factor(terms: Vec<Final>, ctx: Ctx) -> Expr {
+    let as_expr = |t: &Final| {
+        let mut fs = vec![Expr::Num(t.num)];
+        fs.extend(t.coef.iter().cloned());
+        fs.extend(t.p.iter().cloned());
+        tidy(ctx, mul(ctx, fs))
+    };
+    if terms.len() >= 2 {
+        let first = terms[0].p.first().cloned();
+        if let Some(f) = first.filter(|f| !ctx.is_scalar(f)) {
+            if terms
+                .iter()
+                .all(|t| t.p.len() >= 2 && t.p.first() == Some(&f))
+            {
+                let rest = terms.into_iter().map(|mut t| {
+                    t.p.remove(0);
+                    t
+                });
+                return tidy(ctx, mul(ctx, vec![f, factor(rest.collect(), ctx)]));
+            }
+        }
+        let last = terms[0].p.last().cloned();
+        if let Some(f) = last.filter(|f| !ctx.is_scalar(f)) {
+            if terms
+                .iter()
+                .all(|t| t.p.len() >= 2 && t.p.last() == Some(&f))
+            {
+                let rest = terms.into_iter().map(|mut t| {
+                    t.p.pop();
+                    t
+                });
+                return tidy(ctx, mul(ctx, vec![factor(rest.collect(), ctx), f]));
+            }
+        }
+    }
+    add(terms.iter().map(as_expr).collect())
+}
+
+/// One line of the rearrangement or of the gradient.
+pub enum Line {
+    Dy(Rule, Expr),
+    Gradient(Rule, Expr),
+}
+
+/// Rearranges `dy` (free of d(·) but for dX) into the canonical form and reads off the gradient.
+/// Returns the lines and the gradient; `None` if some term has no canonical form.
+pub fn rearrange(dy: &Expr, kind: Kind, ctx: Ctx) -> Option<(Vec<Line>, Expr)> {
+    let target = Target { ctx, kind };
+    let mut lines = Vec::new();
+    let mut terms: Vec<Expr> = match tidy(ctx, dy.clone()) {
+        Expr::Add(ts) => ts,
+        e if e.is_zero() => vec![],
+        e => vec![e],
+    };
+    for _ in 0..crate::derive::MAX_STEPS {
+        let plans: Vec<Option<(Rule, Vec<Expr>)>> = terms
+            .iter()
+            .map(|t| {
+                let Split { coef, core } = split(t, ctx);
+                target.next(&core).map(|(rule, cores)| {
+                    (
+                        rule,
+                        cores.into_iter().map(|c| join(ctx, &coef, c)).collect(),
+                    )
+                })
+            })
+            .collect();
+        let Some(rule) = plans.iter().flatten().map(|(r, _)| *r).next() else {
+            break;
+        };
+        let mut next = Vec::new();
+        for (t, plan) in terms.into_iter().zip(plans) {
+            match plan {
+                Some((r, new)) if r == rule => next.extend(new.into_iter().flat_map(|e| match e {
+                    Expr::Add(ts) => ts,
+                    e => vec![e],
+                })),
+                _ => next.push(t),
+            }
+        }
+        terms = next.into_iter().filter(|t| !t.is_zero()).collect();
+        lines.push(Line::Dy(rule, add(terms.clone())));
+    }
+    let finals: Vec<Final> = terms
+        .iter()
+        .map(|t| finished(t, target))
+        .collect::<Option<_>>()?;
+    let n_terms = finals.len();
+    let p = collect(finals, ctx);
+    let dx = Expr::d(Expr::sym(ctx.wrt));
+    let collected = match kind {
+        Kind::Matrix => {
+            // Numeric coefficients stand outside the trace: 2 Tr(P dX).
+            let (num, rest) = match &p {
+                Expr::Mul(fs) if matches!(fs.first(), Some(Expr::Num(_))) => {
+                    (fs[0].clone(), mul(ctx, fs[1..].to_vec()))
+                }
+                p => (Expr::Num(1.0), p.clone()),
+            };
+            tidy(
+                ctx,
+                mul(
+                    ctx,
+                    vec![num, Expr::call(Func::Tr, mul(ctx, vec![rest, dx]))],
+                ),
+            )
+        }
+        _ => mul(ctx, vec![p.clone(), dx]),
+    };
+    if n_terms > 1 {
+        lines.push(Line::Dy(rules::COLLECT, collected));
+    }
+    let raw = match kind {
+        Kind::Scalar => p,
+        _ if p.is_zero() => p,
+        _ => Expr::t(p),
+    };
+    lines.push(Line::Gradient(rules::READ_OFF, raw.clone()));
+    let pushed = tidy(ctx, smart_t_top(&raw, ctx));
+    if pushed != raw {
+        lines.push(Line::Gradient(rules::TRANSPOSE_PRODUCT, pushed.clone()));
+    }
+    let simple = simplify(pushed.clone(), ctx);
+    if simple != pushed {
+        lines.push(Line::Gradient(rules::SIMPLIFY, simple.clone()));
+    }
+    Some((lines, simple))
+}
+
+/// Pushes the outer transpose of the read-off gradient inward.
+fn smart_t_top(e: &Expr, ctx: Ctx) -> Expr {
+    match e {
+        Expr::Transpose(a) => smart_t(a, ctx),
+        e => e.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::api::derive;
+    use crate::expr::{Dim, Expr, Func, Kind, Problem, Shape, Symbol, SymbolTable};
+    use expect_test::{expect, Expect};
+
+    fn sym(name: &str, kind: Kind, rows: &str, cols: &str, symmetric: bool) -> Symbol {
+        let d = |s: &str| {
+            if s == "1" {
+                Dim::One
+            } else {
+                Dim::Name(s.into())
+            }
+        };
+        Symbol {
+            name: name.into(),
+            kind,
+            shape: Shape::new(d(rows), d(cols)),
+            symmetric,
+            spd: false,
+            declared: false,
+        }
+    }
+    fn s(n: &str) -> Expr {
+        Expr::sym(n)
+    }
+
+    /// Renders a derivation as `rule: text` lines.
+    fn check(expr: Expr, symbols: Vec<Symbol>, wrt: &str, expect: Expect) {
+        let p = Problem {
+            expr,
+            symbols: SymbolTable { symbols },
+            wrt: wrt.into(),
+        };
+        let d = derive(&p).expect("derivation");
+        let mut out = String::new();
+        for st in &d.steps {
+            let lhs = match st.lhs {
+                crate::api::Lhs::Dy => "dy",
+                crate::api::Lhs::Gradient => "grad",
+            };
+            out.push_str(&format!(
+                "{:<22} {lhs} = {}\n",
+                st.rule.map_or("", |r| r.id),
+                st.text
+            ));
+        }
+        expect.assert_eq(&out);
+    }
+
+    #[test]
+    fn note_example_least_squares() {
+        let f = Expr::Pow(
+            Box::new(Expr::call(
+                Func::Norm2,
+                Expr::Add(vec![Expr::Mul(vec![s("A"), s("x")]), Expr::neg(s("b"))]),
+            )),
+            2.0,
+        );
+        check(
+            f,
+            vec![
+                sym("A", Kind::Matrix, "m", "n", false),
+                sym("x", Kind::Vector, "n", "1", false),
+                sym("b", Kind::Vector, "m", "1", false),
+            ],
+            "x",
+            expect![[r#"
+                                       dy = d(norm2(A*x - b)^2)
+                norm-squared           dy = d((A*x - b)'*(A*x - b))
+                product-rule           dy = d((A*x - b)')*(A*x - b) + (A*x - b)'*d(A*x - b)
+                transpose              dy = (d(A*x - b))'*(A*x - b) + (A*x - b)'*d(A*x - b)
+                linearity              dy = (d(A*x) - db)'*(A*x - b) + (A*x - b)'*(d(A*x) - db)
+                constant               dy = (d(A*x))'*(A*x - b) + (A*x - b)'*d(A*x)
+                product-rule           dy = (dA*x + A*dx)'*(A*x - b) + (A*x - b)'*(dA*x + A*dx)
+                constant               dy = (A*dx)'*(A*x - b) + (A*x - b)'*A*dx
+                scalar-transpose       dy = (A*x - b)'*A*dx + (A*x - b)'*A*dx
+                collect                dy = 2*(A*x - b)'*A*dx
+                read-off               grad = (2*(A*x - b)'*A)'
+                transpose-product      grad = 2*A'*(A*x - b)
+            "#]],
+        );
+    }
+
+    #[test]
+    fn note_example_trace() {
+        let f = Expr::call(Func::Tr, Expr::Mul(vec![s("A"), s("X"), s("B")]));
+        check(
+            f,
+            vec![
+                sym("A", Kind::Matrix, "p", "m", false),
+                sym("X", Kind::Matrix, "m", "n", false),
+                sym("B", Kind::Matrix, "n", "p", false),
+            ],
+            "X",
+            expect![[r#"
+                                       dy = d(tr(A*X*B))
+                trace                  dy = tr(d(A*X*B))
+                product-rule           dy = tr(dA*X*B + A*dX*B + A*X*dB)
+                constant               dy = tr(A*dX*B)
+                trace-cyclic           dy = tr(B*A*dX)
+                read-off               grad = (B*A)'
+                transpose-product      grad = A'*B'
+            "#]],
+        );
+    }
+
+    #[test]
+    fn note_example_logdet() {
+        let f = Expr::call(Func::LogDet, Expr::Mul(vec![Expr::t(s("X")), s("X")]));
+        check(
+            f,
+            vec![sym("X", Kind::Matrix, "m", "n", false)],
+            "X",
+            expect![[r#"
+                                   dy = d(logdet(X'*X))
+            log-det                dy = tr(inv(X'*X)*d(X'*X))
+            product-rule           dy = tr(inv(X'*X)*(d(X')*X + X'*dX))
+            transpose              dy = tr(inv(X'*X)*((dX)'*X + X'*dX))
+            distribute             dy = tr(inv(X'*X)*(dX)'*X) + tr(inv(X'*X)*X'*dX)
+            trace-transpose        dy = tr(X'*dX*inv(X'*X)) + tr(inv(X'*X)*X'*dX)
+            trace-cyclic           dy = tr(inv(X'*X)*X'*dX) + tr(inv(X'*X)*X'*dX)
+            collect                dy = 2*tr(inv(X'*X)*X'*dX)
+            read-off               grad = (2*inv(X'*X)*X')'
+            transpose-product      grad = 2*X*inv(X'*X)
+        "#]],
+        );
+    }
+
+    #[test]
+    fn quadratic_form_symmetric_and_not() {
+        let f = || Expr::Mul(vec![Expr::t(s("x")), s("A"), s("x")]);
+        check(
+            f(),
+            vec![
+                sym("x", Kind::Vector, "n", "1", false),
+                sym("A", Kind::Matrix, "n", "n", false),
+            ],
+            "x",
+            expect![[r#"
+                                       dy = d(x'*A*x)
+                product-rule           dy = d(x')*A*x + x'*dA*x + x'*A*dx
+                constant               dy = d(x')*A*x + x'*A*dx
+                transpose              dy = (dx)'*A*x + x'*A*dx
+                scalar-transpose       dy = x'*A'*dx + x'*A*dx
+                collect                dy = x'*(A' + A)*dx
+                read-off               grad = (x'*(A' + A))'
+                transpose-product      grad = (A' + A)*x
+                simplify               grad = (A + A')*x
+            "#]],
+        );
+        check(
+            f(),
+            vec![
+                sym("x", Kind::Vector, "n", "1", false),
+                sym("A", Kind::Matrix, "n", "n", true),
+            ],
+            "x",
+            expect![[r#"
+                                       dy = d(x'*A*x)
+                product-rule           dy = d(x')*A*x + x'*dA*x + x'*A*dx
+                constant               dy = d(x')*A*x + x'*A*dx
+                transpose              dy = (dx)'*A*x + x'*A*dx
+                scalar-transpose       dy = x'*A*dx + x'*A*dx
+                collect                dy = 2*x'*A*dx
+                read-off               grad = (2*x'*A)'
+                transpose-product      grad = 2*A*x
+            "#]],
+        );
+    }
+
+    fn table() -> Vec<Symbol> {
+        vec![
+            sym("A", Kind::Matrix, "m", "n", false),
+            sym("X", Kind::Matrix, "n", "n", false),
+            sym("W", Kind::Matrix, "m", "n", false),
+            sym("x", Kind::Vector, "n", "1", false),
+            sym("y", Kind::Vector, "m", "1", false),
+            sym("a", Kind::Scalar, "1", "1", false),
+        ]
+    }
+
+    fn many(cases: &[(&str, Expr, &str)], expect: Expect) {
+        let mut out = String::new();
+        for (name, f, wrt) in cases {
+            let p = Problem {
+                expr: f.clone(),
+                symbols: SymbolTable { symbols: table() },
+                wrt: (*wrt).into(),
+            };
+            let d = derive(&p).expect("derivation");
+            let rules: Vec<&str> = d
+                .steps
+                .iter()
+                .filter_map(|s| s.rule.map(|r| r.id))
+                .collect();
+            out.push_str(&format!(
+                "{name}: {}\n  {}\n  = {}\n",
+                d.f_text,
+                rules.join(" "),
+                d.gradient_text
+            ));
+        }
+        expect.assert_eq(&out);
+    }
+
+    #[test]
+    fn rule_paths() {
+        let call = Expr::call;
+        let m = |v: Vec<Expr>| Expr::Mul(v);
+        many(
+            &[
+                (
+                    "elementwise",
+                    call(Func::Sum, call(Func::Exp, m(vec![s("A"), s("x")]))),
+                    "x",
+                ),
+                (
+                    "hadamard",
+                    call(
+                        Func::Tr,
+                        m(vec![Expr::t(s("A")), Expr::Had(vec![s("W"), s("W")])]),
+                    ),
+                    "W",
+                ),
+                (
+                    "inverse",
+                    m(vec![Expr::t(s("x")), Expr::inv(s("X")), s("x")]),
+                    "X",
+                ),
+                ("det", call(Func::Det, s("X")), "X"),
+                ("sum", call(Func::Sum, s("W")), "W"),
+                (
+                    "diag",
+                    m(vec![Expr::t(s("x")), call(Func::Diag, s("x")), s("x")]),
+                    "x",
+                ),
+                ("diagof", call(Func::Sum, call(Func::DiagOf, s("X"))), "X"),
+                ("norm", call(Func::Norm2, s("x")), "x"),
+                ("norm-frob", call(Func::Norm2, s("W")), "W"),
+                ("norm1", call(Func::Norm1, m(vec![s("A"), s("x")])), "x"),
+                (
+                    "quotient",
+                    Expr::Div(
+                        Box::new(m(vec![Expr::t(s("x")), s("x")])),
+                        Box::new(call(Func::Tr, s("X"))),
+                    ),
+                    "X",
+                ),
+                (
+                    "power",
+                    call(Func::Tr, Expr::Pow(Box::new(s("X")), 3.0)),
+                    "X",
+                ),
+                (
+                    "scalar",
+                    m(vec![
+                        Expr::Pow(Box::new(s("a")), 2.0),
+                        call(Func::Tr, s("X")),
+                    ]),
+                    "a",
+                ),
+                (
+                    "scalar-in-vector",
+                    m(vec![s("a"), Expr::t(s("x")), s("x")]),
+                    "a",
+                ),
+                (
+                    "log-sum",
+                    call(Func::Log, call(Func::Sum, call(Func::Exp, s("x")))),
+                    "x",
+                ),
+                (
+                    "hadamard-div",
+                    call(
+                        Func::Sum,
+                        Expr::HadDiv(Box::new(s("x")), Box::new(call(Func::Exp, s("x")))),
+                    ),
+                    "x",
+                ),
+                ("trace-of-x", call(Func::Tr, s("X")), "X"),
+                (
+                    "inner-scalar",
+                    m(vec![
+                        m(vec![Expr::t(s("x")), s("x")]),
+                        m(vec![Expr::t(s("y")), s("A"), s("x")]),
+                    ]),
+                    "x",
+                ),
+                ("constant", call(Func::Tr, s("X")), "x"),
+            ],
+            expect![[r#"
+                elementwise: sum(exp(A*x))
+                  sum elementwise-function product-rule constant sum-as-trace trace-hadamard trace-of-scalar read-off transpose-product simplify
+                  = A'*exp(A*x)
+                hadamard: tr(A'*(W .* W))
+                  trace product-rule constant hadamard-product distribute trace-hadamard collect read-off transpose-product
+                  = 2*(A .* W)
+                inverse: x'*inv(X)*x
+                  product-rule constant inverse scalar-as-trace trace-cyclic read-off transpose-product
+                  = -inv(X)'*x*x'*inv(X)'
+                det: det(X)
+                  determinant read-off transpose-product
+                  = det(X)*inv(X)'
+                sum: sum(W)
+                  sum sum-as-trace read-off transpose-product
+                  = matrix(1)
+                diag: x'*diag(x)*x
+                  product-rule transpose diag scalar-transpose scalar-as-trace trace-cyclic trace-diag collect read-off transpose-product
+                  = 2*diag(x)*x + diag(x*x')
+                diagof: sum(diag(X))
+                  sum diag sum-as-trace diag-trace read-off transpose-product
+                  = diag(vector(1))
+                norm: norm2(x)
+                  norm read-off transpose-product simplify
+                  = x / norm2(x)
+                norm-frob: norm2(W)
+                  norm read-off transpose-product simplify
+                  = W / norm2(W)
+                norm1: norm1(A*x)
+                  norm1 product-rule constant sum-as-trace trace-hadamard trace-of-scalar read-off transpose-product simplify
+                  = A'*sign(A*x)
+                quotient: x'*x / tr(X)
+                  quotient constant trace read-off transpose-product simplify
+                  = -(x'*x)*eye / tr(X)^2
+                power: tr(X^3)
+                  trace matrix-power trace-linearity trace-cyclic collect read-off transpose-product
+                  = 3*(X^2)'
+                scalar: a^2*tr(X)
+                  linearity scalar-power read-off
+                  = 2*tr(X)*a
+                scalar-in-vector: a*x'*x
+                  product-rule constant scalar-factor read-off
+                  = x'*x
+                log-sum: log(sum(exp(x)))
+                  chain-scalar sum elementwise-function sum-as-trace trace-hadamard trace-of-scalar read-off transpose-product simplify
+                  = exp(x) / sum(exp(x))
+                hadamard-div: sum(x ./ exp(x))
+                  sum hadamard-quotient elementwise-function sum-as-trace distribute trace-hadamard trace-of-scalar trace-linearity trace-hadamard trace-of-scalar collect read-off transpose-product simplify
+                  = vector(1) ./ exp(x) - (x ./ exp(x).^2) .* exp(x)
+                trace-of-x: tr(X)
+                  trace read-off transpose-product
+                  = eye
+                inner-scalar: (x'*x)*(y'*A*x)
+                  product-rule product-rule constant transpose distribute scalar-transpose collect read-off transpose-product
+                  = 2*(y'*A*x)*x + (x'*x)*A'*y
+                constant: tr(X)
+                  constant read-off
+                  = 0
+            "#]],
+        );
+    }
+}

@@ -1,1 +1,308 @@
-//! derive (work in progress).
+//! The differentiation phase: from dy = d(f), push d(·) inward one rule per step until only dX remains.
+
+use crate::expr::{Expr, Func, Shape};
+use crate::rules::{self, Rule};
+use crate::simplify::{add, mul, tidy, Ctx};
+
+/// Upper bound on the steps of one phase; a derivation that needs more is reported, never looped.
+pub const MAX_STEPS: usize = 400;
+
+/// Which rule pushes d(·) through `e` (an expression that depends on the variable).
+fn classify(e: &Expr, ctx: Ctx) -> Option<Rule> {
+    if ctx.is_const(e) {
+        return Some(rules::CONSTANT);
+    }
+    Some(match e {
+        Expr::Sym(_) => return None, // the variable itself: d X is the differential dX
+        Expr::Add(_) => rules::LINEARITY,
+        Expr::Mul(fs) => {
+            if fs.iter().any(|f| ctx.is_const(f) && ctx.is_scalar(f)) {
+                rules::LINEARITY
+            } else {
+                rules::PRODUCT
+            }
+        }
+        Expr::Div(_, b) => {
+            if ctx.is_const(b) {
+                rules::LINEARITY
+            } else {
+                rules::QUOTIENT
+            }
+        }
+        Expr::Transpose(_) => rules::TRANSPOSE,
+        Expr::Inv(_) => rules::INVERSE,
+        Expr::Pow(b, p) => match &**b {
+            Expr::Call(Func::Norm2, _) if *p == 2.0 => rules::NORM_SQUARED,
+            b if ctx.is_scalar(b) => rules::SCALAR_POWER,
+            _ => rules::MATRIX_POWER,
+        },
+        Expr::Had(_) => rules::HADAMARD,
+        Expr::HadDiv(..) => rules::HADAMARD_QUOTIENT,
+        Expr::HadPow(..) => rules::HADAMARD_POWER,
+        Expr::Call(f, a) => match f {
+            Func::Tr => rules::TRACE,
+            Func::Det => rules::DETERMINANT,
+            Func::LogDet => rules::LOG_DET,
+            Func::Sum => rules::SUM,
+            Func::Norm2 => rules::NORM,
+            Func::Norm1 => rules::NORM1,
+            Func::Diag | Func::DiagOf => rules::DIAG,
+            _ if ctx.is_scalar(a) => rules::CHAIN_SCALAR,
+            _ => rules::ELEMENTWISE,
+        },
+        Expr::Num(_) | Expr::Eye(_) | Expr::Ones(_) => rules::CONSTANT,
+        Expr::D(_) => return None,
+    })
+}
+
+/// `p` times `e` elementwise-powered: a scalar power for scalars, a Hadamard power otherwise.
+fn epow(e: Expr, p: f64, scalar: bool) -> Expr {
+    if p == 1.0 {
+        e
+    } else if scalar {
+        Expr::Pow(Box::new(e), p)
+    } else {
+        Expr::HadPow(Box::new(e), p)
+    }
+}
+
+/// 1 of the shape of `e`: the number 1 for scalars, the all-ones matrix otherwise.
+fn one_like(shape: &Shape) -> Expr {
+    if shape.is_scalar() {
+        Expr::Num(1.0)
+    } else {
+        Expr::Ones(shape.clone())
+    }
+}
+
+/// f'(a) for an elementwise function.
+fn derivative_of(f: Func, a: &Expr, ctx: Ctx) -> Expr {
+    let shape = ctx.shape(a);
+    let scalar = shape.is_scalar();
+    let one = || one_like(&shape);
+    let call = |g: Func| Expr::call(g, a.clone());
+    let sq = || epow(a.clone(), 2.0, scalar);
+    match f {
+        Func::Exp => call(Func::Exp),
+        Func::Log => epow(a.clone(), -1.0, scalar),
+        Func::Sin => call(Func::Cos),
+        Func::Cos => Expr::neg(call(Func::Sin)),
+        Func::Tan => epow(call(Func::Cos), -2.0, scalar),
+        Func::Asin => epow(add(vec![one(), Expr::neg(sq())]), -0.5, scalar),
+        Func::Acos => Expr::neg(epow(add(vec![one(), Expr::neg(sq())]), -0.5, scalar)),
+        Func::Atan => epow(add(vec![one(), sq()]), -1.0, scalar),
+        Func::Tanh => add(vec![one(), Expr::neg(epow(call(Func::Tanh), 2.0, scalar))]),
+        Func::Sqrt => mul(ctx, vec![Expr::Num(0.5), epow(a.clone(), -0.5, scalar)]),
+        Func::Abs => call(Func::Sign),
+        Func::Relu => call(Func::Step),
+        // sign and step are flat away from their jump.
+        _ => Expr::Num(0.0),
+    }
+}
+
+/// Applies `rule` to d(e). Returns the rewritten expression (with d(·) moved inward).
+fn apply(rule: Rule, e: &Expr, ctx: Ctx) -> Expr {
+    let d = |x: &Expr| Expr::d(x.clone());
+    match (rule.id, e) {
+        ("constant", _) => Expr::Num(0.0),
+        ("linearity", Expr::Add(ts)) => add(ts.iter().map(|t| linear_term(t, ctx)).collect()),
+        ("linearity", Expr::Mul(_)) => linear_term(e, ctx),
+        ("linearity", Expr::Div(a, b)) => Expr::Div(Box::new(linear_term(a, ctx)), b.clone()),
+        ("product-rule", Expr::Mul(fs)) => add((0..fs.len())
+            .map(|i| {
+                let mut g = fs.clone();
+                g[i] = d(&fs[i]);
+                Expr::Mul(g)
+            })
+            .collect()),
+        ("quotient", Expr::Div(a, b)) => add(vec![
+            Expr::Div(Box::new(d(a)), b.clone()),
+            Expr::neg(Expr::Div(
+                Box::new(mul(ctx, vec![(**a).clone(), d(b)])),
+                Box::new(Expr::Pow(b.clone(), 2.0)),
+            )),
+        ]),
+        ("transpose", Expr::Transpose(a)) => Expr::t(d(a)),
+        ("inverse", Expr::Inv(a)) => mul(ctx, vec![Expr::Num(-1.0), e.clone(), d(a), e.clone()]),
+        ("trace", Expr::Call(_, a)) => Expr::call(Func::Tr, d(a)),
+        ("determinant", Expr::Call(_, a)) => mul(
+            ctx,
+            vec![
+                e.clone(),
+                Expr::call(Func::Tr, mul(ctx, vec![Expr::inv((**a).clone()), d(a)])),
+            ],
+        ),
+        ("log-det", Expr::Call(_, a)) => {
+            Expr::call(Func::Tr, mul(ctx, vec![Expr::inv((**a).clone()), d(a)]))
+        }
+        ("norm-squared", Expr::Pow(b, _)) => {
+            let Expr::Call(_, u) = &**b else {
+                return Expr::d(e.clone());
+            };
+            let u = (**u).clone();
+            let s = ctx.shape(&u);
+            Expr::d(if s.is_scalar() {
+                Expr::Pow(Box::new(u), 2.0)
+            } else if s.is_col_vector() {
+                Expr::Mul(vec![Expr::t(u.clone()), u])
+            } else if s.rows == crate::expr::Dim::One {
+                Expr::Mul(vec![u.clone(), Expr::t(u)])
+            } else {
+                Expr::call(Func::Tr, Expr::Mul(vec![Expr::t(u.clone()), u]))
+            })
+        }
+        ("norm", Expr::Call(_, u)) => {
+            let s = ctx.shape(u);
+            let inner = if s.is_scalar() {
+                return mul(ctx, vec![Expr::call(Func::Sign, (**u).clone()), d(u)]);
+            } else if s.is_col_vector() {
+                Expr::Mul(vec![Expr::t((**u).clone()), d(u)])
+            } else if s.rows == crate::expr::Dim::One {
+                Expr::Mul(vec![(**u).clone(), Expr::t(d(u))])
+            } else {
+                Expr::call(Func::Tr, Expr::Mul(vec![Expr::t((**u).clone()), d(u)]))
+            };
+            Expr::Div(Box::new(inner), Box::new(e.clone()))
+        }
+        ("norm1", Expr::Call(_, u)) => {
+            if ctx.is_scalar(u) {
+                mul(ctx, vec![Expr::call(Func::Sign, (**u).clone()), d(u)])
+            } else {
+                Expr::call(
+                    Func::Sum,
+                    Expr::Had(vec![Expr::call(Func::Sign, (**u).clone()), d(u)]),
+                )
+            }
+        }
+        ("scalar-power", Expr::Pow(b, p)) => mul(
+            ctx,
+            vec![Expr::Num(*p), epow((**b).clone(), p - 1.0, true), d(b)],
+        ),
+        ("matrix-power", Expr::Pow(b, p)) => {
+            let k = *p as usize;
+            add((0..k)
+                .map(|i| {
+                    let pw = |n: usize| match n {
+                        0 => None,
+                        1 => Some((**b).clone()),
+                        n => Some(Expr::Pow(b.clone(), n as f64)),
+                    };
+                    let mut fs = Vec::new();
+                    fs.extend(pw(i));
+                    fs.push(d(b));
+                    fs.extend(pw(k - 1 - i));
+                    mul(ctx, fs)
+                })
+                .collect())
+        }
+        ("hadamard-product", Expr::Had(fs)) => add((0..fs.len())
+            .map(|i| {
+                let mut g = fs.clone();
+                g[i] = d(&fs[i]);
+                Expr::Had(g)
+            })
+            .collect()),
+        ("hadamard-quotient", Expr::HadDiv(a, b)) => add(vec![
+            Expr::HadDiv(Box::new(d(a)), b.clone()),
+            Expr::neg(Expr::Had(vec![
+                Expr::HadDiv(a.clone(), Box::new(Expr::HadPow(b.clone(), 2.0))),
+                d(b),
+            ])),
+        ]),
+        ("hadamard-power", Expr::HadPow(b, p)) => mul(
+            ctx,
+            vec![
+                Expr::Num(*p),
+                Expr::Had(vec![epow((**b).clone(), p - 1.0, false), d(b)]),
+            ],
+        ),
+        ("elementwise-function", Expr::Call(f, a)) => {
+            Expr::Had(vec![derivative_of(*f, a, ctx), d(a)])
+        }
+        ("chain-scalar", Expr::Call(f, a)) => mul(ctx, vec![derivative_of(*f, a, ctx), d(a)]),
+        ("sum", Expr::Call(_, a)) => Expr::call(Func::Sum, d(a)),
+        ("diag", Expr::Call(f, a)) => Expr::call(*f, d(a)),
+        _ => Expr::d(e.clone()),
+    }
+}
+
+/// d(term) with constant scalar factors pulled out: d(αX) = α dX.
+fn linear_term(t: &Expr, ctx: Ctx) -> Expr {
+    match t {
+        Expr::Mul(fs) => {
+            let (consts, rest): (Vec<Expr>, Vec<Expr>) = fs
+                .iter()
+                .cloned()
+                .partition(|f| ctx.is_const(f) && ctx.is_scalar(f));
+            if consts.is_empty() || rest.is_empty() {
+                return Expr::d(t.clone());
+            }
+            let mut out = consts;
+            out.push(Expr::d(mul(ctx, rest)));
+            Expr::Mul(out)
+        }
+        t => Expr::d(t.clone()),
+    }
+}
+
+/// The first d(·) in reading order that still has a rule to apply, and that rule.
+fn first_rule(e: &Expr, ctx: Ctx) -> Option<Rule> {
+    match e {
+        Expr::D(a) => classify(a, ctx),
+        _ => e.children().into_iter().find_map(|c| first_rule(c, ctx)),
+    }
+}
+
+fn has_constant_d(e: &Expr, ctx: Ctx) -> bool {
+    e.any(&mut |n| matches!(n, Expr::D(a) if ctx.is_const(a)))
+}
+
+/// Rewrites every d(·) whose rule is `rule`; leaves the others.
+fn rewrite(e: &Expr, rule: Rule, ctx: Ctx) -> Expr {
+    match e {
+        Expr::D(a) => {
+            if classify(a, ctx) == Some(rule) {
+                apply(rule, a, ctx)
+            } else {
+                e.clone()
+            }
+        }
+        Expr::Num(_) | Expr::Sym(_) | Expr::Eye(_) | Expr::Ones(_) => e.clone(),
+        Expr::Add(v) => Expr::Add(v.iter().map(|c| rewrite(c, rule, ctx)).collect()),
+        Expr::Mul(v) => Expr::Mul(v.iter().map(|c| rewrite(c, rule, ctx)).collect()),
+        Expr::Had(v) => Expr::Had(v.iter().map(|c| rewrite(c, rule, ctx)).collect()),
+        Expr::Div(a, b) => Expr::Div(
+            Box::new(rewrite(a, rule, ctx)),
+            Box::new(rewrite(b, rule, ctx)),
+        ),
+        Expr::HadDiv(a, b) => Expr::HadDiv(
+            Box::new(rewrite(a, rule, ctx)),
+            Box::new(rewrite(b, rule, ctx)),
+        ),
+        Expr::HadPow(a, p) => Expr::HadPow(Box::new(rewrite(a, rule, ctx)), *p),
+        Expr::Pow(a, p) => Expr::Pow(Box::new(rewrite(a, rule, ctx)), *p),
+        Expr::Transpose(a) => Expr::t(rewrite(a, rule, ctx)),
+        Expr::Inv(a) => Expr::inv(rewrite(a, rule, ctx)),
+        Expr::Call(f, a) => Expr::call(*f, rewrite(a, rule, ctx)),
+    }
+}
+
+/// Runs the differentiation phase from dy = d(f). Returns each new line with its rule.
+/// `None` when the step cap is reached.
+pub fn differentiate(f: &Expr, ctx: Ctx) -> Option<Vec<(Rule, Expr)>> {
+    let mut dy = Expr::d(f.clone());
+    let mut steps = Vec::new();
+    for _ in 0..MAX_STEPS {
+        let rule = if has_constant_d(&dy, ctx) {
+            rules::CONSTANT
+        } else {
+            match first_rule(&dy, ctx) {
+                Some(r) => r,
+                None => return Some(steps),
+            }
+        };
+        dy = tidy(ctx, rewrite(&dy, rule, ctx));
+        steps.push((rule, dy.clone()));
+    }
+    None
+}

@@ -39,7 +39,13 @@ pub struct Diagnostic {
 impl Diagnostic {
     #[must_use]
     pub fn new(range: Span, message: impl Into<String>) -> Self {
-        Diagnostic { source: Source::Expr, range, message: message.into(), labels: Vec::new(), hint: None }
+        Diagnostic {
+            source: Source::Expr,
+            range,
+            message: message.into(),
+            labels: Vec::new(),
+            hint: None,
+        }
     }
 
     #[must_use]
@@ -50,7 +56,10 @@ impl Diagnostic {
 
     #[must_use]
     pub fn with_label(mut self, range: Span, message: impl Into<String>) -> Self {
-        self.labels.push(Label { range, message: message.into() });
+        self.labels.push(Label {
+            range,
+            message: message.into(),
+        });
         self
     }
 
@@ -74,7 +83,10 @@ impl Diagnostic {
             }
             i
         };
-        let (start, end) = (clamp(self.range.start), clamp(self.range.end.max(self.range.start)));
+        let (start, end) = (
+            clamp(self.range.start),
+            clamp(self.range.end.max(self.range.start)),
+        );
         if !text.is_empty() || start == 0 {
             // Show the line that holds the start of the range.
             let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
@@ -82,9 +94,16 @@ impl Diagnostic {
             let line = &text[line_start..line_end];
             let col = text[line_start..start].chars().count();
             let width = text[start..end.min(line_end)].chars().count().max(1);
-            out.push_str(&format!("  | {line}\n  | {}{}\n", " ".repeat(col), "^".repeat(width)));
+            out.push_str(&format!(
+                "  | {line}\n  | {}{}\n",
+                " ".repeat(col),
+                "^".repeat(width)
+            ));
             for label in &self.labels {
-                let (ls, le) = (clamp(label.range.start), clamp(label.range.end.max(label.range.start)));
+                let (ls, le) = (
+                    clamp(label.range.start),
+                    clamp(label.range.end.max(label.range.start)),
+                );
                 if ls >= line_start && ls <= line_end {
                     let col = text[line_start..ls].chars().count();
                     let width = text[ls..le.min(line_end)].chars().count().max(1);

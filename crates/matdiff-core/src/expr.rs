@@ -34,7 +34,10 @@ pub struct Shape {
 impl Shape {
     #[must_use]
     pub fn scalar() -> Shape {
-        Shape { rows: Dim::One, cols: Dim::One }
+        Shape {
+            rows: Dim::One,
+            cols: Dim::One,
+        }
     }
     #[must_use]
     pub fn new(rows: Dim, cols: Dim) -> Shape {
@@ -51,7 +54,10 @@ impl Shape {
     }
     #[must_use]
     pub fn transposed(&self) -> Shape {
-        Shape { rows: self.cols.clone(), cols: self.rows.clone() }
+        Shape {
+            rows: self.cols.clone(),
+            cols: self.rows.clone(),
+        }
     }
 }
 
@@ -167,7 +173,14 @@ impl Func {
     pub fn is_elementwise(self) -> bool {
         !matches!(
             self,
-            Func::Tr | Func::Det | Func::LogDet | Func::Sum | Func::Norm1 | Func::Norm2 | Func::Diag | Func::DiagOf
+            Func::Tr
+                | Func::Det
+                | Func::LogDet
+                | Func::Sum
+                | Func::Norm1
+                | Func::Norm2
+                | Func::Diag
+                | Func::DiagOf
         )
     }
 
@@ -263,6 +276,7 @@ impl Expr {
     pub fn sym(name: &str) -> Expr {
         Expr::Sym(name.to_string())
     }
+    #[allow(clippy::should_implement_trait)] // a constructor, not negation of self
     pub fn neg(e: Expr) -> Expr {
         Expr::Mul(vec![Expr::Num(-1.0), e])
     }
@@ -364,7 +378,9 @@ pub fn shape_of(e: &Expr, table: &SymbolTable) -> Shape {
         }
         Expr::Transpose(a) => shape_of(a, table).transposed(),
         Expr::Call(f, a) => match f {
-            Func::Tr | Func::Det | Func::LogDet | Func::Sum | Func::Norm1 | Func::Norm2 => Shape::scalar(),
+            Func::Tr | Func::Det | Func::LogDet | Func::Sum | Func::Norm1 | Func::Norm2 => {
+                Shape::scalar()
+            }
             Func::Diag => {
                 let s = shape_of(a, table);
                 Shape::new(s.rows.clone(), s.rows)

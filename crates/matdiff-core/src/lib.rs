@@ -9,13 +9,12 @@ pub mod decls;
 pub mod derive;
 pub mod diagnostic;
 pub mod expr;
-pub mod latex;
 pub mod lower;
 pub mod numeric;
+pub mod print;
 pub mod rules;
 pub mod simplify;
 pub mod syntax;
-pub mod text;
 
 pub use api::{analyze, check, Analysis, CheckOptions, Derivation, Input, Lhs, Step};
 pub use diagnostic::{Diagnostic, Label, Source, Span};

@@ -14,3 +14,118 @@ pub struct Rule {
     /// Equation number in the Matrix Cookbook (2012 edition), where there is one.
     pub cookbook: Option<&'static str>,
 }
+
+macro_rules! rules {
+    ($($konst:ident = $id:literal, $name:literal, $identity:literal, $cookbook:expr;)*) => {
+        $(pub const $konst: Rule = Rule { id: $id, name: $name, identity: $identity, cookbook: $cookbook };)*
+        /// Every rule, in catalog order.
+        pub const ALL: &[Rule] = &[$($konst),*];
+    };
+}
+
+rules! {
+    // Differentials.
+    CONSTANT = "constant", "differential of a constant",
+        r"\mathrm{d}\mathbf{C} = 0", Some("33");
+    LINEARITY = "linearity", "linearity of the differential",
+        r"\mathrm{d}(\alpha\mathbf{X} + \beta\mathbf{Y}) = \alpha\,\mathrm{d}\mathbf{X} + \beta\,\mathrm{d}\mathbf{Y}", Some("34, 35");
+    PRODUCT = "product-rule", "product rule",
+        r"\mathrm{d}(\mathbf{X}\mathbf{Y}) = (\mathrm{d}\mathbf{X})\mathbf{Y} + \mathbf{X}(\mathrm{d}\mathbf{Y})", Some("37");
+    TRANSPOSE = "transpose", "differential of a transpose",
+        r"\mathrm{d}(\mathbf{X}^\top) = (\mathrm{d}\mathbf{X})^\top", Some("44");
+    TRACE = "trace", "differential of a trace",
+        r"\mathrm{d}\operatorname{Tr}(\mathbf{X}) = \operatorname{Tr}(\mathrm{d}\mathbf{X})", Some("36");
+    INVERSE = "inverse", "differential of an inverse",
+        r"\mathrm{d}(\mathbf{X}^{-1}) = -\mathbf{X}^{-1}(\mathrm{d}\mathbf{X})\mathbf{X}^{-1}", Some("40");
+    DETERMINANT = "determinant", "differential of a determinant",
+        r"\mathrm{d}\det(\mathbf{X}) = \det(\mathbf{X})\operatorname{Tr}(\mathbf{X}^{-1}\mathrm{d}\mathbf{X})", Some("42");
+    LOG_DET = "log-det", "differential of a log-determinant",
+        r"\mathrm{d}\log\det(\mathbf{X}) = \operatorname{Tr}(\mathbf{X}^{-1}\mathrm{d}\mathbf{X})", Some("43");
+    MATRIX_POWER = "matrix-power", "differential of a matrix power",
+        r"\mathrm{d}(\mathbf{X}^k) = \sum_{i=0}^{k-1} \mathbf{X}^{i}(\mathrm{d}\mathbf{X})\mathbf{X}^{k-1-i}", None;
+    SCALAR_POWER = "scalar-power", "power rule",
+        r"\mathrm{d}(u^p) = p\,u^{p-1}\,\mathrm{d}u", None;
+    QUOTIENT = "quotient", "quotient rule",
+        r"\mathrm{d}\left(\frac{\mathbf{X}}{u}\right) = \frac{\mathrm{d}\mathbf{X}}{u} - \frac{\mathbf{X}\,\mathrm{d}u}{u^2}", None;
+    NORM_SQUARED = "norm-squared", "squared norm as an inner product",
+        r"\|\mathbf{x}\|_2^2 = \mathbf{x}^\top\mathbf{x},\quad \|\mathbf{X}\|_F^2 = \operatorname{Tr}(\mathbf{X}^\top\mathbf{X})", Some("129");
+    NORM = "norm", "differential of a norm",
+        r"\mathrm{d}\|\mathbf{X}\|_F = \frac{\operatorname{Tr}(\mathbf{X}^\top\mathrm{d}\mathbf{X})}{\|\mathbf{X}\|_F}", None;
+    NORM1 = "norm1", "differential of the 1-norm",
+        r"\mathrm{d}\|\mathbf{X}\|_1 = \operatorname{sum}(\operatorname{sign}(\mathbf{X}) \odot \mathrm{d}\mathbf{X})", None;
+    HADAMARD = "hadamard-product", "product rule for the Hadamard product",
+        r"\mathrm{d}(\mathbf{X} \odot \mathbf{Y}) = (\mathrm{d}\mathbf{X}) \odot \mathbf{Y} + \mathbf{X} \odot \mathrm{d}\mathbf{Y}", Some("38");
+    HADAMARD_QUOTIENT = "hadamard-quotient", "quotient rule for elementwise division",
+        r"\mathrm{d}(\mathbf{X} \oslash \mathbf{Y}) = \mathrm{d}\mathbf{X} \oslash \mathbf{Y} - (\mathbf{X} \oslash \mathbf{Y}^{\circ 2}) \odot \mathrm{d}\mathbf{Y}", None;
+    HADAMARD_POWER = "hadamard-power", "elementwise power rule",
+        r"\mathrm{d}(\mathbf{X}^{\circ p}) = p\,\mathbf{X}^{\circ (p-1)} \odot \mathrm{d}\mathbf{X}", None;
+    ELEMENTWISE = "elementwise-function", "elementwise function",
+        r"\mathrm{d}f(\mathbf{X}) = f'(\mathbf{X}) \odot \mathrm{d}\mathbf{X}", None;
+    CHAIN_SCALAR = "chain-scalar", "chain rule through a scalar function",
+        r"\mathrm{d}f(u) = f'(u)\,\mathrm{d}u", None;
+    SUM = "sum", "differential of a sum of entries",
+        r"\mathrm{d}\operatorname{sum}(\mathbf{X}) = \operatorname{sum}(\mathrm{d}\mathbf{X})", None;
+    DIAG = "diag", "differential of diag",
+        r"\mathrm{d}\operatorname{diag}(\mathbf{X}) = \operatorname{diag}(\mathrm{d}\mathbf{X})", None;
+    // Rearrangement into dy = Tr(G^T dX).
+    DISTRIBUTE = "distribute", "distributivity",
+        r"\mathbf{A}(\mathbf{B} + \mathbf{C}) = \mathbf{A}\mathbf{B} + \mathbf{A}\mathbf{C}", None;
+    TRACE_LINEARITY = "trace-linearity", "linearity of the trace",
+        r"\operatorname{Tr}(\alpha\mathbf{A} + \beta\mathbf{B}) = \alpha\operatorname{Tr}(\mathbf{A}) + \beta\operatorname{Tr}(\mathbf{B})", Some("11");
+    SCALAR_FACTOR = "scalar-factor", "scalars commute",
+        r"\mathbf{A}\,\alpha\,\mathbf{B} = \alpha\,\mathbf{A}\mathbf{B}", None;
+    SCALAR_AS_TRACE = "scalar-as-trace", "a scalar equals its trace",
+        r"a = \operatorname{Tr}(a)", None;
+    TRACE_OF_SCALAR = "trace-of-scalar", "the trace of a scalar is the scalar",
+        r"\operatorname{Tr}(a) = a", None;
+    SCALAR_TRANSPOSE = "scalar-transpose", "a scalar equals its transpose",
+        r"\mathbf{p}^\top\mathbf{q} = \mathbf{q}^\top\mathbf{p}", None;
+    TRACE_TRANSPOSE = "trace-transpose", "trace of a transpose",
+        r"\operatorname{Tr}(\mathbf{P}) = \operatorname{Tr}(\mathbf{P}^\top)", Some("16");
+    TRACE_CYCLIC = "trace-cyclic", "cyclic property of the trace",
+        r"\operatorname{Tr}(\mathbf{P}\mathbf{Q}) = \operatorname{Tr}(\mathbf{Q}\mathbf{P})", Some("16");
+    TRACE_HADAMARD = "trace-hadamard", "trace of a Hadamard product",
+        r"\operatorname{Tr}(\mathbf{A}^\top(\mathbf{B} \odot \mathbf{C})) = \operatorname{Tr}((\mathbf{A} \odot \mathbf{B})^\top\mathbf{C})", None;
+    SUM_AS_TRACE = "sum-as-trace", "sum of entries as a trace",
+        r"\operatorname{sum}(\mathbf{A}) = \operatorname{Tr}(\mathbf{1}^\top\mathbf{A})", None;
+    TRACE_DIAG = "trace-diag", "trace against a diagonal matrix",
+        r"\operatorname{Tr}(\mathbf{A}\operatorname{diag}(\mathbf{v})) = \operatorname{diag}(\mathbf{A})^\top\mathbf{v}", None;
+    DIAG_TRACE = "diag-trace", "inner product with a diagonal",
+        r"\mathbf{u}^\top\operatorname{diag}(\mathbf{A}) = \operatorname{Tr}(\operatorname{diag}(\mathbf{u})\mathbf{A})", None;
+    COLLECT = "collect", "collect terms",
+        r"\operatorname{Tr}(\mathbf{A}^\top\mathrm{d}\mathbf{X}) + \operatorname{Tr}(\mathbf{B}^\top\mathrm{d}\mathbf{X}) = \operatorname{Tr}((\mathbf{A} + \mathbf{B})^\top\mathrm{d}\mathbf{X})", None;
+    READ_OFF = "read-off", "differential–gradient equation",
+        r"\mathrm{d}y = \operatorname{Tr}(\nabla f^\top \mathrm{d}\mathbf{X}) \implies \nabla f", None;
+    TRANSPOSE_PRODUCT = "transpose-product", "transpose of a product",
+        r"(\mathbf{A}\mathbf{B})^\top = \mathbf{B}^\top\mathbf{A}^\top,\ (\mathbf{A}^\top)^\top = \mathbf{A},\ \mathbf{S}^\top = \mathbf{S}", Some("4");
+    SIMPLIFY = "simplify", "identities and constants",
+        r"\mathbf{I}\mathbf{A} = \mathbf{A},\ 1\cdot\mathbf{A} = \mathbf{A},\ \mathbf{A}^{k}\mathbf{A}^{l} = \mathbf{A}^{k+l}", None;
+}
+
+/// Looks a rule up by its id.
+pub fn by_id(id: &str) -> Option<Rule> {
+    ALL.iter().copied().find(|r| r.id == id)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_unique_and_kebab_case() {
+        for (i, r) in ALL.iter().enumerate() {
+            assert!(
+                r.id.chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'),
+                "{}",
+                r.id
+            );
+            assert!(
+                ALL[i + 1..].iter().all(|s| s.id != r.id),
+                "duplicate id {}",
+                r.id
+            );
+            assert_eq!(by_id(r.id), Some(*r));
+        }
+    }
+}

@@ -1,1 +1,0 @@
-//! latex (work in progress).

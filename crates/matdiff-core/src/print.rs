@@ -1,0 +1,461 @@
+//! Printers from the tree: LaTeX (for KaTeX) and input syntax (parses back). Never from user text.
+
+use crate::expr::{Expr, Func, Kind, SymbolTable};
+
+/// Which notation to print.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Style {
+    Latex,
+    Text,
+}
+
+/// LaTeX of an expression.
+pub fn latex(e: &Expr, table: &SymbolTable) -> String {
+    Printer {
+        style: Style::Latex,
+        table,
+    }
+    .print(e)
+}
+
+/// Input syntax of an expression; parses back to the same tree up to flattening.
+pub fn text(e: &Expr, table: &SymbolTable) -> String {
+    Printer {
+        style: Style::Text,
+        table,
+    }
+    .print(e)
+}
+
+/// LaTeX of a symbol name: Greek letters, subscripts, bold for vectors and matrices.
+pub fn symbol_latex(name: &str, kind: Kind) -> String {
+    let clean: String = name
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '_')
+        .collect();
+    let (base, sub) = match clean.split_once('_') {
+        Some((b, s)) => (b.to_string(), s.replace('_', ",")),
+        None => {
+            let digits = clean.len() - clean.trim_end_matches(|c: char| c.is_ascii_digit()).len();
+            let (b, s) = clean.split_at(clean.len() - digits);
+            (b.to_string(), s.to_string())
+        }
+    };
+    let bold = kind != Kind::Scalar;
+    let base = if let Some(g) = greek(&base) {
+        if bold {
+            format!(r"\boldsymbol{{{g}}}")
+        } else {
+            g.to_string()
+        }
+    } else if base.is_empty() {
+        r"\square".to_string()
+    } else if bold {
+        format!(r"\mathbf{{{base}}}")
+    } else if base.chars().count() == 1 {
+        base
+    } else {
+        format!(r"\mathit{{{base}}}")
+    };
+    if sub.is_empty() {
+        base
+    } else {
+        format!("{base}_{{{sub}}}")
+    }
+}
+
+fn greek(name: &str) -> Option<&'static str> {
+    const LOWER: &[&str] = &[
+        "alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta", "iota", "kappa",
+        "lambda", "mu", "nu", "xi", "pi", "rho", "sigma", "tau", "upsilon", "phi", "chi", "psi",
+        "omega",
+    ];
+    const UPPER: &[&str] = &[
+        "Gamma", "Delta", "Theta", "Lambda", "Xi", "Pi", "Sigma", "Upsilon", "Phi", "Psi", "Omega",
+    ];
+    const LOWER_TEX: &[&str] = &[
+        r"\alpha",
+        r"\beta",
+        r"\gamma",
+        r"\delta",
+        r"\epsilon",
+        r"\zeta",
+        r"\eta",
+        r"\theta",
+        r"\iota",
+        r"\kappa",
+        r"\lambda",
+        r"\mu",
+        r"\nu",
+        r"\xi",
+        r"\pi",
+        r"\rho",
+        r"\sigma",
+        r"\tau",
+        r"\upsilon",
+        r"\phi",
+        r"\chi",
+        r"\psi",
+        r"\omega",
+    ];
+    const UPPER_TEX: &[&str] = &[
+        r"\Gamma",
+        r"\Delta",
+        r"\Theta",
+        r"\Lambda",
+        r"\Xi",
+        r"\Pi",
+        r"\Sigma",
+        r"\Upsilon",
+        r"\Phi",
+        r"\Psi",
+        r"\Omega",
+    ];
+    if name == "omicron" {
+        return Some("o");
+    }
+    if let Some(i) = LOWER.iter().position(|g| *g == name) {
+        return Some(LOWER_TEX[i]);
+    }
+    UPPER.iter().position(|g| *g == name).map(|i| UPPER_TEX[i])
+}
+
+/// Formats a number: integers without a decimal point.
+pub fn number(x: f64) -> String {
+    if x.fract() == 0.0 && x.abs() < 1e15 {
+        format!("{x:.0}")
+    } else {
+        format!("{x}")
+    }
+}
+
+// Binding strength of what a node prints as.
+const SUM: u8 = 1;
+const PRODUCT: u8 = 2;
+const FACTOR: u8 = 3;
+const POSTFIX: u8 = 4;
+const ATOM: u8 = 5;
+
+/// Whether a term prints with a leading minus sign.
+fn is_negative(e: &Expr) -> bool {
+    match e {
+        Expr::Num(x) => *x < 0.0,
+        Expr::Mul(fs) => matches!(fs.first(), Some(Expr::Num(x)) if *x < 0.0),
+        Expr::Div(a, _) => is_negative(a),
+        _ => false,
+    }
+}
+
+/// The term with its sign flipped (only for terms where [`is_negative`] holds).
+fn negated(e: &Expr) -> Expr {
+    match e {
+        Expr::Num(x) => Expr::Num(-x),
+        Expr::Mul(fs) => {
+            let mut fs = fs.clone();
+            if let Some(Expr::Num(x)) = fs.first().cloned() {
+                if x == -1.0 {
+                    fs.remove(0);
+                } else {
+                    fs[0] = Expr::Num(-x);
+                }
+            }
+            if fs.len() == 1 {
+                fs.remove(0)
+            } else {
+                Expr::Mul(fs)
+            }
+        }
+        Expr::Div(a, b) => Expr::Div(Box::new(negated(a)), b.clone()),
+        e => e.clone(),
+    }
+}
+
+struct Printer<'a> {
+    style: Style,
+    table: &'a SymbolTable,
+}
+
+impl Printer<'_> {
+    fn latex(&self) -> bool {
+        self.style == Style::Latex
+    }
+
+    fn prec(&self, e: &Expr) -> u8 {
+        match e {
+            Expr::Add(_) => SUM,
+            Expr::Num(x) if *x < 0.0 => PRODUCT,
+            Expr::Mul(_) | Expr::Had(_) | Expr::HadDiv(..) => PRODUCT,
+            Expr::Div(..) if self.latex() => {
+                if is_negative(e) {
+                    PRODUCT
+                } else {
+                    ATOM
+                }
+            }
+            Expr::Div(..) => PRODUCT,
+            Expr::Pow(..) | Expr::HadPow(..) | Expr::Transpose(_) => POSTFIX,
+            Expr::Inv(_) if self.latex() => POSTFIX,
+            // (dX)ᵀ, as the note writes it: a differential under a postfix operator gets parentheses.
+            Expr::D(_) => FACTOR,
+            _ => ATOM,
+        }
+    }
+
+    fn print(&self, e: &Expr) -> String {
+        let mut out = String::new();
+        self.write(e, &mut out);
+        out
+    }
+
+    fn wrap(&self, e: &Expr, min: u8, out: &mut String) {
+        if self.prec(e) < min {
+            out.push_str(if self.latex() { r"\left(" } else { "(" });
+            self.write(e, out);
+            out.push_str(if self.latex() { r"\right)" } else { ")" });
+        } else {
+            self.write(e, out);
+        }
+    }
+
+    fn sym_kind(&self, name: &str) -> Kind {
+        self.table.get(name).map_or(Kind::Scalar, |s| s.kind)
+    }
+
+    fn write(&self, e: &Expr, out: &mut String) {
+        let latex = self.latex();
+        match e {
+            Expr::Num(x) => out.push_str(&number(*x)),
+            Expr::Sym(s) => {
+                if latex {
+                    out.push_str(&symbol_latex(s, self.sym_kind(s)));
+                } else {
+                    out.push_str(s);
+                }
+            }
+            Expr::Eye(_) => out.push_str(if latex { r"\mathbf{I}" } else { "eye" }),
+            Expr::Ones(s) => out.push_str(if latex {
+                r"\mathbf{1}"
+            } else if s.is_col_vector() {
+                "vector(1)"
+            } else if s.rows == crate::expr::Dim::One && s.cols != crate::expr::Dim::One {
+                "vector(1)'"
+            } else {
+                "matrix(1)"
+            }),
+            Expr::Add(ts) => {
+                for (i, t) in ts.iter().enumerate() {
+                    if i > 0 && is_negative(t) {
+                        out.push_str(" - ");
+                        self.wrap(&negated(t), PRODUCT, out);
+                    } else {
+                        if i > 0 {
+                            out.push_str(" + ");
+                        }
+                        self.wrap(t, PRODUCT, out);
+                    }
+                }
+            }
+            Expr::Mul(fs) => self.write_product(fs, out),
+            Expr::Div(a, b) => {
+                if latex {
+                    if is_negative(a) {
+                        out.push('-');
+                        let pos = Expr::Div(Box::new(negated(a)), b.clone());
+                        self.write(&pos, out);
+                    } else {
+                        out.push_str(r"\frac{");
+                        self.write(a, out);
+                        out.push_str("}{");
+                        self.write(b, out);
+                        out.push('}');
+                    }
+                } else {
+                    self.wrap(a, PRODUCT, out);
+                    out.push_str(" / ");
+                    self.wrap(b, FACTOR, out);
+                }
+            }
+            Expr::Had(fs) => {
+                for (i, f) in fs.iter().enumerate() {
+                    if i > 0 {
+                        out.push_str(if latex { r" \odot " } else { " .* " });
+                    }
+                    self.wrap(f, FACTOR, out);
+                }
+            }
+            Expr::HadDiv(a, b) => {
+                self.wrap(a, FACTOR, out);
+                out.push_str(if latex { r" \oslash " } else { " ./ " });
+                self.wrap(b, FACTOR, out);
+            }
+            Expr::HadPow(a, p) => {
+                self.wrap(a, ATOM, out);
+                if latex {
+                    out.push_str(&format!(r"^{{\circ {}}}", number(*p)));
+                } else {
+                    out.push_str(&format!(".^{}", self.exponent_text(*p)));
+                }
+            }
+            Expr::Pow(a, p) => {
+                self.wrap(a, ATOM, out);
+                if latex {
+                    out.push_str(&format!("^{{{}}}", number(*p)));
+                } else {
+                    out.push_str(&format!("^{}", self.exponent_text(*p)));
+                }
+            }
+            Expr::Transpose(a) => {
+                if latex {
+                    match &**a {
+                        Expr::Inv(b) => {
+                            self.wrap(b, ATOM, out);
+                            out.push_str(r"^{-\top}");
+                        }
+                        a => {
+                            self.wrap(a, ATOM, out);
+                            out.push_str(r"^\top");
+                        }
+                    }
+                } else {
+                    self.wrap(a, ATOM, out);
+                    out.push('\'');
+                }
+            }
+            Expr::Inv(a) => {
+                if latex {
+                    self.wrap(a, ATOM, out);
+                    out.push_str("^{-1}");
+                } else {
+                    out.push_str("inv(");
+                    self.write(a, out);
+                    out.push(')');
+                }
+            }
+            Expr::Call(f, a) => self.write_call(*f, a, out),
+            Expr::D(a) => {
+                if latex {
+                    out.push_str(r"\mathrm{d}");
+                    if matches!(**a, Expr::Sym(_)) {
+                        self.write(a, out);
+                    } else {
+                        out.push_str(r"\left(");
+                        self.write(a, out);
+                        out.push_str(r"\right)");
+                    }
+                } else if let Expr::Sym(s) = &**a {
+                    out.push('d');
+                    out.push_str(s);
+                } else {
+                    out.push_str("d(");
+                    self.write(a, out);
+                    out.push(')');
+                }
+            }
+        }
+    }
+
+    fn exponent_text(&self, p: f64) -> String {
+        if p >= 0.0 && p.fract() == 0.0 {
+            number(p)
+        } else {
+            format!("({})", number(p))
+        }
+    }
+
+    fn write_product(&self, fs: &[Expr], out: &mut String) {
+        let latex = self.latex();
+        let mut rest = fs;
+        if let Some(Expr::Num(c)) = fs.first() {
+            if fs.len() > 1 {
+                rest = &fs[1..];
+                if *c == -1.0 {
+                    out.push('-');
+                } else if *c < 0.0 {
+                    out.push('-');
+                    out.push_str(&number(-c));
+                    out.push_str(if latex { " " } else { "*" });
+                } else {
+                    out.push_str(&number(*c));
+                    out.push_str(if latex { " " } else { "*" });
+                }
+            }
+        }
+        for (i, f) in rest.iter().enumerate() {
+            let is_d = matches!(f, Expr::D(_));
+            if i > 0 {
+                if latex {
+                    let prev_num = matches!(rest[i - 1], Expr::Num(_));
+                    out.push_str(if prev_num && matches!(f, Expr::Num(_)) {
+                        r" \cdot "
+                    } else if is_d {
+                        r" \, "
+                    } else {
+                        " "
+                    });
+                } else {
+                    out.push('*');
+                }
+            }
+            if latex && is_d && i + 1 < rest.len() {
+                // The note writes A(dX)B: a differential inside a product gets parentheses.
+                out.push('(');
+                self.write(f, out);
+                out.push(')');
+            } else {
+                self.wrap(f, FACTOR, out);
+            }
+        }
+    }
+
+    fn write_call(&self, f: Func, a: &Expr, out: &mut String) {
+        if self.latex() {
+            let (open, close) = match f {
+                Func::Norm2 => {
+                    let kind_sub =
+                        if crate::expr::shape_of(a, self.table).cols == crate::expr::Dim::One {
+                            "_2"
+                        } else {
+                            "_F"
+                        };
+                    (r"\left\|".to_string(), format!(r"\right\|{kind_sub}"))
+                }
+                Func::Norm1 => (r"\left\|".to_string(), r"\right\|_1".to_string()),
+                Func::Abs => (r"\left|".to_string(), r"\right|".to_string()),
+                Func::Sqrt => (r"\sqrt{".to_string(), "}".to_string()),
+                _ => {
+                    let name = match f {
+                        Func::Tr => r"\operatorname{Tr}",
+                        Func::Det => r"\det",
+                        Func::LogDet => r"\log\det",
+                        Func::Sum => r"\operatorname{sum}",
+                        Func::Diag | Func::DiagOf => r"\operatorname{diag}",
+                        Func::Exp => r"\exp",
+                        Func::Log => r"\log",
+                        Func::Sin => r"\sin",
+                        Func::Cos => r"\cos",
+                        Func::Tan => r"\tan",
+                        Func::Asin => r"\arcsin",
+                        Func::Acos => r"\arccos",
+                        Func::Atan => r"\arctan",
+                        Func::Tanh => r"\tanh",
+                        Func::Sign => r"\operatorname{sign}",
+                        Func::Relu => r"\operatorname{relu}",
+                        Func::Step => r"\operatorname{step}",
+                        Func::Norm2 | Func::Norm1 | Func::Abs | Func::Sqrt => {
+                            unreachable!("handled above")
+                        }
+                    };
+                    (format!(r"{name}\left("), r"\right)".to_string())
+                }
+            };
+            out.push_str(&open);
+            self.write(a, out);
+            out.push_str(&close);
+        } else {
+            out.push_str(f.name());
+            out.push('(');
+            self.write(a, out);
+            out.push(')');
+        }
+    }
+}

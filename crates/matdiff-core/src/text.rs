@@ -1,1 +1,0 @@
-//! text (work in progress).
