@@ -35,3 +35,42 @@ pub fn evaluate_at(
         "evaluation is not available in this build".into(),
     ))
 }
+
+/// Mirror of `matdiff_core::numeric::CheckReport` (on the numeric branch, not merged yet).
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct CheckReport {
+    pub sizes: Sizes,
+    pub seed: u64,
+    pub value: Option<f64>,
+    pub gradient: Option<GradientCheck>,
+    pub steps: Vec<StepCheck>,
+    pub passed: bool,
+    pub message: Option<String>,
+    pub samples_tried: usize,
+}
+
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct GradientCheck {
+    pub method: String,
+    pub rel_error: f64,
+    pub tolerance: f64,
+    pub passed: bool,
+    pub symbolic: Option<Vec<Vec<f64>>>,
+    pub numeric: Option<Vec<Vec<f64>>>,
+}
+
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct StepCheck {
+    pub index: usize,
+    pub value: f64,
+    pub rel_error: f64,
+    pub passed: bool,
+}
+
+pub fn check(
+    analysis: &matdiff_core::Analysis,
+    options: &matdiff_core::CheckOptions,
+) -> Option<CheckReport> {
+    let _ = (analysis, options);
+    None
+}

@@ -1,5 +1,6 @@
 //! Output formats of a derivation (text, LaTeX `align*`, Markdown) and of diagnostics.
 
+use crate::compat::CheckReport;
 use matdiff_core::{Derivation, Diagnostic, Lhs, Rule, Source, Step};
 
 /// Annotations start at this column at most (longer lines push theirs further right).
@@ -45,66 +46,15 @@ pub fn text(d: &Derivation) -> String {
     out
 }
 
-/// The LaTeX of a symbol name: Greek names as their letters, `X_1`-style subscripts kept.
-pub fn symbol_latex(name: &str) -> String {
-    const GREEK: [&str; 35] = [
-        "alpha",
-        "beta",
-        "gamma",
-        "delta",
-        "epsilon",
-        "zeta",
-        "eta",
-        "theta",
-        "iota",
-        "kappa",
-        "lambda",
-        "mu",
-        "nu",
-        "xi",
-        "pi",
-        "rho",
-        "sigma",
-        "tau",
-        "upsilon",
-        "phi",
-        "chi",
-        "psi",
-        "omega",
-        "Gamma",
-        "Delta",
-        "Theta",
-        "Lambda",
-        "Xi",
-        "Pi",
-        "Sigma",
-        "Upsilon",
-        "Phi",
-        "Psi",
-        "Omega",
-        "varepsilon",
-    ];
-    let (base, sub) = match name.split_once('_') {
-        Some((b, s)) if !b.is_empty() && !s.is_empty() => (b, Some(s)),
-        _ => (name, None),
-    };
-    let base = if GREEK.contains(&base) {
-        format!("\\{base}")
-    } else if base.chars().count() > 1 {
-        format!("\\mathrm{{{}}}", latex_text_escape(base))
-    } else {
-        base.to_string()
-    };
-    match sub {
-        Some(s) => format!("{base}_{{\\mathrm{{{}}}}}", latex_text_escape(s)),
-        None => base,
-    }
+/// The LaTeX of the variable, as the core prints symbols (bold vectors and matrices, Greek letters).
+fn var_latex(d: &Derivation) -> String {
+    matdiff_core::print::symbol_latex(&d.wrt, d.wrt_kind)
 }
 
-fn lhs_latex(lhs: Lhs, wrt: &str) -> String {
+fn lhs_latex(lhs: Lhs, d: &Derivation) -> String {
     match lhs {
-        Lhs::Dy => "dy".to_string(),
-        Lhs::Gradient => format!("\\nabla_{{{}}} f", symbol_latex(wrt)),
+        Lhs::Dy => "\\mathrm{d}y".to_string(),
+        Lhs::Gradient => format!("\\nabla_{{{}}} f", var_latex(d)),
     }
 }
 
@@ -146,11 +96,11 @@ fn new_lhs(steps: &[Step], i: usize) -> bool {
 /// A LaTeX `align*` block: `f(X) = …`, the dy lines and the gradient, each annotated
 /// with `\text{rule name}`.
 pub fn latex(d: &Derivation) -> String {
-    let var = symbol_latex(&d.wrt);
+    let var = var_latex(d);
     let mut rows = vec![format!("f({var}) &= {}", d.f_latex)];
     for (i, step) in d.steps.iter().enumerate() {
         let lhs = if new_lhs(&d.steps, i) {
-            lhs_latex(step.lhs, &d.wrt)
+            lhs_latex(step.lhs, d)
         } else {
             String::new()
         };
@@ -171,15 +121,11 @@ pub fn latex(d: &Derivation) -> String {
 
 /// Markdown: one `$$…$$` line per step, followed by the rule that produced it.
 pub fn markdown(d: &Derivation) -> String {
-    let var = symbol_latex(&d.wrt);
+    let var = var_latex(d);
     let mut out = format!("$$f({var}) = {}$$\n", d.f_latex);
     for step in &d.steps {
         out.push('\n');
-        out.push_str(&format!(
-            "$${} = {}$$",
-            lhs_latex(step.lhs, &d.wrt),
-            step.latex
-        ));
+        out.push_str(&format!("$${} = {}$$", lhs_latex(step.lhs, d), step.latex));
         if let Some(r) = &step.rule {
             let cookbook = r
                 .cookbook
@@ -193,6 +139,82 @@ pub fn markdown(d: &Derivation) -> String {
         }
         out.push('\n');
     }
+    out
+}
+
+/// A relative error in short scientific notation (`inf` when the step had no value).
+fn rel(x: f64) -> String {
+    if x == 0.0 {
+        "0".to_string()
+    } else if x.is_finite() {
+        format!("{x:.1e}")
+    } else {
+        "inf".to_string()
+    }
+}
+
+/// The report of `matdiff check`: the gradient check, one mark per dy step, the verdict.
+pub fn check_report(report: &CheckReport, d: &Derivation) -> String {
+    let mut out = format!("f({}) = {}\n", d.wrt, d.f_text);
+    let sizes: Vec<String> = report
+        .sizes
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect();
+    out.push_str(&format!(
+        "sizes: {}; seed {}; samples drawn: {}\n",
+        if sizes.is_empty() {
+            "fixed".to_string()
+        } else {
+            sizes.join(", ")
+        },
+        report.seed,
+        report.samples_tried
+    ));
+    if let Some(value) = report.value {
+        out.push_str(&format!("f at the sample: {value}\n"));
+    }
+    match &report.gradient {
+        Some(g) => out.push_str(&format!(
+            "gradient check ({}): relative error {}, tolerance {}   {}\n",
+            g.method,
+            rel(g.rel_error),
+            rel(g.tolerance),
+            if g.passed { "ok" } else { "FAIL" }
+        )),
+        None => out.push_str("gradient check: not run\n"),
+    }
+    if !report.steps.is_empty() {
+        out.push_str("step check (each dy line against the derivative along a random dX):\n");
+        let dy_steps: Vec<&Step> = d.steps.iter().filter(|s| s.lhs == Lhs::Dy).collect();
+        for s in &report.steps {
+            let (text, rule) = dy_steps
+                .get(s.index)
+                .map(|st| {
+                    (
+                        st.text.as_str(),
+                        st.rule
+                            .map(|r| format!("   [{}]", r.id))
+                            .unwrap_or_default(),
+                    )
+                })
+                .unwrap_or(("?", String::new()));
+            out.push_str(&format!(
+                "  {:<4}  {:>8}  dy = {text}{rule}\n",
+                if s.passed { "ok" } else { "FAIL" },
+                rel(s.rel_error)
+            ));
+        }
+    }
+    out.push_str(&format!("grad_{} f = {}\n", d.wrt, d.gradient_text));
+    if let Some(m) = &report.message {
+        out.push_str(&format!("note: {m}\n"));
+    }
+    out.push_str(if report.passed {
+        "result: passed\n"
+    } else {
+        "result: FAILED\n"
+    });
     out
 }
 
@@ -228,14 +250,6 @@ pub fn plain_diagnostic(d: &Diagnostic) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn symbol_names() {
-        assert_eq!(symbol_latex("X"), "X");
-        assert_eq!(symbol_latex("Sigma"), "\\Sigma");
-        assert_eq!(symbol_latex("x_1"), "x_{\\mathrm{1}}");
-        assert_eq!(symbol_latex("Wa"), "\\mathrm{Wa}");
-    }
 
     #[test]
     fn text_escape() {

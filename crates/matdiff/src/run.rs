@@ -126,9 +126,11 @@ pub fn parse_sizes(text: &str) -> Result<BTreeMap<String, usize>, String> {
         }
         let size: usize = match value.parse() {
             Ok(n) if n > 0 => n,
-            _ => return Err(format!(
+            _ => {
+                return Err(format!(
                 "error: bad size `{value}` for `{name}` in --size: expected a positive integer\n"
-            )),
+            ))
+            }
         };
         if sizes.insert(name.to_string(), size).is_some() {
             return Err(format!(
@@ -145,7 +147,7 @@ fn check(args: &CheckArgs) -> Outcome {
         Ok(s) => s.unwrap_or_default(),
         Err(e) => return Outcome::input_error(e),
     };
-    let (analysis, _derivation) = match analyze_or_report(&input) {
+    let (analysis, derivation) = match analyze_or_report(&input) {
         Ok(x) => x,
         Err((_, errors)) => return Outcome::input_error(errors),
     };
@@ -153,18 +155,34 @@ fn check(args: &CheckArgs) -> Outcome {
         sizes,
         seed: args.seed,
     };
-    match matdiff_core::check(&analysis, &options) {
-        Some(_report) => {
-            Outcome::input_error("error: check reports are not available in this build\n".into())
+    let Some(report) = crate::compat::check(&analysis, &options) else {
+        return Outcome::input_error(
+            "error: the numeric checks could not run on this derivation\n".into(),
+        );
+    };
+    // Sizes that name no dimension of the expression come back as a message with no sample drawn.
+    if report.samples_tried == 0 && report.gradient.is_none() {
+        if let Some(m) = &report.message {
+            return Outcome::input_error(format!("error: {m}\n"));
         }
-        None => Outcome::input_error("error: nothing to check (no derivation)\n".into()),
     }
-    .with_format(args.format)
-}
-
-impl Outcome {
-    fn with_format(self, _format: ReportFormat) -> Outcome {
-        self
+    let code = if report.passed { 0 } else { EXIT_CHECK_FAILED };
+    let stdout = match args.format {
+        ReportFormat::Json => {
+            let mut value = serde_json::to_value(&report).unwrap_or(Value::Null);
+            if let Value::Object(map) = &mut value {
+                map.insert("wrt".into(), json!(derivation.wrt));
+                map.insert("f_text".into(), json!(derivation.f_text));
+                map.insert("gradient_text".into(), json!(derivation.gradient_text));
+            }
+            to_json(&value)
+        }
+        ReportFormat::Text => format::check_report(&report, &derivation),
+    };
+    Outcome {
+        stdout,
+        stderr: String::new(),
+        code,
     }
 }
 
