@@ -57,7 +57,7 @@ fn input(problem: &ProblemArgs, wrt: Option<&str>) -> Input {
 }
 
 /// The analysis and its derivation, or the rendered diagnostics.
-fn analyze_or_report(input: &Input) -> Result<(Analysis, Derivation), (Analysis, String)> {
+fn analyze_or_report(input: &Input) -> Result<(Analysis, Derivation), (Box<Analysis>, String)> {
     let analysis = analyze(input);
     let mut errors = String::new();
     for d in &analysis.diagnostics {
