@@ -68,9 +68,9 @@ fn analyze_or_report(input: &Input) -> Result<(Analysis, Derivation), (Box<Analy
             let d = d.clone();
             Ok((analysis, d))
         }
-        (_, false) => Err((analysis, errors)),
+        (_, false) => Err((Box::new(analysis), errors)),
         (None, true) => Err((
-            analysis,
+            Box::new(analysis),
             "error: no derivation came out of this input (internal error)\n".to_string(),
         )),
     }
