@@ -3,7 +3,8 @@
 use crate::canon::{rearrange, Line};
 use crate::derive::differentiate;
 use crate::diagnostic::{Diagnostic, Source};
-use crate::expr::{Expr, Kind, Problem, Symbol};
+use crate::expr::{Expr, Kind, Problem, Symbol, SymbolTable};
+use crate::numeric::{self, CheckReport};
 use crate::print;
 use crate::rules::Rule;
 use crate::simplify::Ctx;
@@ -184,8 +185,122 @@ pub fn analyze(input: &Input) -> Analysis {
     analysis
 }
 
-/// Runs the gradient check and the step check of a derivation.
-pub fn check(analysis: &Analysis, options: &CheckOptions) -> Option<crate::numeric::CheckReport> {
-    let _ = (analysis, options);
-    None
+/// Runs the gradient check and the step check of a derivation at random values.
+///
+/// Errors when there is no derivation or a size is invalid (unknown name, zero, too large).
+pub fn check(analysis: &Analysis, options: &CheckOptions) -> Result<CheckReport, Diagnostic> {
+    let d = analysis.derivation.as_ref().ok_or_else(|| {
+        Diagnostic::new(0..0, "there is no derivation to check").in_source(Source::Other)
+    })?;
+    let problem = Problem {
+        expr: d.f.clone(),
+        symbols: SymbolTable {
+            symbols: analysis.symbols.clone(),
+        },
+        wrt: d.wrt.clone(),
+    };
+    let sizes = numeric::resolve_sizes(&problem.symbols, &options.sizes)?;
+    let dy: Vec<Expr> = d
+        .steps
+        .iter()
+        .filter(|s| s.lhs == Lhs::Dy)
+        .map(|s| s.expr.clone())
+        .collect();
+    Ok(numeric::run_check(
+        &problem,
+        &dy,
+        &d.gradient,
+        &sizes,
+        options.seed,
+    ))
+}
+
+impl Derivation {
+    /// LaTeX of the left-hand side of a line: `dy` or `∇_X f`.
+    pub fn lhs_latex(&self, lhs: Lhs) -> String {
+        lhs_latex(lhs, &self.wrt, self.wrt_kind)
+    }
+
+    /// The whole derivation as an `align*` block with `\text{…}` rule annotations, ready to paste.
+    pub fn to_align(&self) -> String {
+        let mut out = String::from("\\begin{align*}\n");
+        let mut prev: Option<Lhs> = None;
+        for (i, step) in self.steps.iter().enumerate() {
+            let lhs = if prev == Some(step.lhs) {
+                String::new()
+            } else {
+                self.lhs_latex(step.lhs)
+            };
+            prev = Some(step.lhs);
+            out.push_str(&format!("{lhs} &= {}", step.latex));
+            if let Some(rule) = step.rule {
+                out.push_str(&format!(r" && \text{{{}}}", rule_note(&rule)));
+            }
+            out.push_str(if i + 1 < self.steps.len() {
+                " \\\\\n"
+            } else {
+                "\n"
+            });
+        }
+        out.push_str("\\end{align*}\n");
+        out
+    }
+
+    /// Plain text, one line per step with its rule: `dy = tr(A*dX*B)    [constant]`.
+    pub fn to_text(&self) -> String {
+        let lhs_text = |lhs: Lhs| match lhs {
+            Lhs::Dy => "dy".to_string(),
+            Lhs::Gradient => format!("grad_{} f", self.wrt),
+        };
+        let rows: Vec<(String, &Step)> = self
+            .steps
+            .iter()
+            .map(|s| (format!("{} = {}", lhs_text(s.lhs), s.text), s))
+            .collect();
+        let width = rows
+            .iter()
+            .map(|(l, _)| l.chars().count())
+            .max()
+            .unwrap_or(0);
+        let mut out = String::new();
+        for (line, step) in rows {
+            match step.rule {
+                Some(rule) => {
+                    let pad = width - line.chars().count();
+                    out.push_str(&format!(
+                        "{line}{}   [{}: {}]\n",
+                        " ".repeat(pad),
+                        rule.id,
+                        rule_note(&rule)
+                    ));
+                }
+                None => out.push_str(&format!("{line}\n")),
+            }
+        }
+        out
+    }
+
+    /// Markdown: each line as display math followed by the rule that produced it.
+    pub fn to_markdown(&self) -> String {
+        let mut out = String::new();
+        for step in &self.steps {
+            if let Some(rule) = step.rule {
+                out.push_str(&format!("*by {}* (`{}`)\n\n", rule_note(&rule), rule.id));
+            }
+            out.push_str(&format!(
+                "$$\n{} = {}\n$$\n\n",
+                self.lhs_latex(step.lhs),
+                step.latex
+            ));
+        }
+        out
+    }
+}
+
+/// The rule's name with its Matrix Cookbook equation, e.g. "product rule (Cookbook 37)". ASCII only.
+pub fn rule_note(rule: &Rule) -> String {
+    match rule.cookbook {
+        Some(eq) => format!("{} (Cookbook {eq})", rule.name),
+        None => rule.name.to_string(),
+    }
 }

@@ -499,6 +499,21 @@ mod tests {
             wrt: wrt.into(),
         };
         let d = derive(&p).expect("derivation");
+        let dy: Vec<Expr> = d
+            .steps
+            .iter()
+            .filter(|s| s.lhs == crate::api::Lhs::Dy)
+            .map(|s| s.expr.clone())
+            .collect();
+        let sizes = crate::numeric::resolve_sizes(&p.symbols, &Default::default()).expect("sizes");
+        for seed in 0..3 {
+            let report = crate::numeric::run_check(&p, &dy, &d.gradient, &sizes, seed);
+            assert!(
+                report.passed,
+                "check failed at seed {seed}: {report:#?}\n{}",
+                d.to_text()
+            );
+        }
         let mut out = String::new();
         for st in &d.steps {
             let lhs = match st.lhs {
@@ -660,6 +675,22 @@ mod tests {
                 .iter()
                 .filter_map(|s| s.rule.map(|r| r.id))
                 .collect();
+            let dy: Vec<Expr> = d
+                .steps
+                .iter()
+                .filter(|s| s.lhs == crate::api::Lhs::Dy)
+                .map(|s| s.expr.clone())
+                .collect();
+            let sizes =
+                crate::numeric::resolve_sizes(&p.symbols, &Default::default()).expect("sizes");
+            for seed in 0..3 {
+                let report = crate::numeric::run_check(&p, &dy, &d.gradient, &sizes, seed);
+                assert!(
+                    report.passed,
+                    "{name}: check failed at seed {seed}: {report:#?}\n{}",
+                    d.to_text()
+                );
+            }
             out.push_str(&format!(
                 "{name}: {}\n  {}\n  = {}\n",
                 d.f_text,
@@ -775,8 +806,8 @@ mod tests {
                   product-rule transpose diag scalar-transpose scalar-as-trace trace-cyclic trace-diag collect read-off transpose-product
                   = 2*diag(x)*x + diag(x*x')
                 diagof: sum(diag(X))
-                  sum diag sum-as-trace diag-trace read-off transpose-product
-                  = diag(vector(1))
+                  sum diag sum-as-trace diag-trace read-off transpose-product simplify
+                  = eye
                 norm: norm2(x)
                   norm read-off transpose-product simplify
                   = x / norm2(x)

@@ -48,7 +48,7 @@ rules! {
     QUOTIENT = "quotient", "quotient rule",
         r"\mathrm{d}\left(\frac{\mathbf{X}}{u}\right) = \frac{\mathrm{d}\mathbf{X}}{u} - \frac{\mathbf{X}\,\mathrm{d}u}{u^2}", None;
     NORM_SQUARED = "norm-squared", "squared norm as an inner product",
-        r"\|\mathbf{x}\|_2^2 = \mathbf{x}^\top\mathbf{x},\quad \|\mathbf{X}\|_F^2 = \operatorname{Tr}(\mathbf{X}^\top\mathbf{X})", Some("129");
+        r"\|\mathbf{x}\|_2^2 = \mathbf{x}^\top\mathbf{x},\quad \|\mathbf{X}\|_F^2 = \operatorname{Tr}(\mathbf{X}^\top\mathbf{X})", None;
     NORM = "norm", "differential of a norm",
         r"\mathrm{d}\|\mathbf{X}\|_F = \frac{\operatorname{Tr}(\mathbf{X}^\top\mathrm{d}\mathbf{X})}{\|\mathbf{X}\|_F}", None;
     NORM1 = "norm1", "differential of the 1-norm",
@@ -71,7 +71,7 @@ rules! {
     DISTRIBUTE = "distribute", "distributivity",
         r"\mathbf{A}(\mathbf{B} + \mathbf{C}) = \mathbf{A}\mathbf{B} + \mathbf{A}\mathbf{C}", None;
     TRACE_LINEARITY = "trace-linearity", "linearity of the trace",
-        r"\operatorname{Tr}(\alpha\mathbf{A} + \beta\mathbf{B}) = \alpha\operatorname{Tr}(\mathbf{A}) + \beta\operatorname{Tr}(\mathbf{B})", Some("11");
+        r"\operatorname{Tr}(\alpha\mathbf{A} + \beta\mathbf{B}) = \alpha\operatorname{Tr}(\mathbf{A}) + \beta\operatorname{Tr}(\mathbf{B})", Some("15");
     SCALAR_FACTOR = "scalar-factor", "scalars commute",
         r"\mathbf{A}\,\alpha\,\mathbf{B} = \alpha\,\mathbf{A}\mathbf{B}", None;
     SCALAR_AS_TRACE = "scalar-as-trace", "a scalar equals its trace",
@@ -81,9 +81,9 @@ rules! {
     SCALAR_TRANSPOSE = "scalar-transpose", "a scalar equals its transpose",
         r"\mathbf{p}^\top\mathbf{q} = \mathbf{q}^\top\mathbf{p}", None;
     TRACE_TRANSPOSE = "trace-transpose", "trace of a transpose",
-        r"\operatorname{Tr}(\mathbf{P}) = \operatorname{Tr}(\mathbf{P}^\top)", Some("16");
+        r"\operatorname{Tr}(\mathbf{P}) = \operatorname{Tr}(\mathbf{P}^\top)", Some("13");
     TRACE_CYCLIC = "trace-cyclic", "cyclic property of the trace",
-        r"\operatorname{Tr}(\mathbf{P}\mathbf{Q}) = \operatorname{Tr}(\mathbf{Q}\mathbf{P})", Some("16");
+        r"\operatorname{Tr}(\mathbf{P}\mathbf{Q}) = \operatorname{Tr}(\mathbf{Q}\mathbf{P})", Some("14, 16");
     TRACE_HADAMARD = "trace-hadamard", "trace of a Hadamard product",
         r"\operatorname{Tr}(\mathbf{A}^\top(\mathbf{B} \odot \mathbf{C})) = \operatorname{Tr}((\mathbf{A} \odot \mathbf{B})^\top\mathbf{C})", None;
     SUM_AS_TRACE = "sum-as-trace", "sum of entries as a trace",
@@ -94,10 +94,10 @@ rules! {
         r"\mathbf{u}^\top\operatorname{diag}(\mathbf{A}) = \operatorname{Tr}(\operatorname{diag}(\mathbf{u})\mathbf{A})", None;
     COLLECT = "collect", "collect terms",
         r"\operatorname{Tr}(\mathbf{A}^\top\mathrm{d}\mathbf{X}) + \operatorname{Tr}(\mathbf{B}^\top\mathrm{d}\mathbf{X}) = \operatorname{Tr}((\mathbf{A} + \mathbf{B})^\top\mathrm{d}\mathbf{X})", None;
-    READ_OFF = "read-off", "differential–gradient equation",
+    READ_OFF = "read-off", "differential-gradient equation",
         r"\mathrm{d}y = \operatorname{Tr}(\nabla f^\top \mathrm{d}\mathbf{X}) \implies \nabla f", None;
     TRANSPOSE_PRODUCT = "transpose-product", "transpose of a product",
-        r"(\mathbf{A}\mathbf{B})^\top = \mathbf{B}^\top\mathbf{A}^\top,\ (\mathbf{A}^\top)^\top = \mathbf{A},\ \mathbf{S}^\top = \mathbf{S}", Some("4");
+        r"(\mathbf{A}\mathbf{B})^\top = \mathbf{B}^\top\mathbf{A}^\top,\ (\mathbf{A}^\top)^\top = \mathbf{A},\ \mathbf{S}^\top = \mathbf{S}", Some("4, 5");
     SIMPLIFY = "simplify", "identities and constants",
         r"\mathbf{I}\mathbf{A} = \mathbf{A},\ 1\cdot\mathbf{A} = \mathbf{A},\ \mathbf{A}^{k}\mathbf{A}^{l} = \mathbf{A}^{k+l}", None;
 }

@@ -79,19 +79,20 @@ pub fn tidy(ctx: Ctx, e: Expr) -> Expr {
         Expr::Add(ts) => {
             let mut out = Vec::new();
             let mut constant = 0.0;
-            let mut has_constant = false;
+            // The folded constant stays where the first constant stood: 1 - tanh(x)^2.
+            let mut constant_at = None;
             for t in ts.into_iter().map(|e| tidy(ctx, e)) {
                 match t {
                     Expr::Add(inner) => out.extend(inner),
                     Expr::Num(x) => {
                         constant += x;
-                        has_constant = true;
+                        constant_at.get_or_insert(out.len());
                     }
                     t => out.push(t),
                 }
             }
-            if has_constant && constant != 0.0 {
-                out.push(Expr::Num(constant));
+            if let Some(at) = constant_at.filter(|_| constant != 0.0) {
+                out.insert(at, Expr::Num(constant));
             }
             add(out)
         }
@@ -421,6 +422,7 @@ pub fn simplify(e: Expr, ctx: Ctx) -> Expr {
         Expr::HadDiv(a, b) => {
             Expr::HadDiv(Box::new(simplify(*a, ctx)), Box::new(simplify(*b, ctx)))
         }
+        Expr::Call(Func::Diag, a) if matches!(*a, Expr::Ones(_)) => Expr::Eye(ctx.shape(&a).rows),
         Expr::Call(f, a) => Expr::call(f, simplify(*a, ctx)),
         e => e,
     };

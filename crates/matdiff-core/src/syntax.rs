@@ -1,1 +1,1825 @@
-//! syntax (work in progress).
+//! Lexer and Pratt parser of the expression language: text → [`Ast`] with byte spans, never failing.
+//!
+//! [`parse`] always returns; problems come back as [`Diagnostic`]s, and as much of the tree as
+//! could be read. Precedence, low to high: `+ -`; `* / .* ./` and implicit multiplication
+//! (left associative); unary minus; `^ .^` (right associative, so `-x^2` is `-(x^2)`); postfix `'`.
+
+use crate::diagnostic::{Diagnostic, Span};
+use crate::expr::Func;
+use std::fmt::Write as _;
+
+/// Inputs longer than this many bytes are refused before lexing.
+pub const MAX_INPUT_BYTES: usize = 4096;
+/// Deepest nesting of parentheses, calls, norms and unary operators the parser accepts.
+pub const MAX_NESTING: usize = 1000;
+/// At most this many diagnostics come back from one parse.
+const MAX_DIAGNOSTICS: usize = 12;
+
+// ---------------------------------------------------------------------------------------------
+// Tokens
+// ---------------------------------------------------------------------------------------------
+
+/// A token of the expression language.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Tok {
+    Num(f64),
+    Ident(String),
+    Plus,
+    Minus,
+    Star,
+    Slash,
+    DotStar,
+    DotSlash,
+    Caret,
+    DotCaret,
+    /// Postfix `'` (also `ᵀ`).
+    Quote,
+    LParen,
+    RParen,
+    LBrace,
+    RBrace,
+    /// `||`, opening or closing a norm.
+    Bars,
+    Comma,
+    /// `_`, only meaningful as a norm subscript (`||x||_2`).
+    Underscore,
+    Eof,
+}
+
+impl Tok {
+    fn describe(&self) -> String {
+        match self {
+            Tok::Num(x) => format!("number `{x}`"),
+            Tok::Ident(s) => format!("`{s}`"),
+            Tok::Eof => "the end of the input".to_string(),
+            t => format!("`{}`", t.text()),
+        }
+    }
+    fn text(&self) -> &'static str {
+        match self {
+            Tok::Plus => "+",
+            Tok::Minus => "-",
+            Tok::Star => "*",
+            Tok::Slash => "/",
+            Tok::DotStar => ".*",
+            Tok::DotSlash => "./",
+            Tok::Caret => "^",
+            Tok::DotCaret => ".^",
+            Tok::Quote => "'",
+            Tok::LParen => "(",
+            Tok::RParen => ")",
+            Tok::LBrace => "{",
+            Tok::RBrace => "}",
+            Tok::Bars => "||",
+            Tok::Comma => ",",
+            Tok::Underscore => "_",
+            Tok::Num(_) | Tok::Ident(_) | Tok::Eof => "",
+        }
+    }
+}
+
+/// A token with its byte span.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Token {
+    pub tok: Tok,
+    pub span: Span,
+}
+
+/// Splits `src` into tokens. Unknown characters are reported and skipped; the last token is [`Tok::Eof`].
+pub fn lex(src: &str) -> (Vec<Token>, Vec<Diagnostic>) {
+    let mut toks = Vec::new();
+    let mut diags: Vec<Diagnostic> = Vec::new();
+    let bytes = src.as_bytes();
+    let at = |i: usize| bytes.get(i).copied().unwrap_or(0);
+    let mut i = 0;
+    // The pending run of unknown characters, reported as one diagnostic.
+    let mut unknown: Option<Span> = None;
+    let flush = |unknown: &mut Option<Span>, diags: &mut Vec<Diagnostic>| {
+        if let Some(sp) = unknown.take() {
+            let text = src.get(sp.clone()).unwrap_or("");
+            let mut d = Diagnostic::new(
+                sp,
+                format!(
+                    "unexpected character{} `{text}`",
+                    plural(text.chars().count())
+                ),
+            );
+            if text.contains('|') {
+                d = d.with_hint(
+                    "norms are written ||x||, ||x||_1 or ||X||_F; the absolute value is abs(x)",
+                );
+            } else {
+                d = d.with_hint(
+                    "the input language has numbers, names, + - * / .* ./ ^ .^ ' ( ) , and ||·|| norms",
+                );
+            }
+            diags.push(d);
+        }
+    };
+    while i < src.len() {
+        let c = at(i);
+        let start = i;
+        let simple = |t: Tok, len: usize| (t, len);
+        let tok: Option<(Tok, usize)> = match c {
+            b' ' | b'\t' | b'\n' | b'\r' => {
+                i += 1;
+                continue;
+            }
+            b'0'..=b'9' => Some(lex_number(src, i)),
+            b'.' if at(i + 1).is_ascii_digit() => Some(lex_number(src, i)),
+            b'.' if at(i + 1) == b'*' => Some(simple(Tok::DotStar, 2)),
+            b'.' if at(i + 1) == b'/' => Some(simple(Tok::DotSlash, 2)),
+            b'.' if at(i + 1) == b'^' => Some(simple(Tok::DotCaret, 2)),
+            b'a'..=b'z' | b'A'..=b'Z' => {
+                let mut j = i + 1;
+                while at(j).is_ascii_alphanumeric() || at(j) == b'_' {
+                    j += 1;
+                }
+                Some((Tok::Ident(src[i..j].to_string()), j - i))
+            }
+            b'+' => Some(simple(Tok::Plus, 1)),
+            b'-' => Some(simple(Tok::Minus, 1)),
+            b'*' => Some(simple(Tok::Star, 1)),
+            b'/' => Some(simple(Tok::Slash, 1)),
+            b'^' => Some(simple(Tok::Caret, 1)),
+            b'\'' => Some(simple(Tok::Quote, 1)),
+            b'(' => Some(simple(Tok::LParen, 1)),
+            b')' => Some(simple(Tok::RParen, 1)),
+            b'{' => Some(simple(Tok::LBrace, 1)),
+            b'}' => Some(simple(Tok::RBrace, 1)),
+            b',' => Some(simple(Tok::Comma, 1)),
+            b'_' => Some(simple(Tok::Underscore, 1)),
+            b'|' if at(i + 1) == b'|' => Some(simple(Tok::Bars, 2)),
+            _ => {
+                // Possibly multi-byte: take the whole character.
+                let ch = src[i..].chars().next().unwrap_or('\u{fffd}');
+                let len = ch.len_utf8();
+                match ch {
+                    '−' => Some((Tok::Minus, len)),
+                    '·' | '⋅' | '×' => Some((Tok::Star, len)),
+                    'ᵀ' | '’' => Some((Tok::Quote, len)),
+                    c if c.is_whitespace() => {
+                        i += len;
+                        continue;
+                    }
+                    _ => {
+                        unknown = Some(match unknown.take() {
+                            Some(sp) if sp.end == i => sp.start..i + len,
+                            previous => {
+                                let mut previous = previous;
+                                flush(&mut previous, &mut diags);
+                                i..i + len
+                            }
+                        });
+                        i += len;
+                        continue;
+                    }
+                }
+            }
+        };
+        if let Some((tok, len)) = tok {
+            flush(&mut unknown, &mut diags);
+            if let Tok::Num(x) = tok {
+                if !x.is_finite() {
+                    diags.push(
+                        Diagnostic::new(start..start + len, "this number is too large")
+                            .with_hint("numbers must be below about 1.8e308"),
+                    );
+                }
+            }
+            toks.push(Token {
+                tok,
+                span: start..start + len,
+            });
+            i += len;
+        }
+    }
+    flush(&mut unknown, &mut diags);
+    toks.push(Token {
+        tok: Tok::Eof,
+        span: src.len()..src.len(),
+    });
+    (toks, diags)
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
+}
+
+/// Lexes a number at `i`: `2`, `2.5`, `.5`, `2.`, `1e-3`. An `e` not followed by exponent
+/// digits is left for the next token (`2e` is 2 then `e`).
+fn lex_number(src: &str, i: usize) -> (Tok, usize) {
+    let bytes = src.as_bytes();
+    let at = |k: usize| bytes.get(k).copied().unwrap_or(0);
+    let mut j = i;
+    while at(j).is_ascii_digit() {
+        j += 1;
+    }
+    if at(j) == b'.' && !matches!(at(j + 1), b'*' | b'/' | b'^') {
+        j += 1;
+        while at(j).is_ascii_digit() {
+            j += 1;
+        }
+    }
+    if matches!(at(j), b'e' | b'E') {
+        let k = if matches!(at(j + 1), b'+' | b'-') {
+            j + 2
+        } else {
+            j + 1
+        };
+        if at(k).is_ascii_digit() {
+            j = k;
+            while at(j).is_ascii_digit() {
+                j += 1;
+            }
+        }
+    }
+    let value = src
+        .get(i..j)
+        .and_then(|t| t.parse::<f64>().ok())
+        .unwrap_or(f64::NAN);
+    (Tok::Num(value), j - i)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Syntax tree
+// ---------------------------------------------------------------------------------------------
+
+/// A node of the syntax tree, with the byte span of the text it was read from.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Ast {
+    pub kind: AstKind,
+    pub span: Span,
+}
+
+/// Binary operators. Operators of one level form one [`AstKind::Chain`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BinOp {
+    Add,
+    Sub,
+    Mul,
+    Div,
+    HadMul,
+    HadDiv,
+    /// Juxtaposition: `2x`, `A x`, `A(X+B)`.
+    Implicit,
+}
+
+impl BinOp {
+    /// Whether the operator is on the additive level (`+ -`) rather than the multiplicative one.
+    pub fn is_additive(self) -> bool {
+        matches!(self, BinOp::Add | BinOp::Sub)
+    }
+    pub fn symbol(self) -> &'static str {
+        match self {
+            BinOp::Add => "+",
+            BinOp::Sub => "-",
+            BinOp::Mul => "*",
+            BinOp::Div => "/",
+            BinOp::HadMul => ".*",
+            BinOp::HadDiv => "./",
+            BinOp::Implicit => "·",
+        }
+    }
+}
+
+/// The exponent of `^` or `.^`, folded to a constant at parse time.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Exponent {
+    Const(f64),
+    /// `^T` / `^{T}`.
+    Transpose,
+    /// Not a numeric constant; a diagnostic was reported.
+    Invalid,
+}
+
+/// Which norm `||·||` denotes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NormSub {
+    /// No subscript: Euclidean / Frobenius.
+    Default,
+    /// `_2`.
+    Two,
+    /// `_F`.
+    Fro,
+    /// `_1`.
+    One,
+}
+
+/// One operator and operand of a [`AstKind::Chain`] after its first operand.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ChainLink {
+    pub op: BinOp,
+    /// The operator's span; for implicit multiplication the gap between the operands
+    /// (empty when they touch, as in `2x`).
+    pub op_span: Span,
+    pub rhs: Ast,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum AstKind {
+    Num(f64),
+    Ident(String),
+    /// Unary minus.
+    Neg {
+        op: Span,
+        arg: Box<Ast>,
+    },
+    /// Unary plus.
+    Pos {
+        op: Span,
+        arg: Box<Ast>,
+    },
+    /// A left-associative run of operators of one level: `a + b - c`, `A*x ./ y`, `2 x`.
+    Chain {
+        first: Box<Ast>,
+        rest: Vec<ChainLink>,
+    },
+    /// `base ^ exp` (or `.^` when `elementwise`).
+    Pow {
+        elementwise: bool,
+        op: Span,
+        base: Box<Ast>,
+        exp: Exponent,
+        exp_span: Span,
+    },
+    /// Postfix `'`.
+    Transpose {
+        op: Span,
+        arg: Box<Ast>,
+    },
+    /// `name(args)`, or `name arg` without parentheses (`log det(X)`).
+    Call {
+        name: String,
+        name_span: Span,
+        args: Vec<Ast>,
+        parens: bool,
+    },
+    /// `||arg||` with an optional subscript.
+    Norm {
+        sub: NormSub,
+        arg: Box<Ast>,
+    },
+    Paren(Box<Ast>),
+    /// A hole where an operand was missing; a diagnostic was reported.
+    Error,
+}
+
+impl Ast {
+    fn new(kind: AstKind, span: Span) -> Ast {
+        let span = span.start..span.end.max(span.start);
+        Ast { kind, span }
+    }
+
+    /// The node with surrounding parentheses removed.
+    pub fn strip_parens(&self) -> &Ast {
+        let mut a = self;
+        while let AstKind::Paren(inner) = &a.kind {
+            a = inner;
+        }
+        a
+    }
+
+    /// The direct children.
+    pub fn children(&self) -> Vec<&Ast> {
+        match &self.kind {
+            AstKind::Num(_) | AstKind::Ident(_) | AstKind::Error => vec![],
+            AstKind::Neg { arg, .. }
+            | AstKind::Pos { arg, .. }
+            | AstKind::Transpose { arg, .. }
+            | AstKind::Norm { arg, .. }
+            | AstKind::Paren(arg) => vec![arg],
+            AstKind::Pow { base, .. } => vec![base],
+            AstKind::Chain { first, rest } => {
+                let mut v: Vec<&Ast> = vec![first];
+                v.extend(rest.iter().map(|l| &l.rhs));
+                v
+            }
+            AstKind::Call { args, .. } => args.iter().collect(),
+        }
+    }
+
+    /// Depth of the tree, computed without recursion.
+    pub fn depth(&self) -> usize {
+        let mut max = 0;
+        let mut stack = vec![(self, 1usize)];
+        while let Some((a, d)) = stack.pop() {
+            max = max.max(d);
+            stack.extend(a.children().into_iter().map(|c| (c, d + 1)));
+        }
+        max
+    }
+
+    /// A compact rendering for tests: s-expressions, `·` for implicit products.
+    /// With `spans`, every node is followed by `@start..end`.
+    pub fn render(&self, spans: bool) -> String {
+        let mut out = String::new();
+        self.render_into(&mut out, spans);
+        out
+    }
+
+    fn render_into(&self, out: &mut String, spans: bool) {
+        match &self.kind {
+            AstKind::Num(x) => {
+                let _ = write!(out, "{x}");
+            }
+            AstKind::Ident(s) => out.push_str(s),
+            AstKind::Neg { arg, .. } => {
+                out.push_str("(neg ");
+                arg.render_into(out, spans);
+                out.push(')');
+            }
+            AstKind::Pos { arg, .. } => {
+                out.push_str("(pos ");
+                arg.render_into(out, spans);
+                out.push(')');
+            }
+            AstKind::Chain { first, rest } => {
+                out.push('(');
+                first.render_into(out, spans);
+                for l in rest {
+                    let _ = write!(out, " {}", l.op.symbol());
+                    if spans {
+                        let _ = write!(out, "@{}..{}", l.op_span.start, l.op_span.end);
+                    }
+                    out.push(' ');
+                    l.rhs.render_into(out, spans);
+                }
+                out.push(')');
+            }
+            AstKind::Pow {
+                elementwise,
+                base,
+                exp,
+                ..
+            } => {
+                out.push_str(if *elementwise { "(.^ " } else { "(^ " });
+                base.render_into(out, spans);
+                match exp {
+                    Exponent::Const(c) => {
+                        let _ = write!(out, " {c})");
+                    }
+                    Exponent::Transpose => out.push_str(" T)"),
+                    Exponent::Invalid => out.push_str(" ?)"),
+                }
+            }
+            AstKind::Transpose { arg, .. } => {
+                out.push_str("(' ");
+                arg.render_into(out, spans);
+                out.push(')');
+            }
+            AstKind::Call {
+                name, args, parens, ..
+            } => {
+                let _ = write!(out, "({}{name}", if *parens { "" } else { "~" });
+                for a in args {
+                    out.push(' ');
+                    a.render_into(out, spans);
+                }
+                out.push(')');
+            }
+            AstKind::Norm { sub, arg } => {
+                out.push_str(match sub {
+                    NormSub::Default => "(norm ",
+                    NormSub::Two => "(norm_2 ",
+                    NormSub::Fro => "(norm_F ",
+                    NormSub::One => "(norm_1 ",
+                });
+                arg.render_into(out, spans);
+                out.push(')');
+            }
+            AstKind::Paren(a) => {
+                out.push('[');
+                a.render_into(out, spans);
+                out.push(']');
+            }
+            AstKind::Error => out.push_str("<error>"),
+        }
+        if spans {
+            let _ = write!(out, "@{}..{}", self.span.start, self.span.end);
+        }
+    }
+}
+
+/// The names the parser treats as functions: [`Func::from_name`] plus these.
+pub fn is_function_name(name: &str) -> bool {
+    Func::from_name(name).is_some()
+        || matches!(name, "inv" | "logdet" | "eye" | "vector" | "matrix")
+}
+
+/// Folds a numeric constant expression (`2`, `-1`, `(1/2)`, `2^3`); `None` if it is not one.
+pub fn fold_const(a: &Ast) -> Option<f64> {
+    let v = match &a.kind {
+        AstKind::Num(x) => *x,
+        AstKind::Neg { arg, .. } => -fold_const(arg)?,
+        AstKind::Pos { arg, .. } | AstKind::Paren(arg) => fold_const(arg)?,
+        AstKind::Chain { first, rest } => {
+            let mut acc = fold_const(first)?;
+            for l in rest {
+                let r = fold_const(&l.rhs)?;
+                acc = match l.op {
+                    BinOp::Add => acc + r,
+                    BinOp::Sub => acc - r,
+                    BinOp::Mul | BinOp::Implicit | BinOp::HadMul => acc * r,
+                    BinOp::Div | BinOp::HadDiv => acc / r,
+                };
+            }
+            acc
+        }
+        AstKind::Pow {
+            base,
+            exp: Exponent::Const(e),
+            ..
+        } => fold_const(base)?.powf(*e),
+        _ => return None,
+    };
+    v.is_finite().then_some(v)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Parser
+// ---------------------------------------------------------------------------------------------
+
+/// The result of [`parse`]: the tree (absent when nothing could be read) and the problems found.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Parsed {
+    pub ast: Option<Ast>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+// Binding powers: (left, right) for infix operators.
+const BP_ADD: (u8, u8) = (10, 11);
+const BP_MUL: (u8, u8) = (20, 21);
+/// The operand of a function name without parentheses binds tighter than multiplication.
+const BP_FUNC_ARG: u8 = 25;
+const BP_NEG: u8 = 30;
+const BP_POW: u8 = 40;
+const BP_POSTFIX: u8 = 50;
+
+/// Parses an expression. Never panics and always returns; see [`Parsed`].
+pub fn parse(src: &str) -> Parsed {
+    if src.len() > MAX_INPUT_BYTES {
+        return Parsed {
+            ast: None,
+            diagnostics: vec![Diagnostic::new(
+                0..src.len(),
+                format!(
+                    "the input is too long ({} bytes; the limit is {MAX_INPUT_BYTES})",
+                    src.len()
+                ),
+            )
+            .with_hint("split the expression, or name repeated parts with shorter symbols")],
+        };
+    }
+    let (toks, lex_diags) = lex(src);
+    if toks.len() <= 1 {
+        let mut diagnostics = lex_diags;
+        if diagnostics.is_empty() {
+            diagnostics.push(Diagnostic::new(
+                0..src.len(),
+                "type an expression, e.g. tr(A*X*B)",
+            ));
+        }
+        return Parsed {
+            ast: None,
+            diagnostics,
+        };
+    }
+    let mut p = Parser {
+        toks,
+        pos: 0,
+        diags: lex_diags,
+        depth: 0,
+        norm_depth: 0,
+        too_deep: false,
+    };
+    let mut ast = p.parse_expr(0);
+    // Whatever is left: report it, skip it, and keep reading so later errors show too.
+    while !p.too_deep && p.peek() != &Tok::Eof {
+        let t = p.bump();
+        let d = match t.tok {
+            Tok::RParen => Diagnostic::new(t.span.clone(), "unmatched `)`")
+                .with_hint("remove it, or add the `(` it should close"),
+            Tok::Bars => Diagnostic::new(
+                t.span.clone(),
+                "unexpected `||`: there is no open norm to close",
+            ),
+            Tok::RBrace => Diagnostic::new(t.span.clone(), "unmatched `}`"),
+            ref other => {
+                Diagnostic::new(t.span.clone(), format!("unexpected {}", other.describe()))
+            }
+        };
+        p.report(d);
+        ast = p.infix_loop(ast, 0);
+    }
+    if p.too_deep {
+        let diagnostics = p
+            .diags
+            .into_iter()
+            .filter(|d| d.message.contains("nested too deeply"))
+            .collect();
+        return Parsed {
+            ast: None,
+            diagnostics,
+        };
+    }
+    if ast.depth() > MAX_NESTING {
+        p.diags.push(too_deep(0..src.len()));
+        return Parsed {
+            ast: None,
+            diagnostics: p.diags,
+        };
+    }
+    Parsed {
+        ast: Some(ast),
+        diagnostics: p.diags,
+    }
+}
+
+fn too_deep(span: Span) -> Diagnostic {
+    Diagnostic::new(
+        span,
+        format!("the expression is nested too deeply (the limit is {MAX_NESTING} levels)"),
+    )
+}
+
+struct Parser {
+    toks: Vec<Token>,
+    pos: usize,
+    diags: Vec<Diagnostic>,
+    depth: usize,
+    norm_depth: usize,
+    too_deep: bool,
+}
+
+impl Parser {
+    fn peek(&self) -> &Tok {
+        self.toks.get(self.pos).map_or(&Tok::Eof, |t| &t.tok)
+    }
+    fn peek_at(&self, k: usize) -> &Tok {
+        self.toks.get(self.pos + k).map_or(&Tok::Eof, |t| &t.tok)
+    }
+    fn span(&self) -> Span {
+        self.toks
+            .get(self.pos)
+            .or(self.toks.last())
+            .map_or(0..0, |t| t.span.clone())
+    }
+    fn prev_end(&self) -> usize {
+        self.pos
+            .checked_sub(1)
+            .and_then(|i| self.toks.get(i))
+            .map_or(0, |t| t.span.end)
+    }
+    fn bump(&mut self) -> Token {
+        let t = self.toks.get(self.pos).cloned().unwrap_or(Token {
+            tok: Tok::Eof,
+            span: self.span(),
+        });
+        if t.tok != Tok::Eof {
+            self.pos += 1;
+        }
+        t
+    }
+    fn report(&mut self, d: Diagnostic) {
+        if !self.too_deep && self.diags.len() < MAX_DIAGNOSTICS {
+            self.diags.push(d);
+        }
+    }
+
+    /// Whether the next token can start an operand (for implicit multiplication).
+    fn starts_operand(&self) -> bool {
+        match self.peek() {
+            Tok::Num(_) | Tok::Ident(_) | Tok::LParen => true,
+            Tok::Bars => self.norm_depth == 0,
+            _ => false,
+        }
+    }
+
+    fn parse_expr(&mut self, min_bp: u8) -> Ast {
+        if self.too_deep || self.depth >= MAX_NESTING {
+            return self.nested_too_deeply();
+        }
+        self.depth += 1;
+        let lhs = self.parse_prefix();
+        let out = self.infix_loop(lhs, min_bp);
+        self.depth -= 1;
+        out
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn nested_too_deeply(&mut self) -> Ast {
+        let sp = self.span();
+        if !self.too_deep {
+            self.diags.push(too_deep(sp.clone()));
+            self.too_deep = true;
+        }
+        self.pos = self.toks.len().saturating_sub(1);
+        Ast::new(AstKind::Error, sp)
+    }
+
+    fn infix_loop(&mut self, mut lhs: Ast, min_bp: u8) -> Ast {
+        loop {
+            if self.too_deep {
+                return lhs;
+            }
+            let (op, (lbp, rbp)) = match self.peek() {
+                Tok::Plus => (BinOp::Add, BP_ADD),
+                Tok::Minus => (BinOp::Sub, BP_ADD),
+                Tok::Star => (BinOp::Mul, BP_MUL),
+                Tok::Slash => (BinOp::Div, BP_MUL),
+                Tok::DotStar => (BinOp::HadMul, BP_MUL),
+                Tok::DotSlash => (BinOp::HadDiv, BP_MUL),
+                Tok::Caret | Tok::DotCaret if BP_POW >= min_bp => {
+                    lhs = self.parse_pow(lhs);
+                    continue;
+                }
+                Tok::Quote if BP_POSTFIX >= min_bp => {
+                    lhs = self.postfix_transpose(lhs);
+                    continue;
+                }
+                _ if BP_MUL.0 >= min_bp && self.starts_operand() => {
+                    let op_span = lhs.span.end..self.span().start;
+                    let rhs = self.parse_expr(BP_MUL.1);
+                    lhs = chain(lhs, BinOp::Implicit, op_span, rhs);
+                    continue;
+                }
+                _ => return lhs,
+            };
+            if lbp < min_bp {
+                return lhs;
+            }
+            let t = self.bump();
+            let rhs = if self.peek() == &Tok::Eof {
+                self.missing_right_operand(&t)
+            } else {
+                self.parse_expr(rbp)
+            };
+            lhs = chain(lhs, op, t.span, rhs);
+        }
+    }
+
+    #[inline(never)]
+    fn postfix_transpose(&mut self, lhs: Ast) -> Ast {
+        let t = self.bump();
+        let span = lhs.span.start..t.span.end;
+        Ast::new(
+            AstKind::Transpose {
+                op: t.span,
+                arg: Box::new(lhs),
+            },
+            span,
+        )
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn missing_right_operand(&mut self, t: &Token) -> Ast {
+        self.report(Diagnostic::new(
+            t.span.clone(),
+            format!("`{}` is missing its right operand", t.tok.text()),
+        ));
+        Ast::new(AstKind::Error, t.span.end..t.span.end)
+    }
+
+    fn parse_prefix(&mut self) -> Ast {
+        match self.peek() {
+            Tok::LParen => self.parse_paren(),
+            Tok::Bars => self.parse_norm(),
+            Tok::Minus | Tok::Plus => self.parse_unary(),
+            Tok::Ident(_) => self.parse_ident(),
+            _ => self.parse_other_prefix(),
+        }
+    }
+
+    #[inline(never)]
+    fn parse_unary(&mut self) -> Ast {
+        let t = self.bump();
+        if self.peek() == &Tok::Eof {
+            self.report(Diagnostic::new(
+                t.span.clone(),
+                format!("`{}` is missing its operand", t.tok.text()),
+            ));
+            return Ast::new(AstKind::Error, t.span);
+        }
+        let arg = self.parse_expr(BP_NEG);
+        let span = t.span.start..arg.span.end;
+        let arg = Box::new(arg);
+        let kind = if t.tok == Tok::Minus {
+            AstKind::Neg { op: t.span, arg }
+        } else {
+            AstKind::Pos { op: t.span, arg }
+        };
+        Ast::new(kind, span)
+    }
+
+    #[inline(never)]
+    fn parse_ident(&mut self) -> Ast {
+        let t = self.bump();
+        let Tok::Ident(name) = t.tok else {
+            return Ast::new(AstKind::Error, t.span);
+        };
+        if is_function_name(&name) && !(name == "eye" && self.peek() != &Tok::LParen) {
+            self.parse_call(name, t.span)
+        } else {
+            Ast::new(AstKind::Ident(name), t.span)
+        }
+    }
+
+    /// Numbers, and the error cases of operand position.
+    #[inline(never)]
+    fn parse_other_prefix(&mut self) -> Ast {
+        // Skip operators that cannot start an operand, reporting the first.
+        let mut reported = false;
+        while matches!(
+            self.peek(),
+            Tok::Star
+                | Tok::Slash
+                | Tok::DotStar
+                | Tok::DotSlash
+                | Tok::Caret
+                | Tok::DotCaret
+                | Tok::Quote
+                | Tok::Underscore
+        ) {
+            let t = self.bump();
+            if !reported {
+                reported = true;
+                self.report(Diagnostic::new(
+                    t.span,
+                    format!("`{}` is missing its left operand", t.tok.text()),
+                ));
+            }
+        }
+        let sp = self.span();
+        match self.peek().clone() {
+            Tok::Num(x) => {
+                self.bump();
+                Ast::new(AstKind::Num(x), sp)
+            }
+            Tok::Ident(_) | Tok::LParen | Tok::Bars | Tok::Minus | Tok::Plus => self.parse_prefix(),
+            Tok::Eof => {
+                let prev = self.prev_end();
+                let d = if self.pos == 0 {
+                    Diagnostic::new(sp.clone(), "type an expression, e.g. tr(A*X*B)")
+                } else {
+                    Diagnostic::new(
+                        prev..prev,
+                        "the expression ends too early: an operand is missing",
+                    )
+                };
+                self.report(d);
+                Ast::new(AstKind::Error, sp)
+            }
+            other => {
+                // A closer or separator: leave it for the enclosing construct.
+                self.report(Diagnostic::new(
+                    sp.clone(),
+                    format!("expected an operand before {}", other.describe()),
+                ));
+                Ast::new(AstKind::Error, sp.start..sp.start)
+            }
+        }
+    }
+
+    /// `(` already peeked.
+    #[inline(never)]
+    fn parse_paren(&mut self) -> Ast {
+        let open = self.bump().span;
+        if self.peek() == &Tok::RParen {
+            let close = self.bump().span;
+            self.report(Diagnostic::new(open.start..close.end, "empty parentheses"));
+            return Ast::new(AstKind::Error, open.start..close.end);
+        }
+        let inner = self.parse_expr(0);
+        let end = self.expect_close(&open, Tok::RParen, inner.span.end);
+        Ast::new(AstKind::Paren(Box::new(inner)), open.start..end)
+    }
+
+    /// Consumes the closer `close` or reports it missing; returns the end of the construct.
+    fn expect_close(&mut self, open: &Span, close: Tok, fallback_end: usize) -> usize {
+        if self.peek() == &close {
+            return self.bump().span.end;
+        }
+        let (what, opener) = match close {
+            Tok::RParen => ("`)`", "`(`"),
+            Tok::RBrace => ("`}`", "`{`"),
+            _ => ("`||`", "`||`"),
+        };
+        let sp = self.span();
+        let found = self.peek().describe();
+        self.report(
+            Diagnostic::new(sp, format!("missing {what}: found {found}"))
+                .with_label(open.clone(), format!("this {opener} is not closed")),
+        );
+        fallback_end
+    }
+
+    /// A function name has been consumed.
+    #[inline(never)]
+    fn parse_call(&mut self, name: String, name_span: Span) -> Ast {
+        if self.peek() == &Tok::LParen {
+            let (args, end) = self.parse_args();
+            let span = name_span.start..end;
+            return Ast::new(
+                AstKind::Call {
+                    name,
+                    name_span,
+                    args,
+                    parens: true,
+                },
+                span,
+            );
+        }
+        if self.starts_operand() || matches!(self.peek(), Tok::Minus | Tok::Plus) {
+            let arg = self.parse_expr(BP_FUNC_ARG);
+            let span = name_span.start..arg.span.end;
+            return Ast::new(
+                AstKind::Call {
+                    name,
+                    name_span,
+                    args: vec![arg],
+                    parens: false,
+                },
+                span,
+            );
+        }
+        self.call_without_argument(&name, name_span)
+    }
+
+    /// `(` peeked: the comma-separated arguments and the end of the closing `)`.
+    #[inline(never)]
+    fn parse_args(&mut self) -> (Vec<Ast>, usize) {
+        let open = self.bump().span;
+        let mut args = Vec::new();
+        if self.peek() == &Tok::RParen {
+            return (args, self.bump().span.end);
+        }
+        // A call nests twice as deep on the stack as a parenthesis: count it twice.
+        self.depth += 1;
+        loop {
+            let arg = self.parse_expr(0);
+            let arg_end = arg.span.end;
+            args.push(arg);
+            if self.peek() == &Tok::Comma {
+                self.bump();
+                continue;
+            }
+            self.depth -= 1;
+            return (args, self.expect_close(&open, Tok::RParen, arg_end));
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn call_without_argument(&mut self, name: &str, name_span: Span) -> Ast {
+        self.report(
+            Diagnostic::new(name_span.clone(), format!("`{name}` needs an argument"))
+                .with_hint(format!("write it like {name}(X)")),
+        );
+        Ast::new(AstKind::Error, name_span)
+    }
+
+    /// `||` already peeked (in operand position).
+    #[inline(never)]
+    fn parse_norm(&mut self) -> Ast {
+        let open = self.bump().span;
+        if self.peek() == &Tok::Bars {
+            let close = self.bump().span;
+            self.report(Diagnostic::new(open.start..close.end, "empty norm `||||`"));
+            return Ast::new(AstKind::Error, open.start..close.end);
+        }
+        self.norm_depth += 1;
+        let inner = self.parse_expr(0);
+        self.norm_depth -= 1;
+        let mut end = self.expect_close(&open, Tok::Bars, inner.span.end);
+        let mut sub = NormSub::Default;
+        if self.peek() == &Tok::Underscore {
+            let us = self.bump().span;
+            let braced = self.peek() == &Tok::LBrace;
+            if braced {
+                self.bump();
+            }
+            let t = self.bump();
+            sub = match &t.tok {
+                Tok::Num(x) if *x == 2.0 => NormSub::Two,
+                Tok::Num(x) if *x == 1.0 => NormSub::One,
+                Tok::Ident(s) if s == "F" => NormSub::Fro,
+                _ => {
+                    self.report(
+                        Diagnostic::new(us.start..t.span.end.max(us.end), "unknown norm subscript")
+                            .with_hint("write ||x||_1, ||x||_2 or ||X||_F"),
+                    );
+                    NormSub::Default
+                }
+            };
+            end = t.span.end.max(us.end);
+            if braced {
+                if self.peek() == &Tok::RBrace {
+                    end = self.bump().span.end;
+                } else {
+                    self.report(Diagnostic::new(
+                        self.span(),
+                        "missing `}` after the norm subscript",
+                    ));
+                }
+            }
+        }
+        Ast::new(
+            AstKind::Norm {
+                sub,
+                arg: Box::new(inner),
+            },
+            open.start..end,
+        )
+    }
+
+    /// `^` or `.^` peeked, after `base`.
+    fn parse_pow(&mut self, base: Ast) -> Ast {
+        let t = self.bump();
+        let elementwise = t.tok == Tok::DotCaret;
+        let (exp, exp_span) = self.parse_exponent(&t);
+        let exp = match exp {
+            Exponent::Transpose if elementwise => {
+                self.report(
+                    Diagnostic::new(exp_span.clone(), "`.^T` is not a transpose")
+                        .with_hint("write X^T or X' for the transpose"),
+                );
+                Exponent::Invalid
+            }
+            e => e,
+        };
+        let span = base.span.start..exp_span.end.max(t.span.end);
+        Ast::new(
+            AstKind::Pow {
+                elementwise,
+                op: t.span,
+                base: Box::new(base),
+                exp,
+                exp_span,
+            },
+            span,
+        )
+    }
+
+    /// The exponent after `op` (`^`/`.^`), with its span.
+    fn parse_exponent(&mut self, op: &Token) -> (Exponent, Span) {
+        let sp = self.span();
+        match self.peek() {
+            Tok::Ident(s) if s == "T" => {
+                self.bump();
+                return (Exponent::Transpose, sp);
+            }
+            Tok::LBrace => {
+                let open = self.bump().span;
+                if matches!(self.peek(), Tok::Ident(s) if s == "T")
+                    && self.peek_at(1) == &Tok::RBrace
+                {
+                    self.bump();
+                    let end = self.bump().span.end;
+                    return (Exponent::Transpose, open.start..end);
+                }
+                let inner = self.parse_expr(0);
+                let end = self.expect_close(&open, Tok::RBrace, inner.span.end);
+                return (self.fold_exponent(&inner, open.start..end), open.start..end);
+            }
+            _ => {}
+        }
+        let atom = self.parse_exponent_operand(op);
+        let mut value = self.fold_exponent(&atom, atom.span.clone());
+        let mut span = atom.span.clone();
+        // Right associative: 2^3^2 = 2^(3^2).
+        if self.peek() == &Tok::Caret {
+            let t = self.bump();
+            let (e2, sp2) = self.parse_exponent(&t);
+            span.end = sp2.end;
+            value = match (value, e2) {
+                (Exponent::Const(a), Exponent::Const(b)) if a.powf(b).is_finite() => {
+                    Exponent::Const(a.powf(b))
+                }
+                (Exponent::Invalid, _) | (_, Exponent::Invalid) => Exponent::Invalid,
+                _ => {
+                    self.report(Diagnostic::new(
+                        span.clone(),
+                        "the exponent must be a number",
+                    ));
+                    Exponent::Invalid
+                }
+            };
+        }
+        (value, span)
+    }
+
+    fn parse_exponent_operand(&mut self, op: &Token) -> Ast {
+        let sp = self.span();
+        match self.peek().clone() {
+            Tok::Minus | Tok::Plus => {
+                let t = self.bump();
+                if self.depth >= MAX_NESTING {
+                    self.report(too_deep(t.span.clone()));
+                    self.too_deep = true;
+                    return Ast::new(AstKind::Error, t.span);
+                }
+                self.depth += 1;
+                let arg = self.parse_exponent_operand(op);
+                self.depth -= 1;
+                let span = t.span.start..arg.span.end;
+                let arg = Box::new(arg);
+                let kind = if t.tok == Tok::Minus {
+                    AstKind::Neg { op: t.span, arg }
+                } else {
+                    AstKind::Pos { op: t.span, arg }
+                };
+                Ast::new(kind, span)
+            }
+            Tok::Num(x) => {
+                self.bump();
+                Ast::new(AstKind::Num(x), sp)
+            }
+            Tok::Ident(s) => {
+                self.bump();
+                Ast::new(AstKind::Ident(s), sp)
+            }
+            Tok::LParen | Tok::Bars => self.parse_prefix(),
+            other => {
+                self.report(Diagnostic::new(
+                    op.span.clone(),
+                    format!(
+                        "`{}` needs an exponent, found {}",
+                        op.tok.text(),
+                        other.describe()
+                    ),
+                ));
+                Ast::new(AstKind::Error, op.span.end..op.span.end)
+            }
+        }
+    }
+
+    fn fold_exponent(&mut self, a: &Ast, span: Span) -> Exponent {
+        if matches!(a.kind, AstKind::Error) {
+            return Exponent::Invalid;
+        }
+        match fold_const(a) {
+            Some(c) => Exponent::Const(c),
+            None => {
+                self.report(
+                    Diagnostic::new(span, "the exponent must be a number").with_hint(
+                        "powers are constants: x^2, X^-1, X^T, x.^0.5; for e^x write exp(x)",
+                    ),
+                );
+                Exponent::Invalid
+            }
+        }
+    }
+}
+
+/// Appends `op rhs` to `lhs`, extending `lhs` when it is a chain of the same level.
+fn chain(mut lhs: Ast, op: BinOp, op_span: Span, rhs: Ast) -> Ast {
+    let end = rhs.span.end.max(lhs.span.end);
+    if let AstKind::Chain { rest, .. } = &mut lhs.kind {
+        if rest
+            .first()
+            .is_some_and(|l| l.op.is_additive() == op.is_additive())
+        {
+            rest.push(ChainLink { op, op_span, rhs });
+            lhs.span.end = end;
+            return lhs;
+        }
+    }
+    let span = lhs.span.start..end;
+    Ast::new(
+        AstKind::Chain {
+            first: Box::new(lhs),
+            rest: vec![ChainLink { op, op_span, rhs }],
+        },
+        span,
+    )
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use expect_test::{expect, Expect};
+
+    /// Renders the tree, then each diagnostic with carets.
+    fn check(input: &str, expect: Expect) {
+        let parsed = parse(input);
+        let mut out = match &parsed.ast {
+            Some(a) => a.render(false),
+            None => "<none>".to_string(),
+        };
+        out.push('\n');
+        for d in &parsed.diagnostics {
+            out.push_str(&d.render(input));
+        }
+        expect.assert_eq(&out);
+    }
+
+    fn check_spans(input: &str, expect: Expect) {
+        let parsed = parse(input);
+        let out = parsed.ast.map_or("<none>".to_string(), |a| a.render(true));
+        expect.assert_eq(&out);
+    }
+
+    #[test]
+    fn operators_and_precedence() {
+        check(
+            "a + b - c",
+            expect![[r#"
+            (a + b - c)
+        "#]],
+        );
+        check(
+            "a + b * c",
+            expect![[r#"
+            (a + (b * c))
+        "#]],
+        );
+        check(
+            "A*x ./ y .* z / 2",
+            expect![[r#"
+            (A * x ./ y .* z / 2)
+        "#]],
+        );
+        check(
+            "-x^2",
+            expect![[r#"
+            (neg (^ x 2))
+        "#]],
+        );
+        check(
+            "-x*y",
+            expect![[r#"
+            ((neg x) * y)
+        "#]],
+        );
+        check(
+            "+x - -y",
+            expect![[r#"
+            ((pos x) - (neg y))
+        "#]],
+        );
+        check(
+            "x.^2 + X'",
+            expect![[r#"
+            ((.^ x 2) + (' X))
+        "#]],
+        );
+        check(
+            "x^2'",
+            expect![[r#"
+            (' (^ x 2))
+        "#]],
+        );
+        check(
+            "2^3^2",
+            expect![[r#"
+            (^ 2 9)
+        "#]],
+        );
+        check(
+            "(a + b) * c",
+            expect![[r#"
+            ([(a + b)] * c)
+        "#]],
+        );
+    }
+
+    #[test]
+    fn implicit_multiplication() {
+        check(
+            "2x",
+            expect![[r#"
+            (2 · x)
+        "#]],
+        );
+        check(
+            "A x",
+            expect![[r#"
+            (A · x)
+        "#]],
+        );
+        check(
+            "A(X+B)",
+            expect![[r#"
+            (A · [(X + B)])
+        "#]],
+        );
+        check(
+            "x'A x",
+            expect![[r#"
+            ((' x) · A · x)
+        "#]],
+        );
+        check(
+            "2(x+y)",
+            expect![[r#"
+            (2 · [(x + y)])
+        "#]],
+        );
+        check(
+            "2x^2 + 3 x y",
+            expect![[r#"
+            ((2 · (^ x 2)) + (3 · x · y))
+        "#]],
+        );
+        check(
+            "2||x||",
+            expect![[r#"
+            (2 · (norm x))
+        "#]],
+        );
+        check(
+            "a - b c",
+            expect![[r#"
+            (a - (b · c))
+        "#]],
+        );
+    }
+
+    #[test]
+    fn numbers() {
+        check(
+            "1e-3 + 2.5 + .5 + 2. + 1E+2",
+            expect![[r#"
+            (0.001 + 2.5 + 0.5 + 2 + 100)
+        "#]],
+        );
+        check(
+            "2e",
+            expect![[r#"
+            (2 · e)
+        "#]],
+        );
+        check(
+            "2e-x",
+            expect![[r#"
+            ((2 · e) - x)
+        "#]],
+        );
+        check(
+            "2.*x",
+            expect![[r#"
+            (2 .* x)
+        "#]],
+        );
+        check(
+            "1e999",
+            expect![[r#"
+            inf
+            error: this number is too large
+              | 1e999
+              | ^^^^^
+              = hint: numbers must be below about 1.8e308
+        "#]],
+        );
+    }
+
+    #[test]
+    fn exponents() {
+        check(
+            "X^T + X^{T} + X^-1 + X^{-1}",
+            expect![[r#"
+            ((^ X T) + (^ X T) + (^ X -1) + (^ X -1))
+        "#]],
+        );
+        check(
+            "x^(1/2) + x^0.5 + A^-2 + x^{2}",
+            expect![[r#"
+            ((^ x 0.5) + (^ x 0.5) + (^ A -2) + (^ x 2))
+        "#]],
+        );
+        check(
+            "X^-1'",
+            expect![[r#"
+            (' (^ X -1))
+        "#]],
+        );
+        check(
+            "x^-2y",
+            expect![[r#"
+            ((^ x -2) · y)
+        "#]],
+        );
+        check(
+            "x^n",
+            expect![[r#"
+            (^ x ?)
+            error: the exponent must be a number
+              | x^n
+              |   ^
+              = hint: powers are constants: x^2, X^-1, X^T, x.^0.5; for e^x write exp(x)
+        "#]],
+        );
+        check(
+            "x.^T",
+            expect![[r#"
+            (.^ x ?)
+            error: `.^T` is not a transpose
+              | x.^T
+              |    ^
+              = hint: write X^T or X' for the transpose
+        "#]],
+        );
+        check(
+            "x^",
+            expect![[r#"
+            (^ x ?)
+            error: `^` needs an exponent, found the end of the input
+              | x^
+              |  ^
+        "#]],
+        );
+        check(
+            "x^{2",
+            expect![[r#"
+            (^ x 2)
+            error: missing `}`: found the end of the input
+              | x^{2
+              |     ^
+              |   - this `{` is not closed
+        "#]],
+        );
+    }
+
+    #[test]
+    fn functions() {
+        check(
+            "tr(A*X*B)",
+            expect![[r#"
+            (tr (A * X * B))
+        "#]],
+        );
+        check(
+            "log det(X) + log(det(X)) + logdet(X'*X)",
+            expect![[r#"
+            ((~log (det X)) + (log (det X)) + (logdet ((' X) * X)))
+        "#]],
+        );
+        check(
+            "sin x y",
+            expect![[r#"
+            ((~sin x) · y)
+        "#]],
+        );
+        check(
+            "exp -x^2",
+            expect![[r#"
+            (~exp (neg (^ x 2)))
+        "#]],
+        );
+        check(
+            "eye + I + eye() + vector(2) + matrix(3)",
+            expect![[r#"
+            (eye + I + (eye) + (vector 2) + (matrix 3))
+        "#]],
+        );
+        check(
+            "f(x)",
+            expect![[r#"
+            (f · [x])
+        "#]],
+        );
+        check(
+            "diag(x, y)",
+            expect![[r#"
+            (diag x y)
+        "#]],
+        );
+        check(
+            "tr",
+            expect![[r#"
+            <error>
+            error: `tr` needs an argument
+              | tr
+              | ^^
+              = hint: write it like tr(X)
+        "#]],
+        );
+    }
+
+    #[test]
+    fn norms() {
+        check(
+            "||A*x - b||^2",
+            expect![[r#"
+            (^ (norm ((A * x) - b)) 2)
+        "#]],
+        );
+        check(
+            "||X||_F^2 + ||v||_2 + ||v||_1 + ||x||_{2}",
+            expect![[r#"
+            ((^ (norm_F X) 2) + (norm_2 v) + (norm_1 v) + (norm_2 x))
+        "#]],
+        );
+        check(
+            "||x||_3",
+            expect![[r#"
+            (norm x)
+            error: unknown norm subscript
+              | ||x||_3
+              |      ^^
+              = hint: write ||x||_1, ||x||_2 or ||X||_F
+        "#]],
+        );
+        check(
+            "||x",
+            expect![[r#"
+            (norm x)
+            error: missing `||`: found the end of the input
+              | ||x
+              |    ^
+              | -- this `||` is not closed
+        "#]],
+        );
+        check(
+            "||||",
+            expect![[r#"
+            <error>
+            error: empty norm `||||`
+              | ||||
+              | ^^^^
+        "#]],
+        );
+    }
+
+    #[test]
+    fn spans() {
+        check_spans("2x", expect!["(2@0..1 ·@1..1 x@1..2)@0..2"]);
+        check_spans(
+            "-A' * (x)",
+            expect!["((neg (' A@1..2)@1..3)@0..3 *@4..5 [x@7..8]@6..9)@0..9"],
+        );
+        check_spans("tr X^T", expect!["(~tr (^ X@3..4 T)@3..6)@0..6"]);
+        check_spans("αx", expect!["x@2..3"]);
+    }
+
+    #[test]
+    fn errors() {
+        check(
+            "",
+            expect![[r#"
+            <none>
+            error: type an expression, e.g. tr(A*X*B)
+              | 
+              | ^
+        "#]],
+        );
+        check(
+            "   ",
+            expect![[r#"
+            <none>
+            error: type an expression, e.g. tr(A*X*B)
+              |    
+              | ^^^
+        "#]],
+        );
+        check(
+            "tr(A*X",
+            expect![[r#"
+            (tr (A * X))
+            error: missing `)`: found the end of the input
+              | tr(A*X
+              |       ^
+              |   - this `(` is not closed
+        "#]],
+        );
+        check(
+            "(a + b",
+            expect![[r#"
+            [(a + b)]
+            error: missing `)`: found the end of the input
+              | (a + b
+              |       ^
+              | - this `(` is not closed
+        "#]],
+        );
+        check(
+            "a + b)",
+            expect![[r#"
+            (a + b)
+            error: unmatched `)`
+              | a + b)
+              |      ^
+              = hint: remove it, or add the `(` it should close
+        "#]],
+        );
+        check(
+            "x +",
+            expect![[r#"
+            (x + <error>)
+            error: `+` is missing its right operand
+              | x +
+              |   ^
+        "#]],
+        );
+        check(
+            "* x",
+            expect![[r#"
+            x
+            error: `*` is missing its left operand
+              | * x
+              | ^
+        "#]],
+        );
+        check(
+            "x # y",
+            expect![[r#"
+            (x · y)
+            error: unexpected character `#`
+              | x # y
+              |   ^
+              = hint: the input language has numbers, names, + - * / .* ./ ^ .^ ' ( ) , and ||·|| norms
+        "#]],
+        );
+        check(
+            "|x|",
+            expect![[r#"
+            x
+            error: unexpected character `|`
+              | |x|
+              | ^
+              = hint: norms are written ||x||, ||x||_1 or ||X||_F; the absolute value is abs(x)
+            error: unexpected character `|`
+              | |x|
+              |   ^
+              = hint: norms are written ||x||, ||x||_1 or ||X||_F; the absolute value is abs(x)
+        "#]],
+        );
+        check(
+            "()",
+            expect![[r#"
+            <error>
+            error: empty parentheses
+              | ()
+              | ^^
+        "#]],
+        );
+        check(
+            "a + (, b",
+            expect![[r#"
+            ((a + [<error>]) · b)
+            error: expected an operand before `,`
+              | a + (, b
+              |      ^
+            error: missing `)`: found `,`
+              | a + (, b
+              |      ^
+              |     - this `(` is not closed
+            error: unexpected `,`
+              | a + (, b
+              |      ^
+        "#]],
+        );
+        check(
+            "x€y",
+            expect![[r#"
+            (x · y)
+            error: unexpected character `€`
+              | x€y
+              |  ^
+              = hint: the input language has numbers, names, + - * / .* ./ ^ .^ ' ( ) , and ||·|| norms
+        "#]],
+        );
+        check(
+            "x−yᵀ",
+            expect![[r#"
+            (x - (' y))
+        "#]],
+        );
+    }
+
+    #[test]
+    fn caps() {
+        let long = "x+".repeat(2500) + "x";
+        check(
+            &long[..0],
+            expect![[r#"
+            <none>
+            error: type an expression, e.g. tr(A*X*B)
+              | 
+              | ^
+        "#]],
+        );
+        let p = parse(&long);
+        assert!(p.ast.is_none());
+        assert_eq!(p.diagnostics.len(), 1);
+        assert_eq!(
+            p.diagnostics[0].message,
+            "the input is too long (5001 bytes; the limit is 4096)"
+        );
+
+        let deep = "(".repeat(1200) + "x" + &")".repeat(1200);
+        let p = parse(&deep);
+        assert!(p.ast.is_none());
+        assert_eq!(p.diagnostics.len(), 1, "{:?}", p.diagnostics);
+        assert!(p.diagnostics[0].message.contains("nested too deeply"));
+
+        let ok = "(".repeat(500) + "x" + &")".repeat(500);
+        let p = parse(&ok);
+        assert!(p.diagnostics.is_empty());
+        assert!(p.ast.is_some());
+
+        for src in [
+            "-".repeat(2000) + "x",
+            "x".to_string() + &"'".repeat(2000),
+            "sin ".repeat(1000) + "x",
+        ] {
+            let p = parse(&src);
+            assert!(p.ast.is_none(), "{src}");
+            assert!(p.diagnostics[0].message.contains("nested too deeply"));
+        }
+    }
+
+    /// A tiny deterministic generator (xorshift) for the fuzz-ish tests.
+    pub(crate) struct Rng(pub u64);
+    impl Rng {
+        pub fn next(&mut self) -> u64 {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            self.0
+        }
+        pub fn below(&mut self, n: usize) -> usize {
+            (self.next() % n.max(1) as u64) as usize
+        }
+    }
+
+    pub(crate) fn fuzz_inputs(count: usize) -> Vec<String> {
+        const PIECES: &[&str] = &[
+            "x", "A", "X", "b", "2", "1e-3", ".5", "+", "-", "*", "/", ".*", "./", "^", ".^", "'",
+            "(", ")", "{", "}", "||", "|", "_", "_F", "_2", ",", " ", "tr", "log", "det", "logdet",
+            "inv", "eye", "I", "vector", "matrix", "diag", "T", "-1", "AXB", "€", "é", "\u{0}",
+            "ᵀ", "sum", "norm2", "exp", "e",
+        ];
+        let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+        let seeds = [
+            "||A*x - b||^2",
+            "tr(A*X*B)",
+            "logdet(X'*X)",
+            "x'A x + log det(X)",
+            "diag(x)'*diag(X)",
+        ];
+        let mut out = Vec::new();
+        for k in 0..count {
+            let s = match k % 3 {
+                0 => (0..rng.below(30))
+                    .map(|_| PIECES[rng.below(PIECES.len())])
+                    .collect::<String>(),
+                1 => {
+                    let mut b: Vec<u8> = seeds[rng.below(seeds.len())].as_bytes().to_vec();
+                    for _ in 0..=rng.below(4) {
+                        let i = rng.below(b.len() + 1);
+                        match rng.below(3) {
+                            0 if i < b.len() => {
+                                b.remove(i);
+                            }
+                            1 => b.insert(i, (rng.next() & 0xff) as u8),
+                            _ => b.insert(i, PIECES[rng.below(PIECES.len())].as_bytes()[0]),
+                        }
+                    }
+                    String::from_utf8_lossy(&b).into_owned()
+                }
+                _ => {
+                    let b: Vec<u8> = (0..rng.below(40))
+                        .map(|_| (rng.next() & 0xff) as u8)
+                        .collect();
+                    String::from_utf8_lossy(&b).into_owned()
+                }
+            };
+            out.push(s);
+        }
+        out.push("(".repeat(5000));
+        out.push("x".repeat(5000));
+        out.push("||".repeat(900));
+        out.push("x^".repeat(1000));
+        out.push("-(".repeat(700) + "x");
+        out.push("(".repeat(999) + &")".repeat(999));
+        out.push("x^-".repeat(600) + "2");
+        out
+    }
+
+    #[test]
+    fn fuzz_no_panic() {
+        for s in fuzz_inputs(6000) {
+            let p = parse(&s);
+            for d in &p.diagnostics {
+                assert!(
+                    s.is_char_boundary(d.range.start.min(s.len())),
+                    "{s:?} {d:?}"
+                );
+                assert!(
+                    d.range.start <= d.range.end && d.range.end <= s.len(),
+                    "{s:?} {d:?}"
+                );
+                let _ = d.render(&s);
+            }
+            assert!(p.ast.is_some() || !p.diagnostics.is_empty(), "{s:?}");
+        }
+    }
+}

@@ -1,2 +1,0 @@
-//! numeric (work in progress).
-pub struct CheckReport;

@@ -1,0 +1,32 @@
+//! Numbers: evaluation with nalgebra, sizes, random samples, gradient and step checks, values from JSON.
+//!
+//! Everything here works on the typed [`Expr`](crate::expr::Expr) trees of the other layers.
+//! Scalars are `1×1` matrices. Nothing panics on user input: evaluation problems come back
+//! as [`EvalError`]s, bad sizes and bad values files as [`Diagnostic`](crate::Diagnostic)s,
+//! and a function that cannot be checked is reported as such in the [`CheckReport`].
+
+mod check;
+mod eval;
+mod json;
+mod rng;
+mod sample;
+mod sizes;
+#[cfg(test)]
+mod testutil;
+
+use nalgebra::DMatrix;
+use std::collections::BTreeMap;
+
+/// The value of every symbol, by name. Scalars are `1×1`, column vectors `n×1`.
+pub type Values = BTreeMap<String, DMatrix<f64>>;
+/// The size of every symbolic dimension, by name.
+pub type Sizes = BTreeMap<String, usize>;
+
+/// The largest size a dimension may have.
+pub const MAX_SIZE: usize = 200;
+
+pub use check::{evaluate_at, run_check, CheckReport, GradientCheck, StepCheck};
+pub use eval::{eval, Env, EvalError};
+pub use json::values_from_json;
+pub use sample::{sample, SampleError};
+pub use sizes::resolve_sizes;
