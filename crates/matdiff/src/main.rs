@@ -1,7 +1,6 @@
 //! The `matdiff` command: derivations, numeric checks and gradient values of scalar matrix functions.
 
 mod cli;
-mod compat;
 mod format;
 mod run;
 

@@ -3,8 +3,8 @@
 use crate::cli::{
     CheckArgs, Cli, Command, DeriveArgs, DeriveFormat, GradArgs, ProblemArgs, ReportFormat,
 };
-use crate::compat::{evaluate_at, values_from_json};
 use crate::format;
+use matdiff_core::numeric::{evaluate_at, values_from_json};
 use matdiff_core::{analyze, Analysis, Derivation, Input, Kind, Problem, SymbolTable};
 use nalgebra::DMatrix;
 use serde_json::{json, Value};
@@ -90,9 +90,9 @@ fn derive(args: &DeriveArgs) -> Outcome {
     let input = input(&args.problem, args.wrt.as_deref());
     match analyze_or_report(&input) {
         Ok((analysis, d)) => Outcome::ok(match args.format {
-            DeriveFormat::Text => format::text(&d),
-            DeriveFormat::Latex => format::latex(&d),
-            DeriveFormat::Markdown => format::markdown(&d),
+            DeriveFormat::Text => d.to_text(),
+            DeriveFormat::Latex => d.to_align(),
+            DeriveFormat::Markdown => d.to_markdown(),
             DeriveFormat::Json => to_json(&analysis),
         }),
         Err((analysis, errors)) => {
@@ -155,17 +155,10 @@ fn check(args: &CheckArgs) -> Outcome {
         sizes,
         seed: args.seed,
     };
-    let Some(report) = crate::compat::check(&analysis, &options) else {
-        return Outcome::input_error(
-            "error: the numeric checks could not run on this derivation\n".into(),
-        );
+    let report = match matdiff_core::check(&analysis, &options) {
+        Ok(r) => r,
+        Err(d) => return Outcome::input_error(format::diagnostic(&d, &input.expr, &input.decls)),
     };
-    // Sizes that name no dimension of the expression come back as a message with no sample drawn.
-    if report.samples_tried == 0 && report.gradient.is_none() {
-        if let Some(m) = &report.message {
-            return Outcome::input_error(format!("error: {m}\n"));
-        }
-    }
     let code = if report.passed { 0 } else { EXIT_CHECK_FAILED };
     let stdout = match args.format {
         ReportFormat::Json => {
