@@ -14,7 +14,10 @@ fn input(expr: &str, decls: &str, wrt: Option<&str>) -> Input {
 
 fn note(c: &mut Criterion) {
     let mut g = c.benchmark_group("analyze-note");
-    for (name, (expr, decls, wrt)) in ["least-squares", "trace-AXB", "logdet-XtX"].into_iter().zip(common::NOTE) {
+    for (name, (expr, decls, wrt)) in ["least-squares", "trace-AXB", "logdet-XtX"]
+        .into_iter()
+        .zip(common::NOTE)
+    {
         let inp = input(expr, decls, wrt);
         g.bench_function(name, |b| b.iter(|| analyze(black_box(&inp))));
     }
@@ -22,7 +25,10 @@ fn note(c: &mut Criterion) {
 }
 
 fn corpus(c: &mut Criterion) {
-    let inputs: Vec<Input> = common::corpus().iter().map(|e| input(&e.f, &e.decls, Some(&e.wrt))).collect();
+    let inputs: Vec<Input> = common::corpus()
+        .iter()
+        .map(|e| input(&e.f, &e.decls, Some(&e.wrt)))
+        .collect();
     c.bench_function("analyze-corpus-all", |b| {
         b.iter(|| {
             for inp in &inputs {
@@ -37,12 +43,28 @@ fn adversarial_inputs() -> Vec<(&'static str, String, &'static str)> {
     let terms: Vec<String> = (1..=200).map(|k| format!("{k}*tr(A*X*B)")).collect();
     let gram: Vec<&str> = std::iter::repeat_n("X'*X", 10).collect();
     vec![
-        ("nested-parens-500", format!("tr({}X{})", "(".repeat(500), ")".repeat(500)), ""),
+        (
+            "nested-parens-500",
+            format!("tr({}X{})", "(".repeat(500), ")".repeat(500)),
+            "",
+        ),
         ("sum-of-200-terms", terms.join(" + "), ""),
         ("power-50", "tr(X^50)".to_string(), ""),
-        ("nested-inv-30", format!("tr({}X{})", "inv(".repeat(30), ")".repeat(30)), ""),
-        ("logdet-20-factors", format!("logdet({})", gram.join("*")), ""),
-        ("implicit-product-40", format!("tr({})", "AX".repeat(20)), ""),
+        (
+            "nested-inv-30",
+            format!("tr({}X{})", "inv(".repeat(30), ")".repeat(30)),
+            "",
+        ),
+        (
+            "logdet-20-factors",
+            format!("logdet({})", gram.join("*")),
+            "",
+        ),
+        (
+            "implicit-product-40",
+            format!("tr({})", "AX".repeat(20)),
+            "",
+        ),
     ]
 }
 
@@ -54,7 +76,7 @@ fn adversarial(c: &mut Criterion) {
         g.bench_with_input(BenchmarkId::from_parameter(name), &inp, |b, inp| {
             b.iter(|| {
                 let a = analyze(black_box(inp));
-                black_box(check(&a, &CheckOptions::default()));
+                let _ = black_box(check(&a, &CheckOptions::default()));
             })
         });
     }

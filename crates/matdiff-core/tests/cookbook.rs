@@ -19,17 +19,30 @@ fn expected_gradient(e: &Entry) -> Result<Expr, String> {
     let text = format!("sum(({}) .* {})", e.grad, e.wrt);
     let p = matdiff_core::lower::lower(&text, &e.decls, Some(&e.wrt)).map_err(|ds| {
         let rendered: Vec<String> = ds.iter().map(|d| d.render(&text)).collect();
-        format!("the expected gradient does not lower:\n{}", rendered.join(""))
+        format!(
+            "the expected gradient does not lower:\n{}",
+            rendered.join("")
+        )
     })?;
     match p.expr {
         Expr::Call(Func::Sum, inner) => match *inner {
-            Expr::Had(mut factors) if factors.len() >= 2 && factors.last() == Some(&Expr::sym(&e.wrt)) => {
+            Expr::Had(mut factors)
+                if factors.len() >= 2 && factors.last() == Some(&Expr::sym(&e.wrt)) =>
+            {
                 factors.pop();
-                Ok(if factors.len() == 1 { factors.remove(0) } else { Expr::Had(factors) })
+                Ok(if factors.len() == 1 {
+                    factors.remove(0)
+                } else {
+                    Expr::Had(factors)
+                })
             }
-            other => Err(format!("unexpected lowering of the expected gradient: {other:?}")),
+            other => Err(format!(
+                "unexpected lowering of the expected gradient: {other:?}"
+            )),
         },
-        other => Err(format!("unexpected lowering of the expected gradient: {other:?}")),
+        other => Err(format!(
+            "unexpected lowering of the expected gradient: {other:?}"
+        )),
     }
 }
 
@@ -48,7 +61,11 @@ fn check_entry(e: &Entry) -> Result<(), String> {
     let d = match (&analysis.derivation, analysis.diagnostics.is_empty()) {
         (Some(d), true) => d.clone(),
         _ => {
-            let msgs: Vec<String> = analysis.diagnostics.iter().map(|d| d.message.clone()).collect();
+            let msgs: Vec<String> = analysis
+                .diagnostics
+                .iter()
+                .map(|d| d.message.clone())
+                .collect();
             return Err(format!("no derivation: {}", msgs.join("; ")));
         }
     };
@@ -58,12 +75,25 @@ fn check_entry(e: &Entry) -> Result<(), String> {
     let sizes: Sizes = resolve_sizes(&problem.symbols, &Sizes::new()).map_err(|d| d.message)?;
     for seed in 0..POINTS {
         let values = sample(&problem, &sizes, seed).map_err(|err| format!("no sample: {err}"))?;
-        let (_, engine) = evaluate_at(&problem, &d.gradient, &values, &sizes)
-            .map_err(|err| format!("the engine's gradient {} does not evaluate: {err}", d.gradient_text))?;
-        let env = Env { values: &values, sizes: &sizes, direction: None };
-        let want = eval(&expected, &env).map_err(|err| format!("the expected gradient does not evaluate: {err}"))?;
+        let (_, engine) = evaluate_at(&problem, &d.gradient, &values, &sizes).map_err(|err| {
+            format!(
+                "the engine's gradient {} does not evaluate: {err}",
+                d.gradient_text
+            )
+        })?;
+        let env = Env {
+            values: &values,
+            sizes: &sizes,
+            direction: None,
+        };
+        let want = eval(&expected, &env)
+            .map_err(|err| format!("the expected gradient does not evaluate: {err}"))?;
         if want.shape() != engine.shape() {
-            return Err(format!("shape {:?} expected, the engine's is {:?}", want.shape(), engine.shape()));
+            return Err(format!(
+                "shape {:?} expected, the engine's is {:?}",
+                want.shape(),
+                engine.shape()
+            ));
         }
         let diff = rel_diff(&engine, &want);
         if diff.is_nan() || diff > TOLERANCE {
@@ -72,15 +102,24 @@ fn check_entry(e: &Entry) -> Result<(), String> {
                 d.gradient_text, e.grad
             ));
         }
-        let report = check(&analysis, &CheckOptions { sizes: Default::default(), seed })
-            .map_err(|d| format!("check refused: {}", d.message))?;
+        let report = check(
+            &analysis,
+            &CheckOptions {
+                sizes: Default::default(),
+                seed,
+            },
+        )
+        .map_err(|d| format!("check refused: {}", d.message))?;
         if !report.passed {
             return Err(format!("numeric check failed (seed {seed}): {report:?}"));
         }
     }
     if let Some(want) = &e.canonical {
         if &d.gradient_text != want {
-            return Err(format!("gradient printed as {}, expected exactly {want}", d.gradient_text));
+            return Err(format!(
+                "gradient printed as {}, expected exactly {want}",
+                d.gradient_text
+            ));
         }
     }
     Ok(())
@@ -91,7 +130,10 @@ fn corpus_is_large_and_labelled() {
     let entries = corpus();
     assert!(entries.len() >= 60, "only {} identities", entries.len());
     let numbered = entries.iter().filter(|e| e.eq != "derived").count();
-    assert!(numbered >= 50, "only {numbered} identities carry a Cookbook equation number");
+    assert!(
+        numbered >= 50,
+        "only {numbered} identities carry a Cookbook equation number"
+    );
     for e in &entries {
         assert!(
             e.eq == "derived" || (e.eq.parse::<u32>().is_ok_and(|n| (1..=600).contains(&n))),
@@ -105,9 +147,21 @@ fn corpus_is_large_and_labelled() {
 #[test]
 fn cookbook_identities() {
     let entries = corpus();
-    let failures: Vec<String> =
-        entries.iter().filter_map(|e| check_entry(e).err().map(|m| format!("{}\n    {m}", e.label()))).collect();
-    assert!(failures.is_empty(), "{} of {} identities failed:\n{}", failures.len(), entries.len(), failures.join("\n"));
+    let failures: Vec<String> = entries
+        .iter()
+        .filter_map(|e| {
+            check_entry(e)
+                .err()
+                .map(|m| format!("{}\n    {m}", e.label()))
+        })
+        .collect();
+    assert!(
+        failures.is_empty(),
+        "{} of {} identities failed:\n{}",
+        failures.len(),
+        entries.len(),
+        failures.join("\n")
+    );
 }
 
 /// The third canonical form of the note, `logdet(X'*X)`, without declarations.

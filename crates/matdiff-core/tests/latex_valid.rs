@@ -7,12 +7,18 @@ use common::{corpus, MORE, NOTE};
 use matdiff_core::{rules, Analysis};
 
 fn opts() -> katex::Opts {
-    katex::Opts::builder().display_mode(true).throw_on_error(true).build().expect("KaTeX options")
+    katex::Opts::builder()
+        .display_mode(true)
+        .throw_on_error(true)
+        .build()
+        .expect("KaTeX options")
 }
 
 /// Renders `latex`, or says where it came from and what KaTeX said.
 fn render(latex: &str, origin: &str, opts: &katex::Opts) -> Result<(), String> {
-    katex::render_with_opts(latex, opts).map(|_| ()).map_err(|e| format!("{origin}\n    {latex}\n    KaTeX: {e}"))
+    katex::render_with_opts(latex, opts)
+        .map(|_| ())
+        .map_err(|e| format!("{origin}\n    {latex}\n    KaTeX: {e}"))
 }
 
 /// Every LaTeX string of an analysis, labelled.
@@ -27,7 +33,10 @@ fn strings_of(a: &Analysis, origin: &str) -> Vec<(String, String)> {
         for (i, s) in d.steps.iter().enumerate() {
             out.push((s.latex.clone(), format!("{origin}: step {i}")));
             let lhs = matdiff_core::api::lhs_latex(s.lhs, &d.wrt, d.wrt_kind);
-            out.push((format!("{lhs} = {}", s.latex), format!("{origin}: line {i}")));
+            out.push((
+                format!("{lhs} = {}", s.latex),
+                format!("{origin}: line {i}"),
+            ));
         }
     }
     out
@@ -35,8 +44,17 @@ fn strings_of(a: &Analysis, origin: &str) -> Vec<(String, String)> {
 
 fn assert_all_render(strings: &[(String, String)]) {
     let opts = opts();
-    let failures: Vec<String> = strings.iter().filter_map(|(l, o)| render(l, o, &opts).err()).collect();
-    assert!(failures.is_empty(), "{} of {} LaTeX strings fail:\n{}", failures.len(), strings.len(), failures.join("\n"));
+    let failures: Vec<String> = strings
+        .iter()
+        .filter_map(|(l, o)| render(l, o, &opts).err())
+        .collect();
+    assert!(
+        failures.is_empty(),
+        "{} of {} LaTeX strings fail:\n{}",
+        failures.len(),
+        strings.len(),
+        failures.join("\n")
+    );
 }
 
 #[test]
@@ -49,8 +67,10 @@ fn katex_rejects_bad_latex() {
 
 #[test]
 fn rule_identities_render() {
-    let strings: Vec<(String, String)> =
-        rules::ALL.iter().map(|r| (r.identity.to_string(), format!("rule {}", r.id))).collect();
+    let strings: Vec<(String, String)> = rules::ALL
+        .iter()
+        .map(|r| (r.identity.to_string(), format!("rule {}", r.id)))
+        .collect();
     assert!(strings.len() > 20);
     assert_all_render(&strings);
 }
@@ -73,7 +93,11 @@ fn corpus_renders() {
         let a = common::run(&e.f, &e.decls, Some(&e.wrt));
         strings.extend(strings_of(&a, &e.label()));
         // The expected gradient's own LaTeX too, as the engine prints it.
-        let g = common::run(&format!("sum(({}) .* {})", e.grad, e.wrt), &e.decls, Some(&e.wrt));
+        let g = common::run(
+            &format!("sum(({}) .* {})", e.grad, e.wrt),
+            &e.decls,
+            Some(&e.wrt),
+        );
         if let Some(l) = g.expr_latex {
             strings.push((l, format!("{}: expected gradient", e.label())));
         }
@@ -123,7 +147,10 @@ fn left_hand_sides() {
     let strings = vec![
         (lhs_latex(Lhs::Dy, "x", Kind::Vector), "dy".to_string()),
         (grad, "gradient".to_string()),
-        (lhs_latex(Lhs::Gradient, "Sigma", Kind::Matrix), "Greek".to_string()),
+        (
+            lhs_latex(Lhs::Gradient, "Sigma", Kind::Matrix),
+            "Greek".to_string(),
+        ),
     ];
     assert_all_render(&strings);
 }

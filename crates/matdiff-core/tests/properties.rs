@@ -6,7 +6,8 @@ use proptest::prelude::*;
 use proptest::test_runner::TestCaseError;
 
 /// Every symbol the generators use, with shapes that fit.
-const DECLS: &str = "A: n x n, B: n x n, S: spd n, X: n x n, x: vector n, u: vector n, v: vector n, c: scalar";
+const DECLS: &str =
+    "A: n x n, B: n x n, S: spd n, X: n x n, x: vector n, u: vector n, v: vector n, c: scalar";
 
 fn num() -> impl Strategy<Value = String> {
     prop_oneof![Just("2"), Just("0.5"), Just("3"), Just("-1"), Just("1e-1")].prop_map(String::from)
@@ -14,8 +15,9 @@ fn num() -> impl Strategy<Value = String> {
 
 /// n×n matrix expressions.
 fn mat() -> impl Strategy<Value = String> {
-    let leaf = prop_oneof![4 => Just("X"), 1 => Just("A"), 1 => Just("B"), 1 => Just("S"), 1 => Just("I")]
-        .prop_map(String::from);
+    let leaf =
+        prop_oneof![4 => Just("X"), 1 => Just("A"), 1 => Just("B"), 1 => Just("S"), 1 => Just("I")]
+            .prop_map(String::from);
     leaf.prop_recursive(3, 12, 2, |m| {
         prop_oneof![
             3 => (m.clone(), m.clone()).prop_map(|(a, b)| format!("({a})*({b})")),
@@ -79,24 +81,48 @@ fn scalar() -> impl Strategy<Value = String> {
 
 /// The check's report says no usable sample was found (f undefined or too ill-conditioned there).
 fn undefined_at_samples(report: &matdiff_core::CheckReport) -> bool {
-    report.gradient.is_none() && report.message.as_deref().is_some_and(|m| m.contains("sample"))
+    report.gradient.is_none()
+        && report
+            .message
+            .as_deref()
+            .is_some_and(|m| m.contains("sample"))
 }
 
 fn derive_and_check(expr: &str, wrt: &str, seed: u64) -> Result<(), TestCaseError> {
-    let input = Input { expr: expr.to_string(), decls: DECLS.to_string(), wrt: Some(wrt.to_string()) };
+    let input = Input {
+        expr: expr.to_string(),
+        decls: DECLS.to_string(),
+        wrt: Some(wrt.to_string()),
+    };
     let analysis = analyze(&input);
     match (&analysis.derivation, analysis.diagnostics.is_empty()) {
         (Some(_), true) => {}
         (None, false) => return Ok(()),
-        _ => return Err(TestCaseError::fail(format!("{expr}: both or neither of derivation and diagnostics"))),
+        _ => {
+            return Err(TestCaseError::fail(format!(
+                "{expr}: both or neither of derivation and diagnostics"
+            )))
+        }
     }
-    let report = check(&analysis, &CheckOptions { sizes: Default::default(), seed })
-        .map_err(|d| TestCaseError::fail(format!("{expr}: check refused: {}", d.message)))?;
+    let report = check(
+        &analysis,
+        &CheckOptions {
+            sizes: Default::default(),
+            seed,
+        },
+    )
+    .map_err(|d| TestCaseError::fail(format!("{expr}: check refused: {}", d.message)))?;
     if report.passed || undefined_at_samples(&report) {
         return Ok(());
     }
-    let d = analysis.derivation.as_ref().map(|d| d.gradient_text.clone()).unwrap_or_default();
-    Err(TestCaseError::fail(format!("{expr} (wrt {wrt}, seed {seed}): gradient {d}\n{report:#?}")))
+    let d = analysis
+        .derivation
+        .as_ref()
+        .map(|d| d.gradient_text.clone())
+        .unwrap_or_default();
+    Err(TestCaseError::fail(format!(
+        "{expr} (wrt {wrt}, seed {seed}): gradient {d}\n{report:#?}"
+    )))
 }
 
 proptest! {
@@ -110,8 +136,8 @@ proptest! {
 
 /// Characters of the input language, so that random strings reach the parser's deeper states.
 const ALPHABET: &[char] = &[
-    'A', 'X', 'x', 'b', 'S', 'I', 'n', 't', 'r', 'l', 'o', 'g', 'd', 'e', '1', '2', '0', '.', '+', '-', '*', '/',
-    '^', '\'', '(', ')', '|', '_', ' ', ',', ':', 'T', 'F',
+    'A', 'X', 'x', 'b', 'S', 'I', 'n', 't', 'r', 'l', 'o', 'g', 'd', 'e', '1', '2', '0', '.', '+',
+    '-', '*', '/', '^', '\'', '(', ')', '|', '_', ' ', ',', ':', 'T', 'F',
 ];
 
 /// Diagnostics point inside the text they are about, on character boundaries, and render.
@@ -124,7 +150,10 @@ fn spans_fit(a: &matdiff_core::Analysis, expr: &str, decls: &str) -> Result<(), 
         };
         let r = &d.range;
         prop_assert!(
-            r.start <= r.end && r.end <= text.len() && text.is_char_boundary(r.start) && text.is_char_boundary(r.end),
+            r.start <= r.end
+                && r.end <= text.len()
+                && text.is_char_boundary(r.start)
+                && text.is_char_boundary(r.end),
             "span {:?} does not fit {:?}: {}",
             r,
             text,

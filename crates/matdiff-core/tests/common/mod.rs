@@ -21,7 +21,11 @@ pub struct Entry {
 
 impl Entry {
     pub fn label(&self) -> String {
-        let eq = if self.eq == "derived" { "derived".to_string() } else { format!("({})", self.eq) };
+        let eq = if self.eq == "derived" {
+            "derived".to_string()
+        } else {
+            format!("({})", self.eq)
+        };
         format!("{eq} d/d{} {}  [line {}]", self.wrt, self.f, self.line)
     }
 }
@@ -50,9 +54,14 @@ pub fn corpus() -> Vec<Entry> {
             finish(&mut cur, &mut out);
             continue;
         }
-        let (key, value) = line.split_once(':').unwrap_or_else(|| panic!("line {}: no `key:`", i + 1));
+        let (key, value) = line
+            .split_once(':')
+            .unwrap_or_else(|| panic!("line {}: no `key:`", i + 1));
         let value = value.trim().to_string();
-        let e = cur.get_or_insert_with(|| Entry { line: i + 1, ..Entry::default() });
+        let e = cur.get_or_insert_with(|| Entry {
+            line: i + 1,
+            ..Entry::default()
+        });
         match key.trim() {
             "eq" => e.eq = value,
             "f" => e.f = value,
@@ -68,7 +77,11 @@ pub fn corpus() -> Vec<Entry> {
 }
 
 pub fn input(expr: &str, decls: &str, wrt: Option<&str>) -> Input {
-    Input { expr: expr.to_string(), decls: decls.to_string(), wrt: wrt.map(str::to_string) }
+    Input {
+        expr: expr.to_string(),
+        decls: decls.to_string(),
+        wrt: wrt.map(str::to_string),
+    }
 }
 
 pub fn run(expr: &str, decls: &str, wrt: Option<&str>) -> Analysis {
@@ -80,13 +93,26 @@ pub fn derivation(expr: &str, decls: &str, wrt: Option<&str>) -> Result<Derivati
     let a = run(expr, decls, wrt);
     match a.derivation {
         Some(d) if a.diagnostics.is_empty() => Ok(d),
-        _ => Err(a.diagnostics.iter().map(|d| d.render(if d.source == matdiff_core::Source::Decls { decls } else { expr })).collect()),
+        _ => Err(a
+            .diagnostics
+            .iter()
+            .map(|d| {
+                d.render(if d.source == matdiff_core::Source::Decls {
+                    decls
+                } else {
+                    expr
+                })
+            })
+            .collect()),
     }
 }
 
 /// The lecture note's three examples.
-pub const NOTE: [(&str, &str, Option<&str>); 3] =
-    [("||A*x - b||^2", "", Some("x")), ("tr(A*X*B)", "", None), ("logdet(X'*X)", "", None)];
+pub const NOTE: [(&str, &str, Option<&str>); 3] = [
+    ("||A*x - b||^2", "", Some("x")),
+    ("tr(A*X*B)", "", None),
+    ("logdet(X'*X)", "", None),
+];
 
 /// More inputs for snapshots and LaTeX checks: one per family of rules.
 pub const MORE: [(&str, &str, Option<&str>); 16] = [
