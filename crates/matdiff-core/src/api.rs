@@ -155,8 +155,7 @@ pub fn lhs_latex(lhs: Lhs, wrt: &str, kind: Kind) -> String {
     match lhs {
         Lhs::Dy => r"\mathrm{d}y".to_string(),
         Lhs::Gradient => format!(
-            r"
-abla_{{{}}} f",
+            r"\nabla_{{{}}} f",
             print::symbol_latex(wrt, kind)
         ),
     }

@@ -1,0 +1,210 @@
+//! Property tests: random well-shaped expressions from the grammar (as text) derive or get a
+//! diagnostic, never panic, and their derivations pass the numeric gradient and step checks.
+
+use matdiff_core::{analyze, check, CheckOptions, Input};
+use proptest::prelude::*;
+use proptest::test_runner::TestCaseError;
+
+/// Every symbol the generators use, with shapes that fit.
+const DECLS: &str =
+    "A: n x n, B: n x n, S: spd n, X: n x n, x: vector n, u: vector n, v: vector n, c: scalar";
+
+fn num() -> impl Strategy<Value = String> {
+    prop_oneof![Just("2"), Just("0.5"), Just("3"), Just("-1"), Just("1e-1")].prop_map(String::from)
+}
+
+/// n×n matrix expressions.
+fn mat() -> impl Strategy<Value = String> {
+    let leaf =
+        prop_oneof![4 => Just("X"), 1 => Just("A"), 1 => Just("B"), 1 => Just("S"), 1 => Just("I")]
+            .prop_map(String::from);
+    leaf.prop_recursive(3, 12, 2, |m| {
+        prop_oneof![
+            3 => (m.clone(), m.clone()).prop_map(|(a, b)| format!("({a})*({b})")),
+            2 => (m.clone(), m.clone()).prop_map(|(a, b)| format!("{a} + {b}")),
+            1 => (m.clone(), m.clone()).prop_map(|(a, b)| format!("{a} - ({b})")),
+            1 => (m.clone(), m.clone()).prop_map(|(a, b)| format!("({a}) .* ({b})")),
+            2 => m.clone().prop_map(|a| format!("({a})'")),
+            1 => (num(), m.clone()).prop_map(|(c, a)| format!("{c}*({a})")),
+            1 => m.clone().prop_map(|a| format!("sin({a})")),
+            1 => m.clone().prop_map(|a| format!("tanh({a})")),
+            1 => m.clone().prop_map(|a| format!("({a})^2")),
+            1 => m.clone().prop_map(|a| format!("({a}) .^ 2")),
+            1 => m.clone().prop_map(|a| format!("inv(S + ({a})'*({a}))")),
+            1 => (m.clone(), vec_()).prop_map(|(a, v)| format!("diag({v})*({a})")),
+        ]
+    })
+}
+
+/// Column vectors of length n.
+fn vec_() -> impl Strategy<Value = String> {
+    let leaf = prop_oneof![3 => Just("x"), 1 => Just("u"), 1 => Just("v")].prop_map(String::from);
+    leaf.prop_recursive(2, 8, 2, |w| {
+        prop_oneof![
+            2 => w.clone().prop_map(|a| format!("X*({a})")),
+            1 => w.clone().prop_map(|a| format!("A'*({a})")),
+            2 => (w.clone(), w.clone()).prop_map(|(a, b)| format!("{a} + {b}")),
+            1 => (w.clone(), w.clone()).prop_map(|(a, b)| format!("({a}) .* ({b})")),
+            1 => w.clone().prop_map(|a| format!("sin({a})")),
+            1 => (num(), w.clone()).prop_map(|(c, a)| format!("{c}*({a})")),
+        ]
+    })
+}
+
+/// Scalar-valued expressions: traces, forms, norms, logdet of SPD forms, elementwise sums.
+fn scalar() -> impl Strategy<Value = String> {
+    let leaf = prop_oneof![
+        3 => mat().prop_map(|m| format!("tr({m})")),
+        2 => vec_().prop_map(|w| format!("x'*({w})")),
+        2 => (vec_(), mat(), vec_()).prop_map(|(a, m, b)| format!("({a})'*({m})*({b})")),
+        2 => vec_().prop_map(|w| format!("||{w}||^2")),
+        1 => vec_().prop_map(|w| format!("sqrt(1 + ||{w}||^2)")),
+        2 => mat().prop_map(|m| format!("||{m}||_F^2")),
+        2 => mat().prop_map(|m| format!("logdet(S + ({m})'*({m}))")),
+        1 => mat().prop_map(|m| format!("tr(inv(S + ({m})*({m})'))")),
+        1 => mat().prop_map(|m| format!("sum({m})")),
+        1 => mat().prop_map(|m| format!("sum(exp(tanh({m})))")),
+        1 => vec_().prop_map(|w| format!("sum(log(1 + ({w}) .^ 2))").replace("log(1 + ", "log(vector(1) + ")),
+        1 => Just("c".to_string()),
+    ];
+    leaf.prop_recursive(2, 6, 2, |s| {
+        prop_oneof![
+            2 => (s.clone(), s.clone()).prop_map(|(a, b)| format!("{a} + {b}")),
+            1 => (s.clone(), s.clone()).prop_map(|(a, b)| format!("{a} - ({b})")),
+            1 => (s.clone(), s.clone()).prop_map(|(a, b)| format!("({a})*({b})")),
+            1 => (num(), s.clone()).prop_map(|(c, a)| format!("{c}*({a})")),
+            1 => (s.clone(), s.clone()).prop_map(|(a, b)| format!("({a}) / (1 + ({b})^2)")),
+            1 => s.clone().prop_map(|a| format!("exp(tanh({a}))")),
+        ]
+    })
+}
+
+/// The check's report says no usable sample was found (f undefined or too ill-conditioned there).
+fn undefined_at_samples(report: &matdiff_core::CheckReport) -> bool {
+    report.gradient.is_none()
+        && report
+            .message
+            .as_deref()
+            .is_some_and(|m| m.contains("sample"))
+}
+
+fn derive_and_check(expr: &str, wrt: &str, seed: u64) -> Result<(), TestCaseError> {
+    let input = Input {
+        expr: expr.to_string(),
+        decls: DECLS.to_string(),
+        wrt: Some(wrt.to_string()),
+    };
+    let analysis = analyze(&input);
+    match (&analysis.derivation, analysis.diagnostics.is_empty()) {
+        (Some(_), true) => {}
+        (None, false) => return Ok(()),
+        _ => {
+            return Err(TestCaseError::fail(format!(
+                "{expr}: both or neither of derivation and diagnostics"
+            )))
+        }
+    }
+    let report = check(
+        &analysis,
+        &CheckOptions {
+            sizes: Default::default(),
+            seed,
+        },
+    )
+    .map_err(|d| TestCaseError::fail(format!("{expr}: check refused: {}", d.message)))?;
+    if report.passed || undefined_at_samples(&report) {
+        return Ok(());
+    }
+    let d = analysis
+        .derivation
+        .as_ref()
+        .map(|d| d.gradient_text.clone())
+        .unwrap_or_default();
+    Err(TestCaseError::fail(format!(
+        "{expr} (wrt {wrt}, seed {seed}): gradient {d}\n{report:#?}"
+    )))
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 1500, max_shrink_iters: 200, ..ProptestConfig::default() })]
+
+    #[test]
+    fn random_scalar_functions_check(expr in scalar(), wrt_x in any::<bool>(), seed in 0u64..1000) {
+        derive_and_check(&expr, if wrt_x { "x" } else { "X" }, seed)?;
+    }
+}
+
+/// Characters of the input language, so that random strings reach the parser's deeper states.
+const ALPHABET: &[char] = &[
+    'A', 'X', 'x', 'b', 'S', 'I', 'n', 't', 'r', 'l', 'o', 'g', 'd', 'e', '1', '2', '0', '.', '+',
+    '-', '*', '/', '^', '\'', '(', ')', '|', '_', ' ', ',', ':', 'T', 'F',
+];
+
+/// Diagnostics point inside the text they are about, on character boundaries, and render.
+fn spans_fit(a: &matdiff_core::Analysis, expr: &str, decls: &str) -> Result<(), TestCaseError> {
+    for d in &a.diagnostics {
+        let text = match d.source {
+            matdiff_core::Source::Expr => expr,
+            matdiff_core::Source::Decls => decls,
+            matdiff_core::Source::Other => continue,
+        };
+        let r = &d.range;
+        prop_assert!(
+            r.start <= r.end
+                && r.end <= text.len()
+                && text.is_char_boundary(r.start)
+                && text.is_char_boundary(r.end),
+            "span {:?} does not fit {:?}: {}",
+            r,
+            text,
+            d.message
+        );
+        prop_assert!(d.render(text).contains('^'));
+    }
+    Ok(())
+}
+
+fn grammarish() -> impl Strategy<Value = String> {
+    let token = prop_oneof![
+        4 => proptest::sample::select(ALPHABET).prop_map(|c| c.to_string()),
+        1 => proptest::sample::select(&["tr(", "logdet(", "inv(", "det(", "||", "^-1", "^T", ".*", "./", ".^", "norm2(",
+            "sum(", "exp(", "diag(", "eye", "vector(", "1e400", "1e-400", "NaN", "inf", "0/0", "x'A x", "AXB"][..])
+            .prop_map(String::from),
+    ];
+    proptest::collection::vec(token, 0..30).prop_map(|v| v.concat())
+}
+
+fn decls_strategy() -> impl Strategy<Value = String> {
+    prop_oneof![
+        Just(String::new()),
+        Just("A: 3x4".to_string()),
+        Just("S: spd n, x: vector m".to_string()),
+        Just("X: symmetric 0".to_string()),
+        Just("X: 100000000000000000000x2".to_string()),
+        "[A-Za-z0-9:, x;]{0,20}",
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 1000, ..ProptestConfig::default() })]
+
+    #[test]
+    fn arbitrary_text_never_panics(expr in "\\PC{0,40}", decls in "\\PC{0,20}", wrt in proptest::option::of("[A-Za-z]{1,3}")) {
+        let a = analyze(&Input { expr: expr.clone(), decls: decls.clone(), wrt });
+        prop_assert_eq!(a.derivation.is_some(), a.diagnostics.is_empty());
+        spans_fit(&a, &expr, &decls)?;
+    }
+
+    #[test]
+    fn grammar_like_text_never_panics(expr in grammarish(), decls in decls_strategy(), seed in 0u64..5) {
+        let a = analyze(&Input { expr: expr.clone(), decls: decls.clone(), wrt: None });
+        spans_fit(&a, &expr, &decls)?;
+        if a.derivation.is_some() {
+            prop_assert!(a.diagnostics.is_empty());
+            // The checks must not panic either, whatever they conclude.
+            let _ = check(&a, &CheckOptions { sizes: Default::default(), seed });
+        } else {
+            prop_assert!(!a.diagnostics.is_empty(), "no derivation and no diagnostic");
+        }
+    }
+}

@@ -1,0 +1,143 @@
+//! Command-line syntax of `matdiff` (clap derive): subcommands, flags and their help texts.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+const EXAMPLES: &str = "\
+Examples:
+  matdiff derive '||A*x - b||^2'
+  matdiff derive 'tr(A*X*B)' --format latex
+  matdiff derive \"logdet(X'*X)\" --format markdown
+  matdiff derive \"x'*S*x\" --let 'S: symmetric n' --wrt x
+  matdiff check 'tr(A*inv(X)*B)' --size n=4 --seed 7
+  matdiff grad 'tr(A*X)' --wrt X --at values.json --format json
+
+Input language: numbers, symbols typed by their first letter unless declared
+(a-g and lower-case Greek: scalars, h-z: vectors, A-Z: matrices), + - * / .* ./ .^ ^
+' (transpose), ^T, ^-1, implicit products (2x, A x, AXB), tr det logdet inv sum
+norm1 norm2 ||v|| ||X||_F diag eye/I vector(c) matrix(c) exp log sin cos tan arcsin
+arccos arctan tanh sqrt abs sign relu.
+
+Exit status: 0 success, 1 a numeric check failed (check), 2 bad input or usage.";
+
+/// Step-by-step gradients of scalar functions of matrices and vectors, by differentials,
+/// with numeric checks.
+#[derive(Debug, Parser)]
+#[command(name = "matdiff", version, after_help = EXAMPLES, arg_required_else_help = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Show the derivation of the gradient, one rule per step.
+    #[command(after_help = "Example: matdiff derive 'tr(A*X*B)' --format latex")]
+    Derive(DeriveArgs),
+    /// Check the derivation numerically: the gradient against finite differences, and every step.
+    ///
+    /// Prints the relative errors and a mark per step; exits with status 1 when a check fails.
+    #[command(after_help = "Example: matdiff check \"logdet(X'*X)\" --size n=3 --seed 1")]
+    Check(CheckArgs),
+    /// Evaluate f and its gradient at the values in a JSON file.
+    ///
+    /// The file maps each symbol to a number (scalar), a flat array (column vector) or an
+    /// array of rows (matrix, row-major); shapes come from the values.
+    #[command(
+        after_help = "Example: echo '{\"A\": [[1,2],[3,4]], \"X\": [[1,0],[0,1]]}' > v.json\n         \
+                             matdiff grad 'tr(A*X)' --wrt X --at v.json"
+    )]
+    Grad(GradArgs),
+}
+
+/// The expression and how to read it: shared by every subcommand.
+#[derive(Debug, Args)]
+pub struct ProblemArgs {
+    /// The scalar-valued expression, e.g. 'tr(A*X*B)' or '||A x - b||^2' (quote it for the shell).
+    #[arg(value_name = "EXPR", allow_hyphen_values = true)]
+    pub expr: String,
+    /// Declarations: comma-separated `name: [scalar|vector|matrix] [dims] [symmetric|spd]`,
+    /// e.g. 'A: 3x4, S: symmetric n, P: spd n, x: vector n'.
+    #[arg(
+        long = "let",
+        short = 'l',
+        value_name = "DECLS",
+        default_value = "",
+        hide_default_value = true
+    )]
+    pub decls: String,
+}
+
+#[derive(Debug, Args)]
+pub struct DeriveArgs {
+    #[command(flatten)]
+    pub problem: ProblemArgs,
+    /// The variable of differentiation [default: X, else x, else the first matrix, vector, scalar].
+    #[arg(long, short = 'w', value_name = "NAME")]
+    pub wrt: Option<String>,
+    /// Output format: plain text, a LaTeX `align*` block, Markdown with `$$…$$` lines, or JSON.
+    #[arg(long, short = 'f', value_enum, default_value_t = DeriveFormat::Text)]
+    pub format: DeriveFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub problem: ProblemArgs,
+    /// The variable of differentiation [default: X, else x, else the first matrix, vector, scalar].
+    #[arg(long, short = 'w', value_name = "NAME")]
+    pub wrt: Option<String>,
+    /// Sizes of the symbolic dimensions, e.g. 'm=3,n=4' (missing ones get small defaults).
+    #[arg(long, short = 's', value_name = "SIZES")]
+    pub size: Option<String>,
+    /// Seed of the random values.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub seed: u64,
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value_t = ReportFormat::Text)]
+    pub format: ReportFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct GradArgs {
+    #[command(flatten)]
+    pub problem: ProblemArgs,
+    /// The variable of differentiation.
+    #[arg(long, short = 'w', value_name = "NAME")]
+    pub wrt: String,
+    /// JSON file with the value of every symbol (`-` reads standard input).
+    #[arg(long, value_name = "FILE")]
+    pub at: PathBuf,
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value_t = ReportFormat::Text)]
+    pub format: ReportFormat,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum DeriveFormat {
+    /// Plain lines `dy = …   [rule-id: rule name]`.
+    Text,
+    /// An `align*` block with `\text{…}` rule annotations, ready to paste.
+    Latex,
+    /// `$$…$$` lines with the rule names.
+    Markdown,
+    /// The whole analysis (symbols, steps with rules, LaTeX and text, gradient) as JSON.
+    Json,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    Text,
+    Json,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Cli;
+    use clap::CommandFactory;
+
+    #[test]
+    fn clap_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+}

@@ -1,0 +1,348 @@
+//! What each subcommand does: analyze the input, run checks or evaluate, and build the output and exit status.
+
+use crate::cli::{
+    CheckArgs, Cli, Command, DeriveArgs, DeriveFormat, GradArgs, ProblemArgs, ReportFormat,
+};
+use crate::format;
+use matdiff_core::numeric::{evaluate_at, values_from_json};
+use matdiff_core::{analyze, Analysis, Derivation, Input, Kind, Problem, SymbolTable};
+use nalgebra::DMatrix;
+use serde_json::{json, Value};
+use std::collections::BTreeMap;
+
+/// Exit status of bad input and bad usage.
+pub const EXIT_INPUT: u8 = 2;
+/// Exit status of a failed numeric check.
+pub const EXIT_CHECK_FAILED: u8 = 1;
+
+/// What the command prints and how it exits.
+#[derive(Debug, Default)]
+pub struct Outcome {
+    pub stdout: String,
+    pub stderr: String,
+    pub code: u8,
+}
+
+impl Outcome {
+    fn ok(stdout: String) -> Outcome {
+        Outcome {
+            stdout,
+            stderr: String::new(),
+            code: 0,
+        }
+    }
+    fn input_error(stderr: String) -> Outcome {
+        Outcome {
+            stdout: String::new(),
+            stderr,
+            code: EXIT_INPUT,
+        }
+    }
+}
+
+pub fn run(cli: Cli) -> Outcome {
+    match cli.command {
+        Command::Derive(args) => derive(&args),
+        Command::Check(args) => check(&args),
+        Command::Grad(args) => grad(&args),
+    }
+}
+
+fn input(problem: &ProblemArgs, wrt: Option<&str>) -> Input {
+    Input {
+        expr: problem.expr.clone(),
+        decls: problem.decls.clone(),
+        wrt: wrt.map(str::to_string),
+    }
+}
+
+/// The analysis and its derivation, or the rendered diagnostics.
+fn analyze_or_report(input: &Input) -> Result<(Analysis, Derivation), (Box<Analysis>, String)> {
+    let analysis = analyze(input);
+    let mut errors = String::new();
+    for d in &analysis.diagnostics {
+        errors.push_str(&format::diagnostic(d, &input.expr, &input.decls));
+    }
+    match (&analysis.derivation, errors.is_empty()) {
+        (Some(d), true) => {
+            let d = d.clone();
+            Ok((analysis, d))
+        }
+        (_, false) => Err((Box::new(analysis), errors)),
+        (None, true) => Err((
+            Box::new(analysis),
+            "error: no derivation came out of this input (internal error)\n".to_string(),
+        )),
+    }
+}
+
+fn to_json<T: serde::Serialize>(value: &T) -> String {
+    match serde_json::to_string_pretty(value) {
+        Ok(mut s) => {
+            s.push('\n');
+            s
+        }
+        Err(e) => format!("{{\"error\": {}}}\n", Value::String(e.to_string())),
+    }
+}
+
+fn derive(args: &DeriveArgs) -> Outcome {
+    let input = input(&args.problem, args.wrt.as_deref());
+    match analyze_or_report(&input) {
+        Ok((analysis, d)) => Outcome::ok(match args.format {
+            DeriveFormat::Text => d.to_text(),
+            DeriveFormat::Latex => d.to_align(),
+            DeriveFormat::Markdown => d.to_markdown(),
+            DeriveFormat::Json => to_json(&analysis),
+        }),
+        Err((analysis, errors)) => {
+            let mut out = Outcome::input_error(errors);
+            if args.format == DeriveFormat::Json {
+                out.stdout = to_json(&analysis);
+            }
+            out
+        }
+    }
+}
+
+/// Parses `m=3,n=4` (commas or semicolons between entries).
+pub fn parse_sizes(text: &str) -> Result<BTreeMap<String, usize>, String> {
+    let mut sizes = BTreeMap::new();
+    for entry in text
+        .split([',', ';'])
+        .map(str::trim)
+        .filter(|e| !e.is_empty())
+    {
+        let Some((name, value)) = entry.split_once('=') else {
+            return Err(format!(
+                "error: bad size `{entry}` in --size: expected name=value, e.g. m=3,n=4\n"
+            ));
+        };
+        let (name, value) = (name.trim(), value.trim());
+        let valid_name = name.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+            && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+        if !valid_name {
+            return Err(format!("error: bad dimension name `{name}` in --size\n"));
+        }
+        let size: usize = match value.parse() {
+            Ok(n) if n > 0 => n,
+            _ => {
+                return Err(format!(
+                "error: bad size `{value}` for `{name}` in --size: expected a positive integer\n"
+            ))
+            }
+        };
+        if sizes.insert(name.to_string(), size).is_some() {
+            return Err(format!(
+                "error: the size of `{name}` is given twice in --size\n"
+            ));
+        }
+    }
+    Ok(sizes)
+}
+
+fn check(args: &CheckArgs) -> Outcome {
+    let input = input(&args.problem, args.wrt.as_deref());
+    let sizes = match args.size.as_deref().map(parse_sizes).transpose() {
+        Ok(s) => s.unwrap_or_default(),
+        Err(e) => return Outcome::input_error(e),
+    };
+    let (analysis, derivation) = match analyze_or_report(&input) {
+        Ok(x) => x,
+        Err((_, errors)) => return Outcome::input_error(errors),
+    };
+    let options = matdiff_core::CheckOptions {
+        sizes,
+        seed: args.seed,
+    };
+    let report = match matdiff_core::check(&analysis, &options) {
+        Ok(r) => r,
+        Err(d) => return Outcome::input_error(format::diagnostic(&d, &input.expr, &input.decls)),
+    };
+    let code = if report.passed { 0 } else { EXIT_CHECK_FAILED };
+    let stdout = match args.format {
+        ReportFormat::Json => {
+            let mut value = serde_json::to_value(&report).unwrap_or(Value::Null);
+            if let Value::Object(map) = &mut value {
+                map.insert("wrt".into(), json!(derivation.wrt));
+                map.insert("f_text".into(), json!(derivation.f_text));
+                map.insert("gradient_text".into(), json!(derivation.gradient_text));
+            }
+            to_json(&value)
+        }
+        ReportFormat::Text => format::check_report(&report, &derivation),
+    };
+    Outcome {
+        stdout,
+        stderr: String::new(),
+        code,
+    }
+}
+
+/// A matrix as JSON shaped like the variable: a number, a flat array or an array of rows.
+fn shaped_json(m: &DMatrix<f64>, kind: Kind) -> Value {
+    match kind {
+        Kind::Scalar if m.len() == 1 => json!(m[(0, 0)]),
+        Kind::Vector | Kind::Scalar => Value::Array(m.iter().map(|x| json!(x)).collect()),
+        Kind::Matrix => Value::Array(
+            (0..m.nrows())
+                .map(|i| Value::Array((0..m.ncols()).map(|j| json!(m[(i, j)])).collect()))
+                .collect(),
+        ),
+    }
+}
+
+/// A matrix as text: a number, a column vector as `[a, b, c]'`, a matrix as rows.
+fn shaped_text(m: &DMatrix<f64>, kind: Kind) -> String {
+    match kind {
+        Kind::Scalar if m.len() == 1 => format!("{}", m[(0, 0)]),
+        Kind::Vector | Kind::Scalar => {
+            format!(
+                "[{}]'",
+                m.iter()
+                    .map(|x| format!("{x}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        }
+        Kind::Matrix => {
+            let cells: Vec<Vec<String>> = (0..m.nrows())
+                .map(|i| (0..m.ncols()).map(|j| format!("{}", m[(i, j)])).collect())
+                .collect();
+            let width = cells.iter().flatten().map(String::len).max().unwrap_or(0);
+            let rows: Vec<String> = cells
+                .iter()
+                .map(|row| {
+                    format!(
+                        "  [ {} ]",
+                        row.iter()
+                            .map(|c| format!("{c:>width$}"))
+                            .collect::<Vec<_>>()
+                            .join("  ")
+                    )
+                })
+                .collect();
+            format!("\n{}", rows.join("\n"))
+        }
+    }
+}
+
+fn read_values(path: &std::path::Path) -> Result<String, String> {
+    if path.as_os_str() == "-" {
+        let mut s = String::new();
+        return std::io::Read::read_to_string(&mut std::io::stdin(), &mut s)
+            .map(|_| s)
+            .map_err(|e| format!("error: cannot read the values from standard input: {e}\n"));
+    }
+    std::fs::read_to_string(path).map_err(|e| {
+        format!(
+            "error: cannot read the values file `{}`: {e}\n",
+            path.display()
+        )
+    })
+}
+
+fn grad(args: &GradArgs) -> Outcome {
+    let input = input(&args.problem, Some(&args.wrt));
+    let (analysis, d) = match analyze_or_report(&input) {
+        Ok(x) => x,
+        Err((_, errors)) => return Outcome::input_error(errors),
+    };
+    let json_text = match read_values(&args.at) {
+        Ok(t) => t,
+        Err(e) => return Outcome::input_error(e),
+    };
+    let table = SymbolTable {
+        symbols: analysis.symbols.clone(),
+    };
+    let (values, sizes) = match values_from_json(&json_text, &table) {
+        Ok(x) => x,
+        Err(diag) => {
+            return Outcome::input_error(format!(
+                "{}  --> in the values file `{}`\n",
+                format::plain_diagnostic(&diag),
+                args.at.display()
+            ))
+        }
+    };
+    let kind = table.get(&d.wrt).map_or(Kind::Matrix, |s| s.kind);
+    let problem = Problem {
+        expr: d.f.clone(),
+        symbols: table,
+        wrt: d.wrt.clone(),
+    };
+    let (value, gradient) = match evaluate_at(&problem, &d.gradient, &values, &sizes) {
+        Ok(x) => x,
+        Err(e) => {
+            return Outcome::input_error(format!(
+                "error: cannot evaluate at the given values: {e}\n"
+            ))
+        }
+    };
+    if !value.is_finite() || gradient.iter().any(|x| !x.is_finite()) {
+        return Outcome::input_error(format!(
+            "error: f or its gradient is not finite at the given values (f = {value})\n"
+        ));
+    }
+    Outcome::ok(match args.format {
+        ReportFormat::Json => to_json(&json!({
+            "wrt": d.wrt,
+            "value": value,
+            "gradient": shaped_json(&gradient, kind),
+            "gradient_text": d.gradient_text,
+        })),
+        ReportFormat::Text => format!(
+            "f = {value}\ngrad_{} f = {}\n  where grad_{} f = {}\n",
+            d.wrt,
+            shaped_text(&gradient, kind),
+            d.wrt,
+            d.gradient_text
+        ),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes() {
+        let s = parse_sizes("m=3, n = 4").unwrap();
+        assert_eq!(
+            s.into_iter().collect::<Vec<_>>(),
+            vec![("m".to_string(), 3), ("n".to_string(), 4)]
+        );
+        assert!(parse_sizes("").unwrap().is_empty());
+        for bad in [
+            "m",
+            "m=",
+            "m=0",
+            "m=-1",
+            "m=x",
+            "=3",
+            "3=3",
+            "m=3,m=4",
+            "m=99999999999999999999999",
+        ] {
+            assert!(parse_sizes(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn shaped_values() {
+        let m = DMatrix::from_row_slice(2, 2, &[1.0, 2.0, 3.0, 4.5]);
+        assert_eq!(
+            shaped_json(&m, Kind::Matrix).to_string(),
+            "[[1.0,2.0],[3.0,4.5]]"
+        );
+        let v = DMatrix::from_row_slice(2, 1, &[1.0, -2.0]);
+        assert_eq!(shaped_json(&v, Kind::Vector).to_string(), "[1.0,-2.0]");
+        let s = DMatrix::from_row_slice(1, 1, &[0.25]);
+        assert_eq!(shaped_json(&s, Kind::Scalar).to_string(), "0.25");
+        assert_eq!(shaped_text(&v, Kind::Vector), "[1, -2]'");
+        assert_eq!(
+            shaped_text(&m, Kind::Matrix),
+            "\n  [   1    2 ]\n  [   3  4.5 ]"
+        );
+    }
+}

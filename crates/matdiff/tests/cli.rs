@@ -1,0 +1,370 @@
+//! End-to-end tests of the `matdiff` binary: formats, exit statuses, diagnostics, `grad --at`.
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+fn matdiff(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_matdiff"))
+        .args(args)
+        .output()
+        .expect("run matdiff")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// Runs and checks the exit status, showing both streams when it is not the expected one.
+fn run(args: &[&str], code: i32) -> Output {
+    let o = matdiff(args);
+    assert_eq!(
+        o.status.code(),
+        Some(code),
+        "matdiff {args:?}\nstdout:\n{}\nstderr:\n{}",
+        stdout(&o),
+        stderr(&o)
+    );
+    o
+}
+
+/// A file under the target directory for this test (no temp-file crate needed).
+fn scratch(name: &str, contents: &str) -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("cli-tests");
+    std::fs::create_dir_all(&dir).expect("scratch dir");
+    let path = dir.join(name);
+    std::fs::write(&path, contents).expect("write scratch file");
+    path
+}
+
+const LS: &str = "||A*x - b||^2";
+const LS_DECLS: &str = "";
+
+#[test]
+fn derive_text_shows_rules_and_gradient() {
+    let o = run(&["derive", LS, "--let", LS_DECLS, "--wrt", "x"], 0);
+    let out = stdout(&o);
+    assert!(out.starts_with("dy = d("), "{out}");
+    for id in ["[product-rule:", "[transpose:", "[constant:"] {
+        assert!(out.contains(id), "{id} missing:\n{out}");
+    }
+    assert!(out.lines().any(|l| l.starts_with("dy = ")), "{out}");
+    assert!(out.contains("grad_x f = 2*A'*(A*x - b)"), "{out}");
+    assert!(stderr(&o).is_empty());
+}
+
+#[test]
+fn derive_text_trace_and_logdet() {
+    let out = stdout(&run(&["derive", "tr(A*X*B)"], 0));
+    assert!(
+        out.contains("[trace-cyclic:") && out.contains("grad_X f = A'*B'"),
+        "{out}"
+    );
+    let out = stdout(&run(&["derive", "logdet(X'*X)"], 0));
+    assert!(
+        out.contains("[log-det:") && out.contains("grad_X f = 2*X*inv(X'*X)"),
+        "{out}"
+    );
+}
+
+#[test]
+fn derive_latex_is_an_align_block() {
+    let out = stdout(&run(&["derive", "tr(A*X*B)", "--format", "latex"], 0));
+    assert!(out.starts_with("\\begin{align*}\n"), "{out}");
+    assert!(out.trim_end().ends_with("\\end{align*}"), "{out}");
+    assert!(out.contains("&& \\text{"), "{out}");
+    assert!(out.contains("\\nabla_{"), "{out}");
+    assert_eq!(
+        out.matches("\\begin{").count(),
+        out.matches("\\end{").count(),
+        "{out}"
+    );
+    assert_eq!(out.matches('{').count(), out.matches('}').count(), "{out}");
+}
+
+#[test]
+fn derive_markdown_has_display_math_and_rule_names() {
+    let out = stdout(&run(&["derive", "logdet(X'*X)", "-f", "markdown"], 0));
+    let fences = out.lines().filter(|l| *l == "$$").count();
+    assert!(fences >= 10 && fences % 2 == 0, "{out}");
+    assert!(out.contains("(`log-det`)"), "{out}");
+    assert!(out.contains("\\nabla_{"), "{out}");
+}
+
+#[test]
+fn derive_json_is_the_analysis() {
+    let out = stdout(&run(
+        &[
+            "derive", LS, "--let", LS_DECLS, "--wrt", "x", "--format", "json",
+        ],
+        0,
+    ));
+    let v: serde_json::Value = serde_json::from_str(&out).expect("valid JSON");
+    let d = &v["derivation"];
+    assert_eq!(d["wrt"], "x");
+    assert_eq!(d["gradient_text"], "2*A'*(A*x - b)");
+    let steps = d["steps"].as_array().expect("steps");
+    assert!(steps.len() > 5);
+    assert!(steps[0]["rule"].is_null());
+    assert!(steps[1]["rule"]["id"].is_string());
+    assert!(steps
+        .iter()
+        .all(|s| s["latex"].is_string() && s["text"].is_string()));
+    assert_eq!(v["diagnostics"].as_array().map(Vec::len), Some(0));
+}
+
+#[test]
+fn check_passes_and_prints_marks() {
+    let o = run(
+        &["check", "tr(A*inv(X)*B)", "--size", "n=4", "--seed", "7"],
+        0,
+    );
+    let out = stdout(&o);
+    assert!(out.contains("gradient check ("), "{out}");
+    assert!(out.contains("relative error"), "{out}");
+    assert!(
+        out.lines()
+            .filter(|l| l.trim_start().starts_with("ok "))
+            .count()
+            >= 3,
+        "{out}"
+    );
+    assert!(!out.contains("FAIL"), "{out}");
+    assert!(out.contains("n=4"), "{out}");
+    assert!(out.trim_end().ends_with("result: passed"), "{out}");
+}
+
+#[test]
+fn check_json() {
+    let out = stdout(&run(
+        &["check", "x'*A*x", "--wrt", "x", "--format", "json"],
+        0,
+    ));
+    let v: serde_json::Value = serde_json::from_str(&out).expect("valid JSON");
+    assert_eq!(v["passed"], true);
+    assert!(
+        v["gradient"]["rel_error"]
+            .as_f64()
+            .is_some_and(|e| e < 1e-4),
+        "{v}"
+    );
+    assert!(v["steps"].as_array().is_some_and(|s| !s.is_empty()));
+}
+
+#[test]
+fn check_undefined_everywhere_fails_with_status_1() {
+    // log of a negative-definite form: undefined at every sample.
+    let o = run(
+        &["check", "sum(log(-(x .* x) - vector(1)))", "--wrt", "x"],
+        1,
+    );
+    let out = stdout(&o);
+    assert!(out.contains("result: FAILED"), "{out}");
+    assert!(out.contains("note: "), "{out}");
+}
+
+#[test]
+fn check_bad_sizes_exit_2() {
+    let o = run(&["check", "tr(X)", "--size", "n=abc"], 2);
+    assert!(stderr(&o).contains("--size"), "{}", stderr(&o));
+    let o = run(&["check", "tr(X)", "--size", "q=3"], 2);
+    assert!(stderr(&o).contains("q"), "{}", stderr(&o));
+}
+
+#[test]
+fn grad_json_matrix_and_vector() {
+    let values = scratch(
+        "trace.json",
+        r#"{"A": [[1, 2], [3, 4]], "X": [[1, 0], [0, 1]]}"#,
+    );
+    let out = stdout(&run(
+        &[
+            "grad",
+            "tr(A*X)",
+            "--wrt",
+            "X",
+            "--at",
+            values.to_str().unwrap(),
+            "--format",
+            "json",
+        ],
+        0,
+    ));
+    let v: serde_json::Value = serde_json::from_str(&out).expect("valid JSON");
+    assert_eq!(v["value"], 5.0);
+    assert_eq!(v["gradient"], serde_json::json!([[1.0, 3.0], [2.0, 4.0]]));
+
+    let values = scratch("quad.json", r#"{"x": [1, 2], "A": [[2, 0], [0, 3]]}"#);
+    let out = stdout(&run(
+        &[
+            "grad",
+            "x'*A*x",
+            "--wrt",
+            "x",
+            "--at",
+            values.to_str().unwrap(),
+            "--format",
+            "json",
+        ],
+        0,
+    ));
+    let v: serde_json::Value = serde_json::from_str(&out).expect("valid JSON");
+    assert_eq!(v["value"], 14.0);
+    assert_eq!(v["gradient"], serde_json::json!([4.0, 12.0]));
+}
+
+#[test]
+fn grad_text() {
+    let values = scratch("text.json", r#"{"x": [3, 4]}"#);
+    let out = stdout(&run(
+        &[
+            "grad",
+            "||x||",
+            "--wrt",
+            "x",
+            "--at",
+            values.to_str().unwrap(),
+        ],
+        0,
+    ));
+    assert!(out.starts_with("f = 5\n"), "{out}");
+    assert!(out.contains("[0.6, 0.8]'"), "{out}");
+}
+
+#[test]
+fn grad_bad_values_exit_2() {
+    let missing = scratch("missing.json", r#"{"A": [[1, 2], [3, 4]]}"#);
+    let malformed = scratch(
+        "malformed.json",
+        r#"{"A": [[1, 2], [3, 4]], "X": [[1, 0], [0, 1]"#,
+    );
+    let ragged = scratch(
+        "ragged.json",
+        r#"{"A": [[1, 2], [3]], "X": [[1, 0], [0, 1]]}"#,
+    );
+    let nonfinite = scratch(
+        "huge.json",
+        r#"{"A": [[1e308, 1e308], [1, 1]], "X": [[1e308, 0], [0, 1e308]]}"#,
+    );
+    let singular = scratch("singular.json", r#"{"X": [[1, 2], [2, 4]]}"#);
+    for (expr, path) in [
+        ("tr(A*X)", missing.to_str().unwrap()),
+        ("tr(A*X)", malformed.to_str().unwrap()),
+        ("tr(A*X)", ragged.to_str().unwrap()),
+        ("tr(A*X)", nonfinite.to_str().unwrap()),
+        ("tr(inv(X))", singular.to_str().unwrap()),
+        ("tr(A*X)", "/nonexistent/values.json"),
+    ] {
+        let o = run(&["grad", expr, "--wrt", "X", "--at", path], 2);
+        assert!(stderr(&o).starts_with("error: "), "{path}: {}", stderr(&o));
+        assert!(stdout(&o).is_empty(), "{path}: {}", stdout(&o));
+    }
+}
+
+#[test]
+fn bad_input_shows_a_caret_and_exits_2() {
+    let o = run(&["derive", "tr(A*X +)"], 2);
+    let err = stderr(&o);
+    assert!(err.starts_with("error: "), "{err}");
+    assert!(err.contains("  | tr(A*X +)\n"), "{err}");
+    assert!(
+        err.lines()
+            .any(|l| l.starts_with("  | ") && l.contains('^')),
+        "{err}"
+    );
+    assert!(stdout(&o).is_empty());
+}
+
+#[test]
+fn shape_mismatch_points_at_the_operator() {
+    let o = run(&["derive", "tr(A*X) + x", "--let", "A: 3x4"], 2);
+    let err = stderr(&o);
+    let lines: Vec<&str> = err.lines().collect();
+    let caret = lines
+        .iter()
+        .position(|l| l.contains('^'))
+        .unwrap_or_else(|| panic!("no caret:\n{err}"));
+    let col = lines[caret].find('^').unwrap_or(0);
+    assert_eq!(&lines[caret - 1][col..col + 1], "+", "{err}");
+}
+
+#[test]
+fn bad_declarations_point_into_the_let() {
+    let o = run(&["derive", "tr(X)", "--let", "X: blue 3"], 2);
+    let err = stderr(&o);
+    assert!(err.contains("--let"), "{err}");
+    assert!(err.contains("  | X: blue 3"), "{err}");
+}
+
+#[test]
+fn bad_flags_exit_2() {
+    for args in [
+        &["derive", "tr(X)", "--format", "pdf"][..],
+        &["derive"][..],
+        &["frobnicate"][..],
+        &["derive", "tr(X)", "--nope"][..],
+        &["grad", "tr(X)"][..],
+        &["check", "tr(X)", "--seed", "-3"][..],
+        &[][..],
+    ] {
+        let o = matdiff(args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));
+        assert!(!stderr(&o).is_empty(), "{args:?}");
+    }
+}
+
+#[test]
+fn help_and_version() {
+    let o = run(&["--help"], 0);
+    let out = stdout(&o);
+    for word in ["derive", "check", "grad", "Examples:", "Exit status"] {
+        assert!(out.contains(word), "{word} missing:\n{out}");
+    }
+    let out = stdout(&run(&["derive", "--help"], 0));
+    assert!(
+        out.contains("--format") && out.contains("markdown") && out.contains("--let"),
+        "{out}"
+    );
+    assert!(stdout(&run(&["--version"], 0)).starts_with("matdiff "));
+}
+
+#[test]
+fn leading_minus_is_an_expression_not_a_flag() {
+    let out = stdout(&run(&["derive", "-tr(X)"], 0));
+    assert!(out.contains("grad_X f = -eye"), "{out}");
+}
+
+#[test]
+fn hostile_inputs_never_crash() {
+    let deep = format!("tr({}X{})", "(".repeat(5000), ")".repeat(5000));
+    for expr in [
+        "",
+        " ",
+        "\u{1}",
+        "é",
+        "tr(Ẍ)",
+        "||",
+        "1e999*tr(X)",
+        "X^1e300",
+        &deep,
+        "tr(X)\ntr(X)",
+    ] {
+        let o = matdiff(&["derive", expr]);
+        let code = o.status.code();
+        assert!(
+            code == Some(0) || code == Some(2),
+            "{expr:?}: {code:?} {}",
+            stderr(&o)
+        );
+        let o = matdiff(&["check", expr]);
+        let code = o.status.code();
+        assert!(
+            matches!(code, Some(0..=2)),
+            "{expr:?}: {code:?} {}",
+            stderr(&o)
+        );
+    }
+}
