@@ -24,6 +24,9 @@ fn main() {
     let t1 = std::time::Instant::now();
     let checked = matdiff_core::check(&a, &Default::default());
     eprintln!("time: analyze {:?}, check {:?}", t_analyze, t1.elapsed());
+    if std::env::var("MATDIFF_DEBUG").is_ok() {
+        eprintln!("{checked:#?}");
+    }
     match checked {
         Ok(r) => println!(
             "check: passed={} grad rel_error={:?} steps_ok={} {}",

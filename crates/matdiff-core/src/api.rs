@@ -154,10 +154,7 @@ pub fn derive(problem: &Problem) -> Result<Derivation, Diagnostic> {
 pub fn lhs_latex(lhs: Lhs, wrt: &str, kind: Kind) -> String {
     match lhs {
         Lhs::Dy => r"\mathrm{d}y".to_string(),
-        Lhs::Gradient => format!(
-            r"\nabla_{{{}}} f",
-            print::symbol_latex(wrt, kind)
-        ),
+        Lhs::Gradient => format!(r"\nabla_{{{}}} f", print::symbol_latex(wrt, kind)),
     }
 }
 
@@ -203,8 +200,7 @@ pub fn check(analysis: &Analysis, options: &CheckOptions) -> Result<CheckReport,
         },
         wrt: d.wrt.clone(),
     };
-    let extra = crate::expr::expr_dim_names(&problem.expr);
-    let sizes = numeric::resolve_sizes_with(&problem.symbols, &extra, &options.sizes)?;
+    let sizes = numeric::resolve_problem_sizes(&problem, &options.sizes)?;
     let dy: Vec<Expr> = d
         .steps
         .iter()

@@ -192,10 +192,8 @@ impl Target<'_> {
         }
         let k = chain.iter().position(|f| ctx.has_dx(f))?;
         if let Some((rule, cores)) = self.distribute(&chain, k) {
-            return Some((
-                rule,
-                cores.into_iter().map(|c| Expr::call(Func::Tr, c)).collect(),
-            ));
+            // Tr(S(P + Q)) = Tr(SP + SQ): the trace splits in the next step, by its linearity.
+            return Some((rule, vec![Expr::call(Func::Tr, add(cores))]));
         }
         let f = &chain[k];
         let last = k + 1 == chain.len();
@@ -244,12 +242,19 @@ impl Target<'_> {
                 } else {
                     smart_t(&mul(ctx, chain[..k].to_vec()), ctx)
                 };
-                let mut had = vec![p];
+                // 1 ⊙ A = A: the all-ones P of a sum(·) leaves no trace.
+                let mut had: Vec<Expr> = if matches!(p, Expr::Ones(_)) {
+                    vec![]
+                } else {
+                    vec![p]
+                };
                 had.extend(others);
-                Some((
-                    rules::TRACE_HADAMARD,
-                    vec![tr(vec![Expr::t(Expr::Had(had)), b])],
-                ))
+                let a = match had.len() {
+                    0 => Expr::Ones(ctx.shape(&b)),
+                    1 => had.remove(0),
+                    _ => Expr::Had(had),
+                };
+                Some((rules::TRACE_HADAMARD, vec![tr(vec![smart_t(&a, ctx), b])]))
             }
             Expr::Call(Func::Diag, v) => {
                 // Tr(P diag(v)) = diag(P)ᵀ v
@@ -296,15 +301,16 @@ fn finished(term: &Expr, target: Target) -> Option<Final> {
         return None;
     }
     let (_, p) = chain.split_last()?;
-    let p = crate::simplify::merge_powers(p.to_vec(), ctx);
-    let mut p = p;
-    if target.kind == Kind::Matrix && p.iter().all(|f| ctx.is_scalar(f)) {
+    // Scalar factors of P commute into the coefficient, so P holds only matrix factors.
+    let (scalars, p): (Vec<Expr>, Vec<Expr>) = p.iter().cloned().partition(|f| ctx.is_scalar(f));
+    let mut p = crate::simplify::merge_powers(p, ctx);
+    if target.kind == Kind::Matrix && p.is_empty() {
         // Tr(α dX): the gradient is α I.
         p.push(Expr::Eye(ctx.shape(&Expr::sym(ctx.wrt)).rows));
     }
     let mut num = 1.0;
     let mut rest = Vec::new();
-    for c in coef {
+    for c in coef.into_iter().chain(scalars) {
         match c {
             Expr::Num(x) => num *= x,
             c => rest.push(c),
@@ -612,17 +618,18 @@ mod tests {
             vec![sym("X", Kind::Matrix, "m", "n", false)],
             "X",
             expect![[r#"
-                                   dy = d(logdet(X'*X))
-            log-det                dy = tr(inv(X'*X)*d(X'*X))
-            product-rule           dy = tr(inv(X'*X)*(d(X')*X + X'*dX))
-            transpose              dy = tr(inv(X'*X)*((dX)'*X + X'*dX))
-            distribute             dy = tr(inv(X'*X)*(dX)'*X) + tr(inv(X'*X)*X'*dX)
-            trace-transpose        dy = tr(X'*dX*inv(X'*X)) + tr(inv(X'*X)*X'*dX)
-            trace-cyclic           dy = tr(inv(X'*X)*X'*dX) + tr(inv(X'*X)*X'*dX)
-            collect                dy = 2*tr(inv(X'*X)*X'*dX)
-            read-off               grad = (2*inv(X'*X)*X')'
-            transpose-product      grad = 2*X*inv(X'*X)
-        "#]],
+                                       dy = d(logdet(X'*X))
+                log-det                dy = tr(inv(X'*X)*d(X'*X))
+                product-rule           dy = tr(inv(X'*X)*(d(X')*X + X'*dX))
+                transpose              dy = tr(inv(X'*X)*((dX)'*X + X'*dX))
+                distribute             dy = tr(inv(X'*X)*(dX)'*X + inv(X'*X)*X'*dX)
+                trace-linearity        dy = tr(inv(X'*X)*(dX)'*X) + tr(inv(X'*X)*X'*dX)
+                trace-transpose        dy = tr(X'*dX*inv(X'*X)) + tr(inv(X'*X)*X'*dX)
+                trace-cyclic           dy = tr(inv(X'*X)*X'*dX) + tr(inv(X'*X)*X'*dX)
+                collect                dy = 2*tr(inv(X'*X)*X'*dX)
+                read-off               grad = (2*inv(X'*X)*X')'
+                transpose-product      grad = 2*X*inv(X'*X)
+            "#]],
         );
     }
 
@@ -806,10 +813,10 @@ mod tests {
             ],
             expect![[r#"
                 elementwise: sum(exp(A*x))
-                  sum elementwise-function product-rule constant sum-as-trace trace-hadamard trace-of-scalar read-off transpose-product simplify
+                  sum elementwise-function product-rule constant sum-as-trace trace-hadamard trace-of-scalar read-off transpose-product
                   = A'*exp(A*x)
                 hadamard: tr(A'*(W .* W))
-                  trace product-rule constant hadamard-product distribute trace-hadamard collect read-off transpose-product
+                  trace product-rule constant hadamard-product distribute trace-linearity trace-hadamard collect read-off transpose-product
                   = 2*(A .* W)
                 inverse: x'*inv(X)*x
                   product-rule constant inverse scalar-as-trace trace-cyclic read-off transpose-product
@@ -833,7 +840,7 @@ mod tests {
                   norm read-off transpose-product simplify
                   = W / norm2(W)
                 norm1: norm1(A*x)
-                  norm1 product-rule constant sum-as-trace trace-hadamard trace-of-scalar read-off transpose-product simplify
+                  norm1 product-rule constant sum-as-trace trace-hadamard trace-of-scalar read-off transpose-product
                   = A'*sign(A*x)
                 quotient: x'*x / tr(X)
                   quotient constant trace read-off transpose-product simplify
@@ -851,7 +858,7 @@ mod tests {
                   chain-scalar sum elementwise-function sum-as-trace trace-hadamard trace-of-scalar read-off transpose-product simplify
                   = exp(x) / sum(exp(x))
                 hadamard-div: sum(x ./ exp(x))
-                  sum hadamard-quotient elementwise-function sum-as-trace distribute trace-hadamard trace-of-scalar trace-linearity trace-hadamard trace-of-scalar collect read-off transpose-product simplify
+                  sum hadamard-quotient elementwise-function sum-as-trace distribute trace-linearity trace-hadamard trace-of-scalar trace-linearity trace-hadamard trace-of-scalar collect read-off transpose-product
                   = vector(1) ./ exp(x) - (x ./ exp(x).^2) .* exp(x)
                 trace-of-x: tr(X)
                   trace read-off transpose-product

@@ -234,7 +234,11 @@ impl Printer<'_> {
             }
             Expr::Eye(_) => out.push_str(if latex { r"\mathbf{I}" } else { "eye" }),
             Expr::Ones(s) => out.push_str(if latex {
-                r"\mathbf{1}"
+                if s.rows == crate::expr::Dim::One && s.cols != crate::expr::Dim::One {
+                    r"\mathbf{1}^\top"
+                } else {
+                    r"\mathbf{1}"
+                }
             } else if s.is_col_vector() {
                 "vector(1)"
             } else if s.rows == crate::expr::Dim::One && s.cols != crate::expr::Dim::One {

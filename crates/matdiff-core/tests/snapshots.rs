@@ -153,18 +153,19 @@ fn note_logdet() {
         "",
         None,
         expect![[r#"
-                               dy = \mathrm{d}\left(\log\det\left(\mathbf{X}^\top \mathbf{X}\right)\right)
-        log-det                dy = \operatorname{Tr}\left(\left(\mathbf{X}^\top \mathbf{X}\right)^{-1} \, \mathrm{d}\left(\mathbf{X}^\top \mathbf{X}\right)\right)
-        product-rule           dy = \operatorname{Tr}\left(\left(\mathbf{X}^\top \mathbf{X}\right)^{-1} \left((\mathrm{d}\left(\mathbf{X}^\top\right)) \mathbf{X} + \mathbf{X}^\top \, \mathrm{d}\mathbf{X}\right)\right)
-        transpose              dy = \operatorname{Tr}\left(\left(\mathbf{X}^\top \mathbf{X}\right)^{-1} \left(\left(\mathrm{d}\mathbf{X}\right)^\top \mathbf{X} + \mathbf{X}^\top \, \mathrm{d}\mathbf{X}\right)\right)
-        distribute             dy = \operatorname{Tr}\left(\left(\mathbf{X}^\top \mathbf{X}\right)^{-1} \left(\mathrm{d}\mathbf{X}\right)^\top \mathbf{X}\right) + \operatorname{Tr}\left(\left(\mathbf{X}^\top \mathbf{X}\right)^{-1} \mathbf{X}^\top \, \mathrm{d}\mathbf{X}\right)
-        trace-transpose        dy = \operatorname{Tr}\left(\mathbf{X}^\top \, (\mathrm{d}\mathbf{X}) \left(\mathbf{X}^\top \mathbf{X}\right)^{-1}\right) + \operatorname{Tr}\left(\left(\mathbf{X}^\top \mathbf{X}\right)^{-1} \mathbf{X}^\top \, \mathrm{d}\mathbf{X}\right)
-        trace-cyclic           dy = \operatorname{Tr}\left(\left(\mathbf{X}^\top \mathbf{X}\right)^{-1} \mathbf{X}^\top \, \mathrm{d}\mathbf{X}\right) + \operatorname{Tr}\left(\left(\mathbf{X}^\top \mathbf{X}\right)^{-1} \mathbf{X}^\top \, \mathrm{d}\mathbf{X}\right)
-        collect                dy = 2 \operatorname{Tr}\left(\left(\mathbf{X}^\top \mathbf{X}\right)^{-1} \mathbf{X}^\top \, \mathrm{d}\mathbf{X}\right)
-        read-off               grad = \left(2 \left(\mathbf{X}^\top \mathbf{X}\right)^{-1} \mathbf{X}^\top\right)^\top
-        transpose-product      grad = 2 \mathbf{X} \left(\mathbf{X}^\top \mathbf{X}\right)^{-1}
-        gradient: 2*X*inv(X'*X)
-    "#]],
+                                   dy = \mathrm{d}\left(\log\det\left(\mathbf{X}^\top \mathbf{X}\right)\right)
+            log-det                dy = \operatorname{Tr}\left(\left(\mathbf{X}^\top \mathbf{X}\right)^{-1} \, \mathrm{d}\left(\mathbf{X}^\top \mathbf{X}\right)\right)
+            product-rule           dy = \operatorname{Tr}\left(\left(\mathbf{X}^\top \mathbf{X}\right)^{-1} \left((\mathrm{d}\left(\mathbf{X}^\top\right)) \mathbf{X} + \mathbf{X}^\top \, \mathrm{d}\mathbf{X}\right)\right)
+            transpose              dy = \operatorname{Tr}\left(\left(\mathbf{X}^\top \mathbf{X}\right)^{-1} \left(\left(\mathrm{d}\mathbf{X}\right)^\top \mathbf{X} + \mathbf{X}^\top \, \mathrm{d}\mathbf{X}\right)\right)
+            distribute             dy = \operatorname{Tr}\left(\left(\mathbf{X}^\top \mathbf{X}\right)^{-1} \left(\mathrm{d}\mathbf{X}\right)^\top \mathbf{X} + \left(\mathbf{X}^\top \mathbf{X}\right)^{-1} \mathbf{X}^\top \, \mathrm{d}\mathbf{X}\right)
+            trace-linearity        dy = \operatorname{Tr}\left(\left(\mathbf{X}^\top \mathbf{X}\right)^{-1} \left(\mathrm{d}\mathbf{X}\right)^\top \mathbf{X}\right) + \operatorname{Tr}\left(\left(\mathbf{X}^\top \mathbf{X}\right)^{-1} \mathbf{X}^\top \, \mathrm{d}\mathbf{X}\right)
+            trace-transpose        dy = \operatorname{Tr}\left(\mathbf{X}^\top \, (\mathrm{d}\mathbf{X}) \left(\mathbf{X}^\top \mathbf{X}\right)^{-1}\right) + \operatorname{Tr}\left(\left(\mathbf{X}^\top \mathbf{X}\right)^{-1} \mathbf{X}^\top \, \mathrm{d}\mathbf{X}\right)
+            trace-cyclic           dy = \operatorname{Tr}\left(\left(\mathbf{X}^\top \mathbf{X}\right)^{-1} \mathbf{X}^\top \, \mathrm{d}\mathbf{X}\right) + \operatorname{Tr}\left(\left(\mathbf{X}^\top \mathbf{X}\right)^{-1} \mathbf{X}^\top \, \mathrm{d}\mathbf{X}\right)
+            collect                dy = 2 \operatorname{Tr}\left(\left(\mathbf{X}^\top \mathbf{X}\right)^{-1} \mathbf{X}^\top \, \mathrm{d}\mathbf{X}\right)
+            read-off               grad = \left(2 \left(\mathbf{X}^\top \mathbf{X}\right)^{-1} \mathbf{X}^\top\right)^\top
+            transpose-product      grad = 2 \mathbf{X} \left(\mathbf{X}^\top \mathbf{X}\right)^{-1}
+            gradient: 2*X*inv(X'*X)
+        "#]],
     );
 }
 
@@ -309,19 +310,18 @@ fn sum_exp() {
         "",
         Some("x"),
         expect![[r#"
-                               dy = \mathrm{d}\left(\operatorname{sum}\left(\exp\left(\mathbf{A} \mathbf{x}\right)\right)\right)
-        sum                    dy = \operatorname{sum}\left(\mathrm{d}\left(\exp\left(\mathbf{A} \mathbf{x}\right)\right)\right)
-        elementwise-function   dy = \operatorname{sum}\left(\exp\left(\mathbf{A} \mathbf{x}\right) \odot \mathrm{d}\left(\mathbf{A} \mathbf{x}\right)\right)
-        product-rule           dy = \operatorname{sum}\left(\exp\left(\mathbf{A} \mathbf{x}\right) \odot \left((\mathrm{d}\mathbf{A}) \mathbf{x} + \mathbf{A} \, \mathrm{d}\mathbf{x}\right)\right)
-        constant               dy = \operatorname{sum}\left(\exp\left(\mathbf{A} \mathbf{x}\right) \odot \left(\mathbf{A} \, \mathrm{d}\mathbf{x}\right)\right)
-        sum-as-trace           dy = \operatorname{Tr}\left(\mathbf{1} \left(\exp\left(\mathbf{A} \mathbf{x}\right) \odot \left(\mathbf{A} \, \mathrm{d}\mathbf{x}\right)\right)\right)
-        trace-hadamard         dy = \operatorname{Tr}\left(\left(\mathbf{1} \odot \exp\left(\mathbf{A} \mathbf{x}\right)\right)^\top \mathbf{A} \, \mathrm{d}\mathbf{x}\right)
-        trace-of-scalar        dy = \left(\mathbf{1} \odot \exp\left(\mathbf{A} \mathbf{x}\right)\right)^\top \mathbf{A} \, \mathrm{d}\mathbf{x}
-        read-off               grad = \left(\left(\mathbf{1} \odot \exp\left(\mathbf{A} \mathbf{x}\right)\right)^\top \mathbf{A}\right)^\top
-        transpose-product      grad = \mathbf{A}^\top \left(\mathbf{1} \odot \exp\left(\mathbf{A} \mathbf{x}\right)\right)
-        simplify               grad = \mathbf{A}^\top \exp\left(\mathbf{A} \mathbf{x}\right)
-        gradient: A'*exp(A*x)
-    "#]],
+                                   dy = \mathrm{d}\left(\operatorname{sum}\left(\exp\left(\mathbf{A} \mathbf{x}\right)\right)\right)
+            sum                    dy = \operatorname{sum}\left(\mathrm{d}\left(\exp\left(\mathbf{A} \mathbf{x}\right)\right)\right)
+            elementwise-function   dy = \operatorname{sum}\left(\exp\left(\mathbf{A} \mathbf{x}\right) \odot \mathrm{d}\left(\mathbf{A} \mathbf{x}\right)\right)
+            product-rule           dy = \operatorname{sum}\left(\exp\left(\mathbf{A} \mathbf{x}\right) \odot \left((\mathrm{d}\mathbf{A}) \mathbf{x} + \mathbf{A} \, \mathrm{d}\mathbf{x}\right)\right)
+            constant               dy = \operatorname{sum}\left(\exp\left(\mathbf{A} \mathbf{x}\right) \odot \left(\mathbf{A} \, \mathrm{d}\mathbf{x}\right)\right)
+            sum-as-trace           dy = \operatorname{Tr}\left(\mathbf{1}^\top \left(\exp\left(\mathbf{A} \mathbf{x}\right) \odot \left(\mathbf{A} \, \mathrm{d}\mathbf{x}\right)\right)\right)
+            trace-hadamard         dy = \operatorname{Tr}\left(\exp\left(\mathbf{A} \mathbf{x}\right)^\top \mathbf{A} \, \mathrm{d}\mathbf{x}\right)
+            trace-of-scalar        dy = \exp\left(\mathbf{A} \mathbf{x}\right)^\top \mathbf{A} \, \mathrm{d}\mathbf{x}
+            read-off               grad = \left(\exp\left(\mathbf{A} \mathbf{x}\right)^\top \mathbf{A}\right)^\top
+            transpose-product      grad = \mathbf{A}^\top \exp\left(\mathbf{A} \mathbf{x}\right)
+            gradient: A'*exp(A*x)
+        "#]],
     );
 }
 
@@ -353,17 +353,16 @@ fn sum_log() {
         "",
         Some("x"),
         expect![[r#"
-                               dy = \mathrm{d}\left(\operatorname{sum}\left(\log\left(\mathbf{x}\right)\right)\right)
-        sum                    dy = \operatorname{sum}\left(\mathrm{d}\left(\log\left(\mathbf{x}\right)\right)\right)
-        elementwise-function   dy = \operatorname{sum}\left(\mathbf{x}^{\circ -1} \odot \mathrm{d}\mathbf{x}\right)
-        sum-as-trace           dy = \operatorname{Tr}\left(\mathbf{1} \left(\mathbf{x}^{\circ -1} \odot \mathrm{d}\mathbf{x}\right)\right)
-        trace-hadamard         dy = \operatorname{Tr}\left(\left(\mathbf{1} \odot \mathbf{x}^{\circ -1}\right)^\top \, \mathrm{d}\mathbf{x}\right)
-        trace-of-scalar        dy = \left(\mathbf{1} \odot \mathbf{x}^{\circ -1}\right)^\top \, \mathrm{d}\mathbf{x}
-        read-off               grad = \left(\left(\mathbf{1} \odot \mathbf{x}^{\circ -1}\right)^\top\right)^\top
-        transpose-product      grad = \mathbf{1} \odot \mathbf{x}^{\circ -1}
-        simplify               grad = \mathbf{x}^{\circ -1}
-        gradient: x.^(-1)
-    "#]],
+                                   dy = \mathrm{d}\left(\operatorname{sum}\left(\log\left(\mathbf{x}\right)\right)\right)
+            sum                    dy = \operatorname{sum}\left(\mathrm{d}\left(\log\left(\mathbf{x}\right)\right)\right)
+            elementwise-function   dy = \operatorname{sum}\left(\mathbf{x}^{\circ -1} \odot \mathrm{d}\mathbf{x}\right)
+            sum-as-trace           dy = \operatorname{Tr}\left(\mathbf{1}^\top \left(\mathbf{x}^{\circ -1} \odot \mathrm{d}\mathbf{x}\right)\right)
+            trace-hadamard         dy = \operatorname{Tr}\left(\left(\mathbf{x}^{\circ -1}\right)^\top \, \mathrm{d}\mathbf{x}\right)
+            trace-of-scalar        dy = \left(\mathbf{x}^{\circ -1}\right)^\top \, \mathrm{d}\mathbf{x}
+            read-off               grad = \left(\left(\mathbf{x}^{\circ -1}\right)^\top\right)^\top
+            transpose-product      grad = \mathbf{x}^{\circ -1}
+            gradient: x.^(-1)
+        "#]],
     );
 }
 
@@ -418,20 +417,21 @@ fn logdet_spd_plus_gram() {
         "P: spd n",
         None,
         expect![[r#"
-                               dy = \mathrm{d}\left(\log\det\left(\mathbf{P} + \mathbf{X}^\top \mathbf{X}\right)\right)
-        log-det                dy = \operatorname{Tr}\left(\left(\mathbf{P} + \mathbf{X}^\top \mathbf{X}\right)^{-1} \, \mathrm{d}\left(\mathbf{P} + \mathbf{X}^\top \mathbf{X}\right)\right)
-        linearity              dy = \operatorname{Tr}\left(\left(\mathbf{P} + \mathbf{X}^\top \mathbf{X}\right)^{-1} \left(\mathrm{d}\mathbf{P} + \mathrm{d}\left(\mathbf{X}^\top \mathbf{X}\right)\right)\right)
-        constant               dy = \operatorname{Tr}\left(\left(\mathbf{P} + \mathbf{X}^\top \mathbf{X}\right)^{-1} \, \mathrm{d}\left(\mathbf{X}^\top \mathbf{X}\right)\right)
-        product-rule           dy = \operatorname{Tr}\left(\left(\mathbf{P} + \mathbf{X}^\top \mathbf{X}\right)^{-1} \left((\mathrm{d}\left(\mathbf{X}^\top\right)) \mathbf{X} + \mathbf{X}^\top \, \mathrm{d}\mathbf{X}\right)\right)
-        transpose              dy = \operatorname{Tr}\left(\left(\mathbf{P} + \mathbf{X}^\top \mathbf{X}\right)^{-1} \left(\left(\mathrm{d}\mathbf{X}\right)^\top \mathbf{X} + \mathbf{X}^\top \, \mathrm{d}\mathbf{X}\right)\right)
-        distribute             dy = \operatorname{Tr}\left(\left(\mathbf{P} + \mathbf{X}^\top \mathbf{X}\right)^{-1} \left(\mathrm{d}\mathbf{X}\right)^\top \mathbf{X}\right) + \operatorname{Tr}\left(\left(\mathbf{P} + \mathbf{X}^\top \mathbf{X}\right)^{-1} \mathbf{X}^\top \, \mathrm{d}\mathbf{X}\right)
-        trace-transpose        dy = \operatorname{Tr}\left(\mathbf{X}^\top \, (\mathrm{d}\mathbf{X}) \left(\mathbf{P} + \mathbf{X}^\top \mathbf{X}\right)^{-1}\right) + \operatorname{Tr}\left(\left(\mathbf{P} + \mathbf{X}^\top \mathbf{X}\right)^{-1} \mathbf{X}^\top \, \mathrm{d}\mathbf{X}\right)
-        trace-cyclic           dy = \operatorname{Tr}\left(\left(\mathbf{P} + \mathbf{X}^\top \mathbf{X}\right)^{-1} \mathbf{X}^\top \, \mathrm{d}\mathbf{X}\right) + \operatorname{Tr}\left(\left(\mathbf{P} + \mathbf{X}^\top \mathbf{X}\right)^{-1} \mathbf{X}^\top \, \mathrm{d}\mathbf{X}\right)
-        collect                dy = 2 \operatorname{Tr}\left(\left(\mathbf{P} + \mathbf{X}^\top \mathbf{X}\right)^{-1} \mathbf{X}^\top \, \mathrm{d}\mathbf{X}\right)
-        read-off               grad = \left(2 \left(\mathbf{P} + \mathbf{X}^\top \mathbf{X}\right)^{-1} \mathbf{X}^\top\right)^\top
-        transpose-product      grad = 2 \mathbf{X} \left(\mathbf{P} + \mathbf{X}^\top \mathbf{X}\right)^{-1}
-        gradient: 2*X*inv(P + X'*X)
-    "#]],
+                                   dy = \mathrm{d}\left(\log\det\left(\mathbf{P} + \mathbf{X}^\top \mathbf{X}\right)\right)
+            log-det                dy = \operatorname{Tr}\left(\left(\mathbf{P} + \mathbf{X}^\top \mathbf{X}\right)^{-1} \, \mathrm{d}\left(\mathbf{P} + \mathbf{X}^\top \mathbf{X}\right)\right)
+            linearity              dy = \operatorname{Tr}\left(\left(\mathbf{P} + \mathbf{X}^\top \mathbf{X}\right)^{-1} \left(\mathrm{d}\mathbf{P} + \mathrm{d}\left(\mathbf{X}^\top \mathbf{X}\right)\right)\right)
+            constant               dy = \operatorname{Tr}\left(\left(\mathbf{P} + \mathbf{X}^\top \mathbf{X}\right)^{-1} \, \mathrm{d}\left(\mathbf{X}^\top \mathbf{X}\right)\right)
+            product-rule           dy = \operatorname{Tr}\left(\left(\mathbf{P} + \mathbf{X}^\top \mathbf{X}\right)^{-1} \left((\mathrm{d}\left(\mathbf{X}^\top\right)) \mathbf{X} + \mathbf{X}^\top \, \mathrm{d}\mathbf{X}\right)\right)
+            transpose              dy = \operatorname{Tr}\left(\left(\mathbf{P} + \mathbf{X}^\top \mathbf{X}\right)^{-1} \left(\left(\mathrm{d}\mathbf{X}\right)^\top \mathbf{X} + \mathbf{X}^\top \, \mathrm{d}\mathbf{X}\right)\right)
+            distribute             dy = \operatorname{Tr}\left(\left(\mathbf{P} + \mathbf{X}^\top \mathbf{X}\right)^{-1} \left(\mathrm{d}\mathbf{X}\right)^\top \mathbf{X} + \left(\mathbf{P} + \mathbf{X}^\top \mathbf{X}\right)^{-1} \mathbf{X}^\top \, \mathrm{d}\mathbf{X}\right)
+            trace-linearity        dy = \operatorname{Tr}\left(\left(\mathbf{P} + \mathbf{X}^\top \mathbf{X}\right)^{-1} \left(\mathrm{d}\mathbf{X}\right)^\top \mathbf{X}\right) + \operatorname{Tr}\left(\left(\mathbf{P} + \mathbf{X}^\top \mathbf{X}\right)^{-1} \mathbf{X}^\top \, \mathrm{d}\mathbf{X}\right)
+            trace-transpose        dy = \operatorname{Tr}\left(\mathbf{X}^\top \, (\mathrm{d}\mathbf{X}) \left(\mathbf{P} + \mathbf{X}^\top \mathbf{X}\right)^{-1}\right) + \operatorname{Tr}\left(\left(\mathbf{P} + \mathbf{X}^\top \mathbf{X}\right)^{-1} \mathbf{X}^\top \, \mathrm{d}\mathbf{X}\right)
+            trace-cyclic           dy = \operatorname{Tr}\left(\left(\mathbf{P} + \mathbf{X}^\top \mathbf{X}\right)^{-1} \mathbf{X}^\top \, \mathrm{d}\mathbf{X}\right) + \operatorname{Tr}\left(\left(\mathbf{P} + \mathbf{X}^\top \mathbf{X}\right)^{-1} \mathbf{X}^\top \, \mathrm{d}\mathbf{X}\right)
+            collect                dy = 2 \operatorname{Tr}\left(\left(\mathbf{P} + \mathbf{X}^\top \mathbf{X}\right)^{-1} \mathbf{X}^\top \, \mathrm{d}\mathbf{X}\right)
+            read-off               grad = \left(2 \left(\mathbf{P} + \mathbf{X}^\top \mathbf{X}\right)^{-1} \mathbf{X}^\top\right)^\top
+            transpose-product      grad = 2 \mathbf{X} \left(\mathbf{P} + \mathbf{X}^\top \mathbf{X}\right)^{-1}
+            gradient: 2*X*inv(P + X'*X)
+        "#]],
     );
 }
 
@@ -442,16 +442,15 @@ fn one_norm() {
         "",
         Some("x"),
         expect![[r#"
-                               dy = \mathrm{d}\left(\left\|\mathbf{x}\right\|_1\right)
-        norm1                  dy = \operatorname{sum}\left(\operatorname{sign}\left(\mathbf{x}\right) \odot \mathrm{d}\mathbf{x}\right)
-        sum-as-trace           dy = \operatorname{Tr}\left(\mathbf{1} \left(\operatorname{sign}\left(\mathbf{x}\right) \odot \mathrm{d}\mathbf{x}\right)\right)
-        trace-hadamard         dy = \operatorname{Tr}\left(\left(\mathbf{1} \odot \operatorname{sign}\left(\mathbf{x}\right)\right)^\top \, \mathrm{d}\mathbf{x}\right)
-        trace-of-scalar        dy = \left(\mathbf{1} \odot \operatorname{sign}\left(\mathbf{x}\right)\right)^\top \, \mathrm{d}\mathbf{x}
-        read-off               grad = \left(\left(\mathbf{1} \odot \operatorname{sign}\left(\mathbf{x}\right)\right)^\top\right)^\top
-        transpose-product      grad = \mathbf{1} \odot \operatorname{sign}\left(\mathbf{x}\right)
-        simplify               grad = \operatorname{sign}\left(\mathbf{x}\right)
-        gradient: sign(x)
-    "#]],
+                                   dy = \mathrm{d}\left(\left\|\mathbf{x}\right\|_1\right)
+            norm1                  dy = \operatorname{sum}\left(\operatorname{sign}\left(\mathbf{x}\right) \odot \mathrm{d}\mathbf{x}\right)
+            sum-as-trace           dy = \operatorname{Tr}\left(\mathbf{1}^\top \left(\operatorname{sign}\left(\mathbf{x}\right) \odot \mathrm{d}\mathbf{x}\right)\right)
+            trace-hadamard         dy = \operatorname{Tr}\left(\operatorname{sign}\left(\mathbf{x}\right)^\top \, \mathrm{d}\mathbf{x}\right)
+            trace-of-scalar        dy = \operatorname{sign}\left(\mathbf{x}\right)^\top \, \mathrm{d}\mathbf{x}
+            read-off               grad = \left(\operatorname{sign}\left(\mathbf{x}\right)^\top\right)^\top
+            transpose-product      grad = \operatorname{sign}\left(\mathbf{x}\right)
+            gradient: sign(x)
+        "#]],
     );
 }
 

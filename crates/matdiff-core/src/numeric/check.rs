@@ -329,7 +329,9 @@ impl Checker<'_> {
                     "step {index} cannot be evaluated accurately at the sample (estimated error {own_err:.1e})"
                 )));
             }
-            let (rel_error, tolerance) = compare(&[value], &[dy.value], dy.err + own_err);
+            // The absolute floor keeps rounding noise from failing a step whose terms cancel.
+            let (rel_error, tolerance) =
+                compare(&[value], &[dy.value], dy.err + own_err + self.abs_floor());
             out.push(StepCheck {
                 index,
                 value,

@@ -29,4 +29,4 @@ pub use check::{evaluate_at, run_check, CheckReport, GradientCheck, StepCheck};
 pub use eval::{eval, Env, EvalError};
 pub use json::values_from_json;
 pub use sample::{sample, SampleError};
-pub use sizes::{resolve_sizes, resolve_sizes_with};
+pub use sizes::{resolve_problem_sizes, resolve_sizes, resolve_sizes_with};

@@ -22,6 +22,18 @@ pub fn resolve_sizes(table: &SymbolTable, user: &Sizes) -> Result<Sizes, Diagnos
     resolve_sizes_with(table, &[], user)
 }
 
+/// Sizes for every dimension of a problem: its symbols' and those only its expression mentions.
+pub fn resolve_problem_sizes(
+    problem: &crate::expr::Problem,
+    user: &Sizes,
+) -> Result<Sizes, Diagnostic> {
+    resolve_sizes_with(
+        &problem.symbols,
+        &crate::expr::expr_dim_names(&problem.expr),
+        user,
+    )
+}
+
 /// Like [`resolve_sizes`], also sizing `extra` dimension names that no symbol carries
 /// (the size of an `eye` that only the expression mentions, as in `tr(eye)`).
 pub fn resolve_sizes_with(
