@@ -1,2 +1,2 @@
-//! The matdiff web page.
+//! The matdiff web page's entry point.
 fn main() {}
