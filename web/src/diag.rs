@@ -72,7 +72,7 @@ mod tests {
             (m.before.as_str(), m.marked.as_str(), m.after.as_str()),
             ("a", "é", "")
         );
-        let m = mark("ab", &(5..1));
+        let m = mark("ab", &std::ops::Range { start: 5, end: 1 });
         assert_eq!((m.before.as_str(), m.marked.as_str()), ("ab", ""));
         let m = mark("x'*", &(3..3));
         assert_eq!(
