@@ -12,6 +12,16 @@ pub struct InputProps {
 
 #[function_component(ExprInput)]
 pub fn expr_input(props: &InputProps) -> Html {
+    // `autofocus` is not honoured for elements inserted after load in every browser: focus on mount too.
+    let input_ref = use_node_ref();
+    {
+        let r = input_ref.clone();
+        use_effect_with((), move |_| {
+            if let Some(el) = r.cast::<HtmlInputElement>() {
+                let _ = el.focus();
+            }
+        });
+    }
     let on_input = {
         let cb = props.on_input.clone();
         Callback::from(move |e: InputEvent| {
@@ -22,7 +32,7 @@ pub fn expr_input(props: &InputProps) -> Html {
     html! {
         <div class="field expr-field">
             <label for="expr">{ "f =" }</label>
-            <input id="expr" data-testid="expr" type="text" class="mono"
+            <input id="expr" ref={input_ref} data-testid="expr" type="text" class="mono"
                 autofocus=true spellcheck="false" autocomplete="off" autocapitalize="off"
                 placeholder="tr(A*X*B)   or   ||A*x - b||^2   or   logdet(X'*X)"
                 aria-describedby="expr-help"
