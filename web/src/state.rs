@@ -163,7 +163,7 @@ impl State {
                 let shown = s.shown.clone();
                 s = State::from_permalink(p);
                 s.embed = embed;
-                if s.shown.is_none() {
+                if s.shown.is_none() && !s.expr.trim().is_empty() {
                     s.shown = shown;
                 }
             }
