@@ -53,6 +53,16 @@ pub fn app() -> Html {
             dom::set_title(&title);
         });
     }
+    // The check runs after the derivation is painted, so typing stays quick.
+    {
+        let pending = state.check_pending();
+        let dispatch = state.dispatcher();
+        use_effect(move || {
+            if pending {
+                dom::after_paint(move || dispatch.dispatch(Action::RunCheck));
+            }
+        });
+    }
     // In embed mode the parent frame learns the height after every render and resize.
     {
         let embed = state.embed;
