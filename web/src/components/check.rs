@@ -18,32 +18,36 @@ pub struct CheckProps {
     pub on_new_seed: Callback<()>,
 }
 
-/// The badge's class and text: `passed`, `failed`, or why it could not be decided.
+/// The badge's class and text (`passed`, `failed`, `undecided`, `not checked`), and why, if it says more.
+///
+/// The explanation stays out of the badge, so the badge's text is exactly one verdict.
 pub fn badge(
     check: &Option<Result<CheckReport, matdiff_core::Diagnostic>>,
-) -> (&'static str, String) {
+) -> (&'static str, &'static str, Option<String>) {
     let Some(check) = check else {
-        return ("badge pending", "checking…".to_string());
+        return ("badge pending", "checking…", None);
     };
     match check {
-        Err(d) => ("badge undecided", format!("not checked: {}", d.message)),
-        Ok(r) if r.passed => ("badge pass", "✓ passed".to_string()),
+        Err(d) => ("badge undecided", "not checked", Some(d.message.clone())),
+        Ok(r) if r.passed => ("badge pass", "✓ passed", None),
         Ok(r) => match &r.gradient {
             Some(g) if !g.passed => (
                 "badge fail",
-                "✗ failed: the gradient differs from finite differences".to_string(),
+                "✗ failed",
+                Some("the gradient differs from finite differences".to_string()),
             ),
             Some(_) => (
                 "badge fail",
-                "✗ failed: a step disagrees with dy".to_string(),
+                "✗ failed",
+                Some("a derivation step disagrees with dy".to_string()),
             ),
             None => (
                 "badge undecided",
-                format!(
-                    "undecided: {}",
+                "? undecided",
+                Some(
                     r.message
                         .clone()
-                        .unwrap_or_else(|| "no usable random sample".to_string())
+                        .unwrap_or_else(|| "no usable random sample".to_string()),
                 ),
             ),
         },
@@ -75,7 +79,7 @@ fn matrix(title: &str, rows: &[Vec<f64>]) -> Html {
 
 #[function_component(CheckPanel)]
 pub fn check_panel(props: &CheckProps) -> Html {
-    let (class, text) = badge(&props.shown.check);
+    let (class, text, why) = badge(&props.shown.check);
     let report = props.shown.check.as_ref().and_then(|c| c.as_ref().ok());
     let sizes = report.map(|r| r.sizes.clone()).unwrap_or_default();
     let size_inputs = sizes.iter().map(|(name, &n)| {
@@ -108,6 +112,7 @@ pub fn check_panel(props: &CheckProps) -> Html {
             <p class="status-line">
                 <span class={class} data-testid="check-status" role="status">{ text }</span>
             </p>
+            if let Some(why) = why { <p class="help why" data-testid="check-message">{ why }</p> }
             <div class="sizes">
                 if !sizes.is_empty() { <span class="label">{ "sizes: " }</span> }
                 { for size_inputs }
@@ -125,7 +130,7 @@ pub fn check_panel(props: &CheckProps) -> Html {
                     <dt>{ "derivation steps agreeing with dy" }</dt>
                     <dd>{ format!("{} of {}", r.steps.iter().filter(|s| s.passed).count(), r.steps.len()) }</dd>
                 </dl>
-                if let Some(m) = &r.message { <p class="help">{ m }</p> }
+                if let (Some(m), Some(_)) = (&r.message, &r.gradient) { <p class="help">{ m }</p> }
                 if let Some(g) = &r.gradient {
                     if let (Some(s), Some(n)) = (&g.symbolic, &g.numeric) {
                         <div class="matrices scroll-x" data-testid="matrices">
@@ -136,5 +141,39 @@ pub fn check_panel(props: &CheckProps) -> Html {
                 }
             }
         </section>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::state::run_check;
+    use matdiff_core::{analyze, Input};
+
+    fn check_of(
+        expr: &str,
+        sizes: &[(&str, usize)],
+    ) -> Option<Result<CheckReport, matdiff_core::Diagnostic>> {
+        let a = analyze(&Input {
+            expr: expr.into(),
+            decls: String::new(),
+            wrt: None,
+        });
+        let sizes = sizes.iter().map(|(k, v)| (k.to_string(), *v)).collect();
+        Some(run_check(&a, &sizes, 1))
+    }
+
+    #[test]
+    fn badge_says_passed_undecided_or_not_checked() {
+        assert_eq!(badge(&None).1, "checking…");
+        let (class, text, why) = badge(&check_of("tr(A*X*B)", &[]));
+        assert_eq!((class, text, why), ("badge pass", "✓ passed", None));
+        // XᵀX is singular when X has more columns than rows: the check cannot decide.
+        let (class, text, why) = badge(&check_of("logdet(X'*X)", &[("n", 2), ("m", 4)]));
+        assert_eq!((class, text), ("badge undecided", "? undecided"), "{why:?}");
+        assert!(why.is_some_and(|w| w.contains("singular")));
+        let (class, text, why) = badge(&check_of("tr(A*X*B)", &[("n", 100_000)]));
+        assert_eq!((class, text), ("badge undecided", "not checked"));
+        assert!(why.is_some_and(|w| w.contains("out of range")));
     }
 }

@@ -16,7 +16,7 @@ pub struct DerivationProps {
 }
 
 /// Step-check marks by line: the dy lines in order from the report, the ∇f lines from the gradient check.
-fn marks(shown: &Shown) -> Vec<Option<bool>> {
+pub fn marks(shown: &Shown) -> Vec<Option<bool>> {
     let report = shown.check.as_ref().and_then(|c| c.as_ref().ok());
     let steps = shown
         .analysis
@@ -84,8 +84,7 @@ pub fn derivation_view(props: &DerivationProps) -> Html {
     });
     let grad = format!("{} = {}", d.lhs_latex(Lhs::Gradient), d.gradient_latex);
     html! {
-        <section class={classes!("derivation", props.stale.then_some("stale"))} aria-labelledby="deriv-h"
-            aria-busy={ if props.stale { "true" } else { "false" } }>
+        <section class={classes!("derivation", props.stale.then_some("stale"))} aria-labelledby="deriv-h">
             <h2 id="deriv-h">{ "Derivation" }
                 if props.stale { <span class="stale-note">{ " (of the last valid input)" }</span> }
             </h2>
@@ -96,5 +95,32 @@ pub fn derivation_view(props: &DerivationProps) -> Html {
                 <Math tex={grad} display=true />
             </div>
         </section>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::state::{run_check, Shown};
+    use matdiff_core::{analyze, Input};
+
+    #[test]
+    fn every_line_gets_its_mark_dy_lines_from_the_steps_and_grad_lines_from_the_gradient() {
+        let a = Rc::new(analyze(&Input {
+            expr: "logdet(X'*X)".into(),
+            decls: String::new(),
+            wrt: None,
+        }));
+        let pending = Shown {
+            analysis: a.clone(),
+            check: None,
+        };
+        let n = a.derivation.as_ref().unwrap().steps.len();
+        assert_eq!(marks(&pending), vec![None; n]);
+        let check = Some(run_check(&a, &Default::default(), 1));
+        let done = Shown { analysis: a, check };
+        let m = marks(&done);
+        assert_eq!(m.len(), n);
+        assert!(m.iter().all(|x| *x == Some(true)), "{m:?}");
     }
 }
