@@ -72,6 +72,14 @@ async function injected(page) {
   return found;
 }
 
+/** The text of the page's panic box (`#panic`, shown by the panic hook), '' while hidden. */
+function panicMessage(page) {
+  return page.evaluate(() => {
+    const box = document.getElementById('panic');
+    return box && !box.hidden ? box.textContent.trim() : '';
+  });
+}
+
 for (const c of CASES) {
   test(`hostile permalink: ${c.name}`, async () => {
     const rec = await openPage(browser.context, server.origin);
@@ -94,6 +102,7 @@ for (const c of CASES) {
       await page.waitForTimeout(200);
     }
     assert.deepEqual(await injected(page), [], 'nothing injected');
+    assert.equal(await panicMessage(page), '', 'no panic');
     assert.deepEqual(rec.log.dialogs, [], 'no dialog');
     assert.deepEqual(rec.foreignRequests(), [], 'no request to another origin');
     assert.deepEqual(await rec.cspViolations(), [], 'no CSP violation');
