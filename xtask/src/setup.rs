@@ -46,9 +46,12 @@ pub fn ensure(root: &Path, needs: Needs) -> Result {
     Ok(())
 }
 
-/// Cargo's bin directory: `$CARGO_HOME/bin`, by default `~/.cargo/bin`. `cargo install` puts
-/// binaries here, whatever `PATH` says.
+/// Where `cargo install` puts binaries, whatever `PATH` says: `$CARGO_INSTALL_ROOT/bin`, else
+/// `$CARGO_HOME/bin`, by default `~/.cargo/bin`.
 fn cargo_bin() -> Result<PathBuf> {
+    if let Some(root) = std::env::var_os("CARGO_INSTALL_ROOT") {
+        return Ok(PathBuf::from(root).join("bin"));
+    }
     if let Some(home) = std::env::var_os("CARGO_HOME") {
         return Ok(PathBuf::from(home).join("bin"));
     }
