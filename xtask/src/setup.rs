@@ -176,20 +176,23 @@ fn wasm_bindgen(root: &Path) -> Result {
 pub fn locked_version(root: &Path, package: &str) -> Result<String> {
     let lock = std::fs::read_to_string(root.join("Cargo.lock"))
         .map_err(|e| format!("cannot read Cargo.lock: {e}"))?;
+    version_in_lock(&lock, package).ok_or_else(|| format!("`{package}` is not in Cargo.lock"))
+}
+
+/// The `version` of the `[[package]]` named exactly `package` in the text of a lock file.
+fn version_in_lock(lock: &str, package: &str) -> Option<String> {
     let name_line = format!("name = \"{package}\"");
     let mut lines = lock.lines();
     while let Some(line) = lines.next() {
         if line.trim() == name_line {
-            if let Some(v) = lines
+            return lines
                 .next()
                 .and_then(|l| l.trim().strip_prefix("version = \""))
                 .and_then(|l| l.strip_suffix('"'))
-            {
-                return Ok(v.to_string());
-            }
+                .map(str::to_string);
         }
     }
-    Err(format!("`{package}` is not in Cargo.lock"))
+    None
 }
 
 /// Runs `npm ci` unless every package of `package.json` is installed at its pinned version.
@@ -280,4 +283,32 @@ fn apt_install(packages: &[&str]) -> Result {
     println!("apt-get install failed: refreshing the package lists and trying again");
     run(&mut apt(&["update"]))?;
     run(&mut apt(&install))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lock_version_is_the_exact_package_not_a_prefix() {
+        let lock = "[[package]]\nname = \"wasm-bindgen-macro\"\nversion = \"0.2.99\"\n\n\
+                    [[package]]\nname = \"wasm-bindgen\"\nversion = \"0.2.130\"\n";
+        assert_eq!(
+            version_in_lock(lock, "wasm-bindgen").as_deref(),
+            Some("0.2.130")
+        );
+        assert_eq!(
+            version_in_lock(lock, "wasm-bindgen-macro").as_deref(),
+            Some("0.2.99")
+        );
+        assert_eq!(version_in_lock(lock, "trunk"), None);
+    }
+
+    #[test]
+    fn the_workspace_lock_pins_wasm_bindgen() {
+        let v = locked_version(&crate::util::repo_root(), "wasm-bindgen").unwrap();
+        let parts: Vec<&str> = v.split('.').collect();
+        assert_eq!(parts.len(), 3, "{v}");
+        assert!(parts.iter().all(|p| p.parse::<u32>().is_ok()), "{v}");
+    }
 }
