@@ -1,0 +1,170 @@
+//! The page: state in a reducer, the URL kept in step, and the components laid out (or just the
+//! derivation and the check in embed mode).
+
+use super::check::CheckPanel;
+use super::copy::CopyButtons;
+use super::derivation::DerivationView;
+use super::embed::EmbedDialog;
+use super::error::ErrorView;
+use super::gallery::Gallery;
+use super::input::ExprInput;
+use super::preview::Preview;
+use super::symbols::SymbolsPanel;
+use crate::decls::SymbolEdit;
+use crate::state::{Action, HistoryOp, State};
+use crate::{dom, examples, url};
+use yew::prelude::*;
+
+impl Reducible for State {
+    type Action = Action;
+    fn reduce(self: std::rc::Rc<Self>, action: Action) -> std::rc::Rc<Self> {
+        std::rc::Rc::new(self.apply(action))
+    }
+}
+
+#[function_component(App)]
+pub fn app() -> Html {
+    let state = use_reducer(|| State::from_permalink(url::decode(&dom::location_search())));
+
+    // Back and forward restore the state of the entry.
+    {
+        let dispatch = state.dispatcher();
+        use_effect_with((), move |_| {
+            dom::on_popstate(move || {
+                dispatch.dispatch(Action::Restore(url::decode(&dom::location_search())))
+            });
+        });
+    }
+    // The URL follows the state: replaced while typing, pushed on discrete actions.
+    {
+        let query = url::encode(&state.permalink());
+        let op = state.history;
+        let title = if state.expr.trim().is_empty() {
+            "matdiff — gradients by differentials".to_string()
+        } else {
+            format!("∇ {} — matdiff", state.expr)
+        };
+        use_effect_with((query, op), move |(query, op)| {
+            match op {
+                HistoryOp::None => {}
+                HistoryOp::Replace => dom::write_query(query, false),
+                HistoryOp::Push => dom::write_query(query, true),
+            }
+            dom::set_title(&title);
+        });
+    }
+    // In embed mode the parent frame learns the height after every render and resize.
+    {
+        let embed = state.embed;
+        use_effect_with((), move |_| {
+            if embed {
+                dom::observe_height();
+            }
+        });
+        use_effect(move || {
+            if embed {
+                dom::post_height();
+            }
+        });
+    }
+
+    let d = state.dispatcher();
+    let on_expr = Callback::from({
+        let d = d.clone();
+        move |s: String| d.dispatch(Action::SetExpr(s))
+    });
+    let on_decls = Callback::from({
+        let d = d.clone();
+        move |s: String| d.dispatch(Action::SetDecls(s))
+    });
+    let on_wrt = Callback::from({
+        let d = d.clone();
+        move |s: String| d.dispatch(Action::SetWrt(s))
+    });
+    let on_edit = Callback::from({
+        let d = d.clone();
+        move |(n, e): (String, SymbolEdit)| d.dispatch(Action::EditSymbol(n, e))
+    });
+    let on_size = Callback::from({
+        let d = d.clone();
+        move |(n, v): (String, Option<usize>)| d.dispatch(Action::SetSize(n, v))
+    });
+    let on_new_seed = Callback::from({
+        let d = d.clone();
+        move |_: ()| d.dispatch(Action::NewSeed(dom::random_seed()))
+    });
+    let on_load = Callback::from({
+        let d = d.clone();
+        move |i: usize| d.dispatch(Action::LoadExample(i))
+    });
+
+    let stale = state.stale();
+    let results = match &state.shown {
+        Some(shown) => html! {
+            <>
+                <DerivationView shown={shown.clone()} stale={stale} />
+                <CheckPanel shown={shown.clone()} stale={stale} user_sizes={state.sizes.clone()}
+                    on_size={on_size} on_new_seed={on_new_seed} />
+            </>
+        },
+        None if state.embed => {
+            html! { <p class="help">{ "Nothing to show: the link has no valid expression." }</p> }
+        }
+        None => html! {
+            <section class="derivation empty" aria-labelledby="deriv-h">
+                <h2 id="deriv-h">{ "Derivation" }</h2>
+                <p class="help">{ "Type a scalar function above, or pick an example: the derivation by differentials, \
+                    line by line with the rule of each step, and a numeric check of the gradient appear here." }</p>
+            </section>
+        },
+    };
+
+    if state.embed {
+        return html! { <main class="app embed">{ results }</main> };
+    }
+
+    let derivation = state
+        .shown
+        .as_ref()
+        .and_then(|s| s.analysis.derivation.clone());
+    let copy = derivation.as_ref().map(|d| {
+        html! {
+            <CopyButtons align={d.to_align()} gradient_latex={d.gradient_latex.clone()}
+                gradient_text={d.gradient_text.clone()} />
+        }
+    });
+    let embed_url = {
+        let mut p = state.permalink();
+        p.embed = true;
+        format!("{}{}", dom::page_base(), url::encode(&p))
+    };
+    let a = &state.analysis;
+    html! {
+        <div class="app">
+            <header class="top">
+                <h1>{ "matdiff" }</h1>
+                <p class="tagline">{ "The gradient of a scalar function of matrices, derived by differentials — step by step, and checked numerically." }</p>
+                <EmbedDialog embed_url={embed_url} page={dom::page_base()} f_text={state.expr.clone()} />
+            </header>
+            <main class="layout">
+                <div class="left">
+                    <section class="input-area" aria-label="function">
+                        <ExprInput value={state.expr.clone()} invalid={!state.errors().is_empty()} on_input={on_expr} />
+                        <Preview latex={a.expr_latex.clone().map(AttrValue::from)} text={a.expr_text.clone().map(AttrValue::from)} />
+                        <ErrorView diagnostics={state.errors().to_vec()} expr={state.expr.clone()} decls={state.decls.clone()} />
+                    </section>
+                    <SymbolsPanel symbols={a.symbols.clone()} wrt={a.wrt.clone()} decls={state.decls.clone()}
+                        on_edit={on_edit} on_wrt={on_wrt} on_decls={on_decls} />
+                    <Gallery current={examples::find(&state.expr)} on_load={on_load} />
+                </div>
+                <div class="right">
+                    { results }
+                    { for copy }
+                </div>
+            </main>
+            <footer>
+                <p>{ "Rules follow the lecture note's method: dy = Tr(∇fᵀ dX). Equation numbers refer to the Matrix Cookbook (2012). Everything runs in your browser." }</p>
+            </footer>
+        </div>
+    }
+}

@@ -1,0 +1,135 @@
+//! The gradient check: sizes, new random matrices, f's value, relative error, the pass/fail badge,
+//! and for small variables the symbolic and numeric gradients side by side.
+
+use crate::state::Shown;
+use matdiff_core::CheckReport;
+use std::collections::BTreeMap;
+use std::rc::Rc;
+use web_sys::HtmlInputElement;
+use yew::prelude::*;
+
+#[derive(Properties, PartialEq)]
+pub struct CheckProps {
+    pub shown: Rc<Shown>,
+    pub stale: bool,
+    /// The sizes the user set (the report has all of them, defaults included).
+    pub user_sizes: BTreeMap<String, usize>,
+    pub on_size: Callback<(String, Option<usize>)>,
+    pub on_new_seed: Callback<()>,
+}
+
+/// The badge's class and text: `passed`, `failed`, or why it could not be decided.
+pub fn badge(check: &Result<CheckReport, matdiff_core::Diagnostic>) -> (&'static str, String) {
+    match check {
+        Err(d) => ("badge undecided", format!("not checked: {}", d.message)),
+        Ok(r) if r.passed => ("badge pass", "✓ passed".to_string()),
+        Ok(r) => match &r.gradient {
+            Some(g) if !g.passed => (
+                "badge fail",
+                "✗ failed: the gradient differs from finite differences".to_string(),
+            ),
+            Some(_) => (
+                "badge fail",
+                "✗ failed: a step disagrees with dy".to_string(),
+            ),
+            None => (
+                "badge undecided",
+                format!(
+                    "undecided: {}",
+                    r.message
+                        .clone()
+                        .unwrap_or_else(|| "no usable random sample".to_string())
+                ),
+            ),
+        },
+    }
+}
+
+fn fmt(x: f64) -> String {
+    if x == 0.0 {
+        "0".into()
+    } else if x.abs() >= 1e4 || x.abs() < 1e-3 {
+        format!("{x:.3e}")
+    } else {
+        format!("{x:.4}")
+    }
+}
+
+fn matrix(title: &str, rows: &[Vec<f64>]) -> Html {
+    html! {
+        <figure class="matrix">
+            <figcaption>{ title }</figcaption>
+            <table>
+                { for rows.iter().map(|r| html! {
+                    <tr>{ for r.iter().map(|x| html! { <td>{ fmt(*x) }</td> }) }</tr>
+                }) }
+            </table>
+        </figure>
+    }
+}
+
+#[function_component(CheckPanel)]
+pub fn check_panel(props: &CheckProps) -> Html {
+    let (class, text) = badge(&props.shown.check);
+    let report = props.shown.check.as_ref().ok();
+    let sizes = report.map(|r| r.sizes.clone()).unwrap_or_default();
+    let size_inputs = sizes.iter().map(|(name, &n)| {
+        let cb = props.on_size.clone();
+        let key = name.clone();
+        let on_change = Callback::from(move |e: Event| {
+            let el: HtmlInputElement = e.target_unchecked_into();
+            cb.emit((
+                key.clone(),
+                el.value().trim().parse::<usize>().ok().filter(|&v| v > 0),
+            ));
+        });
+        let id = format!("size-{name}");
+        let custom = props.user_sizes.contains_key(name);
+        html! {
+            <span class="size">
+                <label for={id.clone()}><code>{ name }</code>{ " =" }</label>
+                <input id={id} type="number" min="1" max="200" value={n.to_string()}
+                    class={classes!(custom.then_some("custom"))} onchange={on_change} />
+            </span>
+        }
+    });
+    let new_seed = {
+        let cb = props.on_new_seed.clone();
+        Callback::from(move |_: MouseEvent| cb.emit(()))
+    };
+    html! {
+        <section class={classes!("check", props.stale.then_some("stale"))} aria-labelledby="check-h">
+            <h2 id="check-h">{ "Numeric check" }</h2>
+            <p class="status-line">
+                <span class={class} data-testid="check-status" role="status">{ text }</span>
+            </p>
+            <div class="sizes">
+                if !sizes.is_empty() { <span class="label">{ "sizes: " }</span> }
+                { for size_inputs }
+                <button type="button" onclick={new_seed} data-testid="new-seed">{ "New random matrices" }</button>
+                if let Some(r) = report { <span class="seed">{ format!("seed {}", r.seed) }</span> }
+            </div>
+            if let Some(r) = report {
+                <dl class="figures">
+                    if let Some(v) = r.value { <dt>{ "f at the sample" }</dt><dd data-testid="f-value">{ fmt(v) }</dd> }
+                    if let Some(g) = &r.gradient {
+                        <dt>{ "relative error, symbolic vs finite differences" }</dt>
+                        <dd data-testid="rel-error">{ format!("{:.2e}", g.rel_error) }
+                            <span class="tol">{ format!(" (tolerance {:.1e}, {})", g.tolerance, g.method) }</span></dd>
+                    }
+                    <dt>{ "derivation steps agreeing with dy" }</dt>
+                    <dd>{ format!("{} of {}", r.steps.iter().filter(|s| s.passed).count(), r.steps.len()) }</dd>
+                </dl>
+                if let Some(m) = &r.message { <p class="help">{ m }</p> }
+                if let Some(g) = &r.gradient {
+                    if let (Some(s), Some(n)) = (&g.symbolic, &g.numeric) {
+                        <div class="matrices scroll-x" data-testid="matrices">
+                            { matrix("symbolic ∇f", s) }
+                            { matrix("finite differences", n) }
+                        </div>
+                    }
+                }
+            }
+        </section>
+    }
+}

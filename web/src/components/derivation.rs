@@ -1,0 +1,100 @@
+//! The derivation: numbered display-math lines, each naming its rule (identity on hover, focus or tap)
+//! and carrying the mark of its numeric step check; the gradient in a box.
+
+use super::math::Math;
+use crate::state::Shown;
+use matdiff_core::api::rule_note;
+use matdiff_core::{Lhs, Step};
+use std::rc::Rc;
+use yew::prelude::*;
+
+#[derive(Properties, PartialEq)]
+pub struct DerivationProps {
+    pub shown: Rc<Shown>,
+    /// The input has changed into something with errors: this derivation is an earlier one.
+    pub stale: bool,
+}
+
+/// Step-check marks by line: the dy lines in order from the report, the ∇f lines from the gradient check.
+fn marks(shown: &Shown) -> Vec<Option<bool>> {
+    let report = shown.check.as_ref().ok();
+    let steps = shown
+        .analysis
+        .derivation
+        .as_ref()
+        .map_or(&[][..], |d| &d.steps[..]);
+    let mut k = 0;
+    steps
+        .iter()
+        .map(|s: &Step| match s.lhs {
+            Lhs::Dy => {
+                let m = report.and_then(|r| r.steps.get(k)).map(|c| c.passed);
+                k += 1;
+                m
+            }
+            Lhs::Gradient => report.and_then(|r| r.gradient.as_ref()).map(|g| g.passed),
+        })
+        .collect()
+}
+
+#[function_component(DerivationView)]
+pub fn derivation_view(props: &DerivationProps) -> Html {
+    let Some(d) = props.shown.analysis.derivation.as_ref() else {
+        return html! {};
+    };
+    let marks = marks(&props.shown);
+    let mut prev: Option<Lhs> = None;
+    let lines = d.steps.iter().zip(marks).enumerate().map(|(i, (s, mark))| {
+        let lhs = d.lhs_latex(s.lhs);
+        let tex = if prev == Some(s.lhs) {
+            format!(r"\phantom{{{lhs}}} = {}", s.latex)
+        } else {
+            format!("{lhs} = {}", s.latex)
+        };
+        prev = Some(s.lhs);
+        let rule = match s.rule {
+            Some(r) => {
+                let tip = format!("tip-{i}");
+                html! {
+                    <span class="rule" tabindex="0" aria-describedby={tip.clone()} data-rule={r.id}>
+                        { r.name }
+                        <span class="tip" role="tooltip" id={tip}>
+                            <Math tex={r.identity} />
+                            <span class="cookbook">{ r.cookbook.map(|c| format!(" Matrix Cookbook ({c})")).unwrap_or_default() }</span>
+                        </span>
+                    </span>
+                }
+            }
+            None => html! { <span class="rule first">{ "take the differential" }</span> },
+        };
+        let title = s.rule.map(|r| rule_note(&r));
+        let (mark_class, mark_text, mark_label) = match mark {
+            Some(true) => ("mark pass", "✓", "step agrees numerically with dy"),
+            Some(false) => ("mark fail", "✗", "step disagrees numerically with dy"),
+            None => ("mark none", "·", "step not checked"),
+        };
+        html! {
+            <li class="step" data-lhs={ if s.lhs == Lhs::Dy { "dy" } else { "grad" } }>
+                <span class="num" aria-hidden="true">{ format!("({})", i + 1) }</span>
+                <div class="eq scroll-x" title={title}><Math tex={tex} display=true /></div>
+                <span class={mark_class} title={mark_label} role="img" aria-label={mark_label}>{ mark_text }</span>
+                { rule }
+            </li>
+        }
+    });
+    let grad = format!("{} = {}", d.lhs_latex(Lhs::Gradient), d.gradient_latex);
+    html! {
+        <section class={classes!("derivation", props.stale.then_some("stale"))} aria-labelledby="deriv-h"
+            aria-busy={ if props.stale { "true" } else { "false" } }>
+            <h2 id="deriv-h">{ "Derivation" }
+                if props.stale { <span class="stale-note">{ " (of the last valid input)" }</span> }
+            </h2>
+            <p class="help f">{ "f = " }<Math tex={d.f_latex.clone()} />{ ", with respect to " }<code>{ &d.wrt }</code></p>
+            <ol class="steps" data-testid="derivation">{ for lines }</ol>
+            <div class="result scroll-x" data-testid="gradient" data-gradient-text={d.gradient_text.clone()}
+                data-wrt={d.wrt.clone()} aria-label="gradient">
+                <Math tex={grad} display=true />
+            </div>
+        </section>
+    }
+}

@@ -1,0 +1,55 @@
+//! Errors under the input: the message, the offending part of the text underlined, labels and hint.
+//!
+//! The input text is shown as text nodes only, never as HTML.
+
+use crate::diag::{mark, source_text};
+use matdiff_core::Diagnostic;
+use yew::prelude::*;
+
+#[derive(Properties, PartialEq)]
+pub struct ErrorProps {
+    pub diagnostics: Vec<Diagnostic>,
+    pub expr: AttrValue,
+    pub decls: AttrValue,
+}
+
+#[function_component(ErrorView)]
+pub fn error_view(props: &ErrorProps) -> Html {
+    if props.diagnostics.is_empty() {
+        return html! {};
+    }
+    let items = props.diagnostics.iter().take(4).map(|d| {
+        let src = source_text(d, &props.expr, &props.decls).map(|(what, text)| {
+            let m = mark(text, &d.range);
+            let marked = if m.marked.is_empty() { "\u{2002}".to_string() } else { m.marked };
+            html! {
+                <pre class="src" aria-label={format!("in the {what}")}><span>{ m.before }</span><mark class="bad">{ marked }</mark><span>{ m.after }</span></pre>
+            }
+        });
+        html! {
+            <li>
+                <p class="msg">{ &d.message }</p>
+                { for src }
+                <ul class="labels">
+                    { for d.labels.iter().map(|l| {
+                        let part = source_text(d, &props.expr, &props.decls)
+                            .map(|(_, text)| mark(text, &l.range).marked)
+                            .filter(|p| !p.is_empty());
+                        html! {
+                            <li>
+                                if let Some(p) = part { <code>{ p }</code>{ ": " } }
+                                { &l.message }
+                            </li>
+                        }
+                    }) }
+                </ul>
+                if let Some(h) = &d.hint { <p class="hint">{ format!("hint: {h}") }</p> }
+            </li>
+        }
+    });
+    html! {
+        <div class="error" data-testid="error" role="alert">
+            <ul>{ for items }</ul>
+        </div>
+    }
+}

@@ -1,0 +1,132 @@
+//! The symbol panel: each symbol's kind, dimensions and properties, editable, and the choice of variable.
+
+use crate::decls::{dims_text, SymbolEdit};
+use matdiff_core::{Kind, Symbol};
+use web_sys::{HtmlInputElement, HtmlSelectElement};
+use yew::prelude::*;
+
+#[derive(Properties, PartialEq)]
+pub struct SymbolsProps {
+    pub symbols: Vec<Symbol>,
+    pub wrt: Option<String>,
+    pub decls: AttrValue,
+    pub on_edit: Callback<(String, SymbolEdit)>,
+    pub on_wrt: Callback<String>,
+    pub on_decls: Callback<String>,
+}
+
+fn kind_value(k: Kind) -> &'static str {
+    match k {
+        Kind::Scalar => "scalar",
+        Kind::Vector => "vector",
+        Kind::Matrix => "matrix",
+    }
+}
+
+#[function_component(SymbolsPanel)]
+pub fn symbols_panel(props: &SymbolsProps) -> Html {
+    let rows = props.symbols.iter().map(|s| {
+        let name = s.name.clone();
+        let edit = |f: fn(&web_sys::Event) -> Option<SymbolEdit>| {
+            let cb = props.on_edit.clone();
+            let name = name.clone();
+            Callback::from(move |e: Event| {
+                if let Some(edit) = f(&e) {
+                    cb.emit((name.clone(), edit));
+                }
+            })
+        };
+        let on_kind = edit(|e| {
+            let el: HtmlSelectElement = e.target_unchecked_into();
+            Some(SymbolEdit::Kind(match el.value().as_str() {
+                "scalar" => Kind::Scalar,
+                "vector" => Kind::Vector,
+                _ => Kind::Matrix,
+            }))
+        });
+        let on_dims = edit(|e| {
+            let el: HtmlInputElement = e.target_unchecked_into();
+            Some(SymbolEdit::Dims(el.value()))
+        });
+        let on_sym = edit(|e| {
+            let el: HtmlInputElement = e.target_unchecked_into();
+            Some(SymbolEdit::Symmetric(el.checked()))
+        });
+        let on_spd = edit(|e| {
+            let el: HtmlInputElement = e.target_unchecked_into();
+            Some(SymbolEdit::Spd(el.checked()))
+        });
+        let on_wrt = {
+            let cb = props.on_wrt.clone();
+            let name = name.clone();
+            Callback::from(move |_: Event| cb.emit(name.clone()))
+        };
+        let is_matrix = s.kind == Kind::Matrix;
+        let id = |what: &str| format!("sym-{what}-{}", s.name);
+        html! {
+            <tr data-symbol={s.name.clone()}>
+                <th scope="row"><code>{ &s.name }</code>
+                    if !s.declared { <span class="inferred" title="typed by its first letter and inferred sizes">{ " (inferred)" }</span> }
+                </th>
+                <td>
+                    <label class="sr-only" for={id("kind")}>{ format!("kind of {}", s.name) }</label>
+                    <select id={id("kind")} onchange={on_kind}>
+                        { for [Kind::Scalar, Kind::Vector, Kind::Matrix].into_iter().map(|k| html! {
+                            <option value={kind_value(k)} selected={k == s.kind}>{ kind_value(k) }</option>
+                        }) }
+                    </select>
+                </td>
+                <td>
+                    <label class="sr-only" for={id("dims")}>{ format!("dimensions of {}", s.name) }</label>
+                    <input id={id("dims")} class="mono dims" type="text" size="7" spellcheck="false"
+                        disabled={s.kind == Kind::Scalar}
+                        value={dims_text(s)} onchange={on_dims} title="e.g. 3x4, m x n, or n; Enter to apply" />
+                </td>
+                <td>
+                    <input id={id("sym")} type="checkbox" checked={s.symmetric} disabled={!is_matrix} onchange={on_sym} />
+                    <label for={id("sym")}>{ "symmetric" }</label>
+                </td>
+                <td>
+                    <input id={id("spd")} type="checkbox" checked={s.spd} disabled={!is_matrix} onchange={on_spd} />
+                    <label for={id("spd")}>{ "SPD" }</label>
+                </td>
+                <td>
+                    <input id={id("wrt")} type="radio" name="wrt" value={s.name.clone()}
+                        checked={props.wrt.as_deref() == Some(s.name.as_str())} onchange={on_wrt} />
+                    <label for={id("wrt")}>{ "variable" }</label>
+                </td>
+            </tr>
+        }
+    });
+    let on_decls = {
+        let cb = props.on_decls.clone();
+        Callback::from(move |e: InputEvent| {
+            let el: HtmlInputElement = e.target_unchecked_into();
+            cb.emit(el.value());
+        })
+    };
+    html! {
+        <section class="symbols" aria-labelledby="symbols-h">
+            <h2 id="symbols-h">{ "Symbols" }</h2>
+            if props.symbols.is_empty() {
+                <p class="help">{ "The symbols of the expression appear here." }</p>
+            } else {
+                <div class="scroll-x">
+                    <table data-testid="symbols">
+                        <thead><tr>
+                            <th scope="col">{ "name" }</th><th scope="col">{ "kind" }</th><th scope="col">{ "size" }</th>
+                            <th scope="col">{ "properties" }</th><th scope="col"></th><th scope="col">{ "∇ wrt" }</th>
+                        </tr></thead>
+                        <tbody>{ for rows }</tbody>
+                    </table>
+                </div>
+            }
+            <div class="field">
+                <label for="decls">{ "Declarations" }</label>
+                <input id="decls" data-testid="decls" type="text" class="mono" spellcheck="false" autocomplete="off"
+                    placeholder="A: 3x4, S: symmetric n, P: spd n, x: vector n, a: scalar"
+                    value={props.decls.clone()} oninput={on_decls} />
+            </div>
+        </section>
+    }
+}

@@ -1,0 +1,143 @@
+//! Browser side effects: history, clipboard, the embed height message, random seeds, the panic message.
+
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+fn window() -> Option<web_sys::Window> {
+    web_sys::window()
+}
+
+/// The current query string (with its `?`), or empty.
+pub fn location_search() -> String {
+    window()
+        .and_then(|w| w.location().search().ok())
+        .unwrap_or_default()
+}
+
+/// Writes `query` to the address bar: `push` adds a history entry, else the current one is replaced.
+pub fn write_query(query: &str, push: bool) {
+    let Some(w) = window() else { return };
+    if location_search() == query {
+        return;
+    }
+    let Ok(history) = w.history() else { return };
+    let path = w.location().pathname().unwrap_or_default();
+    let url = format!("{path}{query}");
+    let _ = if push {
+        history.push_state_with_url(&JsValue::NULL, "", Some(&url))
+    } else {
+        history.replace_state_with_url(&JsValue::NULL, "", Some(&url))
+    };
+}
+
+/// The page's address without its query (for embed snippets).
+pub fn page_base() -> String {
+    window()
+        .and_then(|w| {
+            let l = w.location();
+            Some(format!("{}{}", l.origin().ok()?, l.pathname().ok()?))
+        })
+        .unwrap_or_default()
+}
+
+/// Calls `f` on every back/forward navigation. Registered once, for the page's lifetime.
+pub fn on_popstate(f: impl Fn() + 'static) {
+    let Some(w) = window() else { return };
+    let cb = Closure::<dyn Fn()>::new(f);
+    let _ = w.add_event_listener_with_callback("popstate", cb.as_ref().unchecked_ref());
+    cb.forget();
+}
+
+/// A fresh seed for new random matrices.
+pub fn random_seed() -> u64 {
+    (js_sys::Math::random() * 1e9) as u64 + 2
+}
+
+/// Sets the document's title.
+pub fn set_title(title: &str) {
+    if let Some(d) = window().and_then(|w| w.document()) {
+        d.set_title(title);
+    }
+}
+
+/// Copies text to the clipboard; `done(true)` on success, `done(false)` when the browser refuses.
+pub fn copy_text(text: String, done: impl FnOnce(bool) + 'static) {
+    let Some(w) = window() else {
+        return done(false);
+    };
+    let nav = w.navigator();
+    let has = js_sys::Reflect::get(&nav, &"clipboard".into())
+        .map(|v| !v.is_undefined() && !v.is_null())
+        .unwrap_or(false);
+    if !has {
+        return done(false);
+    }
+    let promise = nav.clipboard().write_text(&text);
+    wasm_bindgen_futures::spawn_local(async move {
+        done(wasm_bindgen_futures::JsFuture::from(promise).await.is_ok());
+    });
+}
+
+/// Whether the page is inside a frame.
+pub fn in_frame() -> bool {
+    match window() {
+        Some(w) => match w.parent() {
+            Ok(Some(p)) => !js_sys::Object::is(&p, &w),
+            _ => false,
+        },
+        None => false,
+    }
+}
+
+/// Posts the page's height to the parent frame: `{type: "matdiff:height", height}`.
+pub fn post_height() {
+    let Some(w) = window() else { return };
+    let Some(body) = w.document().and_then(|d| d.body()) else {
+        return;
+    };
+    let Ok(Some(parent)) = w.parent() else { return };
+    if js_sys::Object::is(&parent, &w) {
+        return;
+    }
+    let msg = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&msg, &"type".into(), &"matdiff:height".into());
+    let _ = js_sys::Reflect::set(
+        &msg,
+        &"height".into(),
+        &JsValue::from_f64(f64::from(body.offset_height())),
+    );
+    let _ = parent.post_message(&msg, "*");
+}
+
+/// Posts the height again whenever the body's size changes (fonts loading, window resizing).
+pub fn observe_height() {
+    let Some(body) = window().and_then(|w| w.document()).and_then(|d| d.body()) else {
+        return;
+    };
+    let cb = Closure::<dyn Fn()>::new(post_height);
+    if let Ok(obs) = web_sys::ResizeObserver::new(cb.as_ref().unchecked_ref()) {
+        obs.observe(&body);
+    }
+    cb.forget();
+}
+
+/// Shows a message in the page's `#panic` box (a panic or a failed start).
+pub fn show_fatal(message: &str) {
+    let Some(d) = window().and_then(|w| w.document()) else {
+        return;
+    };
+    if let Some(el) = d.get_element_by_id("panic") {
+        el.set_text_content(Some(message));
+        let _ = el.remove_attribute("hidden");
+    }
+}
+
+/// Installs the panic hook: the console gets the panic, the page a visible message.
+pub fn install_panic_hook() {
+    std::panic::set_hook(Box::new(|info| {
+        console_error_panic_hook::hook(info);
+        show_fatal(&format!(
+            "matdiff stopped because of an internal error; please reload the page and report this: {info}"
+        ));
+    }));
+}

@@ -1,0 +1,383 @@
+//! The page's state, the actions that change it and the reducer: pure, tested natively.
+
+use crate::decls::{self, SymbolEdit};
+use crate::examples::EXAMPLES;
+use crate::url::{Permalink, DEFAULT_SEED};
+use matdiff_core::expr::expr_dim_names;
+use matdiff_core::{
+    analyze, check, Analysis, CheckOptions, CheckReport, Diagnostic, Input, SymbolTable,
+};
+use std::collections::BTreeMap;
+use std::rc::Rc;
+
+/// What the page does with the browser history after an action.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum HistoryOp {
+    /// Leave the history alone (initial load, back/forward).
+    None,
+    /// `replaceState` (typing, sizes).
+    Replace,
+    /// `pushState` (discrete actions: an example, the variable, a symbol edit, new random matrices).
+    Push,
+}
+
+/// A derivation on screen with its check.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Shown {
+    pub analysis: Rc<Analysis>,
+    pub check: Result<CheckReport, Diagnostic>,
+}
+
+/// Everything the page shows.
+#[derive(Clone, Debug, PartialEq)]
+pub struct State {
+    pub expr: String,
+    pub decls: String,
+    /// The variable the user chose; `None` lets the engine choose.
+    pub wrt: Option<String>,
+    /// Sizes the user set (others get the engine's defaults).
+    pub sizes: BTreeMap<String, usize>,
+    pub seed: u64,
+    pub embed: bool,
+    /// The analysis of the current input.
+    pub analysis: Rc<Analysis>,
+    /// The last derivation that succeeded, with its check; stays (dimmed) while the input has errors.
+    pub shown: Option<Rc<Shown>>,
+    pub history: HistoryOp,
+}
+
+/// Everything that changes the state.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Action {
+    SetExpr(String),
+    SetDecls(String),
+    SetWrt(String),
+    EditSymbol(String, SymbolEdit),
+    /// A size by dimension name; `None` returns it to the default.
+    SetSize(String, Option<usize>),
+    /// New random matrices: the seed comes from outside, so the reducer stays pure.
+    NewSeed(u64),
+    LoadExample(usize),
+    /// State from a URL (first load, back/forward).
+    Restore(Permalink),
+}
+
+impl State {
+    /// The state a permalink describes, analysed and checked.
+    pub fn from_permalink(p: Permalink) -> State {
+        let mut s = State {
+            expr: p.f,
+            decls: p.decls,
+            wrt: p.wrt,
+            sizes: p.sizes,
+            seed: p.seed,
+            embed: p.embed,
+            analysis: Rc::new(empty_analysis()),
+            shown: None,
+            history: HistoryOp::None,
+        };
+        s.reanalyze();
+        s
+    }
+
+    /// The permalink of this state.
+    pub fn permalink(&self) -> Permalink {
+        Permalink {
+            f: self.expr.clone(),
+            wrt: self.wrt.clone(),
+            decls: self.decls.clone(),
+            sizes: self.sizes.clone(),
+            seed: self.seed,
+            embed: self.embed,
+        }
+    }
+
+    /// Whether the derivation on screen belongs to an earlier input (the current one has errors).
+    pub fn stale(&self) -> bool {
+        self.analysis.derivation.is_none()
+    }
+
+    /// The diagnostics to show; none for an empty input.
+    pub fn errors(&self) -> &[Diagnostic] {
+        if self.expr.trim().is_empty() {
+            &[]
+        } else {
+            &self.analysis.diagnostics
+        }
+    }
+
+    /// The reducer: a new state from an action. Pure (the seed of `NewSeed` comes with it).
+    #[must_use]
+    pub fn apply(&self, action: Action) -> State {
+        let mut s = self.clone();
+        match action {
+            Action::SetExpr(e) => {
+                s.expr = e;
+                s.history = HistoryOp::Replace;
+                s.reanalyze();
+            }
+            Action::SetDecls(d) => {
+                s.decls = d;
+                s.history = HistoryOp::Replace;
+                s.reanalyze();
+            }
+            Action::SetWrt(w) => {
+                s.wrt = Some(w);
+                s.history = HistoryOp::Push;
+                s.reanalyze();
+            }
+            Action::EditSymbol(name, edit) => {
+                let sym = s.analysis.symbols.iter().find(|x| x.name == name).cloned();
+                if let Some(sym) = sym {
+                    s.decls = decls::apply(&s.decls, &sym, &edit);
+                    s.history = HistoryOp::Push;
+                    s.reanalyze();
+                }
+            }
+            Action::SetSize(name, size) => {
+                match size {
+                    Some(n) => s.sizes.insert(name, n),
+                    None => s.sizes.remove(&name),
+                };
+                s.history = HistoryOp::Replace;
+                s.recheck();
+            }
+            Action::NewSeed(seed) => {
+                s.seed = seed;
+                s.history = HistoryOp::Push;
+                s.recheck();
+            }
+            Action::LoadExample(i) => {
+                if let Some(e) = EXAMPLES.get(i) {
+                    s.expr = e.expr.to_string();
+                    s.decls = e.decls.to_string();
+                    s.wrt = Some(e.wrt.to_string());
+                    s.sizes.clear();
+                    s.seed = DEFAULT_SEED;
+                    s.history = HistoryOp::Push;
+                    s.reanalyze();
+                }
+            }
+            Action::Restore(p) => {
+                let embed = s.embed;
+                let shown = s.shown.clone();
+                s = State::from_permalink(p);
+                s.embed = embed;
+                if s.shown.is_none() {
+                    s.shown = shown;
+                }
+            }
+        }
+        s
+    }
+
+    /// Analyses the input; on success the check runs and the result replaces the one on screen.
+    fn reanalyze(&mut self) {
+        let input = |wrt: Option<String>| Input {
+            expr: self.expr.clone(),
+            decls: self.decls.clone(),
+            wrt,
+        };
+        let mut a = analyze(&input(self.wrt.clone()));
+        // A variable that the new expression no longer has is dropped, not reported.
+        if let Some(w) = &self.wrt {
+            if !a.symbols.iter().any(|s| &s.name == w) {
+                let b = analyze(&input(None));
+                if !b.symbols.is_empty() && !b.symbols.iter().any(|s| &s.name == w) {
+                    self.wrt = None;
+                    a = b;
+                }
+            }
+        }
+        self.analysis = Rc::new(a);
+        if self.analysis.derivation.is_some() {
+            let check = run_check(&self.analysis, &self.sizes, self.seed);
+            self.shown = Some(Rc::new(Shown {
+                analysis: self.analysis.clone(),
+                check,
+            }));
+        }
+    }
+
+    /// Re-runs the check of the derivation on screen (new sizes or seed).
+    fn recheck(&mut self) {
+        if let Some(shown) = &self.shown {
+            let analysis = shown.analysis.clone();
+            let check = run_check(&analysis, &self.sizes, self.seed);
+            self.shown = Some(Rc::new(Shown { analysis, check }));
+        }
+    }
+}
+
+/// The dimension names of an analysed expression (its symbols' and those only the expression has).
+pub fn dim_names(a: &Analysis) -> Vec<String> {
+    let mut names = SymbolTable {
+        symbols: a.symbols.clone(),
+    }
+    .dim_names();
+    if let Some(d) = &a.derivation {
+        for n in expr_dim_names(&d.f) {
+            if !names.contains(&n) {
+                names.push(n);
+            }
+        }
+    }
+    names
+}
+
+/// The check with the user's sizes for the dimensions this expression has.
+pub fn run_check(
+    a: &Analysis,
+    sizes: &BTreeMap<String, usize>,
+    seed: u64,
+) -> Result<CheckReport, Diagnostic> {
+    let names = dim_names(a);
+    let sizes = sizes
+        .iter()
+        .filter(|(k, _)| names.contains(k))
+        .map(|(k, v)| (k.clone(), *v))
+        .collect();
+    check(a, &CheckOptions { sizes, seed })
+}
+
+fn empty_analysis() -> Analysis {
+    Analysis {
+        diagnostics: vec![],
+        symbols: vec![],
+        wrt: None,
+        expr_latex: None,
+        expr_text: None,
+        derivation: None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::url;
+
+    fn start() -> State {
+        State::from_permalink(Permalink::default())
+    }
+
+    fn gradient(s: &State) -> String {
+        s.shown
+            .as_ref()
+            .expect("shown")
+            .analysis
+            .derivation
+            .as_ref()
+            .expect("derivation")
+            .gradient_text
+            .clone()
+    }
+
+    fn passed(s: &State) -> bool {
+        s.shown
+            .as_ref()
+            .expect("shown")
+            .check
+            .as_ref()
+            .expect("report")
+            .passed
+    }
+
+    #[test]
+    fn empty_input_shows_nothing_and_no_error() {
+        let s = start();
+        assert!(s.shown.is_none());
+        assert!(s.errors().is_empty());
+        assert_eq!(s.history, HistoryOp::None);
+    }
+
+    #[test]
+    fn typing_derives_and_checks_then_an_error_keeps_the_last_derivation() {
+        let mut s = start();
+        for prefix in ["t", "tr", "tr(", "tr(A", "tr(A*X*B)"] {
+            s = s.apply(Action::SetExpr(prefix.into()));
+        }
+        assert_eq!(gradient(&s), "A'*B'");
+        assert!(passed(&s));
+        assert!(!s.stale());
+        assert_eq!(s.history, HistoryOp::Replace);
+        let s = s.apply(Action::SetExpr("tr(A*X*B) +".into()));
+        assert!(s.stale());
+        assert!(!s.errors().is_empty());
+        assert_eq!(gradient(&s), "A'*B'");
+    }
+
+    #[test]
+    fn examples_load_with_push_and_pass() {
+        let s = start().apply(Action::LoadExample(2));
+        assert_eq!(s.expr, "logdet(X'*X)");
+        assert_eq!(s.history, HistoryOp::Push);
+        assert_eq!(gradient(&s), "2*X*inv(X'*X)");
+        assert!(passed(&s));
+        // Out of range: nothing changes.
+        assert_eq!(s.apply(Action::LoadExample(999)).expr, s.expr);
+    }
+
+    #[test]
+    fn the_variable_can_be_chosen_and_is_dropped_when_it_disappears() {
+        let s = start().apply(Action::SetExpr("tr(A*X*B)".into()));
+        let s = s.apply(Action::SetWrt("A".into()));
+        assert_eq!(gradient(&s), "B'*X'");
+        assert_eq!(s.history, HistoryOp::Push);
+        let s = s.apply(Action::SetExpr("tr(X*B)".into()));
+        assert_eq!(s.wrt, None);
+        assert_eq!(gradient(&s), "B'");
+    }
+
+    #[test]
+    fn symbol_edits_change_the_declarations_and_the_derivation() {
+        let s = start().apply(Action::SetExpr("x'*A*x".into()));
+        assert_eq!(gradient(&s), "(A + A')*x");
+        let s = s.apply(Action::EditSymbol("A".into(), SymbolEdit::Symmetric(true)));
+        assert_eq!(s.decls, "A: symmetric n");
+        assert_eq!(gradient(&s), "2*A*x");
+        // Unknown symbols are ignored.
+        assert_eq!(
+            s.apply(Action::EditSymbol("Q".into(), SymbolEdit::Spd(true)))
+                .decls,
+            s.decls
+        );
+    }
+
+    #[test]
+    fn sizes_and_seed_recheck_without_reanalysing() {
+        let s = start().apply(Action::LoadExample(1));
+        let s = s.apply(Action::SetSize("n".into(), Some(2)));
+        let report = s.shown.as_ref().unwrap().check.as_ref().unwrap().clone();
+        assert_eq!(report.sizes.get("n"), Some(&2));
+        assert!(report.passed);
+        let s2 = s.apply(Action::NewSeed(77));
+        let r2 = s2.shown.as_ref().unwrap().check.as_ref().unwrap();
+        assert_eq!(r2.seed, 77);
+        assert_ne!(r2.value, report.value);
+        assert_eq!(s2.history, HistoryOp::Push);
+        // A size for a dimension the expression lacks is kept but not passed to the check.
+        let s3 = s2.apply(Action::SetSize("zz".into(), Some(3)));
+        assert!(s3.shown.as_ref().unwrap().check.is_ok());
+        // An out-of-range size is the check's error, shown instead of a report.
+        let s4 = s3.apply(Action::SetSize("n".into(), Some(100_000)));
+        assert!(s4.shown.as_ref().unwrap().check.is_err());
+        let s5 = s4.apply(Action::SetSize("n".into(), None));
+        assert!(s5.shown.as_ref().unwrap().check.is_ok());
+    }
+
+    #[test]
+    fn permalink_round_trip_through_the_state() {
+        let s = start()
+            .apply(Action::LoadExample(7))
+            .apply(Action::SetSize("n".into(), Some(3)))
+            .apply(Action::NewSeed(9));
+        let q = url::encode(&s.permalink());
+        let back = State::from_permalink(url::decode(&q));
+        assert_eq!(back.permalink(), s.permalink());
+        assert_eq!(gradient(&back), gradient(&s));
+        assert_eq!(back.history, HistoryOp::None);
+        let restored = start().apply(Action::Restore(url::decode(&q)));
+        assert_eq!(restored.expr, s.expr);
+        assert_eq!(restored.history, HistoryOp::None);
+    }
+}

@@ -1,0 +1,218 @@
+//! Permalinks: the page's state in the URL query (`?f=…&wrt=…&decls=…&sizes=m=3,n=4&seed=7`), pure.
+
+use std::collections::BTreeMap;
+
+/// The seed used when the URL gives none.
+pub const DEFAULT_SEED: u64 = 1;
+
+/// Everything a link reproduces.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Permalink {
+    /// The expression (`f`).
+    pub f: String,
+    /// The variable (`wrt`); `None` lets the engine choose.
+    pub wrt: Option<String>,
+    /// Declarations (`decls`, also read from `let`).
+    pub decls: String,
+    /// Sizes of symbolic dimensions (`sizes=m=3,n=4`).
+    pub sizes: BTreeMap<String, usize>,
+    /// Seed of the random matrices (`seed`).
+    pub seed: u64,
+    /// `embed=1`: only the derivation and the check.
+    pub embed: bool,
+}
+
+impl Default for Permalink {
+    fn default() -> Self {
+        Permalink {
+            f: String::new(),
+            wrt: None,
+            decls: String::new(),
+            sizes: BTreeMap::new(),
+            seed: DEFAULT_SEED,
+            embed: false,
+        }
+    }
+}
+
+/// Percent-encodes a query value, keeping the characters that read well and are safe in a query.
+pub fn encode_component(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        let keep = b.is_ascii_alphanumeric()
+            || matches!(
+                b,
+                b'-' | b'_' | b'.' | b'~' | b'*' | b'\'' | b'(' | b')' | b',' | b':' | b'/' | b'!'
+            );
+        if keep {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// Decodes a query value: `+` is a space, `%XX` a byte; malformed escapes stay as they are.
+pub fn decode_component(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let hex = |c: u8| (c as char).to_digit(16);
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'+' => {
+                out.push(b' ');
+                i += 1;
+            }
+            b'%' if i + 2 < bytes.len() => match (hex(bytes[i + 1]), hex(bytes[i + 2])) {
+                (Some(h), Some(l)) => {
+                    out.push((h * 16 + l) as u8);
+                    i += 3;
+                }
+                _ => {
+                    out.push(b'%');
+                    i += 1;
+                }
+            },
+            c => {
+                out.push(c);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Reads `m=3,n=4` (spaces allowed); ignores items that are not `name=positive number`.
+pub fn parse_sizes(s: &str) -> BTreeMap<String, usize> {
+    let mut out = BTreeMap::new();
+    for item in s.split([',', ';']) {
+        if let Some((name, value)) = item.split_once('=') {
+            let name = name.trim();
+            if let Ok(v) = value.trim().parse::<usize>() {
+                if !name.is_empty() && v > 0 {
+                    out.insert(name.to_string(), v);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Writes sizes as `m=3,n=4`.
+pub fn format_sizes(sizes: &BTreeMap<String, usize>) -> String {
+    sizes
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// Parses a query string, with or without its leading `?`. Unknown keys are ignored.
+pub fn decode(query: &str) -> Permalink {
+    let mut p = Permalink::default();
+    let query = query.strip_prefix('?').unwrap_or(query);
+    for pair in query.split('&').filter(|s| !s.is_empty()) {
+        let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+        let v = decode_component(v);
+        match decode_component(k).as_str() {
+            "f" => p.f = v,
+            "wrt" => p.wrt = Some(v.trim().to_string()).filter(|s| !s.is_empty()),
+            "decls" | "let" => p.decls = v,
+            "sizes" => p.sizes = parse_sizes(&v),
+            "seed" => p.seed = v.trim().parse().unwrap_or(DEFAULT_SEED),
+            "embed" => p.embed = matches!(v.as_str(), "1" | "true" | "yes" | ""),
+            _ => {}
+        }
+    }
+    p
+}
+
+/// The query string (with its `?`) of a permalink; defaults are left out.
+pub fn encode(p: &Permalink) -> String {
+    let mut parts = vec![format!("f={}", encode_component(&p.f))];
+    if let Some(w) = &p.wrt {
+        parts.push(format!("wrt={}", encode_component(w)));
+    }
+    if !p.decls.trim().is_empty() {
+        parts.push(format!("decls={}", encode_component(&p.decls)));
+    }
+    if !p.sizes.is_empty() {
+        // `=` is safe inside a value: only the first `=` of a pair separates key and value.
+        parts.push(format!(
+            "sizes={}",
+            encode_component(&format_sizes(&p.sizes)).replace("%3D", "=")
+        ));
+    }
+    if p.seed != DEFAULT_SEED {
+        parts.push(format!("seed={}", p.seed));
+    }
+    if p.embed {
+        parts.push("embed=1".to_string());
+    }
+    format!("?{}", parts.join("&"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> Permalink {
+        Permalink {
+            f: "||A*x - b||^2 + lambda*||x||^2 & 50% #1 +ä".into(),
+            wrt: Some("x".into()),
+            decls: "b: vector m, S: spd n".into(),
+            sizes: [("m".to_string(), 3), ("n".to_string(), 12)].into(),
+            seed: 42,
+            embed: true,
+        }
+    }
+
+    #[test]
+    fn round_trip() {
+        let p = sample();
+        assert_eq!(decode(&encode(&p)), p);
+        let d = Permalink {
+            f: "tr(A*X*B)".into(),
+            ..Permalink::default()
+        };
+        assert_eq!(encode(&d), "?f=tr(A*X*B)");
+        assert_eq!(decode(&encode(&d)), d);
+    }
+
+    #[test]
+    fn encoded_values_keep_query_delimiters_out() {
+        let q = encode(&sample());
+        let after = &q[1..];
+        assert_eq!(after.matches('&').count(), 5, "{q}");
+        assert!(!q.contains(' ') && !q.contains('#') && !q.contains('+') && !q.contains('|'));
+        assert!(q.contains("sizes=m=3,n=12"), "{q}");
+        assert!(q.contains("seed=42") && q.ends_with("embed=1"), "{q}");
+    }
+
+    #[test]
+    fn decodes_what_browsers_write() {
+        // URLSearchParams writes spaces as `+` and escapes `*`, `'` and `,`.
+        let p = decode("?f=logdet%28X%27*X%29&wrt=X&let=X%3A+4x2&sizes=n%3D3%2Cm%3D5&seed=x");
+        assert_eq!(p.f, "logdet(X'*X)");
+        assert_eq!(p.wrt.as_deref(), Some("X"));
+        assert_eq!(p.decls, "X: 4x2");
+        assert_eq!(p.sizes, [("m".to_string(), 5), ("n".to_string(), 3)].into());
+        assert_eq!(p.seed, DEFAULT_SEED);
+        assert!(!p.embed);
+    }
+
+    #[test]
+    fn malformed_input_is_tolerated() {
+        assert_eq!(decode_component("100%"), "100%");
+        assert_eq!(decode_component("%zz%4"), "%zz%4");
+        assert_eq!(decode_component("%e2%88%87"), "∇");
+        assert_eq!(decode_component("%ff"), "\u{fffd}");
+        let p = decode("wrt=&embed&sizes=n=0,m=x,=3,k=2&&zz=1");
+        assert_eq!(p.wrt, None);
+        assert!(p.embed);
+        assert_eq!(p.sizes, [("k".to_string(), 2)].into());
+        assert_eq!(p.f, "");
+    }
+}
