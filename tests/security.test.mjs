@@ -34,13 +34,15 @@ const CASES = [
   { name: 'url', query: `f=${enc('\\url{http://evil.example}')}` },
   { name: 'htmlClass', query: `f=${enc('\\htmlClass{x}{y}')}` },
   { name: 'katex-in-name', query: `f=${enc('tr(X) + \\htmlId{pwn}{x}')}` },
-  { name: 'script-in-wrt', query: `f=${enc('tr(A*X*B)')}&wrt=${enc('<script>alert(1)</script>')}` },
+  // The page drops a variable the expression does not have (as while typing) instead of
+  // reporting it: no error required, the derivation with the default variable must show.
+  { name: 'script-in-wrt', query: `f=${enc('tr(A*X*B)')}&wrt=${enc('<script>alert(1)</script>')}`, quiet: true },
   { name: 'script-in-decls', query: `f=${enc('tr(A*X*B)')}&decls=${enc('<script>alert(1)</script>')}&let=${enc('<script>alert(1)</script>')}` },
   // Sizes and seed may be ignored when malformed rather than reported: no error required.
   { name: 'script-in-sizes', query: `f=${enc('tr(A*X*B)')}&sizes=${enc('<img src=x onerror=alert(1)>')}&seed=${enc('<script>alert(1)</script>')}`, quiet: true },
   { name: '100KB-value', query: `f=${big}` },
   { name: 'invalid-utf8', query: 'f=%FF%FE' },
-  { name: 'invalid-utf8-in-wrt', query: `f=${enc('tr(A*X*B)')}&wrt=%C0%AF%FF` },
+  { name: 'invalid-utf8-in-wrt', query: `f=${enc('tr(A*X*B)')}&wrt=%C0%AF%FF`, quiet: true },
   { name: 'nul-bytes', query: 'f=tr(A%00*X*B)%00&wrt=X%00' },
   { name: 'bad-percent', query: 'f=%E0%A4%A&wrt=%' },
 ];
@@ -61,7 +63,9 @@ async function injected(page) {
       }
       for (const a of document.querySelectorAll('a[href]')) {
         const href = a.getAttribute('href');
-        if (/^\s*javascript:/i.test(href) || /evil\.example/.test(href)) out.push(`link ${href}`);
+        let host = '';
+        try { host = new URL(a.href).hostname; } catch { /* not a URL: harmless */ }
+        if (/^\s*javascript:/i.test(href) || host === 'evil.example') out.push(`link ${href}`);
       }
       if (document.querySelector('.x, #pwn, [onerror], [onclick], [onload]:not(body)')) out.push('element with injected class/id/handler');
       if (window.__pwned) out.push('window.__pwned');
@@ -94,7 +98,8 @@ for (const c of CASES) {
     await page.goto(`${server.base}?${c.query}`);
     await page.locator(SEL.expr).waitFor({ timeout: 15_000 });
     if (c.quiet) {
-      await page.waitForTimeout(1000);
+      // tr(A*X*B) with a hostile extra parameter: the derivation shows, nothing else happens.
+      await waitForGradient(page, NOTE_EXAMPLES[1].grad);
     } else {
       // An error is shown (the hostile value is not a valid expression, variable or declaration).
       const message = await until(() => errorText(page), { timeout: 10_000, describe: () => 'no error message shown' });

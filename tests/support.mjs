@@ -66,8 +66,15 @@ export async function startServer() {
   if (!fs.existsSync(path.join(DIST, 'index.html'))) {
     throw new Error(`${DIST}/index.html missing: build the site first (trunk build --release)`);
   }
-  const server = http.createServer((req, res) => {
+  // Room for very long permalinks (the security tests send a 100 KB value).
+  const server = http.createServer({ maxHeaderSize: 1024 * 1024 }, (req, res) => {
     const url = new URL(req.url, 'http://localhost');
+    if (url.pathname === '/favicon.ico') {
+      // The host page's favicon (the site itself has its own under /sub/).
+      res.writeHead(204);
+      res.end();
+      return;
+    }
     if (url.pathname === '/host.html') {
       res.writeHead(200, { 'content-type': MIME['.html'], 'cache-control': 'no-store' });
       res.end(hostPage(url.searchParams.get('q') ?? 'embed=1'));
@@ -159,6 +166,14 @@ export async function openPage(context, origin) {
   });
   page.on('pageerror', (err) => log.errors.push(`page error: ${err.message}`));
   page.on('request', (req) => log.requests.push(req.url()));
+  page.on('response', (r) => {
+    if (r.status() >= 400) log.errors.push(`HTTP ${r.status()} for ${r.url().slice(0, 200)}`);
+  });
+  page.on('requestfailed', (r) => {
+    const why = r.failure()?.errorText ?? '';
+    // Navigations replaced by the next one are aborted by design.
+    if (!/ERR_ABORTED/.test(why)) log.errors.push(`request failed (${why}): ${r.url().slice(0, 200)}`);
+  });
   page.on('dialog', async (dialog) => {
     log.dialogs.push(`${dialog.type()}: ${dialog.message()}`);
     await dialog.dismiss().catch(() => {});
