@@ -32,7 +32,8 @@ fn options(display: bool) -> wasm_bindgen::JsValue {
 /// KaTeX's HTML for `tex`, or `None` when KaTeX is not loaded (the page then shows the TeX as text).
 #[cfg(target_arch = "wasm32")]
 pub fn render(tex: &str, display: bool) -> Option<String> {
-    let katex = js_sys::Reflect::get(&js_sys::global(), &"katex".into()).ok()?;
+    let window: wasm_bindgen::JsValue = web_sys::window()?.into();
+    let katex = js_sys::Reflect::get(&window, &"katex".into()).ok()?;
     if katex.is_undefined() {
         return None;
     }

@@ -25,7 +25,9 @@ pub enum HistoryOp {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Shown {
     pub analysis: Rc<Analysis>,
-    pub check: Result<CheckReport, Diagnostic>,
+    /// `None` while the check is pending: the derivation is painted first, the numbers follow
+    /// ([`Action::RunCheck`], dispatched by the page after the next paint).
+    pub check: Option<Result<CheckReport, Diagnostic>>,
 }
 
 /// Everything the page shows.
@@ -60,10 +62,12 @@ pub enum Action {
     LoadExample(usize),
     /// State from a URL (first load, back/forward).
     Restore(Permalink),
+    /// Runs the pending check of the derivation on screen (no-op when none is pending).
+    RunCheck,
 }
 
 impl State {
-    /// The state a permalink describes, analysed and checked.
+    /// The state a permalink describes, analysed (its check pending).
     pub fn from_permalink(p: Permalink) -> State {
         let mut s = State {
             expr: p.f,
@@ -90,6 +94,11 @@ impl State {
             seed: self.seed,
             embed: self.embed,
         }
+    }
+
+    /// Whether a check waits to be run.
+    pub fn check_pending(&self) -> bool {
+        self.shown.as_ref().is_some_and(|s| s.check.is_none())
     }
 
     /// Whether the derivation on screen belongs to an earlier input (the current one has errors).
@@ -158,12 +167,19 @@ impl State {
                     s.reanalyze();
                 }
             }
+            Action::RunCheck => {
+                if let Some(shown) = s.shown.as_ref().filter(|sh| sh.check.is_none()) {
+                    let analysis = shown.analysis.clone();
+                    let check = Some(run_check(&analysis, &s.sizes, s.seed));
+                    s.shown = Some(Rc::new(Shown { analysis, check }));
+                }
+            }
             Action::Restore(p) => {
                 let embed = s.embed;
                 let shown = s.shown.clone();
                 s = State::from_permalink(p);
                 s.embed = embed;
-                if s.shown.is_none() {
+                if s.shown.is_none() && !s.expr.trim().is_empty() {
                     s.shown = shown;
                 }
             }
@@ -171,7 +187,7 @@ impl State {
         s
     }
 
-    /// Analyses the input; on success the check runs and the result replaces the one on screen.
+    /// Analyses the input; on success the derivation replaces the one on screen, its check pending.
     fn reanalyze(&mut self) {
         let input = |wrt: Option<String>| Input {
             expr: self.expr.clone(),
@@ -191,20 +207,20 @@ impl State {
         }
         self.analysis = Rc::new(a);
         if self.analysis.derivation.is_some() {
-            let check = run_check(&self.analysis, &self.sizes, self.seed);
             self.shown = Some(Rc::new(Shown {
                 analysis: self.analysis.clone(),
-                check,
+                check: None,
             }));
         }
     }
 
-    /// Re-runs the check of the derivation on screen (new sizes or seed).
+    /// Marks the check of the derivation on screen pending again (new sizes or seed).
     fn recheck(&mut self) {
         if let Some(shown) = &self.shown {
-            let analysis = shown.analysis.clone();
-            let check = run_check(&analysis, &self.sizes, self.seed);
-            self.shown = Some(Rc::new(Shown { analysis, check }));
+            self.shown = Some(Rc::new(Shown {
+                analysis: shown.analysis.clone(),
+                check: None,
+            }));
         }
     }
 }
@@ -260,6 +276,38 @@ mod tests {
         State::from_permalink(Permalink::default())
     }
 
+    /// Applies an action and then runs the pending check, as the page does after painting.
+    trait Then {
+        fn then(&self, a: Action) -> State;
+    }
+    impl Then for State {
+        fn then(&self, a: Action) -> State {
+            self.apply(a).apply(Action::RunCheck)
+        }
+    }
+
+    fn checked(s: &State) -> Result<CheckReport, Diagnostic> {
+        s.shown
+            .as_ref()
+            .expect("shown")
+            .check
+            .clone()
+            .expect("checked")
+    }
+
+    #[test]
+    fn the_check_waits_for_run_check() {
+        let s = start().apply(Action::SetExpr("tr(A*X*B)".into()));
+        assert!(s.check_pending());
+        assert_eq!(gradient(&s), "A'*B'");
+        let done = s.apply(Action::RunCheck);
+        assert!(!done.check_pending());
+        assert!(checked(&done).expect("report").passed);
+        assert_eq!(done.history, s.history);
+        // Nothing pending: no change.
+        assert_eq!(done.apply(Action::RunCheck), done);
+    }
+
     fn gradient(s: &State) -> String {
         s.shown
             .as_ref()
@@ -277,7 +325,8 @@ mod tests {
             .as_ref()
             .expect("shown")
             .check
-            .as_ref()
+            .clone()
+            .expect("checked")
             .expect("report")
             .passed
     }
@@ -294,13 +343,13 @@ mod tests {
     fn typing_derives_and_checks_then_an_error_keeps_the_last_derivation() {
         let mut s = start();
         for prefix in ["t", "tr", "tr(", "tr(A", "tr(A*X*B)"] {
-            s = s.apply(Action::SetExpr(prefix.into()));
+            s = s.then(Action::SetExpr(prefix.into()));
         }
         assert_eq!(gradient(&s), "A'*B'");
         assert!(passed(&s));
         assert!(!s.stale());
         assert_eq!(s.history, HistoryOp::Replace);
-        let s = s.apply(Action::SetExpr("tr(A*X*B) +".into()));
+        let s = s.then(Action::SetExpr("tr(A*X*B) +".into()));
         assert!(s.stale());
         assert!(!s.errors().is_empty());
         assert_eq!(gradient(&s), "A'*B'");
@@ -308,36 +357,36 @@ mod tests {
 
     #[test]
     fn examples_load_with_push_and_pass() {
-        let s = start().apply(Action::LoadExample(2));
+        let s = start().then(Action::LoadExample(2));
         assert_eq!(s.expr, "logdet(X'*X)");
         assert_eq!(s.history, HistoryOp::Push);
         assert_eq!(gradient(&s), "2*X*inv(X'*X)");
         assert!(passed(&s));
         // Out of range: nothing changes.
-        assert_eq!(s.apply(Action::LoadExample(999)).expr, s.expr);
+        assert_eq!(s.then(Action::LoadExample(999)).expr, s.expr);
     }
 
     #[test]
     fn the_variable_can_be_chosen_and_is_dropped_when_it_disappears() {
-        let s = start().apply(Action::SetExpr("tr(A*X*B)".into()));
-        let s = s.apply(Action::SetWrt("A".into()));
+        let s = start().then(Action::SetExpr("tr(A*X*B)".into()));
+        let s = s.then(Action::SetWrt("A".into()));
         assert_eq!(gradient(&s), "B'*X'");
         assert_eq!(s.history, HistoryOp::Push);
-        let s = s.apply(Action::SetExpr("tr(X*B)".into()));
+        let s = s.then(Action::SetExpr("tr(X*B)".into()));
         assert_eq!(s.wrt, None);
         assert_eq!(gradient(&s), "B'");
     }
 
     #[test]
     fn symbol_edits_change_the_declarations_and_the_derivation() {
-        let s = start().apply(Action::SetExpr("x'*A*x".into()));
+        let s = start().then(Action::SetExpr("x'*A*x".into()));
         assert_eq!(gradient(&s), "(A + A')*x");
-        let s = s.apply(Action::EditSymbol("A".into(), SymbolEdit::Symmetric(true)));
+        let s = s.then(Action::EditSymbol("A".into(), SymbolEdit::Symmetric(true)));
         assert_eq!(s.decls, "A: symmetric n");
         assert_eq!(gradient(&s), "2*A*x");
         // Unknown symbols are ignored.
         assert_eq!(
-            s.apply(Action::EditSymbol("Q".into(), SymbolEdit::Spd(true)))
+            s.then(Action::EditSymbol("Q".into(), SymbolEdit::Spd(true)))
                 .decls,
             s.decls
         );
@@ -345,38 +394,38 @@ mod tests {
 
     #[test]
     fn sizes_and_seed_recheck_without_reanalysing() {
-        let s = start().apply(Action::LoadExample(1));
-        let s = s.apply(Action::SetSize("n".into(), Some(2)));
-        let report = s.shown.as_ref().unwrap().check.as_ref().unwrap().clone();
+        let s = start().then(Action::LoadExample(1));
+        let s = s.then(Action::SetSize("n".into(), Some(2)));
+        let report = checked(&s).unwrap();
         assert_eq!(report.sizes.get("n"), Some(&2));
         assert!(report.passed);
-        let s2 = s.apply(Action::NewSeed(77));
-        let r2 = s2.shown.as_ref().unwrap().check.as_ref().unwrap();
+        let s2 = s.then(Action::NewSeed(77));
+        let r2 = checked(&s2).unwrap();
         assert_eq!(r2.seed, 77);
         assert_ne!(r2.value, report.value);
         assert_eq!(s2.history, HistoryOp::Push);
         // A size for a dimension the expression lacks is kept but not passed to the check.
-        let s3 = s2.apply(Action::SetSize("zz".into(), Some(3)));
-        assert!(s3.shown.as_ref().unwrap().check.is_ok());
+        let s3 = s2.then(Action::SetSize("zz".into(), Some(3)));
+        assert!(checked(&s3).is_ok());
         // An out-of-range size is the check's error, shown instead of a report.
-        let s4 = s3.apply(Action::SetSize("n".into(), Some(100_000)));
-        assert!(s4.shown.as_ref().unwrap().check.is_err());
-        let s5 = s4.apply(Action::SetSize("n".into(), None));
-        assert!(s5.shown.as_ref().unwrap().check.is_ok());
+        let s4 = s3.then(Action::SetSize("n".into(), Some(100_000)));
+        assert!(checked(&s4).is_err());
+        let s5 = s4.then(Action::SetSize("n".into(), None));
+        assert!(checked(&s5).is_ok());
     }
 
     #[test]
     fn permalink_round_trip_through_the_state() {
         let s = start()
-            .apply(Action::LoadExample(7))
-            .apply(Action::SetSize("n".into(), Some(3)))
-            .apply(Action::NewSeed(9));
+            .then(Action::LoadExample(7))
+            .then(Action::SetSize("n".into(), Some(3)))
+            .then(Action::NewSeed(9));
         let q = url::encode(&s.permalink());
         let back = State::from_permalink(url::decode(&q));
         assert_eq!(back.permalink(), s.permalink());
         assert_eq!(gradient(&back), gradient(&s));
         assert_eq!(back.history, HistoryOp::None);
-        let restored = start().apply(Action::Restore(url::decode(&q)));
+        let restored = start().then(Action::Restore(url::decode(&q)));
         assert_eq!(restored.expr, s.expr);
         assert_eq!(restored.history, HistoryOp::None);
     }

@@ -53,6 +53,16 @@ pub fn app() -> Html {
             dom::set_title(&title);
         });
     }
+    // The check runs after the derivation is painted, so typing stays quick.
+    {
+        let pending = state.check_pending();
+        let dispatch = state.dispatcher();
+        use_effect(move || {
+            if pending {
+                dom::after_paint(move || dispatch.dispatch(Action::RunCheck));
+            }
+        });
+    }
     // In embed mode the parent frame learns the height after every render and resize.
     {
         let embed = state.embed;
@@ -147,20 +157,18 @@ pub fn app() -> Html {
                 <EmbedDialog embed_url={embed_url} page={dom::page_base()} f_text={state.expr.clone()} />
             </header>
             <main class="layout">
-                <div class="left">
-                    <section class="input-area" aria-label="function">
-                        <ExprInput value={state.expr.clone()} invalid={!state.errors().is_empty()} on_input={on_expr} />
-                        <Preview latex={a.expr_latex.clone().map(AttrValue::from)} text={a.expr_text.clone().map(AttrValue::from)} />
-                        <ErrorView diagnostics={state.errors().to_vec()} expr={state.expr.clone()} decls={state.decls.clone()} />
-                    </section>
-                    <SymbolsPanel symbols={a.symbols.clone()} wrt={a.wrt.clone()} decls={state.decls.clone()}
-                        on_edit={on_edit} on_wrt={on_wrt} on_decls={on_decls} />
-                    <Gallery current={examples::find(&state.expr)} on_load={on_load} />
-                </div>
-                <div class="right">
+                <section class="input-area" aria-label="function">
+                    <ExprInput value={state.expr.clone()} invalid={!state.errors().is_empty()} on_input={on_expr} />
+                    <Preview latex={a.expr_latex.clone().map(AttrValue::from)} text={a.expr_text.clone().map(AttrValue::from)} />
+                    <ErrorView diagnostics={state.errors().to_vec()} expr={state.expr.clone()} decls={state.decls.clone()} />
+                </section>
+                <div class="results">
                     { results }
                     { for copy }
                 </div>
+                <SymbolsPanel symbols={a.symbols.clone()} wrt={a.wrt.clone()} decls={state.decls.clone()}
+                    on_edit={on_edit} on_wrt={on_wrt} on_decls={on_decls} />
+                <Gallery current={examples::find(&state.expr)} on_load={on_load} />
             </main>
             <footer>
                 <p>{ "Rules follow the lecture note's method: dy = Tr(∇fᵀ dX). Equation numbers refer to the Matrix Cookbook (2012). Everything runs in your browser." }</p>

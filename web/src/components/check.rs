@@ -19,7 +19,12 @@ pub struct CheckProps {
 }
 
 /// The badge's class and text: `passed`, `failed`, or why it could not be decided.
-pub fn badge(check: &Result<CheckReport, matdiff_core::Diagnostic>) -> (&'static str, String) {
+pub fn badge(
+    check: &Option<Result<CheckReport, matdiff_core::Diagnostic>>,
+) -> (&'static str, String) {
+    let Some(check) = check else {
+        return ("badge pending", "checking…".to_string());
+    };
     match check {
         Err(d) => ("badge undecided", format!("not checked: {}", d.message)),
         Ok(r) if r.passed => ("badge pass", "✓ passed".to_string()),
@@ -71,7 +76,7 @@ fn matrix(title: &str, rows: &[Vec<f64>]) -> Html {
 #[function_component(CheckPanel)]
 pub fn check_panel(props: &CheckProps) -> Html {
     let (class, text) = badge(&props.shown.check);
-    let report = props.shown.check.as_ref().ok();
+    let report = props.shown.check.as_ref().and_then(|c| c.as_ref().ok());
     let sizes = report.map(|r| r.sizes.clone()).unwrap_or_default();
     let size_inputs = sizes.iter().map(|(name, &n)| {
         let cb = props.on_size.clone();

@@ -17,7 +17,7 @@ pub struct DerivationProps {
 
 /// Step-check marks by line: the dy lines in order from the report, the ∇f lines from the gradient check.
 fn marks(shown: &Shown) -> Vec<Option<bool>> {
-    let report = shown.check.as_ref().ok();
+    let report = shown.check.as_ref().and_then(|c| c.as_ref().ok());
     let steps = shown
         .analysis
         .derivation
