@@ -5,7 +5,9 @@
 // - keystroke → derivation painted: the page shows a one-character variant of a note example;
 //   one real key press turns it into the example. Measured in the page from the input event's
 //   timeStamp to (a) the DOM holding the new gradient (MutationObserver) and (b) the next frame
-//   painted (requestAnimationFrame, then a message-channel task that runs after the paint).
+//   painted (requestAnimationFrame, then a message-channel task that runs after the paint);
+//   and (c) the main thread's CPU time over the same span (CDP Performance metrics in thread
+//   ticks), a figure a busy machine does not inflate the way it inflates wall time.
 // - first derivation after navigation: from navigation start (performance.now() = 0) to the
 //   first frame painted with a gradient in the box; the first load is cold, later ones warm.
 
@@ -33,6 +35,7 @@ let browser;
 const figures = {
   keystroke_to_paint_ms_median: {},
   keystroke_to_dom_ms_median: {},
+  keystroke_main_thread_cpu_ms_median: {},
   first_derivation_ms_median_warm: {},
   first_derivation_ms_cold: {},
 };
@@ -136,22 +139,35 @@ for (const ex of NOTE_EXAMPLES) {
     const input = page.locator(SEL.expr);
     const dom = [];
     const paint = [];
+    const cpu = [];
+    // Main-thread CPU time (thread ticks), which a loaded machine does not inflate.
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send('Performance.enable', { timeDomain: 'threadTicks' });
+    const taskSeconds = async () => {
+      const { metrics } = await cdp.send('Performance.getMetrics');
+      return metrics.find((m) => m.name === 'TaskDuration')?.value ?? NaN;
+    };
     for (let i = 0; i < REPS; i++) {
       await input.fill(v.variant);
       await until(async () => normTex(await gradientTex(page)) !== normTex(ex.grad), { describe: () => 'variant did not change the gradient' });
       await page.waitForTimeout(100);
       await input.evaluate((el, at) => { el.focus(); el.setSelectionRange(at, at + 1); }, v.at);
       await arm(page, want);
+      const before = await taskSeconds();
       await page.keyboard.type(v.key);
       const r = await page.evaluate(() => window.__perf);
+      const after = await taskSeconds();
       assert.ok(r, 'the derivation updated within 5 s of the key press');
       dom.push(r.dom);
       paint.push(r.paint);
+      cpu.push((after - before) * 1000);
     }
     assert.equal(await input.inputValue(), ex.f);
     figures.keystroke_to_dom_ms_median[ex.f] = round(median(dom));
     figures.keystroke_to_paint_ms_median[ex.f] = round(median(paint));
-    console.log(`${ex.f}: keystroke→DOM median ${round(median(dom))} ms, keystroke→paint median ${round(median(paint))} ms (min ${round(Math.min(...paint))}, max ${round(Math.max(...paint))})`);
+    figures.keystroke_main_thread_cpu_ms_median[ex.f] = round(median(cpu));
+    console.log(`${ex.f}: keystroke→DOM median ${round(median(dom))} ms, keystroke→paint median ${round(median(paint))} ms (min ${round(Math.min(...paint))}, max ${round(Math.max(...paint))}), main-thread CPU median ${round(median(cpu))} ms`);
+    await cdp.detach();
     await page.close();
   });
 }
