@@ -154,3 +154,34 @@ pub fn after_paint(f: impl FnOnce() + 'static) {
     });
     let _ = w.request_animation_frame(frame.unchecked_ref());
 }
+
+/// A pending `setTimeout`, cancelled when dropped.
+pub struct Timeout {
+    id: Option<i32>,
+    _cb: Closure<dyn FnMut()>,
+}
+
+impl Timeout {
+    /// Runs `f` after `ms` milliseconds unless the returned value is dropped first.
+    pub fn new(ms: i32, f: impl FnOnce() + 'static) -> Timeout {
+        let mut f = Some(f);
+        let cb = Closure::<dyn FnMut()>::new(move || {
+            if let Some(f) = f.take() {
+                f();
+            }
+        });
+        let id = window().and_then(|w| {
+            w.set_timeout_with_callback_and_timeout_and_arguments_0(cb.as_ref().unchecked_ref(), ms)
+                .ok()
+        });
+        Timeout { id, _cb: cb }
+    }
+}
+
+impl Drop for Timeout {
+    fn drop(&mut self) {
+        if let (Some(w), Some(id)) = (window(), self.id) {
+            w.clear_timeout_with_handle(id);
+        }
+    }
+}

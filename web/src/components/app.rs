@@ -22,6 +22,9 @@ impl Reducible for State {
     }
 }
 
+/// How long typing must pause before the address bar is updated.
+pub const REPLACE_DELAY_MS: i32 = 250;
+
 #[function_component(App)]
 pub fn app() -> Html {
     let state = use_reducer(|| State::from_permalink(url::decode(&dom::location_search())));
@@ -35,7 +38,8 @@ pub fn app() -> Html {
             });
         });
     }
-    // The URL follows the state: replaced while typing, pushed on discrete actions.
+    // The URL follows the state: pushed at once on discrete actions; while typing, replaced once
+    // the typing pauses (replaceState costs milliseconds per call in Chromium).
     {
         let query = url::encode(&state.permalink());
         let op = state.history;
@@ -45,12 +49,22 @@ pub fn app() -> Html {
             format!("∇ {} — matdiff", state.expr)
         };
         use_effect_with((query, op), move |(query, op)| {
-            match op {
-                HistoryOp::None => {}
-                HistoryOp::Replace => dom::write_query(query, false),
-                HistoryOp::Push => dom::write_query(query, true),
-            }
-            dom::set_title(&title);
+            let pending = match op {
+                HistoryOp::None => None,
+                HistoryOp::Push => {
+                    dom::write_query(query, true);
+                    dom::set_title(&title);
+                    None
+                }
+                HistoryOp::Replace => {
+                    let query = query.clone();
+                    Some(dom::Timeout::new(REPLACE_DELAY_MS, move || {
+                        dom::write_query(&query, false);
+                        dom::set_title(&title);
+                    }))
+                }
+            };
+            move || drop(pending)
         });
     }
     // The check runs after the derivation is painted, so typing stays quick.
