@@ -1,2 +1,191 @@
-//! Developer commands: `cargo xtask serve`, `cargo xtask test`.
-fn main() {}
+//! Developer commands of matdiff, run as `cargo xtask <command>` (alias in `.cargo/config.toml`).
+//!
+//! `serve` and `test` first install whatever is missing (see `setup`), so both work on a fresh
+//! machine with only rustup, cargo and Debian's apt-get.
+
+mod setup;
+mod size;
+mod util;
+
+use std::path::Path;
+use std::process::{Command, ExitCode};
+use std::time::Instant;
+use util::{cargo, header, run, Result, Sections};
+
+const USAGE: &str = "\
+Usage: cargo xtask <command>
+
+Commands:
+  serve [ARGS…]  set up, then `trunk serve --offline` on http://127.0.0.1:8080/
+                 (extra ARGS go to trunk, e.g. `--release`, `--port 9000`)
+  test           set up, then every check: fmt, clippy (native and wasm32), cargo test,
+                 `trunk build --release`, the browser tests and the size/perf report
+  browser        set up, `trunk build --release`, the browser tests and the size/perf report
+  size           the size/perf report of an existing dist/
+  bench          the criterion benchmarks of the engine (cargo bench -p matdiff-core)
+  setup          only install what is missing";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let root = util::repo_root();
+    let rest = args.get(1..).unwrap_or_default();
+    let result = match args.first().map(String::as_str) {
+        Some("serve") => serve(&root, rest),
+        Some("test") => test(&root, true),
+        Some("browser") => test(&root, false),
+        Some("size") => size::report(&root, &root.join("dist")),
+        Some("bench") => run(cargo()
+            .args(["bench", "-p", "matdiff-core"])
+            .current_dir(&root)),
+        Some("setup") => setup::ensure(&root, ALL),
+        Some("help" | "-h" | "--help") | None => {
+            println!("{USAGE}");
+            Ok(())
+        }
+        Some(other) => Err(format!("unknown command `{other}`\n\n{USAGE}")),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("\nerror: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+const ALL: setup::Needs = setup::Needs {
+    lints: true,
+    browser: true,
+};
+
+fn serve(root: &Path, extra: &[String]) -> Result {
+    setup::ensure(
+        root,
+        setup::Needs {
+            lints: false,
+            browser: false,
+        },
+    )?;
+    header("trunk serve");
+    let has = |flag: &str| {
+        extra
+            .iter()
+            .any(|a| a == flag || a.starts_with(&format!("{flag}=")))
+    };
+    let mut cmd = Command::new("trunk");
+    cmd.args(["serve", "--offline"]).current_dir(root);
+    if !has("--address") {
+        cmd.args(["--address", "127.0.0.1"]);
+    }
+    if !has("--port") {
+        cmd.args(["--port", "8080"]);
+    }
+    cmd.args(extra);
+    let port = extra
+        .iter()
+        .position(|a| a == "--port")
+        .and_then(|i| extra.get(i + 1))
+        .map_or("8080", String::as_str);
+    println!("matdiff will be served at http://127.0.0.1:{port}/ (Ctrl-C stops)");
+    run(&mut cmd)
+}
+
+/// The whole suite (`full`) or only the site: build, browser tests, size report.
+fn test(root: &Path, full: bool) -> Result {
+    let start = Instant::now();
+    let mut s = Sections::default();
+    let needs = setup::Needs {
+        lints: full,
+        browser: true,
+    };
+    if !s.run("set-up", || setup::ensure(root, needs)) {
+        return s.finish(start.elapsed());
+    }
+    let in_root = |program: Command, args: &[&str]| {
+        let mut cmd = program;
+        cmd.args(args).current_dir(root);
+        cmd
+    };
+    if full {
+        s.run("cargo fmt --all --check", || {
+            run(&mut in_root(cargo(), &["fmt", "--all", "--check"]))
+        });
+        s.run("clippy: workspace, native, all targets", || {
+            run(&mut in_root(
+                cargo(),
+                &[
+                    "clippy",
+                    "--workspace",
+                    "--all-targets",
+                    "--",
+                    "-D",
+                    "warnings",
+                ],
+            ))
+        });
+        s.run("clippy: matdiff-web on wasm32", || {
+            run(&mut in_root(
+                cargo(),
+                &[
+                    "clippy",
+                    "-p",
+                    "matdiff-web",
+                    "--target",
+                    setup::WASM_TARGET,
+                    "--",
+                    "-D",
+                    "warnings",
+                ],
+            ))
+        });
+        // `--workspace` includes matdiff-web (its native unit tests) besides the default members;
+        // the core's tests include the short proptest/fuzz-regression run.
+        s.run("cargo test --workspace", || {
+            run(&mut in_root(cargo(), &["test", "--workspace"]))
+        });
+    }
+    let built = s.run("trunk build --release --offline", || {
+        run(&mut in_root(
+            Command::new("trunk"),
+            &["build", "--release", "--offline"],
+        ))
+    });
+    if built {
+        s.run("browser tests (node --test, headless chromium)", || {
+            browser_tests(root)
+        });
+        s.run("size/perf report", || {
+            size::report(root, &root.join("dist"))
+        });
+    } else {
+        let why = "the site did not build";
+        s.skip("browser tests (node --test, headless chromium)", why);
+        s.skip("size/perf report", why);
+    }
+    s.finish(start.elapsed())
+}
+
+/// `node --test` on `tests/*.test.mjs`, against `dist/` served from a sub-path by the tests'
+/// own static server.
+fn browser_tests(root: &Path) -> Result {
+    let tests = root.join("tests");
+    let mut files: Vec<_> = std::fs::read_dir(&tests)
+        .map_err(|e| format!("{}: {e}", tests.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.to_string_lossy().ends_with(".test.mjs"))
+        .collect();
+    files.sort();
+    if files.is_empty() {
+        return Err(format!("no *.test.mjs in {}", tests.display()));
+    }
+    let artifacts = tests.join("artifacts");
+    std::fs::create_dir_all(&artifacts).map_err(|e| format!("{}: {e}", artifacts.display()))?;
+    let mut cmd = Command::new("node");
+    cmd.args(["--test", "--test-concurrency=1", "--test-reporter=spec"])
+        .args(&files)
+        .current_dir(root)
+        .env("MATDIFF_DIST", root.join("dist"))
+        .env("MATDIFF_ARTIFACTS", &artifacts)
+        .env("MATDIFF_CHROMIUM", setup::CHROMIUM);
+    run(&mut cmd)
+}

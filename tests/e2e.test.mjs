@@ -1,0 +1,259 @@
+// End-to-end tests of the page (issue 3) in headless Debian chromium, against the built dist/
+// served from a sub-path: the note's examples by permalink and by typing, errors, declarations,
+// permalinks and history, embed mode; every test also asserts no console error, no request to
+// another origin, no CSP violation and no dialog.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  startServer, launch, openPage, screenshot, permalink, SEL, NOTE_EXAMPLES,
+  gradientTex, normTex, waitForGradient, waitForPassed, errorText, typeExpr, until, assertClean,
+} from './support.mjs';
+
+let server;
+let browser;
+
+before(async () => {
+  server = await startServer();
+  browser = await launch();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+for (const ex of NOTE_EXAMPLES) {
+  test(`note example by permalink: ${ex.f}`, async (t) => {
+    const rec = await openPage(browser.context, server.origin);
+    const { page } = rec;
+    await page.goto(permalink(server.base, { f: ex.f }));
+    await waitForGradient(page, ex.grad);
+    await waitForPassed(page);
+    assert.equal(await page.locator(SEL.expr).inputValue(), ex.f, 'the input shows the permalink expression');
+    assert.equal(await errorText(page), '', 'no error for a good expression');
+    await screenshot(page, `permalink-${ex.name}`);
+    await assertClean(t, rec, assert);
+    await page.close();
+  });
+
+  test(`note example by typing: ${ex.f}`, async (t) => {
+    const rec = await openPage(browser.context, server.origin);
+    const { page } = rec;
+    await page.goto(server.base);
+    await page.locator(SEL.expr).waitFor();
+    await typeExpr(page, ex.f);
+    await waitForGradient(page, ex.grad);
+    await waitForPassed(page);
+    assert.equal(await errorText(page), '', 'no error once the expression is complete');
+    await screenshot(page, `typed-${ex.name}`);
+    await assertClean(t, rec, assert);
+    await page.close();
+  });
+}
+
+test('an error underlines the offending part and keeps the last derivation, dimmed', async (t) => {
+  const rec = await openPage(browser.context, server.origin);
+  const { page } = rec;
+  const ex = NOTE_EXAMPLES[1];
+  await page.goto(permalink(server.base, { f: ex.f }));
+  await waitForGradient(page, ex.grad);
+  const gradBefore = await gradientTex(page);
+  // A shape mismatch: x is a vector, X a matrix with unrelated dimensions.
+  await typeExpr(page, 'tr(A*X*B) +');
+  const message = await until(() => errorText(page), { describe: () => 'no error message' });
+  assert.match(message, /\S/, 'an error message is shown');
+  // The offending part is marked up inside the error area (underline, mark or caret).
+  const underlined = await page.evaluate((sel) => {
+    const area = document.querySelector(sel);
+    if (!area) return null;
+    const marked = area.querySelector('mark, u');
+    if (marked) return marked.textContent;
+    for (const el of area.querySelectorAll('*')) {
+      const style = getComputedStyle(el);
+      const deco = `${style.textDecorationLine} ${style.borderBottomStyle}`;
+      if (/underline|wavy|solid|dotted|dashed/.test(deco) && el.textContent.trim() !== '' && el !== area) {
+        return el.textContent;
+      }
+      if (['U', 'MARK'].includes(el.tagName)) return el.textContent;
+    }
+    return /\^/.test(area.textContent) ? '^' : null;
+  }, SEL.error);
+  assert.ok(underlined !== null, `the offending part is underlined in: ${message}`);
+  // The last good derivation stays, and is dimmed.
+  assert.equal(normTex(await gradientTex(page)), normTex(gradBefore), 'last derivation kept');
+  const opacity = await page.evaluate((sel) => {
+    let el = document.querySelector(sel);
+    let o = 1;
+    while (el) {
+      o *= Number(getComputedStyle(el).opacity);
+      el = el.parentElement;
+    }
+    return o;
+  }, SEL.gradient);
+  const marked = await page.evaluate((sel) => {
+    let el = document.querySelector(sel);
+    while (el) {
+      if (/stale|dim/i.test(el.className?.toString?.() ?? '') || el.getAttribute?.('aria-busy') === 'true' || el.dataset?.stale !== undefined) return true;
+      el = el.parentElement;
+    }
+    return false;
+  }, SEL.gradient);
+  assert.ok(opacity < 1 || marked, `kept derivation is dimmed (opacity ${opacity})`);
+  await screenshot(page, 'error-kept-derivation');
+  // Fixing the input brings the page back.
+  await typeExpr(page, ex.f);
+  await waitForGradient(page, ex.grad);
+  assert.equal(await errorText(page), '', 'error cleared');
+  await assertClean(t, rec, assert);
+  await page.close();
+});
+
+test('declaring A symmetric turns the gradient of x\'A x into 2Ax', async (t) => {
+  const rec = await openPage(browser.context, server.origin);
+  const { page } = rec;
+  await page.goto(permalink(server.base, { f: "x'*A*x" }));
+  await waitForGradient(page, '\\left(\\mathbf{A} + \\mathbf{A}^\\top\\right) \\mathbf{x}');
+  await waitForPassed(page);
+  // Find A's symmetric control in the symbol panel: a checkbox labelled "symmetric" in A's row.
+  const toggled = await page.evaluate(() => {
+    const exact = document.querySelector('tr[data-symbol="A"] input[type="checkbox"][id^="sym-sym"]');
+    if (exact) {
+      exact.click();
+      return true;
+    }
+    const boxes = Array.from(document.querySelectorAll('input[type="checkbox"]'));
+    const label = (b) => {
+      const byFor = b.id ? document.querySelector(`label[for="${CSS.escape(b.id)}"]`)?.textContent : '';
+      return `${b.getAttribute('aria-label') ?? ''} ${b.closest('label')?.textContent ?? ''} ${byFor ?? ''} ${b.name ?? ''} ${b.dataset.testid ?? ''}`;
+    };
+    const row = (b) => b.closest('tr, li, fieldset, [data-symbol], .symbol')?.textContent ?? '';
+    const pick = boxes.find((b) => /symmetric/i.test(label(b)) && /\bA\b|A:/.test(`${label(b)} ${row(b)}`));
+    if (!pick) return false;
+    pick.click();
+    return true;
+  });
+  if (!toggled) {
+    // Fallback: a declarations text field.
+    const decls = page.locator('[data-testid="decls"], input[name="decls"], input[aria-label*="eclaration" i]').first();
+    assert.ok(await decls.count(), 'a symmetric checkbox for A or a declarations field exists');
+    await decls.fill('A: symmetric n');
+  }
+  await waitForGradient(page, '2 \\mathbf{A} \\mathbf{x}');
+  await waitForPassed(page);
+  assert.match(decodeURIComponent(page.url()), /symmetric/i, 'the declaration is in the permalink');
+  await screenshot(page, 'symmetric-A');
+  if (toggled) {
+    // A symbol edit is a discrete action (pushState): back undoes it, forward redoes it.
+    await page.goBack();
+    await waitForGradient(page, '\\left(\\mathbf{A} + \\mathbf{A}^\\top\\right) \\mathbf{x}');
+    await page.goForward();
+    await waitForGradient(page, '2 \\mathbf{A} \\mathbf{x}');
+  }
+  await assertClean(t, rec, assert);
+  await page.close();
+});
+
+test('permalink round trip; back and forward across permalinks', async (t) => {
+  const rec = await openPage(browser.context, server.origin);
+  const { page } = rec;
+  const [first, second, third] = [NOTE_EXAMPLES[1], NOTE_EXAMPLES[2], NOTE_EXAMPLES[0]];
+  await page.goto(permalink(server.base, { f: first.f }));
+  await waitForGradient(page, first.grad);
+  const historyBefore = await page.evaluate(() => history.length);
+  await typeExpr(page, second.f);
+  await waitForGradient(page, second.grad);
+  // Typing keeps the URL in step (replaceState: no history entry per keystroke) …
+  const url = await until(() => {
+    const u = new URL(page.url());
+    return u.searchParams.get('f') === second.f ? page.url() : null;
+  }, { describe: () => `URL ${page.url()} lacks f=${second.f}` });
+  assert.equal(await page.evaluate(() => history.length), historyBefore, 'typing adds no history entries');
+  assert.ok(new URL(url).pathname.startsWith('/sub/'), 'the permalink keeps the sub-path');
+  // … and opening it in a fresh page reproduces the derivation.
+  const other = await openPage(browser.context, server.origin);
+  await other.page.goto(url);
+  await waitForGradient(other.page, second.grad);
+  await waitForPassed(other.page);
+  assert.equal(await other.page.locator(SEL.expr).inputValue(), second.f);
+  await assertClean(t, other, assert);
+  await other.page.close();
+  // Following another permalink, then back and forward, restores each page's state.
+  await page.goto(permalink(server.base, { f: third.f }));
+  await waitForGradient(page, third.grad);
+  await page.goBack();
+  await waitForGradient(page, second.grad);
+  assert.equal(await page.locator(SEL.expr).inputValue(), second.f, 'back restores the input');
+  await page.goForward();
+  await waitForGradient(page, third.grad);
+  assert.equal(await page.locator(SEL.expr).inputValue(), third.f, 'forward restores the input');
+  await assertClean(t, rec, assert);
+  await page.close();
+});
+
+test('embed mode: no page chrome, derivation and check shown, height posted to the parent', async (t) => {
+  const rec = await openPage(browser.context, server.origin);
+  const { page } = rec;
+  const ex = NOTE_EXAMPLES[0];
+  const q = new URLSearchParams({ embed: '1', f: ex.f }).toString();
+  await page.goto(`${server.origin}/host.html?q=${encodeURIComponent(q)}`);
+  const frame = await until(async () => {
+    const handle = await page.$('iframe#matdiff');
+    return handle ? handle.contentFrame() : null;
+  }, { describe: () => 'no iframe' });
+  await waitForGradient(frame, ex.grad);
+  await waitForPassed(frame);
+  const heights = await until(async () => {
+    const msgs = await page.evaluate(() => window.__messages);
+    const h = msgs.filter((m) => m.data && m.data.type === 'matdiff:height');
+    return h.length ? h : null;
+  }, { describe: () => 'no matdiff:height message' });
+  for (const m of heights) {
+    assert.equal(m.origin, server.origin, 'message comes from the site');
+    assert.ok(m.fromFrame, 'message comes from the iframe');
+    assert.equal(typeof m.data.height, 'number');
+    assert.ok(m.data.height > 0 && Number.isFinite(m.data.height), `height ${m.data.height}`);
+  }
+  const last = heights[heights.length - 1].data.height;
+  // Embed mode has no page chrome: no header/footer/examples gallery visible.
+  const chrome = await frame.evaluate(() =>
+    Array.from(document.querySelectorAll('header, footer, nav, [data-testid="examples"]'))
+      .filter((el) => el.offsetParent !== null && el.getBoundingClientRect().height > 0).length);
+  assert.equal(chrome, 0, 'no page chrome in embed mode');
+  // With the site's embed.js, the host's iframe takes the posted height.
+  const hasEmbedJs = await page.evaluate(() => Array.from(document.scripts).some((s) => /embed\.js$/.test(s.src)));
+  if (hasEmbedJs) {
+    await until(async () => {
+      const h = await page.evaluate(() => document.querySelector('iframe#matdiff').getBoundingClientRect().height);
+      const posted = (await page.evaluate(() => window.__messages)).filter((m) => m.data?.type === 'matdiff:height').pop().data.height;
+      return Math.abs(h - Math.ceil(posted)) <= 4;
+    }, { describe: async () => `iframe height ${await page.evaluate(() => document.querySelector('iframe#matdiff').getBoundingClientRect().height)} vs posted ${last}` });
+    // Sized to its content: the embedded page needs (almost) no scrolling.
+    const overflow = await frame.evaluate(() => document.documentElement.scrollHeight - window.innerHeight);
+    assert.ok(overflow <= 24, `embedded page overflows its frame by ${overflow} px`);
+  } else {
+    assert.fail('the site ships embed.js');
+  }
+  await screenshot(page, 'embed-host');
+  await assertClean(t, rec, assert);
+  await page.close();
+});
+
+test('the site works from a sub-path with correct MIME types and nothing from elsewhere', async (t) => {
+  const rec = await openPage(browser.context, server.origin);
+  const { page } = rec;
+  const types = [];
+  page.on('response', (r) => types.push([r.url(), r.headers()['content-type'] ?? '', r.status()]));
+  await page.goto(permalink(server.base, { f: NOTE_EXAMPLES[0].f }));
+  await waitForGradient(page, NOTE_EXAMPLES[0].grad);
+  const failed = types.filter(([, , s]) => s >= 400);
+  assert.deepEqual(failed, [], 'every request under /sub/ succeeds');
+  assert.ok(types.some(([u, ty]) => u.endsWith('.wasm') && ty === 'application/wasm'), 'wasm is served');
+  assert.ok(rec.log.requests.every((u) => !u.startsWith('http') || new URL(u).pathname.startsWith('/sub/')),
+    `every request stays under /sub/: ${rec.log.requests.join(', ')}`);
+  // KaTeX's fonts and CSS are the site's own.
+  const sheets = await page.evaluate(() => Array.from(document.styleSheets, (s) => s.href).filter(Boolean));
+  for (const href of sheets) assert.ok(href.startsWith(server.base), `stylesheet ${href}`);
+  await assertClean(t, rec, assert);
+  await page.close();
+});

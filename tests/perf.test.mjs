@@ -1,0 +1,173 @@
+// Browser timings for the size/perf report (issue 3's figures). Not a timed pass/fail test: it
+// fails only if the page stops working; the medians are printed and written to
+// tests/artifacts/perf.json, which `cargo xtask size` prints and the README records.
+//
+// - keystroke → derivation painted: the page shows a one-character variant of a note example;
+//   one real key press turns it into the example. Measured in the page from the input event's
+//   timeStamp to (a) the DOM holding the new gradient (MutationObserver) and (b) the next frame
+//   painted (requestAnimationFrame, then a message-channel task that runs after the paint);
+//   and (c) the main thread's CPU time over the same span (CDP Performance metrics in thread
+//   ticks), a figure a busy machine does not inflate the way it inflates wall time.
+// - first derivation after navigation: from navigation start (performance.now() = 0) to the
+//   first frame painted with a gradient in the box; the first load is cold, later ones warm.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fsp from 'node:fs/promises';
+import path from 'node:path';
+import {
+  startServer, launch, openPage, permalink, SEL, NOTE_EXAMPLES, ARTIFACTS,
+  gradientTex, normTex, waitForGradient, until,
+} from './support.mjs';
+
+const REPS = 15;
+const LOADS = 6;
+
+/** One-character variants and the key that turns each into the note's example. */
+const VARIANTS = {
+  'least-squares': { variant: '||A*x - b||^3', at: 12, key: '2' },
+  trace: { variant: 'tr(A*X*C)', at: 7, key: 'B' },
+  logdet: { variant: "logdet(X'*Y)", at: 10, key: 'X' },
+};
+
+let server;
+let browser;
+const figures = {
+  keystroke_to_paint_ms_median: {},
+  keystroke_to_dom_ms_median: {},
+  keystroke_main_thread_cpu_ms_median: {},
+  first_derivation_ms_median_warm: {},
+  first_derivation_ms_cold: {},
+};
+
+before(async () => {
+  server = await startServer();
+  browser = await launch();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.close();
+  figures.environment = `headless ${process.env.MATDIFF_CHROMIUM ?? '/usr/bin/chromium'}, ${REPS} keystrokes and ${LOADS} loads per example, localhost`;
+  await fsp.mkdir(ARTIFACTS, { recursive: true });
+  await fsp.writeFile(path.join(ARTIFACTS, 'perf.json'), JSON.stringify(figures, null, 2) + '\n');
+  console.log('perf figures:', JSON.stringify(figures, null, 2));
+});
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+const round = (x) => Math.round(x * 10) / 10;
+
+/** Installs the observer that timestamps the next input event and the gradient turning `want`. */
+function arm(page, want) {
+  return page.evaluate(({ sel, want }) => {
+    window.__perf = new Promise((resolve) => {
+      let tInput = null;
+      let tDom = null;
+      const read = () => Array.from(
+        document.querySelectorAll(`${sel} annotation[encoding="application/x-tex"]`),
+        (n) => n.textContent,
+      ).join(' ');
+      const onInput = (e) => { if (tInput === null) tInput = e.timeStamp; };
+      document.addEventListener('input', onInput, true);
+      const done = (v) => { document.removeEventListener('input', onInput, true); resolve(v); };
+      const obs = new MutationObserver(() => {
+        if (tDom !== null || tInput === null || read() !== want) return;
+        tDom = performance.now();
+        obs.disconnect();
+        requestAnimationFrame(() => {
+          const ch = new MessageChannel();
+          ch.port1.onmessage = () => done({ dom: tDom - tInput, paint: performance.now() - tInput });
+          ch.port2.postMessage(0);
+        });
+      });
+      obs.observe(document.body, { subtree: true, childList: true, characterData: true, attributes: true });
+      setTimeout(() => { obs.disconnect(); done(null); }, 5000);
+    });
+  }, { sel: SEL.gradient, want });
+}
+
+for (const ex of NOTE_EXAMPLES) {
+  test(`first derivation after navigation: ${ex.f}`, async () => {
+    const times = [];
+    for (let i = 0; i < LOADS; i++) {
+      const rec = await openPage(browser.context, server.origin);
+      const { page } = rec;
+      await page.addInitScript((sel) => {
+        window.__firstPaint = null;
+        const mo = new MutationObserver(() => {
+          if (!document.querySelector(`${sel} annotation`)) return;
+          mo.disconnect();
+          requestAnimationFrame(() => {
+            const ch = new MessageChannel();
+            ch.port1.onmessage = () => { window.__firstPaint = performance.now(); };
+            ch.port2.postMessage(0);
+          });
+        });
+        mo.observe(document, { subtree: true, childList: true });
+      }, SEL.gradient);
+      if (i === 0) {
+        // The first load of each example starts with an empty HTTP cache.
+        const cdp = await page.context().newCDPSession(page);
+        await cdp.send('Network.clearBrowserCache');
+        await cdp.detach();
+      }
+      await page.goto(permalink(server.base, { f: ex.f }));
+      await waitForGradient(page, ex.grad);
+      const t = await until(() => page.evaluate(() => window.__firstPaint), { describe: () => 'no first paint recorded' });
+      times.push(t);
+      await page.close();
+    }
+    figures.first_derivation_ms_cold[ex.f] = round(times[0]);
+    figures.first_derivation_ms_median_warm[ex.f] = round(median(times.slice(1)));
+    console.log(`${ex.f}: first derivation painted ${round(times[0])} ms (first load), median ${round(median(times.slice(1)))} ms (warm)`);
+  });
+}
+
+for (const ex of NOTE_EXAMPLES) {
+  test(`keystroke → derivation painted: ${ex.f}`, async () => {
+    const v = VARIANTS[ex.name];
+    assert.equal(v.variant.slice(0, v.at) + v.key + v.variant.slice(v.at + 1), ex.f, 'variant is one key away');
+    const rec = await openPage(browser.context, server.origin);
+    const { page } = rec;
+    await page.goto(permalink(server.base, { f: ex.f }));
+    await waitForGradient(page, ex.grad);
+    const want = await gradientTex(page);
+    const input = page.locator(SEL.expr);
+    const dom = [];
+    const paint = [];
+    const cpu = [];
+    // Main-thread CPU time (thread ticks), which a loaded machine does not inflate.
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send('Performance.enable', { timeDomain: 'threadTicks' });
+    const taskSeconds = async () => {
+      const { metrics } = await cdp.send('Performance.getMetrics');
+      return metrics.find((m) => m.name === 'TaskDuration')?.value ?? NaN;
+    };
+    for (let i = 0; i < REPS; i++) {
+      await input.fill(v.variant);
+      await until(async () => normTex(await gradientTex(page)) !== normTex(ex.grad), { describe: () => 'variant did not change the gradient' });
+      await page.waitForTimeout(100);
+      await input.evaluate((el, at) => { el.focus(); el.setSelectionRange(at, at + 1); }, v.at);
+      await arm(page, want);
+      const before = await taskSeconds();
+      await page.keyboard.type(v.key);
+      const r = await page.evaluate(() => window.__perf);
+      const after = await taskSeconds();
+      assert.ok(r, 'the derivation updated within 5 s of the key press');
+      dom.push(r.dom);
+      paint.push(r.paint);
+      cpu.push((after - before) * 1000);
+    }
+    assert.equal(await input.inputValue(), ex.f);
+    figures.keystroke_to_dom_ms_median[ex.f] = round(median(dom));
+    figures.keystroke_to_paint_ms_median[ex.f] = round(median(paint));
+    figures.keystroke_main_thread_cpu_ms_median[ex.f] = round(median(cpu));
+    console.log(`${ex.f}: keystroke→DOM median ${round(median(dom))} ms, keystroke→paint median ${round(median(paint))} ms (min ${round(Math.min(...paint))}, max ${round(Math.max(...paint))}), main-thread CPU median ${round(median(cpu))} ms`);
+    await cdp.detach();
+    await page.close();
+  });
+}
