@@ -11,6 +11,13 @@ pub struct Marked {
     pub after: String,
 }
 
+/// How many characters of context an excerpt keeps on each side of the offending part, and of the
+/// offending part itself at each of its ends.
+pub const CONTEXT_CHARS: usize = 60;
+
+/// The elision mark put where an excerpt cuts the input.
+pub const ELLIPSIS: &str = "\u{2026}";
+
 /// Clamps a byte index to `text` and down to a character boundary.
 fn clamp(text: &str, i: usize) -> usize {
     let mut i = i.min(text.len());
@@ -28,6 +35,47 @@ pub fn mark(text: &str, range: &std::ops::Range<usize>) -> Marked {
         before: text[..start].to_string(),
         marked: text[start..end].to_string(),
         after: text[end..].to_string(),
+    }
+}
+
+/// The last `n` characters of `s`, with [`ELLIPSIS`] in front when some were cut.
+fn tail(s: &str, n: usize) -> String {
+    match s.char_indices().rev().nth(n) {
+        Some((i, c)) => format!("{ELLIPSIS}{}", &s[i + c.len_utf8()..]),
+        None => s.to_string(),
+    }
+}
+
+/// How many characters of a message the page shows (the core's messages are short; this only
+/// guards the page against a message quoting a huge input).
+pub const MESSAGE_CHARS: usize = 300;
+
+/// The first `n` characters of `s`, with [`ELLIPSIS`] after them when some were cut.
+pub fn head(s: &str, n: usize) -> String {
+    match s.char_indices().nth(n) {
+        Some((i, _)) => format!("{}{ELLIPSIS}", &s[..i]),
+        None => s.to_string(),
+    }
+}
+
+/// Like [`mark`], but bounded: at most `context` characters before and after the offending part,
+/// and a long offending part keeps its first and last `context` characters; every cut shows as
+/// [`ELLIPSIS`]. A 100 KB input then gives an excerpt of a few hundred characters.
+pub fn excerpt(text: &str, range: &std::ops::Range<usize>, context: usize) -> Marked {
+    let m = mark(text, range);
+    let marked = match m.marked.char_indices().nth(2 * context) {
+        None => m.marked,
+        Some(_) => {
+            let first = head(&m.marked, context);
+            let last = tail(&m.marked, context);
+            // `first` ends and `last` starts with the mark; show it once.
+            format!("{first}{}", last.trim_start_matches(ELLIPSIS))
+        }
+    };
+    Marked {
+        before: tail(&m.before, context),
+        marked,
+        after: head(&m.after, context),
     }
 }
 
@@ -63,6 +111,44 @@ mod tests {
         let m = mark(text, &d.range);
         assert_eq!(format!("{}{}{}", m.before, m.marked, m.after), expr);
         assert!(!m.marked.is_empty());
+    }
+
+    #[test]
+    fn excerpts_are_bounded_and_keep_the_offending_part_underlined() {
+        // A real diagnostic on a 100 KB input: the core's message stays short too.
+        let expr = "x".repeat(100 * 1024);
+        let a = analyze(&Input {
+            expr: expr.clone(),
+            decls: String::new(),
+            wrt: None,
+        });
+        let d = a.diagnostics.first().expect("an error");
+        assert!(d.message.chars().count() < 300, "{}", d.message.len());
+        let m = excerpt(&expr, &d.range, CONTEXT_CHARS);
+        let shown = m.before.chars().count() + m.marked.chars().count() + m.after.chars().count();
+        assert!(shown <= 4 * CONTEXT_CHARS + 3, "{shown}");
+        assert!(!m.marked.is_empty());
+
+        // Context on both sides, cut with the mark, the offending part whole when short.
+        let text = format!("{}bad{}", "a".repeat(100), "b".repeat(100));
+        let m = excerpt(&text, &(100..103), 5);
+        assert_eq!(
+            (m.before.as_str(), m.marked.as_str(), m.after.as_str()),
+            ("\u{2026}aaaaa", "bad", "bbbbb\u{2026}")
+        );
+        // Short text: unchanged, no marks.
+        let m = excerpt("tr(A*X*B) + x", &(0..9), 60);
+        assert_eq!(m, mark("tr(A*X*B) + x", &(0..9)));
+        // A long offending part keeps both its ends; multi-byte characters are cut whole.
+        let text = format!("é{}ü", "é".repeat(50));
+        let m = excerpt(&text, &(0..text.len()), 3);
+        assert_eq!(m.marked, "ééé\u{2026}ééü");
+        assert_eq!((m.before.as_str(), m.after.as_str()), ("", ""));
+        assert_eq!(head("abcdef", 3), "abc\u{2026}");
+        assert_eq!(head("abc", 3), "abc");
+        // Stale ranges are still clamped.
+        let m = excerpt("ab", &(5..1), 1);
+        assert_eq!((m.before.as_str(), m.marked.as_str()), ("\u{2026}b", ""));
     }
 
     #[test]

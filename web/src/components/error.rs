@@ -1,8 +1,9 @@
 //! Errors under the input: the message, the offending part of the text underlined, labels and hint.
 //!
-//! The input text is shown as text nodes only, never as HTML.
+//! The input text is shown as text nodes only, never as HTML, and only a bounded excerpt of it
+//! around the offending part (a huge input is not repeated).
 
-use crate::diag::{mark, source_text};
+use crate::diag::{excerpt, head, source_text, CONTEXT_CHARS, MESSAGE_CHARS};
 use matdiff_core::Diagnostic;
 use yew::prelude::*;
 
@@ -20,7 +21,7 @@ pub fn error_view(props: &ErrorProps) -> Html {
     }
     let items = props.diagnostics.iter().take(4).map(|d| {
         let src = source_text(d, &props.expr, &props.decls).map(|(what, text)| {
-            let m = mark(text, &d.range);
+            let m = excerpt(text, &d.range, CONTEXT_CHARS);
             let marked = if m.marked.is_empty() { "\u{2002}".to_string() } else { m.marked };
             html! {
                 <pre class="src" aria-label={format!("in the {what}")}><span>{ m.before }</span><mark class="bad">{ marked }</mark><span>{ m.after }</span></pre>
@@ -28,22 +29,22 @@ pub fn error_view(props: &ErrorProps) -> Html {
         });
         html! {
             <li>
-                <p class="msg">{ &d.message }</p>
+                <p class="msg">{ head(&d.message, MESSAGE_CHARS) }</p>
                 { for src }
                 <ul class="labels">
                     { for d.labels.iter().map(|l| {
                         let part = source_text(d, &props.expr, &props.decls)
-                            .map(|(_, text)| mark(text, &l.range).marked)
+                            .map(|(_, text)| excerpt(text, &l.range, CONTEXT_CHARS).marked)
                             .filter(|p| !p.is_empty());
                         html! {
                             <li>
                                 if let Some(p) = part { <code>{ p }</code>{ ": " } }
-                                { &l.message }
+                                { head(&l.message, MESSAGE_CHARS) }
                             </li>
                         }
                     }) }
                 </ul>
-                if let Some(h) = &d.hint { <p class="hint">{ format!("hint: {h}") }</p> }
+                if let Some(h) = &d.hint { <p class="hint">{ format!("hint: {}", head(h, MESSAGE_CHARS)) }</p> }
             </li>
         }
     });
