@@ -1,6 +1,73 @@
 //! KaTeX in the browser: `katex.renderToString` of the page's own `katex.min.js`, bound with wasm-bindgen.
 //!
 //! Only LaTeX produced by the core (from the tree) is rendered; the result is KaTeX's HTML+MathML.
+//! Renderings are memoised in a small bounded cache ([`Cache`]), so a keystroke re-runs KaTeX only
+//! for the lines whose LaTeX it changed (and not at all when typing returns to an earlier input).
+
+use std::collections::HashMap;
+use std::rc::Rc;
+
+/// How many renderings a cache generation holds; the cache keeps at most two generations.
+pub const CACHE_GENERATION: usize = 256;
+
+/// A bounded memo of renderings by (LaTeX, display mode): two generations, the older dropped
+/// when the newer fills, and an entry found in the older one moved into the newer one (so what is
+/// on screen stays cached). At most `2 * cap` entries.
+pub struct Cache {
+    cap: usize,
+    new: HashMap<(String, bool), Rc<str>>,
+    old: HashMap<(String, bool), Rc<str>>,
+}
+
+impl Cache {
+    pub fn new(cap: usize) -> Cache {
+        Cache {
+            cap: cap.max(1),
+            new: HashMap::new(),
+            old: HashMap::new(),
+        }
+    }
+
+    /// The cached rendering of `(tex, display)`, or `render`'s, stored when it is `Some`.
+    pub fn get_or(
+        &mut self,
+        tex: &str,
+        display: bool,
+        render: impl FnOnce() -> Option<String>,
+    ) -> Option<Rc<str>> {
+        let key = (tex.to_string(), display);
+        if let Some(h) = self.new.get(&key) {
+            return Some(h.clone());
+        }
+        let h = match self.old.remove(&key) {
+            Some(h) => h,
+            None => Rc::from(render()?),
+        };
+        if self.new.len() >= self.cap {
+            self.old = std::mem::take(&mut self.new);
+        }
+        self.new.insert(key, h.clone());
+        Some(h)
+    }
+
+    /// How many renderings are held.
+    pub fn len(&self) -> usize {
+        self.new.len() + self.old.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+thread_local! {
+    static CACHE: std::cell::RefCell<Cache> = std::cell::RefCell::new(Cache::new(CACHE_GENERATION));
+}
+
+/// KaTeX's HTML for `tex` through the page's cache, or `None` when KaTeX is not loaded.
+pub fn render_cached(tex: &str, display: bool) -> Option<Rc<str>> {
+    CACHE.with(|c| c.borrow_mut().get_or(tex, display, || render(tex, display)))
+}
 
 #[cfg(target_arch = "wasm32")]
 mod js {
@@ -44,4 +111,45 @@ pub fn render(tex: &str, display: bool) -> Option<String> {
 #[cfg(not(target_arch = "wasm32"))]
 pub fn render(_tex: &str, _display: bool) -> Option<String> {
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renders_once_per_key_and_stays_bounded() {
+        let mut c = Cache::new(3);
+        let mut calls = 0;
+        let mut get = |c: &mut Cache, tex: &str, display: bool| {
+            c.get_or(tex, display, || {
+                calls += 1;
+                Some(format!("<{tex}:{display}>"))
+            })
+            .map(|h| h.to_string())
+        };
+        assert_eq!(get(&mut c, "x", true).as_deref(), Some("<x:true>"));
+        assert_eq!(get(&mut c, "x", true).as_deref(), Some("<x:true>"));
+        assert_eq!(get(&mut c, "x", false).as_deref(), Some("<x:false>"));
+        for i in 0..20 {
+            get(&mut c, &format!("y{i}"), true);
+            assert!(c.len() <= 6, "{}", c.len());
+        }
+        // "y19" is recent: no new rendering; "x" was dropped long ago: rendered again.
+        get(&mut c, "y19", true);
+        get(&mut c, "x", true);
+        drop(get);
+        assert_eq!(calls, 2 + 20 + 1);
+    }
+
+    #[test]
+    fn failures_are_not_cached() {
+        let mut c = Cache::new(4);
+        assert_eq!(c.get_or("x", false, || None), None);
+        assert!(c.is_empty());
+        assert_eq!(
+            c.get_or("x", false, || Some("h".into())).as_deref(),
+            Some("h")
+        );
+    }
 }

@@ -25,6 +25,9 @@ impl Reducible for State {
 /// How long typing must pause before the address bar is updated.
 pub const REPLACE_DELAY_MS: i32 = 250;
 
+/// How long after the derivation's paint the numeric check starts.
+pub const CHECK_DELAY_MS: i32 = 40;
+
 #[function_component(App)]
 pub fn app() -> Html {
     let state = use_reducer(|| State::from_permalink(url::decode(&dom::location_search())));
@@ -67,14 +70,21 @@ pub fn app() -> Html {
             move || drop(pending)
         });
     }
-    // The check runs after the derivation is painted, so typing stays quick.
+    // The check runs in its own task a little after the derivation is painted, so a keystroke's
+    // task holds the analysis and the painting only; a newer derivation cancels a pending check
+    // (typing faster than the delay checks only the last input).
     {
-        let pending = state.check_pending();
+        let pending = state
+            .shown
+            .as_ref()
+            .filter(|_| state.check_pending())
+            .map(|s| std::rc::Rc::as_ptr(s) as usize);
         let dispatch = state.dispatcher();
-        use_effect(move || {
-            if pending {
-                dom::after_paint(move || dispatch.dispatch(Action::RunCheck));
-            }
+        use_effect_with(pending, move |pending| {
+            let scheduled = pending.map(|_| {
+                dom::after_paint(CHECK_DELAY_MS, move || dispatch.dispatch(Action::RunCheck))
+            });
+            move || drop(scheduled)
         });
     }
     // In embed mode the parent frame learns the height after every render and resize.
@@ -92,35 +102,22 @@ pub fn app() -> Html {
         });
     }
 
+    // Callbacks made once (the dispatcher never changes), so panels whose other props are
+    // unchanged are not re-rendered on a keystroke.
     let d = state.dispatcher();
-    let on_expr = Callback::from({
-        let d = d.clone();
-        move |s: String| d.dispatch(Action::SetExpr(s))
+    let on_expr = use_callback(d.clone(), |s: String, d| d.dispatch(Action::SetExpr(s)));
+    let on_decls = use_callback(d.clone(), |s: String, d| d.dispatch(Action::SetDecls(s)));
+    let on_wrt = use_callback(d.clone(), |s: String, d| d.dispatch(Action::SetWrt(s)));
+    let on_edit = use_callback(d.clone(), |(n, e): (String, SymbolEdit), d| {
+        d.dispatch(Action::EditSymbol(n, e))
     });
-    let on_decls = Callback::from({
-        let d = d.clone();
-        move |s: String| d.dispatch(Action::SetDecls(s))
+    let on_size = use_callback(d.clone(), |(n, v): (String, Option<usize>), d| {
+        d.dispatch(Action::SetSize(n, v))
     });
-    let on_wrt = Callback::from({
-        let d = d.clone();
-        move |s: String| d.dispatch(Action::SetWrt(s))
+    let on_new_seed = use_callback(d.clone(), |_: (), d| {
+        d.dispatch(Action::NewSeed(dom::random_seed()))
     });
-    let on_edit = Callback::from({
-        let d = d.clone();
-        move |(n, e): (String, SymbolEdit)| d.dispatch(Action::EditSymbol(n, e))
-    });
-    let on_size = Callback::from({
-        let d = d.clone();
-        move |(n, v): (String, Option<usize>)| d.dispatch(Action::SetSize(n, v))
-    });
-    let on_new_seed = Callback::from({
-        let d = d.clone();
-        move |_: ()| d.dispatch(Action::NewSeed(dom::random_seed()))
-    });
-    let on_load = Callback::from({
-        let d = d.clone();
-        move |i: usize| d.dispatch(Action::LoadExample(i))
-    });
+    let on_load = use_callback(d, |i: usize, d| d.dispatch(Action::LoadExample(i)));
 
     let stale = state.stale();
     let results = match &state.shown {

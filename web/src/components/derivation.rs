@@ -4,7 +4,7 @@
 use super::math::Math;
 use crate::state::Shown;
 use matdiff_core::api::rule_note;
-use matdiff_core::{Lhs, Step};
+use matdiff_core::{Lhs, Rule, Step};
 use std::rc::Rc;
 use yew::prelude::*;
 
@@ -37,6 +37,54 @@ pub fn marks(shown: &Shown) -> Vec<Option<bool>> {
         .collect()
 }
 
+/// One derivation line; its props compare by value, so a line a keystroke left unchanged is not
+/// re-rendered.
+#[derive(Properties, PartialEq)]
+pub struct LineProps {
+    /// The line's index (its number is `index + 1`).
+    pub index: usize,
+    /// The whole line in LaTeX, left-hand side included.
+    pub tex: AttrValue,
+    pub dy: bool,
+    pub rule: Option<Rule>,
+    /// Its numeric step check: agrees, disagrees, not checked.
+    pub mark: Option<bool>,
+}
+
+#[function_component(Line)]
+pub fn line(props: &LineProps) -> Html {
+    let i = props.index;
+    let rule = match props.rule {
+        Some(r) => {
+            let tip = format!("tip-{i}");
+            html! {
+                <span class="rule" tabindex="0" aria-describedby={tip.clone()} data-rule={r.id}>
+                    { r.name }
+                    <span class="tip" role="tooltip" id={tip}>
+                        <Math tex={r.identity} />
+                        <span class="cookbook">{ r.cookbook.map(|c| format!(" Matrix Cookbook ({c})")).unwrap_or_default() }</span>
+                    </span>
+                </span>
+            }
+        }
+        None => html! { <span class="rule first">{ "take the differential" }</span> },
+    };
+    let title = props.rule.map(|r| rule_note(&r));
+    let (mark_class, mark_text, mark_label) = match props.mark {
+        Some(true) => ("mark pass", "✓", "step agrees numerically with dy"),
+        Some(false) => ("mark fail", "✗", "step disagrees numerically with dy"),
+        None => ("mark none", "·", "step not checked"),
+    };
+    html! {
+        <li class="step" data-lhs={ if props.dy { "dy" } else { "grad" } }>
+            <span class="num" aria-hidden="true">{ format!("({})", i + 1) }</span>
+            <div class="eq scroll-x" title={title}><Math tex={props.tex.clone()} display=true /></div>
+            <span class={mark_class} title={mark_label} role="img" aria-label={mark_label}>{ mark_text }</span>
+            { rule }
+        </li>
+    }
+}
+
 #[function_component(DerivationView)]
 pub fn derivation_view(props: &DerivationProps) -> Html {
     let Some(d) = props.shown.analysis.derivation.as_ref() else {
@@ -52,34 +100,8 @@ pub fn derivation_view(props: &DerivationProps) -> Html {
             format!("{lhs} = {}", s.latex)
         };
         prev = Some(s.lhs);
-        let rule = match s.rule {
-            Some(r) => {
-                let tip = format!("tip-{i}");
-                html! {
-                    <span class="rule" tabindex="0" aria-describedby={tip.clone()} data-rule={r.id}>
-                        { r.name }
-                        <span class="tip" role="tooltip" id={tip}>
-                            <Math tex={r.identity} />
-                            <span class="cookbook">{ r.cookbook.map(|c| format!(" Matrix Cookbook ({c})")).unwrap_or_default() }</span>
-                        </span>
-                    </span>
-                }
-            }
-            None => html! { <span class="rule first">{ "take the differential" }</span> },
-        };
-        let title = s.rule.map(|r| rule_note(&r));
-        let (mark_class, mark_text, mark_label) = match mark {
-            Some(true) => ("mark pass", "✓", "step agrees numerically with dy"),
-            Some(false) => ("mark fail", "✗", "step disagrees numerically with dy"),
-            None => ("mark none", "·", "step not checked"),
-        };
         html! {
-            <li class="step" data-lhs={ if s.lhs == Lhs::Dy { "dy" } else { "grad" } }>
-                <span class="num" aria-hidden="true">{ format!("({})", i + 1) }</span>
-                <div class="eq scroll-x" title={title}><Math tex={tex} display=true /></div>
-                <span class={mark_class} title={mark_label} role="img" aria-label={mark_label}>{ mark_text }</span>
-                { rule }
-            </li>
+            <Line key={i} index={i} tex={tex} dy={s.lhs == Lhs::Dy} rule={s.rule} mark={mark} />
         }
     });
     let grad = format!("{} = {}", d.lhs_latex(Lhs::Gradient), d.gradient_latex);

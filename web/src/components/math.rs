@@ -14,7 +14,7 @@ pub struct MathProps {
 #[function_component(Math)]
 pub fn math(props: &MathProps) -> Html {
     let html = use_memo((props.tex.clone(), props.display), |(tex, display)| {
-        katex::render(tex, *display)
+        katex::render_cached(tex, *display)
     });
     match html.as_ref() {
         Some(h) => {
