@@ -147,7 +147,7 @@ mod tests {
         assert_eq!(head("abcdef", 3), "abc\u{2026}");
         assert_eq!(head("abc", 3), "abc");
         // Stale ranges are still clamped.
-        let m = excerpt("ab", &(5..1), 1);
+        let m = excerpt("ab", &std::ops::Range { start: 5, end: 1 }, 1);
         assert_eq!((m.before.as_str(), m.marked.as_str()), ("\u{2026}b", ""));
     }
 
