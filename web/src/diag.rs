@@ -11,8 +11,8 @@ pub struct Marked {
     pub after: String,
 }
 
-/// How many characters of context an excerpt keeps on each side of the offending part, and of the
-/// offending part itself at each of its ends.
+/// How many characters of context an excerpt keeps on each side of the offending part (and twice
+/// as many of the offending part itself).
 pub const CONTEXT_CHARS: usize = 60;
 
 /// The elision mark put where an excerpt cuts the input.
@@ -46,12 +46,8 @@ fn tail(s: &str, n: usize) -> String {
     }
 }
 
-/// How many characters of a message the page shows (the core's messages are short; this only
-/// guards the page against a message quoting a huge input).
-pub const MESSAGE_CHARS: usize = 300;
-
 /// The first `n` characters of `s`, with [`ELLIPSIS`] after them when some were cut.
-pub fn head(s: &str, n: usize) -> String {
+fn head(s: &str, n: usize) -> String {
     match s.char_indices().nth(n) {
         Some((i, _)) => format!("{}{ELLIPSIS}", &s[..i]),
         None => s.to_string(),
@@ -59,22 +55,13 @@ pub fn head(s: &str, n: usize) -> String {
 }
 
 /// Like [`mark`], but bounded: at most `context` characters before and after the offending part,
-/// and a long offending part keeps its first and last `context` characters; every cut shows as
+/// and of a long offending part its first `2 * context` characters; every cut shows as
 /// [`ELLIPSIS`]. A 100 KB input then gives an excerpt of a few hundred characters.
 pub fn excerpt(text: &str, range: &std::ops::Range<usize>, context: usize) -> Marked {
     let m = mark(text, range);
-    let marked = match m.marked.char_indices().nth(2 * context) {
-        None => m.marked,
-        Some(_) => {
-            let first = head(&m.marked, context);
-            let last = tail(&m.marked, context);
-            // `first` ends and `last` starts with the mark; show it once.
-            format!("{first}{}", last.trim_start_matches(ELLIPSIS))
-        }
-    };
     Marked {
         before: tail(&m.before, context),
-        marked,
+        marked: head(&m.marked, 2 * context),
         after: head(&m.after, context),
     }
 }
@@ -115,7 +102,8 @@ mod tests {
 
     #[test]
     fn excerpts_are_bounded_and_keep_the_offending_part_underlined() {
-        // A real diagnostic on a 100 KB input: the core's message stays short too.
+        // A real diagnostic on a 100 KB input: the core's message stays short (it does not quote
+        // the input), so the page shows it whole.
         let expr = "x".repeat(100 * 1024);
         let a = analyze(&Input {
             expr: expr.clone(),
@@ -139,10 +127,10 @@ mod tests {
         // Short text: unchanged, no marks.
         let m = excerpt("tr(A*X*B) + x", &(0..9), 60);
         assert_eq!(m, mark("tr(A*X*B) + x", &(0..9)));
-        // A long offending part keeps both its ends; multi-byte characters are cut whole.
-        let text = format!("é{}ü", "é".repeat(50));
+        // A long offending part keeps its start; multi-byte characters are cut whole.
+        let text = format!("ü{}", "é".repeat(50));
         let m = excerpt(&text, &(0..text.len()), 3);
-        assert_eq!(m.marked, "ééé\u{2026}ééü");
+        assert_eq!(m.marked, "üééééé\u{2026}");
         assert_eq!((m.before.as_str(), m.after.as_str()), ("", ""));
         assert_eq!(head("abcdef", 3), "abc\u{2026}");
         assert_eq!(head("abc", 3), "abc");

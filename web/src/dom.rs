@@ -142,47 +142,6 @@ pub fn install_panic_hook() {
     }));
 }
 
-/// Work scheduled by [`after_paint`]; dropping it cancels the work if it has not run yet.
-pub struct AfterPaint {
-    cancelled: std::rc::Rc<std::cell::Cell<bool>>,
-}
-
-impl Drop for AfterPaint {
-    fn drop(&mut self) {
-        self.cancelled.set(true);
-    }
-}
-
-/// Runs `f` once, `ms` milliseconds after the next paint (a timer set from the next animation
-/// frame), unless the returned value is dropped first: work a newer render makes obsolete is
-/// skipped.
-pub fn after_paint(ms: i32, f: impl FnOnce() + 'static) -> AfterPaint {
-    let cancelled = std::rc::Rc::new(std::cell::Cell::new(false));
-    let pending = AfterPaint {
-        cancelled: cancelled.clone(),
-    };
-    let Some(w) = window() else { return pending };
-    let task = Closure::once_into_js({
-        let cancelled = cancelled.clone();
-        move || {
-            if !cancelled.get() {
-                f();
-            }
-        }
-    });
-    let frame = Closure::once_into_js(move || {
-        if cancelled.get() {
-            return;
-        }
-        if let Some(w) = web_sys::window() {
-            let _ =
-                w.set_timeout_with_callback_and_timeout_and_arguments_0(task.unchecked_ref(), ms);
-        }
-    });
-    let _ = w.request_animation_frame(frame.unchecked_ref());
-    pending
-}
-
 /// A pending `setTimeout`, cancelled when dropped.
 pub struct Timeout {
     id: Option<i32>,

@@ -1,11 +1,9 @@
 //! KaTeX in the browser: `katex.renderToString` of the page's own `katex.min.js`, bound with wasm-bindgen.
 //!
 //! Only LaTeX produced by the core (from the tree) is rendered; the result is KaTeX's HTML+MathML.
-//! Renderings are memoised in a small bounded cache ([`Cache`]), so a keystroke re-runs KaTeX only
-//! for the lines whose LaTeX it changed (and not at all when typing returns to an earlier input).
-
-use std::collections::HashMap;
-use std::rc::Rc;
+//! Renderings are memoised, parsed, in a small bounded cache ([`Cache`]) and cloned from there, so a
+//! keystroke re-runs KaTeX and the HTML parser only for the lines whose LaTeX it changed (and not
+//! at all when typing returns to an earlier input).
 
 /// How many renderings a cache generation holds; the cache keeps at most two generations.
 pub const CACHE_GENERATION: usize = 256;
@@ -13,18 +11,19 @@ pub const CACHE_GENERATION: usize = 256;
 /// A bounded memo of renderings by (LaTeX, display mode): two generations, the older dropped
 /// when the newer fills, and an entry found in the older one moved into the newer one (so what is
 /// on screen stays cached). At most `2 * cap` entries.
-pub struct Cache {
+pub struct Cache<V> {
     cap: usize,
-    new: HashMap<(String, bool), Rc<str>>,
-    old: HashMap<(String, bool), Rc<str>>,
+    // Vectors searched linearly (a few hundred short keys): smaller code than a hash map.
+    new: Vec<(String, bool, V)>,
+    old: Vec<(String, bool, V)>,
 }
 
-impl Cache {
-    pub fn new(cap: usize) -> Cache {
+impl<V: Clone> Cache<V> {
+    pub fn new(cap: usize) -> Cache<V> {
         Cache {
             cap: cap.max(1),
-            new: HashMap::new(),
-            old: HashMap::new(),
+            new: Vec::new(),
+            old: Vec::new(),
         }
     }
 
@@ -33,20 +32,20 @@ impl Cache {
         &mut self,
         tex: &str,
         display: bool,
-        render: impl FnOnce() -> Option<String>,
-    ) -> Option<Rc<str>> {
-        let key = (tex.to_string(), display);
-        if let Some(h) = self.new.get(&key) {
-            return Some(h.clone());
+        render: impl FnOnce() -> Option<V>,
+    ) -> Option<V> {
+        let at = |v: &[(String, bool, V)]| v.iter().position(|e| e.1 == display && e.0 == tex);
+        if let Some(i) = at(&self.new) {
+            return Some(self.new[i].2.clone());
         }
-        let h = match self.old.remove(&key) {
-            Some(h) => h,
-            None => Rc::from(render()?),
+        let h = match at(&self.old) {
+            Some(i) => self.old.swap_remove(i).2,
+            None => render()?,
         };
         if self.new.len() >= self.cap {
             self.old = std::mem::take(&mut self.new);
         }
-        self.new.insert(key, h.clone());
+        self.new.push((tex.to_string(), display, h.clone()));
         Some(h)
     }
 
@@ -60,13 +59,33 @@ impl Cache {
     }
 }
 
+#[cfg(target_arch = "wasm32")]
 thread_local! {
-    static CACHE: std::cell::RefCell<Cache> = std::cell::RefCell::new(Cache::new(CACHE_GENERATION));
+    static NODES: std::cell::RefCell<Cache<web_sys::Element>> =
+        std::cell::RefCell::new(Cache::new(CACHE_GENERATION));
 }
 
-/// KaTeX's HTML for `tex` through the page's cache, or `None` when KaTeX is not loaded.
-pub fn render_cached(tex: &str, display: bool) -> Option<Rc<str>> {
-    CACHE.with(|c| c.borrow_mut().get_or(tex, display, || render(tex, display)))
+/// A fresh copy of the rendering of `tex` as a `<span class="math">` (`"math display"` in display
+/// mode), or `None` when KaTeX is not loaded. The parsed rendering is cached and cloned, so a
+/// formula seen before costs neither KaTeX nor the HTML parser.
+#[cfg(target_arch = "wasm32")]
+pub fn render_node(tex: &str, display: bool) -> Option<web_sys::Node> {
+    let template = NODES.with(|c| {
+        c.borrow_mut().get_or(tex, display, || {
+            let html = render(tex, display)?;
+            let el = web_sys::window()?.document()?.create_element("span").ok()?;
+            el.set_class_name(if display { "math display" } else { "math" });
+            el.set_inner_html(&html);
+            Some(el)
+        })
+    })?;
+    template.clone_node_with_deep(true).ok()
+}
+
+/// Natively there is no KaTeX (nor DOM).
+#[cfg(not(target_arch = "wasm32"))]
+pub fn render_node(_tex: &str, _display: bool) -> Option<()> {
+    None
 }
 
 #[cfg(target_arch = "wasm32")]
@@ -119,14 +138,13 @@ mod tests {
 
     #[test]
     fn renders_once_per_key_and_stays_bounded() {
-        let mut c = Cache::new(3);
+        let mut c = Cache::<String>::new(3);
         let calls = std::cell::Cell::new(0);
-        let get = |c: &mut Cache, tex: &str, display: bool| {
+        let get = |c: &mut Cache<String>, tex: &str, display: bool| {
             c.get_or(tex, display, || {
                 calls.set(calls.get() + 1);
                 Some(format!("<{tex}:{display}>"))
             })
-            .map(|h| h.to_string())
         };
         assert_eq!(get(&mut c, "x", true).as_deref(), Some("<x:true>"));
         assert_eq!(get(&mut c, "x", true).as_deref(), Some("<x:true>"));
@@ -143,7 +161,7 @@ mod tests {
 
     #[test]
     fn failures_are_not_cached() {
-        let mut c = Cache::new(4);
+        let mut c = Cache::<String>::new(4);
         assert_eq!(c.get_or("x", false, || None), None);
         assert!(c.is_empty());
         assert_eq!(

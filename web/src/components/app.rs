@@ -25,8 +25,47 @@ impl Reducible for State {
 /// How long typing must pause before the address bar is updated.
 pub const REPLACE_DELAY_MS: i32 = 250;
 
-/// How long after the derivation's paint the numeric check starts.
-pub const CHECK_DELAY_MS: i32 = 40;
+/// How long after the derivation is rendered the numeric check starts (after the paint).
+pub const CHECK_DELAY_MS: i32 = 50;
+
+/// The page's callbacks, each dispatching one action.
+#[derive(Clone)]
+struct Callbacks {
+    on_expr: Callback<String>,
+    on_decls: Callback<String>,
+    on_wrt: Callback<String>,
+    on_edit: Callback<(String, SymbolEdit)>,
+    on_size: Callback<(String, Option<usize>)>,
+    on_new_seed: Callback<()>,
+    on_load: Callback<usize>,
+}
+
+impl Callbacks {
+    fn new(d: &UseReducerDispatcher<State>) -> Callbacks {
+        let d1 = d.clone();
+        let d2 = d.clone();
+        let d3 = d.clone();
+        let d4 = d.clone();
+        let d5 = d.clone();
+        let d6 = d.clone();
+        let d7 = d.clone();
+        Callbacks {
+            on_expr: Callback::from(move |s: String| d1.dispatch(Action::SetExpr(s))),
+            on_decls: Callback::from(move |s: String| d2.dispatch(Action::SetDecls(s))),
+            on_wrt: Callback::from(move |s: String| d3.dispatch(Action::SetWrt(s))),
+            on_edit: Callback::from(move |(n, e): (String, SymbolEdit)| {
+                d4.dispatch(Action::EditSymbol(n, e))
+            }),
+            on_size: Callback::from(move |(n, v): (String, Option<usize>)| {
+                d5.dispatch(Action::SetSize(n, v))
+            }),
+            on_new_seed: Callback::from(move |_: ()| {
+                d6.dispatch(Action::NewSeed(dom::random_seed()))
+            }),
+            on_load: Callback::from(move |i: usize| d7.dispatch(Action::LoadExample(i))),
+        }
+    }
+}
 
 #[function_component(App)]
 pub fn app() -> Html {
@@ -70,9 +109,10 @@ pub fn app() -> Html {
             move || drop(pending)
         });
     }
-    // The check runs in its own task a little after the derivation is painted, so a keystroke's
-    // task holds the analysis and the painting only; a newer derivation cancels a pending check
-    // (typing faster than the delay checks only the last input).
+    // The check runs in its own task, a timer set when the derivation is rendered: the keystroke's
+    // task holds the analysis and the rendering only, the paint comes before the timer, and a
+    // newer derivation cancels a pending check (typing faster than the delay checks only the
+    // last input).
     {
         let pending = state
             .shown
@@ -82,7 +122,7 @@ pub fn app() -> Html {
         let dispatch = state.dispatcher();
         use_effect_with(pending, move |pending| {
             let scheduled = pending.map(|_| {
-                dom::after_paint(CHECK_DELAY_MS, move || dispatch.dispatch(Action::RunCheck))
+                dom::Timeout::new(CHECK_DELAY_MS, move || dispatch.dispatch(Action::RunCheck))
             });
             move || drop(scheduled)
         });
@@ -104,20 +144,16 @@ pub fn app() -> Html {
 
     // Callbacks made once (the dispatcher never changes), so panels whose other props are
     // unchanged are not re-rendered on a keystroke.
-    let d = state.dispatcher();
-    let on_expr = use_callback(d.clone(), |s: String, d| d.dispatch(Action::SetExpr(s)));
-    let on_decls = use_callback(d.clone(), |s: String, d| d.dispatch(Action::SetDecls(s)));
-    let on_wrt = use_callback(d.clone(), |s: String, d| d.dispatch(Action::SetWrt(s)));
-    let on_edit = use_callback(d.clone(), |(n, e): (String, SymbolEdit), d| {
-        d.dispatch(Action::EditSymbol(n, e))
-    });
-    let on_size = use_callback(d.clone(), |(n, v): (String, Option<usize>), d| {
-        d.dispatch(Action::SetSize(n, v))
-    });
-    let on_new_seed = use_callback(d.clone(), |_: (), d| {
-        d.dispatch(Action::NewSeed(dom::random_seed()))
-    });
-    let on_load = use_callback(d, |i: usize, d| d.dispatch(Action::LoadExample(i)));
+    let cbs = use_memo(state.dispatcher(), Callbacks::new);
+    let Callbacks {
+        on_expr,
+        on_decls,
+        on_wrt,
+        on_edit,
+        on_size,
+        on_new_seed,
+        on_load,
+    } = (*cbs).clone();
 
     let stale = state.stale();
     let results = match &state.shown {

@@ -37,24 +37,9 @@ pub fn marks(shown: &Shown) -> Vec<Option<bool>> {
         .collect()
 }
 
-/// One derivation line; its props compare by value, so a line a keystroke left unchanged is not
-/// re-rendered.
-#[derive(Properties, PartialEq)]
-pub struct LineProps {
-    /// The line's index (its number is `index + 1`).
-    pub index: usize,
-    /// The whole line in LaTeX, left-hand side included.
-    pub tex: AttrValue,
-    pub dy: bool,
-    pub rule: Option<Rule>,
-    /// Its numeric step check: agrees, disagrees, not checked.
-    pub mark: Option<bool>,
-}
-
-#[function_component(Line)]
-pub fn line(props: &LineProps) -> Html {
-    let i = props.index;
-    let rule = match props.rule {
+/// One derivation line: its number, the equation, the mark of its step check, the rule.
+fn line(i: usize, tex: String, dy: bool, rule: Option<Rule>, mark: Option<bool>) -> Html {
+    let rule_html = match rule {
         Some(r) => {
             let tip = format!("tip-{i}");
             html! {
@@ -69,18 +54,18 @@ pub fn line(props: &LineProps) -> Html {
         }
         None => html! { <span class="rule first">{ "take the differential" }</span> },
     };
-    let title = props.rule.map(|r| rule_note(&r));
-    let (mark_class, mark_text, mark_label) = match props.mark {
+    let title = rule.map(|r| rule_note(&r));
+    let (mark_class, mark_text, mark_label) = match mark {
         Some(true) => ("mark pass", "✓", "step agrees numerically with dy"),
         Some(false) => ("mark fail", "✗", "step disagrees numerically with dy"),
         None => ("mark none", "·", "step not checked"),
     };
     html! {
-        <li class="step" data-lhs={ if props.dy { "dy" } else { "grad" } }>
+        <li class="step" data-lhs={ if dy { "dy" } else { "grad" } }>
             <span class="num" aria-hidden="true">{ format!("({})", i + 1) }</span>
-            <div class="eq scroll-x" title={title}><Math tex={props.tex.clone()} display=true /></div>
+            <div class="eq scroll-x" title={title}><Math tex={tex} display=true /></div>
             <span class={mark_class} title={mark_label} role="img" aria-label={mark_label}>{ mark_text }</span>
-            { rule }
+            { rule_html }
         </li>
     }
 }
@@ -101,7 +86,7 @@ pub fn derivation_view(props: &DerivationProps) -> Html {
         };
         prev = Some(s.lhs);
         html! {
-            <Line key={i} index={i} tex={tex} dy={s.lhs == Lhs::Dy} rule={s.rule} mark={mark} />
+            { line(i, tex, s.lhs == Lhs::Dy, s.rule, mark) }
         }
     });
     let grad = format!("{} = {}", d.lhs_latex(Lhs::Gradient), d.gradient_latex);

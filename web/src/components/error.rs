@@ -3,7 +3,7 @@
 //! The input text is shown as text nodes only, never as HTML, and only a bounded excerpt of it
 //! around the offending part (a huge input is not repeated).
 
-use crate::diag::{excerpt, head, source_text, CONTEXT_CHARS, MESSAGE_CHARS};
+use crate::diag::{excerpt, source_text, CONTEXT_CHARS};
 use matdiff_core::Diagnostic;
 use yew::prelude::*;
 
@@ -29,7 +29,7 @@ pub fn error_view(props: &ErrorProps) -> Html {
         });
         html! {
             <li>
-                <p class="msg">{ head(&d.message, MESSAGE_CHARS) }</p>
+                <p class="msg">{ &d.message }</p>
                 { for src }
                 <ul class="labels">
                     { for d.labels.iter().map(|l| {
@@ -39,12 +39,12 @@ pub fn error_view(props: &ErrorProps) -> Html {
                         html! {
                             <li>
                                 if let Some(p) = part { <code>{ p }</code>{ ": " } }
-                                { head(&l.message, MESSAGE_CHARS) }
+                                { &l.message }
                             </li>
                         }
                     }) }
                 </ul>
-                if let Some(h) = &d.hint { <p class="hint">{ format!("hint: {}", head(h, MESSAGE_CHARS)) }</p> }
+                if let Some(h) = &d.hint { <p class="hint">{ format!("hint: {h}") }</p> }
             </li>
         }
     });

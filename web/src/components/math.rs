@@ -13,18 +13,15 @@ pub struct MathProps {
 
 #[function_component(Math)]
 pub fn math(props: &MathProps) -> Html {
-    let html = use_memo((props.tex.clone(), props.display), |(tex, display)| {
-        katex::render_cached(tex, *display)
+    // One node per (tex, display): re-rendering with the same props keeps the node in place.
+    let node = use_memo((props.tex.clone(), props.display), |(tex, display)| {
+        katex::render_node(tex, *display)
     });
-    match html.as_ref() {
-        Some(h) => {
-            let class = if props.display {
-                "math display"
-            } else {
-                "math"
-            };
-            html! { <span class={class}>{ Html::from_html_unchecked(AttrValue::from(h.clone())) }</span> }
-        }
+    match node.as_ref() {
+        #[cfg(target_arch = "wasm32")]
+        Some(n) => Html::VRef(n.clone()),
+        #[cfg(not(target_arch = "wasm32"))]
+        Some(()) => html! {},
         None => html! { <code class="math tex">{ props.tex.clone() }</code> },
     }
 }
