@@ -341,54 +341,75 @@ impl Expr {
 /// The shape of a well-typed expression. Unknown symbols are treated as scalars, so
 /// the function is total; expressions built by lowering are always well typed.
 pub fn shape_of(e: &Expr, table: &SymbolTable) -> Shape {
+    let (rows, cols) = dims_of(e, table);
+    Shape::new(rows.clone(), cols.clone())
+}
+
+/// The dimension `1`, for [`dims_of`] to point at.
+static ONE: Dim = Dim::One;
+
+/// Rows and columns of `e`, borrowed from the expression or the table: [`shape_of`] without
+/// allocating. The same rules as [`shape_of`].
+pub fn dims_of<'a>(e: &'a Expr, table: &'a SymbolTable) -> (&'a Dim, &'a Dim) {
+    let scalar = (&ONE, &ONE);
+    let is_scalar = |d: (&Dim, &Dim)| *d.0 == Dim::One && *d.1 == Dim::One;
     match e {
-        Expr::Num(_) => Shape::scalar(),
-        Expr::Sym(s) => table.get(s).map_or_else(Shape::scalar, |s| s.shape.clone()),
-        Expr::Eye(n) => Shape::new(n.clone(), n.clone()),
-        Expr::Ones(s) => s.clone(),
+        Expr::Num(_) => scalar,
+        Expr::Sym(s) => table
+            .get(s)
+            .map_or(scalar, |s| (&s.shape.rows, &s.shape.cols)),
+        Expr::Eye(n) => (n, n),
+        Expr::Ones(s) => (&s.rows, &s.cols),
         Expr::Add(v) | Expr::Had(v) => {
             // Scalars broadcast in neither, so any non-scalar term gives the shape.
             v.iter()
-                .map(|t| shape_of(t, table))
-                .find(|s| !s.is_scalar())
-                .unwrap_or_else(Shape::scalar)
+                .map(|t| dims_of(t, table))
+                .find(|s| !is_scalar(*s))
+                .unwrap_or(scalar)
         }
         Expr::Mul(v) => {
-            let mut acc = Shape::scalar();
+            let mut acc = scalar;
             for f in v {
-                let s = shape_of(f, table);
-                if acc.is_scalar() {
+                let s = dims_of(f, table);
+                if is_scalar(acc) {
                     acc = s;
-                } else if !s.is_scalar() {
-                    acc = Shape::new(acc.rows, s.cols);
+                } else if !is_scalar(s) {
+                    acc = (acc.0, s.1);
                 }
             }
             acc
         }
         Expr::Div(a, _) | Expr::HadPow(a, _) | Expr::Pow(a, _) | Expr::Inv(a) | Expr::D(a) => {
-            shape_of(a, table)
+            dims_of(a, table)
         }
         Expr::HadDiv(a, b) => {
-            let s = shape_of(a, table);
-            if s.is_scalar() {
-                shape_of(b, table)
+            let s = dims_of(a, table);
+            if is_scalar(s) {
+                dims_of(b, table)
             } else {
                 s
             }
         }
-        Expr::Transpose(a) => shape_of(a, table).transposed(),
+        Expr::Transpose(a) => {
+            let (r, c) = dims_of(a, table);
+            (c, r)
+        }
         Expr::Call(f, a) => match f {
-            Func::Tr | Func::Det | Func::LogDet | Func::Sum | Func::Norm1 | Func::Norm2 => {
-                Shape::scalar()
-            }
+            Func::Tr | Func::Det | Func::LogDet | Func::Sum | Func::Norm1 | Func::Norm2 => scalar,
             Func::Diag => {
-                let s = shape_of(a, table);
-                Shape::new(s.rows.clone(), s.rows)
+                let (r, _) = dims_of(a, table);
+                (r, r)
             }
-            Func::DiagOf => Shape::new(shape_of(a, table).rows, Dim::One),
-            _ => shape_of(a, table),
+            Func::DiagOf => (dims_of(a, table).0, &ONE),
+            _ => dims_of(a, table),
         },
     }
+}
+
+/// Whether `e` is `1×1`: [`shape_of`]`(e).is_scalar()` without allocating.
+pub fn is_scalar_expr(e: &Expr, table: &SymbolTable) -> bool {
+    let (r, c) = dims_of(e, table);
+    *r == Dim::One && *c == Dim::One
 }
 
 /// Symbolic dimension names the expression uses beyond its symbols' (sizes of `eye`, `matrix(c)`).

@@ -416,7 +416,7 @@ impl Printer<'_> {
             let (open, close) = match f {
                 Func::Norm2 => {
                     let kind_sub =
-                        if crate::expr::shape_of(a, self.table).cols == crate::expr::Dim::One {
+                        if *crate::expr::dims_of(a, self.table).1 == crate::expr::Dim::One {
                             "_2"
                         } else {
                             "_F"

@@ -1,6 +1,6 @@
 //! Algebraic normalisation: tidying products and sums, pushing transposes, symmetry, collecting like terms.
 
-use crate::expr::{shape_of, Expr, Func, Shape, SymbolTable};
+use crate::expr::{dims_of, shape_of, Dim, Expr, Func, Shape, SymbolTable};
 
 /// What the simplifier needs to know about the problem.
 #[derive(Clone, Copy)]
@@ -9,12 +9,24 @@ pub struct Ctx<'a> {
     pub wrt: &'a str,
 }
 
-impl Ctx<'_> {
+impl<'a> Ctx<'a> {
     pub fn shape(&self, e: &Expr) -> Shape {
         shape_of(e, self.table)
     }
+    /// Rows and columns of `e`, borrowed (no allocation).
+    pub fn dims<'e>(&self, e: &'e Expr) -> (&'e Dim, &'e Dim)
+    where
+        'a: 'e,
+    {
+        dims_of(e, self.table)
+    }
     pub fn is_scalar(&self, e: &Expr) -> bool {
-        self.shape(e).is_scalar()
+        let (r, c) = dims_of(e, self.table);
+        *r == Dim::One && *c == Dim::One
+    }
+    pub fn is_square(&self, e: &Expr) -> bool {
+        let (r, c) = dims_of(e, self.table);
+        r == c
     }
     /// Whether `e` is the differential of the variable, `dX`.
     pub fn is_dx(&self, e: &Expr) -> bool {
@@ -55,25 +67,36 @@ pub fn mul(ctx: Ctx, factors: Vec<Expr>) -> Expr {
 /// chain stays valid when reversed (a transpose) or rotated (the trace's cyclic property).
 fn regroup(chain: Vec<Expr>, ctx: Ctx) -> Vec<Expr> {
     let n = chain.len();
+    // Per factor: (is 1×1, rows are 1, columns are 1). A run is 1×1 when its first factor has
+    // one row and its last one column.
+    let flags: Vec<(bool, bool, bool)> = chain
+        .iter()
+        .map(|f| {
+            let (r, c) = ctx.dims(f);
+            let (r1, c1) = (*r == Dim::One, *c == Dim::One);
+            (r1 && c1, r1, c1)
+        })
+        .collect();
     let mut out: Vec<Expr> = Vec::with_capacity(n);
     let mut run_start = 0;
-    let mut acc: Option<Shape> = None; // shape of the current run of matrix factors
-    for (i, f) in chain.into_iter().enumerate() {
-        let s = ctx.shape(&f);
-        if s.is_scalar() {
+    // Whether the current run of matrix factors has one row (None: no run open).
+    let mut run_rows_one: Option<bool> = None;
+    for (i, (f, (scalar, r1, c1))) in chain.into_iter().zip(flags).enumerate() {
+        if scalar {
             out.push(f);
             continue;
         }
-        acc = Some(match acc {
+        let rows_one = match run_rows_one {
             None => {
                 run_start = out.len();
-                s
+                r1
             }
-            Some(a) => Shape::new(a.rows, s.cols),
-        });
+            Some(r) => r,
+        };
+        run_rows_one = Some(rows_one);
         out.push(f);
-        if acc.as_ref().is_some_and(Shape::is_scalar) {
-            acc = None;
+        if rows_one && c1 {
+            run_rows_one = None;
             if i + 1 < n && out.len() - run_start >= 2 {
                 let group = out.split_off(run_start);
                 out.push(Expr::Mul(group));
@@ -85,7 +108,22 @@ fn regroup(chain: Vec<Expr>, ctx: Ctx) -> Vec<Expr> {
 
 /// Whether a product of `factors` is 1×1 although not all factors are scalars.
 fn is_scalar_group(factors: &[Expr], ctx: Ctx) -> bool {
-    factors.iter().any(|f| !ctx.is_scalar(f)) && ctx.is_scalar(&Expr::Mul(factors.to_vec()))
+    let mut any_matrix = false;
+    let one = Dim::One;
+    let mut acc: (&Dim, &Dim) = (&one, &one);
+    for f in factors {
+        let s = ctx.dims(f);
+        let s_scalar = *s.0 == Dim::One && *s.1 == Dim::One;
+        if !s_scalar {
+            any_matrix = true;
+        }
+        if *acc.0 == Dim::One && *acc.1 == Dim::One {
+            acc = s;
+        } else if !s_scalar {
+            acc = (acc.0, s.1);
+        }
+    }
+    any_matrix && *acc.0 == Dim::One && *acc.1 == Dim::One
 }
 
 /// Builds a sum, flattening nested sums.
@@ -291,7 +329,7 @@ pub fn merge_like_terms(ctx: Ctx, e: Expr) -> Expr {
 /// Whether `e` is symmetric: declared, or by structure (XᵀX, A + Aᵀ, inverses of symmetric matrices, …).
 /// The differential dX is never symmetric: its entries are independent.
 pub fn is_symmetric(e: &Expr, ctx: Ctx) -> bool {
-    if !matches!(e, Expr::Sym(_) | Expr::Num(_) | Expr::Eye(_)) && !ctx.shape(e).is_square() {
+    if !matches!(e, Expr::Sym(_) | Expr::Num(_) | Expr::Eye(_)) && !ctx.is_square(e) {
         return false;
     }
     match e {
@@ -418,7 +456,7 @@ pub fn merge_powers(chain: Vec<Expr>, ctx: Ctx) -> Vec<Expr> {
             let (b1, p1) = split(last);
             let (b2, p2) = split(&f);
             let is_matrix_power =
-                |b: &Expr| !matches!(b, Expr::Num(_) | Expr::D(_)) && ctx.shape(b).is_square();
+                |b: &Expr| !matches!(b, Expr::Num(_) | Expr::D(_)) && ctx.is_square(b);
             if b1 == b2 && is_matrix_power(b1) {
                 let merged = Expr::Pow(Box::new(b1.clone()), p1 + p2);
                 out.pop();
