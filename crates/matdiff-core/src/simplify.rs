@@ -147,13 +147,20 @@ pub fn add(terms: Vec<Expr>) -> Expr {
 /// flattens sums and products, drops zero terms and unit factors, folds numeric factors.
 #[must_use]
 pub fn tidy(ctx: Ctx, e: Expr) -> Expr {
+    tidy_node(ctx, e, true)
+}
+
+/// [`tidy`] of one node. With `deep`, the children are tidied first; without, they must
+/// already be results of [`tidy`] (tidy is idempotent, so the result is the same).
+fn tidy_node(ctx: Ctx, e: Expr, deep: bool) -> Expr {
+    let sub = |e: Expr| if deep { tidy(ctx, e) } else { e };
     match e {
         Expr::Add(ts) => {
             let mut out = Vec::new();
             let mut constant = 0.0;
             // The folded constant stays where the first constant stood: 1 - tanh(x)^2.
             let mut constant_at = None;
-            for t in ts.into_iter().map(|e| tidy(ctx, e)) {
+            for t in ts.into_iter().map(sub) {
                 match t {
                     Expr::Add(inner) => out.extend(inner),
                     Expr::Num(x) => {
@@ -172,7 +179,7 @@ pub fn tidy(ctx: Ctx, e: Expr) -> Expr {
             let mut coef = 1.0;
             let mut out = Vec::new();
             let n = fs.len();
-            for f in fs.into_iter().map(|e| tidy(ctx, e)) {
+            for f in fs.into_iter().map(sub) {
                 match f {
                     Expr::Num(x) => coef *= x,
                     Expr::Mul(inner) if n == 1 || !is_scalar_group(&inner, ctx) => {
@@ -198,7 +205,7 @@ pub fn tidy(ctx: Ctx, e: Expr) -> Expr {
             mul(ctx, out)
         }
         Expr::Had(fs) => {
-            let fs: Vec<Expr> = fs.into_iter().map(|e| tidy(ctx, e)).collect();
+            let fs: Vec<Expr> = fs.into_iter().map(sub).collect();
             if fs.iter().any(Expr::is_zero) {
                 return Expr::Num(0.0);
             }
@@ -215,8 +222,8 @@ pub fn tidy(ctx: Ctx, e: Expr) -> Expr {
             Expr::Had(out)
         }
         Expr::Div(a, b) => {
-            let a = tidy(ctx, *a);
-            let b = tidy(ctx, *b);
+            let a = sub(*a);
+            let b = sub(*b);
             if a.is_zero() {
                 return Expr::Num(0.0);
             }
@@ -231,36 +238,36 @@ pub fn tidy(ctx: Ctx, e: Expr) -> Expr {
             Expr::Div(Box::new(a), Box::new(b))
         }
         Expr::HadDiv(a, b) => {
-            let a = tidy(ctx, *a);
+            let a = sub(*a);
             if a.is_zero() {
                 return Expr::Num(0.0);
             }
-            Expr::HadDiv(Box::new(a), Box::new(tidy(ctx, *b)))
+            Expr::HadDiv(Box::new(a), Box::new(sub(*b)))
         }
-        Expr::HadPow(a, p) => Expr::HadPow(Box::new(tidy(ctx, *a)), p),
+        Expr::HadPow(a, p) => Expr::HadPow(Box::new(sub(*a)), p),
         Expr::Pow(a, p) => {
-            let a = tidy(ctx, *a);
+            let a = sub(*a);
             if p == 1.0 {
                 return a;
             }
             Expr::Pow(Box::new(a), p)
         }
         Expr::Transpose(a) => {
-            let a = tidy(ctx, *a);
+            let a = sub(*a);
             if a.is_zero() || matches!(a, Expr::Num(_)) {
                 return a;
             }
             Expr::Transpose(Box::new(a))
         }
-        Expr::Inv(a) => Expr::Inv(Box::new(tidy(ctx, *a))),
+        Expr::Inv(a) => Expr::Inv(Box::new(sub(*a))),
         Expr::Call(f, a) => {
-            let a = tidy(ctx, *a);
+            let a = sub(*a);
             if a.is_zero() && matches!(f, Func::Tr | Func::Sum | Func::Diag | Func::DiagOf) {
                 return Expr::Num(0.0);
             }
             Expr::Call(f, Box::new(a))
         }
-        Expr::D(a) => Expr::D(Box::new(tidy(ctx, *a))),
+        Expr::D(a) => Expr::D(Box::new(sub(*a))),
         e @ (Expr::Num(_) | Expr::Sym(_) | Expr::Eye(_) | Expr::Ones(_)) => e,
     }
 }
@@ -276,32 +283,57 @@ fn count_transposes(e: &Expr) -> usize {
     n
 }
 
+/// Splits a leading numeric coefficient off a term: `2 A dX` → (2, `A dX`).
+fn split_coef(t: Expr) -> (f64, Expr) {
+    match t {
+        Expr::Mul(mut fs) if matches!(fs.first(), Some(Expr::Num(_))) && fs.len() > 1 => {
+            let Expr::Num(c) = fs.remove(0) else {
+                return (1.0, Expr::Mul(fs));
+            };
+            (
+                c,
+                if fs.len() == 1 {
+                    fs.remove(0)
+                } else {
+                    Expr::Mul(fs)
+                },
+            )
+        }
+        t => (1.0, t),
+    }
+}
+
+/// Whether [`merge_like_terms`] descends into the children of `e` (otherwise it only tidies them).
+pub(crate) fn merges_children(e: &Expr) -> bool {
+    matches!(
+        e,
+        Expr::Add(_)
+            | Expr::Mul(_)
+            | Expr::Had(_)
+            | Expr::Transpose(_)
+            | Expr::Call(..)
+            | Expr::D(_)
+    )
+}
+
 /// Merges identical terms of sums (at any depth): `A dX + A dX` → `2 A dX`. Values never change.
 #[must_use]
 pub fn merge_like_terms(ctx: Ctx, e: Expr) -> Expr {
-    fn split_coef(t: Expr) -> (f64, Expr) {
-        match t {
-            Expr::Mul(mut fs) if matches!(fs.first(), Some(Expr::Num(_))) && fs.len() > 1 => {
-                let Expr::Num(c) = fs.remove(0) else {
-                    return (1.0, Expr::Mul(fs));
-                };
-                (
-                    c,
-                    if fs.len() == 1 {
-                        fs.remove(0)
-                    } else {
-                        Expr::Mul(fs)
-                    },
-                )
-            }
-            t => (1.0, t),
-        }
+    if !merges_children(&e) {
+        return tidy(ctx, e);
     }
-    let e = match e {
+    let e = map_children(e, &mut |c| merge_like_terms(ctx, c));
+    merge_node(ctx, e)
+}
+
+/// The node-level work of [`merge_like_terms`] on a node whose children are already merged:
+/// like terms of a sum combined, then the node tidied.
+pub(crate) fn merge_node(ctx: Ctx, e: Expr) -> Expr {
+    match e {
         Expr::Add(ts) => {
             let mut merged: Vec<(f64, Expr)> = Vec::with_capacity(ts.len());
             for t in ts {
-                let (c, rest) = split_coef(merge_like_terms(ctx, t));
+                let (c, rest) = split_coef(t);
                 // Terms that would cancel stay: a zero without a shape must not replace a matrix.
                 match merged
                     .iter_mut()
@@ -311,19 +343,45 @@ pub fn merge_like_terms(ctx: Ctx, e: Expr) -> Expr {
                     None => merged.push((c, rest)),
                 }
             }
-            add(merged
+            let terms = merged
                 .into_iter()
-                .map(|(c, r)| mul(ctx, vec![Expr::Num(c), r]))
-                .collect())
+                .map(|(c, r)| tidy_node(ctx, mul(ctx, vec![Expr::Num(c), r]), false))
+                .collect();
+            tidy_node(ctx, add(terms), false)
         }
-        Expr::Mul(fs) => Expr::Mul(fs.into_iter().map(|f| merge_like_terms(ctx, f)).collect()),
-        Expr::Had(fs) => Expr::Had(fs.into_iter().map(|f| merge_like_terms(ctx, f)).collect()),
-        Expr::Transpose(a) => Expr::t(merge_like_terms(ctx, *a)),
-        Expr::Call(f, a) => Expr::call(f, merge_like_terms(ctx, *a)),
-        Expr::D(a) => Expr::d(merge_like_terms(ctx, *a)),
-        e => e,
-    };
-    tidy(ctx, e)
+        e if merges_children(&e) => tidy_node(ctx, e, false),
+        e => tidy(ctx, e),
+    }
+}
+
+/// The node with each child replaced by `f(child)`, in order.
+pub(crate) fn map_children(e: Expr, f: &mut impl FnMut(Expr) -> Expr) -> Expr {
+    let mut b = |x: Box<Expr>| Box::new(f(*x));
+    match e {
+        Expr::Add(v) => Expr::Add(v.into_iter().map(&mut *f).collect()),
+        Expr::Mul(v) => Expr::Mul(v.into_iter().map(&mut *f).collect()),
+        Expr::Had(v) => Expr::Had(v.into_iter().map(&mut *f).collect()),
+        Expr::Div(x, y) => {
+            let x = b(x);
+            Expr::Div(x, b(y))
+        }
+        Expr::HadDiv(x, y) => {
+            let x = b(x);
+            Expr::HadDiv(x, b(y))
+        }
+        Expr::HadPow(x, p) => Expr::HadPow(b(x), p),
+        Expr::Pow(x, p) => Expr::Pow(b(x), p),
+        Expr::Transpose(x) => Expr::Transpose(b(x)),
+        Expr::Inv(x) => Expr::Inv(b(x)),
+        Expr::Call(g, x) => Expr::Call(g, b(x)),
+        Expr::D(x) => Expr::D(b(x)),
+        e @ (Expr::Num(_) | Expr::Sym(_) | Expr::Eye(_) | Expr::Ones(_)) => e,
+    }
+}
+
+/// The node-level work of [`tidy`] on a node whose children are already tidy.
+pub(crate) fn tidy_shallow(ctx: Ctx, e: Expr) -> Expr {
+    tidy_node(ctx, e, false)
 }
 
 /// Whether `e` is symmetric: declared, or by structure (XᵀX, A + Aᵀ, inverses of symmetric matrices, …).
