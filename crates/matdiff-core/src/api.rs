@@ -101,11 +101,12 @@ pub fn derive(problem: &Problem) -> Result<Derivation, Diagnostic> {
             .in_source(Source::Other)
             .with_hint("this is a limitation of matdiff; please report the expression")
     };
+    let render = print::Renderer::new(&problem.symbols);
     let line = |lhs: Lhs, rule: Option<Rule>, expr: Expr| Step {
         lhs,
         rule,
-        latex: print::latex(&expr, &problem.symbols),
-        text: print::text(&expr, &problem.symbols),
+        latex: render.latex(&expr),
+        text: render.text(&expr),
         expr,
     };
     // Scalar sub-products grouped (see `simplify::mul`), so later rearrangements keep chains valid.
@@ -140,11 +141,11 @@ pub fn derive(problem: &Problem) -> Result<Derivation, Diagnostic> {
     Ok(Derivation {
         wrt: problem.wrt.clone(),
         wrt_kind,
-        f_latex: print::latex(&problem.expr, &problem.symbols),
-        f_text: print::text(&problem.expr, &problem.symbols),
+        f_latex: render.latex(&problem.expr),
+        f_text: render.text(&problem.expr),
         f: problem.expr.clone(),
-        gradient_latex: print::latex(&gradient, &problem.symbols),
-        gradient_text: print::text(&gradient, &problem.symbols),
+        gradient_latex: render.latex(&gradient),
+        gradient_text: render.text(&gradient),
         gradient,
         steps,
     })

@@ -3,7 +3,8 @@
 use crate::expr::{Expr, Func, Shape};
 use crate::rules::{self, Rule};
 use crate::simplify::{
-    add, map_children, merge_like_terms, merge_node, merges_children, mul, tidy, tidy_shallow, Ctx,
+    add, map_children_ref, merge_like_terms, merge_node, merges_children, mul, tidy, tidy_shallow,
+    Ctx,
 };
 
 /// Upper bound on the steps of one phase; a derivation that needs more is reported, never looped.
@@ -251,7 +252,7 @@ fn linear_term(t: &Expr, ctx: Ctx) -> Expr {
 fn first_rule(e: &Expr, ctx: Ctx) -> Option<Rule> {
     match e {
         Expr::D(a) => classify(a, ctx),
-        _ => e.children().into_iter().find_map(|c| first_rule(c, ctx)),
+        _ => e.find_map_child(|c| first_rule(c, ctx)),
     }
 }
 
@@ -317,8 +318,8 @@ fn step(e: &Expr, rule: Rule, ctx: Ctx, merging: bool) -> Option<Expr> {
                 return None;
             }
             let mut i = 0;
-            let node = map_children(e.clone(), &mut |c| {
-                let new = changed[i].take().unwrap_or(c);
+            let node = map_children_ref(e, &mut |c| {
+                let new = changed[i].take().unwrap_or_else(|| c.clone());
                 i += 1;
                 new
             });
@@ -334,19 +335,20 @@ fn step(e: &Expr, rule: Rule, ctx: Ctx, merging: bool) -> Option<Expr> {
 /// Runs the differentiation phase from dy = d(f). Returns each new line with its rule.
 /// `None` when the step cap is reached.
 pub fn differentiate(f: &Expr, ctx: Ctx) -> Option<Vec<(Rule, Expr)>> {
-    let mut dy = Expr::d(f.clone());
-    let mut steps = Vec::new();
+    let first = Expr::d(f.clone());
+    let mut steps: Vec<(Rule, Expr)> = Vec::new();
     for _ in 0..MAX_STEPS {
-        let rule = if has_constant_d(&dy, ctx) {
+        let dy = steps.last().map_or(&first, |(_, e)| e);
+        let rule = if has_constant_d(dy, ctx) {
             rules::CONSTANT
         } else {
-            match first_rule(&dy, ctx) {
+            match first_rule(dy, ctx) {
                 Some(r) => r,
                 None => return Some(steps),
             }
         };
-        dy = step(&dy, rule, ctx, true).unwrap_or_else(|| dy.clone());
-        steps.push((rule, dy.clone()));
+        let next = step(dy, rule, ctx, true).unwrap_or_else(|| dy.clone());
+        steps.push((rule, next));
     }
     None
 }

@@ -314,12 +314,38 @@ impl Expr {
         }
     }
 
+    /// The first `Some` of `f` over the direct children, in order (no vector, unlike `children()`).
+    pub fn find_map_child<T>(&self, mut f: impl FnMut(&Expr) -> Option<T>) -> Option<T> {
+        match self {
+            Expr::Num(_) | Expr::Sym(_) | Expr::Eye(_) | Expr::Ones(_) => None,
+            Expr::Add(v) | Expr::Mul(v) | Expr::Had(v) => v.iter().find_map(f),
+            Expr::Div(a, b) | Expr::HadDiv(a, b) => f(a).or_else(|| f(b)),
+            Expr::HadPow(a, _)
+            | Expr::Pow(a, _)
+            | Expr::Transpose(a)
+            | Expr::Inv(a)
+            | Expr::Call(_, a)
+            | Expr::D(a) => f(a),
+        }
+    }
+
     /// Whether `pred` holds for this node or any node below it.
     pub fn any(&self, pred: &mut impl FnMut(&Expr) -> bool) -> bool {
         if pred(self) {
             return true;
         }
-        self.children().into_iter().any(|c| c.any(pred))
+        // Without `children()`: no vector per node on this hot path.
+        match self {
+            Expr::Num(_) | Expr::Sym(_) | Expr::Eye(_) | Expr::Ones(_) => false,
+            Expr::Add(v) | Expr::Mul(v) | Expr::Had(v) => v.iter().any(|c| c.any(pred)),
+            Expr::Div(a, b) | Expr::HadDiv(a, b) => a.any(pred) || b.any(pred),
+            Expr::HadPow(a, _)
+            | Expr::Pow(a, _)
+            | Expr::Transpose(a)
+            | Expr::Inv(a)
+            | Expr::Call(_, a)
+            | Expr::D(a) => a.any(pred),
+        }
     }
 
     /// Whether the symbol `name` occurs in the expression.

@@ -379,6 +379,31 @@ pub(crate) fn map_children(e: Expr, f: &mut impl FnMut(Expr) -> Expr) -> Expr {
     }
 }
 
+/// A copy of the node with each child given by `f(child)`, in order; the children are not cloned.
+pub(crate) fn map_children_ref(e: &Expr, f: &mut impl FnMut(&Expr) -> Expr) -> Expr {
+    let mut b = |x: &Expr| Box::new(f(x));
+    match e {
+        Expr::Add(v) => Expr::Add(v.iter().map(&mut *f).collect()),
+        Expr::Mul(v) => Expr::Mul(v.iter().map(&mut *f).collect()),
+        Expr::Had(v) => Expr::Had(v.iter().map(&mut *f).collect()),
+        Expr::Div(x, y) => {
+            let x = b(x);
+            Expr::Div(x, b(y))
+        }
+        Expr::HadDiv(x, y) => {
+            let x = b(x);
+            Expr::HadDiv(x, b(y))
+        }
+        Expr::HadPow(x, p) => Expr::HadPow(b(x), *p),
+        Expr::Pow(x, p) => Expr::Pow(b(x), *p),
+        Expr::Transpose(x) => Expr::Transpose(b(x)),
+        Expr::Inv(x) => Expr::Inv(b(x)),
+        Expr::Call(g, x) => Expr::Call(*g, b(x)),
+        Expr::D(x) => Expr::D(b(x)),
+        Expr::Num(_) | Expr::Sym(_) | Expr::Eye(_) | Expr::Ones(_) => e.clone(),
+    }
+}
+
 /// The node-level work of [`tidy`] on a node whose children are already tidy.
 pub(crate) fn tidy_shallow(ctx: Ctx, e: Expr) -> Expr {
     tidy_node(ctx, e, false)
