@@ -255,7 +255,7 @@ impl Printer<'_> {
     }
 
     fn print(&self, e: &Expr) -> String {
-        let mut out = String::new();
+        let mut out = String::with_capacity(128);
         self.write(e, &mut out);
         out
     }

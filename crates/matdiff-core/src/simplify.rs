@@ -45,15 +45,22 @@ impl<'a> Ctx<'a> {
 #[must_use]
 pub fn mul(ctx: Ctx, factors: Vec<Expr>) -> Expr {
     let n = factors.len();
-    let mut out = Vec::with_capacity(n);
-    for f in factors {
-        match f {
-            // A scalar product of several factors stays grouped inside a longer product:
-            // flattened, (xᵀy)A would not read as a valid chain, nor would its transpose.
-            Expr::Mul(inner) if n == 1 || !is_scalar_group(&inner, ctx) => out.extend(inner),
-            f => out.push(f),
+    // A scalar product of several factors stays grouped inside a longer product:
+    // flattened, (xᵀy)A would not read as a valid chain, nor would its transpose.
+    let flattens =
+        |f: &Expr| matches!(f, Expr::Mul(inner) if n == 1 || !is_scalar_group(inner, ctx));
+    let out = if factors.iter().any(flattens) {
+        let mut out = Vec::with_capacity(n);
+        for f in factors {
+            match f {
+                Expr::Mul(inner) if n == 1 || !is_scalar_group(&inner, ctx) => out.extend(inner),
+                f => out.push(f),
+            }
         }
-    }
+        out
+    } else {
+        factors
+    };
     let mut out = regroup(out, ctx);
     match out.len() {
         0 => Expr::Num(1.0),
@@ -62,26 +69,49 @@ pub fn mul(ctx: Ctx, factors: Vec<Expr>) -> Expr {
     }
 }
 
+/// Per factor: (is 1×1, has one row, has one column).
+fn unit_dims(f: &Expr, ctx: Ctx) -> (bool, bool, bool) {
+    let (r, c) = ctx.dims(f);
+    let (r1, c1) = (*r == Dim::One, *c == Dim::One);
+    (r1 && c1, r1, c1)
+}
+
 /// Groups every run of a chain whose product is 1×1, unless the run ends the chain:
 /// `[xᵀ, y, z]` → `[(xᵀy), z]`. Read left to right both mean the same, but only the grouped
 /// chain stays valid when reversed (a transpose) or rotated (the trace's cyclic property).
 fn regroup(chain: Vec<Expr>, ctx: Ctx) -> Vec<Expr> {
+    // A run of matrix factors is 1×1 when its first factor has one row and its last one column.
+    // First find whether any run needs grouping; most chains are returned as they are.
     let n = chain.len();
-    // Per factor: (is 1×1, rows are 1, columns are 1). A run is 1×1 when its first factor has
-    // one row and its last one column.
-    let flags: Vec<(bool, bool, bool)> = chain
-        .iter()
-        .map(|f| {
-            let (r, c) = ctx.dims(f);
-            let (r1, c1) = (*r == Dim::One, *c == Dim::One);
-            (r1 && c1, r1, c1)
-        })
-        .collect();
+    let mut needs_group = false;
+    let mut run: Option<(usize, bool)> = None; // (length so far, first factor has one row)
+    for (i, f) in chain.iter().enumerate() {
+        let (scalar, r1, c1) = unit_dims(f, ctx);
+        if scalar {
+            continue;
+        }
+        let (len, rows_one) = match run {
+            None => (1, r1),
+            Some((len, r)) => (len + 1, r),
+        };
+        run = Some((len, rows_one));
+        if rows_one && c1 {
+            run = None;
+            if i + 1 < n && len >= 2 {
+                needs_group = true;
+                break;
+            }
+        }
+    }
+    if !needs_group {
+        return chain;
+    }
     let mut out: Vec<Expr> = Vec::with_capacity(n);
     let mut run_start = 0;
     // Whether the current run of matrix factors has one row (None: no run open).
     let mut run_rows_one: Option<bool> = None;
-    for (i, (f, (scalar, r1, c1))) in chain.into_iter().zip(flags).enumerate() {
+    for (i, f) in chain.into_iter().enumerate() {
+        let (scalar, r1, c1) = unit_dims(&f, ctx);
         if scalar {
             out.push(f);
             continue;
