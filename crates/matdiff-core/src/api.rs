@@ -7,7 +7,7 @@ use crate::expr::{Expr, Kind, Problem, Symbol, SymbolTable};
 use crate::numeric::{self, CheckReport};
 use crate::print;
 use crate::rules::Rule;
-use crate::simplify::Ctx;
+use crate::simplify::{Ctx, SymbolIndex};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -84,9 +84,11 @@ pub struct CheckOptions {
 
 /// Derives the gradient of a typed problem: the differentiation phase, then the rearrangement.
 pub fn derive(problem: &Problem) -> Result<Derivation, Diagnostic> {
+    let index = SymbolIndex::new(&problem.symbols);
     let ctx = Ctx {
         table: &problem.symbols,
         wrt: &problem.wrt,
+        index: &index,
     };
     let wrt_kind = problem
         .symbols

@@ -409,9 +409,11 @@ mod tests {
             let Ok(p) = crate::lower::lower(f, decls, Some(wrt)) else {
                 continue;
             };
+            let index = crate::simplify::SymbolIndex::new(&p.symbols);
             let ctx = Ctx {
                 table: &p.symbols,
                 wrt: &p.wrt,
+                index: &index,
             };
             let e = tidy(ctx, p.expr.clone());
             assert_eq!(

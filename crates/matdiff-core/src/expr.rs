@@ -377,26 +377,32 @@ static ONE: Dim = Dim::One;
 /// Rows and columns of `e`, borrowed from the expression or the table: [`shape_of`] without
 /// allocating. The same rules as [`shape_of`].
 pub fn dims_of<'a>(e: &'a Expr, table: &'a SymbolTable) -> (&'a Dim, &'a Dim) {
+    dims_with(e, &|name: &str| table.get(name).map(|s| &s.shape))
+}
+
+/// [`dims_of`] with the symbols' shapes from `lookup` (e.g. an index of a large table).
+pub fn dims_with<'a, F>(e: &'a Expr, lookup: &F) -> (&'a Dim, &'a Dim)
+where
+    F: Fn(&str) -> Option<&'a Shape>,
+{
     let scalar = (&ONE, &ONE);
     let is_scalar = |d: (&Dim, &Dim)| *d.0 == Dim::One && *d.1 == Dim::One;
     match e {
         Expr::Num(_) => scalar,
-        Expr::Sym(s) => table
-            .get(s)
-            .map_or(scalar, |s| (&s.shape.rows, &s.shape.cols)),
+        Expr::Sym(s) => lookup(s).map_or(scalar, |s| (&s.rows, &s.cols)),
         Expr::Eye(n) => (n, n),
         Expr::Ones(s) => (&s.rows, &s.cols),
         Expr::Add(v) | Expr::Had(v) => {
             // Scalars broadcast in neither, so any non-scalar term gives the shape.
             v.iter()
-                .map(|t| dims_of(t, table))
+                .map(|t| dims_with(t, lookup))
                 .find(|s| !is_scalar(*s))
                 .unwrap_or(scalar)
         }
         Expr::Mul(v) => {
             let mut acc = scalar;
             for f in v {
-                let s = dims_of(f, table);
+                let s = dims_with(f, lookup);
                 if is_scalar(acc) {
                     acc = s;
                 } else if !is_scalar(s) {
@@ -406,28 +412,28 @@ pub fn dims_of<'a>(e: &'a Expr, table: &'a SymbolTable) -> (&'a Dim, &'a Dim) {
             acc
         }
         Expr::Div(a, _) | Expr::HadPow(a, _) | Expr::Pow(a, _) | Expr::Inv(a) | Expr::D(a) => {
-            dims_of(a, table)
+            dims_with(a, lookup)
         }
         Expr::HadDiv(a, b) => {
-            let s = dims_of(a, table);
+            let s = dims_with(a, lookup);
             if is_scalar(s) {
-                dims_of(b, table)
+                dims_with(b, lookup)
             } else {
                 s
             }
         }
         Expr::Transpose(a) => {
-            let (r, c) = dims_of(a, table);
+            let (r, c) = dims_with(a, lookup);
             (c, r)
         }
         Expr::Call(f, a) => match f {
             Func::Tr | Func::Det | Func::LogDet | Func::Sum | Func::Norm1 | Func::Norm2 => scalar,
             Func::Diag => {
-                let (r, _) = dims_of(a, table);
+                let (r, _) = dims_with(a, lookup);
                 (r, r)
             }
-            Func::DiagOf => (dims_of(a, table).0, &ONE),
-            _ => dims_of(a, table),
+            Func::DiagOf => (dims_with(a, lookup).0, &ONE),
+            _ => dims_with(a, lookup),
         },
     }
 }
