@@ -116,8 +116,21 @@ pub fn derive(problem: &Problem) -> Result<Derivation, Diagnostic> {
         expr: crate::simplify::tidy(ctx, problem.expr.clone()),
         ..problem.clone()
     };
+    let f_latex = render.latex(&problem.expr);
+    let f_text = render.text(&problem.expr);
+    // The first line, d(f), printed around f's renderings (as the printers would print it).
     let first = Expr::d(problem.expr.clone());
-    let mut steps = vec![line(Lhs::Dy, None, first)];
+    let mut steps = vec![if matches!(problem.expr, Expr::Sym(_)) {
+        line(Lhs::Dy, None, first)
+    } else {
+        Step {
+            lhs: Lhs::Dy,
+            rule: None,
+            latex: format!(r"\mathrm{{d}}\left({f_latex}\right)"),
+            text: format!("d({f_text})"),
+            expr: first,
+        }
+    }];
     let diff = differentiate(&problem.expr, ctx).ok_or_else(too_long)?;
     let dy = diff
         .last()
@@ -140,14 +153,19 @@ pub fn derive(problem: &Problem) -> Result<Derivation, Diagnostic> {
             Line::Gradient(rule, e) => line(Lhs::Gradient, Some(rule), e),
         });
     }
+    // The gradient is the last line's expression: its renderings are already there.
+    let (gradient_latex, gradient_text) = match steps.last() {
+        Some(last) if last.expr == gradient => (last.latex.clone(), last.text.clone()),
+        _ => (render.latex(&gradient), render.text(&gradient)),
+    };
     Ok(Derivation {
         wrt: problem.wrt.clone(),
         wrt_kind,
-        f_latex: render.latex(&problem.expr),
-        f_text: render.text(&problem.expr),
+        f_latex,
+        f_text,
         f: problem.expr.clone(),
-        gradient_latex: render.latex(&gradient),
-        gradient_text: render.text(&gradient),
+        gradient_latex,
+        gradient_text,
         gradient,
         steps,
     })
@@ -180,12 +198,20 @@ pub fn analyze(input: &Input) -> Analysis {
     };
     analysis.symbols = problem.symbols.symbols.clone();
     analysis.wrt = Some(problem.wrt.clone());
-    analysis.expr_latex = Some(print::latex(&problem.expr, &problem.symbols));
-    analysis.expr_text = Some(print::text(&problem.expr, &problem.symbols));
     match derive(&problem) {
         Ok(d) => analysis.derivation = Some(d),
         Err(d) => analysis.diagnostics.push(d),
     }
+    // How the input was read; the derivation's f is usually the same tree, already rendered.
+    let (expr_latex, expr_text) = match &analysis.derivation {
+        Some(d) if d.f == problem.expr => (d.f_latex.clone(), d.f_text.clone()),
+        _ => (
+            print::latex(&problem.expr, &problem.symbols),
+            print::text(&problem.expr, &problem.symbols),
+        ),
+    };
+    analysis.expr_latex = Some(expr_latex);
+    analysis.expr_text = Some(expr_text);
     analysis
 }
 

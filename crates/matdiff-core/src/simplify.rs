@@ -661,11 +661,11 @@ pub fn simplify(e: Expr, ctx: Ctx) -> Expr {
             let mut fs = if has_other_matrix(&fs) {
                 let mut kept = Vec::new();
                 let total = fs.len();
-                for (i, f) in fs.iter().enumerate() {
-                    let rest_has_matrix = fs
-                        .iter()
-                        .enumerate()
-                        .any(|(j, g)| j != i && !ctx.is_scalar(g) && !matches!(g, Expr::Eye(_)));
+                // Whether some factor other than the i-th is a matrix other than I: counted once.
+                let is_matrix = |g: &Expr| !ctx.is_scalar(g) && !matches!(g, Expr::Eye(_));
+                let matrices = fs.iter().filter(|g| is_matrix(g)).count();
+                for f in &fs {
+                    let rest_has_matrix = matrices > usize::from(is_matrix(f));
                     if matches!(f, Expr::Eye(_)) && rest_has_matrix && total > 1 {
                         continue;
                     }
