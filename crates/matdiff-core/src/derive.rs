@@ -309,12 +309,23 @@ fn step(e: &Expr, rule: Rule, ctx: Ctx, merging: bool) -> Option<Expr> {
         Expr::Num(_) | Expr::Sym(_) | Expr::Eye(_) | Expr::Ones(_) => None,
         _ => {
             let merging = merging && merges_children(e);
-            let mut changed: Vec<Option<Expr>> = e
-                .children()
-                .into_iter()
-                .map(|c| step(c, rule, ctx, merging))
-                .collect();
-            if changed.iter().all(Option::is_none) {
+            // The children's results, allocated only once one changed (most subtrees don't).
+            let mut changed: Vec<Option<Expr>> = Vec::new();
+            let mut unchanged = 0;
+            e.find_map_child(|c| {
+                match step(c, rule, ctx, merging) {
+                    None if changed.is_empty() => unchanged += 1,
+                    new => {
+                        if changed.is_empty() {
+                            changed.reserve_exact(child_count(e));
+                            changed.resize_with(unchanged, || None);
+                        }
+                        changed.push(new);
+                    }
+                }
+                None::<()>
+            });
+            if changed.is_empty() {
                 return None;
             }
             let mut i = 0;
@@ -329,6 +340,21 @@ fn step(e: &Expr, rule: Rule, ctx: Ctx, merging: bool) -> Option<Expr> {
                 tidy_shallow(ctx, node)
             })
         }
+    }
+}
+
+/// How many direct children `e` has.
+fn child_count(e: &Expr) -> usize {
+    match e {
+        Expr::Num(_) | Expr::Sym(_) | Expr::Eye(_) | Expr::Ones(_) => 0,
+        Expr::Add(v) | Expr::Mul(v) | Expr::Had(v) => v.len(),
+        Expr::Div(..) | Expr::HadDiv(..) => 2,
+        Expr::HadPow(..)
+        | Expr::Pow(..)
+        | Expr::Transpose(_)
+        | Expr::Inv(_)
+        | Expr::Call(..)
+        | Expr::D(_) => 1,
     }
 }
 
