@@ -113,8 +113,12 @@ fn apply(rule: Rule, e: &Expr, ctx: Ctx) -> Expr {
         ("linearity", Expr::Div(a, b)) => Expr::Div(Box::new(linear_term(a, ctx)), b.clone()),
         ("product-rule", Expr::Mul(fs)) => add((0..fs.len())
             .map(|i| {
-                let mut g = fs.clone();
-                g[i] = d(&fs[i]);
+                // Each factor cloned once: the i-th only as d(·).
+                let g = fs
+                    .iter()
+                    .enumerate()
+                    .map(|(j, f)| if j == i { d(f) } else { f.clone() })
+                    .collect();
                 Expr::Mul(g)
             })
             .collect()),
@@ -200,8 +204,12 @@ fn apply(rule: Rule, e: &Expr, ctx: Ctx) -> Expr {
         }
         ("hadamard-product", Expr::Had(fs)) => add((0..fs.len())
             .map(|i| {
-                let mut g = fs.clone();
-                g[i] = d(&fs[i]);
+                // Each factor cloned once: the i-th only as d(·).
+                let g = fs
+                    .iter()
+                    .enumerate()
+                    .map(|(j, f)| if j == i { d(f) } else { f.clone() })
+                    .collect();
                 Expr::Had(g)
             })
             .collect()),
@@ -233,15 +241,15 @@ fn apply(rule: Rule, e: &Expr, ctx: Ctx) -> Expr {
 fn linear_term(t: &Expr, ctx: Ctx) -> Expr {
     match t {
         Expr::Mul(fs) => {
-            let (consts, rest): (Vec<Expr>, Vec<Expr>) = fs
-                .iter()
-                .cloned()
-                .partition(|f| ctx.is_const(f) && ctx.is_scalar(f));
+            // Partitioned by reference: the factors are cloned only when the split applies.
+            let (consts, rest): (Vec<&Expr>, Vec<&Expr>) =
+                fs.iter().partition(|f| ctx.is_const(f) && ctx.is_scalar(f));
             if consts.is_empty() || rest.is_empty() {
                 return Expr::d(t.clone());
             }
-            let mut out = consts;
-            out.push(Expr::d(mul(ctx, rest)));
+            let mut out: Vec<Expr> = Vec::with_capacity(consts.len() + 1);
+            out.extend(consts.into_iter().cloned());
+            out.push(Expr::d(mul(ctx, rest.into_iter().cloned().collect())));
             Expr::Mul(out)
         }
         t => Expr::d(t.clone()),
