@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 use std::fmt;
+use std::rc::Rc;
 
 /// One dimension of a shape, after inference.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -246,8 +247,9 @@ impl Func {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum Expr {
     Num(f64),
-    /// A symbol, looked up in the [`SymbolTable`].
-    Sym(String),
+    /// A symbol, looked up in the [`SymbolTable`]; the name is shared, so copies of a tree do not
+    /// copy names.
+    Sym(Rc<str>),
     /// The identity matrix of the given size.
     Eye(Dim),
     /// The all-ones matrix (`vector(c)` and `matrix(c)` are `c` times it).
@@ -274,7 +276,7 @@ pub enum Expr {
 
 impl Expr {
     pub fn sym(name: &str) -> Expr {
-        Expr::Sym(name.to_string())
+        Expr::Sym(name.into())
     }
     #[allow(clippy::should_implement_trait)] // a constructor, not negation of self
     pub fn neg(e: Expr) -> Expr {
@@ -350,7 +352,7 @@ impl Expr {
 
     /// Whether the symbol `name` occurs in the expression.
     pub fn mentions(&self, name: &str) -> bool {
-        self.any(&mut |e| matches!(e, Expr::Sym(s) if s == name))
+        self.any(&mut |e| matches!(e, Expr::Sym(s) if &**s == name))
     }
 
     /// Whether a differential operator occurs in the expression.

@@ -486,7 +486,7 @@ impl<'a> Ctx<'a> {
                     self.eye()
                 } else {
                     let s = self.symbol(&letter);
-                    Low::new(Expr::Sym(letter), s)
+                    Low::new(Expr::Sym(letter.into()), s)
                 };
                 acc = Some(match acc {
                     None => f,
@@ -498,7 +498,7 @@ impl<'a> Ctx<'a> {
             return acc.ok_or_else(|| Diagnostic::new(span, "empty name").into());
         }
         let s = self.symbol(name);
-        Ok(Low::new(Expr::Sym(name.to_string()), s))
+        Ok(Low::new(Expr::sym(name), s))
     }
 
     #[inline(never)]

@@ -90,7 +90,7 @@ impl<'a> Ctx<'a> {
     }
     /// Whether `e` is the differential of the variable, `dX`.
     pub fn is_dx(&self, e: &Expr) -> bool {
-        matches!(e, Expr::D(a) if matches!(&**a, Expr::Sym(s) if s == self.wrt))
+        matches!(e, Expr::D(a) if matches!(&**a, Expr::Sym(s) if &**s == self.wrt))
     }
     pub fn has_dx(&self, e: &Expr) -> bool {
         e.any(&mut |n| self.is_dx(n))

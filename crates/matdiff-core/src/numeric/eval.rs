@@ -486,7 +486,7 @@ impl<'a> Evaluator<'a> {
                 shape_str(x)
             )));
         }
-        if matches!(a, Expr::Sym(s) if s == var) {
+        if matches!(a, Expr::Sym(s) if &**s == var) {
             return Ok(dx.clone());
         }
         if !a.mentions(var) {
