@@ -11,8 +11,8 @@ pub enum Dim {
     One,
     /// A fixed size other than one, from a declaration such as `A: 3x4`.
     Num(usize),
-    /// A symbolic size (`n`, `m`, …), declared or named by inference.
-    Name(String),
+    /// A symbolic size (`n`, `m`, …), declared or named by inference; the name is shared.
+    Name(Rc<str>),
 }
 
 impl fmt::Display for Dim {
@@ -122,8 +122,8 @@ impl SymbolTable {
         for s in &self.symbols {
             for d in [&s.shape.rows, &s.shape.cols] {
                 if let Dim::Name(n) = d {
-                    if !out.contains(n) {
-                        out.push(n.clone());
+                    if !out.iter().any(|o| **o == **n) {
+                        out.push(n.to_string());
                     }
                 }
             }
@@ -374,7 +374,7 @@ pub fn shape_of(e: &Expr, table: &SymbolTable) -> Shape {
 }
 
 /// The dimension `1`, for [`dims_of`] to point at.
-static ONE: Dim = Dim::One;
+const ONE: Dim = Dim::One;
 
 /// Rows and columns of `e`, borrowed from the expression or the table: [`shape_of`] without
 /// allocating. The same rules as [`shape_of`].
@@ -457,8 +457,8 @@ pub fn expr_dim_names(e: &Expr) -> Vec<String> {
         };
         for d in dims {
             if let Dim::Name(name) = d {
-                if !out.contains(name) {
-                    out.push(name.clone());
+                if !out.iter().any(|o| **o == **name) {
+                    out.push(name.to_string());
                 }
             }
         }
