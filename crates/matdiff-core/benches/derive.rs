@@ -1,15 +1,37 @@
-//! Criterion benchmarks: parse + derive + simplify (`analyze`) of the note's examples and the
-//! Cookbook corpus, and derive + check of adversarial inputs.
+//! Criterion benchmarks: parse + shapes + derive + simplify without LaTeX (`derive-note`), the
+//! whole `analyze` with LaTeX (`analyze-note`) of the note's examples and the Cookbook corpus,
+//! and derive + check of adversarial inputs.
 
 #[path = "../tests/common/mod.rs"]
 mod common;
 
 use criterion::{black_box, BenchmarkId, Criterion};
-use matdiff_core::{analyze, check, CheckOptions, Input};
+use matdiff_core::{analyze, check, derive_exprs, problem, CheckOptions, Input};
 use std::time::{Duration, Instant};
 
 fn input(expr: &str, decls: &str, wrt: Option<&str>) -> Input {
     common::input(expr, decls, wrt)
+}
+
+/// Parse, shapes, differentiation, rearrangement and simplification: everything but printing.
+fn derive_only(inp: &Input) -> usize {
+    problem(inp)
+        .ok()
+        .and_then(|p| derive_exprs(&p).ok())
+        .map_or(0, |d| d.steps.len())
+}
+
+fn note_derive(c: &mut Criterion) {
+    let mut g = c.benchmark_group("derive-note");
+    for (name, (expr, decls, wrt)) in ["least-squares", "trace-AXB", "logdet-XtX"]
+        .into_iter()
+        .zip(common::NOTE)
+    {
+        let inp = input(expr, decls, wrt);
+        assert!(derive_only(&inp) > 0, "{name} derives");
+        g.bench_function(name, |b| b.iter(|| derive_only(black_box(&inp))));
+    }
+    g.finish();
 }
 
 fn note(c: &mut Criterion) {
@@ -83,9 +105,17 @@ fn adversarial(c: &mut Criterion) {
     g.finish();
 }
 
-/// The median time of `analyze` over the corpus: each entry's median of a few runs, then the
-/// median over entries (what the README quotes). Printed before the criterion groups.
+/// The median time of `analyze` (and of the derivation without LaTeX) over the corpus: each
+/// entry's median of a few runs, then the median over entries (what the README quotes). Printed
+/// before the criterion groups.
 fn corpus_median() {
+    corpus_median_of("analyze", |inp| {
+        analyze(inp).derivation.map_or(0, |d| d.steps.len())
+    });
+    corpus_median_of("derive without LaTeX", derive_only);
+}
+
+fn corpus_median_of(what: &str, run: impl Fn(&Input) -> usize) {
     let mut medians: Vec<Duration> = common::corpus()
         .iter()
         .map(|e| {
@@ -93,7 +123,7 @@ fn corpus_median() {
             let mut runs: Vec<Duration> = (0..31)
                 .map(|_| {
                     let t = Instant::now();
-                    black_box(analyze(black_box(&inp)));
+                    black_box(run(black_box(&inp)));
                     t.elapsed()
                 })
                 .collect();
@@ -105,7 +135,7 @@ fn corpus_median() {
     let n = medians.len();
     if n > 0 {
         println!(
-            "analyze over the corpus ({n} identities): median {:?}, fastest {:?}, slowest {:?}",
+            "{what} over the corpus ({n} identities): median {:?}, fastest {:?}, slowest {:?}",
             medians[n / 2],
             medians[0],
             medians[n - 1]
@@ -113,7 +143,7 @@ fn corpus_median() {
     }
 }
 
-criterion::criterion_group!(benches, note, corpus, adversarial);
+criterion::criterion_group!(benches, note_derive, note, corpus, adversarial);
 
 fn main() {
     // `cargo test --benches` passes `--test`: run each benchmark once, skip the corpus summary.

@@ -7,7 +7,7 @@ use crate::expr::{Expr, Kind, Problem, Symbol, SymbolTable};
 use crate::numeric::{self, CheckReport};
 use crate::print;
 use crate::rules::Rule;
-use crate::simplify::Ctx;
+use crate::simplify::{Ctx, SymbolIndex};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -82,11 +82,41 @@ pub struct CheckOptions {
     pub seed: u64,
 }
 
-/// Derives the gradient of a typed problem: the differentiation phase, then the rearrangement.
-pub fn derive(problem: &Problem) -> Result<Derivation, Diagnostic> {
+/// One line of a derivation before printing: what [`Step`] holds without the renderings.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RawStep {
+    pub lhs: Lhs,
+    /// The rule that produced this line from the previous one; `None` on the first line.
+    pub rule: Option<Rule>,
+    pub expr: Expr,
+}
+
+/// The derivation of the gradient before printing (see [`derive_exprs`]); [`render`] turns it
+/// into a [`Derivation`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct RawDerivation {
+    pub wrt: String,
+    pub wrt_kind: Kind,
+    /// The function after grouping scalar sub-products; the first step is `d(f)`.
+    pub f: Expr,
+    pub steps: Vec<RawStep>,
+    pub gradient: Expr,
+}
+
+/// Parses the input and its declarations, infers shapes and picks the variable: the typed
+/// problem [`derive_exprs`] and [`derive`] take, with nothing printed.
+pub fn problem(input: &Input) -> Result<Problem, Vec<Diagnostic>> {
+    crate::lower::lower(&input.expr, &input.decls, input.wrt.as_deref())
+}
+
+/// The derivation phase without printing: differentiation, then the rearrangement into
+/// `Tr(Gᵀ dX)`, with each line's rule and simplified expression and the gradient.
+pub fn derive_exprs(problem: &Problem) -> Result<RawDerivation, Diagnostic> {
+    let index = SymbolIndex::new(&problem.symbols);
     let ctx = Ctx {
         table: &problem.symbols,
         wrt: &problem.wrt,
+        index: &index,
     };
     let wrt_kind = problem
         .symbols
@@ -101,24 +131,14 @@ pub fn derive(problem: &Problem) -> Result<Derivation, Diagnostic> {
             .in_source(Source::Other)
             .with_hint("this is a limitation of matdiff; please report the expression")
     };
-    let line = |lhs: Lhs, rule: Option<Rule>, expr: Expr| Step {
-        lhs,
-        rule,
-        latex: print::latex(&expr, &problem.symbols),
-        text: print::text(&expr, &problem.symbols),
-        expr,
-    };
+    let line = |lhs: Lhs, rule: Option<Rule>, expr: Expr| RawStep { lhs, rule, expr };
     // Scalar sub-products grouped (see `simplify::mul`), so later rearrangements keep chains valid.
-    let problem = &Problem {
-        expr: crate::simplify::tidy(ctx, problem.expr.clone()),
-        ..problem.clone()
-    };
-    let first = Expr::d(problem.expr.clone());
-    let mut steps = vec![line(Lhs::Dy, None, first)];
-    let diff = differentiate(&problem.expr, ctx).ok_or_else(too_long)?;
+    let f = crate::simplify::tidy(ctx, problem.expr.clone());
+    let mut steps = vec![line(Lhs::Dy, None, Expr::d(f.clone()))];
+    let diff = differentiate(&f, ctx).ok_or_else(too_long)?;
     let dy = diff
         .last()
-        .map_or_else(|| Expr::d(problem.expr.clone()), |(_, e)| e.clone());
+        .map_or_else(|| Expr::d(f.clone()), |(_, e)| e.clone());
     steps.extend(
         diff.into_iter()
             .map(|(rule, e)| line(Lhs::Dy, Some(rule), e)),
@@ -131,23 +151,71 @@ pub fn derive(problem: &Problem) -> Result<Derivation, Diagnostic> {
         .in_source(Source::Other)
         .with_hint("this is a limitation of matdiff; please report the expression")
     })?;
-    for l in lines {
-        steps.push(match l {
-            Line::Dy(rule, e) => line(Lhs::Dy, Some(rule), e),
-            Line::Gradient(rule, e) => line(Lhs::Gradient, Some(rule), e),
-        });
-    }
-    Ok(Derivation {
+    steps.extend(lines.into_iter().map(|l| match l {
+        Line::Dy(rule, e) => line(Lhs::Dy, Some(rule), e),
+        Line::Gradient(rule, e) => line(Lhs::Gradient, Some(rule), e),
+    }));
+    Ok(RawDerivation {
         wrt: problem.wrt.clone(),
         wrt_kind,
-        f_latex: print::latex(&problem.expr, &problem.symbols),
-        f_text: print::text(&problem.expr, &problem.symbols),
-        f: problem.expr.clone(),
-        gradient_latex: print::latex(&gradient, &problem.symbols),
-        gradient_text: print::text(&gradient, &problem.symbols),
-        gradient,
+        f,
         steps,
+        gradient,
     })
+}
+
+/// The LaTeX phase: prints each line of a derivation in LaTeX and in input syntax.
+pub fn render(raw: RawDerivation, symbols: &SymbolTable) -> Derivation {
+    let render = print::Renderer::new(symbols);
+    let f_latex = render.latex(&raw.f);
+    let f_text = render.text(&raw.f);
+    let f_is_symbol = matches!(raw.f, Expr::Sym(_));
+    let steps: Vec<Step> = raw
+        .steps
+        .into_iter()
+        .enumerate()
+        .map(|(i, RawStep { lhs, rule, expr })| {
+            if i == 0 && rule.is_none() && !f_is_symbol {
+                // The first line, d(f), printed around f's renderings (as the printers would).
+                Step {
+                    lhs,
+                    rule,
+                    latex: format!(r"\mathrm{{d}}\left({f_latex}\right)"),
+                    text: format!("d({f_text})"),
+                    expr,
+                }
+            } else {
+                Step {
+                    lhs,
+                    rule,
+                    latex: render.latex(&expr),
+                    text: render.text(&expr),
+                    expr,
+                }
+            }
+        })
+        .collect();
+    // The gradient is usually the last line's expression: its renderings are already there.
+    let (gradient_latex, gradient_text) = match steps.last() {
+        Some(last) if last.expr == raw.gradient => (last.latex.clone(), last.text.clone()),
+        _ => (render.latex(&raw.gradient), render.text(&raw.gradient)),
+    };
+    Derivation {
+        wrt: raw.wrt,
+        wrt_kind: raw.wrt_kind,
+        f: raw.f,
+        f_latex,
+        f_text,
+        steps,
+        gradient: raw.gradient,
+        gradient_latex,
+        gradient_text,
+    }
+}
+
+/// Derives the gradient of a typed problem: [`derive_exprs`], then [`render`].
+pub fn derive(problem: &Problem) -> Result<Derivation, Diagnostic> {
+    derive_exprs(problem).map(|raw| render(raw, &problem.symbols))
 }
 
 /// LaTeX of the left-hand side of a line: `dy` or `∇_X f`.
@@ -168,7 +236,7 @@ pub fn analyze(input: &Input) -> Analysis {
         expr_text: None,
         derivation: None,
     };
-    let problem = match crate::lower::lower(&input.expr, &input.decls, input.wrt.as_deref()) {
+    let problem = match problem(input) {
         Ok(p) => p,
         Err(diagnostics) => {
             analysis.diagnostics = diagnostics;
@@ -177,12 +245,20 @@ pub fn analyze(input: &Input) -> Analysis {
     };
     analysis.symbols = problem.symbols.symbols.clone();
     analysis.wrt = Some(problem.wrt.clone());
-    analysis.expr_latex = Some(print::latex(&problem.expr, &problem.symbols));
-    analysis.expr_text = Some(print::text(&problem.expr, &problem.symbols));
     match derive(&problem) {
         Ok(d) => analysis.derivation = Some(d),
         Err(d) => analysis.diagnostics.push(d),
     }
+    // How the input was read; the derivation's f is usually the same tree, already rendered.
+    let (expr_latex, expr_text) = match &analysis.derivation {
+        Some(d) if d.f == problem.expr => (d.f_latex.clone(), d.f_text.clone()),
+        _ => (
+            print::latex(&problem.expr, &problem.symbols),
+            print::text(&problem.expr, &problem.symbols),
+        ),
+    };
+    analysis.expr_latex = Some(expr_latex);
+    analysis.expr_text = Some(expr_text);
     analysis
 }
 

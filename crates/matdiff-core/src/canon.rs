@@ -387,33 +387,48 @@ pub fn rearrange(dy: &Expr, kind: Kind, ctx: Ctx) -> Option<(Vec<Line>, Expr)> {
         e if e.is_zero() => vec![],
         e => vec![e],
     };
+    // Each term's next rewrite, worked out once per term: a term the chosen rule leaves alone
+    // keeps its plan for the next round.
+    let plan = |t: &Expr| -> Option<(Rule, Vec<Expr>)> {
+        let Split { coef, core } = split(t, ctx);
+        target.next(&core).map(|(rule, cores)| {
+            (
+                rule,
+                cores.into_iter().map(|c| join(ctx, &coef, c)).collect(),
+            )
+        })
+    };
+    let mut plans: Vec<Option<(Rule, Vec<Expr>)>> = terms.iter().map(plan).collect();
     for _ in 0..crate::derive::MAX_STEPS {
-        let plans: Vec<Option<(Rule, Vec<Expr>)>> = terms
-            .iter()
-            .map(|t| {
-                let Split { coef, core } = split(t, ctx);
-                target.next(&core).map(|(rule, cores)| {
-                    (
-                        rule,
-                        cores.into_iter().map(|c| join(ctx, &coef, c)).collect(),
-                    )
-                })
-            })
-            .collect();
         let Some(rule) = plans.iter().flatten().map(|(r, _)| *r).next() else {
             break;
         };
         let mut next = Vec::new();
-        for (t, plan) in terms.into_iter().zip(plans) {
-            match plan {
-                Some((r, new)) if r == rule => next.extend(new.into_iter().flat_map(|e| match e {
-                    Expr::Add(ts) => ts,
-                    e => vec![e],
-                })),
-                _ => next.push(t),
+        let mut next_plans = Vec::new();
+        for (t, p) in terms.into_iter().zip(plans) {
+            match p {
+                Some((r, new)) if r == rule => {
+                    for e in new {
+                        let parts = match e {
+                            Expr::Add(ts) => ts,
+                            e => vec![e],
+                        };
+                        for e in parts.into_iter().filter(|e| !e.is_zero()) {
+                            next_plans.push(plan(&e));
+                            next.push(e);
+                        }
+                    }
+                }
+                p => {
+                    if !t.is_zero() {
+                        next.push(t);
+                        next_plans.push(p);
+                    }
+                }
             }
         }
-        terms = next.into_iter().filter(|t| !t.is_zero()).collect();
+        terms = next;
+        plans = next_plans;
         lines.push(Line::Dy(rule, add(terms.clone())));
     }
     let finals: Vec<Final> = terms

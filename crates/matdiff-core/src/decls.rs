@@ -269,7 +269,7 @@ fn parse_item(src: &str, range: Span) -> Result<Decl, Diagnostic> {
                 t.1.clone(),
                 format!("this dimension is too large (the limit is {MAX_DIM})"),
             ))),
-            DTok::Word(w) if is_dim_name(w) => Some(Ok(Dim::Name(w.clone()))),
+            DTok::Word(w) if is_dim_name(w) => Some(Ok(Dim::Name(w.as_str().into()))),
             _ => None,
         }
     };

@@ -2,7 +2,10 @@
 
 use crate::expr::{Expr, Func, Shape};
 use crate::rules::{self, Rule};
-use crate::simplify::{add, merge_like_terms, mul, Ctx};
+use crate::simplify::{
+    add, map_children_ref, merge_like_terms, merge_node, merges_children, mul, tidy, tidy_shallow,
+    Ctx,
+};
 
 /// Upper bound on the steps of one phase; a derivation that needs more is reported, never looped.
 pub const MAX_STEPS: usize = 400;
@@ -110,8 +113,12 @@ fn apply(rule: Rule, e: &Expr, ctx: Ctx) -> Expr {
         ("linearity", Expr::Div(a, b)) => Expr::Div(Box::new(linear_term(a, ctx)), b.clone()),
         ("product-rule", Expr::Mul(fs)) => add((0..fs.len())
             .map(|i| {
-                let mut g = fs.clone();
-                g[i] = d(&fs[i]);
+                // Each factor cloned once: the i-th only as d(·).
+                let g = fs
+                    .iter()
+                    .enumerate()
+                    .map(|(j, f)| if j == i { d(f) } else { f.clone() })
+                    .collect();
                 Expr::Mul(g)
             })
             .collect()),
@@ -197,8 +204,12 @@ fn apply(rule: Rule, e: &Expr, ctx: Ctx) -> Expr {
         }
         ("hadamard-product", Expr::Had(fs)) => add((0..fs.len())
             .map(|i| {
-                let mut g = fs.clone();
-                g[i] = d(&fs[i]);
+                // Each factor cloned once: the i-th only as d(·).
+                let g = fs
+                    .iter()
+                    .enumerate()
+                    .map(|(j, f)| if j == i { d(f) } else { f.clone() })
+                    .collect();
                 Expr::Had(g)
             })
             .collect()),
@@ -230,15 +241,15 @@ fn apply(rule: Rule, e: &Expr, ctx: Ctx) -> Expr {
 fn linear_term(t: &Expr, ctx: Ctx) -> Expr {
     match t {
         Expr::Mul(fs) => {
-            let (consts, rest): (Vec<Expr>, Vec<Expr>) = fs
-                .iter()
-                .cloned()
-                .partition(|f| ctx.is_const(f) && ctx.is_scalar(f));
+            // Partitioned by reference: the factors are cloned only when the split applies.
+            let (consts, rest): (Vec<&Expr>, Vec<&Expr>) =
+                fs.iter().partition(|f| ctx.is_const(f) && ctx.is_scalar(f));
             if consts.is_empty() || rest.is_empty() {
                 return Expr::d(t.clone());
             }
-            let mut out = consts;
-            out.push(Expr::d(mul(ctx, rest)));
+            let mut out: Vec<Expr> = Vec::with_capacity(consts.len() + 1);
+            out.extend(consts.into_iter().cloned());
+            out.push(Expr::d(mul(ctx, rest.into_iter().cloned().collect())));
             Expr::Mul(out)
         }
         t => Expr::d(t.clone()),
@@ -249,7 +260,7 @@ fn linear_term(t: &Expr, ctx: Ctx) -> Expr {
 fn first_rule(e: &Expr, ctx: Ctx) -> Option<Rule> {
     match e {
         Expr::D(a) => classify(a, ctx),
-        _ => e.children().into_iter().find_map(|c| first_rule(c, ctx)),
+        _ => e.find_map_child(|c| first_rule(c, ctx)),
     }
 }
 
@@ -257,7 +268,9 @@ fn has_constant_d(e: &Expr, ctx: Ctx) -> bool {
     e.any(&mut |n| matches!(n, Expr::D(a) if ctx.is_const(a)))
 }
 
-/// Rewrites every d(·) whose rule is `rule`; leaves the others.
+/// Rewrites every d(·) whose rule is `rule`; leaves the others. The whole-tree form of [`step`]
+/// (without the merging), kept as the tests' reference.
+#[cfg(test)]
 fn rewrite(e: &Expr, rule: Rule, ctx: Ctx) -> Expr {
     match e {
         Expr::D(a) => {
@@ -287,22 +300,163 @@ fn rewrite(e: &Expr, rule: Rule, ctx: Ctx) -> Expr {
     }
 }
 
+/// One step of the phase on `e`, a result of the previous step: every d(·) whose rule is `rule`
+/// rewritten, then like terms merged (`merging`) or the tree tidied, as
+/// `merge_like_terms(rewrite(e))` would — but only along the paths that changed, since the rest
+/// is already merged. `None` when nothing under `e` changed.
+fn step(e: &Expr, rule: Rule, ctx: Ctx, merging: bool) -> Option<Expr> {
+    match e {
+        Expr::D(a) => (classify(a, ctx) == Some(rule)).then(|| {
+            let new = apply(rule, a, ctx);
+            if merging {
+                merge_like_terms(ctx, new)
+            } else {
+                tidy(ctx, new)
+            }
+        }),
+        Expr::Num(_) | Expr::Sym(_) | Expr::Eye(_) | Expr::Ones(_) => None,
+        _ => {
+            let merging = merging && merges_children(e);
+            // The children's results, allocated only once one changed (most subtrees don't).
+            let mut changed: Vec<Option<Expr>> = Vec::new();
+            let mut unchanged = 0;
+            e.find_map_child(|c| {
+                match step(c, rule, ctx, merging) {
+                    None if changed.is_empty() => unchanged += 1,
+                    new => {
+                        if changed.is_empty() {
+                            changed.reserve_exact(child_count(e));
+                            changed.resize_with(unchanged, || None);
+                        }
+                        changed.push(new);
+                    }
+                }
+                None::<()>
+            });
+            if changed.is_empty() {
+                return None;
+            }
+            let mut i = 0;
+            let node = map_children_ref(e, &mut |c| {
+                let new = changed[i].take().unwrap_or_else(|| c.clone());
+                i += 1;
+                new
+            });
+            Some(if merging {
+                merge_node(ctx, node)
+            } else {
+                tidy_shallow(ctx, node)
+            })
+        }
+    }
+}
+
+/// How many direct children `e` has.
+fn child_count(e: &Expr) -> usize {
+    match e {
+        Expr::Num(_) | Expr::Sym(_) | Expr::Eye(_) | Expr::Ones(_) => 0,
+        Expr::Add(v) | Expr::Mul(v) | Expr::Had(v) => v.len(),
+        Expr::Div(..) | Expr::HadDiv(..) => 2,
+        Expr::HadPow(..)
+        | Expr::Pow(..)
+        | Expr::Transpose(_)
+        | Expr::Inv(_)
+        | Expr::Call(..)
+        | Expr::D(_) => 1,
+    }
+}
+
 /// Runs the differentiation phase from dy = d(f). Returns each new line with its rule.
 /// `None` when the step cap is reached.
 pub fn differentiate(f: &Expr, ctx: Ctx) -> Option<Vec<(Rule, Expr)>> {
-    let mut dy = Expr::d(f.clone());
-    let mut steps = Vec::new();
+    let first = Expr::d(f.clone());
+    let mut steps: Vec<(Rule, Expr)> = Vec::new();
     for _ in 0..MAX_STEPS {
-        let rule = if has_constant_d(&dy, ctx) {
+        let dy = steps.last().map_or(&first, |(_, e)| e);
+        let rule = if has_constant_d(dy, ctx) {
             rules::CONSTANT
         } else {
-            match first_rule(&dy, ctx) {
+            match first_rule(dy, ctx) {
                 Some(r) => r,
                 None => return Some(steps),
             }
         };
-        dy = merge_like_terms(ctx, rewrite(&dy, rule, ctx));
-        steps.push((rule, dy.clone()));
+        let next = step(dy, rule, ctx, true).unwrap_or_else(|| dy.clone());
+        steps.push((rule, next));
     }
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::simplify::tidy;
+
+    /// The phase as first written: rewrite the whole tree, then merge like terms in all of it.
+    fn differentiate_whole_tree(f: &Expr, ctx: Ctx) -> Option<Vec<(Rule, Expr)>> {
+        let mut dy = Expr::d(f.clone());
+        let mut steps = Vec::new();
+        for _ in 0..MAX_STEPS {
+            let rule = if has_constant_d(&dy, ctx) {
+                rules::CONSTANT
+            } else {
+                match first_rule(&dy, ctx) {
+                    Some(r) => r,
+                    None => return Some(steps),
+                }
+            };
+            dy = merge_like_terms(ctx, rewrite(&dy, rule, ctx));
+            steps.push((rule, dy.clone()));
+        }
+        None
+    }
+
+    /// Rewriting only the changed paths gives the same lines as rewriting and merging the whole tree.
+    #[test]
+    fn step_by_changed_paths_matches_whole_tree() {
+        let corpus = include_str!("../tests/data/cookbook.txt");
+        let mut cases: Vec<(String, String, String)> = Vec::new();
+        let (mut f, mut decls) = (String::new(), String::new());
+        for line in corpus.lines() {
+            if let Some(v) = line.strip_prefix("f:") {
+                f = v.trim().to_string();
+            } else if let Some(v) = line.strip_prefix("let:") {
+                decls = v.trim().to_string();
+            } else if let Some(v) = line.strip_prefix("wrt:") {
+                cases.push((f.clone(), decls.clone(), v.trim().to_string()));
+            }
+        }
+        for extra in [
+            "||A*x - b||^2",
+            "tr(X^5)",
+            "sum(exp(log(exp(X .* X))))",
+            "x'*inv(X + X')*x / tr(X*X)",
+            "logdet(X'*X*X'*X) + tr(A*X*B) + tr(A*X*B)",
+            "norm1(A*x) + norm2(A*x - b)^2 * (x'*x)",
+        ] {
+            cases.push((extra.to_string(), String::new(), "x".to_string()));
+            cases.push((extra.to_string(), String::new(), "X".to_string()));
+        }
+        assert!(cases.len() > 60);
+        let mut compared = 0;
+        for (f, decls, wrt) in &cases {
+            let Ok(p) = crate::lower::lower(f, decls, Some(wrt)) else {
+                continue;
+            };
+            let index = crate::simplify::SymbolIndex::new(&p.symbols);
+            let ctx = Ctx {
+                table: &p.symbols,
+                wrt: &p.wrt,
+                index: &index,
+            };
+            let e = tidy(ctx, p.expr.clone());
+            assert_eq!(
+                differentiate(&e, ctx),
+                differentiate_whole_tree(&e, ctx),
+                "{f} wrt {wrt}"
+            );
+            compared += 1;
+        }
+        assert!(compared > 60, "only {compared} inputs lowered");
+    }
 }

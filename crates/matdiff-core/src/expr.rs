@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 use std::fmt;
+use std::rc::Rc;
 
 /// One dimension of a shape, after inference.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -10,8 +11,8 @@ pub enum Dim {
     One,
     /// A fixed size other than one, from a declaration such as `A: 3x4`.
     Num(usize),
-    /// A symbolic size (`n`, `m`, …), declared or named by inference.
-    Name(String),
+    /// A symbolic size (`n`, `m`, …), declared or named by inference; the name is shared.
+    Name(Rc<str>),
 }
 
 impl fmt::Display for Dim {
@@ -121,8 +122,8 @@ impl SymbolTable {
         for s in &self.symbols {
             for d in [&s.shape.rows, &s.shape.cols] {
                 if let Dim::Name(n) = d {
-                    if !out.contains(n) {
-                        out.push(n.clone());
+                    if !out.iter().any(|o| **o == **n) {
+                        out.push(n.to_string());
                     }
                 }
             }
@@ -246,8 +247,9 @@ impl Func {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum Expr {
     Num(f64),
-    /// A symbol, looked up in the [`SymbolTable`].
-    Sym(String),
+    /// A symbol, looked up in the [`SymbolTable`]; the name is shared, so copies of a tree do not
+    /// copy names.
+    Sym(Rc<str>),
     /// The identity matrix of the given size.
     Eye(Dim),
     /// The all-ones matrix (`vector(c)` and `matrix(c)` are `c` times it).
@@ -274,7 +276,7 @@ pub enum Expr {
 
 impl Expr {
     pub fn sym(name: &str) -> Expr {
-        Expr::Sym(name.to_string())
+        Expr::Sym(name.into())
     }
     #[allow(clippy::should_implement_trait)] // a constructor, not negation of self
     pub fn neg(e: Expr) -> Expr {
@@ -314,17 +316,43 @@ impl Expr {
         }
     }
 
+    /// The first `Some` of `f` over the direct children, in order (no vector, unlike `children()`).
+    pub fn find_map_child<T>(&self, mut f: impl FnMut(&Expr) -> Option<T>) -> Option<T> {
+        match self {
+            Expr::Num(_) | Expr::Sym(_) | Expr::Eye(_) | Expr::Ones(_) => None,
+            Expr::Add(v) | Expr::Mul(v) | Expr::Had(v) => v.iter().find_map(f),
+            Expr::Div(a, b) | Expr::HadDiv(a, b) => f(a).or_else(|| f(b)),
+            Expr::HadPow(a, _)
+            | Expr::Pow(a, _)
+            | Expr::Transpose(a)
+            | Expr::Inv(a)
+            | Expr::Call(_, a)
+            | Expr::D(a) => f(a),
+        }
+    }
+
     /// Whether `pred` holds for this node or any node below it.
     pub fn any(&self, pred: &mut impl FnMut(&Expr) -> bool) -> bool {
         if pred(self) {
             return true;
         }
-        self.children().into_iter().any(|c| c.any(pred))
+        // Without `children()`: no vector per node on this hot path.
+        match self {
+            Expr::Num(_) | Expr::Sym(_) | Expr::Eye(_) | Expr::Ones(_) => false,
+            Expr::Add(v) | Expr::Mul(v) | Expr::Had(v) => v.iter().any(|c| c.any(pred)),
+            Expr::Div(a, b) | Expr::HadDiv(a, b) => a.any(pred) || b.any(pred),
+            Expr::HadPow(a, _)
+            | Expr::Pow(a, _)
+            | Expr::Transpose(a)
+            | Expr::Inv(a)
+            | Expr::Call(_, a)
+            | Expr::D(a) => a.any(pred),
+        }
     }
 
     /// Whether the symbol `name` occurs in the expression.
     pub fn mentions(&self, name: &str) -> bool {
-        self.any(&mut |e| matches!(e, Expr::Sym(s) if s == name))
+        self.any(&mut |e| matches!(e, Expr::Sym(s) if &**s == name))
     }
 
     /// Whether a differential operator occurs in the expression.
@@ -341,54 +369,81 @@ impl Expr {
 /// The shape of a well-typed expression. Unknown symbols are treated as scalars, so
 /// the function is total; expressions built by lowering are always well typed.
 pub fn shape_of(e: &Expr, table: &SymbolTable) -> Shape {
+    let (rows, cols) = dims_of(e, table);
+    Shape::new(rows.clone(), cols.clone())
+}
+
+/// The dimension `1`, for [`dims_of`] to point at.
+const ONE: Dim = Dim::One;
+
+/// Rows and columns of `e`, borrowed from the expression or the table: [`shape_of`] without
+/// allocating. The same rules as [`shape_of`].
+pub fn dims_of<'a>(e: &'a Expr, table: &'a SymbolTable) -> (&'a Dim, &'a Dim) {
+    dims_with(e, &|name: &str| table.get(name).map(|s| &s.shape))
+}
+
+/// [`dims_of`] with the symbols' shapes from `lookup` (e.g. an index of a large table).
+pub fn dims_with<'a, F>(e: &'a Expr, lookup: &F) -> (&'a Dim, &'a Dim)
+where
+    F: Fn(&str) -> Option<&'a Shape>,
+{
+    let scalar = (&ONE, &ONE);
+    let is_scalar = |d: (&Dim, &Dim)| *d.0 == Dim::One && *d.1 == Dim::One;
     match e {
-        Expr::Num(_) => Shape::scalar(),
-        Expr::Sym(s) => table.get(s).map_or_else(Shape::scalar, |s| s.shape.clone()),
-        Expr::Eye(n) => Shape::new(n.clone(), n.clone()),
-        Expr::Ones(s) => s.clone(),
+        Expr::Num(_) => scalar,
+        Expr::Sym(s) => lookup(s).map_or(scalar, |s| (&s.rows, &s.cols)),
+        Expr::Eye(n) => (n, n),
+        Expr::Ones(s) => (&s.rows, &s.cols),
         Expr::Add(v) | Expr::Had(v) => {
             // Scalars broadcast in neither, so any non-scalar term gives the shape.
             v.iter()
-                .map(|t| shape_of(t, table))
-                .find(|s| !s.is_scalar())
-                .unwrap_or_else(Shape::scalar)
+                .map(|t| dims_with(t, lookup))
+                .find(|s| !is_scalar(*s))
+                .unwrap_or(scalar)
         }
         Expr::Mul(v) => {
-            let mut acc = Shape::scalar();
+            let mut acc = scalar;
             for f in v {
-                let s = shape_of(f, table);
-                if acc.is_scalar() {
+                let s = dims_with(f, lookup);
+                if is_scalar(acc) {
                     acc = s;
-                } else if !s.is_scalar() {
-                    acc = Shape::new(acc.rows, s.cols);
+                } else if !is_scalar(s) {
+                    acc = (acc.0, s.1);
                 }
             }
             acc
         }
         Expr::Div(a, _) | Expr::HadPow(a, _) | Expr::Pow(a, _) | Expr::Inv(a) | Expr::D(a) => {
-            shape_of(a, table)
+            dims_with(a, lookup)
         }
         Expr::HadDiv(a, b) => {
-            let s = shape_of(a, table);
-            if s.is_scalar() {
-                shape_of(b, table)
+            let s = dims_with(a, lookup);
+            if is_scalar(s) {
+                dims_with(b, lookup)
             } else {
                 s
             }
         }
-        Expr::Transpose(a) => shape_of(a, table).transposed(),
+        Expr::Transpose(a) => {
+            let (r, c) = dims_with(a, lookup);
+            (c, r)
+        }
         Expr::Call(f, a) => match f {
-            Func::Tr | Func::Det | Func::LogDet | Func::Sum | Func::Norm1 | Func::Norm2 => {
-                Shape::scalar()
-            }
+            Func::Tr | Func::Det | Func::LogDet | Func::Sum | Func::Norm1 | Func::Norm2 => scalar,
             Func::Diag => {
-                let s = shape_of(a, table);
-                Shape::new(s.rows.clone(), s.rows)
+                let (r, _) = dims_with(a, lookup);
+                (r, r)
             }
-            Func::DiagOf => Shape::new(shape_of(a, table).rows, Dim::One),
-            _ => shape_of(a, table),
+            Func::DiagOf => (dims_with(a, lookup).0, &ONE),
+            _ => dims_with(a, lookup),
         },
     }
+}
+
+/// Whether `e` is `1×1`: [`shape_of`]`(e).is_scalar()` without allocating.
+pub fn is_scalar_expr(e: &Expr, table: &SymbolTable) -> bool {
+    let (r, c) = dims_of(e, table);
+    *r == Dim::One && *c == Dim::One
 }
 
 /// Symbolic dimension names the expression uses beyond its symbols' (sizes of `eye`, `matrix(c)`).
@@ -402,8 +457,8 @@ pub fn expr_dim_names(e: &Expr) -> Vec<String> {
         };
         for d in dims {
             if let Dim::Name(name) = d {
-                if !out.contains(name) {
-                    out.push(name.clone());
+                if !out.iter().any(|o| **o == **name) {
+                    out.push(name.to_string());
                 }
             }
         }

@@ -16,7 +16,10 @@ pub mod rules;
 pub mod simplify;
 pub mod syntax;
 
-pub use api::{analyze, check, Analysis, CheckOptions, Derivation, Input, Lhs, Step};
+pub use api::{
+    analyze, check, derive, derive_exprs, problem, render, Analysis, CheckOptions, Derivation,
+    Input, Lhs, RawDerivation, RawStep, Step,
+};
 pub use diagnostic::{Diagnostic, Label, Source, Span};
 pub use expr::{Dim, Expr, Func, Kind, Problem, Shape, Symbol, SymbolTable};
 pub use numeric::CheckReport;

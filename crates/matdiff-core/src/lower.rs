@@ -257,10 +257,10 @@ impl<'a> Ctx<'a> {
             Dim::One => D::One,
             Dim::Num(1) => D::One,
             Dim::Num(n) => D::Num(*n),
-            Dim::Name(s) => match self.names.iter().position(|n| n == s) {
+            Dim::Name(s) => match self.names.iter().position(|n| **n == **s) {
                 Some(i) => D::Name(i),
                 None => {
-                    self.names.push(s.clone());
+                    self.names.push(s.to_string());
                     D::Name(self.names.len() - 1)
                 }
             },
@@ -363,8 +363,8 @@ impl<'a> Ctx<'a> {
         match self.find(d) {
             D::One => Dim::One,
             D::Num(n) => Dim::Num(n),
-            D::Name(i) => Dim::Name(self.names.get(i).cloned().unwrap_or_default()),
-            D::Var(v) => Dim::Name(vars.get(&v).cloned().unwrap_or_else(|| "n".to_string())),
+            D::Name(i) => Dim::Name(self.names.get(i).map_or("", |n| n.as_str()).into()),
+            D::Var(v) => Dim::Name(vars.get(&v).map_or("n", |n| n.as_str()).into()),
         }
     }
 
@@ -384,7 +384,7 @@ impl<'a> Ctx<'a> {
     /// A dimension inside `Eye`/`Ones`, resolved when the expression is finished.
     fn placeholder(&self, d: D) -> Dim {
         match self.find(d) {
-            D::Var(v) => Dim::Name(format!("{PLACEHOLDER}{v}")),
+            D::Var(v) => Dim::Name(format!("{PLACEHOLDER}{v}").into()),
             other => self.to_dim(other, &HashMap::new()),
         }
     }
@@ -486,7 +486,7 @@ impl<'a> Ctx<'a> {
                     self.eye()
                 } else {
                     let s = self.symbol(&letter);
-                    Low::new(Expr::Sym(letter), s)
+                    Low::new(Expr::Sym(letter.into()), s)
                 };
                 acc = Some(match acc {
                     None => f,
@@ -498,7 +498,7 @@ impl<'a> Ctx<'a> {
             return acc.ok_or_else(|| Diagnostic::new(span, "empty name").into());
         }
         let s = self.symbol(name);
-        Ok(Low::new(Expr::Sym(name.to_string()), s))
+        Ok(Low::new(Expr::sym(name), s))
     }
 
     #[inline(never)]

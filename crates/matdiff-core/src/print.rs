@@ -11,20 +11,58 @@ pub enum Style {
 
 /// LaTeX of an expression.
 pub fn latex(e: &Expr, table: &SymbolTable) -> String {
-    Printer {
-        style: Style::Latex,
-        table,
-    }
-    .print(e)
+    Renderer::new(table).latex(e)
 }
 
 /// Input syntax of an expression; parses back to the same tree up to flattening.
 pub fn text(e: &Expr, table: &SymbolTable) -> String {
-    Printer {
-        style: Style::Text,
-        table,
+    Renderer::text_only(table).text(e)
+}
+
+/// Both printers for one symbol table, with each symbol's LaTeX worked out once: for printing
+/// many expressions over the same symbols (the lines of a derivation).
+pub struct Renderer<'a> {
+    table: &'a SymbolTable,
+    /// LaTeX of `table.symbols[i]`; empty when only text is printed.
+    sym_latex: Vec<String>,
+}
+
+impl<'a> Renderer<'a> {
+    pub fn new(table: &'a SymbolTable) -> Renderer<'a> {
+        Renderer {
+            table,
+            sym_latex: table
+                .symbols
+                .iter()
+                .map(|s| symbol_latex(&s.name, s.kind))
+                .collect(),
+        }
     }
-    .print(e)
+
+    fn text_only(table: &'a SymbolTable) -> Renderer<'a> {
+        Renderer {
+            table,
+            sym_latex: Vec::new(),
+        }
+    }
+
+    /// LaTeX of an expression.
+    pub fn latex(&self, e: &Expr) -> String {
+        self.printer(Style::Latex).print(e)
+    }
+
+    /// Input syntax of an expression.
+    pub fn text(&self, e: &Expr) -> String {
+        self.printer(Style::Text).print(e)
+    }
+
+    fn printer(&self, style: Style) -> Printer<'_> {
+        Printer {
+            style,
+            table: self.table,
+            sym_latex: &self.sym_latex,
+        }
+    }
 }
 
 /// LaTeX of a symbol name: Greek letters, subscripts, bold for vectors and matrices.
@@ -122,10 +160,23 @@ fn greek(name: &str) -> Option<&'static str> {
 
 /// Formats a number: integers without a decimal point.
 pub fn number(x: f64) -> String {
+    let mut out = String::new();
+    push_number(x, &mut out);
+    out
+}
+
+/// [`number`], appended to `out`.
+fn push_number(x: f64, out: &mut String) {
+    use std::fmt::Write;
     if x.fract() == 0.0 && x.abs() < 1e15 {
-        format!("{x:.0}")
+        if x == 0.0 && x.is_sign_negative() {
+            out.push_str("-0");
+        } else {
+            // Exact: an integer below 1e15 fits an i64 (what `{x:.0}` prints, without its cost).
+            let _ = write!(out, "{}", x as i64);
+        }
     } else {
-        format!("{x}")
+        let _ = write!(out, "{x}");
     }
 }
 
@@ -173,6 +224,8 @@ fn negated(e: &Expr) -> Expr {
 struct Printer<'a> {
     style: Style,
     table: &'a SymbolTable,
+    /// LaTeX of each symbol of `table`, by index (see [`Renderer`]).
+    sym_latex: &'a [String],
 }
 
 impl Printer<'_> {
@@ -202,7 +255,7 @@ impl Printer<'_> {
     }
 
     fn print(&self, e: &Expr) -> String {
-        let mut out = String::new();
+        let mut out = String::with_capacity(128);
         self.write(e, &mut out);
         out
     }
@@ -217,17 +270,43 @@ impl Printer<'_> {
         }
     }
 
-    fn sym_kind(&self, name: &str) -> Kind {
-        self.table.get(name).map_or(Kind::Scalar, |s| s.kind)
+    fn push_symbol_latex(&self, name: &str, out: &mut String) {
+        match self.table.symbols.iter().position(|s| s.name == name) {
+            Some(i) if i < self.sym_latex.len() => out.push_str(&self.sym_latex[i]),
+            Some(i) => out.push_str(&symbol_latex(name, self.table.symbols[i].kind)),
+            None => out.push_str(&symbol_latex(name, Kind::Scalar)),
+        }
+    }
+
+    /// Writes `-t` for a term `t` that [`is_negative`], wrapped like `negated(t)` at `min`,
+    /// without building the negated term where that is easy.
+    fn write_negated(&self, t: &Expr, min: u8, out: &mut String) {
+        match t {
+            Expr::Num(x) => push_number(-x, out),
+            Expr::Mul(fs) => match fs.split_first() {
+                Some((Expr::Num(x), rest)) if *x == -1.0 && rest.len() == 1 => {
+                    self.wrap(&rest[0], min, out);
+                }
+                // Mul(rest) prints as a product, which binds at least as tightly as `min` here.
+                Some((Expr::Num(x), rest)) if *x == -1.0 && !rest.is_empty() && min <= PRODUCT => {
+                    self.write_product(rest, out);
+                }
+                Some((Expr::Num(x), rest)) if !rest.is_empty() && min <= PRODUCT => {
+                    self.write_product_parts(Some(-x), rest, out);
+                }
+                _ => self.wrap(&negated(t), min, out),
+            },
+            t => self.wrap(&negated(t), min, out),
+        }
     }
 
     fn write(&self, e: &Expr, out: &mut String) {
         let latex = self.latex();
         match e {
-            Expr::Num(x) => out.push_str(&number(*x)),
+            Expr::Num(x) => push_number(*x, out),
             Expr::Sym(s) => {
                 if latex {
-                    out.push_str(&symbol_latex(s, self.sym_kind(s)));
+                    self.push_symbol_latex(s, out);
                 } else {
                     out.push_str(s);
                 }
@@ -250,7 +329,7 @@ impl Printer<'_> {
                 for (i, t) in ts.iter().enumerate() {
                     if i > 0 && is_negative(t) {
                         out.push_str(" - ");
-                        self.wrap(&negated(t), PRODUCT, out);
+                        self.write_negated(t, PRODUCT, out);
                     } else {
                         if i > 0 {
                             out.push_str(" + ");
@@ -295,17 +374,23 @@ impl Printer<'_> {
             Expr::HadPow(a, p) => {
                 self.wrap(a, ATOM, out);
                 if latex {
-                    out.push_str(&format!(r"^{{\circ {}}}", number(*p)));
+                    out.push_str(r"^{\circ ");
+                    push_number(*p, out);
+                    out.push('}');
                 } else {
-                    out.push_str(&format!(".^{}", self.exponent_text(*p)));
+                    out.push_str(".^");
+                    self.push_exponent_text(*p, out);
                 }
             }
             Expr::Pow(a, p) => {
                 self.wrap(a, ATOM, out);
                 if latex {
-                    out.push_str(&format!("^{{{}}}", number(*p)));
+                    out.push_str("^{");
+                    push_number(*p, out);
+                    out.push('}');
                 } else {
-                    out.push_str(&format!("^{}", self.exponent_text(*p)));
+                    out.push('^');
+                    self.push_exponent_text(*p, out);
                 }
             }
             Expr::Transpose(a) => {
@@ -358,30 +443,38 @@ impl Printer<'_> {
         }
     }
 
-    fn exponent_text(&self, p: f64) -> String {
+    fn push_exponent_text(&self, p: f64, out: &mut String) {
         if p >= 0.0 && p.fract() == 0.0 {
-            number(p)
+            push_number(p, out);
         } else {
-            format!("({})", number(p))
+            out.push('(');
+            push_number(p, out);
+            out.push(')');
         }
     }
 
     fn write_product(&self, fs: &[Expr], out: &mut String) {
+        match fs.split_first() {
+            Some((Expr::Num(c), rest)) if !rest.is_empty() => {
+                self.write_product_parts(Some(*c), rest, out);
+            }
+            _ => self.write_product_parts(None, fs, out),
+        }
+    }
+
+    /// A product with a leading numeric coefficient `coef` (if any) and the factors `rest`.
+    fn write_product_parts(&self, coef: Option<f64>, rest: &[Expr], out: &mut String) {
         let latex = self.latex();
-        let mut rest = fs;
-        if let Some(Expr::Num(c)) = fs.first() {
-            if fs.len() > 1 {
-                rest = &fs[1..];
-                if *c == -1.0 {
-                    out.push('-');
-                } else if *c < 0.0 {
-                    out.push('-');
-                    out.push_str(&number(-c));
-                    out.push_str(if latex { " " } else { "*" });
-                } else {
-                    out.push_str(&number(*c));
-                    out.push_str(if latex { " " } else { "*" });
-                }
+        if let Some(c) = coef {
+            if c == -1.0 {
+                out.push('-');
+            } else if c < 0.0 {
+                out.push('-');
+                push_number(-c, out);
+                out.push_str(if latex { " " } else { "*" });
+            } else {
+                push_number(c, out);
+                out.push_str(if latex { " " } else { "*" });
             }
         }
         for (i, f) in rest.iter().enumerate() {
@@ -415,46 +508,45 @@ impl Printer<'_> {
         if self.latex() {
             let (open, close) = match f {
                 Func::Norm2 => {
-                    let kind_sub =
-                        if crate::expr::shape_of(a, self.table).cols == crate::expr::Dim::One {
-                            "_2"
-                        } else {
-                            "_F"
-                        };
-                    (r"\left\|".to_string(), format!(r"\right\|{kind_sub}"))
+                    let close = if *crate::expr::dims_of(a, self.table).1 == crate::expr::Dim::One {
+                        r"\right\|_2"
+                    } else {
+                        r"\right\|_F"
+                    };
+                    (r"\left\|", close)
                 }
-                Func::Norm1 => (r"\left\|".to_string(), r"\right\|_1".to_string()),
-                Func::Abs => (r"\left|".to_string(), r"\right|".to_string()),
-                Func::Sqrt => (r"\sqrt{".to_string(), "}".to_string()),
+                Func::Norm1 => (r"\left\|", r"\right\|_1"),
+                Func::Abs => (r"\left|", r"\right|"),
+                Func::Sqrt => (r"\sqrt{", "}"),
                 _ => {
-                    let name = match f {
-                        Func::Tr => r"\operatorname{Tr}",
-                        Func::Det => r"\det",
-                        Func::LogDet => r"\log\det",
-                        Func::Sum => r"\operatorname{sum}",
-                        Func::Diag | Func::DiagOf => r"\operatorname{diag}",
-                        Func::Exp => r"\exp",
-                        Func::Log => r"\log",
-                        Func::Sin => r"\sin",
-                        Func::Cos => r"\cos",
-                        Func::Tan => r"\tan",
-                        Func::Asin => r"\arcsin",
-                        Func::Acos => r"\arccos",
-                        Func::Atan => r"\arctan",
-                        Func::Tanh => r"\tanh",
-                        Func::Sign => r"\operatorname{sign}",
-                        Func::Relu => r"\operatorname{relu}",
-                        Func::Step => r"\operatorname{step}",
+                    let open = match f {
+                        Func::Tr => r"\operatorname{Tr}\left(",
+                        Func::Det => r"\det\left(",
+                        Func::LogDet => r"\log\det\left(",
+                        Func::Sum => r"\operatorname{sum}\left(",
+                        Func::Diag | Func::DiagOf => r"\operatorname{diag}\left(",
+                        Func::Exp => r"\exp\left(",
+                        Func::Log => r"\log\left(",
+                        Func::Sin => r"\sin\left(",
+                        Func::Cos => r"\cos\left(",
+                        Func::Tan => r"\tan\left(",
+                        Func::Asin => r"\arcsin\left(",
+                        Func::Acos => r"\arccos\left(",
+                        Func::Atan => r"\arctan\left(",
+                        Func::Tanh => r"\tanh\left(",
+                        Func::Sign => r"\operatorname{sign}\left(",
+                        Func::Relu => r"\operatorname{relu}\left(",
+                        Func::Step => r"\operatorname{step}\left(",
                         Func::Norm2 | Func::Norm1 | Func::Abs | Func::Sqrt => {
                             unreachable!("handled above")
                         }
                     };
-                    (format!(r"{name}\left("), r"\right)".to_string())
+                    (open, r"\right)")
                 }
             };
-            out.push_str(&open);
+            out.push_str(open);
             self.write(a, out);
-            out.push_str(&close);
+            out.push_str(close);
         } else {
             out.push_str(f.name());
             out.push('(');

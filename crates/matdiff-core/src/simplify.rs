@@ -1,24 +1,96 @@
 //! Algebraic normalisation: tidying products and sums, pushing transposes, symmetry, collecting like terms.
 
-use crate::expr::{shape_of, Expr, Func, Shape, SymbolTable};
+use crate::expr::{dims_with, Dim, Expr, Func, Shape, SymbolTable};
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 
 /// What the simplifier needs to know about the problem.
 #[derive(Clone, Copy)]
 pub struct Ctx<'a> {
     pub table: &'a SymbolTable,
     pub wrt: &'a str,
+    /// The table's symbols by name, for shape look-ups in large tables.
+    pub index: &'a SymbolIndex<'a>,
 }
 
-impl Ctx<'_> {
+/// The symbols of a table by name: a hash look-up for large tables, a scan for small ones.
+pub struct SymbolIndex<'a> {
+    table: &'a SymbolTable,
+    /// Built only for tables larger than [`SymbolIndex::SCAN`].
+    by_name: HashMap<&'a str, &'a Shape, BuildHasherDefault<Fnv>>,
+}
+
+impl<'a> SymbolIndex<'a> {
+    /// Up to this many symbols a linear scan is faster than hashing.
+    const SCAN: usize = 8;
+
+    pub fn new(table: &'a SymbolTable) -> SymbolIndex<'a> {
+        let mut by_name = HashMap::default();
+        if table.symbols.len() > Self::SCAN {
+            // The first symbol of a name wins, as `SymbolTable::get` finds it.
+            for s in table.symbols.iter().rev() {
+                by_name.insert(s.name.as_str(), &s.shape);
+            }
+        }
+        SymbolIndex { table, by_name }
+    }
+
+    /// The shape of the symbol `name`.
+    pub fn shape(&self, name: &str) -> Option<&'a Shape> {
+        if self.table.symbols.len() > Self::SCAN {
+            self.by_name.get(name).copied()
+        } else {
+            self.table.get(name).map(|s| &s.shape)
+        }
+    }
+}
+
+/// FNV-1a: a small, fast hash for short symbol names (no protection against chosen collisions
+/// needed: the names come from one input, whose size is capped).
+#[derive(Default)]
+struct Fnv(u64);
+
+impl Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
+        for b in bytes {
+            h ^= u64::from(*b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = h;
+    }
+}
+
+impl<'a> Ctx<'a> {
     pub fn shape(&self, e: &Expr) -> Shape {
-        shape_of(e, self.table)
+        let (r, c) = self.dims(e);
+        Shape::new(r.clone(), c.clone())
+    }
+    /// Rows and columns of `e`, borrowed (no allocation).
+    pub fn dims<'e>(&self, e: &'e Expr) -> (&'e Dim, &'e Dim)
+    where
+        'a: 'e,
+    {
+        dims_with(e, &|name: &str| self.index.shape(name))
     }
     pub fn is_scalar(&self, e: &Expr) -> bool {
-        self.shape(e).is_scalar()
+        let (r, c) = self.dims(e);
+        *r == Dim::One && *c == Dim::One
+    }
+    pub fn is_square(&self, e: &Expr) -> bool {
+        let (r, c) = self.dims(e);
+        r == c
     }
     /// Whether `e` is the differential of the variable, `dX`.
     pub fn is_dx(&self, e: &Expr) -> bool {
-        matches!(e, Expr::D(a) if matches!(&**a, Expr::Sym(s) if s == self.wrt))
+        matches!(e, Expr::D(a) if matches!(&**a, Expr::Sym(s) if &**s == self.wrt))
     }
     pub fn has_dx(&self, e: &Expr) -> bool {
         e.any(&mut |n| self.is_dx(n))
@@ -33,15 +105,22 @@ impl Ctx<'_> {
 #[must_use]
 pub fn mul(ctx: Ctx, factors: Vec<Expr>) -> Expr {
     let n = factors.len();
-    let mut out = Vec::with_capacity(n);
-    for f in factors {
-        match f {
-            // A scalar product of several factors stays grouped inside a longer product:
-            // flattened, (xᵀy)A would not read as a valid chain, nor would its transpose.
-            Expr::Mul(inner) if n == 1 || !is_scalar_group(&inner, ctx) => out.extend(inner),
-            f => out.push(f),
+    // A scalar product of several factors stays grouped inside a longer product:
+    // flattened, (xᵀy)A would not read as a valid chain, nor would its transpose.
+    let flattens =
+        |f: &Expr| matches!(f, Expr::Mul(inner) if n == 1 || !is_scalar_group(inner, ctx));
+    let out = if factors.iter().any(flattens) {
+        let mut out = Vec::with_capacity(n);
+        for f in factors {
+            match f {
+                Expr::Mul(inner) if n == 1 || !is_scalar_group(&inner, ctx) => out.extend(inner),
+                f => out.push(f),
+            }
         }
-    }
+        out
+    } else {
+        factors
+    };
     let mut out = regroup(out, ctx);
     match out.len() {
         0 => Expr::Num(1.0),
@@ -50,30 +129,64 @@ pub fn mul(ctx: Ctx, factors: Vec<Expr>) -> Expr {
     }
 }
 
+/// Per factor: (is 1×1, has one row, has one column).
+fn unit_dims(f: &Expr, ctx: Ctx) -> (bool, bool, bool) {
+    let (r, c) = ctx.dims(f);
+    let (r1, c1) = (*r == Dim::One, *c == Dim::One);
+    (r1 && c1, r1, c1)
+}
+
 /// Groups every run of a chain whose product is 1×1, unless the run ends the chain:
 /// `[xᵀ, y, z]` → `[(xᵀy), z]`. Read left to right both mean the same, but only the grouped
 /// chain stays valid when reversed (a transpose) or rotated (the trace's cyclic property).
 fn regroup(chain: Vec<Expr>, ctx: Ctx) -> Vec<Expr> {
+    // A run of matrix factors is 1×1 when its first factor has one row and its last one column.
+    // First find whether any run needs grouping; most chains are returned as they are.
     let n = chain.len();
+    let mut needs_group = false;
+    let mut run: Option<(usize, bool)> = None; // (length so far, first factor has one row)
+    for (i, f) in chain.iter().enumerate() {
+        let (scalar, r1, c1) = unit_dims(f, ctx);
+        if scalar {
+            continue;
+        }
+        let (len, rows_one) = match run {
+            None => (1, r1),
+            Some((len, r)) => (len + 1, r),
+        };
+        run = Some((len, rows_one));
+        if rows_one && c1 {
+            run = None;
+            if i + 1 < n && len >= 2 {
+                needs_group = true;
+                break;
+            }
+        }
+    }
+    if !needs_group {
+        return chain;
+    }
     let mut out: Vec<Expr> = Vec::with_capacity(n);
     let mut run_start = 0;
-    let mut acc: Option<Shape> = None; // shape of the current run of matrix factors
+    // Whether the current run of matrix factors has one row (None: no run open).
+    let mut run_rows_one: Option<bool> = None;
     for (i, f) in chain.into_iter().enumerate() {
-        let s = ctx.shape(&f);
-        if s.is_scalar() {
+        let (scalar, r1, c1) = unit_dims(&f, ctx);
+        if scalar {
             out.push(f);
             continue;
         }
-        acc = Some(match acc {
+        let rows_one = match run_rows_one {
             None => {
                 run_start = out.len();
-                s
+                r1
             }
-            Some(a) => Shape::new(a.rows, s.cols),
-        });
+            Some(r) => r,
+        };
+        run_rows_one = Some(rows_one);
         out.push(f);
-        if acc.as_ref().is_some_and(Shape::is_scalar) {
-            acc = None;
+        if rows_one && c1 {
+            run_rows_one = None;
             if i + 1 < n && out.len() - run_start >= 2 {
                 let group = out.split_off(run_start);
                 out.push(Expr::Mul(group));
@@ -85,7 +198,22 @@ fn regroup(chain: Vec<Expr>, ctx: Ctx) -> Vec<Expr> {
 
 /// Whether a product of `factors` is 1×1 although not all factors are scalars.
 fn is_scalar_group(factors: &[Expr], ctx: Ctx) -> bool {
-    factors.iter().any(|f| !ctx.is_scalar(f)) && ctx.is_scalar(&Expr::Mul(factors.to_vec()))
+    let mut any_matrix = false;
+    let one = Dim::One;
+    let mut acc: (&Dim, &Dim) = (&one, &one);
+    for f in factors {
+        let s = ctx.dims(f);
+        let s_scalar = *s.0 == Dim::One && *s.1 == Dim::One;
+        if !s_scalar {
+            any_matrix = true;
+        }
+        if *acc.0 == Dim::One && *acc.1 == Dim::One {
+            acc = s;
+        } else if !s_scalar {
+            acc = (acc.0, s.1);
+        }
+    }
+    any_matrix && *acc.0 == Dim::One && *acc.1 == Dim::One
 }
 
 /// Builds a sum, flattening nested sums.
@@ -109,13 +237,20 @@ pub fn add(terms: Vec<Expr>) -> Expr {
 /// flattens sums and products, drops zero terms and unit factors, folds numeric factors.
 #[must_use]
 pub fn tidy(ctx: Ctx, e: Expr) -> Expr {
+    tidy_node(ctx, e, true)
+}
+
+/// [`tidy`] of one node. With `deep`, the children are tidied first; without, they must
+/// already be results of [`tidy`] (tidy is idempotent, so the result is the same).
+fn tidy_node(ctx: Ctx, e: Expr, deep: bool) -> Expr {
+    let sub = |e: Expr| if deep { tidy(ctx, e) } else { e };
     match e {
         Expr::Add(ts) => {
             let mut out = Vec::new();
             let mut constant = 0.0;
             // The folded constant stays where the first constant stood: 1 - tanh(x)^2.
             let mut constant_at = None;
-            for t in ts.into_iter().map(|e| tidy(ctx, e)) {
+            for t in ts.into_iter().map(sub) {
                 match t {
                     Expr::Add(inner) => out.extend(inner),
                     Expr::Num(x) => {
@@ -134,7 +269,7 @@ pub fn tidy(ctx: Ctx, e: Expr) -> Expr {
             let mut coef = 1.0;
             let mut out = Vec::new();
             let n = fs.len();
-            for f in fs.into_iter().map(|e| tidy(ctx, e)) {
+            for f in fs.into_iter().map(sub) {
                 match f {
                     Expr::Num(x) => coef *= x,
                     Expr::Mul(inner) if n == 1 || !is_scalar_group(&inner, ctx) => {
@@ -160,7 +295,7 @@ pub fn tidy(ctx: Ctx, e: Expr) -> Expr {
             mul(ctx, out)
         }
         Expr::Had(fs) => {
-            let fs: Vec<Expr> = fs.into_iter().map(|e| tidy(ctx, e)).collect();
+            let fs: Vec<Expr> = fs.into_iter().map(sub).collect();
             if fs.iter().any(Expr::is_zero) {
                 return Expr::Num(0.0);
             }
@@ -177,8 +312,8 @@ pub fn tidy(ctx: Ctx, e: Expr) -> Expr {
             Expr::Had(out)
         }
         Expr::Div(a, b) => {
-            let a = tidy(ctx, *a);
-            let b = tidy(ctx, *b);
+            let a = sub(*a);
+            let b = sub(*b);
             if a.is_zero() {
                 return Expr::Num(0.0);
             }
@@ -193,36 +328,36 @@ pub fn tidy(ctx: Ctx, e: Expr) -> Expr {
             Expr::Div(Box::new(a), Box::new(b))
         }
         Expr::HadDiv(a, b) => {
-            let a = tidy(ctx, *a);
+            let a = sub(*a);
             if a.is_zero() {
                 return Expr::Num(0.0);
             }
-            Expr::HadDiv(Box::new(a), Box::new(tidy(ctx, *b)))
+            Expr::HadDiv(Box::new(a), Box::new(sub(*b)))
         }
-        Expr::HadPow(a, p) => Expr::HadPow(Box::new(tidy(ctx, *a)), p),
+        Expr::HadPow(a, p) => Expr::HadPow(Box::new(sub(*a)), p),
         Expr::Pow(a, p) => {
-            let a = tidy(ctx, *a);
+            let a = sub(*a);
             if p == 1.0 {
                 return a;
             }
             Expr::Pow(Box::new(a), p)
         }
         Expr::Transpose(a) => {
-            let a = tidy(ctx, *a);
+            let a = sub(*a);
             if a.is_zero() || matches!(a, Expr::Num(_)) {
                 return a;
             }
             Expr::Transpose(Box::new(a))
         }
-        Expr::Inv(a) => Expr::Inv(Box::new(tidy(ctx, *a))),
+        Expr::Inv(a) => Expr::Inv(Box::new(sub(*a))),
         Expr::Call(f, a) => {
-            let a = tidy(ctx, *a);
+            let a = sub(*a);
             if a.is_zero() && matches!(f, Func::Tr | Func::Sum | Func::Diag | Func::DiagOf) {
                 return Expr::Num(0.0);
             }
             Expr::Call(f, Box::new(a))
         }
-        Expr::D(a) => Expr::D(Box::new(tidy(ctx, *a))),
+        Expr::D(a) => Expr::D(Box::new(sub(*a))),
         e @ (Expr::Num(_) | Expr::Sym(_) | Expr::Eye(_) | Expr::Ones(_)) => e,
     }
 }
@@ -238,32 +373,57 @@ fn count_transposes(e: &Expr) -> usize {
     n
 }
 
+/// Splits a leading numeric coefficient off a term: `2 A dX` → (2, `A dX`).
+fn split_coef(t: Expr) -> (f64, Expr) {
+    match t {
+        Expr::Mul(mut fs) if matches!(fs.first(), Some(Expr::Num(_))) && fs.len() > 1 => {
+            let Expr::Num(c) = fs.remove(0) else {
+                return (1.0, Expr::Mul(fs));
+            };
+            (
+                c,
+                if fs.len() == 1 {
+                    fs.remove(0)
+                } else {
+                    Expr::Mul(fs)
+                },
+            )
+        }
+        t => (1.0, t),
+    }
+}
+
+/// Whether [`merge_like_terms`] descends into the children of `e` (otherwise it only tidies them).
+pub(crate) fn merges_children(e: &Expr) -> bool {
+    matches!(
+        e,
+        Expr::Add(_)
+            | Expr::Mul(_)
+            | Expr::Had(_)
+            | Expr::Transpose(_)
+            | Expr::Call(..)
+            | Expr::D(_)
+    )
+}
+
 /// Merges identical terms of sums (at any depth): `A dX + A dX` → `2 A dX`. Values never change.
 #[must_use]
 pub fn merge_like_terms(ctx: Ctx, e: Expr) -> Expr {
-    fn split_coef(t: Expr) -> (f64, Expr) {
-        match t {
-            Expr::Mul(mut fs) if matches!(fs.first(), Some(Expr::Num(_))) && fs.len() > 1 => {
-                let Expr::Num(c) = fs.remove(0) else {
-                    return (1.0, Expr::Mul(fs));
-                };
-                (
-                    c,
-                    if fs.len() == 1 {
-                        fs.remove(0)
-                    } else {
-                        Expr::Mul(fs)
-                    },
-                )
-            }
-            t => (1.0, t),
-        }
+    if !merges_children(&e) {
+        return tidy(ctx, e);
     }
-    let e = match e {
+    let e = map_children(e, &mut |c| merge_like_terms(ctx, c));
+    merge_node(ctx, e)
+}
+
+/// The node-level work of [`merge_like_terms`] on a node whose children are already merged:
+/// like terms of a sum combined, then the node tidied.
+pub(crate) fn merge_node(ctx: Ctx, e: Expr) -> Expr {
+    match e {
         Expr::Add(ts) => {
             let mut merged: Vec<(f64, Expr)> = Vec::with_capacity(ts.len());
             for t in ts {
-                let (c, rest) = split_coef(merge_like_terms(ctx, t));
+                let (c, rest) = split_coef(t);
                 // Terms that would cancel stay: a zero without a shape must not replace a matrix.
                 match merged
                     .iter_mut()
@@ -273,25 +433,76 @@ pub fn merge_like_terms(ctx: Ctx, e: Expr) -> Expr {
                     None => merged.push((c, rest)),
                 }
             }
-            add(merged
+            let terms = merged
                 .into_iter()
-                .map(|(c, r)| mul(ctx, vec![Expr::Num(c), r]))
-                .collect())
+                .map(|(c, r)| tidy_node(ctx, mul(ctx, vec![Expr::Num(c), r]), false))
+                .collect();
+            tidy_node(ctx, add(terms), false)
         }
-        Expr::Mul(fs) => Expr::Mul(fs.into_iter().map(|f| merge_like_terms(ctx, f)).collect()),
-        Expr::Had(fs) => Expr::Had(fs.into_iter().map(|f| merge_like_terms(ctx, f)).collect()),
-        Expr::Transpose(a) => Expr::t(merge_like_terms(ctx, *a)),
-        Expr::Call(f, a) => Expr::call(f, merge_like_terms(ctx, *a)),
-        Expr::D(a) => Expr::d(merge_like_terms(ctx, *a)),
-        e => e,
-    };
-    tidy(ctx, e)
+        e if merges_children(&e) => tidy_node(ctx, e, false),
+        e => tidy(ctx, e),
+    }
+}
+
+/// The node with each child replaced by `f(child)`, in order.
+pub(crate) fn map_children(e: Expr, f: &mut impl FnMut(Expr) -> Expr) -> Expr {
+    let mut b = |x: Box<Expr>| Box::new(f(*x));
+    match e {
+        Expr::Add(v) => Expr::Add(v.into_iter().map(&mut *f).collect()),
+        Expr::Mul(v) => Expr::Mul(v.into_iter().map(&mut *f).collect()),
+        Expr::Had(v) => Expr::Had(v.into_iter().map(&mut *f).collect()),
+        Expr::Div(x, y) => {
+            let x = b(x);
+            Expr::Div(x, b(y))
+        }
+        Expr::HadDiv(x, y) => {
+            let x = b(x);
+            Expr::HadDiv(x, b(y))
+        }
+        Expr::HadPow(x, p) => Expr::HadPow(b(x), p),
+        Expr::Pow(x, p) => Expr::Pow(b(x), p),
+        Expr::Transpose(x) => Expr::Transpose(b(x)),
+        Expr::Inv(x) => Expr::Inv(b(x)),
+        Expr::Call(g, x) => Expr::Call(g, b(x)),
+        Expr::D(x) => Expr::D(b(x)),
+        e @ (Expr::Num(_) | Expr::Sym(_) | Expr::Eye(_) | Expr::Ones(_)) => e,
+    }
+}
+
+/// A copy of the node with each child given by `f(child)`, in order; the children are not cloned.
+pub(crate) fn map_children_ref(e: &Expr, f: &mut impl FnMut(&Expr) -> Expr) -> Expr {
+    let mut b = |x: &Expr| Box::new(f(x));
+    match e {
+        Expr::Add(v) => Expr::Add(v.iter().map(&mut *f).collect()),
+        Expr::Mul(v) => Expr::Mul(v.iter().map(&mut *f).collect()),
+        Expr::Had(v) => Expr::Had(v.iter().map(&mut *f).collect()),
+        Expr::Div(x, y) => {
+            let x = b(x);
+            Expr::Div(x, b(y))
+        }
+        Expr::HadDiv(x, y) => {
+            let x = b(x);
+            Expr::HadDiv(x, b(y))
+        }
+        Expr::HadPow(x, p) => Expr::HadPow(b(x), *p),
+        Expr::Pow(x, p) => Expr::Pow(b(x), *p),
+        Expr::Transpose(x) => Expr::Transpose(b(x)),
+        Expr::Inv(x) => Expr::Inv(b(x)),
+        Expr::Call(g, x) => Expr::Call(*g, b(x)),
+        Expr::D(x) => Expr::D(b(x)),
+        Expr::Num(_) | Expr::Sym(_) | Expr::Eye(_) | Expr::Ones(_) => e.clone(),
+    }
+}
+
+/// The node-level work of [`tidy`] on a node whose children are already tidy.
+pub(crate) fn tidy_shallow(ctx: Ctx, e: Expr) -> Expr {
+    tidy_node(ctx, e, false)
 }
 
 /// Whether `e` is symmetric: declared, or by structure (XᵀX, A + Aᵀ, inverses of symmetric matrices, …).
 /// The differential dX is never symmetric: its entries are independent.
 pub fn is_symmetric(e: &Expr, ctx: Ctx) -> bool {
-    if !matches!(e, Expr::Sym(_) | Expr::Num(_) | Expr::Eye(_)) && !ctx.shape(e).is_square() {
+    if !matches!(e, Expr::Sym(_) | Expr::Num(_) | Expr::Eye(_)) && !ctx.is_square(e) {
         return false;
     }
     match e {
@@ -418,7 +629,7 @@ pub fn merge_powers(chain: Vec<Expr>, ctx: Ctx) -> Vec<Expr> {
             let (b1, p1) = split(last);
             let (b2, p2) = split(&f);
             let is_matrix_power =
-                |b: &Expr| !matches!(b, Expr::Num(_) | Expr::D(_)) && ctx.shape(b).is_square();
+                |b: &Expr| !matches!(b, Expr::Num(_) | Expr::D(_)) && ctx.is_square(b);
             if b1 == b2 && is_matrix_power(b1) {
                 let merged = Expr::Pow(Box::new(b1.clone()), p1 + p2);
                 out.pop();
@@ -450,11 +661,11 @@ pub fn simplify(e: Expr, ctx: Ctx) -> Expr {
             let mut fs = if has_other_matrix(&fs) {
                 let mut kept = Vec::new();
                 let total = fs.len();
-                for (i, f) in fs.iter().enumerate() {
-                    let rest_has_matrix = fs
-                        .iter()
-                        .enumerate()
-                        .any(|(j, g)| j != i && !ctx.is_scalar(g) && !matches!(g, Expr::Eye(_)));
+                // Whether some factor other than the i-th is a matrix other than I: counted once.
+                let is_matrix = |g: &Expr| !ctx.is_scalar(g) && !matches!(g, Expr::Eye(_));
+                let matrices = fs.iter().filter(|g| is_matrix(g)).count();
+                for f in &fs {
+                    let rest_has_matrix = matrices > usize::from(is_matrix(f));
                     if matches!(f, Expr::Eye(_)) && rest_has_matrix && total > 1 {
                         continue;
                     }

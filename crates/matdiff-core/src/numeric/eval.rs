@@ -122,7 +122,7 @@ impl<'a> Ctx<'a> {
             Dim::Num(n) => *n,
             Dim::Name(n) => *self
                 .sizes
-                .get(n)
+                .get(&**n)
                 .ok_or_else(|| EvalError::Missing(format!("no size for the dimension {n}")))?,
         };
         if n > MAX_SIZE {
@@ -486,7 +486,7 @@ impl<'a> Evaluator<'a> {
                 shape_str(x)
             )));
         }
-        if matches!(a, Expr::Sym(s) if s == var) {
+        if matches!(a, Expr::Sym(s) if &**s == var) {
             return Ok(dx.clone());
         }
         if !a.mentions(var) {

@@ -152,7 +152,7 @@ fn bind(sym: &Symbol, m: &M, bound: &mut BTreeMap<String, Origin>) -> Result<(),
                 return Err(error(format!("{said} but it is declared {}", sym.shape))
                     .with_hint(format!("give `{name}` a value of shape {}", sym.shape)));
             }
-            Dim::Name(d) => match bound.get(d) {
+            Dim::Name(d) => match bound.get(&**d) {
                 Some(o) if o.size != size => {
                     return Err(error(format!(
                         "conflicting sizes for the dimension {d}: {} but {said}",
@@ -164,7 +164,7 @@ fn bind(sym: &Symbol, m: &M, bound: &mut BTreeMap<String, Origin>) -> Result<(),
                 }
                 Some(_) => {}
                 None => {
-                    bound.insert(d.clone(), Origin { size, said });
+                    bound.insert(d.to_string(), Origin { size, said });
                 }
             },
             _ => {}

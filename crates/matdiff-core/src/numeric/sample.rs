@@ -120,7 +120,7 @@ fn size(d: &Dim, sizes: &Sizes) -> Result<usize, String> {
         Dim::One => 1,
         Dim::Num(n) => *n,
         Dim::Name(n) => *sizes
-            .get(n)
+            .get(&**n)
             .ok_or_else(|| format!("no size for the dimension {n}"))?,
     };
     if n > MAX_SIZE {

@@ -36,7 +36,7 @@ pub fn dim(s: &str) -> Dim {
     match s.parse::<usize>() {
         Ok(1) => Dim::One,
         Ok(n) => Dim::Num(n),
-        Err(_) => Dim::Name(s.to_string()),
+        Err(_) => Dim::Name(s.into()),
     }
 }
 
