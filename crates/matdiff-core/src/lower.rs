@@ -563,6 +563,30 @@ impl<'a> Ctx<'a> {
                         }
                         Low::new(Expr::Div(Box::new(acc.e), Box::new(rhs.e)), acc.s)
                     }
+                    // A scalar operand of `.*` or `./` is a scalar factor: `s .* M` is `s*M`,
+                    // `M ./ s` is `M/s` and `s ./ M` is `s*(1 ./ M)`, so the rules for scalar
+                    // factors (not those for Hadamard products of matrices) apply.
+                    BinOp::HadMul if acc.s.is_scalar() || rhs.s.is_scalar() => {
+                        self.mul(acc, acc_span.clone(), rhs, rspan.clone(), op)?
+                    }
+                    BinOp::HadDiv if rhs.s.is_scalar() => {
+                        Low::new(Expr::Div(Box::new(acc.e), Box::new(rhs.e)), acc.s)
+                    }
+                    BinOp::HadDiv if acc.s.is_scalar() => {
+                        let s = rhs.s;
+                        let ones =
+                            Expr::Ones(Shape::new(self.placeholder(s.r), self.placeholder(s.c)));
+                        let recip = Expr::HadDiv(Box::new(ones), Box::new(rhs.e));
+                        if acc.e.is_one() {
+                            Low::new(recip, s)
+                        } else {
+                            Low {
+                                e: Expr::Mul(vec![acc.e, recip]),
+                                s,
+                                fs: vec![TS::SCALAR, s],
+                            }
+                        }
+                    }
                     BinOp::HadMul | BinOp::HadDiv => {
                         let div = link.op == BinOp::HadDiv;
                         let s = if acc.s.is_scalar() {
