@@ -197,7 +197,7 @@ mod tests {
         let out = d.render(text);
         assert!(out.chars().all(|c| c == '\n' || !is_hidden(c)), "{out:?}");
         let lines: Vec<&str> = out.lines().collect();
-        assert_eq!(lines[1], "  | \u{FFFD}tr(X\u{FFFD})  + #");
+        assert_eq!(lines[1], "  | \u{FFFD}tr(X\u{FFFD}) + #");
         assert_eq!(lines[2], format!("  | {}^", " ".repeat(10)));
     }
 }

@@ -306,7 +306,9 @@ pub fn is_symmetric(e: &Expr, ctx: Ctx) -> bool {
                 || ts.len() <= 8 && {
                     // A sum equal to its own transpose, like A + Aᵀ.
                     let tt: Vec<Expr> = ts.iter().map(|t| tidy(ctx, smart_t(t, ctx))).collect();
-                    ts.iter().all(|t| tt.contains(t)) && tt.iter().all(|t| ts.contains(t))
+                    // As multisets: X + X + Xᵀ is not symmetric though every term's transpose is a term.
+                    let count = |v: &[Expr], t: &Expr| v.iter().filter(|u| *u == t).count();
+                    ts.iter().all(|t| count(ts, t) == count(&tt, t))
                 }
         }
         Expr::Mul(fs) => {
