@@ -20,6 +20,15 @@ use std::fmt::Write as _;
 pub const MAX_NODES: usize = 2000;
 /// Deepest a lowered expression may be.
 pub const MAX_DEPTH: usize = 200;
+/// Most factors of one product or one elementwise product (`A B C …`, `X .* Y .* …`): each
+/// factor is one more product-rule term in every later line, so the derivation grows
+/// quadratically. The limit keeps derive + check of any accepted input under 50 ms natively.
+pub const MAX_FACTORS: usize = 64;
+/// Most factors of one elementwise product: each term of its derivative is a whole product again.
+pub const MAX_HADAMARD_FACTORS: usize = 40;
+/// Deepest nesting of functions and inverses (`exp(log(exp(…)))`, `inv(inv(…))`): the chain
+/// rule repeats the whole inner expression at every level. Same purpose as [`MAX_FACTORS`].
+pub const MAX_NESTED_FUNCTIONS: usize = 32;
 /// Largest integer power of a matrix.
 pub const MAX_MATRIX_POWER: f64 = 100.0;
 
@@ -1095,6 +1104,28 @@ impl<'a> Ctx<'a> {
                 ),
             ));
         }
+        let (factors, had_factors, nested) = work_measures(&low.e);
+        for (n, limit, what) in [
+            (factors, MAX_FACTORS, "a product"),
+            (had_factors, MAX_HADAMARD_FACTORS, "an elementwise product"),
+        ] {
+            if n > limit {
+                return Err(Diagnostic::new(
+                    whole,
+                    format!("the expression has {what} of {n} factors; the limit is {limit}"),
+                )
+                .with_hint("name a part of the product with one symbol, or split the expression"));
+            }
+        }
+        if nested > MAX_NESTED_FUNCTIONS {
+            return Err(Diagnostic::new(
+                whole,
+                format!(
+                    "functions and inverses are nested {nested} deep; the limit is {MAX_NESTED_FUNCTIONS}"
+                ),
+            )
+            .with_hint("name an inner part with one symbol, or simplify the nesting"));
+        }
         let vars = self.var_names();
         let mut expr = low.e;
         self.patch(&mut expr, &vars);
@@ -1150,6 +1181,25 @@ impl<'a> Ctx<'a> {
             | Expr::D(a) => self.patch(a, vars),
         }
     }
+}
+
+/// The most factors of one product, of one elementwise product, and the deepest nesting of
+/// functions and inverses, in `e` (depth already bounded by [`MAX_DEPTH`]).
+fn work_measures(e: &Expr) -> (usize, usize, usize) {
+    let (mut factors, mut had) = match e {
+        Expr::Mul(v) => (v.len(), 0),
+        Expr::Had(v) => (0, v.len()),
+        _ => (0, 0),
+    };
+    let calls = usize::from(matches!(e, Expr::Call(..) | Expr::Inv(_)));
+    let mut nested = 0;
+    for c in e.children() {
+        let (f, h, n) = work_measures(c);
+        factors = factors.max(f);
+        had = had.max(h);
+        nested = nested.max(n);
+    }
+    (factors, had, nested + calls)
 }
 
 #[cold]
@@ -2362,8 +2412,31 @@ mod tests {
         assert!(lower(&format!("tr({invs})"), "", None).is_ok());
         let prod = vec!["X"; 20].join("*");
         assert!(lower(&format!("logdet({prod})"), "", None).is_ok());
-        let implicit = "A".repeat(300);
+        let implicit = "AX".repeat(MAX_FACTORS / 2);
         assert!(lower(&format!("tr({implicit})"), "", None).is_ok());
+        let had = vec!["X"; MAX_HADAMARD_FACTORS].join(" .* ");
+        assert!(lower(&format!("sum({had})"), "", None).is_ok());
+
+        // Beyond the work caps: a clear message naming the limit.
+        let first = |src: &str| {
+            lower(src, "", None)
+                .err()
+                .and_then(|d| d.first().map(|d| d.message.clone()))
+        };
+        assert_eq!(
+            first(&format!("tr({})", "A".repeat(300))).as_deref(),
+            Some("the expression has a product of 300 factors; the limit is 64")
+        );
+        let had = vec!["X"; 41].join(" .* ");
+        assert_eq!(
+            first(&format!("sum({had})")).as_deref(),
+            Some("the expression has an elementwise product of 41 factors; the limit is 40")
+        );
+        let nest = "exp(log(".repeat(16) + "x" + &"))".repeat(16);
+        assert_eq!(
+            first(&format!("sum({nest})")).as_deref(),
+            Some("functions and inverses are nested 33 deep; the limit is 32")
+        );
     }
 
     #[test]

@@ -124,6 +124,9 @@ fn greek(name: &str) -> Option<&'static str> {
 pub fn number(x: f64) -> String {
     if x.fract() == 0.0 && x.abs() < 1e15 {
         format!("{x:.0}")
+    } else if x.abs() >= 1e15 {
+        // 1e308, not 309 digits.
+        format!("{x:e}")
     } else {
         format!("{x}")
     }

@@ -118,7 +118,8 @@ pub fn tidy(ctx: Ctx, e: Expr) -> Expr {
             for t in ts.into_iter().map(|e| tidy(ctx, e)) {
                 match t {
                     Expr::Add(inner) => out.extend(inner),
-                    Expr::Num(x) => {
+                    // Constants fold only while the sum stays finite (1e308 + 1e308 stays as is).
+                    Expr::Num(x) if (constant + x).is_finite() => {
                         constant += x;
                         constant_at.get_or_insert(out.len());
                     }
@@ -134,13 +135,14 @@ pub fn tidy(ctx: Ctx, e: Expr) -> Expr {
             let mut coef = 1.0;
             let mut out = Vec::new();
             let n = fs.len();
+            // Constants fold only while the product stays finite (1e308*10 stays as is).
             for f in fs.into_iter().map(|e| tidy(ctx, e)) {
                 match f {
-                    Expr::Num(x) => coef *= x,
+                    Expr::Num(x) if (coef * x).is_finite() => coef *= x,
                     Expr::Mul(inner) if n == 1 || !is_scalar_group(&inner, ctx) => {
                         for g in inner {
                             match g {
-                                Expr::Num(x) => coef *= x,
+                                Expr::Num(x) if (coef * x).is_finite() => coef *= x,
                                 g => out.push(g),
                             }
                         }
@@ -186,7 +188,7 @@ pub fn tidy(ctx: Ctx, e: Expr) -> Expr {
                 return a;
             }
             if let (Expr::Num(x), Expr::Num(y)) = (&a, &b) {
-                if *y != 0.0 && (x / y).fract() == 0.0 {
+                if *y != 0.0 && (x / y).is_finite() && (x / y).fract() == 0.0 {
                     return Expr::Num(x / y);
                 }
             }
@@ -267,7 +269,7 @@ pub fn merge_like_terms(ctx: Ctx, e: Expr) -> Expr {
                 // Terms that would cancel stay: a zero without a shape must not replace a matrix.
                 match merged
                     .iter_mut()
-                    .find(|(c0, r)| *r == rest && *c0 + c != 0.0)
+                    .find(|(c0, r)| *r == rest && *c0 + c != 0.0 && (*c0 + c).is_finite())
                 {
                     Some((c0, _)) => *c0 += c,
                     None => merged.push((c, rest)),
