@@ -12,7 +12,7 @@ fn inputs() -> Vec<(&'static str, String, &'static str)> {
         format!("{}{inner}{}", open.repeat(n), close.repeat(n))
     };
     let terms: Vec<String> = (1..=200).map(|k| format!("{k}*tr(A*X*B)")).collect();
-    let gram = vec!["X'*X"; 10].join("*");
+    let gram = ["X'*X"; 10].join("*");
     let letters = "ABCDEFGHKLMNOPQRSTUV";
     let distinct: Vec<String> = letters.chars().map(|c| c.to_string()).collect();
     let square_decls: String = letters

@@ -523,7 +523,7 @@ pub fn run_check(
                     None => {
                         // Undefined (or at a kink) at every sample: f is undefined there, not wrong.
                         report.undecidable = e.tries == MAX_TRIES
-                            && e.last.as_ref().map_or(true, EvalError::depends_on_values);
+                            && e.last.as_ref().is_none_or(EvalError::depends_on_values);
                         report.message = Some(e.message);
                     }
                 }
