@@ -65,6 +65,41 @@ fn inputs() -> Vec<(&'static str, String, &'static str)> {
         ("transpose-1000", format!("tr(X{})", "'".repeat(1000)), ""),
         ("norm-bars-1000", "||".repeat(1000), ""),
         ("nested-tr-1500", nest("tr(", "X", ")", 1500), ""),
+        // Found by the derive_check fuzzer (a timeout): det of a run of 33 capitals.
+        (
+            "fuzz-det-33-factors",
+            "det(1UUUUUUUU \nUUUWUUUUUUUUU \nUUUWUUUUUUU)".to_string(),
+            "",
+        ),
+        // The largest inputs the caps accept (lower::MAX_FACTORS, MAX_HADAMARD_FACTORS,
+        // MAX_NESTED_FUNCTIONS): these bound the work of any accepted input.
+        (
+            "implicit-product-32",
+            format!("tr({})", "AX".repeat(16)),
+            "",
+        ),
+        ("det-product-32", format!("det({})", "AX".repeat(16)), ""),
+        (
+            "logdet-product-32",
+            format!("logdet({})", "AX".repeat(16)),
+            "",
+        ),
+        (
+            "tr-inv-product-32",
+            format!("tr(inv({}))", "AX".repeat(16)),
+            "",
+        ),
+        ("product-of-32-traces", "tr(X)".repeat(32), ""),
+        (
+            "hadamard-chain-32",
+            format!("sum({})", ["X"; 32].join(" .* ")),
+            "",
+        ),
+        (
+            "nested-exp-log-15",
+            format!("sum({})", nest("exp(log(", "x", "))", 15)),
+            "",
+        ),
     ]
 }
 
@@ -98,6 +133,23 @@ fn scaled() -> Vec<(String, String, &'static str)> {
         out.push((
             format!("implicit-product-{n}"),
             format!("tr({})", "AX".repeat(n / 2)),
+            "",
+        ));
+    }
+    for n in [12, 16, 20, 24] {
+        out.push((
+            format!("det-product-{n}"),
+            format!("det({})", "AX".repeat(n / 2)),
+            "",
+        ));
+        out.push((
+            format!("tr-inv-product-{n}"),
+            format!("tr(inv({}))", "AX".repeat(n / 2)),
+            "",
+        ));
+        out.push((
+            format!("fuzz-det-U-{n}"),
+            format!("det({})", "U".repeat(n)),
             "",
         ));
     }

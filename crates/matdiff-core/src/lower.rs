@@ -23,9 +23,9 @@ pub const MAX_DEPTH: usize = 200;
 /// Most factors of one product or one elementwise product (`A B C …`, `X .* Y .* …`): each
 /// factor is one more product-rule term in every later line, so the derivation grows
 /// quadratically. The limit keeps derive + check of any accepted input under 50 ms natively.
-pub const MAX_FACTORS: usize = 64;
+pub const MAX_FACTORS: usize = 32;
 /// Most factors of one elementwise product: each term of its derivative is a whole product again.
-pub const MAX_HADAMARD_FACTORS: usize = 40;
+pub const MAX_HADAMARD_FACTORS: usize = 32;
 /// Deepest nesting of functions and inverses (`exp(log(exp(…)))`, `inv(inv(…))`): the chain
 /// rule repeats the whole inner expression at every level. Same purpose as [`MAX_FACTORS`].
 pub const MAX_NESTED_FUNCTIONS: usize = 32;
@@ -2425,12 +2425,12 @@ mod tests {
         };
         assert_eq!(
             first(&format!("tr({})", "A".repeat(300))).as_deref(),
-            Some("the expression has a product of 300 factors; the limit is 64")
+            Some("the expression has a product of 300 factors; the limit is 32")
         );
-        let had = vec!["X"; 41].join(" .* ");
+        let had = vec!["X"; 33].join(" .* ");
         assert_eq!(
             first(&format!("sum({had})")).as_deref(),
-            Some("the expression has an elementwise product of 41 factors; the limit is 40")
+            Some("the expression has an elementwise product of 33 factors; the limit is 32")
         );
         let nest = "exp(log(".repeat(16) + "x" + &"))".repeat(16);
         assert_eq!(
