@@ -79,6 +79,15 @@ fn inputs() -> Vec<(&'static str, String, &'static str)> {
             "",
         ),
         ("det-product-32", format!("det({})", "AX".repeat(16)), ""),
+        // Found by the parse fuzzer (a timeout under the sanitizers).
+        (
+            "fuzz-hadamard-inverse-power",
+            "tr(O.*OOOOOX^-50A)".to_string(),
+            "",
+        ),
+        ("power-100", "tr(X^100)".to_string(), ""),
+        ("power-minus-100", "tr(X^-100)".to_string(), ""),
+        ("two-powers-100", "tr(A X^100 B X^100)".to_string(), ""),
         (
             "logdet-product-32",
             format!("logdet({})", "AX".repeat(16)),
