@@ -88,6 +88,12 @@ fn inputs() -> Vec<(&'static str, String, &'static str)> {
         ("power-100", "tr(X^100)".to_string(), ""),
         ("power-minus-100", "tr(X^-100)".to_string(), ""),
         ("two-powers-100", "tr(A X^100 B X^100)".to_string(), ""),
+        // Found by the fuzzers (slow units): negative and large powers inside products.
+        ("fuzz-power-minus-91", "tr(Xxtau^-91A)".to_string(), ""),
+        ("fuzz-power-62", "tr(XX^{61})".to_string(), ""),
+        ("fuzz-power-minus-63", "tr(X^-63A)".to_string(), ""),
+        ("power-minus-50", "tr(X^-50)".to_string(), ""),
+        ("power-minus-20", "tr(X^-20)".to_string(), ""),
         (
             "logdet-product-32",
             format!("logdet({})", "AX".repeat(16)),

@@ -20,17 +20,17 @@ use std::fmt::Write as _;
 pub const MAX_NODES: usize = 2000;
 /// Deepest a lowered expression may be.
 pub const MAX_DEPTH: usize = 200;
-/// Most factors of one product or one elementwise product (`A B C …`, `X .* Y .* …`): each
+/// Most factors of one product (`A B C …`; a matrix power `X^k` counts as |k| factors): each
 /// factor is one more product-rule term in every later line, so the derivation grows
 /// quadratically. The limit keeps derive + check of any accepted input under 50 ms natively.
 pub const MAX_FACTORS: usize = 32;
 /// Most factors of one elementwise product: each term of its derivative is a whole product again.
 pub const MAX_HADAMARD_FACTORS: usize = 32;
-/// Deepest nesting of functions and inverses (`exp(log(exp(…)))`, `inv(inv(…))`): the chain
-/// rule repeats the whole inner expression at every level. Same purpose as [`MAX_FACTORS`].
+/// Deepest nesting of functions, inverses and transposes (`exp(log(exp(…)))`, `inv(inv(…))`,
+/// `(AB)…`): every level repeats the whole inner expression in later lines. Same purpose as [`MAX_FACTORS`].
 pub const MAX_NESTED_FUNCTIONS: usize = 32;
 /// Largest integer power of a matrix.
-pub const MAX_MATRIX_POWER: f64 = 100.0;
+pub const MAX_MATRIX_POWER: f64 = 50.0;
 
 /// Parses `expr_src` and `decls_src`, types the expression and picks the variable.
 ///
@@ -1104,28 +1104,6 @@ impl<'a> Ctx<'a> {
                 ),
             ));
         }
-        let (factors, had_factors, nested) = work_measures(&low.e);
-        for (n, limit, what) in [
-            (factors, MAX_FACTORS, "a product"),
-            (had_factors, MAX_HADAMARD_FACTORS, "an elementwise product"),
-        ] {
-            if n > limit {
-                return Err(Diagnostic::new(
-                    whole,
-                    format!("the expression has {what} of {n} factors; the limit is {limit}"),
-                )
-                .with_hint("name a part of the product with one symbol, or split the expression"));
-            }
-        }
-        if nested > MAX_NESTED_FUNCTIONS {
-            return Err(Diagnostic::new(
-                whole,
-                format!(
-                    "functions and inverses are nested {nested} deep; the limit is {MAX_NESTED_FUNCTIONS}"
-                ),
-            )
-            .with_hint("name an inner part with one symbol, or simplify the nesting"));
-        }
         let vars = self.var_names();
         let mut expr = low.e;
         self.patch(&mut expr, &vars);
@@ -1143,6 +1121,28 @@ impl<'a> Ctx<'a> {
                 })
                 .collect(),
         };
+        let (factors, had_factors, nested) = work_measures(&expr, &symbols);
+        for (n, limit, what) in [
+            (factors, MAX_FACTORS, "a product"),
+            (had_factors, MAX_HADAMARD_FACTORS, "an elementwise product"),
+        ] {
+            if n > limit {
+                return Err(Diagnostic::new(
+                    whole,
+                    format!("the expression has {what} of {n} factors; the limit is {limit}"),
+                )
+                .with_hint("name a part of the product with one symbol, or split the expression"));
+            }
+        }
+        if nested > MAX_NESTED_FUNCTIONS {
+            return Err(Diagnostic::new(
+                whole,
+                format!(
+                    "functions, inverses and transposes are nested {nested} deep; the limit is {MAX_NESTED_FUNCTIONS}"
+                ),
+            )
+            .with_hint("name an inner part with one symbol, or simplify the nesting"));
+        }
         let wrt = choose_wrt(&symbols, wrt, whole)?;
         Ok(Problem { expr, symbols, wrt })
     }
@@ -1184,17 +1184,33 @@ impl<'a> Ctx<'a> {
 }
 
 /// The most factors of one product, of one elementwise product, and the deepest nesting of
-/// functions and inverses, in `e` (depth already bounded by [`MAX_DEPTH`]).
-fn work_measures(e: &Expr) -> (usize, usize, usize) {
+/// functions, inverses and transposes, in `e` (depth already bounded by [`MAX_DEPTH`]).
+///
+/// In a product, a matrix power `X^k` counts as |k| factors: its differential is a sum of
+/// |k| products as long, and so is every later line (`tr(A X^-63)` took seconds to check).
+fn work_measures(e: &Expr, table: &SymbolTable) -> (usize, usize, usize) {
+    fn weight(f: &Expr, table: &SymbolTable) -> usize {
+        match f {
+            Expr::Inv(a) | Expr::Transpose(a) => weight(a, table),
+            Expr::Pow(a, k) if !crate::expr::shape_of(a, table).is_scalar() => {
+                (k.abs().min(1e6) as usize).max(1)
+            }
+            _ => 1,
+        }
+    }
+    let weight = |f: &Expr| weight(f, table);
     let (mut factors, mut had) = match e {
-        Expr::Mul(v) => (v.len(), 0),
-        Expr::Had(v) => (0, v.len()),
+        Expr::Mul(v) => (v.iter().map(weight).sum(), 0),
+        Expr::Had(v) => (0, v.iter().map(weight).sum()),
         _ => (0, 0),
     };
-    let calls = usize::from(matches!(e, Expr::Call(..) | Expr::Inv(_)));
+    let calls = usize::from(matches!(
+        e,
+        Expr::Call(..) | Expr::Inv(_) | Expr::Transpose(_)
+    ));
     let mut nested = 0;
     for c in e.children() {
-        let (f, h, n) = work_measures(c);
+        let (f, h, n) = work_measures(c, table);
         factors = factors.max(f);
         had = had.max(h);
         nested = nested.max(n);
@@ -1678,7 +1694,7 @@ mod tests {
         check(
             "tr(X^200)",
             expect![[r#"
-            error: matrix powers are limited to ±100, not 200
+            error: matrix powers are limited to ±50, not 200
               | tr(X^200)
               |      ^^^
         "#]],
@@ -2435,7 +2451,7 @@ mod tests {
         let nest = "exp(log(".repeat(16) + "x" + &"))".repeat(16);
         assert_eq!(
             first(&format!("sum({nest})")).as_deref(),
-            Some("functions and inverses are nested 33 deep; the limit is 32")
+            Some("functions, inverses and transposes are nested 33 deep; the limit is 32")
         );
     }
 

@@ -542,12 +542,10 @@ fn regression_inputs_replay() {
         let (expr, decls) = text.split_once('\0').unwrap_or((text, ""));
         let a = analyze_sane(expr, decls);
         if a.derivation.is_some() {
-            for seed in 0..3 {
-                let r = checked(&a, seed);
-                let failed = r.gradient.as_ref().is_some_and(|g| !g.passed)
-                    || r.steps.iter().any(|s| !s.passed);
-                assert!(!failed, "{}: a check failed: {r:#?}", path.display());
-            }
+            let r = checked(&a, 0);
+            let failed =
+                r.gradient.as_ref().is_some_and(|g| !g.passed) || r.steps.iter().any(|s| !s.passed);
+            assert!(!failed, "{}: a check failed: {r:#?}", path.display());
         }
     }
 }
