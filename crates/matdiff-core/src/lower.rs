@@ -23,12 +23,17 @@ pub const MAX_DEPTH: usize = 200;
 /// Most factors of one product (`A B C …`; a matrix power `X^k` counts as |k| factors): each
 /// factor is one more product-rule term in every later line, so the derivation grows
 /// quadratically. The limit keeps derive + check of any accepted input under 50 ms natively.
-pub const MAX_FACTORS: usize = 32;
+pub const MAX_FACTORS: usize = 24;
 /// Most factors of one elementwise product: each term of its derivative is a whole product again.
-pub const MAX_HADAMARD_FACTORS: usize = 32;
+pub const MAX_HADAMARD_FACTORS: usize = 24;
+/// Most factors of all products and elementwise products of more than six factors together
+/// (several long products in one expression add up: `logdet(ABC…) logdet(DEF…)`).
+pub const MAX_TOTAL_FACTORS: usize = 24;
+/// Products of at most this many factors do not count toward [`MAX_TOTAL_FACTORS`].
+const SHORT_PRODUCT: usize = 6;
 /// Deepest nesting of functions, inverses and transposes (`exp(log(exp(…)))`, `inv(inv(…))`,
 /// `(AB)…`): every level repeats the whole inner expression in later lines. Same purpose as [`MAX_FACTORS`].
-pub const MAX_NESTED_FUNCTIONS: usize = 32;
+pub const MAX_NESTED_FUNCTIONS: usize = 24;
 /// Largest integer power of a matrix.
 pub const MAX_MATRIX_POWER: f64 = 50.0;
 
@@ -1121,10 +1126,11 @@ impl<'a> Ctx<'a> {
                 })
                 .collect(),
         };
-        let (factors, had_factors, nested) = work_measures(&expr, &symbols);
+        let (factors, had_factors, nested, total) = work_measures(&expr, &symbols);
         for (n, limit, what) in [
             (factors, MAX_FACTORS, "a product"),
             (had_factors, MAX_HADAMARD_FACTORS, "an elementwise product"),
+            (total, MAX_TOTAL_FACTORS, "products"),
         ] {
             if n > limit {
                 return Err(Diagnostic::new(
@@ -1183,12 +1189,12 @@ impl<'a> Ctx<'a> {
     }
 }
 
-/// The most factors of one product, of one elementwise product, and the deepest nesting of
-/// functions, inverses and transposes, in `e` (depth already bounded by [`MAX_DEPTH`]).
+/// The most factors of one product, of one elementwise product, the deepest nesting of
+/// functions, inverses and transposes, and the factors of all products together, in `e` (depth already bounded by [`MAX_DEPTH`]).
 ///
 /// In a product, a matrix power `X^k` counts as |k| factors: its differential is a sum of
 /// |k| products as long, and so is every later line (`tr(A X^-63)` took seconds to check).
-fn work_measures(e: &Expr, table: &SymbolTable) -> (usize, usize, usize) {
+fn work_measures(e: &Expr, table: &SymbolTable) -> (usize, usize, usize, usize) {
     fn weight(f: &Expr, table: &SymbolTable) -> usize {
         match f {
             Expr::Inv(a) | Expr::Transpose(a) => weight(a, table),
@@ -1209,13 +1215,20 @@ fn work_measures(e: &Expr, table: &SymbolTable) -> (usize, usize, usize) {
         Expr::Call(..) | Expr::Inv(_) | Expr::Transpose(_)
     ));
     let mut nested = 0;
+    // Short products cost little however many there are (a sum of 200 terms k*tr(A*X*B)).
+    let mut total = if factors + had > SHORT_PRODUCT {
+        factors + had
+    } else {
+        0
+    };
     for c in e.children() {
-        let (f, h, n) = work_measures(c, table);
+        let (f, h, n, t) = work_measures(c, table);
         factors = factors.max(f);
         had = had.max(h);
         nested = nested.max(n);
+        total += t;
     }
-    (factors, had, nested + calls)
+    (factors, had, nested + calls, total)
 }
 
 #[cold]
@@ -2424,7 +2437,8 @@ mod tests {
         let terms = vec!["a*x'x"; 200].join(" + ");
         assert!(lower(&terms, "", None).is_ok());
         assert!(lower("tr(X^50)", "", None).is_ok());
-        let invs = "inv(".repeat(30) + "X" + &")".repeat(30);
+        let invs =
+            "inv(".repeat(MAX_NESTED_FUNCTIONS - 1) + "X" + &")".repeat(MAX_NESTED_FUNCTIONS - 1);
         assert!(lower(&format!("tr({invs})"), "", None).is_ok());
         let prod = vec!["X"; 20].join("*");
         assert!(lower(&format!("logdet({prod})"), "", None).is_ok());
@@ -2441,17 +2455,17 @@ mod tests {
         };
         assert_eq!(
             first(&format!("tr({})", "A".repeat(300))).as_deref(),
-            Some("the expression has a product of 300 factors; the limit is 32")
+            Some("the expression has a product of 300 factors; the limit is 24")
         );
-        let had = vec!["X"; 33].join(" .* ");
+        let had = vec!["X"; 25].join(" .* ");
         assert_eq!(
             first(&format!("sum({had})")).as_deref(),
-            Some("the expression has an elementwise product of 33 factors; the limit is 32")
+            Some("the expression has an elementwise product of 25 factors; the limit is 24")
         );
-        let nest = "exp(log(".repeat(16) + "x" + &"))".repeat(16);
+        let nest = "exp(log(".repeat(12) + "x" + &"))".repeat(12);
         assert_eq!(
             first(&format!("sum({nest})")).as_deref(),
-            Some("functions, inverses and transposes are nested 33 deep; the limit is 32")
+            Some("functions, inverses and transposes are nested 25 deep; the limit is 24")
         );
     }
 

