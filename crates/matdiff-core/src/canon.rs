@@ -312,7 +312,8 @@ fn finished(term: &Expr, target: Target) -> Option<Final> {
     let mut rest = Vec::new();
     for c in coef.into_iter().chain(scalars) {
         match c {
-            Expr::Num(x) => num *= x,
+            // Numbers fold while the product stays finite (1e308*10 stays as is).
+            Expr::Num(x) if (num * x).is_finite() => num *= x,
             c => rest.push(c),
         }
     }
@@ -323,7 +324,10 @@ fn finished(term: &Expr, target: Target) -> Option<Final> {
 fn collect(terms: Vec<Final>, ctx: Ctx) -> Expr {
     let mut merged: Vec<Final> = Vec::new();
     for t in terms {
-        if let Some(m) = merged.iter_mut().find(|m| m.coef == t.coef && m.p == t.p) {
+        if let Some(m) = merged
+            .iter_mut()
+            .find(|m| m.coef == t.coef && m.p == t.p && (m.num + t.num).is_finite())
+        {
             m.num += t.num;
         } else {
             merged.push(t);

@@ -36,13 +36,62 @@ pub struct Diagnostic {
     pub hint: Option<String>,
 }
 
+/// Characters that must not reach a terminal or a page verbatim: controls (C0, DEL, C1), the
+/// bidirectional formatting characters (which reorder what is displayed: "Trojan source"),
+/// zero-width and other invisible format characters, and the byte-order mark.
+#[must_use]
+pub fn is_hidden(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{061C}'
+                | '\u{180E}'
+                | '\u{200B}'..='\u{200F}'
+                | '\u{2028}'..='\u{202E}'
+                | '\u{2060}'..='\u{206F}'
+                | '\u{FEFF}'
+                | '\u{FFF9}'..='\u{FFFB}'
+        )
+}
+
+/// `text` with every [hidden](is_hidden) character written as `U+XXXX`, so a message that
+/// quotes user text shows exactly what is there and cannot reorder or hide anything.
+#[must_use]
+pub fn escape(text: &str) -> String {
+    if !text.chars().any(is_hidden) {
+        return text.to_string();
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if is_hidden(c) {
+            out.push_str(&format!("U+{:04X}", u32::from(c)));
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// `text` with every hidden character replaced by one visible `�`, so columns still line up
+/// with a caret line (used for the quoted source line).
+fn visible(text: &str) -> String {
+    text.chars()
+        .map(|c| match c {
+            '\t' => ' ',
+            c if is_hidden(c) => '\u{FFFD}',
+            c => c,
+        })
+        .collect()
+}
+
 impl Diagnostic {
+    /// A diagnostic; hidden characters in the message are [escaped](escape).
     #[must_use]
     pub fn new(range: Span, message: impl Into<String>) -> Self {
         Diagnostic {
             source: Source::Expr,
             range,
-            message: message.into(),
+            message: escape(&message.into()),
             labels: Vec::new(),
             hint: None,
         }
@@ -58,14 +107,14 @@ impl Diagnostic {
     pub fn with_label(mut self, range: Span, message: impl Into<String>) -> Self {
         self.labels.push(Label {
             range,
-            message: message.into(),
+            message: escape(&message.into()),
         });
         self
     }
 
     #[must_use]
     pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
-        self.hint = Some(hint.into());
+        self.hint = Some(escape(&hint.into()));
         self
     }
 
@@ -75,7 +124,8 @@ impl Diagnostic {
     /// to character boundaries, so a stale range never panics.
     #[must_use]
     pub fn render(&self, text: &str) -> String {
-        let mut out = format!("error: {}\n", self.message);
+        // Messages are escaped when built; escaping again covers fields set directly.
+        let mut out = format!("error: {}\n", escape(&self.message));
         let clamp = |i: usize| {
             let mut i = i.min(text.len());
             while !text.is_char_boundary(i) {
@@ -91,7 +141,7 @@ impl Diagnostic {
             // Show the line that holds the start of the range.
             let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
             let line_end = text[start..].find('\n').map_or(text.len(), |i| start + i);
-            let line = &text[line_start..line_end];
+            let line = visible(&text[line_start..line_end]);
             let col = text[line_start..start].chars().count();
             let width = text[start..end.min(line_end)].chars().count().max(1);
             out.push_str(&format!(
@@ -111,16 +161,43 @@ impl Diagnostic {
                         "  | {}{} {}\n",
                         " ".repeat(col),
                         "-".repeat(width),
-                        label.message
+                        escape(&label.message)
                     ));
                 } else {
-                    out.push_str(&format!("  = note: {}\n", label.message));
+                    out.push_str(&format!("  = note: {}\n", escape(&label.message)));
                 }
             }
         }
         if let Some(hint) = &self.hint {
-            out.push_str(&format!("  = hint: {hint}\n"));
+            out.push_str(&format!("  = hint: {}\n", escape(hint)));
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hidden_characters_are_escaped_in_messages() {
+        let d = Diagnostic::new(0..1, "unexpected character `\u{202E}`")
+            .with_label(0..1, "a\u{0}b")
+            .with_hint("x\u{1B}[31m");
+        assert_eq!(d.message, "unexpected character `U+202E`");
+        assert_eq!(d.labels[0].message, "aU+0000b");
+        assert_eq!(d.hint.as_deref(), Some("xU+001B[31m"));
+        assert_eq!(escape("Xᵀ × y · ‖x‖"), "Xᵀ × y · ‖x‖");
+    }
+
+    #[test]
+    fn the_quoted_source_line_shows_hidden_characters_and_keeps_columns() {
+        let text = "\u{2067}tr(X\u{7})\t+ #";
+        let d = Diagnostic::new(text.len() - 1..text.len(), "unexpected character `#`");
+        let out = d.render(text);
+        assert!(out.chars().all(|c| c == '\n' || !is_hidden(c)), "{out:?}");
+        let lines: Vec<&str> = out.lines().collect();
+        assert_eq!(lines[1], "  | \u{FFFD}tr(X\u{FFFD}) + #");
+        assert_eq!(lines[2], format!("  | {}^", " ".repeat(10)));
     }
 }

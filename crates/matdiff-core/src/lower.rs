@@ -20,8 +20,22 @@ use std::fmt::Write as _;
 pub const MAX_NODES: usize = 2000;
 /// Deepest a lowered expression may be.
 pub const MAX_DEPTH: usize = 200;
+/// Most factors of one product (`A B C …`; a matrix power `X^k` counts as |k| factors): each
+/// factor is one more product-rule term in every later line, so the derivation grows
+/// quadratically. The limit keeps derive + check of any accepted input under 50 ms natively.
+pub const MAX_FACTORS: usize = 24;
+/// Most factors of one elementwise product: each term of its derivative is a whole product again.
+pub const MAX_HADAMARD_FACTORS: usize = 24;
+/// Most factors of all products and elementwise products of more than six factors together
+/// (several long products in one expression add up: `logdet(ABC…) logdet(DEF…)`).
+pub const MAX_TOTAL_FACTORS: usize = 24;
+/// Products of at most this many factors do not count toward [`MAX_TOTAL_FACTORS`].
+const SHORT_PRODUCT: usize = 6;
+/// Deepest nesting of functions, inverses and transposes (`exp(log(exp(…)))`, `inv(inv(…))`,
+/// `(AB)…`): every level repeats the whole inner expression in later lines. Same purpose as [`MAX_FACTORS`].
+pub const MAX_NESTED_FUNCTIONS: usize = 24;
 /// Largest integer power of a matrix.
-pub const MAX_MATRIX_POWER: f64 = 100.0;
+pub const MAX_MATRIX_POWER: f64 = 50.0;
 
 /// Parses `expr_src` and `decls_src`, types the expression and picks the variable.
 ///
@@ -563,6 +577,30 @@ impl<'a> Ctx<'a> {
                         }
                         Low::new(Expr::Div(Box::new(acc.e), Box::new(rhs.e)), acc.s)
                     }
+                    // A scalar operand of `.*` or `./` is a scalar factor: `s .* M` is `s*M`,
+                    // `M ./ s` is `M/s` and `s ./ M` is `s*(1 ./ M)`, so the rules for scalar
+                    // factors (not those for Hadamard products of matrices) apply.
+                    BinOp::HadMul if acc.s.is_scalar() || rhs.s.is_scalar() => {
+                        self.mul(acc, acc_span.clone(), rhs, rspan.clone(), op)?
+                    }
+                    BinOp::HadDiv if rhs.s.is_scalar() => {
+                        Low::new(Expr::Div(Box::new(acc.e), Box::new(rhs.e)), acc.s)
+                    }
+                    BinOp::HadDiv if acc.s.is_scalar() => {
+                        let s = rhs.s;
+                        let ones =
+                            Expr::Ones(Shape::new(self.placeholder(s.r), self.placeholder(s.c)));
+                        let recip = Expr::HadDiv(Box::new(ones), Box::new(rhs.e));
+                        if acc.e.is_one() {
+                            Low::new(recip, s)
+                        } else {
+                            Low {
+                                e: Expr::Mul(vec![acc.e, recip]),
+                                s,
+                                fs: vec![TS::SCALAR, s],
+                            }
+                        }
+                    }
                     BinOp::HadMul | BinOp::HadDiv => {
                         let div = link.op == BinOp::HadDiv;
                         let s = if acc.s.is_scalar() {
@@ -1088,6 +1126,29 @@ impl<'a> Ctx<'a> {
                 })
                 .collect(),
         };
+        let (factors, had_factors, nested, total) = work_measures(&expr, &symbols);
+        for (n, limit, what) in [
+            (factors, MAX_FACTORS, "a product"),
+            (had_factors, MAX_HADAMARD_FACTORS, "an elementwise product"),
+            (total, MAX_TOTAL_FACTORS, "products"),
+        ] {
+            if n > limit {
+                return Err(Diagnostic::new(
+                    whole,
+                    format!("the expression has {what} of {n} factors; the limit is {limit}"),
+                )
+                .with_hint("name a part of the product with one symbol, or split the expression"));
+            }
+        }
+        if nested > MAX_NESTED_FUNCTIONS {
+            return Err(Diagnostic::new(
+                whole,
+                format!(
+                    "functions, inverses and transposes are nested {nested} deep; the limit is {MAX_NESTED_FUNCTIONS}"
+                ),
+            )
+            .with_hint("name an inner part with one symbol, or simplify the nesting"));
+        }
         let wrt = choose_wrt(&symbols, wrt, whole)?;
         Ok(Problem { expr, symbols, wrt })
     }
@@ -1126,6 +1187,48 @@ impl<'a> Ctx<'a> {
             | Expr::D(a) => self.patch(a, vars),
         }
     }
+}
+
+/// The most factors of one product, of one elementwise product, the deepest nesting of
+/// functions, inverses and transposes, and the factors of all products together, in `e` (depth already bounded by [`MAX_DEPTH`]).
+///
+/// In a product, a matrix power `X^k` counts as |k| factors: its differential is a sum of
+/// |k| products as long, and so is every later line (`tr(A X^-63)` took seconds to check).
+fn work_measures(e: &Expr, table: &SymbolTable) -> (usize, usize, usize, usize) {
+    fn weight(f: &Expr, table: &SymbolTable) -> usize {
+        match f {
+            Expr::Inv(a) | Expr::Transpose(a) => weight(a, table),
+            Expr::Pow(a, k) if !crate::expr::shape_of(a, table).is_scalar() => {
+                (k.abs().min(1e6) as usize).max(1)
+            }
+            _ => 1,
+        }
+    }
+    let weight = |f: &Expr| weight(f, table);
+    let (mut factors, mut had) = match e {
+        Expr::Mul(v) => (v.iter().map(weight).sum(), 0),
+        Expr::Had(v) => (0, v.iter().map(weight).sum()),
+        _ => (0, 0),
+    };
+    let calls = usize::from(matches!(
+        e,
+        Expr::Call(..) | Expr::Inv(_) | Expr::Transpose(_)
+    ));
+    let mut nested = 0;
+    // Short products cost little however many there are (a sum of 200 terms k*tr(A*X*B)).
+    let mut total = if factors + had > SHORT_PRODUCT {
+        factors + had
+    } else {
+        0
+    };
+    for c in e.children() {
+        let (f, h, n, t) = work_measures(c, table);
+        factors = factors.max(f);
+        had = had.max(h);
+        nested = nested.max(n);
+        total += t;
+    }
+    (factors, had, nested + calls, total)
 }
 
 #[cold]
@@ -1604,7 +1707,7 @@ mod tests {
         check(
             "tr(X^200)",
             expect![[r#"
-            error: matrix powers are limited to ±100, not 200
+            error: matrix powers are limited to ±50, not 200
               | tr(X^200)
               |      ^^^
         "#]],
@@ -2334,12 +2437,36 @@ mod tests {
         let terms = vec!["a*x'x"; 200].join(" + ");
         assert!(lower(&terms, "", None).is_ok());
         assert!(lower("tr(X^50)", "", None).is_ok());
-        let invs = "inv(".repeat(30) + "X" + &")".repeat(30);
+        let invs =
+            "inv(".repeat(MAX_NESTED_FUNCTIONS - 1) + "X" + &")".repeat(MAX_NESTED_FUNCTIONS - 1);
         assert!(lower(&format!("tr({invs})"), "", None).is_ok());
         let prod = vec!["X"; 20].join("*");
         assert!(lower(&format!("logdet({prod})"), "", None).is_ok());
-        let implicit = "A".repeat(300);
+        let implicit = "AX".repeat(MAX_FACTORS / 2);
         assert!(lower(&format!("tr({implicit})"), "", None).is_ok());
+        let had = vec!["X"; MAX_HADAMARD_FACTORS].join(" .* ");
+        assert!(lower(&format!("sum({had})"), "", None).is_ok());
+
+        // Beyond the work caps: a clear message naming the limit.
+        let first = |src: &str| {
+            lower(src, "", None)
+                .err()
+                .and_then(|d| d.first().map(|d| d.message.clone()))
+        };
+        assert_eq!(
+            first(&format!("tr({})", "A".repeat(300))).as_deref(),
+            Some("the expression has a product of 300 factors; the limit is 24")
+        );
+        let had = vec!["X"; 25].join(" .* ");
+        assert_eq!(
+            first(&format!("sum({had})")).as_deref(),
+            Some("the expression has an elementwise product of 25 factors; the limit is 24")
+        );
+        let nest = "exp(log(".repeat(12) + "x" + &"))".repeat(12);
+        assert_eq!(
+            first(&format!("sum({nest})")).as_deref(),
+            Some("functions, inverses and transposes are nested 25 deep; the limit is 24")
+        );
     }
 
     #[test]

@@ -175,6 +175,9 @@ fn push_number(x: f64, out: &mut String) {
             // Exact: an integer below 1e15 fits an i64 (what `{x:.0}` prints, without its cost).
             let _ = write!(out, "{}", x as i64);
         }
+    } else if x.abs() >= 1e15 {
+        // 1e308, not 309 digits.
+        let _ = write!(out, "{x:e}");
     } else {
         let _ = write!(out, "{x}");
     }

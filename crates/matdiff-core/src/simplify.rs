@@ -253,7 +253,8 @@ fn tidy_node(ctx: Ctx, e: Expr, deep: bool) -> Expr {
             for t in ts.into_iter().map(sub) {
                 match t {
                     Expr::Add(inner) => out.extend(inner),
-                    Expr::Num(x) => {
+                    // Constants fold only while the sum stays finite (1e308 + 1e308 stays as is).
+                    Expr::Num(x) if (constant + x).is_finite() => {
                         constant += x;
                         constant_at.get_or_insert(out.len());
                     }
@@ -269,13 +270,14 @@ fn tidy_node(ctx: Ctx, e: Expr, deep: bool) -> Expr {
             let mut coef = 1.0;
             let mut out = Vec::new();
             let n = fs.len();
+            // Constants fold only while the product stays finite (1e308*10 stays as is).
             for f in fs.into_iter().map(sub) {
                 match f {
-                    Expr::Num(x) => coef *= x,
+                    Expr::Num(x) if (coef * x).is_finite() => coef *= x,
                     Expr::Mul(inner) if n == 1 || !is_scalar_group(&inner, ctx) => {
                         for g in inner {
                             match g {
-                                Expr::Num(x) => coef *= x,
+                                Expr::Num(x) if (coef * x).is_finite() => coef *= x,
                                 g => out.push(g),
                             }
                         }
@@ -321,7 +323,7 @@ fn tidy_node(ctx: Ctx, e: Expr, deep: bool) -> Expr {
                 return a;
             }
             if let (Expr::Num(x), Expr::Num(y)) = (&a, &b) {
-                if *y != 0.0 && (x / y).fract() == 0.0 {
+                if *y != 0.0 && (x / y).is_finite() && (x / y).fract() == 0.0 {
                     return Expr::Num(x / y);
                 }
             }
@@ -427,7 +429,7 @@ pub(crate) fn merge_node(ctx: Ctx, e: Expr) -> Expr {
                 // Terms that would cancel stay: a zero without a shape must not replace a matrix.
                 match merged
                     .iter_mut()
-                    .find(|(c0, r)| *r == rest && *c0 + c != 0.0)
+                    .find(|(c0, r)| *r == rest && *c0 + c != 0.0 && (*c0 + c).is_finite())
                 {
                     Some((c0, _)) => *c0 += c,
                     None => merged.push((c, rest)),
@@ -517,7 +519,9 @@ pub fn is_symmetric(e: &Expr, ctx: Ctx) -> bool {
                 || ts.len() <= 8 && {
                     // A sum equal to its own transpose, like A + Aᵀ.
                     let tt: Vec<Expr> = ts.iter().map(|t| tidy(ctx, smart_t(t, ctx))).collect();
-                    ts.iter().all(|t| tt.contains(t)) && tt.iter().all(|t| ts.contains(t))
+                    // As multisets: X + X + Xᵀ is not symmetric though every term's transpose is a term.
+                    let count = |v: &[Expr], t: &Expr| v.iter().filter(|u| *u == t).count();
+                    ts.iter().all(|t| count(ts, t) == count(&tt, t))
                 }
         }
         Expr::Mul(fs) => {

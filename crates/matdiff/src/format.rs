@@ -72,6 +72,8 @@ pub fn check_report(report: &CheckReport, d: &Derivation) -> String {
     }
     out.push_str(if report.passed {
         "result: passed\n"
+    } else if report.undecidable {
+        "result: undecidable (no reliable sample: neither passed nor failed)\n"
     } else {
         "result: FAILED\n"
     });

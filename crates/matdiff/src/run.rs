@@ -4,6 +4,7 @@ use crate::cli::{
     CheckArgs, Cli, Command, DeriveArgs, DeriveFormat, GradArgs, ProblemArgs, ReportFormat,
 };
 use crate::format;
+use matdiff_core::diagnostic::escape;
 use matdiff_core::numeric::{evaluate_at, values_from_json};
 use matdiff_core::{analyze, Analysis, Derivation, Input, Kind, Problem, SymbolTable};
 use nalgebra::DMatrix;
@@ -115,21 +116,26 @@ pub fn parse_sizes(text: &str) -> Result<BTreeMap<String, usize>, String> {
     {
         let Some((name, value)) = entry.split_once('=') else {
             return Err(format!(
-                "error: bad size `{entry}` in --size: expected name=value, e.g. m=3,n=4\n"
+                "error: bad size `{}` in --size: expected name=value, e.g. m=3,n=4\n",
+                escape(entry)
             ));
         };
         let (name, value) = (name.trim(), value.trim());
         let valid_name = name.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
             && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
         if !valid_name {
-            return Err(format!("error: bad dimension name `{name}` in --size\n"));
+            return Err(format!(
+                "error: bad dimension name `{}` in --size\n",
+                escape(name)
+            ));
         }
         let size: usize = match value.parse() {
             Ok(n) if n > 0 => n,
             _ => {
                 return Err(format!(
-                "error: bad size `{value}` for `{name}` in --size: expected a positive integer\n"
-            ))
+                    "error: bad size `{}` for `{name}` in --size: expected a positive integer\n",
+                    escape(value)
+                ))
             }
         };
         if sizes.insert(name.to_string(), size).is_some() {
@@ -234,12 +240,20 @@ fn read_values(path: &std::path::Path) -> Result<String, String> {
             .map(|_| s)
             .map_err(|e| format!("error: cannot read the values from standard input: {e}\n"));
     }
-    std::fs::read_to_string(path).map_err(|e| {
-        format!(
-            "error: cannot read the values file `{}`: {e}\n",
-            path.display()
-        )
-    })
+    let shown = || escape(&path.display().to_string());
+    // Values hold at most a few 200×200 matrices: a larger file is a mistake, not values.
+    const MAX_VALUES_BYTES: u64 = 16 << 20;
+    if let Ok(meta) = std::fs::metadata(path) {
+        if meta.is_file() && meta.len() > MAX_VALUES_BYTES {
+            return Err(format!(
+                "error: the values file `{}` is too large ({} bytes; the limit is {MAX_VALUES_BYTES})\n",
+                shown(),
+                meta.len()
+            ));
+        }
+    }
+    std::fs::read_to_string(path)
+        .map_err(|e| format!("error: cannot read the values file `{}`: {e}\n", shown()))
 }
 
 fn grad(args: &GradArgs) -> Outcome {
@@ -261,7 +275,7 @@ fn grad(args: &GradArgs) -> Outcome {
             return Outcome::input_error(format!(
                 "{}  --> in the values file `{}`\n",
                 format::plain_diagnostic(&diag),
-                args.at.display()
+                escape(&args.at.display().to_string())
             ))
         }
     };

@@ -162,8 +162,12 @@ fn check_undefined_everywhere_fails_with_status_1() {
         1,
     );
     let out = stdout(&o);
-    assert!(out.contains("result: FAILED"), "{out}");
-    assert!(out.contains("note: "), "{out}");
+    // Undefined everywhere is not a wrong derivation: neither passed nor failed.
+    assert!(out.contains("result: undecidable"), "{out}");
+    assert!(
+        out.contains("note: f is undefined at every sample"),
+        "{out}"
+    );
 }
 
 #[test]
@@ -366,5 +370,168 @@ fn hostile_inputs_never_crash() {
             "{expr:?}: {code:?} {}",
             stderr(&o)
         );
+    }
+}
+
+/// `grad --at`: every kind of bad values file is a clear error naming the problem, exit 2.
+#[test]
+fn grad_values_errors_are_clear() {
+    let cases: &[(&str, &str, &str)] = &[
+        (
+            "inf.json",
+            r#"{"A": [[1, 2], [3, 4]], "X": [[1e400, 0], [0, 1]]}"#,
+            "too large for a 64-bit float",
+        ),
+        (
+            "nan.json",
+            r#"{"A": [[1, 2], [3, 4]], "X": [[NaN, 0], [0, 1]]}"#,
+            "NaN and infinities",
+        ),
+        (
+            "neginf.json",
+            r#"{"A": [[1, 2], [3, 4]], "X": [[-Infinity, 0], [0, 1]]}"#,
+            "NaN and infinities",
+        ),
+        (
+            "vector-for-matrix.json",
+            r#"{"A": [[1, 2], [3, 4]], "X": [1, 2]}"#,
+            "`X` is a matrix",
+        ),
+        (
+            "number-for-matrix.json",
+            r#"{"A": [[1, 2], [3, 4]], "X": 3}"#,
+            "`X` is a matrix",
+        ),
+        (
+            "shapes.json",
+            r#"{"A": [[1, 2, 3], [3, 4, 5], [1, 1, 1]], "X": [[1, 0], [0, 1]]}"#,
+            "conflicting sizes",
+        ),
+        (
+            "string.json",
+            r#"{"A": [[1, 2], [3, 4]], "X": [[1, 0], [0, "1"]]}"#,
+            "is a string, not a number",
+        ),
+        ("null.json", r#"{"A": [[1, 2], [3, 4]], "X": null}"#, "null"),
+        (
+            "nested.json",
+            r#"{"A": [[1, 2], [3, 4]], "X": [[[1]], [0]]}"#,
+            "is an array, not a number",
+        ),
+        (
+            "empty-rows.json",
+            r#"{"A": [[]], "X": [[1, 0], [0, 1]]}"#,
+            "empty",
+        ),
+        (
+            "empty-array.json",
+            r#"{"A": [], "X": [[1, 0], [0, 1]]}"#,
+            "empty array",
+        ),
+        (
+            "ragged.json",
+            r#"{"A": [[1, 2], [3]], "X": [[1, 0], [0, 1]]}"#,
+            "A",
+        ),
+        (
+            "unknown.json",
+            r#"{"A": [[1, 2], [3, 4]], "X": [[1, 0], [0, 1]], "Z": 3}"#,
+            "unknown symbol `Z`",
+        ),
+        ("missing.json", r#"{"X": [[1, 0], [0, 1]]}"#, "A"),
+        (
+            "twice.json",
+            r#"{"A": [[1, 2], [3, 4]], "X": [[1, 0], [0, 1]], "X": [[1]]}"#,
+            "`X` is given twice",
+        ),
+        ("array.json", "[[1, 2]]", "must be a JSON object"),
+        ("empty.json", "", "not valid JSON"),
+        (
+            "truncated.json",
+            r#"{"A": [[1, 2], [3, 4]], "X": [[1, 0], [0, 1]"#,
+            "not valid JSON",
+        ),
+        (
+            "overflow.json",
+            r#"{"A": [[1e200, 2], [3, 4]], "X": [[1e200, 0], [0, 1]]}"#,
+            "too large",
+        ),
+    ];
+    for (name, json, expect) in cases {
+        let path = scratch(name, json);
+        let o = run(
+            &[
+                "grad",
+                "tr(A*X)",
+                "--wrt",
+                "X",
+                "--at",
+                path.to_str().unwrap(),
+            ],
+            2,
+        );
+        let err = stderr(&o);
+        assert!(err.starts_with("error: "), "{name}: {err}");
+        assert!(
+            err.contains(expect),
+            "{name}: expected {expect:?} in\n{err}"
+        );
+        assert!(stdout(&o).is_empty(), "{name}: {}", stdout(&o));
+    }
+    let deep = scratch(
+        "deep.json",
+        &format!("{{\"X\": {}{}}}", "[".repeat(5000), "]".repeat(5000)),
+    );
+    let o = run(&["grad", "tr(X)", "--at", deep.to_str().unwrap()], 2);
+    assert!(stderr(&o).starts_with("error: "), "{}", stderr(&o));
+    let binary = scratch("binary.json", "{\"X\": [[1]]}\u{FFFD}");
+    std::fs::write(&binary, b"{\"X\": [[1]]}\xff").expect("write");
+    let o = run(&["grad", "tr(X)", "--at", binary.to_str().unwrap()], 2);
+    assert!(stderr(&o).starts_with("error: "), "{}", stderr(&o));
+}
+
+/// Hidden characters in the expression are named in the message, never echoed raw.
+#[test]
+fn hidden_characters_are_escaped_in_cli_errors() {
+    for expr in [
+        "tr(X)\u{202E}",
+        "tr(X\u{1B}[2J)",
+        "\u{2066}tr(X)",
+        "tr(X\u{7})",
+    ] {
+        let o = run(&["derive", expr], 2);
+        let err = stderr(&o);
+        assert!(err.contains("U+"), "{expr:?}: {err}");
+        assert!(
+            err.chars().all(|c| c == '\n' || !c.is_control())
+                && !err.contains(['\u{202E}', '\u{2066}']),
+            "{expr:?}: {err:?}"
+        );
+    }
+}
+
+/// Injection attempts are input errors, and nothing of them reaches the output as LaTeX.
+#[test]
+fn injection_attempts_exit_2() {
+    for expr in [
+        "<img src=x onerror=alert(1)>",
+        r"\href{javascript:alert(1)}{x}",
+        r"\url{https://example.com}",
+        r"\htmlClass{x}{y}",
+    ] {
+        for format in ["text", "latex", "json"] {
+            let o = run(&["derive", expr, "--format", format], 2);
+            if format == "json" {
+                // The analysis with its diagnostics, and nothing read from the input.
+                let v: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("JSON");
+                assert!(
+                    v["derivation"].is_null() && v["expr_latex"].is_null(),
+                    "{v}"
+                );
+            } else {
+                assert!(stdout(&o).is_empty(), "{expr}: {}", stdout(&o));
+            }
+            assert!(stderr(&o).contains("unexpected"), "{expr}: {}", stderr(&o));
+        }
     }
 }

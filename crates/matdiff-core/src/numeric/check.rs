@@ -3,7 +3,7 @@
 
 use super::eval::{fd_step, rms, Ctx, EvalError, Evaluator, FD_STEP};
 use super::rng::{derive_seed, Rng};
-use super::sample::sample_counted;
+use super::sample::{sample_counted, MAX_TRIES};
 use super::{Sizes, Values};
 use crate::expr::{Expr, Problem};
 use nalgebra::DMatrix;
@@ -29,6 +29,9 @@ const SAFETY: f64 = 10.0;
 const ILL: f64 = 1e-3;
 /// Rounding error of one evaluation of f, in units of eps·|f|.
 const ROUNDING_ULPS: f64 = 8.0;
+/// Relative size of the perturbation of every value that probes the rounding noise of the
+/// symbolic side (an inverse of an ill-conditioned power can lose every digit).
+const NOISE_PROBE: f64 = 1e-9;
 /// Finite-difference errors below this (relative to the natural scale |f|/|X|) count as accurate.
 const ABS_FLOOR: f64 = 1e-8;
 
@@ -45,6 +48,9 @@ pub struct CheckReport {
     pub steps: Vec<StepCheck>,
     /// The gradient check passed and every step agreed with dy.
     pub passed: bool,
+    /// No sample allowed a reliable check (f undefined at every sample tried, or too
+    /// ill-conditioned for finite differences to decide): neither passed nor failed.
+    pub undecidable: bool,
     /// Why the checks could not run or what failed beyond numbers, in plain English.
     pub message: Option<String>,
     /// Random samples drawn, including the ones rejected.
@@ -141,6 +147,24 @@ struct Checker<'a> {
     x: &'a M,
     /// |f| at the sample.
     f0: f64,
+    /// Every value moved by a relative [`NOISE_PROBE`]: the symbolic side evaluated there
+    /// differs from its value at the sample by its rounding noise (and a negligible drift).
+    nudged: &'a Values,
+}
+
+/// Every value moved by a relative [`NOISE_PROBE`] (symmetric matrices stay symmetric).
+fn nudge(values: &Values, rng: &mut Rng) -> Values {
+    values
+        .iter()
+        .map(|(k, m)| {
+            let scale = NOISE_PROBE * rms(m).max(1e-300);
+            let mut e = M::from_fn(m.nrows(), m.ncols(), |_, _| rng.normal() * scale);
+            if m.is_square() && m.nrows() > 1 && *m == m.transpose() {
+                e = (&e + e.transpose()) * 0.5;
+            }
+            (k.clone(), m + e)
+        })
+        .collect()
 }
 
 impl Checker<'_> {
@@ -203,6 +227,18 @@ impl Checker<'_> {
         let g = Evaluator::new(self.ctx())
             .eval(gradient)
             .map_err(|e| trouble("the gradient", e))?;
+        // The rounding noise of the symbolic gradient: its change under a tiny nudge of the values.
+        let g_nudged = Evaluator::new(Ctx {
+            values: self.nudged,
+            ..self.ctx()
+        })
+        .eval(gradient)
+        .map_err(|e| trouble("the gradient", e))?;
+        let sym_noise = if g_nudged.shape() == g.shape() {
+            (&g - &g_nudged).norm()
+        } else {
+            0.0
+        };
         let x = self.x;
         let g = if g.shape() == (1, 1) && g[(0, 0)] == 0.0 {
             M::zeros(x.nrows(), x.ncols())
@@ -248,7 +284,21 @@ impl Checker<'_> {
                 fd_err / fd_norm
             )));
         }
-        let (rel_error, tolerance) = compare(&sym, &fd, fd_err);
+        let g_norm = g.norm();
+        if sym_noise > ILL * g_norm && sym_noise > self.abs_floor() {
+            return Err(Trouble::Bad(format!(
+                "the symbolic gradient cannot be evaluated accurately at the sample (estimated relative \
+                 rounding error {:.1e}): the sample is too ill-conditioned",
+                sym_noise / g_norm
+            )));
+        }
+        // Directional checks see the noise through the directions (|v| about sqrt(n)).
+        let sym_err = if method == "entrywise" {
+            sym_noise
+        } else {
+            sym_noise * (n as f64).sqrt() * (DIRECTIONS as f64).sqrt()
+        };
+        let (rel_error, tolerance) = compare(&sym, &fd, fd_err + sym_err);
         let show = method == "entrywise" && n <= SHOW_MAX;
         let vanishing = fd_norm <= (SAFETY * fd_err).max(self.abs_floor());
         let check = GradientCheck {
@@ -264,10 +314,15 @@ impl Checker<'_> {
     }
 
     /// Checks every step; broken steps fail with a message (the first one is returned).
+    ///
+    /// `floor` is the relative accuracy accepted for the gradient at this sample: the
+    /// directional derivative comes from the same finite differences of the same f, so a
+    /// step is not held to a tighter standard (ill-conditioned f, e.g. det(P¹²) at n = 25).
     fn steps(
         &self,
         steps: &[Expr],
         rng: &mut Rng,
+        floor: f64,
     ) -> Result<(Vec<StepCheck>, Option<String>), Trouble> {
         if steps.is_empty() {
             return Ok((Vec::new(), None));
@@ -306,23 +361,39 @@ impl Checker<'_> {
                     continue;
                 }
             };
+            // Rounding noise of the step: its change under a tiny nudge of the values.
+            let noise = self
+                .scalar(
+                    step,
+                    Ctx {
+                        values: self.nudged,
+                        ..ctx
+                    },
+                )
+                .map(|v| (v - value).abs())
+                .map_err(|e| {
+                    Trouble::Bad(format!("step {index} is undefined next to the sample: {e}"))
+                })?;
             // A step with d(·) nodes carries its own finite-difference error: compare with step 2h.
-            let own_err = if step.has_d() {
-                let coarse = self
-                    .scalar(
-                        step,
-                        Ctx {
-                            h_factor: 2.0,
-                            ..ctx
-                        },
-                    )
-                    .map_err(|e| {
-                        Trouble::Bad(format!("step {index} is undefined next to the sample: {e}"))
-                    })?;
-                (value - coarse).abs()
-            } else {
-                0.0
-            };
+            let own_err = noise
+                + if step.has_d() {
+                    let coarse = self
+                        .scalar(
+                            step,
+                            Ctx {
+                                h_factor: 2.0,
+                                ..ctx
+                            },
+                        )
+                        .map_err(|e| {
+                            Trouble::Bad(format!(
+                                "step {index} is undefined next to the sample: {e}"
+                            ))
+                        })?;
+                    (value - coarse).abs()
+                } else {
+                    0.0
+                };
             let scale = value.abs().max(dy.value.abs());
             if self.undecidable(own_err, scale) {
                 return Err(Trouble::Bad(format!(
@@ -332,6 +403,7 @@ impl Checker<'_> {
             // The absolute floor keeps rounding noise from failing a step whose terms cancel.
             let (rel_error, tolerance) =
                 compare(&[value], &[dy.value], dy.err + own_err + self.abs_floor());
+            let tolerance = tolerance.max(floor);
             out.push(StepCheck {
                 index,
                 value,
@@ -373,6 +445,7 @@ fn attempt(
     let x = values
         .get(var)
         .ok_or_else(|| Trouble::Broken(format!("no value for the variable {var}")))?;
+    let nudged = nudge(values, &mut Rng::new(derive_seed(seed, 91)));
     let probe = Checker {
         problem,
         sizes,
@@ -380,6 +453,7 @@ fn attempt(
         var,
         x,
         f0: 0.0,
+        nudged: &nudged,
     };
     let f0 = probe.f_at(x).map_err(|e| trouble("f", e))?;
     let checker = Checker { f0, ..probe };
@@ -389,7 +463,8 @@ fn attempt(
         Err(Trouble::Broken(m)) => (None, false, Some(m)),
         Err(bad) => return Err(bad),
     };
-    let (steps, step_message) = checker.steps(steps, &mut rng)?;
+    let floor = gradient.as_ref().map_or(TOL_FLOOR, |g| g.tolerance);
+    let (steps, step_message) = checker.steps(steps, &mut rng, floor)?;
     Ok(Found {
         value: f0,
         gradient,
@@ -420,6 +495,7 @@ pub fn run_check(
         gradient: None,
         steps: Vec::new(),
         passed: false,
+        undecidable: false,
         message: None,
         samples_tried: 0,
     };
@@ -451,7 +527,12 @@ pub fn run_check(
             Err(e) => {
                 match fallback {
                     Some(found) => fill(&mut report, found),
-                    None => report.message = Some(e.message),
+                    None => {
+                        // Undefined (or at a kink) at every sample: f is undefined there, not wrong.
+                        report.undecidable = e.tries == MAX_TRIES
+                            && e.last.as_ref().is_none_or(EvalError::depends_on_values);
+                        report.message = Some(e.message);
+                    }
                 }
                 return report;
             }
@@ -483,6 +564,7 @@ pub fn run_check(
         fill(&mut report, found);
         return report;
     }
+    report.undecidable = true;
     report.message = Some(format!(
         "no sample allowed a reliable check ({} random samples tried); the last problem: {last_reason}",
         report.samples_tried

@@ -193,6 +193,35 @@ fn properties(sym: &Symbol, m: &M) -> Result<(), Diagnostic> {
     Ok(())
 }
 
+/// The first key that appears twice in the top-level object of `json` (valid JSON assumed).
+fn duplicate_key(json: &str) -> Option<String> {
+    struct Keys;
+    impl<'de> serde::de::Visitor<'de> for Keys {
+        type Value = Option<String>;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("an object")
+        }
+        fn visit_map<A: serde::de::MapAccess<'de>>(
+            self,
+            mut m: A,
+        ) -> Result<Self::Value, A::Error> {
+            let mut seen = std::collections::BTreeSet::new();
+            let mut dup = None;
+            while let Some(k) = m.next_key::<String>()? {
+                m.next_value::<serde::de::IgnoredAny>()?;
+                if !seen.insert(k.clone()) && dup.is_none() {
+                    dup = Some(k);
+                }
+            }
+            Ok(dup)
+        }
+    }
+    let mut de = serde_json::Deserializer::from_str(json);
+    serde::Deserializer::deserialize_map(&mut de, Keys)
+        .ok()
+        .flatten()
+}
+
 /// Reads the values of the symbols of `table` from JSON.
 ///
 /// Each symbol maps to a number (scalar), a flat array (column vector) or an array of rows
@@ -204,9 +233,26 @@ pub fn values_from_json(json: &str, table: &SymbolTable) -> Result<(Values, Size
     let names: Vec<&str> = table.symbols.iter().map(|s| s.name.as_str()).collect();
     let listing = || format!("the expression's symbols are {}", names.join(", "));
     let value: Value = serde_json::from_str(json).map_err(|e| {
-        error(format!("the values are not valid JSON: {e}"))
-            .with_hint(format!("expected an object like {EXAMPLE}"))
+        let text = e.to_string();
+        let bare = |w: &str| {
+            json.match_indices(w)
+                .any(|(i, _)| !json[..i].ends_with(|c: char| c.is_alphanumeric() || c == '"'))
+        };
+        let hint = if text.starts_with("number out of range") {
+            "a number is too large for a 64-bit float (it would be infinite): values must be finite"
+                .to_string()
+        } else if ["NaN", "Infinity", "inf", "nan"].iter().any(|w| bare(w)) {
+            "NaN and infinities are not JSON numbers, and values must be finite".to_string()
+        } else {
+            format!("expected an object like {EXAMPLE}")
+        };
+        error(format!("the values are not valid JSON: {text}")).with_hint(hint)
     })?;
+    // Duplicate keys would silently keep the last value.
+    if let Some(name) = duplicate_key(json) {
+        return Err(error(format!("`{name}` is given twice in the values"))
+            .with_hint("give each symbol one value"));
+    }
     let Value::Object(map) = value else {
         return Err(error(format!(
             "the values must be a JSON object, not {}",
@@ -331,16 +377,17 @@ mod tests {
         );
         check(
             "{\"a\": NaN}",
-            expect![[
-                r#"error: the values are not valid JSON: expected value at line 1 column 7 (hint: expected an object like {"A": [[1, 2], [3, 4]], "x": [1, 2], "a": 0.5})"#
-            ]],
+            expect!["error: the values are not valid JSON: expected value at line 1 column 7 (hint: NaN and infinities are not JSON numbers, and values must be finite)"],
         );
         check(
             "{\"a\": 1e400}",
-            expect![[
-                r#"error: the values are not valid JSON: number out of range at line 1 column 11 (hint: expected an object like {"A": [[1, 2], [3, 4]], "x": [1, 2], "a": 0.5})"#
-            ]],
+            expect!["error: the values are not valid JSON: number out of range at line 1 column 11 (hint: a number is too large for a 64-bit float (it would be infinite): values must be finite)"],
         );
+        check(
+            "{\"a\": 1, \"a\": 2}",
+            expect!["error: `a` is given twice in the values (hint: give each symbol one value)"],
+        );
+        check("{\"a\": -Infinity}", expect!["error: the values are not valid JSON: invalid number at line 1 column 8 (hint: NaN and infinities are not JSON numbers, and values must be finite)"]);
         check(
             "[1, 2]",
             expect![[
