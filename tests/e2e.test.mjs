@@ -3,31 +3,20 @@
 // permalinks and history, embed mode; every test also asserts no console error, no request to
 // another origin, no CSP violation and no dialog.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  startServer, launch, openPage, screenshot, permalink, SEL, NOTE_EXAMPLES,
+  useBrowser, openPage, screenshot, permalink, SEL, NOTE_EXAMPLES,
   gradientTex, normTex, waitForGradient, waitForPassed, errorText, typeExpr, until, assertClean,
 } from './support.mjs';
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const env = useBrowser();
 
 for (const ex of NOTE_EXAMPLES) {
   test(`note example by permalink: ${ex.f}`, async (t) => {
-    const rec = await openPage(browser.context, server.origin);
+    const rec = await openPage(env.browser.context, env.server.origin);
     const { page } = rec;
-    await page.goto(permalink(server.base, { f: ex.f }));
+    await page.goto(permalink(env.server.base, { f: ex.f }));
     await waitForGradient(page, ex.grad);
     await waitForPassed(page);
     assert.equal(await page.locator(SEL.expr).inputValue(), ex.f, 'the input shows the permalink expression');
@@ -38,9 +27,9 @@ for (const ex of NOTE_EXAMPLES) {
   });
 
   test(`note example by typing: ${ex.f}`, async (t) => {
-    const rec = await openPage(browser.context, server.origin);
+    const rec = await openPage(env.browser.context, env.server.origin);
     const { page } = rec;
-    await page.goto(server.base);
+    await page.goto(env.server.base);
     await page.locator(SEL.expr).waitFor();
     await typeExpr(page, ex.f);
     await waitForGradient(page, ex.grad);
@@ -53,10 +42,10 @@ for (const ex of NOTE_EXAMPLES) {
 }
 
 test('an error underlines the offending part and keeps the last derivation, dimmed', async (t) => {
-  const rec = await openPage(browser.context, server.origin);
+  const rec = await openPage(env.browser.context, env.server.origin);
   const { page } = rec;
   const ex = NOTE_EXAMPLES[1];
-  await page.goto(permalink(server.base, { f: ex.f }));
+  await page.goto(permalink(env.server.base, { f: ex.f }));
   await waitForGradient(page, ex.grad);
   const gradBefore = await gradientTex(page);
   // A shape mismatch: x is a vector, X a matrix with unrelated dimensions.
@@ -110,9 +99,9 @@ test('an error underlines the offending part and keeps the last derivation, dimm
 });
 
 test('declaring A symmetric turns the gradient of x\'A x into 2Ax', async (t) => {
-  const rec = await openPage(browser.context, server.origin);
+  const rec = await openPage(env.browser.context, env.server.origin);
   const { page } = rec;
-  await page.goto(permalink(server.base, { f: "x'*A*x" }));
+  await page.goto(permalink(env.server.base, { f: "x'*A*x" }));
   await waitForGradient(page, '\\left(\\mathbf{A} + \\mathbf{A}^\\top\\right) \\mathbf{x}');
   await waitForPassed(page);
   // Find A's symmetric control in the symbol panel: a checkbox labelled "symmetric" in A's row.
@@ -155,10 +144,10 @@ test('declaring A symmetric turns the gradient of x\'A x into 2Ax', async (t) =>
 });
 
 test('permalink round trip; back and forward across permalinks', async (t) => {
-  const rec = await openPage(browser.context, server.origin);
+  const rec = await openPage(env.browser.context, env.server.origin);
   const { page } = rec;
   const [first, second, third] = [NOTE_EXAMPLES[1], NOTE_EXAMPLES[2], NOTE_EXAMPLES[0]];
-  await page.goto(permalink(server.base, { f: first.f }));
+  await page.goto(permalink(env.server.base, { f: first.f }));
   await waitForGradient(page, first.grad);
   const historyBefore = await page.evaluate(() => history.length);
   await typeExpr(page, second.f);
@@ -171,7 +160,7 @@ test('permalink round trip; back and forward across permalinks', async (t) => {
   assert.equal(await page.evaluate(() => history.length), historyBefore, 'typing adds no history entries');
   assert.ok(new URL(url).pathname.startsWith('/sub/'), 'the permalink keeps the sub-path');
   // … and opening it in a fresh page reproduces the derivation.
-  const other = await openPage(browser.context, server.origin);
+  const other = await openPage(env.browser.context, env.server.origin);
   await other.page.goto(url);
   await waitForGradient(other.page, second.grad);
   await waitForPassed(other.page);
@@ -179,7 +168,7 @@ test('permalink round trip; back and forward across permalinks', async (t) => {
   await assertClean(t, other, assert);
   await other.page.close();
   // Following another permalink, then back and forward, restores each page's state.
-  await page.goto(permalink(server.base, { f: third.f }));
+  await page.goto(permalink(env.server.base, { f: third.f }));
   await waitForGradient(page, third.grad);
   await page.goBack();
   await waitForGradient(page, second.grad);
@@ -192,11 +181,11 @@ test('permalink round trip; back and forward across permalinks', async (t) => {
 });
 
 test('embed mode: no page chrome, derivation and check shown, height posted to the parent', async (t) => {
-  const rec = await openPage(browser.context, server.origin);
+  const rec = await openPage(env.browser.context, env.server.origin);
   const { page } = rec;
   const ex = NOTE_EXAMPLES[0];
   const q = new URLSearchParams({ embed: '1', f: ex.f }).toString();
-  await page.goto(`${server.origin}/host.html?q=${encodeURIComponent(q)}`);
+  await page.goto(`${env.server.origin}/host.html?q=${encodeURIComponent(q)}`);
   const frame = await until(async () => {
     const handle = await page.$('iframe#matdiff');
     return handle ? handle.contentFrame() : null;
@@ -209,7 +198,7 @@ test('embed mode: no page chrome, derivation and check shown, height posted to t
     return h.length ? h : null;
   }, { describe: () => 'no matdiff:height message' });
   for (const m of heights) {
-    assert.equal(m.origin, server.origin, 'message comes from the site');
+    assert.equal(m.origin, env.server.origin, 'message comes from the site');
     assert.ok(m.fromFrame, 'message comes from the iframe');
     assert.equal(typeof m.data.height, 'number');
     assert.ok(m.data.height > 0 && Number.isFinite(m.data.height), `height ${m.data.height}`);
@@ -240,11 +229,11 @@ test('embed mode: no page chrome, derivation and check shown, height posted to t
 });
 
 test('the site works from a sub-path with correct MIME types and nothing from elsewhere', async (t) => {
-  const rec = await openPage(browser.context, server.origin);
+  const rec = await openPage(env.browser.context, env.server.origin);
   const { page } = rec;
   const types = [];
   page.on('response', (r) => types.push([r.url(), r.headers()['content-type'] ?? '', r.status()]));
-  await page.goto(permalink(server.base, { f: NOTE_EXAMPLES[0].f }));
+  await page.goto(permalink(env.server.base, { f: NOTE_EXAMPLES[0].f }));
   await waitForGradient(page, NOTE_EXAMPLES[0].grad);
   const failed = types.filter(([, , s]) => s >= 400);
   assert.deepEqual(failed, [], 'every request under /sub/ succeeds');
@@ -253,7 +242,7 @@ test('the site works from a sub-path with correct MIME types and nothing from el
     `every request stays under /sub/: ${rec.log.requests.join(', ')}`);
   // KaTeX's fonts and CSS are the site's own.
   const sheets = await page.evaluate(() => Array.from(document.styleSheets, (s) => s.href).filter(Boolean));
-  for (const href of sheets) assert.ok(href.startsWith(server.base), `stylesheet ${href}`);
+  for (const href of sheets) assert.ok(href.startsWith(env.server.base), `stylesheet ${href}`);
   await assertClean(t, rec, assert);
   await page.close();
 });

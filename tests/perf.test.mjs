@@ -11,12 +11,12 @@
 // - first derivation after navigation: from navigation start (performance.now() = 0) to the
 //   first frame painted with a gradient in the box; the first load is cold, later ones warm.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import {
-  startServer, launch, openPage, permalink, SEL, NOTE_EXAMPLES, ARTIFACTS,
+  useBrowser, openPage, permalink, SEL, NOTE_EXAMPLES, ARTIFACTS,
   gradientTex, normTex, waitForGradient, until,
 } from './support.mjs';
 
@@ -30,8 +30,6 @@ const VARIANTS = {
   logdet: { variant: "logdet(X'*Y)", at: 10, key: 'X' },
 };
 
-let server;
-let browser;
 const figures = {
   keystroke_to_paint_ms_median: {},
   keystroke_to_dom_ms_median: {},
@@ -40,14 +38,7 @@ const figures = {
   first_derivation_ms_cold: {},
 };
 
-before(async () => {
-  server = await startServer();
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
+const env = useBrowser(async () => {
   figures.environment = `headless ${process.env.MATDIFF_CHROMIUM ?? '/usr/bin/chromium'}, ${REPS} keystrokes and ${LOADS} loads per example, localhost`;
   await fsp.mkdir(ARTIFACTS, { recursive: true });
   await fsp.writeFile(path.join(ARTIFACTS, 'perf.json'), JSON.stringify(figures, null, 2) + '\n');
@@ -94,7 +85,7 @@ for (const ex of NOTE_EXAMPLES) {
   test(`first derivation after navigation: ${ex.f}`, async () => {
     const times = [];
     for (let i = 0; i < LOADS; i++) {
-      const rec = await openPage(browser.context, server.origin);
+      const rec = await openPage(env.browser.context, env.server.origin);
       const { page } = rec;
       await page.addInitScript((sel) => {
         window.__firstPaint = null;
@@ -115,7 +106,7 @@ for (const ex of NOTE_EXAMPLES) {
         await cdp.send('Network.clearBrowserCache');
         await cdp.detach();
       }
-      await page.goto(permalink(server.base, { f: ex.f }));
+      await page.goto(permalink(env.server.base, { f: ex.f }));
       await waitForGradient(page, ex.grad);
       const t = await until(() => page.evaluate(() => window.__firstPaint), { describe: () => 'no first paint recorded' });
       times.push(t);
@@ -131,9 +122,9 @@ for (const ex of NOTE_EXAMPLES) {
   test(`keystroke → derivation painted: ${ex.f}`, async () => {
     const v = VARIANTS[ex.name];
     assert.equal(v.variant.slice(0, v.at) + v.key + v.variant.slice(v.at + 1), ex.f, 'variant is one key away');
-    const rec = await openPage(browser.context, server.origin);
+    const rec = await openPage(env.browser.context, env.server.origin);
     const { page } = rec;
-    await page.goto(permalink(server.base, { f: ex.f }));
+    await page.goto(permalink(env.server.base, { f: ex.f }));
     await waitForGradient(page, ex.grad);
     const want = await gradientTex(page);
     const input = page.locator(SEL.expr);

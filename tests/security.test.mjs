@@ -4,25 +4,14 @@
 // CSP violation, an error message is shown, and typing a good expression still gives a passed
 // check.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  startServer, launch, openPage, screenshot, SEL, NOTE_EXAMPLES,
+  useBrowser, openPage, screenshot, SEL, NOTE_EXAMPLES,
   waitForGradient, waitForPassed, errorText, typeExpr, until,
 } from './support.mjs';
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const env = useBrowser();
 
 const enc = encodeURIComponent;
 const big = 'x'.repeat(100 * 1024);
@@ -86,7 +75,7 @@ function panicMessage(page) {
 
 for (const c of CASES) {
   test(`hostile permalink: ${c.name}`, async () => {
-    const rec = await openPage(browser.context, server.origin);
+    const rec = await openPage(env.browser.context, env.server.origin);
     const { page } = rec;
     // Any alert() that ran would also set this, in case a dialog were swallowed.
     await page.addInitScript(() => {
@@ -95,7 +84,7 @@ for (const c of CASES) {
       window.confirm = mark;
       window.prompt = mark;
     });
-    await page.goto(`${server.base}?${c.query}`);
+    await page.goto(`${env.server.base}?${c.query}`);
     await page.locator(SEL.expr).waitFor({ timeout: 15_000 });
     if (c.quiet) {
       // tr(A*X*B) with a hostile extra parameter: the derivation shows, nothing else happens.
@@ -114,7 +103,7 @@ for (const c of CASES) {
     await screenshot(page, `hostile-${c.name}`);
     // The page stays usable: a good expression still derives and checks.
     const ex = NOTE_EXAMPLES[1];
-    await page.goto(`${server.base}?${c.query}`);
+    await page.goto(`${env.server.base}?${c.query}`);
     await page.locator(SEL.expr).waitFor();
     await typeExpr(page, ex.f);
     const wrt = page.locator('[data-testid="wrt"], select[name="wrt"]').first();
@@ -127,7 +116,7 @@ for (const c of CASES) {
       const err = await errorText(page);
       if (!err) throw e;
       // Then clearing the URL state must give a working page.
-      await page.goto(server.base);
+      await page.goto(env.server.base);
       await typeExpr(page, ex.f);
       await waitForGradient(page, ex.grad);
     });
@@ -140,9 +129,9 @@ for (const c of CASES) {
 }
 
 test('very long typed input: capped with a message, no freeze', async () => {
-  const rec = await openPage(browser.context, server.origin);
+  const rec = await openPage(env.browser.context, env.server.origin);
   const { page } = rec;
-  await page.goto(server.base);
+  await page.goto(env.server.base);
   await page.locator(SEL.expr).waitFor();
   // Paste-like: set 10 000 characters at once.
   const long = Array.from({ length: 2500 }, () => 'x+').join('') + 'x';

@@ -6,6 +6,7 @@
 // and timings, default tests/artifacts), MATDIFF_CHROMIUM (default /usr/bin/chromium).
 
 import { chromium } from 'playwright-core';
+import { before, after } from 'node:test';
 import http from 'node:http';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
@@ -315,4 +316,22 @@ export async function assertClean(t, rec, assert) {
   assert.deepEqual(rec.foreignRequests(), [], 'requests to another origin');
   assert.deepEqual(await rec.cspViolations(), [], 'CSP violations');
   assert.deepEqual(rec.log.dialogs, [], 'dialogs');
+}
+
+/**
+ * A test file's shared server and browser: started before its tests, closed after them (then
+ * `onClose` runs). Returns `{ server, browser }`, filled in by the time the tests run.
+ */
+export function useBrowser(onClose = async () => {}) {
+  const env = {};
+  before(async () => {
+    env.server = await startServer();
+    env.browser = await launch();
+  });
+  after(async () => {
+    await env.browser?.close();
+    await env.server?.close();
+    await onClose();
+  });
+  return env;
 }

@@ -76,7 +76,7 @@ impl State {
             sizes: p.sizes,
             seed: p.seed,
             embed: p.embed,
-            analysis: Rc::new(empty_analysis()),
+            analysis: Rc::new(Analysis::default()),
             shown: None,
             history: HistoryOp::None,
         };
@@ -254,17 +254,6 @@ pub fn run_check(
         .map(|(k, v)| (k.clone(), *v))
         .collect();
     check(a, &CheckOptions { sizes, seed })
-}
-
-fn empty_analysis() -> Analysis {
-    Analysis {
-        diagnostics: vec![],
-        symbols: vec![],
-        wrt: None,
-        expr_latex: None,
-        expr_text: None,
-        derivation: None,
-    }
 }
 
 #[cfg(test)]

@@ -23,7 +23,7 @@ pub struct Input {
 }
 
 /// Everything the page and the command show for one input.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct Analysis {
     /// Problems with the input; empty when the derivation succeeded.
     pub diagnostics: Vec<Diagnostic>,
@@ -228,14 +228,7 @@ pub fn lhs_latex(lhs: Lhs, wrt: &str, kind: Kind) -> String {
 
 /// Parses, types and derives. Never panics; problems come back as diagnostics.
 pub fn analyze(input: &Input) -> Analysis {
-    let mut analysis = Analysis {
-        diagnostics: vec![],
-        symbols: vec![],
-        wrt: None,
-        expr_latex: None,
-        expr_text: None,
-        derivation: None,
-    };
+    let mut analysis = Analysis::default();
     let problem = match problem(input) {
         Ok(p) => p,
         Err(diagnostics) => {
