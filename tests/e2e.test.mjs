@@ -180,6 +180,34 @@ test('permalink round trip; back and forward across permalinks', async (t) => {
   await page.close();
 });
 
+test('an example picked right after typing: back returns to what was typed', async (t) => {
+  const rec = await openPage(env.browser.context, env.server.origin);
+  const { page } = rec;
+  const [least, , logdet] = NOTE_EXAMPLES;
+  await page.goto(env.server.base);
+  await page.locator(SEL.expr).waitFor();
+  await typeExpr(page, logdet.f.slice(0, -1));
+  await page.waitForTimeout(400);
+  // The last keystroke, then the click 30 ms later, well within the address bar's delay after
+  // typing (250 ms): the push must not lose what was typed.
+  await page.evaluate(async (f) => {
+    const input = document.querySelector('[data-testid="expr"]');
+    input.value = f;
+    input.dispatchEvent(new InputEvent('input', { bubbles: true, inputType: 'insertText', data: f.slice(-1) }));
+    await new Promise((r) => setTimeout(r, 30));
+    document.querySelector('[data-testid="gallery"] button[data-example="0"]').click();
+  }, logdet.f);
+  await waitForGradient(page, least.grad);
+  await page.goBack();
+  await waitForGradient(page, logdet.grad);
+  assert.equal(await page.locator(SEL.expr).inputValue(), logdet.f);
+  assert.equal(new URL(page.url()).searchParams.get('f'), logdet.f);
+  await page.goForward();
+  await waitForGradient(page, least.grad);
+  await assertClean(t, rec, assert);
+  await page.close();
+});
+
 test('embed mode: no page chrome, derivation and check shown, height posted to the parent', async (t) => {
   const rec = await openPage(env.browser.context, env.server.origin);
   const { page } = rec;

@@ -1,7 +1,53 @@
-//! Browser side effects: history, clipboard, the embed height message, random seeds, the panic message.
+//! Browser side effects: history, clipboard, the embed height message, random seeds, the panic
+//! hook and the hand-over to `boot.js`, which restarts the page after a panic.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
+
+/// Set by the panic hook: this instance is finished. With `panic = "abort"` a panic cannot be
+/// caught, so its wasm instance must not run again; callbacks it left behind (timers, `popstate`,
+/// the resize observer) return at once, and `boot.js` starts a fresh instance.
+static STOPPED: AtomicBool = AtomicBool::new(false);
+
+/// Set by [`panic_on_next_update`]: the next state update panics (the recovery test's trigger).
+static PANIC_REQUESTED: AtomicBool = AtomicBool::new(false);
+
+/// Whether this instance has panicked (its callbacks must do nothing).
+pub fn stopped() -> bool {
+    STOPPED.load(Ordering::Relaxed)
+}
+
+/// Makes the next state update panic, so the browser tests can show that the page recovers from
+/// a panic where a real one would happen: inside an event handler, mid-update. Reachable only
+/// from script in the page (an export of the module), never from input or the URL.
+#[wasm_bindgen]
+pub fn panic_on_next_update() {
+    PANIC_REQUESTED.store(true, Ordering::Relaxed);
+}
+
+/// Panics if [`panic_on_next_update`] asked for it (called at the start of every state update).
+pub fn panic_if_requested() {
+    if PANIC_REQUESTED.swap(false, Ordering::Relaxed) {
+        panic!("deliberate panic requested by panic_on_next_update (recovery test)");
+    }
+}
+
+/// Whether `boot.js` started this instance after a panic (`window.matdiffRecovering`): the
+/// input it carries over is shown but not analysed until it is edited.
+pub fn recovering() -> bool {
+    window()
+        .and_then(|w| js_sys::Reflect::get(&w, &"matdiffRecovering".into()).ok())
+        .is_some_and(|v| v.is_truthy())
+}
+
+/// Remembers the state's permalink query for `boot.js` (`window.matdiffQuery`): after a panic it
+/// restarts the page from it. The address bar may lag behind while typing; this does not.
+pub fn remember_query(query: &str) {
+    if let Some(w) = window() {
+        let _ = js_sys::Reflect::set(&w, &"matdiffQuery".into(), &query.into());
+    }
+}
 
 fn window() -> Option<web_sys::Window> {
     web_sys::window()
@@ -43,7 +89,11 @@ pub fn page_base() -> String {
 /// Calls `f` on every back/forward navigation. Registered once, for the page's lifetime.
 pub fn on_popstate(f: impl Fn() + 'static) {
     let Some(w) = window() else { return };
-    let cb = Closure::<dyn Fn()>::new(f);
+    let cb = Closure::<dyn Fn()>::new(move || {
+        if !stopped() {
+            f()
+        }
+    });
     let _ = w.add_event_listener_with_callback("popstate", cb.as_ref().unchecked_ref());
     cb.forget();
 }
@@ -91,6 +141,9 @@ pub fn in_frame() -> bool {
 
 /// Posts the page's height to the parent frame: `{type: "matdiff:height", height}`.
 pub fn post_height() {
+    if stopped() {
+        return;
+    }
     let Some(w) = window() else { return };
     let Some(body) = w.document().and_then(|d| d.body()) else {
         return;
@@ -132,13 +185,26 @@ pub fn show_fatal(message: &str) {
     }
 }
 
-/// Installs the panic hook: the console gets the panic, the page a visible message.
+/// Installs the panic hook: the console gets the panic; this instance stops, and `boot.js`
+/// (`window.matdiffPanicked(message)`) restarts the page with the user's input. Without
+/// `boot.js` the page shows the message and asks for a reload. Installed through Yew: its
+/// renderer replaces a hook set with `std::panic::set_hook` by its own default.
 pub fn install_panic_hook() {
-    std::panic::set_hook(Box::new(|info| {
+    yew::set_custom_panic_hook(Box::new(|info| {
+        if STOPPED.swap(true, Ordering::Relaxed) {
+            return;
+        }
         console_error_panic_hook::hook(info);
-        show_fatal(&format!(
-            "matdiff stopped because of an internal error; please reload the page and report this: {info}"
-        ));
+        let message = info.to_string();
+        let handed_over = window()
+            .and_then(|w| js_sys::Reflect::get(&w, &"matdiffPanicked".into()).ok())
+            .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
+            .is_some_and(|f| f.call1(&JsValue::NULL, &message.as_str().into()).is_ok());
+        if !handed_over {
+            show_fatal(&format!(
+                "matdiff stopped because of an internal error; please reload the page and report this: {message}"
+            ));
+        }
     }));
 }
 
@@ -153,6 +219,9 @@ impl Timeout {
     pub fn new(ms: i32, f: impl FnOnce() + 'static) -> Timeout {
         let mut f = Some(f);
         let cb = Closure::<dyn FnMut()>::new(move || {
+            if stopped() {
+                return;
+            }
             if let Some(f) = f.take() {
                 f();
             }

@@ -46,6 +46,8 @@ pub struct State {
     /// The last derivation that succeeded, with its check; stays (dimmed) while the input has errors.
     pub shown: Option<Rc<Shown>>,
     pub history: HistoryOp,
+    /// The input has not been analysed yet ([`State::unanalyzed`], after a restart).
+    pub unanalyzed: bool,
 }
 
 /// Everything that changes the state.
@@ -69,7 +71,16 @@ pub enum Action {
 impl State {
     /// The state a permalink describes, analysed (its check pending).
     pub fn from_permalink(p: Permalink) -> State {
-        let mut s = State {
+        let mut s = State::unanalyzed(p);
+        s.reanalyze();
+        s
+    }
+
+    /// The state a permalink describes, not analysed: after a restart from an internal error the
+    /// carried-over input is shown, and analysed again only once it is edited (so an input that
+    /// made the page panic cannot make it panic again at once).
+    pub fn unanalyzed(p: Permalink) -> State {
+        State {
             expr: p.f,
             decls: p.decls,
             wrt: p.wrt,
@@ -79,9 +90,8 @@ impl State {
             analysis: Rc::new(Analysis::default()),
             shown: None,
             history: HistoryOp::None,
-        };
-        s.reanalyze();
-        s
+            unanalyzed: true,
+        }
     }
 
     /// The permalink of this state.
@@ -189,6 +199,7 @@ impl State {
 
     /// Analyses the input; on success the derivation replaces the one on screen, its check pending.
     fn reanalyze(&mut self) {
+        self.unanalyzed = false;
         let input = |wrt: Option<String>| Input {
             expr: self.expr.clone(),
             decls: self.decls.clone(),
@@ -282,6 +293,32 @@ mod tests {
             .check
             .clone()
             .expect("checked")
+    }
+
+    #[test]
+    fn a_restarted_page_shows_the_input_but_derives_only_after_an_edit() {
+        let p = url::decode("?f=logdet(X%27*X)&wrt=X&sizes=n%3D4&seed=7");
+        let s = State::unanalyzed(p.clone());
+        assert_eq!(s.expr, "logdet(X'*X)");
+        assert_eq!(
+            s.permalink(),
+            p,
+            "nothing of the carried-over state is lost"
+        );
+        assert!(s.unanalyzed && s.shown.is_none() && s.analysis.derivation.is_none());
+        assert!(
+            s.errors().is_empty(),
+            "no diagnostics before the input is analysed"
+        );
+        let edited = s.then(Action::SetExpr("logdet(X'*X) ".into()));
+        assert!(!edited.unanalyzed);
+        let d = edited
+            .analysis
+            .derivation
+            .as_ref()
+            .expect("derived after the edit");
+        assert_eq!(d.gradient_text, "2*X*inv(X'*X)");
+        assert!(checked(&edited).expect("check runs").passed);
     }
 
     #[test]

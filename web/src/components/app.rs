@@ -18,6 +18,7 @@ use yew::prelude::*;
 impl Reducible for State {
     type Action = Action;
     fn reduce(self: std::rc::Rc<Self>, action: Action) -> std::rc::Rc<Self> {
+        dom::panic_if_requested();
         std::rc::Rc::new(self.apply(action))
     }
 }
@@ -69,7 +70,14 @@ impl Callbacks {
 
 #[function_component(App)]
 pub fn app() -> Html {
-    let state = use_reducer(|| State::from_permalink(url::decode(&dom::location_search())));
+    let state = use_reducer(|| {
+        let p = url::decode(&dom::location_search());
+        if dom::recovering() {
+            State::unanalyzed(p)
+        } else {
+            State::from_permalink(p)
+        }
+    });
 
     // Back and forward restore the state of the entry.
     {
@@ -81,7 +89,8 @@ pub fn app() -> Html {
         });
     }
     // The URL follows the state: pushed at once on discrete actions; while typing, replaced once
-    // the typing pauses (replaceState costs milliseconds per call in Chromium).
+    // the typing pauses (replaceState costs milliseconds per call in Chromium). A push first
+    // writes a replacement still waiting, so going back returns to what was typed last.
     {
         let query = url::encode(&state.permalink());
         let op = state.history;
@@ -90,17 +99,24 @@ pub fn app() -> Html {
         } else {
             format!("∇ {} — matdiff", state.expr)
         };
+        let unwritten = use_mut_ref(|| None::<String>);
         use_effect_with((query, op), move |(query, op)| {
+            dom::remember_query(query);
             let pending = match op {
                 HistoryOp::None => None,
                 HistoryOp::Push => {
+                    if let Some(typed) = unwritten.borrow_mut().take() {
+                        dom::write_query(&typed, false);
+                    }
                     dom::write_query(query, true);
                     dom::set_title(&title);
                     None
                 }
                 HistoryOp::Replace => {
                     let query = query.clone();
+                    *unwritten.borrow_mut() = Some(query.clone());
                     Some(dom::Timeout::new(REPLACE_DELAY_MS, move || {
+                        unwritten.borrow_mut().take();
                         dom::write_query(&query, false);
                         dom::set_title(&title);
                     }))
@@ -163,6 +179,13 @@ pub fn app() -> Html {
                 <CheckPanel shown={shown.clone()} stale={stale} user_sizes={state.sizes.clone()}
                     on_size={on_size} on_new_seed={on_new_seed} />
             </>
+        },
+        None if state.unanalyzed && !state.expr.trim().is_empty() => html! {
+            <section class="derivation empty" aria-labelledby="deriv-h">
+                <h2 id="deriv-h">{ "Derivation" }</h2>
+                <p class="help" data-testid="not-derived">{ "Not derived since the restart, in case this input caused the error: \
+                    edit it (or pick an example) to derive it again." }</p>
+            </section>
         },
         None if state.embed => {
             html! { <p class="help">{ "Nothing to show: the link has no valid expression." }</p> }
