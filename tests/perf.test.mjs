@@ -10,18 +10,25 @@
 //   ticks), a figure a busy machine does not inflate the way it inflates wall time.
 // - first derivation after navigation: from navigation start (performance.now() = 0) to the
 //   first frame painted with a gradient in the box; the first load is cold, later ones warm.
+//
+// MATDIFF_PERF_REPS (keystrokes per example, default 15) and MATDIFF_PERF_LOADS (loads per
+// example, default 6) take more samples on a noisy machine; the load averages at the start and
+// the end are recorded with the figures, since wall times on a shared machine depend on them.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fsp from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import {
   useBrowser, openPage, permalink, SEL, NOTE_EXAMPLES, ARTIFACTS,
   gradientTex, normTex, waitForGradient, until,
 } from './support.mjs';
 
-const REPS = 15;
-const LOADS = 6;
+const count = (v, d) => (Number.isInteger(Number(v)) && Number(v) > 1 ? Number(v) : d);
+const REPS = count(process.env.MATDIFF_PERF_REPS, 15);
+const LOADS = count(process.env.MATDIFF_PERF_LOADS, 6);
+const loadAverage = () => os.loadavg().map((x) => Math.round(x * 100) / 100).join(' / ');
 
 /** One-character variants and the key that turns each into the note's example. */
 const VARIANTS = {
@@ -36,10 +43,12 @@ const figures = {
   keystroke_main_thread_cpu_ms_median: {},
   first_derivation_ms_median_warm: {},
   first_derivation_ms_cold: {},
+  load_average_1_5_15_min: { start: loadAverage() },
 };
 
 const env = useBrowser(async () => {
-  figures.environment = `headless ${process.env.MATDIFF_CHROMIUM ?? '/usr/bin/chromium'}, ${REPS} keystrokes and ${LOADS} loads per example, localhost`;
+  figures.load_average_1_5_15_min.end = loadAverage();
+  figures.environment = `${os.cpus().length} cores, headless ${process.env.MATDIFF_CHROMIUM ?? '/usr/bin/chromium'}, ${REPS} keystrokes and ${LOADS} loads per example, localhost`;
   await fsp.mkdir(ARTIFACTS, { recursive: true });
   await fsp.writeFile(path.join(ARTIFACTS, 'perf.json'), JSON.stringify(figures, null, 2) + '\n');
   console.log('perf figures:', JSON.stringify(figures, null, 2));
