@@ -253,14 +253,18 @@ test('every formula keeps its MathML in the accessibility tree; a rule\'s identi
   const ex = NOTE_EXAMPLES[2];
   await page.goto(permalink(env.server.base, { f: ex.f }));
   await waitForGradient(page, ex.grad);
-  // Screen readers read KaTeX's MathML: hiding it from layout (display: none, content-visibility)
-  // would also drop it from the accessibility tree. One math node per derivation line and box.
+  // Screen readers read KaTeX's MathML: taking it out of layout (display: none or contents,
+  // content-visibility) also drops it from the accessibility tree. One math node per derivation
+  // line and box.
   const shown = await page.locator(`${SEL.gradient}, [data-testid="derivation"] .step .eq`).count();
   const cdp = await page.context().newCDPSession(page);
   const { nodes } = await cdp.send('Accessibility.getFullAXTree');
   await cdp.detach();
-  const maths = nodes.filter((n) => !n.ignored && n.role?.value === 'MathMLMath');
-  assert.ok(shown > 2 && maths.length >= shown, `${maths.length} MathML math nodes exposed for ${shown} formulas`);
+  const role = (r) => nodes.filter((n) => !n.ignored && n.role?.value === r).length;
+  const [maths, identifiers] = [role('MathMLMath'), role('MathMLIdentifier')];
+  assert.ok(shown > 2 && maths >= shown, `${maths} MathML math nodes exposed for ${shown} formulas`);
+  // … with their structure, not just the outer element (display: contents inside drops it).
+  assert.ok(identifiers >= 2 * shown, `${identifiers} MathML identifiers exposed for ${shown} formulas`);
   // The identity in a rule's tip is typeset when wanted: on hover …
   const rules = page.locator('[data-testid="derivation"] .rule[tabindex]');
   const first = rules.nth(0);
