@@ -274,3 +274,39 @@ test('the site works from a sub-path with correct MIME types and nothing from el
   await assertClean(t, rec, assert);
   await page.close();
 });
+
+test('every formula keeps its MathML in the accessibility tree; a rule\'s identity appears on hover and on focus', async (t) => {
+  const rec = await openPage(env.browser.context, env.server.origin);
+  const { page } = rec;
+  const ex = NOTE_EXAMPLES[2];
+  await page.goto(permalink(env.server.base, { f: ex.f }));
+  await waitForGradient(page, ex.grad);
+  // Screen readers read KaTeX's MathML: taking it out of layout (display: none or contents,
+  // content-visibility) also drops it from the accessibility tree. One math node per derivation
+  // line and box.
+  const shown = await page.locator(`${SEL.gradient}, [data-testid="derivation"] .step .eq`).count();
+  const cdp = await page.context().newCDPSession(page);
+  const { nodes } = await cdp.send('Accessibility.getFullAXTree');
+  await cdp.detach();
+  const role = (r) => nodes.filter((n) => !n.ignored && n.role?.value === r).length;
+  const [maths, identifiers] = [role('MathMLMath'), role('MathMLIdentifier')];
+  assert.ok(shown > 2 && maths >= shown, `${maths} MathML math nodes exposed for ${shown} formulas`);
+  // … with their structure, not just the outer element (display: contents inside drops it).
+  assert.ok(identifiers >= 2 * shown, `${identifiers} MathML identifiers exposed for ${shown} formulas`);
+  // The identity in a rule's tip is typeset when wanted: on hover …
+  const rules = page.locator('[data-testid="derivation"] .rule[tabindex]');
+  const first = rules.nth(0);
+  await first.hover();
+  await until(() => first.locator('.tip .katex').count(), { describe: () => 'no identity in the tip on hover' });
+  assert.ok(await first.locator('.tip').isVisible(), 'the tip shows on hover');
+  // … and on keyboard focus, for the description the tip gives the focused rule name.
+  await page.mouse.move(0, 0);
+  const second = rules.nth(1);
+  await second.focus();
+  await until(() => second.locator('.tip .katex').count(), { describe: () => 'no identity in the tip on focus' });
+  assert.ok(await second.locator('.tip').isVisible(), 'the tip shows on focus');
+  const tipId = await second.getAttribute('aria-describedby');
+  assert.equal(await page.locator(`[id="${tipId}"] annotation`).count(), 1, 'the described-by tip holds the identity');
+  await assertClean(t, rec, assert);
+  await page.close();
+});

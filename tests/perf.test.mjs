@@ -10,18 +10,27 @@
 //   ticks), a figure a busy machine does not inflate the way it inflates wall time.
 // - first derivation after navigation: from navigation start (performance.now() = 0) to the
 //   first frame painted with a gradient in the box; the first load is cold, later ones warm.
+//   Also *visible*: the first frame painted once the fonts that layout requested have loaded
+//   (until then KaTeX's text is painted blank).
+//
+// MATDIFF_PERF_REPS (keystrokes per example, default 15) and MATDIFF_PERF_LOADS (loads per
+// example, default 6) take more samples on a noisy machine; the load averages at the start and
+// the end are recorded with the figures, since wall times on a shared machine depend on them.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fsp from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import {
   useBrowser, openPage, permalink, SEL, NOTE_EXAMPLES, ARTIFACTS,
   gradientTex, normTex, waitForGradient, until,
 } from './support.mjs';
 
-const REPS = 15;
-const LOADS = 6;
+const count = (v, d) => (Number.isInteger(Number(v)) && Number(v) > 1 ? Number(v) : d);
+const REPS = count(process.env.MATDIFF_PERF_REPS, 15);
+const LOADS = count(process.env.MATDIFF_PERF_LOADS, 6);
+const loadAverage = () => os.loadavg().map((x) => Math.round(x * 100) / 100).join(' / ');
 
 /** One-character variants and the key that turns each into the note's example. */
 const VARIANTS = {
@@ -36,10 +45,14 @@ const figures = {
   keystroke_main_thread_cpu_ms_median: {},
   first_derivation_ms_median_warm: {},
   first_derivation_ms_cold: {},
+  first_derivation_visible_ms_median_warm: {},
+  first_derivation_visible_ms_cold: {},
+  load_average_1_5_15_min: { start: loadAverage() },
 };
 
 const env = useBrowser(async () => {
-  figures.environment = `headless ${process.env.MATDIFF_CHROMIUM ?? '/usr/bin/chromium'}, ${REPS} keystrokes and ${LOADS} loads per example, localhost`;
+  figures.load_average_1_5_15_min.end = loadAverage();
+  figures.environment = `${os.cpus().length} cores, headless ${process.env.MATDIFF_CHROMIUM ?? '/usr/bin/chromium'}, ${REPS} keystrokes and ${LOADS} loads per example, localhost`;
   await fsp.mkdir(ARTIFACTS, { recursive: true });
   await fsp.writeFile(path.join(ARTIFACTS, 'perf.json'), JSON.stringify(figures, null, 2) + '\n');
   console.log('perf figures:', JSON.stringify(figures, null, 2));
@@ -84,18 +97,33 @@ function arm(page, want) {
 for (const ex of NOTE_EXAMPLES) {
   test(`first derivation after navigation: ${ex.f}`, async () => {
     const times = [];
+    const visible = [];
     for (let i = 0; i < LOADS; i++) {
       const rec = await openPage(env.browser.context, env.server.origin);
       const { page } = rec;
       await page.addInitScript((sel) => {
         window.__firstPaint = null;
+        window.__firstVisible = null;
+        /** Resolves after the next frame has been painted. */
+        const painted = () => new Promise((resolve) => requestAnimationFrame(() => {
+          const ch = new MessageChannel();
+          ch.port1.onmessage = () => resolve(performance.now());
+          ch.port2.postMessage(0);
+        }));
         const mo = new MutationObserver(() => {
           if (!document.querySelector(`${sel} annotation`)) return;
           mo.disconnect();
-          requestAnimationFrame(() => {
-            const ch = new MessageChannel();
-            ch.port1.onmessage = () => { window.__firstPaint = performance.now(); };
-            ch.port2.postMessage(0);
+          painted().then(async (t) => {
+            window.__firstPaint = t;
+            // Visible: text in a web font that is still loading is painted blank, so the
+            // derivation is visible at the first frame painted once the fonts its layout asked
+            // for have loaded.
+            if (document.fonts.status === 'loaded') {
+              window.__firstVisible = t;
+            } else {
+              await document.fonts.ready;
+              window.__firstVisible = await painted();
+            }
           });
         });
         mo.observe(document, { subtree: true, childList: true });
@@ -110,11 +138,14 @@ for (const ex of NOTE_EXAMPLES) {
       await waitForGradient(page, ex.grad);
       const t = await until(() => page.evaluate(() => window.__firstPaint), { describe: () => 'no first paint recorded' });
       times.push(t);
+      visible.push(await until(() => page.evaluate(() => window.__firstVisible), { describe: () => 'no visible derivation recorded' }));
       await page.close();
     }
     figures.first_derivation_ms_cold[ex.f] = round(times[0]);
     figures.first_derivation_ms_median_warm[ex.f] = round(median(times.slice(1)));
-    console.log(`${ex.f}: first derivation painted ${round(times[0])} ms (first load), median ${round(median(times.slice(1)))} ms (warm)`);
+    figures.first_derivation_visible_ms_cold[ex.f] = round(visible[0]);
+    figures.first_derivation_visible_ms_median_warm[ex.f] = round(median(visible.slice(1)));
+    console.log(`${ex.f}: first derivation painted ${round(times[0])} ms (first load), median ${round(median(times.slice(1)))} ms (warm); with its fonts loaded ${round(visible[0])} ms, median ${round(median(visible.slice(1)))} ms`);
   });
 }
 

@@ -1,9 +1,9 @@
 //! KaTeX in the browser: `katex.renderToString` of the page's own `katex.min.js`, bound with wasm-bindgen.
 //!
 //! Only LaTeX produced by the core (from the tree) is rendered; the result is KaTeX's HTML+MathML.
-//! Renderings are memoised, parsed, in a small bounded cache ([`Cache`]) and cloned from there, so a
-//! keystroke re-runs KaTeX and the HTML parser only for the lines whose LaTeX it changed (and not
-//! at all when typing returns to an earlier input).
+//! Renderings are memoised, parsed, in a small bounded cache ([`Cache`]) and handed out from there
+//! (copied only while on screen elsewhere), so a keystroke re-runs KaTeX and the HTML parser only
+//! for the lines whose LaTeX it changed (and not at all when typing returns to an earlier input).
 
 /// How many renderings a cache generation holds; the cache keeps at most two generations.
 pub const CACHE_GENERATION: usize = 256;
@@ -65,21 +65,33 @@ thread_local! {
         std::cell::RefCell::new(Cache::new(CACHE_GENERATION));
 }
 
-/// A fresh copy of the rendering of `tex` as a `<span class="math">` (`"math display"` in display
-/// mode), or `None` when KaTeX is not loaded. The parsed rendering is cached and cloned, so a
-/// formula seen before costs neither KaTeX nor the HTML parser.
+/// The rendering of `tex` as a `<span class="math">` (`"math display"` in display mode), or `None`
+/// when KaTeX is not loaded. The parsed rendering is cached, so a formula seen before costs neither
+/// KaTeX nor the HTML parser.
+///
+/// The cached node itself is returned while it has no parent (it is on screen nowhere: never
+/// shown, or taken out again by Yew when its line changed); a copy only when it is in use. A deep
+/// copy of a KaTeX line costs as much as several milliseconds of a keystroke, and most
+/// keystrokes show each formula at most once.
 #[cfg(target_arch = "wasm32")]
 pub fn render_node(tex: &str, display: bool) -> Option<web_sys::Node> {
-    let template = NODES.with(|c| {
-        c.borrow_mut().get_or(tex, display, || {
-            let html = render(tex, display)?;
-            let el = web_sys::window()?.document()?.create_element("span").ok()?;
-            el.set_class_name(if display { "math display" } else { "math" });
-            el.set_inner_html(&html);
-            Some(el)
-        })
-    })?;
-    template.clone_node_with_deep(true).ok()
+    let node: web_sys::Node = NODES
+        .with(|c| {
+            c.borrow_mut().get_or(tex, display, || {
+                let html = render(tex, display)?;
+                let el = web_sys::window()?.document()?.create_element("span").ok()?;
+                el.set_class_name(if display { "math display" } else { "math" });
+                el.set_inner_html(&html);
+                Some(el)
+            })
+        })?
+        .into();
+    // A node with a parent belongs to a bundle Yew keeps (a node Yew removed has none): copy it.
+    if node.parent_node().is_none() {
+        Some(node)
+    } else {
+        node.clone_node_with_deep(true).ok()
+    }
 }
 
 /// Natively there is no KaTeX (nor DOM).

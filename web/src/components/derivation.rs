@@ -37,21 +37,41 @@ pub fn marks(shown: &Shown) -> Vec<Option<bool>> {
         .collect()
 }
 
+#[derive(Properties, PartialEq)]
+struct RuleProps {
+    rule: Rule,
+    /// The id of the tip, for `aria-describedby`.
+    tip: AttrValue,
+}
+
+/// A step's rule name and its tip. The identity in the tip is typeset only once the tip is wanted
+/// (the pointer over the name, or the name focused or tapped): set up front, every line would carry
+/// a hidden formula as large as the shown one, built and thrown away on each keystroke.
+#[function_component(RuleName)]
+fn rule_name(props: &RuleProps) -> Html {
+    let open = use_state_eq(|| false);
+    let want = {
+        let open = open.clone();
+        move || open.set(true)
+    };
+    let (over, focus) = (want.clone(), want);
+    let r = props.rule;
+    html! {
+        <span class="rule" tabindex="0" aria-describedby={props.tip.clone()} data-rule={r.id}
+            onmouseover={move |_: MouseEvent| over()} onfocusin={move |_: FocusEvent| focus()}>
+            { r.name }
+            <span class="tip" role="tooltip" id={props.tip.clone()}>
+                if *open { <Math tex={r.identity} /> }
+                <span class="cookbook">{ r.cookbook.map(|c| format!(" Matrix Cookbook ({c})")).unwrap_or_default() }</span>
+            </span>
+        </span>
+    }
+}
+
 /// One derivation line: its number, the equation, the mark of its step check, the rule.
 fn line(i: usize, tex: String, dy: bool, rule: Option<Rule>, mark: Option<bool>) -> Html {
     let rule_html = match rule {
-        Some(r) => {
-            let tip = format!("tip-{i}");
-            html! {
-                <span class="rule" tabindex="0" aria-describedby={tip.clone()} data-rule={r.id}>
-                    { r.name }
-                    <span class="tip" role="tooltip" id={tip}>
-                        <Math tex={r.identity} />
-                        <span class="cookbook">{ r.cookbook.map(|c| format!(" Matrix Cookbook ({c})")).unwrap_or_default() }</span>
-                    </span>
-                </span>
-            }
-        }
+        Some(r) => html! { <RuleName rule={r} tip={format!("tip-{i}")} /> },
         None => html! { <span class="rule first">{ "take the differential" }</span> },
     };
     let title = rule.map(|r| rule_note(&r));
