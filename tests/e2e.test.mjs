@@ -208,6 +208,35 @@ test('an example picked right after typing: back returns to what was typed', asy
   await page.close();
 });
 
+test('while typing, the check panel keeps the last numbers (dimmed) until the new check is done', async (t) => {
+  const rec = await openPage(env.browser.context, env.server.origin);
+  const { page } = rec;
+  const [least, trace] = NOTE_EXAMPLES;
+  await page.goto(permalink(env.server.base, { f: trace.f }));
+  await waitForGradient(page, trace.grad);
+  await waitForPassed(page);
+  const before = await page.locator('[data-testid="rel-error"]').textContent();
+  // Record, at every DOM change, whether the figures are on screen and whether they are dimmed.
+  await page.evaluate(() => {
+    window.__panel = [];
+    new MutationObserver(() => {
+      const err = document.querySelector('[data-testid="rel-error"]');
+      window.__panel.push(err ? (err.closest('.previous') ? 'previous' : 'current') : 'none');
+    }).observe(document.getElementById('app'), { subtree: true, childList: true, characterData: true, attributes: true });
+  });
+  await typeExpr(page, least.f);
+  await waitForGradient(page, least.grad);
+  await waitForPassed(page);
+  const seen = await page.evaluate(() => window.__panel);
+  assert.ok(!seen.includes('none'), `the figures never left the panel: ${seen.join(' ')}`);
+  assert.ok(seen.includes('previous'), 'the pending state showed the previous figures, dimmed');
+  assert.equal(seen.at(-1), 'current');
+  assert.equal(await page.locator('.check .previous').count(), 0, 'nothing dimmed once checked');
+  assert.notEqual(await page.locator('[data-testid="rel-error"]').textContent(), '', `was ${before}`);
+  await assertClean(t, rec, assert);
+  await page.close();
+});
+
 test('embed mode: no page chrome, derivation and check shown, height posted to the parent', async (t) => {
   const rec = await openPage(env.browser.context, env.server.origin);
   const { page } = rec;

@@ -80,7 +80,23 @@ fn matrix(title: &str, rows: &[Vec<f64>]) -> Html {
 #[function_component(CheckPanel)]
 pub fn check_panel(props: &CheckProps) -> Html {
     let (class, text, why) = badge(&props.shown.check);
-    let report = props.shown.check.as_ref().and_then(|c| c.as_ref().ok());
+    // While the next check is pending (a keystroke ago), the last report stays, dimmed, instead of
+    // the panel emptying and refilling at every keystroke.
+    let last = use_mut_ref(|| None::<Rc<Shown>>);
+    let pending = props.shown.check.is_none();
+    if !pending {
+        *last.borrow_mut() = matches!(props.shown.check, Some(Ok(_))).then(|| props.shown.clone());
+    }
+    let source = if pending {
+        last.borrow().clone()
+    } else {
+        Some(props.shown.clone())
+    };
+    let report = source
+        .as_ref()
+        .and_then(|s| s.check.as_ref())
+        .and_then(|c| c.as_ref().ok());
+    let previous = pending && report.is_some();
     let sizes = report.map(|r| r.sizes.clone()).unwrap_or_default();
     let size_inputs = sizes.iter().map(|(name, &n)| {
         let cb = props.on_size.clone();
@@ -120,6 +136,8 @@ pub fn check_panel(props: &CheckProps) -> Html {
                 if let Some(r) = report { <span class="seed">{ format!("seed {}", r.seed) }</span> }
             </div>
             if let Some(r) = report {
+              <div class={classes!("results", previous.then_some("previous"))} aria-busy={ if previous { "true" } else { "false" } }
+                  title={ previous.then_some("the previous check's numbers, until the new check is done") }>
                 <dl class="figures">
                     if let Some(v) = r.value { <dt>{ "f at the sample" }</dt><dd data-testid="f-value">{ fmt(v) }</dd> }
                     if let Some(g) = &r.gradient {
@@ -139,6 +157,7 @@ pub fn check_panel(props: &CheckProps) -> Html {
                         </div>
                     }
                 }
+              </div>
             }
         </section>
     }
