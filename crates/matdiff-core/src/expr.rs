@@ -114,7 +114,7 @@ pub struct SymbolTable {
 
 impl SymbolTable {
     pub fn get(&self, name: &str) -> Option<&Symbol> {
-        self.symbols.iter().find(|s| s.name == name)
+        self.symbols.iter().find(|s| same_name(&s.name, name))
     }
     /// Every symbolic dimension name in use, in order of first appearance.
     pub fn dim_names(&self) -> Vec<String> {
@@ -352,7 +352,7 @@ impl Expr {
 
     /// Whether the symbol `name` occurs in the expression.
     pub fn mentions(&self, name: &str) -> bool {
-        self.any(&mut |e| matches!(e, Expr::Sym(s) if &**s == name))
+        self.any(&mut |e| matches!(e, Expr::Sym(s) if same_name(s, name)))
     }
 
     /// Whether a differential operator occurs in the expression.
@@ -364,6 +364,13 @@ impl Expr {
     pub fn size(&self) -> usize {
         1 + self.children().into_iter().map(Expr::size).sum::<usize>()
     }
+}
+
+/// Whether two names are equal: `a == b` compared inline, byte by byte (names are short, and
+/// the library call of a slice comparison costs more than the comparison on the hot paths).
+#[inline]
+pub fn same_name(a: &str, b: &str) -> bool {
+    a.len() == b.len() && a.bytes().zip(b.bytes()).all(|(x, y)| x == y)
 }
 
 /// The shape of a well-typed expression. Unknown symbols are treated as scalars, so

@@ -1,6 +1,6 @@
 //! Algebraic normalisation: tidying products and sums, pushing transposes, symmetry, collecting like terms.
 
-use crate::expr::{dims_with, Dim, Expr, Func, Shape, SymbolTable};
+use crate::expr::{dims_with, same_name, Dim, Expr, Func, Shape, SymbolTable};
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
@@ -90,7 +90,7 @@ impl<'a> Ctx<'a> {
     }
     /// Whether `e` is the differential of the variable, `dX`.
     pub fn is_dx(&self, e: &Expr) -> bool {
-        matches!(e, Expr::D(a) if matches!(&**a, Expr::Sym(s) if &**s == self.wrt))
+        matches!(e, Expr::D(a) if matches!(&**a, Expr::Sym(s) if same_name(s, self.wrt)))
     }
     pub fn has_dx(&self, e: &Expr) -> bool {
         e.any(&mut |n| self.is_dx(n))
@@ -246,7 +246,7 @@ fn tidy_node(ctx: Ctx, e: Expr, deep: bool) -> Expr {
     let sub = |e: Expr| if deep { tidy(ctx, e) } else { e };
     match e {
         Expr::Add(ts) => {
-            let mut out = Vec::new();
+            let mut out = Vec::with_capacity(ts.len());
             let mut constant = 0.0;
             // The folded constant stays where the first constant stood: 1 - tanh(x)^2.
             let mut constant_at = None;
@@ -268,8 +268,9 @@ fn tidy_node(ctx: Ctx, e: Expr, deep: bool) -> Expr {
         }
         Expr::Mul(fs) => {
             let mut coef = 1.0;
-            let mut out = Vec::new();
             let n = fs.len();
+            // Room for the coefficient in front and a few factors of flattened products.
+            let mut out = Vec::with_capacity(n + 2);
             // Constants fold only while the product stays finite (1e308*10 stays as is).
             for f in fs.into_iter().map(sub) {
                 match f {
@@ -375,23 +376,47 @@ fn count_transposes(e: &Expr) -> usize {
     n
 }
 
-/// Splits a leading numeric coefficient off a term: `2 A dX` → (2, `A dX`).
-fn split_coef(t: Expr) -> (f64, Expr) {
-    match t {
-        Expr::Mul(mut fs) if matches!(fs.first(), Some(Expr::Num(_))) && fs.len() > 1 => {
-            let Expr::Num(c) = fs.remove(0) else {
-                return (1.0, Expr::Mul(fs));
-            };
-            (
-                c,
-                if fs.len() == 1 {
-                    fs.remove(0)
-                } else {
-                    Expr::Mul(fs)
-                },
-            )
+/// The part of a term after its leading numeric coefficient, by reference (`2 A dX` → 2 and `A dX`).
+#[derive(Clone, Copy)]
+enum Rest<'e> {
+    /// The whole term (coefficient 1), or the single factor after the coefficient.
+    One(&'e Expr, bool),
+    /// The factors after the coefficient, read as a product.
+    Chain(&'e [Expr]),
+}
+
+impl Rest<'_> {
+    /// Whether both stand for equal expressions (as whole expressions).
+    fn same(&self, other: &Rest) -> bool {
+        match (self, other) {
+            (Rest::One(a, _), Rest::One(b, _)) => a == b,
+            (Rest::Chain(a), Rest::Chain(b)) => a == b,
+            (Rest::One(a, _), Rest::Chain(b)) | (Rest::Chain(b), Rest::One(a, _)) => {
+                matches!(a, Expr::Mul(v) if v.as_slice() == *b)
+            }
         }
-        t => (1.0, t),
+    }
+    /// Whether this is the whole term (no coefficient was split off).
+    fn is_whole(&self) -> bool {
+        matches!(self, Rest::One(_, true))
+    }
+    fn to_expr(self) -> Expr {
+        match self {
+            Rest::One(e, _) => e.clone(),
+            Rest::Chain(fs) => Expr::Mul(fs.to_vec()),
+        }
+    }
+}
+
+/// Splits a leading numeric coefficient off a term, by reference: `2 A dX` → (2, `A dX`).
+fn coef_of(t: &Expr) -> (f64, Rest<'_>) {
+    match t {
+        Expr::Mul(fs) if fs.len() > 1 => match fs[0] {
+            Expr::Num(c) if fs.len() == 2 => (c, Rest::One(&fs[1], false)),
+            Expr::Num(c) => (c, Rest::Chain(&fs[1..])),
+            _ => (1.0, Rest::One(t, true)),
+        },
+        t => (1.0, Rest::One(t, true)),
     }
 }
 
@@ -423,21 +448,41 @@ pub fn merge_like_terms(ctx: Ctx, e: Expr) -> Expr {
 pub(crate) fn merge_node(ctx: Ctx, e: Expr) -> Expr {
     match e {
         Expr::Add(ts) => {
-            let mut merged: Vec<(f64, Expr)> = Vec::with_capacity(ts.len());
-            for t in ts {
-                let (c, rest) = split_coef(t);
+            // Like terms found by reference first: (coefficient, rest, first term, merged count).
+            let mut groups: Vec<(f64, Rest, usize, usize)> = Vec::with_capacity(ts.len());
+            for (i, t) in ts.iter().enumerate() {
+                let (c, rest) = coef_of(t);
                 // Terms that would cancel stay: a zero without a shape must not replace a matrix.
-                match merged
+                match groups
                     .iter_mut()
-                    .find(|(c0, r)| *r == rest && *c0 + c != 0.0 && (*c0 + c).is_finite())
+                    .find(|(c0, r, _, _)| r.same(&rest) && *c0 + c != 0.0 && (*c0 + c).is_finite())
                 {
-                    Some((c0, _)) => *c0 += c,
-                    None => merged.push((c, rest)),
+                    Some((c0, _, _, n)) => {
+                        *c0 += c;
+                        *n += 1;
+                    }
+                    None => groups.push((c, rest, i, 1)),
                 }
             }
-            let terms = merged
+            // A term that merged with none and had no coefficient is its own result: `t` is
+            // merged, so tidy(1·t) = t (tidy is idempotent). Only the others are rebuilt.
+            let plan: Vec<Result<usize, (f64, Expr)>> = groups
+                .iter()
+                .map(|&(c, r, i, n)| {
+                    if n == 1 && c == 1.0 && r.is_whole() {
+                        Ok(i)
+                    } else {
+                        Err((c, r.to_expr()))
+                    }
+                })
+                .collect();
+            let mut ts: Vec<Option<Expr>> = ts.into_iter().map(Some).collect();
+            let terms = plan
                 .into_iter()
-                .map(|(c, r)| tidy_node(ctx, mul(ctx, vec![Expr::Num(c), r]), false))
+                .map(|p| match p {
+                    Ok(i) => ts[i].take().unwrap_or(Expr::Num(0.0)),
+                    Err((c, r)) => tidy_node(ctx, mul(ctx, vec![Expr::Num(c), r]), false),
+                })
                 .collect();
             tidy_node(ctx, add(terms), false)
         }
