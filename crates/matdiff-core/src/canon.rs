@@ -3,6 +3,7 @@
 use crate::expr::{Dim, Expr, Func, Kind, Shape};
 use crate::rules::{self, Rule};
 use crate::simplify::{add, mul, simplify, smart_t, tidy, transpose_chain, Ctx};
+use std::rc::Rc;
 
 /// A term split into constant scalar factors (`coef`) and the part that holds dX (`core`).
 struct Split {
@@ -28,8 +29,8 @@ fn split(term: &Expr, ctx: Ctx) -> Split {
             }
             // A / s = (1/s) A for a constant scalar s.
             Expr::Div(a, s) if !ctx.has_dx(&s) => {
-                coef.push(Expr::Div(Box::new(Expr::Num(1.0)), s));
-                core = *a;
+                coef.push(Expr::Div(Rc::new(Expr::Num(1.0)), s));
+                core = Rc::unwrap_or_clone(a);
             }
             c => {
                 core = c;
@@ -227,7 +228,7 @@ impl Target<'_> {
                 Some((
                     rules::TRACE_HADAMARD,
                     vec![tr(vec![
-                        Expr::t(Expr::HadDiv(Box::new(p), b.clone())),
+                        Expr::t(Expr::HadDiv(Rc::new(p), b.clone())),
                         (**a).clone(),
                     ])],
                 ))
@@ -486,15 +487,16 @@ pub fn rearrange(dy: &Expr, kind: Kind, ctx: Ctx) -> Option<(Vec<Line>, Expr)> {
 fn quotients_as_factors(e: Expr, ctx: Ctx) -> Expr {
     let go = |e: Expr| quotients_as_factors(e, ctx);
     match e {
-        Expr::Div(a, s) if ctx.has_dx(&a) && !ctx.has_dx(&s) => {
-            Expr::Mul(vec![Expr::Div(Box::new(Expr::Num(1.0)), s), go(*a)])
-        }
+        Expr::Div(a, s) if ctx.has_dx(&a) && !ctx.has_dx(&s) => Expr::Mul(vec![
+            Expr::Div(Rc::new(Expr::Num(1.0)), s),
+            go(Rc::unwrap_or_clone(a)),
+        ]),
         Expr::Add(v) => Expr::Add(v.into_iter().map(go).collect()),
         Expr::Mul(v) => Expr::Mul(v.into_iter().map(go).collect()),
         Expr::Had(v) => Expr::Had(v.into_iter().map(go).collect()),
-        Expr::Transpose(a) => Expr::t(go(*a)),
-        Expr::Call(f, a) => Expr::call(f, go(*a)),
-        Expr::HadDiv(a, b) => Expr::HadDiv(Box::new(go(*a)), b),
+        Expr::Transpose(a) => Expr::t(go(Rc::unwrap_or_clone(a))),
+        Expr::Call(f, a) => Expr::call(f, go(Rc::unwrap_or_clone(a))),
+        Expr::HadDiv(a, b) => Expr::HadDiv(Rc::new(go(Rc::unwrap_or_clone(a))), b),
         e => e,
     }
 }
@@ -512,6 +514,7 @@ mod tests {
     use crate::api::derive;
     use crate::expr::{Dim, Expr, Func, Kind, Problem, Shape, Symbol, SymbolTable};
     use expect_test::{expect, Expect};
+    use std::rc::Rc;
 
     fn sym(name: &str, kind: Kind, rows: &str, cols: &str, symmetric: bool) -> Symbol {
         let d = |s: &str| {
@@ -575,7 +578,7 @@ mod tests {
     #[test]
     fn note_example_least_squares() {
         let f = Expr::Pow(
-            Box::new(Expr::call(
+            Rc::new(Expr::call(
                 Func::Norm2,
                 Expr::Add(vec![Expr::Mul(vec![s("A"), s("x")]), Expr::neg(s("b"))]),
             )),
@@ -783,20 +786,20 @@ mod tests {
                 (
                     "quotient",
                     Expr::Div(
-                        Box::new(m(vec![Expr::t(s("x")), s("x")])),
-                        Box::new(call(Func::Tr, s("X"))),
+                        Rc::new(m(vec![Expr::t(s("x")), s("x")])),
+                        Rc::new(call(Func::Tr, s("X"))),
                     ),
                     "X",
                 ),
                 (
                     "power",
-                    call(Func::Tr, Expr::Pow(Box::new(s("X")), 3.0)),
+                    call(Func::Tr, Expr::Pow(Rc::new(s("X")), 3.0)),
                     "X",
                 ),
                 (
                     "scalar",
                     m(vec![
-                        Expr::Pow(Box::new(s("a")), 2.0),
+                        Expr::Pow(Rc::new(s("a")), 2.0),
                         call(Func::Tr, s("X")),
                     ]),
                     "a",
@@ -815,7 +818,7 @@ mod tests {
                     "hadamard-div",
                     call(
                         Func::Sum,
-                        Expr::HadDiv(Box::new(s("x")), Box::new(call(Func::Exp, s("x")))),
+                        Expr::HadDiv(Rc::new(s("x")), Rc::new(call(Func::Exp, s("x")))),
                     ),
                     "x",
                 ),

@@ -6,6 +6,7 @@ use crate::simplify::{
     add, map_children_ref, merge_like_terms, merge_node, merges_children, mul, tidy, tidy_shallow,
     Ctx,
 };
+use std::rc::Rc;
 
 /// Upper bound on the steps of one phase; a derivation that needs more is reported, never looped.
 pub const MAX_STEPS: usize = 400;
@@ -63,9 +64,9 @@ fn epow(e: Expr, p: f64, scalar: bool) -> Expr {
     if p == 1.0 {
         e
     } else if scalar {
-        Expr::Pow(Box::new(e), p)
+        Expr::Pow(Rc::new(e), p)
     } else {
-        Expr::HadPow(Box::new(e), p)
+        Expr::HadPow(Rc::new(e), p)
     }
 }
 
@@ -110,7 +111,7 @@ fn apply(rule: Rule, e: &Expr, ctx: Ctx) -> Expr {
         ("constant", _) => Expr::Num(0.0),
         ("linearity", Expr::Add(ts)) => add(ts.iter().map(|t| linear_term(t, ctx)).collect()),
         ("linearity", Expr::Mul(_)) => linear_term(e, ctx),
-        ("linearity", Expr::Div(a, b)) => Expr::Div(Box::new(linear_term(a, ctx)), b.clone()),
+        ("linearity", Expr::Div(a, b)) => Expr::Div(Rc::new(linear_term(a, ctx)), b.clone()),
         ("product-rule", Expr::Mul(fs)) => add((0..fs.len())
             .map(|i| {
                 // Each factor cloned once: the i-th only as d(·).
@@ -123,10 +124,10 @@ fn apply(rule: Rule, e: &Expr, ctx: Ctx) -> Expr {
             })
             .collect()),
         ("quotient", Expr::Div(a, b)) => add(vec![
-            Expr::Div(Box::new(d(a)), b.clone()),
+            Expr::Div(Rc::new(d(a)), b.clone()),
             Expr::neg(Expr::Div(
-                Box::new(mul(ctx, vec![(**a).clone(), d(b)])),
-                Box::new(Expr::Pow(b.clone(), 2.0)),
+                Rc::new(mul(ctx, vec![(**a).clone(), d(b)])),
+                Rc::new(Expr::Pow(b.clone(), 2.0)),
             )),
         ]),
         ("transpose", Expr::Transpose(a)) => Expr::t(d(a)),
@@ -149,7 +150,7 @@ fn apply(rule: Rule, e: &Expr, ctx: Ctx) -> Expr {
             let u = (**u).clone();
             let s = ctx.shape(&u);
             Expr::d(if s.is_scalar() {
-                Expr::Pow(Box::new(u), 2.0)
+                Expr::Pow(Rc::new(u), 2.0)
             } else if s.is_col_vector() {
                 Expr::Mul(vec![Expr::t(u.clone()), u])
             } else if s.rows == crate::expr::Dim::One {
@@ -169,7 +170,7 @@ fn apply(rule: Rule, e: &Expr, ctx: Ctx) -> Expr {
             } else {
                 Expr::call(Func::Tr, Expr::Mul(vec![Expr::t((**u).clone()), d(u)]))
             };
-            Expr::Div(Box::new(inner), Box::new(e.clone()))
+            Expr::Div(Rc::new(inner), Rc::new(e.clone()))
         }
         ("norm1", Expr::Call(_, u)) => {
             if ctx.is_scalar(u) {
@@ -214,9 +215,9 @@ fn apply(rule: Rule, e: &Expr, ctx: Ctx) -> Expr {
             })
             .collect()),
         ("hadamard-quotient", Expr::HadDiv(a, b)) => add(vec![
-            Expr::HadDiv(Box::new(d(a)), b.clone()),
+            Expr::HadDiv(Rc::new(d(a)), b.clone()),
             Expr::neg(Expr::Had(vec![
-                Expr::HadDiv(a.clone(), Box::new(Expr::HadPow(b.clone(), 2.0))),
+                Expr::HadDiv(a.clone(), Rc::new(Expr::HadPow(b.clone(), 2.0))),
                 d(b),
             ])),
         ]),
@@ -285,15 +286,15 @@ fn rewrite(e: &Expr, rule: Rule, ctx: Ctx) -> Expr {
         Expr::Mul(v) => Expr::Mul(v.iter().map(|c| rewrite(c, rule, ctx)).collect()),
         Expr::Had(v) => Expr::Had(v.iter().map(|c| rewrite(c, rule, ctx)).collect()),
         Expr::Div(a, b) => Expr::Div(
-            Box::new(rewrite(a, rule, ctx)),
-            Box::new(rewrite(b, rule, ctx)),
+            Rc::new(rewrite(a, rule, ctx)),
+            Rc::new(rewrite(b, rule, ctx)),
         ),
         Expr::HadDiv(a, b) => Expr::HadDiv(
-            Box::new(rewrite(a, rule, ctx)),
-            Box::new(rewrite(b, rule, ctx)),
+            Rc::new(rewrite(a, rule, ctx)),
+            Rc::new(rewrite(b, rule, ctx)),
         ),
-        Expr::HadPow(a, p) => Expr::HadPow(Box::new(rewrite(a, rule, ctx)), *p),
-        Expr::Pow(a, p) => Expr::Pow(Box::new(rewrite(a, rule, ctx)), *p),
+        Expr::HadPow(a, p) => Expr::HadPow(Rc::new(rewrite(a, rule, ctx)), *p),
+        Expr::Pow(a, p) => Expr::Pow(Rc::new(rewrite(a, rule, ctx)), *p),
         Expr::Transpose(a) => Expr::t(rewrite(a, rule, ctx)),
         Expr::Inv(a) => Expr::inv(rewrite(a, rule, ctx)),
         Expr::Call(f, a) => Expr::call(*f, rewrite(a, rule, ctx)),

@@ -257,21 +257,21 @@ pub enum Expr {
     Add(Vec<Expr>),
     Mul(Vec<Expr>),
     /// Division by a scalar.
-    Div(Box<Expr>, Box<Expr>),
+    Div(Rc<Expr>, Rc<Expr>),
     /// Hadamard (elementwise) product.
     Had(Vec<Expr>),
     /// Elementwise division.
-    HadDiv(Box<Expr>, Box<Expr>),
+    HadDiv(Rc<Expr>, Rc<Expr>),
     /// Elementwise power by a constant.
-    HadPow(Box<Expr>, f64),
+    HadPow(Rc<Expr>, f64),
     /// Power by a constant: any real power of a scalar, an integer power ≥ 2 of a square matrix.
-    Pow(Box<Expr>, f64),
-    Transpose(Box<Expr>),
-    Inv(Box<Expr>),
-    Call(Func, Box<Expr>),
+    Pow(Rc<Expr>, f64),
+    Transpose(Rc<Expr>),
+    Inv(Rc<Expr>),
+    Call(Func, Rc<Expr>),
     /// The differential operator d(·), not yet pushed inward. `D(Sym(x))` for the
     /// variable `x` is the differential dx itself.
-    D(Box<Expr>),
+    D(Rc<Expr>),
 }
 
 impl Expr {
@@ -283,16 +283,16 @@ impl Expr {
         Expr::Mul(vec![Expr::Num(-1.0), e])
     }
     pub fn t(e: Expr) -> Expr {
-        Expr::Transpose(Box::new(e))
+        Expr::Transpose(Rc::new(e))
     }
     pub fn inv(e: Expr) -> Expr {
-        Expr::Inv(Box::new(e))
+        Expr::Inv(Rc::new(e))
     }
     pub fn call(f: Func, e: Expr) -> Expr {
-        Expr::Call(f, Box::new(e))
+        Expr::Call(f, Rc::new(e))
     }
     pub fn d(e: Expr) -> Expr {
-        Expr::D(Box::new(e))
+        Expr::D(Rc::new(e))
     }
     pub fn is_zero(&self) -> bool {
         matches!(self, Expr::Num(x) if *x == 0.0)

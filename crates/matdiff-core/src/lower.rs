@@ -15,6 +15,7 @@ use crate::expr::{Dim, Expr, Func, Kind, Problem, Shape, Symbol, SymbolTable};
 use crate::syntax::{fold_const, parse, Ast, AstKind, BinOp, ChainLink, Exponent, NormSub};
 use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
+use std::rc::Rc;
 
 /// Most nodes a lowered expression may have.
 pub const MAX_NODES: usize = 2000;
@@ -575,7 +576,7 @@ impl<'a> Ctx<'a> {
                                 )
                                 .into());
                         }
-                        Low::new(Expr::Div(Box::new(acc.e), Box::new(rhs.e)), acc.s)
+                        Low::new(Expr::Div(Rc::new(acc.e), Rc::new(rhs.e)), acc.s)
                     }
                     // A scalar operand of `.*` or `./` is a scalar factor: `s .* M` is `s*M`,
                     // `M ./ s` is `M/s` and `s ./ M` is `s*(1 ./ M)`, so the rules for scalar
@@ -584,13 +585,13 @@ impl<'a> Ctx<'a> {
                         self.mul(acc, acc_span.clone(), rhs, rspan.clone(), op)?
                     }
                     BinOp::HadDiv if rhs.s.is_scalar() => {
-                        Low::new(Expr::Div(Box::new(acc.e), Box::new(rhs.e)), acc.s)
+                        Low::new(Expr::Div(Rc::new(acc.e), Rc::new(rhs.e)), acc.s)
                     }
                     BinOp::HadDiv if acc.s.is_scalar() => {
                         let s = rhs.s;
                         let ones =
                             Expr::Ones(Shape::new(self.placeholder(s.r), self.placeholder(s.c)));
-                        let recip = Expr::HadDiv(Box::new(ones), Box::new(rhs.e));
+                        let recip = Expr::HadDiv(Rc::new(ones), Rc::new(rhs.e));
                         if acc.e.is_one() {
                             Low::new(recip, s)
                         } else {
@@ -627,7 +628,7 @@ impl<'a> Ctx<'a> {
                                 .into());
                         };
                         if div {
-                            Low::new(Expr::HadDiv(Box::new(acc.e), Box::new(rhs.e)), s)
+                            Low::new(Expr::HadDiv(Rc::new(acc.e), Rc::new(rhs.e)), s)
                         } else {
                             let mut terms = match acc.e {
                                 Expr::Had(v) => v,
@@ -892,10 +893,10 @@ impl<'a> Ctx<'a> {
             Exponent::Const(c) => c,
         };
         if elementwise {
-            return Ok(Low::new(Expr::HadPow(Box::new(b.e), c), b.s));
+            return Ok(Low::new(Expr::HadPow(Rc::new(b.e), c), b.s));
         }
         if b.s.is_scalar() {
-            return Ok(Low::new(Expr::Pow(Box::new(b.e), c), b.s));
+            return Ok(Low::new(Expr::Pow(Rc::new(b.e), c), b.s));
         }
         let shown = self.show(b.s);
         if b.s.r == D::One || b.s.c == D::One {
@@ -926,8 +927,8 @@ impl<'a> Ctx<'a> {
             0.0 => Low::new(Expr::Eye(self.placeholder(s.r)), s),
             1.0 => b,
             -1.0 => Low::new(Expr::inv(b.e), s),
-            c if c >= 2.0 => Low::new(Expr::Pow(Box::new(b.e), c), s),
-            c => Low::new(Expr::inv(Expr::Pow(Box::new(b.e), -c)), s),
+            c if c >= 2.0 => Low::new(Expr::Pow(Rc::new(b.e), c), s),
+            c => Low::new(Expr::inv(Expr::Pow(Rc::new(b.e), -c)), s),
         })
     }
 
@@ -1176,15 +1177,15 @@ impl<'a> Ctx<'a> {
                 v.iter_mut().for_each(|x| self.patch(x, vars))
             }
             Expr::Div(a, b) | Expr::HadDiv(a, b) => {
-                self.patch(a, vars);
-                self.patch(b, vars);
+                self.patch(Rc::make_mut(a), vars);
+                self.patch(Rc::make_mut(b), vars);
             }
             Expr::HadPow(a, _)
             | Expr::Pow(a, _)
             | Expr::Transpose(a)
             | Expr::Inv(a)
             | Expr::Call(_, a)
-            | Expr::D(a) => self.patch(a, vars),
+            | Expr::D(a) => self.patch(Rc::make_mut(a), vars),
         }
     }
 }

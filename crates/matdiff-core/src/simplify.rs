@@ -3,6 +3,7 @@
 use crate::expr::{dims_with, same_name, Dim, Expr, Func, Shape, SymbolTable};
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
+use std::rc::Rc;
 
 /// What the simplifier needs to know about the problem.
 #[derive(Clone, Copy)]
@@ -244,6 +245,14 @@ pub fn tidy(ctx: Ctx, e: Expr) -> Expr {
 /// already be results of [`tidy`] (tidy is idempotent, so the result is the same).
 fn tidy_node(ctx: Ctx, e: Expr, deep: bool) -> Expr {
     let sub = |e: Expr| if deep { tidy(ctx, e) } else { e };
+    // A shared child is kept as it is when it need not be tidied.
+    let subr = |e: Rc<Expr>| {
+        if deep {
+            Rc::new(tidy(ctx, Rc::unwrap_or_clone(e)))
+        } else {
+            e
+        }
+    };
     match e {
         Expr::Add(ts) => {
             let mut out = Vec::with_capacity(ts.len());
@@ -315,52 +324,52 @@ fn tidy_node(ctx: Ctx, e: Expr, deep: bool) -> Expr {
             Expr::Had(out)
         }
         Expr::Div(a, b) => {
-            let a = sub(*a);
-            let b = sub(*b);
+            let a = subr(a);
+            let b = subr(b);
             if a.is_zero() {
                 return Expr::Num(0.0);
             }
             if b.is_one() {
-                return a;
+                return Rc::unwrap_or_clone(a);
             }
-            if let (Expr::Num(x), Expr::Num(y)) = (&a, &b) {
+            if let (Expr::Num(x), Expr::Num(y)) = (&*a, &*b) {
                 if *y != 0.0 && (x / y).is_finite() && (x / y).fract() == 0.0 {
                     return Expr::Num(x / y);
                 }
             }
-            Expr::Div(Box::new(a), Box::new(b))
+            Expr::Div(a, b)
         }
         Expr::HadDiv(a, b) => {
-            let a = sub(*a);
+            let a = subr(a);
             if a.is_zero() {
                 return Expr::Num(0.0);
             }
-            Expr::HadDiv(Box::new(a), Box::new(sub(*b)))
+            Expr::HadDiv(a, subr(b))
         }
-        Expr::HadPow(a, p) => Expr::HadPow(Box::new(sub(*a)), p),
+        Expr::HadPow(a, p) => Expr::HadPow(subr(a), p),
         Expr::Pow(a, p) => {
-            let a = sub(*a);
+            let a = subr(a);
             if p == 1.0 {
-                return a;
+                return Rc::unwrap_or_clone(a);
             }
-            Expr::Pow(Box::new(a), p)
+            Expr::Pow(a, p)
         }
         Expr::Transpose(a) => {
-            let a = sub(*a);
-            if a.is_zero() || matches!(a, Expr::Num(_)) {
-                return a;
+            let a = subr(a);
+            if a.is_zero() || matches!(*a, Expr::Num(_)) {
+                return Rc::unwrap_or_clone(a);
             }
-            Expr::Transpose(Box::new(a))
+            Expr::Transpose(a)
         }
-        Expr::Inv(a) => Expr::Inv(Box::new(sub(*a))),
+        Expr::Inv(a) => Expr::Inv(subr(a)),
         Expr::Call(f, a) => {
-            let a = sub(*a);
+            let a = subr(a);
             if a.is_zero() && matches!(f, Func::Tr | Func::Sum | Func::Diag | Func::DiagOf) {
                 return Expr::Num(0.0);
             }
-            Expr::Call(f, Box::new(a))
+            Expr::Call(f, a)
         }
-        Expr::D(a) => Expr::D(Box::new(sub(*a))),
+        Expr::D(a) => Expr::D(subr(a)),
         e @ (Expr::Num(_) | Expr::Sym(_) | Expr::Eye(_) | Expr::Ones(_)) => e,
     }
 }
@@ -493,7 +502,7 @@ pub(crate) fn merge_node(ctx: Ctx, e: Expr) -> Expr {
 
 /// The node with each child replaced by `f(child)`, in order.
 pub(crate) fn map_children(e: Expr, f: &mut impl FnMut(Expr) -> Expr) -> Expr {
-    let mut b = |x: Box<Expr>| Box::new(f(*x));
+    let mut b = |x: Rc<Expr>| Rc::new(f(Rc::unwrap_or_clone(x)));
     match e {
         Expr::Add(v) => Expr::Add(v.into_iter().map(&mut *f).collect()),
         Expr::Mul(v) => Expr::Mul(v.into_iter().map(&mut *f).collect()),
@@ -518,7 +527,7 @@ pub(crate) fn map_children(e: Expr, f: &mut impl FnMut(Expr) -> Expr) -> Expr {
 
 /// A copy of the node with each child given by `f(child)`, in order; the children are not cloned.
 pub(crate) fn map_children_ref(e: &Expr, f: &mut impl FnMut(&Expr) -> Expr) -> Expr {
-    let mut b = |x: &Expr| Box::new(f(x));
+    let mut b = |x: &Expr| Rc::new(f(x));
     match e {
         Expr::Add(v) => Expr::Add(v.iter().map(&mut *f).collect()),
         Expr::Mul(v) => Expr::Mul(v.iter().map(&mut *f).collect()),
@@ -639,7 +648,7 @@ pub fn smart_t(e: &Expr, ctx: Ctx) -> Expr {
             if count_transposes(&inner) <= count_transposes(a) {
                 match e {
                     Expr::Inv(_) => Expr::inv(inner),
-                    Expr::Pow(_, p) => Expr::Pow(Box::new(inner), *p),
+                    Expr::Pow(_, p) => Expr::Pow(Rc::new(inner), *p),
                     _ => unreachable!("matched Inv or Pow above"),
                 }
             } else {
@@ -656,7 +665,7 @@ pub fn smart_t(e: &Expr, ctx: Ctx) -> Expr {
                 Expr::t(e.clone())
             }
         }
-        Expr::Div(a, s) => Expr::Div(Box::new(smart_t(a, ctx)), s.clone()),
+        Expr::Div(a, s) => Expr::Div(Rc::new(smart_t(a, ctx)), s.clone()),
         Expr::Call(f, a) if f.is_elementwise() && matches!(**a, Expr::Transpose(_)) => {
             Expr::call(*f, smart_t(a, ctx))
         }
@@ -680,7 +689,7 @@ pub fn merge_powers(chain: Vec<Expr>, ctx: Ctx) -> Vec<Expr> {
             let is_matrix_power =
                 |b: &Expr| !matches!(b, Expr::Num(_) | Expr::D(_)) && ctx.is_square(b);
             if b1 == b2 && is_matrix_power(b1) {
-                let merged = Expr::Pow(Box::new(b1.clone()), p1 + p2);
+                let merged = Expr::Pow(Rc::new(b1.clone()), p1 + p2);
                 out.pop();
                 out.push(merged);
                 continue;
@@ -729,7 +738,7 @@ pub fn simplify(e: Expr, ctx: Ctx) -> Expr {
             for f in fs.iter_mut() {
                 if let Expr::Pow(s, p) = f {
                     if *p == -1.0 && ctx.is_scalar(s) {
-                        *f = Expr::Div(Box::new(Expr::Num(1.0)), s.clone());
+                        *f = Expr::Div(Rc::new(Expr::Num(1.0)), s.clone());
                     }
                 }
             }
@@ -739,18 +748,21 @@ pub fn simplify(e: Expr, ctx: Ctx) -> Expr {
                 .position(|f| matches!(f, Expr::Div(a, _) if matches!(**a, Expr::Num(_))))
             {
                 if let Expr::Div(a, s) = fs.remove(pos) {
-                    let mut num = vec![*a];
+                    let mut num = vec![Rc::unwrap_or_clone(a)];
                     num.extend(fs);
-                    return tidy(ctx, Expr::Div(Box::new(tidy(ctx, mul(ctx, num))), s));
+                    return tidy(ctx, Expr::Div(Rc::new(tidy(ctx, mul(ctx, num))), s));
                 }
             }
             tidy(ctx, mul(ctx, fs))
         }
         Expr::Transpose(a) => {
-            let a = simplify(*a, ctx);
+            let a = simplify(Rc::unwrap_or_clone(a), ctx);
             tidy(ctx, smart_t(&a, ctx))
         }
-        Expr::Div(a, b) => Expr::Div(Box::new(simplify(*a, ctx)), Box::new(simplify(*b, ctx))),
+        Expr::Div(a, b) => Expr::Div(
+            Rc::new(simplify(Rc::unwrap_or_clone(a), ctx)),
+            Rc::new(simplify(Rc::unwrap_or_clone(b), ctx)),
+        ),
         Expr::Had(fs) => {
             let fs: Vec<Expr> = fs.into_iter().map(|f| simplify(f, ctx)).collect();
             // 1 ⊙ A = A
@@ -765,14 +777,15 @@ pub fn simplify(e: Expr, ctx: Ctx) -> Expr {
                 _ => Expr::Had(kept),
             }
         }
-        Expr::Inv(a) => Expr::inv(simplify(*a, ctx)),
-        Expr::Pow(a, p) => Expr::Pow(Box::new(simplify(*a, ctx)), p),
-        Expr::HadPow(a, p) => Expr::HadPow(Box::new(simplify(*a, ctx)), p),
-        Expr::HadDiv(a, b) => {
-            Expr::HadDiv(Box::new(simplify(*a, ctx)), Box::new(simplify(*b, ctx)))
-        }
+        Expr::Inv(a) => Expr::inv(simplify(Rc::unwrap_or_clone(a), ctx)),
+        Expr::Pow(a, p) => Expr::Pow(Rc::new(simplify(Rc::unwrap_or_clone(a), ctx)), p),
+        Expr::HadPow(a, p) => Expr::HadPow(Rc::new(simplify(Rc::unwrap_or_clone(a), ctx)), p),
+        Expr::HadDiv(a, b) => Expr::HadDiv(
+            Rc::new(simplify(Rc::unwrap_or_clone(a), ctx)),
+            Rc::new(simplify(Rc::unwrap_or_clone(b), ctx)),
+        ),
         Expr::Call(Func::Diag, a) if matches!(*a, Expr::Ones(_)) => Expr::Eye(ctx.shape(&a).rows),
-        Expr::Call(f, a) => Expr::call(f, simplify(*a, ctx)),
+        Expr::Call(f, a) => Expr::call(f, simplify(Rc::unwrap_or_clone(a), ctx)),
         e => e,
     };
     tidy(ctx, e)
