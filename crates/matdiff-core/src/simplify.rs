@@ -220,6 +220,15 @@ fn is_scalar_group(factors: &[Expr], ctx: Ctx) -> bool {
 /// Builds a sum, flattening nested sums.
 #[must_use]
 pub fn add(terms: Vec<Expr>) -> Expr {
+    if !terms.iter().any(|t| matches!(t, Expr::Add(_))) {
+        // Nothing to flatten: the terms are the sum (no new vector).
+        let mut terms = terms;
+        return match terms.len() {
+            0 => Expr::Num(0.0),
+            1 => terms.pop().unwrap_or(Expr::Num(0.0)),
+            _ => Expr::Add(terms),
+        };
+    }
     let mut out = Vec::with_capacity(terms.len());
     for t in terms {
         match t {
@@ -255,11 +264,25 @@ fn tidy_node(ctx: Ctx, e: Expr, deep: bool) -> Expr {
     };
     match e {
         Expr::Add(ts) => {
+            let ts: Vec<Expr> = if deep {
+                ts.into_iter().map(sub).collect()
+            } else {
+                ts
+            };
+            // No nested sum and no constant to fold: the loop below would keep every term.
+            let folds = |t: &Expr| match t {
+                Expr::Add(_) => true,
+                Expr::Num(x) => x.is_finite(),
+                _ => false,
+            };
+            if !ts.iter().any(folds) {
+                return add(ts);
+            }
             let mut out = Vec::with_capacity(ts.len());
             let mut constant = 0.0;
             // The folded constant stays where the first constant stood: 1 - tanh(x)^2.
             let mut constant_at = None;
-            for t in ts.into_iter().map(sub) {
+            for t in ts {
                 match t {
                     Expr::Add(inner) => out.extend(inner),
                     // Constants fold only while the sum stays finite (1e308 + 1e308 stays as is).
@@ -276,12 +299,27 @@ fn tidy_node(ctx: Ctx, e: Expr, deep: bool) -> Expr {
             add(out)
         }
         Expr::Mul(fs) => {
-            let mut coef = 1.0;
+            let fs: Vec<Expr> = if deep {
+                fs.into_iter().map(sub).collect()
+            } else {
+                fs
+            };
             let n = fs.len();
+            // No number to fold and no product to flatten: the loop below would keep every
+            // factor, with the coefficient 1.
+            let changes = |f: &Expr| match f {
+                Expr::Num(x) => x.is_finite(),
+                Expr::Mul(inner) => n == 1 || !is_scalar_group(inner, ctx),
+                _ => false,
+            };
+            if n > 0 && !fs.iter().any(changes) {
+                return mul(ctx, fs);
+            }
+            let mut coef = 1.0;
             // Room for the coefficient in front and a few factors of flattened products.
             let mut out = Vec::with_capacity(n + 2);
             // Constants fold only while the product stays finite (1e308*10 stays as is).
-            for f in fs.into_iter().map(sub) {
+            for f in fs {
                 match f {
                     Expr::Num(x) if (coef * x).is_finite() => coef *= x,
                     Expr::Mul(inner) if n == 1 || !is_scalar_group(&inner, ctx) => {
@@ -310,6 +348,9 @@ fn tidy_node(ctx: Ctx, e: Expr, deep: bool) -> Expr {
             let fs: Vec<Expr> = fs.into_iter().map(sub).collect();
             if fs.iter().any(Expr::is_zero) {
                 return Expr::Num(0.0);
+            }
+            if fs.len() > 1 && !fs.iter().any(|f| matches!(f, Expr::Had(_))) {
+                return Expr::Had(fs);
             }
             let mut out = Vec::new();
             for f in fs {
@@ -475,6 +516,11 @@ pub(crate) fn merge_node(ctx: Ctx, e: Expr) -> Expr {
             }
             // A term that merged with none and had no coefficient is its own result: `t` is
             // merged, so tidy(1·t) = t (tidy is idempotent). Only the others are rebuilt.
+            let all_kept = groups.len() == ts.len()
+                && groups.iter().all(|(c, r, _, _)| *c == 1.0 && r.is_whole());
+            if all_kept {
+                return tidy_node(ctx, add(ts), false);
+            }
             let plan: Vec<Result<usize, (f64, Expr)>> = groups
                 .iter()
                 .map(|&(c, r, i, n)| {
