@@ -3,8 +3,7 @@
 use crate::expr::{Expr, Func, Shape};
 use crate::rules::{self, Rule};
 use crate::simplify::{
-    add, map_children_ref, merge_like_terms, merge_node, merges_children, mul, tidy, tidy_shallow,
-    Ctx,
+    add, merge_like_terms, merge_node, merges_children, mul, tidy, tidy_shallow, Ctx,
 };
 use std::rc::Rc;
 
@@ -105,8 +104,11 @@ fn derivative_of(f: Func, a: &Expr, ctx: Ctx) -> Expr {
 }
 
 /// Applies `rule` to d(e). Returns the rewritten expression (with d(·) moved inward).
-fn apply(rule: Rule, e: &Expr, ctx: Ctx) -> Expr {
-    let d = |x: &Expr| Expr::d(x.clone());
+fn apply(rule: Rule, shared: &Rc<Expr>, ctx: Ctx) -> Expr {
+    let e: &Expr = shared;
+    // d(·) of a shared operand shares it; of a factor of a product, copies the factor.
+    let d = |x: &Rc<Expr>| Expr::D(x.clone());
+    let df = |x: &Expr| Expr::d(x.clone());
     match (rule.id, e) {
         ("constant", _) => Expr::Num(0.0),
         ("linearity", Expr::Add(ts)) => add(ts.iter().map(|t| linear_term(t, ctx)).collect()),
@@ -118,7 +120,7 @@ fn apply(rule: Rule, e: &Expr, ctx: Ctx) -> Expr {
                 let g = fs
                     .iter()
                     .enumerate()
-                    .map(|(j, f)| if j == i { d(f) } else { f.clone() })
+                    .map(|(j, f)| if j == i { df(f) } else { f.clone() })
                     .collect();
                 Expr::Mul(g)
             })
@@ -137,48 +139,48 @@ fn apply(rule: Rule, e: &Expr, ctx: Ctx) -> Expr {
             ctx,
             vec![
                 e.clone(),
-                Expr::call(Func::Tr, mul(ctx, vec![Expr::inv((**a).clone()), d(a)])),
+                Expr::call(Func::Tr, mul(ctx, vec![Expr::Inv(a.clone()), d(a)])),
             ],
         ),
         ("log-det", Expr::Call(_, a)) => {
-            Expr::call(Func::Tr, mul(ctx, vec![Expr::inv((**a).clone()), d(a)]))
+            Expr::call(Func::Tr, mul(ctx, vec![Expr::Inv(a.clone()), d(a)]))
         }
         ("norm-squared", Expr::Pow(b, _)) => {
             let Expr::Call(_, u) = &**b else {
-                return Expr::d(e.clone());
+                return Expr::D(shared.clone());
             };
-            let u = (**u).clone();
-            let s = ctx.shape(&u);
+            let s = ctx.shape(u);
+            let t = || Expr::Transpose(u.clone());
             Expr::d(if s.is_scalar() {
-                Expr::Pow(Rc::new(u), 2.0)
+                Expr::Pow(u.clone(), 2.0)
             } else if s.is_col_vector() {
-                Expr::Mul(vec![Expr::t(u.clone()), u])
+                Expr::Mul(vec![t(), (**u).clone()])
             } else if s.rows == crate::expr::Dim::One {
-                Expr::Mul(vec![u.clone(), Expr::t(u)])
+                Expr::Mul(vec![(**u).clone(), t()])
             } else {
-                Expr::call(Func::Tr, Expr::Mul(vec![Expr::t(u.clone()), u]))
+                Expr::call(Func::Tr, Expr::Mul(vec![t(), (**u).clone()]))
             })
         }
         ("norm", Expr::Call(_, u)) => {
             let s = ctx.shape(u);
             let inner = if s.is_scalar() {
-                return mul(ctx, vec![Expr::call(Func::Sign, (**u).clone()), d(u)]);
+                return mul(ctx, vec![Expr::Call(Func::Sign, u.clone()), d(u)]);
             } else if s.is_col_vector() {
-                Expr::Mul(vec![Expr::t((**u).clone()), d(u)])
+                Expr::Mul(vec![Expr::Transpose(u.clone()), d(u)])
             } else if s.rows == crate::expr::Dim::One {
                 Expr::Mul(vec![(**u).clone(), Expr::t(d(u))])
             } else {
-                Expr::call(Func::Tr, Expr::Mul(vec![Expr::t((**u).clone()), d(u)]))
+                Expr::call(Func::Tr, Expr::Mul(vec![Expr::Transpose(u.clone()), d(u)]))
             };
             Expr::Div(Rc::new(inner), Rc::new(e.clone()))
         }
         ("norm1", Expr::Call(_, u)) => {
             if ctx.is_scalar(u) {
-                mul(ctx, vec![Expr::call(Func::Sign, (**u).clone()), d(u)])
+                mul(ctx, vec![Expr::Call(Func::Sign, u.clone()), d(u)])
             } else {
                 Expr::call(
                     Func::Sum,
-                    Expr::Had(vec![Expr::call(Func::Sign, (**u).clone()), d(u)]),
+                    Expr::Had(vec![Expr::Call(Func::Sign, u.clone()), d(u)]),
                 )
             }
         }
@@ -209,7 +211,7 @@ fn apply(rule: Rule, e: &Expr, ctx: Ctx) -> Expr {
                 let g = fs
                     .iter()
                     .enumerate()
-                    .map(|(j, f)| if j == i { d(f) } else { f.clone() })
+                    .map(|(j, f)| if j == i { df(f) } else { f.clone() })
                     .collect();
                 Expr::Had(g)
             })
@@ -234,7 +236,7 @@ fn apply(rule: Rule, e: &Expr, ctx: Ctx) -> Expr {
         ("chain-scalar", Expr::Call(f, a)) => mul(ctx, vec![derivative_of(*f, a, ctx), d(a)]),
         ("sum", Expr::Call(_, a)) => Expr::call(Func::Sum, d(a)),
         ("diag", Expr::Call(f, a)) => Expr::call(*f, d(a)),
-        _ => Expr::d(e.clone()),
+        _ => Expr::D(shared.clone()),
     }
 }
 
@@ -337,18 +339,49 @@ fn step(e: &Expr, rule: Rule, ctx: Ctx, merging: bool) -> Option<Expr> {
             if changed.is_empty() {
                 return None;
             }
-            let mut i = 0;
-            let node = map_children_ref(e, &mut |c| {
-                let new = changed[i].take().unwrap_or_else(|| c.clone());
-                i += 1;
-                new
-            });
+            let node = rebuild(e, &mut changed);
             Some(if merging {
                 merge_node(ctx, node)
             } else {
                 tidy_shallow(ctx, node)
             })
         }
+    }
+}
+
+/// A copy of the node `e` with its children replaced by `changed` where given (in order); the
+/// other children are copied, and shared ones (operands of d(·), transposes, …) only referenced.
+fn rebuild(e: &Expr, changed: &mut [Option<Expr>]) -> Expr {
+    let mut at = changed.iter_mut();
+    let mut next = || at.next().and_then(Option::take);
+    let mut rc = |x: &Rc<Expr>| next().map_or_else(|| x.clone(), Rc::new);
+    match e {
+        Expr::Add(v) | Expr::Mul(v) | Expr::Had(v) => {
+            let v = v
+                .iter()
+                .map(|c| next().unwrap_or_else(|| c.clone()))
+                .collect();
+            match e {
+                Expr::Add(_) => Expr::Add(v),
+                Expr::Mul(_) => Expr::Mul(v),
+                _ => Expr::Had(v),
+            }
+        }
+        Expr::Div(x, y) => {
+            let x = rc(x);
+            Expr::Div(x, rc(y))
+        }
+        Expr::HadDiv(x, y) => {
+            let x = rc(x);
+            Expr::HadDiv(x, rc(y))
+        }
+        Expr::HadPow(x, p) => Expr::HadPow(rc(x), *p),
+        Expr::Pow(x, p) => Expr::Pow(rc(x), *p),
+        Expr::Transpose(x) => Expr::Transpose(rc(x)),
+        Expr::Inv(x) => Expr::Inv(rc(x)),
+        Expr::Call(g, x) => Expr::Call(*g, rc(x)),
+        Expr::D(x) => Expr::D(rc(x)),
+        Expr::Num(_) | Expr::Sym(_) | Expr::Eye(_) | Expr::Ones(_) => e.clone(),
     }
 }
 

@@ -571,31 +571,6 @@ pub(crate) fn map_children(e: Expr, f: &mut impl FnMut(Expr) -> Expr) -> Expr {
     }
 }
 
-/// A copy of the node with each child given by `f(child)`, in order; the children are not cloned.
-pub(crate) fn map_children_ref(e: &Expr, f: &mut impl FnMut(&Expr) -> Expr) -> Expr {
-    let mut b = |x: &Expr| Rc::new(f(x));
-    match e {
-        Expr::Add(v) => Expr::Add(v.iter().map(&mut *f).collect()),
-        Expr::Mul(v) => Expr::Mul(v.iter().map(&mut *f).collect()),
-        Expr::Had(v) => Expr::Had(v.iter().map(&mut *f).collect()),
-        Expr::Div(x, y) => {
-            let x = b(x);
-            Expr::Div(x, b(y))
-        }
-        Expr::HadDiv(x, y) => {
-            let x = b(x);
-            Expr::HadDiv(x, b(y))
-        }
-        Expr::HadPow(x, p) => Expr::HadPow(b(x), *p),
-        Expr::Pow(x, p) => Expr::Pow(b(x), *p),
-        Expr::Transpose(x) => Expr::Transpose(b(x)),
-        Expr::Inv(x) => Expr::Inv(b(x)),
-        Expr::Call(g, x) => Expr::Call(*g, b(x)),
-        Expr::D(x) => Expr::D(b(x)),
-        Expr::Num(_) | Expr::Sym(_) | Expr::Eye(_) | Expr::Ones(_) => e.clone(),
-    }
-}
-
 /// The node-level work of [`tidy`] on a node whose children are already tidy.
 pub(crate) fn tidy_shallow(ctx: Ctx, e: Expr) -> Expr {
     tidy_node(ctx, e, false)
@@ -750,16 +725,21 @@ pub fn merge_powers(chain: Vec<Expr>, ctx: Ctx) -> Vec<Expr> {
 /// turn `(1/s) A` into `A / s`. Values never change.
 #[must_use]
 pub fn simplify(e: Expr, ctx: Ctx) -> Expr {
-    let e = tidy(ctx, e);
+    simplify_tidy(tidy(ctx, e), ctx)
+}
+
+/// [`simplify`] of a result of [`tidy`]: its children are results of `tidy` too (tidy is
+/// idempotent), so they are not tidied again, and the node is tidied last over simplified children.
+fn simplify_tidy(e: Expr, ctx: Ctx) -> Expr {
     let e = match e {
         Expr::Add(ts) => {
             // Terms without transposes first: A + Aᵀ rather than Aᵀ + A.
-            let mut ts: Vec<Expr> = ts.into_iter().map(|t| simplify(t, ctx)).collect();
+            let mut ts: Vec<Expr> = ts.into_iter().map(|t| simplify_tidy(t, ctx)).collect();
             ts.sort_by_key(count_transposes);
             add(ts)
         }
         Expr::Mul(fs) => {
-            let fs: Vec<Expr> = fs.into_iter().map(|f| simplify(f, ctx)).collect();
+            let fs: Vec<Expr> = fs.into_iter().map(|f| simplify_tidy(f, ctx)).collect();
             let has_other_matrix =
                 |fs: &[Expr]| fs.iter().filter(|f| !ctx.is_scalar(f)).count() >= 2;
             let mut fs = if has_other_matrix(&fs) {
@@ -802,15 +782,15 @@ pub fn simplify(e: Expr, ctx: Ctx) -> Expr {
             tidy(ctx, mul(ctx, fs))
         }
         Expr::Transpose(a) => {
-            let a = simplify(Rc::unwrap_or_clone(a), ctx);
+            let a = simplify_tidy(Rc::unwrap_or_clone(a), ctx);
             tidy(ctx, smart_t(&a, ctx))
         }
         Expr::Div(a, b) => Expr::Div(
-            Rc::new(simplify(Rc::unwrap_or_clone(a), ctx)),
-            Rc::new(simplify(Rc::unwrap_or_clone(b), ctx)),
+            Rc::new(simplify_tidy(Rc::unwrap_or_clone(a), ctx)),
+            Rc::new(simplify_tidy(Rc::unwrap_or_clone(b), ctx)),
         ),
         Expr::Had(fs) => {
-            let fs: Vec<Expr> = fs.into_iter().map(|f| simplify(f, ctx)).collect();
+            let fs: Vec<Expr> = fs.into_iter().map(|f| simplify_tidy(f, ctx)).collect();
             // 1 ⊙ A = A
             let kept: Vec<Expr> = fs
                 .iter()
@@ -823,16 +803,16 @@ pub fn simplify(e: Expr, ctx: Ctx) -> Expr {
                 _ => Expr::Had(kept),
             }
         }
-        Expr::Inv(a) => Expr::inv(simplify(Rc::unwrap_or_clone(a), ctx)),
-        Expr::Pow(a, p) => Expr::Pow(Rc::new(simplify(Rc::unwrap_or_clone(a), ctx)), p),
-        Expr::HadPow(a, p) => Expr::HadPow(Rc::new(simplify(Rc::unwrap_or_clone(a), ctx)), p),
+        Expr::Inv(a) => Expr::inv(simplify_tidy(Rc::unwrap_or_clone(a), ctx)),
+        Expr::Pow(a, p) => Expr::Pow(Rc::new(simplify_tidy(Rc::unwrap_or_clone(a), ctx)), p),
+        Expr::HadPow(a, p) => Expr::HadPow(Rc::new(simplify_tidy(Rc::unwrap_or_clone(a), ctx)), p),
         Expr::HadDiv(a, b) => Expr::HadDiv(
-            Rc::new(simplify(Rc::unwrap_or_clone(a), ctx)),
-            Rc::new(simplify(Rc::unwrap_or_clone(b), ctx)),
+            Rc::new(simplify_tidy(Rc::unwrap_or_clone(a), ctx)),
+            Rc::new(simplify_tidy(Rc::unwrap_or_clone(b), ctx)),
         ),
         Expr::Call(Func::Diag, a) if matches!(*a, Expr::Ones(_)) => Expr::Eye(ctx.shape(&a).rows),
-        Expr::Call(f, a) => Expr::call(f, simplify(Rc::unwrap_or_clone(a), ctx)),
+        Expr::Call(f, a) => Expr::call(f, simplify_tidy(Rc::unwrap_or_clone(a), ctx)),
         e => e,
     };
-    tidy(ctx, e)
+    tidy_node(ctx, e, false)
 }
