@@ -260,6 +260,7 @@ fn linear_term(t: &Expr, ctx: Ctx) -> Expr {
 }
 
 /// The first d(·) in reading order that still has a rule to apply, and that rule.
+#[cfg(test)]
 fn first_rule(e: &Expr, ctx: Ctx) -> Option<Rule> {
     match e {
         Expr::D(a) => classify(a, ctx),
@@ -267,8 +268,35 @@ fn first_rule(e: &Expr, ctx: Ctx) -> Option<Rule> {
     }
 }
 
+#[cfg(test)]
 fn has_constant_d(e: &Expr, ctx: Ctx) -> bool {
     e.any(&mut |n| matches!(n, Expr::D(a) if ctx.is_const(a)))
+}
+
+/// The rule of the next step: [`rules::CONSTANT`] if some d(·) holds a constant, else
+/// [`first_rule`]; both found in one walk.
+fn next_rule(e: &Expr, ctx: Ctx) -> Option<Rule> {
+    let mut first: Option<Rule> = None;
+    if scan(e, ctx, &mut first, false) {
+        return Some(rules::CONSTANT);
+    }
+    first
+}
+
+/// Whether a d(·) under `e` holds a constant (as [`has_constant_d`]); meanwhile, while `first`
+/// is `None`, sets it as [`first_rule`] does (not looking inside a d(·): `in_d`).
+fn scan(e: &Expr, ctx: Ctx, first: &mut Option<Rule>, in_d: bool) -> bool {
+    if let Expr::D(a) = e {
+        if ctx.is_const(a) {
+            return true;
+        }
+        if !in_d && first.is_none() {
+            *first = classify(a, ctx);
+        }
+        return scan(a, ctx, first, true);
+    }
+    e.find_map_child(|c| scan(c, ctx, first, in_d).then_some(()))
+        .is_some()
 }
 
 /// Rewrites every d(·) whose rule is `rule`; leaves the others. The whole-tree form of [`step`]
@@ -407,13 +435,8 @@ pub fn differentiate(f: &Expr, ctx: Ctx) -> Option<Vec<(Rule, Expr)>> {
     let mut steps: Vec<(Rule, Expr)> = Vec::new();
     for _ in 0..MAX_STEPS {
         let dy = steps.last().map_or(&first, |(_, e)| e);
-        let rule = if has_constant_d(dy, ctx) {
-            rules::CONSTANT
-        } else {
-            match first_rule(dy, ctx) {
-                Some(r) => r,
-                None => return Some(steps),
-            }
+        let Some(rule) = next_rule(dy, ctx) else {
+            return Some(steps);
         };
         let next = step(dy, rule, ctx, true).unwrap_or_else(|| dy.clone());
         steps.push((rule, next));

@@ -111,7 +111,14 @@ pub fn mul(ctx: Ctx, factors: Vec<Expr>) -> Expr {
     let flattens =
         |f: &Expr| matches!(f, Expr::Mul(inner) if n == 1 || !is_scalar_group(inner, ctx));
     let out = if factors.iter().any(flattens) {
-        let mut out = Vec::with_capacity(n);
+        let len = factors
+            .iter()
+            .map(|f| match f {
+                Expr::Mul(inner) => inner.len(),
+                _ => 1,
+            })
+            .sum();
+        let mut out = Vec::with_capacity(len);
         for f in factors {
             match f {
                 Expr::Mul(inner) if n == 1 || !is_scalar_group(&inner, ctx) => out.extend(inner),
@@ -316,8 +323,15 @@ fn tidy_node(ctx: Ctx, e: Expr, deep: bool) -> Expr {
                 return mul(ctx, fs);
             }
             let mut coef = 1.0;
-            // Room for the coefficient in front and a few factors of flattened products.
-            let mut out = Vec::with_capacity(n + 2);
+            // Room for every factor of flattened products and the coefficient in front.
+            let len: usize = fs
+                .iter()
+                .map(|f| match f {
+                    Expr::Mul(inner) => inner.len(),
+                    _ => 1,
+                })
+                .sum();
+            let mut out = Vec::with_capacity(len + 1);
             // Constants fold only while the product stays finite (1e308*10 stays as is).
             for f in fs {
                 match f {
@@ -498,6 +512,12 @@ pub fn merge_like_terms(ctx: Ctx, e: Expr) -> Expr {
 pub(crate) fn merge_node(ctx: Ctx, e: Expr) -> Expr {
     match e {
         Expr::Add(ts) => {
+            // The usual case, checked without allocating: no coefficients and no equal terms, so
+            // every term is kept as it is (see below).
+            let whole = |t: &Expr| matches!(coef_of(t), (_, Rest::One(_, true)));
+            if ts.iter().all(whole) && ts.iter().enumerate().all(|(i, t)| !ts[..i].contains(t)) {
+                return tidy_node(ctx, add(ts), false);
+            }
             // Like terms found by reference first: (coefficient, rest, first term, merged count).
             let mut groups: Vec<(f64, Rest, usize, usize)> = Vec::with_capacity(ts.len());
             for (i, t) in ts.iter().enumerate() {
@@ -516,11 +536,6 @@ pub(crate) fn merge_node(ctx: Ctx, e: Expr) -> Expr {
             }
             // A term that merged with none and had no coefficient is its own result: `t` is
             // merged, so tidy(1·t) = t (tidy is idempotent). Only the others are rebuilt.
-            let all_kept = groups.len() == ts.len()
-                && groups.iter().all(|(c, r, _, _)| *c == 1.0 && r.is_whole());
-            if all_kept {
-                return tidy_node(ctx, add(ts), false);
-            }
             let plan: Vec<Result<usize, (f64, Expr)>> = groups
                 .iter()
                 .map(|&(c, r, i, n)| {
