@@ -89,7 +89,7 @@ impl Target<'_> {
             Expr::Add(ts) => Some((rules::DISTRIBUTE, ts.clone())),
             Expr::Call(Func::Tr, m) => self.next_in_trace(m),
             Expr::Call(Func::Sum, m) => {
-                let ones = Expr::Ones(ctx.shape(m).transposed());
+                let ones = Expr::Ones(Rc::new(ctx.shape(m).transposed()));
                 Some((
                     rules::SUM_AS_TRACE,
                     vec![Expr::call(Func::Tr, mul(ctx, vec![ones, (**m).clone()]))],
@@ -251,7 +251,7 @@ impl Target<'_> {
                 };
                 had.extend(others);
                 let a = match had.len() {
-                    0 => Expr::Ones(ctx.shape(&b)),
+                    0 => Expr::Ones(Rc::new(ctx.shape(&b))),
                     1 => had.remove(0),
                     _ => Expr::Had(had),
                 };
@@ -261,7 +261,7 @@ impl Target<'_> {
                 // Tr(P diag(v)) = diag(P)ᵀ v
                 let n = ctx.shape(v).rows;
                 let d = if k == 0 {
-                    Expr::Ones(Shape::new(Dim::One, n))
+                    Expr::Ones(Rc::new(Shape::new(Dim::One, n)))
                 } else {
                     Expr::t(Expr::call(Func::DiagOf, mul(ctx, chain[..k].to_vec())))
                 };

@@ -74,7 +74,7 @@ fn one_like(shape: &Shape) -> Expr {
     if shape.is_scalar() {
         Expr::Num(1.0)
     } else {
-        Expr::Ones(shape.clone())
+        Expr::Ones(Rc::new(shape.clone()))
     }
 }
 

@@ -253,7 +253,7 @@ pub enum Expr {
     /// The identity matrix of the given size.
     Eye(Dim),
     /// The all-ones matrix (`vector(c)` and `matrix(c)` are `c` times it).
-    Ones(Shape),
+    Ones(Rc<Shape>),
     Add(Vec<Expr>),
     Mul(Vec<Expr>),
     /// Division by a scalar.

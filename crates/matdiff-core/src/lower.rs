@@ -589,8 +589,10 @@ impl<'a> Ctx<'a> {
                     }
                     BinOp::HadDiv if acc.s.is_scalar() => {
                         let s = rhs.s;
-                        let ones =
-                            Expr::Ones(Shape::new(self.placeholder(s.r), self.placeholder(s.c)));
+                        let ones = Expr::Ones(Rc::new(Shape::new(
+                            self.placeholder(s.r),
+                            self.placeholder(s.c),
+                        )));
                         let recip = Expr::HadDiv(Rc::new(ones), Rc::new(rhs.e));
                         if acc.e.is_one() {
                             Low::new(recip, s)
@@ -1064,7 +1066,10 @@ impl<'a> Ctx<'a> {
                 c: self.fresh(),
             }
         };
-        let ones = Expr::Ones(Shape::new(self.placeholder(s.r), self.placeholder(s.c)));
+        let ones = Expr::Ones(Rc::new(Shape::new(
+            self.placeholder(s.r),
+            self.placeholder(s.c),
+        )));
         if c == 1.0 {
             return Ok(Low::new(ones, s));
         }
@@ -1169,6 +1174,7 @@ impl<'a> Ctx<'a> {
         match e {
             Expr::Eye(d) => fix(d),
             Expr::Ones(s) => {
+                let s = Rc::make_mut(s);
                 fix(&mut s.rows);
                 fix(&mut s.cols);
             }

@@ -668,7 +668,7 @@ pub fn smart_t(e: &Expr, ctx: Ctx) -> Expr {
             mul(ctx, out)
         }
         _ if !matches!(e, Expr::D(_)) && is_symmetric(e, ctx) => e.clone(),
-        Expr::Ones(s) => Expr::Ones(s.transposed()),
+        Expr::Ones(s) => Expr::Ones(Rc::new(s.transposed())),
         Expr::Add(ts) => {
             let pushed: Vec<Expr> = ts.iter().map(|t| smart_t(t, ctx)).collect();
             let before: usize = ts.iter().map(count_transposes).sum();
