@@ -2,7 +2,7 @@
 
 use crate::expr::{Dim, Expr, Func, Kind, Shape};
 use crate::rules::{self, Rule};
-use crate::simplify::{add, mul, simplify, smart_t, tidy, transpose_chain, Ctx};
+use crate::simplify::{add, map_rc, mul, simplify, smart_t, tidy, transpose_chain, Ctx};
 use std::rc::Rc;
 
 /// A term split into constant scalar factors (`coef`) and the part that holds dX (`core`).
@@ -494,9 +494,9 @@ fn quotients_as_factors(e: Expr, ctx: Ctx) -> Expr {
         Expr::Add(v) => Expr::Add(v.into_iter().map(go).collect()),
         Expr::Mul(v) => Expr::Mul(v.into_iter().map(go).collect()),
         Expr::Had(v) => Expr::Had(v.into_iter().map(go).collect()),
-        Expr::Transpose(a) => Expr::t(go(Rc::unwrap_or_clone(a))),
-        Expr::Call(f, a) => Expr::call(f, go(Rc::unwrap_or_clone(a))),
-        Expr::HadDiv(a, b) => Expr::HadDiv(Rc::new(go(Rc::unwrap_or_clone(a))), b),
+        Expr::Transpose(a) => Expr::Transpose(map_rc(a, go)),
+        Expr::Call(f, a) => Expr::Call(f, map_rc(a, go)),
+        Expr::HadDiv(a, b) => Expr::HadDiv(map_rc(a, go), b),
         e => e,
     }
 }

@@ -264,7 +264,7 @@ fn tidy_node(ctx: Ctx, e: Expr, deep: bool) -> Expr {
     // A shared child is kept as it is when it need not be tidied.
     let subr = |e: Rc<Expr>| {
         if deep {
-            Rc::new(tidy(ctx, Rc::unwrap_or_clone(e)))
+            map_rc(e, |e| tidy(ctx, e))
         } else {
             e
         }
@@ -563,7 +563,7 @@ pub(crate) fn merge_node(ctx: Ctx, e: Expr) -> Expr {
 
 /// The node with each child replaced by `f(child)`, in order.
 pub(crate) fn map_children(e: Expr, f: &mut impl FnMut(Expr) -> Expr) -> Expr {
-    let mut b = |x: Rc<Expr>| Rc::new(f(Rc::unwrap_or_clone(x)));
+    let mut b = |x: Rc<Expr>| map_rc(x, &mut *f);
     match e {
         Expr::Add(v) => Expr::Add(v.into_iter().map(&mut *f).collect()),
         Expr::Mul(v) => Expr::Mul(v.into_iter().map(&mut *f).collect()),
@@ -583,6 +583,18 @@ pub(crate) fn map_children(e: Expr, f: &mut impl FnMut(Expr) -> Expr) -> Expr {
         Expr::Call(g, x) => Expr::Call(g, b(x)),
         Expr::D(x) => Expr::D(b(x)),
         e @ (Expr::Num(_) | Expr::Sym(_) | Expr::Eye(_) | Expr::Ones(_)) => e,
+    }
+}
+
+/// `f` of the expression behind `x`, in the same allocation when `x` is not shared.
+pub(crate) fn map_rc(mut x: Rc<Expr>, f: impl FnOnce(Expr) -> Expr) -> Rc<Expr> {
+    match Rc::get_mut(&mut x) {
+        Some(e) => {
+            let old = std::mem::replace(e, Expr::Num(0.0));
+            *e = f(old);
+            x
+        }
+        None => Rc::new(f((*x).clone())),
     }
 }
 
@@ -801,8 +813,8 @@ fn simplify_tidy(e: Expr, ctx: Ctx) -> Expr {
             tidy(ctx, smart_t(&a, ctx))
         }
         Expr::Div(a, b) => Expr::Div(
-            Rc::new(simplify_tidy(Rc::unwrap_or_clone(a), ctx)),
-            Rc::new(simplify_tidy(Rc::unwrap_or_clone(b), ctx)),
+            map_rc(a, |a| simplify_tidy(a, ctx)),
+            map_rc(b, |b| simplify_tidy(b, ctx)),
         ),
         Expr::Had(fs) => {
             let fs: Vec<Expr> = fs.into_iter().map(|f| simplify_tidy(f, ctx)).collect();
@@ -818,15 +830,15 @@ fn simplify_tidy(e: Expr, ctx: Ctx) -> Expr {
                 _ => Expr::Had(kept),
             }
         }
-        Expr::Inv(a) => Expr::inv(simplify_tidy(Rc::unwrap_or_clone(a), ctx)),
-        Expr::Pow(a, p) => Expr::Pow(Rc::new(simplify_tidy(Rc::unwrap_or_clone(a), ctx)), p),
-        Expr::HadPow(a, p) => Expr::HadPow(Rc::new(simplify_tidy(Rc::unwrap_or_clone(a), ctx)), p),
+        Expr::Inv(a) => Expr::Inv(map_rc(a, |a| simplify_tidy(a, ctx))),
+        Expr::Pow(a, p) => Expr::Pow(map_rc(a, |a| simplify_tidy(a, ctx)), p),
+        Expr::HadPow(a, p) => Expr::HadPow(map_rc(a, |a| simplify_tidy(a, ctx)), p),
         Expr::HadDiv(a, b) => Expr::HadDiv(
-            Rc::new(simplify_tidy(Rc::unwrap_or_clone(a), ctx)),
-            Rc::new(simplify_tidy(Rc::unwrap_or_clone(b), ctx)),
+            map_rc(a, |a| simplify_tidy(a, ctx)),
+            map_rc(b, |b| simplify_tidy(b, ctx)),
         ),
         Expr::Call(Func::Diag, a) if matches!(*a, Expr::Ones(_)) => Expr::Eye(ctx.shape(&a).rows),
-        Expr::Call(f, a) => Expr::call(f, simplify_tidy(Rc::unwrap_or_clone(a), ctx)),
+        Expr::Call(f, a) => Expr::Call(f, map_rc(a, |a| simplify_tidy(a, ctx))),
         e => e,
     };
     tidy_node(ctx, e, false)
