@@ -15,6 +15,11 @@ fn classify(e: &Expr, ctx: Ctx) -> Option<Rule> {
     if ctx.is_const(e) {
         return Some(rules::CONSTANT);
     }
+    classify_varying(e, ctx)
+}
+
+/// [`classify`] of an expression known to depend on the variable.
+fn classify_varying(e: &Expr, ctx: Ctx) -> Option<Rule> {
     Some(match e {
         Expr::Sym(_) => return None, // the variable itself: d X is the differential dX
         Expr::Add(_) => rules::LINEARITY,
@@ -291,7 +296,7 @@ fn scan(e: &Expr, ctx: Ctx, first: &mut Option<Rule>, in_d: bool) -> bool {
             return true;
         }
         if !in_d && first.is_none() {
-            *first = classify(a, ctx);
+            *first = classify_varying(a, ctx);
         }
         return scan(a, ctx, first, true);
     }
