@@ -450,6 +450,10 @@ enum Rest<'e> {
 }
 
 impl Rest<'_> {
+    /// Whether this is the whole term (no coefficient was split off).
+    fn is_whole(&self) -> bool {
+        matches!(self, Rest::One(_, true))
+    }
     /// Whether both stand for equal expressions (as whole expressions).
     fn same(&self, other: &Rest) -> bool {
         match (self, other) {
@@ -460,15 +464,20 @@ impl Rest<'_> {
             }
         }
     }
-    /// Whether this is the whole term (no coefficient was split off).
-    fn is_whole(&self) -> bool {
-        matches!(self, Rest::One(_, true))
-    }
-    fn to_expr(self) -> Expr {
-        match self {
-            Rest::One(e, _) => e.clone(),
-            Rest::Chain(fs) => Expr::Mul(fs.to_vec()),
+}
+
+/// The rest of a term after its leading numeric coefficient ([`coef_of`]'s rest), by move.
+fn rest_of(t: Expr) -> Expr {
+    match t {
+        Expr::Mul(mut fs) if fs.len() > 1 && matches!(fs[0], Expr::Num(_)) => {
+            fs.remove(0);
+            if fs.len() == 1 {
+                fs.pop().unwrap_or(Expr::Num(1.0))
+            } else {
+                Expr::Mul(fs)
+            }
         }
+        t => t,
     }
 }
 
@@ -514,44 +523,39 @@ pub(crate) fn merge_node(ctx: Ctx, e: Expr) -> Expr {
         Expr::Add(ts) => {
             // The usual case, checked without allocating: no coefficients and no equal terms, so
             // every term is kept as it is (see below).
-            let whole = |t: &Expr| matches!(coef_of(t), (_, Rest::One(_, true)));
+            let whole = |t: &Expr| coef_of(t).1.is_whole();
             if ts.iter().all(whole) && ts.iter().enumerate().all(|(i, t)| !ts[..i].contains(t)) {
                 return tidy_node(ctx, add(ts), false);
             }
-            // Like terms found by reference first: (coefficient, rest, first term, merged count).
-            let mut groups: Vec<(f64, Rest, usize, usize)> = Vec::with_capacity(ts.len());
+            // Like terms found by reference first: (coefficient, first term, merged count).
+            let mut groups: Vec<(f64, usize, usize)> = Vec::with_capacity(ts.len());
             for (i, t) in ts.iter().enumerate() {
                 let (c, rest) = coef_of(t);
                 // Terms that would cancel stay: a zero without a shape must not replace a matrix.
-                match groups
-                    .iter_mut()
-                    .find(|(c0, r, _, _)| r.same(&rest) && *c0 + c != 0.0 && (*c0 + c).is_finite())
-                {
-                    Some((c0, _, _, n)) => {
+                match groups.iter_mut().find(|(c0, j, _)| {
+                    coef_of(&ts[*j]).1.same(&rest) && *c0 + c != 0.0 && (*c0 + c).is_finite()
+                }) {
+                    Some((c0, _, n)) => {
                         *c0 += c;
                         *n += 1;
                     }
-                    None => groups.push((c, rest, i, 1)),
+                    None => groups.push((c, i, 1)),
                 }
             }
             // A term that merged with none and had no coefficient is its own result: `t` is
-            // merged, so tidy(1·t) = t (tidy is idempotent). Only the others are rebuilt.
-            let plan: Vec<Result<usize, (f64, Expr)>> = groups
-                .iter()
-                .map(|&(c, r, i, n)| {
-                    if n == 1 && c == 1.0 && r.is_whole() {
-                        Ok(i)
-                    } else {
-                        Err((c, r.to_expr()))
-                    }
-                })
-                .collect();
+            // merged, so tidy(1·t) = t (tidy is idempotent). The others are rebuilt from the
+            // first term's rest, moved out of it.
             let mut ts: Vec<Option<Expr>> = ts.into_iter().map(Some).collect();
-            let terms = plan
+            let terms = groups
                 .into_iter()
-                .map(|p| match p {
-                    Ok(i) => ts[i].take().unwrap_or(Expr::Num(0.0)),
-                    Err((c, r)) => tidy_node(ctx, mul(ctx, vec![Expr::Num(c), r]), false),
+                .map(|(c, i, n)| {
+                    let t = ts[i].take().unwrap_or(Expr::Num(0.0));
+                    let whole = coef_of(&t).1.is_whole();
+                    if n == 1 && c == 1.0 && whole {
+                        t
+                    } else {
+                        tidy_node(ctx, mul(ctx, vec![Expr::Num(c), rest_of(t)]), false)
+                    }
                 })
                 .collect();
             tidy_node(ctx, add(terms), false)
