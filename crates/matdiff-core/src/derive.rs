@@ -1,6 +1,6 @@
 //! The differentiation phase: from dy = d(f), push d(·) inward one rule per step until only dX remains.
 
-use crate::expr::{Expr, Func, Shape};
+use crate::expr::{same_name, Expr, Func, Shape};
 use crate::rules::{self, Rule};
 use crate::simplify::{
     add, merge_like_terms, merge_node, merges_children, mul, tidy, tidy_shallow, Ctx,
@@ -282,26 +282,50 @@ fn has_constant_d(e: &Expr, ctx: Ctx) -> bool {
 /// [`first_rule`]; both found in one walk.
 fn next_rule(e: &Expr, ctx: Ctx) -> Option<Rule> {
     let mut first: Option<Rule> = None;
-    if scan(e, ctx, &mut first, false) {
+    if scan(e, ctx, &mut first) {
         return Some(rules::CONSTANT);
     }
     first
 }
 
 /// Whether a d(·) under `e` holds a constant (as [`has_constant_d`]); meanwhile, while `first`
-/// is `None`, sets it as [`first_rule`] does (not looking inside a d(·): `in_d`).
-fn scan(e: &Expr, ctx: Ctx, first: &mut Option<Rule>, in_d: bool) -> bool {
+/// is `None`, sets it as [`first_rule`] does (which does not look inside a d(·)).
+fn scan(e: &Expr, ctx: Ctx, first: &mut Option<Rule>) -> bool {
     if let Expr::D(a) = e {
-        if ctx.is_const(a) {
+        let (varying, constant_d) = scan_operand(a, ctx);
+        if constant_d || !varying {
             return true;
         }
-        if !in_d && first.is_none() {
+        if first.is_none() {
             *first = classify_varying(a, ctx);
         }
-        return scan(a, ctx, first, true);
+        return false;
     }
-    e.find_map_child(|c| scan(c, ctx, first, in_d).then_some(()))
+    e.find_map_child(|c| scan(c, ctx, first).then_some(()))
         .is_some()
+}
+
+/// For the operand of a d(·), in one walk: whether it mentions the variable (is not constant),
+/// and whether a d(·) inside it holds a constant. Stops at the first such d(·).
+fn scan_operand(e: &Expr, ctx: Ctx) -> (bool, bool) {
+    match e {
+        Expr::Sym(s) => (same_name(s, ctx.wrt), false),
+        Expr::D(a) => {
+            let (varying, constant_d) = scan_operand(a, ctx);
+            (varying, constant_d || !varying)
+        }
+        _ => {
+            let mut varying = false;
+            let constant_d = e
+                .find_map_child(|c| {
+                    let (v, k) = scan_operand(c, ctx);
+                    varying |= v;
+                    k.then_some(())
+                })
+                .is_some();
+            (varying, constant_d)
+        }
+    }
 }
 
 /// Rewrites every d(·) whose rule is `rule`; leaves the others. The whole-tree form of [`step`]
