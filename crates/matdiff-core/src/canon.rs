@@ -47,6 +47,14 @@ fn join(ctx: Ctx, coef: &[Expr], core: Expr) -> Expr {
     tidy(ctx, mul(ctx, fs))
 }
 
+/// The factors of a product, or the expression as a chain of one, by reference.
+fn chain_ref(e: &Expr) -> &[Expr] {
+    match e {
+        Expr::Mul(fs) => fs,
+        e => std::slice::from_ref(e),
+    }
+}
+
 fn chain_of(e: &Expr) -> Vec<Expr> {
     match e {
         Expr::Mul(fs) => fs.clone(),
@@ -73,9 +81,9 @@ impl Target<'_> {
     fn is_final(&self, core: &Expr) -> bool {
         match self.kind {
             Kind::Matrix => {
-                matches!(core, Expr::Call(Func::Tr, m) if self.ends_in_dx(&chain_of(m)))
+                matches!(core, Expr::Call(Func::Tr, m) if self.ends_in_dx(chain_ref(m)))
             }
-            Kind::Vector | Kind::Scalar => self.ends_in_dx(&chain_of(core)),
+            Kind::Vector | Kind::Scalar => self.ends_in_dx(chain_ref(core)),
         }
     }
 
@@ -99,7 +107,7 @@ impl Target<'_> {
             Expr::Had(fs) if ctx.is_scalar(core) => {
                 Some((rules::SCALAR_FACTOR, vec![mul(ctx, fs.clone())]))
             }
-            _ => self.next_in_scalar_chain(&chain_of(core)),
+            _ => self.next_in_scalar_chain(chain_ref(core)),
         }
     }
 
@@ -294,11 +302,11 @@ fn finished(term: &Expr, target: Target) -> Option<Final> {
     let ctx = target.ctx;
     let Split { coef, core } = split(term, ctx);
     let chain = match (target.kind, &core) {
-        (Kind::Matrix, Expr::Call(Func::Tr, m)) => chain_of(m),
+        (Kind::Matrix, Expr::Call(Func::Tr, m)) => chain_ref(m),
         (Kind::Matrix, _) => return None,
-        _ => chain_of(&core),
+        _ => chain_ref(&core),
     };
-    if !target.ends_in_dx(&chain) {
+    if !target.ends_in_dx(chain) {
         return None;
     }
     let (_, p) = chain.split_last()?;
