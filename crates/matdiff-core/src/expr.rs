@@ -362,7 +362,13 @@ impl Expr {
 
     /// Number of nodes.
     pub fn size(&self) -> usize {
-        1 + self.children().into_iter().map(Expr::size).sum::<usize>()
+        // Counted by a walk that visits every node once, without a vector per node.
+        let mut n = 0;
+        self.any(&mut |_| {
+            n += 1;
+            false
+        });
+        n
     }
 }
 

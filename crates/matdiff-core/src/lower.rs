@@ -13,7 +13,7 @@ use crate::decls::{default_kind, is_greek, parse_decls, Decl, MAX_DIM};
 use crate::diagnostic::{Diagnostic, Source, Span};
 use crate::expr::{Dim, Expr, Func, Kind, Problem, Shape, Symbol, SymbolTable};
 use crate::syntax::{fold_const, parse, Ast, AstKind, BinOp, ChainLink, Exponent, NormSub};
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::rc::Rc;
 
@@ -343,18 +343,23 @@ impl<'a> Ctx<'a> {
 
     /// Names of the variables: in order of first appearance among the symbols, then the rest.
     fn var_names(&self) -> HashMap<usize, String> {
-        let mut taken: HashSet<String> = self.names.iter().cloned().collect();
-        taken.extend(self.syms.iter().map(|s| s.name.clone()));
+        // The names in use, borrowed (a handful: a scan beats hashing copies of them).
+        let taken: Vec<&str> = self
+            .names
+            .iter()
+            .map(String::as_str)
+            .chain(self.syms.iter().map(|s| s.name.as_str()))
+            .collect();
         let mut out = HashMap::new();
         let mut next = 0usize;
-        let mut candidate = |taken: &HashSet<String>| loop {
+        let mut candidate = |taken: &[&str]| loop {
             const FIRST: [&str; 8] = ["n", "m", "p", "q", "r", "s", "k", "l"];
             let name = match FIRST.get(next) {
                 Some(n) => (*n).to_string(),
                 None => format!("n{}", next - FIRST.len() + 1),
             };
             next += 1;
-            if !taken.contains(&name) {
+            if !taken.contains(&name.as_str()) {
                 return name;
             }
         };
