@@ -2,7 +2,8 @@
 
 use crate::expr::{Dim, Expr, Func, Kind, Shape};
 use crate::rules::{self, Rule};
-use crate::simplify::{add, mul, simplify, smart_t, tidy, transpose_chain, Ctx};
+use crate::simplify::{add, map_rc, mul, simplify, smart_t, tidy, transpose_chain, Ctx};
+use std::rc::Rc;
 
 /// A term split into constant scalar factors (`coef`) and the part that holds dX (`core`).
 struct Split {
@@ -28,8 +29,8 @@ fn split(term: &Expr, ctx: Ctx) -> Split {
             }
             // A / s = (1/s) A for a constant scalar s.
             Expr::Div(a, s) if !ctx.has_dx(&s) => {
-                coef.push(Expr::Div(Box::new(Expr::Num(1.0)), s));
-                core = *a;
+                coef.push(Expr::Div(Rc::new(Expr::Num(1.0)), s));
+                core = Rc::unwrap_or_clone(a);
             }
             c => {
                 core = c;
@@ -44,6 +45,14 @@ fn join(ctx: Ctx, coef: &[Expr], core: Expr) -> Expr {
     let mut fs = coef.to_vec();
     fs.push(core);
     tidy(ctx, mul(ctx, fs))
+}
+
+/// The factors of a product, or the expression as a chain of one, by reference.
+fn chain_ref(e: &Expr) -> &[Expr] {
+    match e {
+        Expr::Mul(fs) => fs,
+        e => std::slice::from_ref(e),
+    }
 }
 
 fn chain_of(e: &Expr) -> Vec<Expr> {
@@ -72,9 +81,9 @@ impl Target<'_> {
     fn is_final(&self, core: &Expr) -> bool {
         match self.kind {
             Kind::Matrix => {
-                matches!(core, Expr::Call(Func::Tr, m) if self.ends_in_dx(&chain_of(m)))
+                matches!(core, Expr::Call(Func::Tr, m) if self.ends_in_dx(chain_ref(m)))
             }
-            Kind::Vector | Kind::Scalar => self.ends_in_dx(&chain_of(core)),
+            Kind::Vector | Kind::Scalar => self.ends_in_dx(chain_ref(core)),
         }
     }
 
@@ -88,7 +97,7 @@ impl Target<'_> {
             Expr::Add(ts) => Some((rules::DISTRIBUTE, ts.clone())),
             Expr::Call(Func::Tr, m) => self.next_in_trace(m),
             Expr::Call(Func::Sum, m) => {
-                let ones = Expr::Ones(ctx.shape(m).transposed());
+                let ones = Expr::Ones(Rc::new(ctx.shape(m).transposed()));
                 Some((
                     rules::SUM_AS_TRACE,
                     vec![Expr::call(Func::Tr, mul(ctx, vec![ones, (**m).clone()]))],
@@ -98,7 +107,7 @@ impl Target<'_> {
             Expr::Had(fs) if ctx.is_scalar(core) => {
                 Some((rules::SCALAR_FACTOR, vec![mul(ctx, fs.clone())]))
             }
-            _ => self.next_in_scalar_chain(&chain_of(core)),
+            _ => self.next_in_scalar_chain(chain_ref(core)),
         }
     }
 
@@ -227,7 +236,7 @@ impl Target<'_> {
                 Some((
                     rules::TRACE_HADAMARD,
                     vec![tr(vec![
-                        Expr::t(Expr::HadDiv(Box::new(p), b.clone())),
+                        Expr::t(Expr::HadDiv(Rc::new(p), b.clone())),
                         (**a).clone(),
                     ])],
                 ))
@@ -250,7 +259,7 @@ impl Target<'_> {
                 };
                 had.extend(others);
                 let a = match had.len() {
-                    0 => Expr::Ones(ctx.shape(&b)),
+                    0 => Expr::Ones(Rc::new(ctx.shape(&b))),
                     1 => had.remove(0),
                     _ => Expr::Had(had),
                 };
@@ -260,7 +269,7 @@ impl Target<'_> {
                 // Tr(P diag(v)) = diag(P)ᵀ v
                 let n = ctx.shape(v).rows;
                 let d = if k == 0 {
-                    Expr::Ones(Shape::new(Dim::One, n))
+                    Expr::Ones(Rc::new(Shape::new(Dim::One, n)))
                 } else {
                     Expr::t(Expr::call(Func::DiagOf, mul(ctx, chain[..k].to_vec())))
                 };
@@ -293,11 +302,11 @@ fn finished(term: &Expr, target: Target) -> Option<Final> {
     let ctx = target.ctx;
     let Split { coef, core } = split(term, ctx);
     let chain = match (target.kind, &core) {
-        (Kind::Matrix, Expr::Call(Func::Tr, m)) => chain_of(m),
+        (Kind::Matrix, Expr::Call(Func::Tr, m)) => chain_ref(m),
         (Kind::Matrix, _) => return None,
-        _ => chain_of(&core),
+        _ => chain_ref(&core),
     };
-    if !target.ends_in_dx(&chain) {
+    if !target.ends_in_dx(chain) {
         return None;
     }
     let (_, p) = chain.split_last()?;
@@ -486,15 +495,16 @@ pub fn rearrange(dy: &Expr, kind: Kind, ctx: Ctx) -> Option<(Vec<Line>, Expr)> {
 fn quotients_as_factors(e: Expr, ctx: Ctx) -> Expr {
     let go = |e: Expr| quotients_as_factors(e, ctx);
     match e {
-        Expr::Div(a, s) if ctx.has_dx(&a) && !ctx.has_dx(&s) => {
-            Expr::Mul(vec![Expr::Div(Box::new(Expr::Num(1.0)), s), go(*a)])
-        }
+        Expr::Div(a, s) if ctx.has_dx(&a) && !ctx.has_dx(&s) => Expr::Mul(vec![
+            Expr::Div(Rc::new(Expr::Num(1.0)), s),
+            go(Rc::unwrap_or_clone(a)),
+        ]),
         Expr::Add(v) => Expr::Add(v.into_iter().map(go).collect()),
         Expr::Mul(v) => Expr::Mul(v.into_iter().map(go).collect()),
         Expr::Had(v) => Expr::Had(v.into_iter().map(go).collect()),
-        Expr::Transpose(a) => Expr::t(go(*a)),
-        Expr::Call(f, a) => Expr::call(f, go(*a)),
-        Expr::HadDiv(a, b) => Expr::HadDiv(Box::new(go(*a)), b),
+        Expr::Transpose(a) => Expr::Transpose(map_rc(a, go)),
+        Expr::Call(f, a) => Expr::Call(f, map_rc(a, go)),
+        Expr::HadDiv(a, b) => Expr::HadDiv(map_rc(a, go), b),
         e => e,
     }
 }
@@ -512,6 +522,7 @@ mod tests {
     use crate::api::derive;
     use crate::expr::{Dim, Expr, Func, Kind, Problem, Shape, Symbol, SymbolTable};
     use expect_test::{expect, Expect};
+    use std::rc::Rc;
 
     fn sym(name: &str, kind: Kind, rows: &str, cols: &str, symmetric: bool) -> Symbol {
         let d = |s: &str| {
@@ -575,7 +586,7 @@ mod tests {
     #[test]
     fn note_example_least_squares() {
         let f = Expr::Pow(
-            Box::new(Expr::call(
+            Rc::new(Expr::call(
                 Func::Norm2,
                 Expr::Add(vec![Expr::Mul(vec![s("A"), s("x")]), Expr::neg(s("b"))]),
             )),
@@ -783,20 +794,20 @@ mod tests {
                 (
                     "quotient",
                     Expr::Div(
-                        Box::new(m(vec![Expr::t(s("x")), s("x")])),
-                        Box::new(call(Func::Tr, s("X"))),
+                        Rc::new(m(vec![Expr::t(s("x")), s("x")])),
+                        Rc::new(call(Func::Tr, s("X"))),
                     ),
                     "X",
                 ),
                 (
                     "power",
-                    call(Func::Tr, Expr::Pow(Box::new(s("X")), 3.0)),
+                    call(Func::Tr, Expr::Pow(Rc::new(s("X")), 3.0)),
                     "X",
                 ),
                 (
                     "scalar",
                     m(vec![
-                        Expr::Pow(Box::new(s("a")), 2.0),
+                        Expr::Pow(Rc::new(s("a")), 2.0),
                         call(Func::Tr, s("X")),
                     ]),
                     "a",
@@ -815,7 +826,7 @@ mod tests {
                     "hadamard-div",
                     call(
                         Func::Sum,
-                        Expr::HadDiv(Box::new(s("x")), Box::new(call(Func::Exp, s("x")))),
+                        Expr::HadDiv(Rc::new(s("x")), Rc::new(call(Func::Exp, s("x")))),
                     ),
                     "x",
                 ),

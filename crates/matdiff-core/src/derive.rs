@@ -1,11 +1,11 @@
 //! The differentiation phase: from dy = d(f), push d(·) inward one rule per step until only dX remains.
 
-use crate::expr::{Expr, Func, Shape};
+use crate::expr::{same_name, Expr, Func, Shape};
 use crate::rules::{self, Rule};
 use crate::simplify::{
-    add, map_children_ref, merge_like_terms, merge_node, merges_children, mul, tidy, tidy_shallow,
-    Ctx,
+    add, merge_like_terms, merge_node, merges_children, mul, tidy, tidy_shallow, Ctx,
 };
+use std::rc::Rc;
 
 /// Upper bound on the steps of one phase; a derivation that needs more is reported, never looped.
 pub const MAX_STEPS: usize = 400;
@@ -15,6 +15,11 @@ fn classify(e: &Expr, ctx: Ctx) -> Option<Rule> {
     if ctx.is_const(e) {
         return Some(rules::CONSTANT);
     }
+    classify_varying(e, ctx)
+}
+
+/// [`classify`] of an expression known to depend on the variable.
+fn classify_varying(e: &Expr, ctx: Ctx) -> Option<Rule> {
     Some(match e {
         Expr::Sym(_) => return None, // the variable itself: d X is the differential dX
         Expr::Add(_) => rules::LINEARITY,
@@ -63,9 +68,9 @@ fn epow(e: Expr, p: f64, scalar: bool) -> Expr {
     if p == 1.0 {
         e
     } else if scalar {
-        Expr::Pow(Box::new(e), p)
+        Expr::Pow(Rc::new(e), p)
     } else {
-        Expr::HadPow(Box::new(e), p)
+        Expr::HadPow(Rc::new(e), p)
     }
 }
 
@@ -74,7 +79,7 @@ fn one_like(shape: &Shape) -> Expr {
     if shape.is_scalar() {
         Expr::Num(1.0)
     } else {
-        Expr::Ones(shape.clone())
+        Expr::Ones(Rc::new(shape.clone()))
     }
 }
 
@@ -104,29 +109,32 @@ fn derivative_of(f: Func, a: &Expr, ctx: Ctx) -> Expr {
 }
 
 /// Applies `rule` to d(e). Returns the rewritten expression (with d(·) moved inward).
-fn apply(rule: Rule, e: &Expr, ctx: Ctx) -> Expr {
-    let d = |x: &Expr| Expr::d(x.clone());
+fn apply(rule: Rule, shared: &Rc<Expr>, ctx: Ctx) -> Expr {
+    let e: &Expr = shared;
+    // d(·) of a shared operand shares it; of a factor of a product, copies the factor.
+    let d = |x: &Rc<Expr>| Expr::D(x.clone());
+    let df = |x: &Expr| Expr::d(x.clone());
     match (rule.id, e) {
         ("constant", _) => Expr::Num(0.0),
         ("linearity", Expr::Add(ts)) => add(ts.iter().map(|t| linear_term(t, ctx)).collect()),
         ("linearity", Expr::Mul(_)) => linear_term(e, ctx),
-        ("linearity", Expr::Div(a, b)) => Expr::Div(Box::new(linear_term(a, ctx)), b.clone()),
+        ("linearity", Expr::Div(a, b)) => Expr::Div(Rc::new(linear_term(a, ctx)), b.clone()),
         ("product-rule", Expr::Mul(fs)) => add((0..fs.len())
             .map(|i| {
                 // Each factor cloned once: the i-th only as d(·).
                 let g = fs
                     .iter()
                     .enumerate()
-                    .map(|(j, f)| if j == i { d(f) } else { f.clone() })
+                    .map(|(j, f)| if j == i { df(f) } else { f.clone() })
                     .collect();
                 Expr::Mul(g)
             })
             .collect()),
         ("quotient", Expr::Div(a, b)) => add(vec![
-            Expr::Div(Box::new(d(a)), b.clone()),
+            Expr::Div(Rc::new(d(a)), b.clone()),
             Expr::neg(Expr::Div(
-                Box::new(mul(ctx, vec![(**a).clone(), d(b)])),
-                Box::new(Expr::Pow(b.clone(), 2.0)),
+                Rc::new(mul(ctx, vec![(**a).clone(), d(b)])),
+                Rc::new(Expr::Pow(b.clone(), 2.0)),
             )),
         ]),
         ("transpose", Expr::Transpose(a)) => Expr::t(d(a)),
@@ -136,48 +144,48 @@ fn apply(rule: Rule, e: &Expr, ctx: Ctx) -> Expr {
             ctx,
             vec![
                 e.clone(),
-                Expr::call(Func::Tr, mul(ctx, vec![Expr::inv((**a).clone()), d(a)])),
+                Expr::call(Func::Tr, mul(ctx, vec![Expr::Inv(a.clone()), d(a)])),
             ],
         ),
         ("log-det", Expr::Call(_, a)) => {
-            Expr::call(Func::Tr, mul(ctx, vec![Expr::inv((**a).clone()), d(a)]))
+            Expr::call(Func::Tr, mul(ctx, vec![Expr::Inv(a.clone()), d(a)]))
         }
         ("norm-squared", Expr::Pow(b, _)) => {
             let Expr::Call(_, u) = &**b else {
-                return Expr::d(e.clone());
+                return Expr::D(shared.clone());
             };
-            let u = (**u).clone();
-            let s = ctx.shape(&u);
+            let s = ctx.shape(u);
+            let t = || Expr::Transpose(u.clone());
             Expr::d(if s.is_scalar() {
-                Expr::Pow(Box::new(u), 2.0)
+                Expr::Pow(u.clone(), 2.0)
             } else if s.is_col_vector() {
-                Expr::Mul(vec![Expr::t(u.clone()), u])
+                Expr::Mul(vec![t(), (**u).clone()])
             } else if s.rows == crate::expr::Dim::One {
-                Expr::Mul(vec![u.clone(), Expr::t(u)])
+                Expr::Mul(vec![(**u).clone(), t()])
             } else {
-                Expr::call(Func::Tr, Expr::Mul(vec![Expr::t(u.clone()), u]))
+                Expr::call(Func::Tr, Expr::Mul(vec![t(), (**u).clone()]))
             })
         }
         ("norm", Expr::Call(_, u)) => {
             let s = ctx.shape(u);
             let inner = if s.is_scalar() {
-                return mul(ctx, vec![Expr::call(Func::Sign, (**u).clone()), d(u)]);
+                return mul(ctx, vec![Expr::Call(Func::Sign, u.clone()), d(u)]);
             } else if s.is_col_vector() {
-                Expr::Mul(vec![Expr::t((**u).clone()), d(u)])
+                Expr::Mul(vec![Expr::Transpose(u.clone()), d(u)])
             } else if s.rows == crate::expr::Dim::One {
                 Expr::Mul(vec![(**u).clone(), Expr::t(d(u))])
             } else {
-                Expr::call(Func::Tr, Expr::Mul(vec![Expr::t((**u).clone()), d(u)]))
+                Expr::call(Func::Tr, Expr::Mul(vec![Expr::Transpose(u.clone()), d(u)]))
             };
-            Expr::Div(Box::new(inner), Box::new(e.clone()))
+            Expr::Div(Rc::new(inner), Rc::new(e.clone()))
         }
         ("norm1", Expr::Call(_, u)) => {
             if ctx.is_scalar(u) {
-                mul(ctx, vec![Expr::call(Func::Sign, (**u).clone()), d(u)])
+                mul(ctx, vec![Expr::Call(Func::Sign, u.clone()), d(u)])
             } else {
                 Expr::call(
                     Func::Sum,
-                    Expr::Had(vec![Expr::call(Func::Sign, (**u).clone()), d(u)]),
+                    Expr::Had(vec![Expr::Call(Func::Sign, u.clone()), d(u)]),
                 )
             }
         }
@@ -208,15 +216,15 @@ fn apply(rule: Rule, e: &Expr, ctx: Ctx) -> Expr {
                 let g = fs
                     .iter()
                     .enumerate()
-                    .map(|(j, f)| if j == i { d(f) } else { f.clone() })
+                    .map(|(j, f)| if j == i { df(f) } else { f.clone() })
                     .collect();
                 Expr::Had(g)
             })
             .collect()),
         ("hadamard-quotient", Expr::HadDiv(a, b)) => add(vec![
-            Expr::HadDiv(Box::new(d(a)), b.clone()),
+            Expr::HadDiv(Rc::new(d(a)), b.clone()),
             Expr::neg(Expr::Had(vec![
-                Expr::HadDiv(a.clone(), Box::new(Expr::HadPow(b.clone(), 2.0))),
+                Expr::HadDiv(a.clone(), Rc::new(Expr::HadPow(b.clone(), 2.0))),
                 d(b),
             ])),
         ]),
@@ -233,7 +241,7 @@ fn apply(rule: Rule, e: &Expr, ctx: Ctx) -> Expr {
         ("chain-scalar", Expr::Call(f, a)) => mul(ctx, vec![derivative_of(*f, a, ctx), d(a)]),
         ("sum", Expr::Call(_, a)) => Expr::call(Func::Sum, d(a)),
         ("diag", Expr::Call(f, a)) => Expr::call(*f, d(a)),
-        _ => Expr::d(e.clone()),
+        _ => Expr::D(shared.clone()),
     }
 }
 
@@ -257,6 +265,7 @@ fn linear_term(t: &Expr, ctx: Ctx) -> Expr {
 }
 
 /// The first d(·) in reading order that still has a rule to apply, and that rule.
+#[cfg(test)]
 fn first_rule(e: &Expr, ctx: Ctx) -> Option<Rule> {
     match e {
         Expr::D(a) => classify(a, ctx),
@@ -264,8 +273,59 @@ fn first_rule(e: &Expr, ctx: Ctx) -> Option<Rule> {
     }
 }
 
+#[cfg(test)]
 fn has_constant_d(e: &Expr, ctx: Ctx) -> bool {
     e.any(&mut |n| matches!(n, Expr::D(a) if ctx.is_const(a)))
+}
+
+/// The rule of the next step: [`rules::CONSTANT`] if some d(·) holds a constant, else
+/// [`first_rule`]; both found in one walk.
+fn next_rule(e: &Expr, ctx: Ctx) -> Option<Rule> {
+    let mut first: Option<Rule> = None;
+    if scan(e, ctx, &mut first) {
+        return Some(rules::CONSTANT);
+    }
+    first
+}
+
+/// Whether a d(·) under `e` holds a constant (as [`has_constant_d`]); meanwhile, while `first`
+/// is `None`, sets it as [`first_rule`] does (which does not look inside a d(·)).
+fn scan(e: &Expr, ctx: Ctx, first: &mut Option<Rule>) -> bool {
+    if let Expr::D(a) = e {
+        let (varying, constant_d) = scan_operand(a, ctx);
+        if constant_d || !varying {
+            return true;
+        }
+        if first.is_none() {
+            *first = classify_varying(a, ctx);
+        }
+        return false;
+    }
+    e.find_map_child(|c| scan(c, ctx, first).then_some(()))
+        .is_some()
+}
+
+/// For the operand of a d(·), in one walk: whether it mentions the variable (is not constant),
+/// and whether a d(·) inside it holds a constant. Stops at the first such d(·).
+fn scan_operand(e: &Expr, ctx: Ctx) -> (bool, bool) {
+    match e {
+        Expr::Sym(s) => (same_name(s, ctx.wrt), false),
+        Expr::D(a) => {
+            let (varying, constant_d) = scan_operand(a, ctx);
+            (varying, constant_d || !varying)
+        }
+        _ => {
+            let mut varying = false;
+            let constant_d = e
+                .find_map_child(|c| {
+                    let (v, k) = scan_operand(c, ctx);
+                    varying |= v;
+                    k.then_some(())
+                })
+                .is_some();
+            (varying, constant_d)
+        }
+    }
 }
 
 /// Rewrites every d(·) whose rule is `rule`; leaves the others. The whole-tree form of [`step`]
@@ -285,15 +345,15 @@ fn rewrite(e: &Expr, rule: Rule, ctx: Ctx) -> Expr {
         Expr::Mul(v) => Expr::Mul(v.iter().map(|c| rewrite(c, rule, ctx)).collect()),
         Expr::Had(v) => Expr::Had(v.iter().map(|c| rewrite(c, rule, ctx)).collect()),
         Expr::Div(a, b) => Expr::Div(
-            Box::new(rewrite(a, rule, ctx)),
-            Box::new(rewrite(b, rule, ctx)),
+            Rc::new(rewrite(a, rule, ctx)),
+            Rc::new(rewrite(b, rule, ctx)),
         ),
         Expr::HadDiv(a, b) => Expr::HadDiv(
-            Box::new(rewrite(a, rule, ctx)),
-            Box::new(rewrite(b, rule, ctx)),
+            Rc::new(rewrite(a, rule, ctx)),
+            Rc::new(rewrite(b, rule, ctx)),
         ),
-        Expr::HadPow(a, p) => Expr::HadPow(Box::new(rewrite(a, rule, ctx)), *p),
-        Expr::Pow(a, p) => Expr::Pow(Box::new(rewrite(a, rule, ctx)), *p),
+        Expr::HadPow(a, p) => Expr::HadPow(Rc::new(rewrite(a, rule, ctx)), *p),
+        Expr::Pow(a, p) => Expr::Pow(Rc::new(rewrite(a, rule, ctx)), *p),
         Expr::Transpose(a) => Expr::t(rewrite(a, rule, ctx)),
         Expr::Inv(a) => Expr::inv(rewrite(a, rule, ctx)),
         Expr::Call(f, a) => Expr::call(*f, rewrite(a, rule, ctx)),
@@ -336,18 +396,49 @@ fn step(e: &Expr, rule: Rule, ctx: Ctx, merging: bool) -> Option<Expr> {
             if changed.is_empty() {
                 return None;
             }
-            let mut i = 0;
-            let node = map_children_ref(e, &mut |c| {
-                let new = changed[i].take().unwrap_or_else(|| c.clone());
-                i += 1;
-                new
-            });
+            let node = rebuild(e, &mut changed);
             Some(if merging {
                 merge_node(ctx, node)
             } else {
                 tidy_shallow(ctx, node)
             })
         }
+    }
+}
+
+/// A copy of the node `e` with its children replaced by `changed` where given (in order); the
+/// other children are copied, and shared ones (operands of d(·), transposes, …) only referenced.
+fn rebuild(e: &Expr, changed: &mut [Option<Expr>]) -> Expr {
+    let mut at = changed.iter_mut();
+    let mut next = || at.next().and_then(Option::take);
+    let mut rc = |x: &Rc<Expr>| next().map_or_else(|| x.clone(), Rc::new);
+    match e {
+        Expr::Add(v) | Expr::Mul(v) | Expr::Had(v) => {
+            let v = v
+                .iter()
+                .map(|c| next().unwrap_or_else(|| c.clone()))
+                .collect();
+            match e {
+                Expr::Add(_) => Expr::Add(v),
+                Expr::Mul(_) => Expr::Mul(v),
+                _ => Expr::Had(v),
+            }
+        }
+        Expr::Div(x, y) => {
+            let x = rc(x);
+            Expr::Div(x, rc(y))
+        }
+        Expr::HadDiv(x, y) => {
+            let x = rc(x);
+            Expr::HadDiv(x, rc(y))
+        }
+        Expr::HadPow(x, p) => Expr::HadPow(rc(x), *p),
+        Expr::Pow(x, p) => Expr::Pow(rc(x), *p),
+        Expr::Transpose(x) => Expr::Transpose(rc(x)),
+        Expr::Inv(x) => Expr::Inv(rc(x)),
+        Expr::Call(g, x) => Expr::Call(*g, rc(x)),
+        Expr::D(x) => Expr::D(rc(x)),
+        Expr::Num(_) | Expr::Sym(_) | Expr::Eye(_) | Expr::Ones(_) => e.clone(),
     }
 }
 
@@ -373,13 +464,8 @@ pub fn differentiate(f: &Expr, ctx: Ctx) -> Option<Vec<(Rule, Expr)>> {
     let mut steps: Vec<(Rule, Expr)> = Vec::new();
     for _ in 0..MAX_STEPS {
         let dy = steps.last().map_or(&first, |(_, e)| e);
-        let rule = if has_constant_d(dy, ctx) {
-            rules::CONSTANT
-        } else {
-            match first_rule(dy, ctx) {
-                Some(r) => r,
-                None => return Some(steps),
-            }
+        let Some(rule) = next_rule(dy, ctx) else {
+            return Some(steps);
         };
         let next = step(dy, rule, ctx, true).unwrap_or_else(|| dy.clone());
         steps.push((rule, next));

@@ -114,7 +114,7 @@ pub struct SymbolTable {
 
 impl SymbolTable {
     pub fn get(&self, name: &str) -> Option<&Symbol> {
-        self.symbols.iter().find(|s| s.name == name)
+        self.symbols.iter().find(|s| same_name(&s.name, name))
     }
     /// Every symbolic dimension name in use, in order of first appearance.
     pub fn dim_names(&self) -> Vec<String> {
@@ -253,25 +253,25 @@ pub enum Expr {
     /// The identity matrix of the given size.
     Eye(Dim),
     /// The all-ones matrix (`vector(c)` and `matrix(c)` are `c` times it).
-    Ones(Shape),
+    Ones(Rc<Shape>),
     Add(Vec<Expr>),
     Mul(Vec<Expr>),
     /// Division by a scalar.
-    Div(Box<Expr>, Box<Expr>),
+    Div(Rc<Expr>, Rc<Expr>),
     /// Hadamard (elementwise) product.
     Had(Vec<Expr>),
     /// Elementwise division.
-    HadDiv(Box<Expr>, Box<Expr>),
+    HadDiv(Rc<Expr>, Rc<Expr>),
     /// Elementwise power by a constant.
-    HadPow(Box<Expr>, f64),
+    HadPow(Rc<Expr>, f64),
     /// Power by a constant: any real power of a scalar, an integer power ≥ 2 of a square matrix.
-    Pow(Box<Expr>, f64),
-    Transpose(Box<Expr>),
-    Inv(Box<Expr>),
-    Call(Func, Box<Expr>),
+    Pow(Rc<Expr>, f64),
+    Transpose(Rc<Expr>),
+    Inv(Rc<Expr>),
+    Call(Func, Rc<Expr>),
     /// The differential operator d(·), not yet pushed inward. `D(Sym(x))` for the
     /// variable `x` is the differential dx itself.
-    D(Box<Expr>),
+    D(Rc<Expr>),
 }
 
 impl Expr {
@@ -283,16 +283,16 @@ impl Expr {
         Expr::Mul(vec![Expr::Num(-1.0), e])
     }
     pub fn t(e: Expr) -> Expr {
-        Expr::Transpose(Box::new(e))
+        Expr::Transpose(Rc::new(e))
     }
     pub fn inv(e: Expr) -> Expr {
-        Expr::Inv(Box::new(e))
+        Expr::Inv(Rc::new(e))
     }
     pub fn call(f: Func, e: Expr) -> Expr {
-        Expr::Call(f, Box::new(e))
+        Expr::Call(f, Rc::new(e))
     }
     pub fn d(e: Expr) -> Expr {
-        Expr::D(Box::new(e))
+        Expr::D(Rc::new(e))
     }
     pub fn is_zero(&self) -> bool {
         matches!(self, Expr::Num(x) if *x == 0.0)
@@ -352,7 +352,7 @@ impl Expr {
 
     /// Whether the symbol `name` occurs in the expression.
     pub fn mentions(&self, name: &str) -> bool {
-        self.any(&mut |e| matches!(e, Expr::Sym(s) if &**s == name))
+        self.any(&mut |e| matches!(e, Expr::Sym(s) if same_name(s, name)))
     }
 
     /// Whether a differential operator occurs in the expression.
@@ -362,8 +362,21 @@ impl Expr {
 
     /// Number of nodes.
     pub fn size(&self) -> usize {
-        1 + self.children().into_iter().map(Expr::size).sum::<usize>()
+        // Counted by a walk that visits every node once, without a vector per node.
+        let mut n = 0;
+        self.any(&mut |_| {
+            n += 1;
+            false
+        });
+        n
     }
+}
+
+/// Whether two names are equal: `a == b` compared inline, byte by byte (names are short, and
+/// the library call of a slice comparison costs more than the comparison on the hot paths).
+#[inline]
+pub fn same_name(a: &str, b: &str) -> bool {
+    a.len() == b.len() && a.bytes().zip(b.bytes()).all(|(x, y)| x == y)
 }
 
 /// The shape of a well-typed expression. Unknown symbols are treated as scalars, so

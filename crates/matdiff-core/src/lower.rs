@@ -13,8 +13,9 @@ use crate::decls::{default_kind, is_greek, parse_decls, Decl, MAX_DIM};
 use crate::diagnostic::{Diagnostic, Source, Span};
 use crate::expr::{Dim, Expr, Func, Kind, Problem, Shape, Symbol, SymbolTable};
 use crate::syntax::{fold_const, parse, Ast, AstKind, BinOp, ChainLink, Exponent, NormSub};
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::fmt::Write as _;
+use std::rc::Rc;
 
 /// Most nodes a lowered expression may have.
 pub const MAX_NODES: usize = 2000;
@@ -342,18 +343,23 @@ impl<'a> Ctx<'a> {
 
     /// Names of the variables: in order of first appearance among the symbols, then the rest.
     fn var_names(&self) -> HashMap<usize, String> {
-        let mut taken: HashSet<String> = self.names.iter().cloned().collect();
-        taken.extend(self.syms.iter().map(|s| s.name.clone()));
+        // The names in use, borrowed (a handful: a scan beats hashing copies of them).
+        let taken: Vec<&str> = self
+            .names
+            .iter()
+            .map(String::as_str)
+            .chain(self.syms.iter().map(|s| s.name.as_str()))
+            .collect();
         let mut out = HashMap::new();
         let mut next = 0usize;
-        let mut candidate = |taken: &HashSet<String>| loop {
+        let mut candidate = |taken: &[&str]| loop {
             const FIRST: [&str; 8] = ["n", "m", "p", "q", "r", "s", "k", "l"];
             let name = match FIRST.get(next) {
                 Some(n) => (*n).to_string(),
                 None => format!("n{}", next - FIRST.len() + 1),
             };
             next += 1;
-            if !taken.contains(&name) {
+            if !taken.contains(&name.as_str()) {
                 return name;
             }
         };
@@ -575,7 +581,7 @@ impl<'a> Ctx<'a> {
                                 )
                                 .into());
                         }
-                        Low::new(Expr::Div(Box::new(acc.e), Box::new(rhs.e)), acc.s)
+                        Low::new(Expr::Div(Rc::new(acc.e), Rc::new(rhs.e)), acc.s)
                     }
                     // A scalar operand of `.*` or `./` is a scalar factor: `s .* M` is `s*M`,
                     // `M ./ s` is `M/s` and `s ./ M` is `s*(1 ./ M)`, so the rules for scalar
@@ -584,13 +590,15 @@ impl<'a> Ctx<'a> {
                         self.mul(acc, acc_span.clone(), rhs, rspan.clone(), op)?
                     }
                     BinOp::HadDiv if rhs.s.is_scalar() => {
-                        Low::new(Expr::Div(Box::new(acc.e), Box::new(rhs.e)), acc.s)
+                        Low::new(Expr::Div(Rc::new(acc.e), Rc::new(rhs.e)), acc.s)
                     }
                     BinOp::HadDiv if acc.s.is_scalar() => {
                         let s = rhs.s;
-                        let ones =
-                            Expr::Ones(Shape::new(self.placeholder(s.r), self.placeholder(s.c)));
-                        let recip = Expr::HadDiv(Box::new(ones), Box::new(rhs.e));
+                        let ones = Expr::Ones(Rc::new(Shape::new(
+                            self.placeholder(s.r),
+                            self.placeholder(s.c),
+                        )));
+                        let recip = Expr::HadDiv(Rc::new(ones), Rc::new(rhs.e));
                         if acc.e.is_one() {
                             Low::new(recip, s)
                         } else {
@@ -627,7 +635,7 @@ impl<'a> Ctx<'a> {
                                 .into());
                         };
                         if div {
-                            Low::new(Expr::HadDiv(Box::new(acc.e), Box::new(rhs.e)), s)
+                            Low::new(Expr::HadDiv(Rc::new(acc.e), Rc::new(rhs.e)), s)
                         } else {
                             let mut terms = match acc.e {
                                 Expr::Had(v) => v,
@@ -892,10 +900,10 @@ impl<'a> Ctx<'a> {
             Exponent::Const(c) => c,
         };
         if elementwise {
-            return Ok(Low::new(Expr::HadPow(Box::new(b.e), c), b.s));
+            return Ok(Low::new(Expr::HadPow(Rc::new(b.e), c), b.s));
         }
         if b.s.is_scalar() {
-            return Ok(Low::new(Expr::Pow(Box::new(b.e), c), b.s));
+            return Ok(Low::new(Expr::Pow(Rc::new(b.e), c), b.s));
         }
         let shown = self.show(b.s);
         if b.s.r == D::One || b.s.c == D::One {
@@ -926,8 +934,8 @@ impl<'a> Ctx<'a> {
             0.0 => Low::new(Expr::Eye(self.placeholder(s.r)), s),
             1.0 => b,
             -1.0 => Low::new(Expr::inv(b.e), s),
-            c if c >= 2.0 => Low::new(Expr::Pow(Box::new(b.e), c), s),
-            c => Low::new(Expr::inv(Expr::Pow(Box::new(b.e), -c)), s),
+            c if c >= 2.0 => Low::new(Expr::Pow(Rc::new(b.e), c), s),
+            c => Low::new(Expr::inv(Expr::Pow(Rc::new(b.e), -c)), s),
         })
     }
 
@@ -1063,7 +1071,10 @@ impl<'a> Ctx<'a> {
                 c: self.fresh(),
             }
         };
-        let ones = Expr::Ones(Shape::new(self.placeholder(s.r), self.placeholder(s.c)));
+        let ones = Expr::Ones(Rc::new(Shape::new(
+            self.placeholder(s.r),
+            self.placeholder(s.c),
+        )));
         if c == 1.0 {
             return Ok(Low::new(ones, s));
         }
@@ -1168,6 +1179,7 @@ impl<'a> Ctx<'a> {
         match e {
             Expr::Eye(d) => fix(d),
             Expr::Ones(s) => {
+                let s = Rc::make_mut(s);
                 fix(&mut s.rows);
                 fix(&mut s.cols);
             }
@@ -1176,15 +1188,15 @@ impl<'a> Ctx<'a> {
                 v.iter_mut().for_each(|x| self.patch(x, vars))
             }
             Expr::Div(a, b) | Expr::HadDiv(a, b) => {
-                self.patch(a, vars);
-                self.patch(b, vars);
+                self.patch(Rc::make_mut(a), vars);
+                self.patch(Rc::make_mut(b), vars);
             }
             Expr::HadPow(a, _)
             | Expr::Pow(a, _)
             | Expr::Transpose(a)
             | Expr::Inv(a)
             | Expr::Call(_, a)
-            | Expr::D(a) => self.patch(a, vars),
+            | Expr::D(a) => self.patch(Rc::make_mut(a), vars),
         }
     }
 }

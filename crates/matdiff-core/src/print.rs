@@ -1,6 +1,7 @@
 //! Printers from the tree: LaTeX (for KaTeX) and input syntax (parses back). Never from user text.
 
 use crate::expr::{Expr, Func, Kind, SymbolTable};
+use std::rc::Rc;
 
 /// Which notation to print.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -219,7 +220,7 @@ fn negated(e: &Expr) -> Expr {
                 Expr::Mul(fs)
             }
         }
-        Expr::Div(a, b) => Expr::Div(Box::new(negated(a)), b.clone()),
+        Expr::Div(a, b) => Expr::Div(Rc::new(negated(a)), b.clone()),
         e => e.clone(),
     }
 }
@@ -346,7 +347,7 @@ impl Printer<'_> {
                 if latex {
                     if is_negative(a) {
                         out.push('-');
-                        let pos = Expr::Div(Box::new(negated(a)), b.clone());
+                        let pos = Expr::Div(Rc::new(negated(a)), b.clone());
                         self.write(&pos, out);
                     } else {
                         out.push_str(r"\frac{");

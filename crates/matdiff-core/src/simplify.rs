@@ -1,8 +1,9 @@
 //! Algebraic normalisation: tidying products and sums, pushing transposes, symmetry, collecting like terms.
 
-use crate::expr::{dims_with, Dim, Expr, Func, Shape, SymbolTable};
+use crate::expr::{dims_with, same_name, Dim, Expr, Func, Shape, SymbolTable};
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
+use std::rc::Rc;
 
 /// What the simplifier needs to know about the problem.
 #[derive(Clone, Copy)]
@@ -90,7 +91,7 @@ impl<'a> Ctx<'a> {
     }
     /// Whether `e` is the differential of the variable, `dX`.
     pub fn is_dx(&self, e: &Expr) -> bool {
-        matches!(e, Expr::D(a) if matches!(&**a, Expr::Sym(s) if &**s == self.wrt))
+        matches!(e, Expr::D(a) if matches!(&**a, Expr::Sym(s) if same_name(s, self.wrt)))
     }
     pub fn has_dx(&self, e: &Expr) -> bool {
         e.any(&mut |n| self.is_dx(n))
@@ -110,7 +111,14 @@ pub fn mul(ctx: Ctx, factors: Vec<Expr>) -> Expr {
     let flattens =
         |f: &Expr| matches!(f, Expr::Mul(inner) if n == 1 || !is_scalar_group(inner, ctx));
     let out = if factors.iter().any(flattens) {
-        let mut out = Vec::with_capacity(n);
+        let len = factors
+            .iter()
+            .map(|f| match f {
+                Expr::Mul(inner) => inner.len(),
+                _ => 1,
+            })
+            .sum();
+        let mut out = Vec::with_capacity(len);
         for f in factors {
             match f {
                 Expr::Mul(inner) if n == 1 || !is_scalar_group(&inner, ctx) => out.extend(inner),
@@ -219,6 +227,15 @@ fn is_scalar_group(factors: &[Expr], ctx: Ctx) -> bool {
 /// Builds a sum, flattening nested sums.
 #[must_use]
 pub fn add(terms: Vec<Expr>) -> Expr {
+    if !terms.iter().any(|t| matches!(t, Expr::Add(_))) {
+        // Nothing to flatten: the terms are the sum (no new vector).
+        let mut terms = terms;
+        return match terms.len() {
+            0 => Expr::Num(0.0),
+            1 => terms.pop().unwrap_or(Expr::Num(0.0)),
+            _ => Expr::Add(terms),
+        };
+    }
     let mut out = Vec::with_capacity(terms.len());
     for t in terms {
         match t {
@@ -244,13 +261,35 @@ pub fn tidy(ctx: Ctx, e: Expr) -> Expr {
 /// already be results of [`tidy`] (tidy is idempotent, so the result is the same).
 fn tidy_node(ctx: Ctx, e: Expr, deep: bool) -> Expr {
     let sub = |e: Expr| if deep { tidy(ctx, e) } else { e };
+    // A shared child is kept as it is when it need not be tidied.
+    let subr = |e: Rc<Expr>| {
+        if deep {
+            map_rc(e, |e| tidy(ctx, e))
+        } else {
+            e
+        }
+    };
     match e {
         Expr::Add(ts) => {
-            let mut out = Vec::new();
+            let ts: Vec<Expr> = if deep {
+                ts.into_iter().map(sub).collect()
+            } else {
+                ts
+            };
+            // No nested sum and no constant to fold: the loop below would keep every term.
+            let folds = |t: &Expr| match t {
+                Expr::Add(_) => true,
+                Expr::Num(x) => x.is_finite(),
+                _ => false,
+            };
+            if !ts.iter().any(folds) {
+                return add(ts);
+            }
+            let mut out = Vec::with_capacity(ts.len());
             let mut constant = 0.0;
             // The folded constant stays where the first constant stood: 1 - tanh(x)^2.
             let mut constant_at = None;
-            for t in ts.into_iter().map(sub) {
+            for t in ts {
                 match t {
                     Expr::Add(inner) => out.extend(inner),
                     // Constants fold only while the sum stays finite (1e308 + 1e308 stays as is).
@@ -267,11 +306,34 @@ fn tidy_node(ctx: Ctx, e: Expr, deep: bool) -> Expr {
             add(out)
         }
         Expr::Mul(fs) => {
-            let mut coef = 1.0;
-            let mut out = Vec::new();
+            let fs: Vec<Expr> = if deep {
+                fs.into_iter().map(sub).collect()
+            } else {
+                fs
+            };
             let n = fs.len();
+            // No number to fold and no product to flatten: the loop below would keep every
+            // factor, with the coefficient 1.
+            let changes = |f: &Expr| match f {
+                Expr::Num(x) => x.is_finite(),
+                Expr::Mul(inner) => n == 1 || !is_scalar_group(inner, ctx),
+                _ => false,
+            };
+            if n > 0 && !fs.iter().any(changes) {
+                return mul(ctx, fs);
+            }
+            let mut coef = 1.0;
+            // Room for every factor of flattened products and the coefficient in front.
+            let len: usize = fs
+                .iter()
+                .map(|f| match f {
+                    Expr::Mul(inner) => inner.len(),
+                    _ => 1,
+                })
+                .sum();
+            let mut out = Vec::with_capacity(len + 1);
             // Constants fold only while the product stays finite (1e308*10 stays as is).
-            for f in fs.into_iter().map(sub) {
+            for f in fs {
                 match f {
                     Expr::Num(x) if (coef * x).is_finite() => coef *= x,
                     Expr::Mul(inner) if n == 1 || !is_scalar_group(&inner, ctx) => {
@@ -301,6 +363,9 @@ fn tidy_node(ctx: Ctx, e: Expr, deep: bool) -> Expr {
             if fs.iter().any(Expr::is_zero) {
                 return Expr::Num(0.0);
             }
+            if fs.len() > 1 && !fs.iter().any(|f| matches!(f, Expr::Had(_))) {
+                return Expr::Had(fs);
+            }
             let mut out = Vec::new();
             for f in fs {
                 match f {
@@ -314,52 +379,52 @@ fn tidy_node(ctx: Ctx, e: Expr, deep: bool) -> Expr {
             Expr::Had(out)
         }
         Expr::Div(a, b) => {
-            let a = sub(*a);
-            let b = sub(*b);
+            let a = subr(a);
+            let b = subr(b);
             if a.is_zero() {
                 return Expr::Num(0.0);
             }
             if b.is_one() {
-                return a;
+                return Rc::unwrap_or_clone(a);
             }
-            if let (Expr::Num(x), Expr::Num(y)) = (&a, &b) {
+            if let (Expr::Num(x), Expr::Num(y)) = (&*a, &*b) {
                 if *y != 0.0 && (x / y).is_finite() && (x / y).fract() == 0.0 {
                     return Expr::Num(x / y);
                 }
             }
-            Expr::Div(Box::new(a), Box::new(b))
+            Expr::Div(a, b)
         }
         Expr::HadDiv(a, b) => {
-            let a = sub(*a);
+            let a = subr(a);
             if a.is_zero() {
                 return Expr::Num(0.0);
             }
-            Expr::HadDiv(Box::new(a), Box::new(sub(*b)))
+            Expr::HadDiv(a, subr(b))
         }
-        Expr::HadPow(a, p) => Expr::HadPow(Box::new(sub(*a)), p),
+        Expr::HadPow(a, p) => Expr::HadPow(subr(a), p),
         Expr::Pow(a, p) => {
-            let a = sub(*a);
+            let a = subr(a);
             if p == 1.0 {
-                return a;
+                return Rc::unwrap_or_clone(a);
             }
-            Expr::Pow(Box::new(a), p)
+            Expr::Pow(a, p)
         }
         Expr::Transpose(a) => {
-            let a = sub(*a);
-            if a.is_zero() || matches!(a, Expr::Num(_)) {
-                return a;
+            let a = subr(a);
+            if a.is_zero() || matches!(*a, Expr::Num(_)) {
+                return Rc::unwrap_or_clone(a);
             }
-            Expr::Transpose(Box::new(a))
+            Expr::Transpose(a)
         }
-        Expr::Inv(a) => Expr::Inv(Box::new(sub(*a))),
+        Expr::Inv(a) => Expr::Inv(subr(a)),
         Expr::Call(f, a) => {
-            let a = sub(*a);
+            let a = subr(a);
             if a.is_zero() && matches!(f, Func::Tr | Func::Sum | Func::Diag | Func::DiagOf) {
                 return Expr::Num(0.0);
             }
-            Expr::Call(f, Box::new(a))
+            Expr::Call(f, a)
         }
-        Expr::D(a) => Expr::D(Box::new(sub(*a))),
+        Expr::D(a) => Expr::D(subr(a)),
         e @ (Expr::Num(_) | Expr::Sym(_) | Expr::Eye(_) | Expr::Ones(_)) => e,
     }
 }
@@ -375,23 +440,56 @@ fn count_transposes(e: &Expr) -> usize {
     n
 }
 
-/// Splits a leading numeric coefficient off a term: `2 A dX` → (2, `A dX`).
-fn split_coef(t: Expr) -> (f64, Expr) {
-    match t {
-        Expr::Mul(mut fs) if matches!(fs.first(), Some(Expr::Num(_))) && fs.len() > 1 => {
-            let Expr::Num(c) = fs.remove(0) else {
-                return (1.0, Expr::Mul(fs));
-            };
-            (
-                c,
-                if fs.len() == 1 {
-                    fs.remove(0)
-                } else {
-                    Expr::Mul(fs)
-                },
-            )
+/// The part of a term after its leading numeric coefficient, by reference (`2 A dX` → 2 and `A dX`).
+#[derive(Clone, Copy)]
+enum Rest<'e> {
+    /// The whole term (coefficient 1), or the single factor after the coefficient.
+    One(&'e Expr, bool),
+    /// The factors after the coefficient, read as a product.
+    Chain(&'e [Expr]),
+}
+
+impl Rest<'_> {
+    /// Whether this is the whole term (no coefficient was split off).
+    fn is_whole(&self) -> bool {
+        matches!(self, Rest::One(_, true))
+    }
+    /// Whether both stand for equal expressions (as whole expressions).
+    fn same(&self, other: &Rest) -> bool {
+        match (self, other) {
+            (Rest::One(a, _), Rest::One(b, _)) => a == b,
+            (Rest::Chain(a), Rest::Chain(b)) => a == b,
+            (Rest::One(a, _), Rest::Chain(b)) | (Rest::Chain(b), Rest::One(a, _)) => {
+                matches!(a, Expr::Mul(v) if v.as_slice() == *b)
+            }
         }
-        t => (1.0, t),
+    }
+}
+
+/// The rest of a term after its leading numeric coefficient ([`coef_of`]'s rest), by move.
+fn rest_of(t: Expr) -> Expr {
+    match t {
+        Expr::Mul(mut fs) if fs.len() > 1 && matches!(fs[0], Expr::Num(_)) => {
+            fs.remove(0);
+            if fs.len() == 1 {
+                fs.pop().unwrap_or(Expr::Num(1.0))
+            } else {
+                Expr::Mul(fs)
+            }
+        }
+        t => t,
+    }
+}
+
+/// Splits a leading numeric coefficient off a term, by reference: `2 A dX` → (2, `A dX`).
+fn coef_of(t: &Expr) -> (f64, Rest<'_>) {
+    match t {
+        Expr::Mul(fs) if fs.len() > 1 => match fs[0] {
+            Expr::Num(c) if fs.len() == 2 => (c, Rest::One(&fs[1], false)),
+            Expr::Num(c) => (c, Rest::Chain(&fs[1..])),
+            _ => (1.0, Rest::One(t, true)),
+        },
+        t => (1.0, Rest::One(t, true)),
     }
 }
 
@@ -423,21 +521,42 @@ pub fn merge_like_terms(ctx: Ctx, e: Expr) -> Expr {
 pub(crate) fn merge_node(ctx: Ctx, e: Expr) -> Expr {
     match e {
         Expr::Add(ts) => {
-            let mut merged: Vec<(f64, Expr)> = Vec::with_capacity(ts.len());
-            for t in ts {
-                let (c, rest) = split_coef(t);
+            // The usual case, checked without allocating: no coefficients and no equal terms, so
+            // every term is kept as it is (see below).
+            let whole = |t: &Expr| coef_of(t).1.is_whole();
+            if ts.iter().all(whole) && ts.iter().enumerate().all(|(i, t)| !ts[..i].contains(t)) {
+                return tidy_node(ctx, add(ts), false);
+            }
+            // Like terms found by reference first: (coefficient, first term, merged count).
+            let mut groups: Vec<(f64, usize, usize)> = Vec::with_capacity(ts.len());
+            for (i, t) in ts.iter().enumerate() {
+                let (c, rest) = coef_of(t);
                 // Terms that would cancel stay: a zero without a shape must not replace a matrix.
-                match merged
-                    .iter_mut()
-                    .find(|(c0, r)| *r == rest && *c0 + c != 0.0 && (*c0 + c).is_finite())
-                {
-                    Some((c0, _)) => *c0 += c,
-                    None => merged.push((c, rest)),
+                match groups.iter_mut().find(|(c0, j, _)| {
+                    coef_of(&ts[*j]).1.same(&rest) && *c0 + c != 0.0 && (*c0 + c).is_finite()
+                }) {
+                    Some((c0, _, n)) => {
+                        *c0 += c;
+                        *n += 1;
+                    }
+                    None => groups.push((c, i, 1)),
                 }
             }
-            let terms = merged
+            // A term that merged with none and had no coefficient is its own result: `t` is
+            // merged, so tidy(1·t) = t (tidy is idempotent). The others are rebuilt from the
+            // first term's rest, moved out of it.
+            let mut ts: Vec<Option<Expr>> = ts.into_iter().map(Some).collect();
+            let terms = groups
                 .into_iter()
-                .map(|(c, r)| tidy_node(ctx, mul(ctx, vec![Expr::Num(c), r]), false))
+                .map(|(c, i, n)| {
+                    let t = ts[i].take().unwrap_or(Expr::Num(0.0));
+                    let whole = coef_of(&t).1.is_whole();
+                    if n == 1 && c == 1.0 && whole {
+                        t
+                    } else {
+                        tidy_node(ctx, mul(ctx, vec![Expr::Num(c), rest_of(t)]), false)
+                    }
+                })
                 .collect();
             tidy_node(ctx, add(terms), false)
         }
@@ -448,7 +567,7 @@ pub(crate) fn merge_node(ctx: Ctx, e: Expr) -> Expr {
 
 /// The node with each child replaced by `f(child)`, in order.
 pub(crate) fn map_children(e: Expr, f: &mut impl FnMut(Expr) -> Expr) -> Expr {
-    let mut b = |x: Box<Expr>| Box::new(f(*x));
+    let mut b = |x: Rc<Expr>| map_rc(x, &mut *f);
     match e {
         Expr::Add(v) => Expr::Add(v.into_iter().map(&mut *f).collect()),
         Expr::Mul(v) => Expr::Mul(v.into_iter().map(&mut *f).collect()),
@@ -471,28 +590,15 @@ pub(crate) fn map_children(e: Expr, f: &mut impl FnMut(Expr) -> Expr) -> Expr {
     }
 }
 
-/// A copy of the node with each child given by `f(child)`, in order; the children are not cloned.
-pub(crate) fn map_children_ref(e: &Expr, f: &mut impl FnMut(&Expr) -> Expr) -> Expr {
-    let mut b = |x: &Expr| Box::new(f(x));
-    match e {
-        Expr::Add(v) => Expr::Add(v.iter().map(&mut *f).collect()),
-        Expr::Mul(v) => Expr::Mul(v.iter().map(&mut *f).collect()),
-        Expr::Had(v) => Expr::Had(v.iter().map(&mut *f).collect()),
-        Expr::Div(x, y) => {
-            let x = b(x);
-            Expr::Div(x, b(y))
+/// `f` of the expression behind `x`, in the same allocation when `x` is not shared.
+pub(crate) fn map_rc(mut x: Rc<Expr>, f: impl FnOnce(Expr) -> Expr) -> Rc<Expr> {
+    match Rc::get_mut(&mut x) {
+        Some(e) => {
+            let old = std::mem::replace(e, Expr::Num(0.0));
+            *e = f(old);
+            x
         }
-        Expr::HadDiv(x, y) => {
-            let x = b(x);
-            Expr::HadDiv(x, b(y))
-        }
-        Expr::HadPow(x, p) => Expr::HadPow(b(x), *p),
-        Expr::Pow(x, p) => Expr::Pow(b(x), *p),
-        Expr::Transpose(x) => Expr::Transpose(b(x)),
-        Expr::Inv(x) => Expr::Inv(b(x)),
-        Expr::Call(g, x) => Expr::Call(*g, b(x)),
-        Expr::D(x) => Expr::D(b(x)),
-        Expr::Num(_) | Expr::Sym(_) | Expr::Eye(_) | Expr::Ones(_) => e.clone(),
+        None => Rc::new(f((*x).clone())),
     }
 }
 
@@ -578,7 +684,7 @@ pub fn smart_t(e: &Expr, ctx: Ctx) -> Expr {
             mul(ctx, out)
         }
         _ if !matches!(e, Expr::D(_)) && is_symmetric(e, ctx) => e.clone(),
-        Expr::Ones(s) => Expr::Ones(s.transposed()),
+        Expr::Ones(s) => Expr::Ones(Rc::new(s.transposed())),
         Expr::Add(ts) => {
             let pushed: Vec<Expr> = ts.iter().map(|t| smart_t(t, ctx)).collect();
             let before: usize = ts.iter().map(count_transposes).sum();
@@ -594,7 +700,7 @@ pub fn smart_t(e: &Expr, ctx: Ctx) -> Expr {
             if count_transposes(&inner) <= count_transposes(a) {
                 match e {
                     Expr::Inv(_) => Expr::inv(inner),
-                    Expr::Pow(_, p) => Expr::Pow(Box::new(inner), *p),
+                    Expr::Pow(_, p) => Expr::Pow(Rc::new(inner), *p),
                     _ => unreachable!("matched Inv or Pow above"),
                 }
             } else {
@@ -611,7 +717,7 @@ pub fn smart_t(e: &Expr, ctx: Ctx) -> Expr {
                 Expr::t(e.clone())
             }
         }
-        Expr::Div(a, s) => Expr::Div(Box::new(smart_t(a, ctx)), s.clone()),
+        Expr::Div(a, s) => Expr::Div(Rc::new(smart_t(a, ctx)), s.clone()),
         Expr::Call(f, a) if f.is_elementwise() && matches!(**a, Expr::Transpose(_)) => {
             Expr::call(*f, smart_t(a, ctx))
         }
@@ -635,7 +741,7 @@ pub fn merge_powers(chain: Vec<Expr>, ctx: Ctx) -> Vec<Expr> {
             let is_matrix_power =
                 |b: &Expr| !matches!(b, Expr::Num(_) | Expr::D(_)) && ctx.is_square(b);
             if b1 == b2 && is_matrix_power(b1) {
-                let merged = Expr::Pow(Box::new(b1.clone()), p1 + p2);
+                let merged = Expr::Pow(Rc::new(b1.clone()), p1 + p2);
                 out.pop();
                 out.push(merged);
                 continue;
@@ -650,16 +756,21 @@ pub fn merge_powers(chain: Vec<Expr>, ctx: Ctx) -> Vec<Expr> {
 /// turn `(1/s) A` into `A / s`. Values never change.
 #[must_use]
 pub fn simplify(e: Expr, ctx: Ctx) -> Expr {
-    let e = tidy(ctx, e);
+    simplify_tidy(tidy(ctx, e), ctx)
+}
+
+/// [`simplify`] of a result of [`tidy`]: its children are results of `tidy` too (tidy is
+/// idempotent), so they are not tidied again, and the node is tidied last over simplified children.
+fn simplify_tidy(e: Expr, ctx: Ctx) -> Expr {
     let e = match e {
         Expr::Add(ts) => {
             // Terms without transposes first: A + Aᵀ rather than Aᵀ + A.
-            let mut ts: Vec<Expr> = ts.into_iter().map(|t| simplify(t, ctx)).collect();
+            let mut ts: Vec<Expr> = ts.into_iter().map(|t| simplify_tidy(t, ctx)).collect();
             ts.sort_by_key(count_transposes);
             add(ts)
         }
         Expr::Mul(fs) => {
-            let fs: Vec<Expr> = fs.into_iter().map(|f| simplify(f, ctx)).collect();
+            let fs: Vec<Expr> = fs.into_iter().map(|f| simplify_tidy(f, ctx)).collect();
             let has_other_matrix =
                 |fs: &[Expr]| fs.iter().filter(|f| !ctx.is_scalar(f)).count() >= 2;
             let mut fs = if has_other_matrix(&fs) {
@@ -684,7 +795,7 @@ pub fn simplify(e: Expr, ctx: Ctx) -> Expr {
             for f in fs.iter_mut() {
                 if let Expr::Pow(s, p) = f {
                     if *p == -1.0 && ctx.is_scalar(s) {
-                        *f = Expr::Div(Box::new(Expr::Num(1.0)), s.clone());
+                        *f = Expr::Div(Rc::new(Expr::Num(1.0)), s.clone());
                     }
                 }
             }
@@ -694,20 +805,23 @@ pub fn simplify(e: Expr, ctx: Ctx) -> Expr {
                 .position(|f| matches!(f, Expr::Div(a, _) if matches!(**a, Expr::Num(_))))
             {
                 if let Expr::Div(a, s) = fs.remove(pos) {
-                    let mut num = vec![*a];
+                    let mut num = vec![Rc::unwrap_or_clone(a)];
                     num.extend(fs);
-                    return tidy(ctx, Expr::Div(Box::new(tidy(ctx, mul(ctx, num))), s));
+                    return tidy(ctx, Expr::Div(Rc::new(tidy(ctx, mul(ctx, num))), s));
                 }
             }
             tidy(ctx, mul(ctx, fs))
         }
         Expr::Transpose(a) => {
-            let a = simplify(*a, ctx);
+            let a = simplify_tidy(Rc::unwrap_or_clone(a), ctx);
             tidy(ctx, smart_t(&a, ctx))
         }
-        Expr::Div(a, b) => Expr::Div(Box::new(simplify(*a, ctx)), Box::new(simplify(*b, ctx))),
+        Expr::Div(a, b) => Expr::Div(
+            map_rc(a, |a| simplify_tidy(a, ctx)),
+            map_rc(b, |b| simplify_tidy(b, ctx)),
+        ),
         Expr::Had(fs) => {
-            let fs: Vec<Expr> = fs.into_iter().map(|f| simplify(f, ctx)).collect();
+            let fs: Vec<Expr> = fs.into_iter().map(|f| simplify_tidy(f, ctx)).collect();
             // 1 ⊙ A = A
             let kept: Vec<Expr> = fs
                 .iter()
@@ -720,15 +834,16 @@ pub fn simplify(e: Expr, ctx: Ctx) -> Expr {
                 _ => Expr::Had(kept),
             }
         }
-        Expr::Inv(a) => Expr::inv(simplify(*a, ctx)),
-        Expr::Pow(a, p) => Expr::Pow(Box::new(simplify(*a, ctx)), p),
-        Expr::HadPow(a, p) => Expr::HadPow(Box::new(simplify(*a, ctx)), p),
-        Expr::HadDiv(a, b) => {
-            Expr::HadDiv(Box::new(simplify(*a, ctx)), Box::new(simplify(*b, ctx)))
-        }
+        Expr::Inv(a) => Expr::Inv(map_rc(a, |a| simplify_tidy(a, ctx))),
+        Expr::Pow(a, p) => Expr::Pow(map_rc(a, |a| simplify_tidy(a, ctx)), p),
+        Expr::HadPow(a, p) => Expr::HadPow(map_rc(a, |a| simplify_tidy(a, ctx)), p),
+        Expr::HadDiv(a, b) => Expr::HadDiv(
+            map_rc(a, |a| simplify_tidy(a, ctx)),
+            map_rc(b, |b| simplify_tidy(b, ctx)),
+        ),
         Expr::Call(Func::Diag, a) if matches!(*a, Expr::Ones(_)) => Expr::Eye(ctx.shape(&a).rows),
-        Expr::Call(f, a) => Expr::call(f, simplify(*a, ctx)),
+        Expr::Call(f, a) => Expr::Call(f, map_rc(a, |a| simplify_tidy(a, ctx))),
         e => e,
     };
-    tidy(ctx, e)
+    tidy_node(ctx, e, false)
 }

@@ -25,7 +25,7 @@ fn expected_gradient(e: &Entry) -> Result<Expr, String> {
         )
     })?;
     match p.expr {
-        Expr::Call(Func::Sum, inner) => match *inner {
+        Expr::Call(Func::Sum, inner) => match std::rc::Rc::unwrap_or_clone(inner) {
             Expr::Had(mut factors)
                 if factors.len() >= 2 && factors.last() == Some(&Expr::sym(&e.wrt)) =>
             {

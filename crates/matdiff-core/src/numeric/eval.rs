@@ -741,11 +741,11 @@ mod tests {
             expect!["[1 0 0; 0 1 0; 0 0 1]"],
         );
         check(
-            Expr::Ones(Shape::new(Dim::Name("m".into()), Dim::Num(3))),
+            Expr::Ones(Shape::new(Dim::Name("m".into()), Dim::Num(3)).into()),
             expect!["[1 1 1; 1 1 1]"],
         );
         check(
-            Expr::Ones(Shape::new(Dim::Name("k".into()), Dim::One)),
+            Expr::Ones(Shape::new(Dim::Name("k".into()), Dim::One).into()),
             expect!["error: no size for the dimension k"],
         );
         check(
@@ -972,7 +972,7 @@ mod tests {
         let shifted = || {
             add(vec![
                 sym("x"),
-                Expr::Ones(Shape::new(Dim::Name("n".into()), Dim::One)),
+                Expr::Ones(Shape::new(Dim::Name("n".into()), Dim::One).into()),
             ])
         };
         check(Expr::call(Func::Abs, sym("x")), expect!["[1; 2; 0.5]"]);

@@ -2,6 +2,7 @@
 
 use crate::expr::{Dim, Expr, Kind, Problem, Shape, Symbol, SymbolTable};
 use nalgebra::DMatrix;
+use std::rc::Rc;
 
 pub fn sym(name: &str) -> Expr {
     Expr::sym(name)
@@ -23,8 +24,8 @@ pub fn sub(a: Expr, b: Expr) -> Expr {
     Expr::Add(vec![a, Expr::neg(b)])
 }
 
-pub fn bx(e: Expr) -> Box<Expr> {
-    Box::new(e)
+pub fn bx(e: Expr) -> Rc<Expr> {
+    Rc::new(e)
 }
 
 pub fn tr(e: Expr) -> Expr {

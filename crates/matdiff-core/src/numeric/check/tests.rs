@@ -225,7 +225,7 @@ fn correct_cases() -> Vec<Case> {
                 call(
                     Func::Sqrt,
                     sub(
-                        Expr::Ones(Shape::new(dim("n"), Dim::One)),
+                        Expr::Ones(Shape::new(dim("n"), Dim::One).into()),
                         Expr::HadPow(bx(sym("x")), 2.0),
                     ),
                 ),
