@@ -607,9 +607,35 @@ pub(crate) fn tidy_shallow(ctx: Ctx, e: Expr) -> Expr {
     tidy_node(ctx, e, false)
 }
 
+/// How many nested [`is_symmetric`] calls one question may make. Symmetry by structure looks at
+/// the transposes of a sum's terms, which look at symmetry again: on deeply nested sums and
+/// products that is exponential (a fuzz-found input took 4 s). Past the budget a matrix is
+/// simply not known to be symmetric: a simplification missed, never a wrong result.
+pub const SYMMETRY_BUDGET: usize = 64;
+
+thread_local! {
+    /// Calls left to the outermost [`is_symmetric`] in progress, and whether one is in progress.
+    static SYMMETRY_CALLS: std::cell::Cell<(usize, bool)> = const { std::cell::Cell::new((0, false)) };
+}
+
 /// Whether `e` is symmetric: declared, or by structure (XᵀX, A + Aᵀ, inverses of symmetric matrices, …).
 /// The differential dX is never symmetric: its entries are independent.
 pub fn is_symmetric(e: &Expr, ctx: Ctx) -> bool {
+    let (left, nested) = SYMMETRY_CALLS.get();
+    if !nested {
+        SYMMETRY_CALLS.set((SYMMETRY_BUDGET, true));
+        let r = symmetric_within_budget(e, ctx);
+        SYMMETRY_CALLS.set((0, false));
+        return r;
+    }
+    if left == 0 {
+        return false;
+    }
+    SYMMETRY_CALLS.set((left - 1, true));
+    symmetric_within_budget(e, ctx)
+}
+
+fn symmetric_within_budget(e: &Expr, ctx: Ctx) -> bool {
     if !matches!(e, Expr::Sym(_) | Expr::Num(_) | Expr::Eye(_)) && !ctx.is_square(e) {
         return false;
     }
