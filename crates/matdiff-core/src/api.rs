@@ -1,7 +1,7 @@
 //! The front door of the core: text in, derivation and checks out.
 
 use crate::canon::{rearrange, Line};
-use crate::derive::differentiate;
+use crate::derive::{differentiate, Limit, MAX_DERIVATION_NODES};
 use crate::diagnostic::{Diagnostic, Source};
 use crate::expr::{Expr, Kind, Problem, Symbol, SymbolTable};
 use crate::numeric::{self, CheckReport};
@@ -135,7 +135,21 @@ pub fn derive_exprs(problem: &Problem) -> Result<RawDerivation, Diagnostic> {
     // Scalar sub-products grouped (see `simplify::mul`), so later rearrangements keep chains valid.
     let f = crate::simplify::tidy(ctx, problem.expr.clone());
     let mut steps = vec![line(Lhs::Dy, None, Expr::d(f.clone()))];
-    let diff = differentiate(&f, ctx).ok_or_else(too_long)?;
+    let too_large = || {
+        Diagnostic::new(
+            0..0,
+            format!(
+                "the derivation grows too large to show; the limit is {MAX_DERIVATION_NODES} nodes over all its lines"
+            ),
+        )
+        .in_source(Source::Other)
+        .with_hint("the product rule doubles the terms at every level of nested products; try a smaller expression")
+    };
+    let mut budget = MAX_DERIVATION_NODES;
+    let diff = differentiate(&f, ctx, &mut budget).map_err(|limit| match limit {
+        Limit::Steps => too_long(),
+        Limit::Size => too_large(),
+    })?;
     let dy = diff
         .last()
         .map_or_else(|| Expr::d(f.clone()), |(_, e)| e.clone());
@@ -143,7 +157,10 @@ pub fn derive_exprs(problem: &Problem) -> Result<RawDerivation, Diagnostic> {
         diff.into_iter()
             .map(|(rule, e)| line(Lhs::Dy, Some(rule), e)),
     );
-    let (lines, gradient) = rearrange(&dy, wrt_kind, ctx).ok_or_else(|| {
+    let (lines, gradient) = rearrange(&dy, wrt_kind, ctx, &mut budget).ok_or_else(|| {
+        if budget == 0 {
+            return too_large();
+        }
         Diagnostic::new(
             0..0,
             "matdiff could not bring this differential into the form Tr(Gᵀ dX)",

@@ -392,7 +392,8 @@ pub enum Line {
 
 /// Rearranges `dy` (free of d(·) but for dX) into the canonical form and reads off the gradient.
 /// Returns the lines and the gradient; `None` if some term has no canonical form.
-pub fn rearrange(dy: &Expr, kind: Kind, ctx: Ctx) -> Option<(Vec<Line>, Expr)> {
+/// Each line's printed size is taken out of `budget`; `None` with the budget at 0 when it runs out.
+pub fn rearrange(dy: &Expr, kind: Kind, ctx: Ctx, budget: &mut usize) -> Option<(Vec<Line>, Expr)> {
     let target = Target { ctx, kind };
     let mut lines = Vec::new();
     let mut terms: Vec<Expr> = match tidy(ctx, quotients_as_factors(dy.clone(), ctx)) {
@@ -442,7 +443,12 @@ pub fn rearrange(dy: &Expr, kind: Kind, ctx: Ctx) -> Option<(Vec<Line>, Expr)> {
         }
         terms = next;
         plans = next_plans;
-        lines.push(Line::Dy(rule, add(terms.clone())));
+        let line = add(terms.clone());
+        if !line.spend_printed_size(budget) {
+            *budget = 0;
+            return None;
+        }
+        lines.push(Line::Dy(rule, line));
     }
     let finals: Vec<Final> = terms
         .iter()

@@ -10,6 +10,21 @@ use std::rc::Rc;
 /// Upper bound on the steps of one phase; a derivation that needs more is reported, never looped.
 pub const MAX_STEPS: usize = 400;
 
+/// Upper bound on the size of a whole derivation: the printed nodes of all its lines together.
+/// The product rule on nested products of traces doubles the terms at every level, and every
+/// line is simplified, printed and checked numerically; a derivation past this size is refused
+/// (the largest of the Cookbook corpus and the adversarial benchmark are under a fifth of it).
+pub const MAX_DERIVATION_NODES: usize = 40_000;
+
+/// Why a phase stopped without finishing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Limit {
+    /// [`MAX_STEPS`] steps were not enough.
+    Steps,
+    /// The lines together grew past [`MAX_DERIVATION_NODES`].
+    Size,
+}
+
 /// Which rule pushes d(·) through `e` (an expression that depends on the variable).
 fn classify(e: &Expr, ctx: Ctx) -> Option<Rule> {
     if ctx.is_const(e) {
@@ -457,20 +472,23 @@ fn child_count(e: &Expr) -> usize {
     }
 }
 
-/// Runs the differentiation phase from dy = d(f). Returns each new line with its rule.
-/// `None` when the step cap is reached.
-pub fn differentiate(f: &Expr, ctx: Ctx) -> Option<Vec<(Rule, Expr)>> {
+/// Runs the differentiation phase from dy = d(f). Returns each new line with its rule, or the
+/// limit that stopped it; each line's printed size is taken out of `budget`.
+pub fn differentiate(f: &Expr, ctx: Ctx, budget: &mut usize) -> Result<Vec<(Rule, Expr)>, Limit> {
     let first = Expr::d(f.clone());
     let mut steps: Vec<(Rule, Expr)> = Vec::new();
     for _ in 0..MAX_STEPS {
         let dy = steps.last().map_or(&first, |(_, e)| e);
         let Some(rule) = next_rule(dy, ctx) else {
-            return Some(steps);
+            return Ok(steps);
         };
         let next = step(dy, rule, ctx, true).unwrap_or_else(|| dy.clone());
+        if !next.spend_printed_size(budget) {
+            return Err(Limit::Size);
+        }
         steps.push((rule, next));
     }
-    None
+    Err(Limit::Steps)
 }
 
 #[cfg(test)]
@@ -537,7 +555,7 @@ mod tests {
             };
             let e = tidy(ctx, p.expr.clone());
             assert_eq!(
-                differentiate(&e, ctx),
+                differentiate(&e, ctx, &mut { MAX_DERIVATION_NODES }).ok(),
                 differentiate_whole_tree(&e, ctx),
                 "{f} wrt {wrt}"
             );

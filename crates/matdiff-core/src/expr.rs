@@ -297,6 +297,31 @@ impl Expr {
     pub fn is_zero(&self) -> bool {
         matches!(self, Expr::Num(x) if *x == 0.0)
     }
+    /// Takes the tree's printed size (a shared operand counted wherever it appears) out of
+    /// `budget`; `false`, with the budget at 0, when the tree is larger than what was left.
+    /// Stops counting once the budget is spent, so it visits at most `budget` nodes.
+    #[must_use]
+    pub fn spend_printed_size(&self, budget: &mut usize) -> bool {
+        if *budget == 0 {
+            return false;
+        }
+        *budget -= 1;
+        match self {
+            Expr::Num(_) | Expr::Sym(_) | Expr::Eye(_) | Expr::Ones(_) => true,
+            Expr::Add(v) | Expr::Mul(v) | Expr::Had(v) => {
+                v.iter().all(|c| c.spend_printed_size(budget))
+            }
+            Expr::Div(a, b) | Expr::HadDiv(a, b) => {
+                a.spend_printed_size(budget) && b.spend_printed_size(budget)
+            }
+            Expr::HadPow(a, _)
+            | Expr::Pow(a, _)
+            | Expr::Transpose(a)
+            | Expr::Inv(a)
+            | Expr::Call(_, a)
+            | Expr::D(a) => a.spend_printed_size(budget),
+        }
+    }
     pub fn is_one(&self) -> bool {
         matches!(self, Expr::Num(x) if *x == 1.0)
     }
