@@ -302,25 +302,15 @@ impl Expr {
     /// Stops counting once the budget is spent, so it visits at most `budget` nodes.
     #[must_use]
     pub fn spend_printed_size(&self, budget: &mut usize) -> bool {
-        if *budget == 0 {
-            return false;
-        }
-        *budget -= 1;
-        match self {
-            Expr::Num(_) | Expr::Sym(_) | Expr::Eye(_) | Expr::Ones(_) => true,
-            Expr::Add(v) | Expr::Mul(v) | Expr::Had(v) => {
-                v.iter().all(|c| c.spend_printed_size(budget))
+        // `any` walks every node in order and stops at the first `true`: the node the budget
+        // cannot pay for.
+        !self.any(&mut |_| {
+            if *budget == 0 {
+                return true;
             }
-            Expr::Div(a, b) | Expr::HadDiv(a, b) => {
-                a.spend_printed_size(budget) && b.spend_printed_size(budget)
-            }
-            Expr::HadPow(a, _)
-            | Expr::Pow(a, _)
-            | Expr::Transpose(a)
-            | Expr::Inv(a)
-            | Expr::Call(_, a)
-            | Expr::D(a) => a.spend_printed_size(budget),
-        }
+            *budget -= 1;
+            false
+        })
     }
     pub fn is_one(&self) -> bool {
         matches!(self, Expr::Num(x) if *x == 1.0)
