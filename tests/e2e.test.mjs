@@ -311,7 +311,7 @@ test('every formula keeps its MathML in the accessibility tree; a rule\'s identi
   await page.goto(permalink(env.server.base, { f: ex.f }));
   await waitForGradient(page, ex.grad);
   // Screen readers read KaTeX's MathML: taking it out of layout (display: none or contents,
-  // content-visibility) also drops it from the accessibility tree. One math node per derivation
+  // content-visibility) drops it from the accessibility tree. One math node per derivation
   // line and box.
   const shown = await page.locator(`${SEL.gradient}, [data-testid="derivation"] .step .eq`).count();
   const cdp = await page.context().newCDPSession(page);
@@ -322,6 +322,10 @@ test('every formula keeps its MathML in the accessibility tree; a rule\'s identi
   assert.ok(shown > 2 && maths >= shown, `${maths} MathML math nodes exposed for ${shown} formulas`);
   // … with their structure, not just the outer element (display: contents inside drops it).
   assert.ok(identifiers >= 2 * shown, `${identifiers} MathML identifiers exposed for ${shown} formulas`);
+  // The MathML is laid out as plain inline boxes (style.css), not by the browser's MathML
+  // layout: its structure is still exposed, superscripts (transposes, inverses) included.
+  const scripts = role('MathMLSup') + role('MathMLSubSup');
+  assert.ok(scripts >= shown, `${scripts} MathML superscripts exposed for ${shown} formulas`);
   // The identity in a rule's tip is typeset when wanted: on hover …
   const rules = page.locator('[data-testid="derivation"] .rule[tabindex]');
   const first = rules.nth(0);
