@@ -343,3 +343,79 @@ test('every formula keeps its MathML in the accessibility tree; a rule\'s identi
   await assertClean(t, rec, assert);
   await page.close();
 });
+
+/**
+ * Every formula on the page, compared with KaTeX's own rendering of its TeX (read back from its
+ * annotation): the number of formulas, and those whose DOM differs from that rendering.
+ */
+function compareWithKatex(page) {
+  return page.evaluate(() => {
+    const hosts = Array.from(document.querySelectorAll('span.math'));
+    const differ = [];
+    for (const host of hosts) {
+      const tex = host.querySelector('annotation[encoding="application/x-tex"]')?.textContent;
+      const fresh = document.createElement('span');
+      fresh.innerHTML = window.katex.renderToString(tex ?? '', {
+        displayMode: host.classList.contains('display'), throwOnError: false, trust: false,
+        output: 'htmlAndMathml', strict: 'ignore',
+      });
+      const same = host.childNodes.length === fresh.childNodes.length
+        && Array.from(host.childNodes).every((n, i) => n.isEqualNode(fresh.childNodes[i]));
+      if (!same) differ.push(tex);
+    }
+    return { count: hosts.length, differ };
+  });
+}
+
+test('a formula that changes is patched in place, and equals KaTeX\'s rendering of its TeX after any edit', async (t) => {
+  const rec = await openPage(env.browser.context, env.server.origin);
+  const { page } = rec;
+  await page.goto(permalink(env.server.base, { f: 'tr(A*X*C)' }));
+  await waitForGradient(page, '\\mathbf{A}^\\top \\mathbf{C}^\\top');
+  // Tag every element of every formula; a one-letter edit keeps most of them.
+  const tagged = await page.evaluate(() => {
+    const all = document.querySelectorAll('[data-testid="derivation"] span.math *');
+    all.forEach((n) => { n.__kept = true; });
+    return all.length;
+  });
+  const input = page.locator(SEL.expr);
+  await input.evaluate((el) => { el.focus(); el.setSelectionRange(7, 8); });
+  await page.keyboard.type('B');
+  await waitForGradient(page, NOTE_EXAMPLES[1].grad);
+  const kept = await page.evaluate(() => Array.from(
+    document.querySelectorAll('[data-testid="derivation"] span.math *'),
+  ).filter((n) => n.__kept).length);
+  assert.ok(kept >= 0.9 * tagged, `${kept} of ${tagged} elements kept when C became B`);
+  let seen = await compareWithKatex(page);
+  assert.ok(seen.count > 8, `${seen.count} formulas`);
+  assert.deepEqual(seen.differ, [], 'formulas differing from KaTeX\'s rendering of their TeX');
+  // Edits that change the derivation's shape, an error in between, a declaration, an example.
+  const steps = [
+    ['||A*x - b||^3', '\\mathbf{A}^\\top'],
+    ['||A*x - b||^2', NOTE_EXAMPLES[0].grad],
+    ["logdet(X'*Y)", '\\mathbf{Y}'],
+    ["logdet(X'*X)", NOTE_EXAMPLES[2].grad],
+    ["x'*A*x", 'A'],
+  ];
+  for (const [f, part] of steps) {
+    await typeExpr(page, f);
+    await until(async () => (await gradientTex(page)).includes(part) && (await errorText(page)) === '', {
+      describe: () => `no gradient with ${part} for ${f}`,
+    });
+    seen = await compareWithKatex(page);
+    assert.deepEqual(seen.differ, [], `after typing ${f}: formulas differing from KaTeX's rendering`);
+  }
+  await typeExpr(page, "x'*A*x +");
+  await until(async () => (await errorText(page)) !== '', { describe: () => 'no error for a trailing +' });
+  await page.locator('[data-testid="decls"]').fill('A: symmetric n');
+  await typeExpr(page, "x'*A*x");
+  await waitForGradient(page, '2 \\mathbf{A} \\mathbf{x}');
+  seen = await compareWithKatex(page);
+  assert.deepEqual(seen.differ, [], 'after a declaration: formulas differing from KaTeX\'s rendering');
+  await page.getByRole('button', { name: /Log-determinant of a Gram matrix/ }).click();
+  await waitForGradient(page, NOTE_EXAMPLES[2].grad);
+  seen = await compareWithKatex(page);
+  assert.deepEqual(seen.differ, [], 'after picking an example: formulas differing from KaTeX\'s rendering');
+  await assertClean(t, rec, assert);
+  await page.close();
+});

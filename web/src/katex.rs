@@ -1,9 +1,10 @@
 //! KaTeX in the browser: `katex.renderToString` of the page's own `katex.min.js`, bound with wasm-bindgen.
 //!
 //! Only LaTeX produced by the core (from the tree) is rendered; the result is KaTeX's HTML+MathML.
-//! Renderings are memoised, parsed, in a small bounded cache ([`Cache`]) and handed out from there
-//! (copied only while on screen elsewhere), so a keystroke re-runs KaTeX and the HTML parser only
-//! for the lines whose LaTeX it changed (and not at all when typing returns to an earlier input).
+//! Renderings are memoised, parsed, in a small bounded cache ([`Cache`]) of templates never shown
+//! themselves, so a keystroke re-runs KaTeX and the HTML parser only for the lines whose LaTeX it
+//! changed (and not at all when typing returns to an earlier input); a formula on screen is then
+//! patched to equal its template ([`show`]), not replaced.
 
 /// How many renderings a cache generation holds; the cache keeps at most two generations.
 pub const CACHE_GENERATION: usize = 256;
@@ -61,43 +62,56 @@ impl<V: Clone> Cache<V> {
 
 #[cfg(target_arch = "wasm32")]
 thread_local! {
-    static NODES: std::cell::RefCell<Cache<web_sys::Element>> =
+    static TEMPLATES: std::cell::RefCell<Cache<web_sys::Element>> =
         std::cell::RefCell::new(Cache::new(CACHE_GENERATION));
 }
 
-/// The rendering of `tex` as a `<span class="math">` (`"math display"` in display mode), or `None`
-/// when KaTeX is not loaded. The parsed rendering is cached, so a formula seen before costs neither
-/// KaTeX nor the HTML parser.
-///
-/// The cached node itself is returned while it has no parent (it is on screen nowhere: never
-/// shown, or taken out again by Yew when its line changed); a copy only when it is in use. A deep
-/// copy of a KaTeX line costs as much as several milliseconds of a keystroke, and most
-/// keystrokes show each formula at most once.
+/// The parsed rendering of `tex`: a `<span>` holding KaTeX's HTML+MathML, cached and never put on
+/// screen itself, or `None` when KaTeX is not loaded.
 #[cfg(target_arch = "wasm32")]
-pub fn render_node(tex: &str, display: bool) -> Option<web_sys::Node> {
-    let node: web_sys::Node = NODES
-        .with(|c| {
-            c.borrow_mut().get_or(tex, display, || {
-                let html = render(tex, display)?;
-                let el = web_sys::window()?.document()?.create_element("span").ok()?;
-                el.set_class_name(if display { "math display" } else { "math" });
-                el.set_inner_html(&html);
-                Some(el)
-            })
-        })?
-        .into();
-    // A node with a parent belongs to a bundle Yew keeps (a node Yew removed has none): copy it.
-    if node.parent_node().is_none() {
-        Some(node)
-    } else {
-        node.clone_node_with_deep(true).ok()
-    }
+fn template(tex: &str, display: bool) -> Option<web_sys::Element> {
+    TEMPLATES.with(|c| {
+        c.borrow_mut().get_or(tex, display, || {
+            let html = render(tex, display)?;
+            let el = web_sys::window()?.document()?.create_element("span").ok()?;
+            el.set_inner_html(&html);
+            Some(el)
+        })
+    })
 }
 
-/// Natively there is no KaTeX (nor DOM).
-#[cfg(not(target_arch = "wasm32"))]
-pub fn render_node(_tex: &str, _display: bool) -> Option<()> {
-    None
+/// Shows the rendering of `tex` in `host`: its children become equal to KaTeX's HTML+MathML for
+/// `tex`. What is already there is patched (`web/static/morph.js`), so a line that changed a
+/// little keeps its unchanged elements and their layout. False when KaTeX is not loaded.
+#[cfg(target_arch = "wasm32")]
+pub fn show(host: &web_sys::Element, tex: &str, display: bool) -> bool {
+    let Some(t) = template(tex, display) else {
+        return false;
+    };
+    if js::morph(host, &t).is_err() {
+        // Without the patcher: a plain copy.
+        host.set_inner_html("");
+        if let Ok(copy) = t.clone_node_with_deep(true) {
+            while let Some(child) = copy.first_child() {
+                let _ = host.append_child(&child);
+            }
+        }
+    }
+    true
+}
+
+/// Whether KaTeX is loaded (natively it never is).
+pub fn available() -> bool {
+    #[cfg(target_arch = "wasm32")]
+    {
+        web_sys::window().is_some_and(|w| {
+            js_sys::Reflect::get(&w, &"katex".into()).is_ok_and(|k| !k.is_undefined())
+        })
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        false
+    }
 }
 
 #[cfg(target_arch = "wasm32")]
@@ -108,6 +122,10 @@ mod js {
     extern "C" {
         #[wasm_bindgen(js_namespace = katex, js_name = renderToString, catch)]
         pub fn render_to_string(tex: &str, options: &JsValue) -> Result<String, JsValue>;
+
+        /// `web/static/morph.js`: makes `host`'s children equal to `template`'s, patching.
+        #[wasm_bindgen(js_name = matdiffMorph, catch)]
+        pub fn morph(host: &web_sys::Element, template: &web_sys::Element) -> Result<(), JsValue>;
     }
 }
 

@@ -11,17 +11,29 @@ pub struct MathProps {
     pub display: bool,
 }
 
+/// The formula's element stays while its LaTeX changes: the rendering inside it is patched
+/// ([`katex::show`]), so a keystroke that changes a line a little changes few of its elements.
 #[function_component(Math)]
 pub fn math(props: &MathProps) -> Html {
-    // One node per (tex, display): re-rendering with the same props keeps the node in place.
-    let node = use_memo((props.tex.clone(), props.display), |(tex, display)| {
-        katex::render_node(tex, *display)
-    });
-    match node.as_ref() {
-        #[cfg(target_arch = "wasm32")]
-        Some(n) => Html::VRef(n.clone()),
-        #[cfg(not(target_arch = "wasm32"))]
-        Some(()) => html! {},
-        None => html! { <code class="math tex">{ props.tex.clone() }</code> },
+    let host = use_node_ref();
+    {
+        let host = host.clone();
+        use_effect_with((props.tex.clone(), props.display), move |(tex, display)| {
+            #[cfg(target_arch = "wasm32")]
+            if let Some(el) = host.cast::<web_sys::Element>() {
+                katex::show(&el, tex, *display);
+            }
+            #[cfg(not(target_arch = "wasm32"))]
+            let _ = (host, tex, display);
+        });
     }
+    if !katex::available() {
+        return html! { <code class="math tex">{ props.tex.clone() }</code> };
+    }
+    let class = if props.display {
+        "math display"
+    } else {
+        "math"
+    };
+    html! { <span {class} ref={host}></span> }
 }
