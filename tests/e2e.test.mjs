@@ -419,3 +419,32 @@ test('a formula that changes is patched in place, and equals KaTeX\'s rendering 
   await assertClean(t, rec, assert);
   await page.close();
 });
+
+test('layout: no page overflow at 375 px; at desktop widths the note\'s lines and every symbol control fit', async (t) => {
+  const rec = await openPage(env.browser.context, env.server.origin);
+  const { page } = rec;
+  for (const width of [375, 1100, 1440]) {
+    await page.setViewportSize({ width, height: 900 });
+    for (const ex of NOTE_EXAMPLES) {
+      await page.goto(permalink(env.server.base, { f: ex.f }));
+      await waitForGradient(page, ex.grad);
+      const m = await page.evaluate(() => {
+        const eqs = Array.from(document.querySelectorAll('[data-testid="derivation"] .step .eq'));
+        const panel = document.querySelector('.symbols').getBoundingClientRect();
+        const controls = Array.from(document.querySelectorAll('.symbols tbody input, .symbols tbody select'));
+        return {
+          page: document.documentElement.scrollWidth - document.documentElement.clientWidth,
+          cut: eqs.filter((e) => e.scrollWidth > e.clientWidth + 1).length,
+          outside: controls.filter((c) => c.getBoundingClientRect().right > panel.right + 0.5).map((c) => c.id),
+        };
+      });
+      assert.equal(m.page, 0, `${width} px, ${ex.f}: the page scrolls sideways by ${m.page} px`);
+      assert.deepEqual(m.outside, [], `${width} px, ${ex.f}: symbol controls outside their panel`);
+      // On a phone a long line scrolls within itself; on a desktop the note's lines fit.
+      if (width >= 1100) assert.equal(m.cut, 0, `${width} px, ${ex.f}: derivation lines cut short`);
+    }
+  }
+  await screenshot(page, 'layout-1440');
+  await assertClean(t, rec, assert);
+  await page.close();
+});

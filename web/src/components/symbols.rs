@@ -82,18 +82,20 @@ pub fn symbols_panel(props: &SymbolsProps) -> Html {
                         disabled={s.kind == Kind::Scalar}
                         value={dims_text(s)} onchange={on_dims} title="e.g. 3x4, m x n, or n; Enter to apply" />
                 </td>
-                <td>
-                    <input id={id("sym")} type="checkbox" checked={s.symmetric} disabled={!is_matrix} onchange={on_sym} />
-                    <label for={id("sym")}>{ "symmetric" }</label>
-                </td>
-                <td>
-                    <input id={id("spd")} type="checkbox" checked={s.spd} disabled={!is_matrix} onchange={on_spd} />
-                    <label for={id("spd")}>{ "SPD" }</label>
-                </td>
-                <td>
-                    <input id={id("wrt")} type="radio" name="wrt" value={s.name.clone()}
-                        checked={props.wrt.as_deref() == Some(s.name.as_str())} onchange={on_wrt} />
-                    <label for={id("wrt")}>{ "variable" }</label>
+                <td class="props">
+                    <span class="opt">
+                        <input id={id("sym")} type="checkbox" checked={s.symmetric} disabled={!is_matrix} onchange={on_sym} />
+                        <label for={id("sym")}>{ "symmetric" }</label>
+                    </span>
+                    <span class="opt">
+                        <input id={id("spd")} type="checkbox" checked={s.spd} disabled={!is_matrix} onchange={on_spd} />
+                        <label for={id("spd")}>{ "SPD" }</label>
+                    </span>
+                    <span class="opt">
+                        <input id={id("wrt")} type="radio" name="wrt" value={s.name.clone()}
+                            checked={props.wrt.as_deref() == Some(s.name.as_str())} onchange={on_wrt} />
+                        <label for={id("wrt")}>{ "variable" }</label>
+                    </span>
                 </td>
             </tr>
         }
@@ -115,7 +117,7 @@ pub fn symbols_panel(props: &SymbolsProps) -> Html {
                     <table data-testid="symbols">
                         <thead><tr>
                             <th scope="col">{ "name" }</th><th scope="col">{ "kind" }</th><th scope="col">{ "size" }</th>
-                            <th scope="col">{ "properties" }</th><th scope="col"></th><th scope="col">{ "∇ wrt" }</th>
+                            <th scope="col">{ "properties" }</th>
                         </tr></thead>
                         <tbody>{ for rows }</tbody>
                     </table>
