@@ -4,7 +4,7 @@
 //! Renderings are memoised, parsed, in a small bounded cache ([`Cache`]) of templates never shown
 //! themselves, so a keystroke re-runs KaTeX and the HTML parser only for the lines whose LaTeX it
 //! changed (and not at all when typing returns to an earlier input); a formula on screen is then
-//! patched to equal its template ([`show`]), not replaced.
+//! patched to equal its template, or trades places with it ([`show`]).
 
 /// How many renderings a cache generation holds; the cache keeps at most two generations.
 pub const CACHE_GENERATION: usize = 256;
@@ -50,6 +50,21 @@ impl<V: Clone> Cache<V> {
         Some(h)
     }
 
+    /// Takes the rendering of `(tex, display)` out of the cache, if it is there.
+    pub fn take(&mut self, tex: &str, display: bool) -> Option<V> {
+        for v in [&mut self.new, &mut self.old] {
+            if let Some(i) = v.iter().position(|e| e.1 == display && e.0 == tex) {
+                return Some(v.swap_remove(i).2);
+            }
+        }
+        None
+    }
+
+    /// Stores a rendering of `(tex, display)` unless one is held already.
+    pub fn put(&mut self, tex: &str, display: bool, v: V) {
+        let _ = self.get_or(tex, display, || Some(v));
+    }
+
     /// How many renderings are held.
     pub fn len(&self) -> usize {
         self.new.len() + self.old.len()
@@ -60,44 +75,108 @@ impl<V: Clone> Cache<V> {
     }
 }
 
+/// Whether a formula's new TeX keeps most of its old one, so that patching the shown rendering
+/// (which keeps what did not change) beats replacing it: the same length with at most a quarter of
+/// the characters changed (a symbol renamed, wherever it occurs), or the part that changed, between
+/// the common prefix and suffix, at most half of the longer.
+pub fn similar(old: &str, new: &str) -> bool {
+    let (a, b) = (old.as_bytes(), new.as_bytes());
+    if a.len() == b.len() {
+        let changed = a.iter().zip(b).filter(|(x, y)| x != y).count();
+        if changed * 4 <= a.len() {
+            return true;
+        }
+    }
+    let n = a.len().max(b.len());
+    let prefix = a.iter().zip(b).take_while(|(x, y)| x == y).count();
+    let rest = a.len().min(b.len()) - prefix;
+    let suffix = a
+        .iter()
+        .rev()
+        .zip(b.iter().rev())
+        .take(rest)
+        .take_while(|(x, y)| x == y)
+        .count();
+    (n - prefix - suffix) * 2 <= n
+}
+
 #[cfg(target_arch = "wasm32")]
 thread_local! {
     static TEMPLATES: std::cell::RefCell<Cache<web_sys::Element>> =
         std::cell::RefCell::new(Cache::new(CACHE_GENERATION));
 }
 
-/// The parsed rendering of `tex`: a `<span>` holding KaTeX's HTML+MathML, cached and never put on
-/// screen itself, or `None` when KaTeX is not loaded.
+/// The parsed rendering of `tex`: a `<span>` holding KaTeX's HTML+MathML, never on screen itself.
 #[cfg(target_arch = "wasm32")]
-fn template(tex: &str, display: bool) -> Option<web_sys::Element> {
-    TEMPLATES.with(|c| {
-        c.borrow_mut().get_or(tex, display, || {
-            let html = render(tex, display)?;
-            let el = web_sys::window()?.document()?.create_element("span").ok()?;
-            el.set_inner_html(&html);
-            Some(el)
-        })
-    })
+fn parse(tex: &str, display: bool) -> Option<web_sys::Element> {
+    let html = render(tex, display)?;
+    let el = web_sys::window()?.document()?.create_element("span").ok()?;
+    el.set_inner_html(&html);
+    Some(el)
 }
 
-/// Shows the rendering of `tex` in `host`: its children become equal to KaTeX's HTML+MathML for
-/// `tex`. What is already there is patched (`web/static/morph.js`), so a line that changed a
-/// little keeps its unchanged elements and their layout. False when KaTeX is not loaded.
+/// Moves all children of `from` to the end of `to`.
 #[cfg(target_arch = "wasm32")]
-pub fn show(host: &web_sys::Element, tex: &str, display: bool) -> bool {
-    let Some(t) = template(tex, display) else {
-        return false;
-    };
-    if js::morph(host, &t).is_err() {
-        // Without the patcher: a plain copy.
-        host.set_inner_html("");
-        if let Ok(copy) = t.clone_node_with_deep(true) {
-            while let Some(child) = copy.first_child() {
-                let _ = host.append_child(&child);
-            }
+fn move_children(from: &web_sys::Element, to: &web_sys::Element) {
+    while let Some(child) = from.first_child() {
+        if to.append_child(&child).is_err() {
+            break;
         }
     }
+}
+
+/// Shows the rendering of `tex` in `host`, which shows the rendering of `shown` (or nothing):
+/// afterwards its children equal KaTeX's HTML+MathML for `tex`. False when KaTeX is not loaded.
+///
+/// When the two are [`similar`], the shown rendering is patched towards the cached one
+/// (`web/static/morph.js`), keeping the elements that did not change and their layout.
+/// Otherwise the two trade places without a copy: the cached rendering of `tex` moves on screen
+/// and the one taken off screen is cached for `shown`, so typing back costs no KaTeX either.
+#[cfg(target_arch = "wasm32")]
+pub fn show(host: &web_sys::Element, tex: &str, display: bool, shown: Option<&str>) -> bool {
+    let shown = shown.filter(|_| host.has_child_nodes());
+    if shown.is_some_and(|old| similar(old, tex)) {
+        let Some(t) =
+            TEMPLATES.with(|c| c.borrow_mut().get_or(tex, display, || parse(tex, display)))
+        else {
+            return false;
+        };
+        if js::morph(host, &t).is_ok() {
+            return true;
+        }
+    }
+    let Some(t) = TEMPLATES
+        .with(|c| c.borrow_mut().take(tex, display))
+        .or_else(|| parse(tex, display))
+    else {
+        return false;
+    };
+    let Some(off) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.create_element("span").ok())
+    else {
+        return false;
+    };
+    move_children(host, &off);
+    move_children(&t, host);
+    if let Some(old) = shown {
+        TEMPLATES.with(|c| c.borrow_mut().put(old, display, off));
+    }
     true
+}
+
+/// Takes the rendering of `shown` off screen when its element goes away (its line was removed),
+/// keeping it as the cached rendering of `shown`: the line coming back costs no KaTeX.
+#[cfg(target_arch = "wasm32")]
+pub fn keep(host: &web_sys::Element, shown: &str, display: bool) {
+    let Some(off) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.create_element("span").ok())
+    else {
+        return;
+    };
+    move_children(host, &off);
+    TEMPLATES.with(|c| c.borrow_mut().put(shown, display, off));
 }
 
 /// Whether KaTeX is loaded (natively it never is).
@@ -187,6 +266,42 @@ mod tests {
         get(&mut c, "y19", true);
         get(&mut c, "x", true);
         assert_eq!(calls.get(), 2 + 20 + 1);
+    }
+
+    #[test]
+    fn a_taken_rendering_is_gone_until_put_back() {
+        let mut c = Cache::<String>::new(4);
+        c.put("x", true, "first".into());
+        c.put("x", true, "second".into());
+        assert_eq!(
+            c.take("x", true).as_deref(),
+            Some("first"),
+            "put keeps what is held"
+        );
+        assert_eq!(c.take("x", true), None);
+        assert_eq!(c.len(), 0);
+        c.put("x", true, "third".into());
+        assert_eq!(c.take("x", false), None, "display mode is part of the key");
+        assert_eq!(c.take("x", true).as_deref(), Some("third"));
+    }
+
+    #[test]
+    fn similar_means_a_small_change() {
+        // A symbol renamed everywhere: same length, few characters changed.
+        let a = r"\operatorname{Tr}\left(\mathbf{C} \mathbf{A} \mathbf{X} \mathbf{C}\right)";
+        assert!(similar(a, &a.replace('C', "B")));
+        // An insertion or an edit in one place.
+        assert!(similar(
+            r"\mathbf{A}^\top \mathbf{x}",
+            r"\mathbf{A}^\top \mathbf{x} + 1"
+        ));
+        assert!(similar("", ""));
+        // A different derivation line: little in common.
+        assert!(!similar(
+            r"= 3 \left\|\mathbf{A} \mathbf{x} - \mathbf{b}\right\|_2^{2} \, \mathrm{d}y",
+            r"= \mathrm{d}\left(\left(\mathbf{A} \mathbf{x} - \mathbf{b}\right)^\top\right)",
+        ));
+        assert!(!similar("", r"\mathbf{x}"));
     }
 
     #[test]

@@ -6,7 +6,8 @@
 // paints some 150 new elements per line (about 2,000 for a derivation), most of them identical
 // to the ones they replace; patching leaves the unchanged ones, and their layout, alone.
 //
-// A formula whose TeX changed in more than half is copied from its template whole instead.
+// web/src/katex.rs calls it when the new TeX is similar to the old; otherwise the two renderings
+// trade places there, without a copy.
 //
 // The template is a cached KaTeX rendering that is never put on screen: nodes are copied from it
 // (cloneNode), never moved. Siblings are matched in order by tag and class, looking one node
@@ -87,31 +88,5 @@
     }
   };
 
-  const tex = (el) => el.querySelector('annotation[encoding="application/x-tex"]')?.textContent ?? "";
-
-  // Whether the new TeX keeps most of the old: of the same length with at most a quarter of its
-  // characters changed (a symbol renamed, wherever it occurs), or with the part that changed,
-  // between their common prefix and suffix, at most half of the longer. Otherwise patching finds
-  // little to keep and walking both trees costs more than copying the template whole.
-  const similar = (a, b) => {
-    if (a.length === b.length) {
-      let d = 0;
-      for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) d++;
-      if (d <= a.length / 4) return true;
-    }
-    const n = Math.max(a.length, b.length);
-    let p = 0;
-    while (p < a.length && p < b.length && a[p] === b[p]) p++;
-    let q = 0;
-    while (q < a.length - p && q < b.length - p && a[a.length - 1 - q] === b[b.length - 1 - q]) q++;
-    return n - p - q <= n / 2;
-  };
-
-  window.matdiffMorph = (host, template) => {
-    if (host.firstChild && similar(tex(host), tex(template))) {
-      patchChildren(host, template);
-    } else {
-      host.replaceChildren(...template.cloneNode(true).childNodes);
-    }
-  };
+  window.matdiffMorph = (host, template) => patchChildren(host, template);
 })();
