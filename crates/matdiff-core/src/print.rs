@@ -498,10 +498,12 @@ impl Printer<'_> {
                 }
             }
             if latex && is_d && i + 1 < rest.len() {
-                // The note writes A(dX)B: a differential inside a product gets parentheses.
-                out.push('(');
+                // The note writes A(dX)B: a differential inside a product gets parentheses,
+                // sized to its own when it has them (d(XᵀX) inside a product).
+                let simple = matches!(f, Expr::D(a) if matches!(**a, Expr::Sym(_)));
+                out.push_str(if simple { "(" } else { r"\left(" });
                 self.write(f, out);
-                out.push(')');
+                out.push_str(if simple { ")" } else { r"\right)" });
             } else {
                 self.wrap(f, FACTOR, out);
             }

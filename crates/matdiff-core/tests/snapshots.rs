@@ -112,7 +112,7 @@ fn note_least_squares() {
         expect![[r#"
                                dy = \mathrm{d}\left(\left\|\mathbf{A} \mathbf{x} - \mathbf{b}\right\|_2^{2}\right)
         norm-squared           dy = \mathrm{d}\left(\left(\mathbf{A} \mathbf{x} - \mathbf{b}\right)^\top \left(\mathbf{A} \mathbf{x} - \mathbf{b}\right)\right)
-        product-rule           dy = (\mathrm{d}\left(\left(\mathbf{A} \mathbf{x} - \mathbf{b}\right)^\top\right)) \left(\mathbf{A} \mathbf{x} - \mathbf{b}\right) + \left(\mathbf{A} \mathbf{x} - \mathbf{b}\right)^\top \, \mathrm{d}\left(\mathbf{A} \mathbf{x} - \mathbf{b}\right)
+        product-rule           dy = \left(\mathrm{d}\left(\left(\mathbf{A} \mathbf{x} - \mathbf{b}\right)^\top\right)\right) \left(\mathbf{A} \mathbf{x} - \mathbf{b}\right) + \left(\mathbf{A} \mathbf{x} - \mathbf{b}\right)^\top \, \mathrm{d}\left(\mathbf{A} \mathbf{x} - \mathbf{b}\right)
         transpose              dy = \left(\mathrm{d}\left(\mathbf{A} \mathbf{x} - \mathbf{b}\right)\right)^\top \left(\mathbf{A} \mathbf{x} - \mathbf{b}\right) + \left(\mathbf{A} \mathbf{x} - \mathbf{b}\right)^\top \, \mathrm{d}\left(\mathbf{A} \mathbf{x} - \mathbf{b}\right)
         linearity              dy = \left(\mathrm{d}\left(\mathbf{A} \mathbf{x}\right) - \mathrm{d}\mathbf{b}\right)^\top \left(\mathbf{A} \mathbf{x} - \mathbf{b}\right) + \left(\mathbf{A} \mathbf{x} - \mathbf{b}\right)^\top \left(\mathrm{d}\left(\mathbf{A} \mathbf{x}\right) - \mathrm{d}\mathbf{b}\right)
         constant               dy = \left(\mathrm{d}\left(\mathbf{A} \mathbf{x}\right)\right)^\top \left(\mathbf{A} \mathbf{x} - \mathbf{b}\right) + \left(\mathbf{A} \mathbf{x} - \mathbf{b}\right)^\top \, \mathrm{d}\left(\mathbf{A} \mathbf{x}\right)
@@ -155,7 +155,7 @@ fn note_logdet() {
         expect![[r#"
                                    dy = \mathrm{d}\left(\log\det\left(\mathbf{X}^\top \mathbf{X}\right)\right)
             log-det                dy = \operatorname{Tr}\left(\left(\mathbf{X}^\top \mathbf{X}\right)^{-1} \, \mathrm{d}\left(\mathbf{X}^\top \mathbf{X}\right)\right)
-            product-rule           dy = \operatorname{Tr}\left(\left(\mathbf{X}^\top \mathbf{X}\right)^{-1} \left((\mathrm{d}\left(\mathbf{X}^\top\right)) \mathbf{X} + \mathbf{X}^\top \, \mathrm{d}\mathbf{X}\right)\right)
+            product-rule           dy = \operatorname{Tr}\left(\left(\mathbf{X}^\top \mathbf{X}\right)^{-1} \left(\left(\mathrm{d}\left(\mathbf{X}^\top\right)\right) \mathbf{X} + \mathbf{X}^\top \, \mathrm{d}\mathbf{X}\right)\right)
             transpose              dy = \operatorname{Tr}\left(\left(\mathbf{X}^\top \mathbf{X}\right)^{-1} \left(\left(\mathrm{d}\mathbf{X}\right)^\top \mathbf{X} + \mathbf{X}^\top \, \mathrm{d}\mathbf{X}\right)\right)
             distribute             dy = \operatorname{Tr}\left(\left(\mathbf{X}^\top \mathbf{X}\right)^{-1} \left(\mathrm{d}\mathbf{X}\right)^\top \mathbf{X} + \left(\mathbf{X}^\top \mathbf{X}\right)^{-1} \mathbf{X}^\top \, \mathrm{d}\mathbf{X}\right)
             trace-linearity        dy = \operatorname{Tr}\left(\left(\mathbf{X}^\top \mathbf{X}\right)^{-1} \left(\mathrm{d}\mathbf{X}\right)^\top \mathbf{X}\right) + \operatorname{Tr}\left(\left(\mathbf{X}^\top \mathbf{X}\right)^{-1} \mathbf{X}^\top \, \mathrm{d}\mathbf{X}\right)
@@ -177,8 +177,8 @@ fn quadratic_form() {
         Some("x"),
         expect![[r#"
                                dy = \mathrm{d}\left(\mathbf{x}^\top \mathbf{A} \mathbf{x}\right)
-        product-rule           dy = (\mathrm{d}\left(\mathbf{x}^\top\right)) \mathbf{A} \mathbf{x} + \mathbf{x}^\top \, (\mathrm{d}\mathbf{A}) \mathbf{x} + \mathbf{x}^\top \mathbf{A} \, \mathrm{d}\mathbf{x}
-        constant               dy = (\mathrm{d}\left(\mathbf{x}^\top\right)) \mathbf{A} \mathbf{x} + \mathbf{x}^\top \mathbf{A} \, \mathrm{d}\mathbf{x}
+        product-rule           dy = \left(\mathrm{d}\left(\mathbf{x}^\top\right)\right) \mathbf{A} \mathbf{x} + \mathbf{x}^\top \, (\mathrm{d}\mathbf{A}) \mathbf{x} + \mathbf{x}^\top \mathbf{A} \, \mathrm{d}\mathbf{x}
+        constant               dy = \left(\mathrm{d}\left(\mathbf{x}^\top\right)\right) \mathbf{A} \mathbf{x} + \mathbf{x}^\top \mathbf{A} \, \mathrm{d}\mathbf{x}
         transpose              dy = \left(\mathrm{d}\mathbf{x}\right)^\top \mathbf{A} \mathbf{x} + \mathbf{x}^\top \mathbf{A} \, \mathrm{d}\mathbf{x}
         scalar-transpose       dy = \mathbf{x}^\top \mathbf{A}^\top \, \mathrm{d}\mathbf{x} + \mathbf{x}^\top \mathbf{A} \, \mathrm{d}\mathbf{x}
         collect                dy = \mathbf{x}^\top \left(\mathbf{A}^\top + \mathbf{A}\right) \, \mathrm{d}\mathbf{x}
@@ -198,8 +198,8 @@ fn quadratic_form_symmetric() {
         Some("x"),
         expect![[r#"
                                dy = \mathrm{d}\left(\mathbf{x}^\top \mathbf{S} \mathbf{x}\right)
-        product-rule           dy = (\mathrm{d}\left(\mathbf{x}^\top\right)) \mathbf{S} \mathbf{x} + \mathbf{x}^\top \, (\mathrm{d}\mathbf{S}) \mathbf{x} + \mathbf{x}^\top \mathbf{S} \, \mathrm{d}\mathbf{x}
-        constant               dy = (\mathrm{d}\left(\mathbf{x}^\top\right)) \mathbf{S} \mathbf{x} + \mathbf{x}^\top \mathbf{S} \, \mathrm{d}\mathbf{x}
+        product-rule           dy = \left(\mathrm{d}\left(\mathbf{x}^\top\right)\right) \mathbf{S} \mathbf{x} + \mathbf{x}^\top \, (\mathrm{d}\mathbf{S}) \mathbf{x} + \mathbf{x}^\top \mathbf{S} \, \mathrm{d}\mathbf{x}
+        constant               dy = \left(\mathrm{d}\left(\mathbf{x}^\top\right)\right) \mathbf{S} \mathbf{x} + \mathbf{x}^\top \mathbf{S} \, \mathrm{d}\mathbf{x}
         transpose              dy = \left(\mathrm{d}\mathbf{x}\right)^\top \mathbf{S} \mathbf{x} + \mathbf{x}^\top \mathbf{S} \, \mathrm{d}\mathbf{x}
         scalar-transpose       dy = \mathbf{x}^\top \mathbf{S} \, \mathrm{d}\mathbf{x} + \mathbf{x}^\top \mathbf{S} \, \mathrm{d}\mathbf{x}
         collect                dy = 2 \mathbf{x}^\top \mathbf{S} \, \mathrm{d}\mathbf{x}
@@ -235,8 +235,8 @@ fn trace_of_inverse_product() {
         expect![[r#"
                                dy = \mathrm{d}\left(\operatorname{Tr}\left(\mathbf{A} \mathbf{X}^{-1} \mathbf{B}\right)\right)
         trace                  dy = \operatorname{Tr}\left(\mathrm{d}\left(\mathbf{A} \mathbf{X}^{-1} \mathbf{B}\right)\right)
-        product-rule           dy = \operatorname{Tr}\left((\mathrm{d}\mathbf{A}) \mathbf{X}^{-1} \mathbf{B} + \mathbf{A} \, (\mathrm{d}\left(\mathbf{X}^{-1}\right)) \mathbf{B} + \mathbf{A} \mathbf{X}^{-1} \, \mathrm{d}\mathbf{B}\right)
-        constant               dy = \operatorname{Tr}\left(\mathbf{A} \, (\mathrm{d}\left(\mathbf{X}^{-1}\right)) \mathbf{B}\right)
+        product-rule           dy = \operatorname{Tr}\left((\mathrm{d}\mathbf{A}) \mathbf{X}^{-1} \mathbf{B} + \mathbf{A} \, \left(\mathrm{d}\left(\mathbf{X}^{-1}\right)\right) \mathbf{B} + \mathbf{A} \mathbf{X}^{-1} \, \mathrm{d}\mathbf{B}\right)
+        constant               dy = \operatorname{Tr}\left(\mathbf{A} \, \left(\mathrm{d}\left(\mathbf{X}^{-1}\right)\right) \mathbf{B}\right)
         inverse                dy = \operatorname{Tr}\left(-\mathbf{A} \mathbf{X}^{-1} \, (\mathrm{d}\mathbf{X}) \mathbf{X}^{-1} \mathbf{B}\right)
         trace-linearity        dy = -\operatorname{Tr}\left(\mathbf{A} \mathbf{X}^{-1} \, (\mathrm{d}\mathbf{X}) \mathbf{X}^{-1} \mathbf{B}\right)
         trace-cyclic           dy = -\operatorname{Tr}\left(\mathbf{X}^{-1} \mathbf{B} \mathbf{A} \mathbf{X}^{-1} \, \mathrm{d}\mathbf{X}\right)
@@ -255,8 +255,8 @@ fn bilinear_inverse() {
         None,
         expect![[r#"
                                dy = \mathrm{d}\left(\mathbf{a}^\top \mathbf{X}^{-1} \mathbf{b}\right)
-        product-rule           dy = (\mathrm{d}\left(\mathbf{a}^\top\right)) \mathbf{X}^{-1} \mathbf{b} + \mathbf{a}^\top \, (\mathrm{d}\left(\mathbf{X}^{-1}\right)) \mathbf{b} + \mathbf{a}^\top \mathbf{X}^{-1} \, \mathrm{d}\mathbf{b}
-        constant               dy = \mathbf{a}^\top \, (\mathrm{d}\left(\mathbf{X}^{-1}\right)) \mathbf{b}
+        product-rule           dy = \left(\mathrm{d}\left(\mathbf{a}^\top\right)\right) \mathbf{X}^{-1} \mathbf{b} + \mathbf{a}^\top \, \left(\mathrm{d}\left(\mathbf{X}^{-1}\right)\right) \mathbf{b} + \mathbf{a}^\top \mathbf{X}^{-1} \, \mathrm{d}\mathbf{b}
+        constant               dy = \mathbf{a}^\top \, \left(\mathrm{d}\left(\mathbf{X}^{-1}\right)\right) \mathbf{b}
         inverse                dy = -\mathbf{a}^\top \mathbf{X}^{-1} \, (\mathrm{d}\mathbf{X}) \mathbf{X}^{-1} \mathbf{b}
         scalar-as-trace        dy = -\operatorname{Tr}\left(\mathbf{a}^\top \mathbf{X}^{-1} \, (\mathrm{d}\mathbf{X}) \mathbf{X}^{-1} \mathbf{b}\right)
         trace-cyclic           dy = -\operatorname{Tr}\left(\mathbf{X}^{-1} \mathbf{b} \mathbf{a}^\top \mathbf{X}^{-1} \, \mathrm{d}\mathbf{X}\right)
@@ -334,7 +334,7 @@ fn trace_hadamard() {
         expect![[r#"
                                dy = \mathrm{d}\left(\operatorname{Tr}\left(\mathbf{A}^\top \left(\mathbf{B} \odot \mathbf{X}\right)\right)\right)
         trace                  dy = \operatorname{Tr}\left(\mathrm{d}\left(\mathbf{A}^\top \left(\mathbf{B} \odot \mathbf{X}\right)\right)\right)
-        product-rule           dy = \operatorname{Tr}\left((\mathrm{d}\left(\mathbf{A}^\top\right)) \left(\mathbf{B} \odot \mathbf{X}\right) + \mathbf{A}^\top \, \mathrm{d}\left(\mathbf{B} \odot \mathbf{X}\right)\right)
+        product-rule           dy = \operatorname{Tr}\left(\left(\mathrm{d}\left(\mathbf{A}^\top\right)\right) \left(\mathbf{B} \odot \mathbf{X}\right) + \mathbf{A}^\top \, \mathrm{d}\left(\mathbf{B} \odot \mathbf{X}\right)\right)
         constant               dy = \operatorname{Tr}\left(\mathbf{A}^\top \, \mathrm{d}\left(\mathbf{B} \odot \mathbf{X}\right)\right)
         hadamard-product       dy = \operatorname{Tr}\left(\mathbf{A}^\top \left(\mathrm{d}\mathbf{B} \odot \mathbf{X} + \mathbf{B} \odot \mathrm{d}\mathbf{X}\right)\right)
         constant               dy = \operatorname{Tr}\left(\mathbf{A}^\top \left(\mathbf{B} \odot \mathrm{d}\mathbf{X}\right)\right)
@@ -396,7 +396,7 @@ fn scalar_coefficients() {
                                dy = \mathrm{d}\left(\alpha \operatorname{Tr}\left(\mathbf{X}^\top \mathbf{X}\right) + \beta \operatorname{sum}\left(\mathbf{X}\right)\right)
         linearity              dy = \alpha \, \mathrm{d}\left(\operatorname{Tr}\left(\mathbf{X}^\top \mathbf{X}\right)\right) + \beta \, \mathrm{d}\left(\operatorname{sum}\left(\mathbf{X}\right)\right)
         trace                  dy = \alpha \operatorname{Tr}\left(\mathrm{d}\left(\mathbf{X}^\top \mathbf{X}\right)\right) + \beta \, \mathrm{d}\left(\operatorname{sum}\left(\mathbf{X}\right)\right)
-        product-rule           dy = \alpha \operatorname{Tr}\left((\mathrm{d}\left(\mathbf{X}^\top\right)) \mathbf{X} + \mathbf{X}^\top \, \mathrm{d}\mathbf{X}\right) + \beta \, \mathrm{d}\left(\operatorname{sum}\left(\mathbf{X}\right)\right)
+        product-rule           dy = \alpha \operatorname{Tr}\left(\left(\mathrm{d}\left(\mathbf{X}^\top\right)\right) \mathbf{X} + \mathbf{X}^\top \, \mathrm{d}\mathbf{X}\right) + \beta \, \mathrm{d}\left(\operatorname{sum}\left(\mathbf{X}\right)\right)
         transpose              dy = \alpha \operatorname{Tr}\left(\left(\mathrm{d}\mathbf{X}\right)^\top \mathbf{X} + \mathbf{X}^\top \, \mathrm{d}\mathbf{X}\right) + \beta \, \mathrm{d}\left(\operatorname{sum}\left(\mathbf{X}\right)\right)
         sum                    dy = \alpha \operatorname{Tr}\left(\left(\mathrm{d}\mathbf{X}\right)^\top \mathbf{X} + \mathbf{X}^\top \, \mathrm{d}\mathbf{X}\right) + \beta \operatorname{sum}\left(\mathrm{d}\mathbf{X}\right)
         trace-linearity        dy = \alpha \operatorname{Tr}\left(\left(\mathrm{d}\mathbf{X}\right)^\top \mathbf{X}\right) + \alpha \operatorname{Tr}\left(\mathbf{X}^\top \, \mathrm{d}\mathbf{X}\right) + \beta \operatorname{sum}\left(\mathrm{d}\mathbf{X}\right)
@@ -421,7 +421,7 @@ fn logdet_spd_plus_gram() {
             log-det                dy = \operatorname{Tr}\left(\left(\mathbf{P} + \mathbf{X}^\top \mathbf{X}\right)^{-1} \, \mathrm{d}\left(\mathbf{P} + \mathbf{X}^\top \mathbf{X}\right)\right)
             linearity              dy = \operatorname{Tr}\left(\left(\mathbf{P} + \mathbf{X}^\top \mathbf{X}\right)^{-1} \left(\mathrm{d}\mathbf{P} + \mathrm{d}\left(\mathbf{X}^\top \mathbf{X}\right)\right)\right)
             constant               dy = \operatorname{Tr}\left(\left(\mathbf{P} + \mathbf{X}^\top \mathbf{X}\right)^{-1} \, \mathrm{d}\left(\mathbf{X}^\top \mathbf{X}\right)\right)
-            product-rule           dy = \operatorname{Tr}\left(\left(\mathbf{P} + \mathbf{X}^\top \mathbf{X}\right)^{-1} \left((\mathrm{d}\left(\mathbf{X}^\top\right)) \mathbf{X} + \mathbf{X}^\top \, \mathrm{d}\mathbf{X}\right)\right)
+            product-rule           dy = \operatorname{Tr}\left(\left(\mathbf{P} + \mathbf{X}^\top \mathbf{X}\right)^{-1} \left(\left(\mathrm{d}\left(\mathbf{X}^\top\right)\right) \mathbf{X} + \mathbf{X}^\top \, \mathrm{d}\mathbf{X}\right)\right)
             transpose              dy = \operatorname{Tr}\left(\left(\mathbf{P} + \mathbf{X}^\top \mathbf{X}\right)^{-1} \left(\left(\mathrm{d}\mathbf{X}\right)^\top \mathbf{X} + \mathbf{X}^\top \, \mathrm{d}\mathbf{X}\right)\right)
             distribute             dy = \operatorname{Tr}\left(\left(\mathbf{P} + \mathbf{X}^\top \mathbf{X}\right)^{-1} \left(\mathrm{d}\mathbf{X}\right)^\top \mathbf{X} + \left(\mathbf{P} + \mathbf{X}^\top \mathbf{X}\right)^{-1} \mathbf{X}^\top \, \mathrm{d}\mathbf{X}\right)
             trace-linearity        dy = \operatorname{Tr}\left(\left(\mathbf{P} + \mathbf{X}^\top \mathbf{X}\right)^{-1} \left(\mathrm{d}\mathbf{X}\right)^\top \mathbf{X}\right) + \operatorname{Tr}\left(\left(\mathbf{P} + \mathbf{X}^\top \mathbf{X}\right)^{-1} \mathbf{X}^\top \, \mathrm{d}\mathbf{X}\right)
@@ -464,11 +464,11 @@ fn quotient() {
                                dy = \mathrm{d}\left(\frac{\sqrt{\mathbf{x}^\top \mathbf{x}}}{1 + \mathbf{x}^\top \mathbf{x}}\right)
         quotient               dy = \frac{\mathrm{d}\left(\sqrt{\mathbf{x}^\top \mathbf{x}}\right)}{1 + \mathbf{x}^\top \mathbf{x}} - \frac{\sqrt{\mathbf{x}^\top \mathbf{x}} \, \mathrm{d}\left(1 + \mathbf{x}^\top \mathbf{x}\right)}{\left(1 + \mathbf{x}^\top \mathbf{x}\right)^{2}}
         chain-scalar           dy = \frac{0.5 \left(\mathbf{x}^\top \mathbf{x}\right)^{-0.5} \, \mathrm{d}\left(\mathbf{x}^\top \mathbf{x}\right)}{1 + \mathbf{x}^\top \mathbf{x}} - \frac{\sqrt{\mathbf{x}^\top \mathbf{x}} \, \mathrm{d}\left(1 + \mathbf{x}^\top \mathbf{x}\right)}{\left(1 + \mathbf{x}^\top \mathbf{x}\right)^{2}}
-        product-rule           dy = \frac{0.5 \left(\mathbf{x}^\top \mathbf{x}\right)^{-0.5} \left((\mathrm{d}\left(\mathbf{x}^\top\right)) \mathbf{x} + \mathbf{x}^\top \, \mathrm{d}\mathbf{x}\right)}{1 + \mathbf{x}^\top \mathbf{x}} - \frac{\sqrt{\mathbf{x}^\top \mathbf{x}} \, \mathrm{d}\left(1 + \mathbf{x}^\top \mathbf{x}\right)}{\left(1 + \mathbf{x}^\top \mathbf{x}\right)^{2}}
+        product-rule           dy = \frac{0.5 \left(\mathbf{x}^\top \mathbf{x}\right)^{-0.5} \left(\left(\mathrm{d}\left(\mathbf{x}^\top\right)\right) \mathbf{x} + \mathbf{x}^\top \, \mathrm{d}\mathbf{x}\right)}{1 + \mathbf{x}^\top \mathbf{x}} - \frac{\sqrt{\mathbf{x}^\top \mathbf{x}} \, \mathrm{d}\left(1 + \mathbf{x}^\top \mathbf{x}\right)}{\left(1 + \mathbf{x}^\top \mathbf{x}\right)^{2}}
         transpose              dy = \frac{0.5 \left(\mathbf{x}^\top \mathbf{x}\right)^{-0.5} \left(\left(\mathrm{d}\mathbf{x}\right)^\top \mathbf{x} + \mathbf{x}^\top \, \mathrm{d}\mathbf{x}\right)}{1 + \mathbf{x}^\top \mathbf{x}} - \frac{\sqrt{\mathbf{x}^\top \mathbf{x}} \, \mathrm{d}\left(1 + \mathbf{x}^\top \mathbf{x}\right)}{\left(1 + \mathbf{x}^\top \mathbf{x}\right)^{2}}
         linearity              dy = \frac{0.5 \left(\mathbf{x}^\top \mathbf{x}\right)^{-0.5} \left(\left(\mathrm{d}\mathbf{x}\right)^\top \mathbf{x} + \mathbf{x}^\top \, \mathrm{d}\mathbf{x}\right)}{1 + \mathbf{x}^\top \mathbf{x}} - \frac{\sqrt{\mathbf{x}^\top \mathbf{x}} \left(\mathrm{d}\left(1\right) + \mathrm{d}\left(\mathbf{x}^\top \mathbf{x}\right)\right)}{\left(1 + \mathbf{x}^\top \mathbf{x}\right)^{2}}
         constant               dy = \frac{0.5 \left(\mathbf{x}^\top \mathbf{x}\right)^{-0.5} \left(\left(\mathrm{d}\mathbf{x}\right)^\top \mathbf{x} + \mathbf{x}^\top \, \mathrm{d}\mathbf{x}\right)}{1 + \mathbf{x}^\top \mathbf{x}} - \frac{\sqrt{\mathbf{x}^\top \mathbf{x}} \, \mathrm{d}\left(\mathbf{x}^\top \mathbf{x}\right)}{\left(1 + \mathbf{x}^\top \mathbf{x}\right)^{2}}
-        product-rule           dy = \frac{0.5 \left(\mathbf{x}^\top \mathbf{x}\right)^{-0.5} \left(\left(\mathrm{d}\mathbf{x}\right)^\top \mathbf{x} + \mathbf{x}^\top \, \mathrm{d}\mathbf{x}\right)}{1 + \mathbf{x}^\top \mathbf{x}} - \frac{\sqrt{\mathbf{x}^\top \mathbf{x}} \left((\mathrm{d}\left(\mathbf{x}^\top\right)) \mathbf{x} + \mathbf{x}^\top \, \mathrm{d}\mathbf{x}\right)}{\left(1 + \mathbf{x}^\top \mathbf{x}\right)^{2}}
+        product-rule           dy = \frac{0.5 \left(\mathbf{x}^\top \mathbf{x}\right)^{-0.5} \left(\left(\mathrm{d}\mathbf{x}\right)^\top \mathbf{x} + \mathbf{x}^\top \, \mathrm{d}\mathbf{x}\right)}{1 + \mathbf{x}^\top \mathbf{x}} - \frac{\sqrt{\mathbf{x}^\top \mathbf{x}} \left(\left(\mathrm{d}\left(\mathbf{x}^\top\right)\right) \mathbf{x} + \mathbf{x}^\top \, \mathrm{d}\mathbf{x}\right)}{\left(1 + \mathbf{x}^\top \mathbf{x}\right)^{2}}
         transpose              dy = \frac{0.5 \left(\mathbf{x}^\top \mathbf{x}\right)^{-0.5} \left(\left(\mathrm{d}\mathbf{x}\right)^\top \mathbf{x} + \mathbf{x}^\top \, \mathrm{d}\mathbf{x}\right)}{1 + \mathbf{x}^\top \mathbf{x}} - \frac{\sqrt{\mathbf{x}^\top \mathbf{x}} \left(\left(\mathrm{d}\mathbf{x}\right)^\top \mathbf{x} + \mathbf{x}^\top \, \mathrm{d}\mathbf{x}\right)}{\left(1 + \mathbf{x}^\top \mathbf{x}\right)^{2}}
         distribute             dy = 0.5 \frac{1}{1 + \mathbf{x}^\top \mathbf{x}} \left(\mathbf{x}^\top \mathbf{x}\right)^{-0.5} \left(\left(\mathrm{d}\mathbf{x}\right)^\top \mathbf{x}\right) + 0.5 \frac{1}{1 + \mathbf{x}^\top \mathbf{x}} \left(\mathbf{x}^\top \mathbf{x}\right)^{-0.5} \left(\mathbf{x}^\top \, \mathrm{d}\mathbf{x}\right) - \frac{1}{\left(1 + \mathbf{x}^\top \mathbf{x}\right)^{2}} \sqrt{\mathbf{x}^\top \mathbf{x}} \left(\left(\mathrm{d}\mathbf{x}\right)^\top \mathbf{x}\right) - \frac{1}{\left(1 + \mathbf{x}^\top \mathbf{x}\right)^{2}} \sqrt{\mathbf{x}^\top \mathbf{x}} \left(\mathbf{x}^\top \, \mathrm{d}\mathbf{x}\right)
         scalar-transpose       dy = 0.5 \frac{1}{1 + \mathbf{x}^\top \mathbf{x}} \left(\mathbf{x}^\top \mathbf{x}\right)^{-0.5} \left(\mathbf{x}^\top \, \mathrm{d}\mathbf{x}\right) + 0.5 \frac{1}{1 + \mathbf{x}^\top \mathbf{x}} \left(\mathbf{x}^\top \mathbf{x}\right)^{-0.5} \left(\mathbf{x}^\top \, \mathrm{d}\mathbf{x}\right) - \frac{1}{\left(1 + \mathbf{x}^\top \mathbf{x}\right)^{2}} \sqrt{\mathbf{x}^\top \mathbf{x}} \left(\mathbf{x}^\top \, \mathrm{d}\mathbf{x}\right) - \frac{1}{\left(1 + \mathbf{x}^\top \mathbf{x}\right)^{2}} \sqrt{\mathbf{x}^\top \mathbf{x}} \left(\mathbf{x}^\top \, \mathrm{d}\mathbf{x}\right)
@@ -490,8 +490,8 @@ fn diag_trace() {
         expect![[r#"
                                dy = \mathrm{d}\left(\operatorname{Tr}\left(\operatorname{diag}\left(\mathbf{x}\right) \mathbf{A}\right)\right)
         trace                  dy = \operatorname{Tr}\left(\mathrm{d}\left(\operatorname{diag}\left(\mathbf{x}\right) \mathbf{A}\right)\right)
-        product-rule           dy = \operatorname{Tr}\left((\mathrm{d}\left(\operatorname{diag}\left(\mathbf{x}\right)\right)) \mathbf{A} + \operatorname{diag}\left(\mathbf{x}\right) \, \mathrm{d}\mathbf{A}\right)
-        constant               dy = \operatorname{Tr}\left((\mathrm{d}\left(\operatorname{diag}\left(\mathbf{x}\right)\right)) \mathbf{A}\right)
+        product-rule           dy = \operatorname{Tr}\left(\left(\mathrm{d}\left(\operatorname{diag}\left(\mathbf{x}\right)\right)\right) \mathbf{A} + \operatorname{diag}\left(\mathbf{x}\right) \, \mathrm{d}\mathbf{A}\right)
+        constant               dy = \operatorname{Tr}\left(\left(\mathrm{d}\left(\operatorname{diag}\left(\mathbf{x}\right)\right)\right) \mathbf{A}\right)
         diag                   dy = \operatorname{Tr}\left(\operatorname{diag}\left(\mathrm{d}\mathbf{x}\right) \mathbf{A}\right)
         trace-cyclic           dy = \operatorname{Tr}\left(\mathbf{A} \operatorname{diag}\left(\mathrm{d}\mathbf{x}\right)\right)
         trace-diag             dy = \operatorname{diag}\left(\mathbf{A}\right)^\top \, \mathrm{d}\mathbf{x}
