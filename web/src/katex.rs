@@ -106,11 +106,17 @@ thread_local! {
         std::cell::RefCell::new(Cache::new(CACHE_GENERATION));
 }
 
+/// A new `<span>`, not in the page.
+#[cfg(target_arch = "wasm32")]
+fn span() -> Option<web_sys::Element> {
+    web_sys::window()?.document()?.create_element("span").ok()
+}
+
 /// The parsed rendering of `tex`: a `<span>` holding KaTeX's HTML+MathML, never on screen itself.
 #[cfg(target_arch = "wasm32")]
 fn parse(tex: &str, display: bool) -> Option<web_sys::Element> {
     let html = render(tex, display)?;
-    let el = web_sys::window()?.document()?.create_element("span").ok()?;
+    let el = span()?;
     el.set_inner_html(&html);
     Some(el)
 }
@@ -134,7 +140,7 @@ fn move_children(from: &web_sys::Element, to: &web_sys::Element) {
 /// and the one taken off screen is cached for `shown`, so typing back costs no KaTeX either.
 #[cfg(target_arch = "wasm32")]
 pub fn show(host: &web_sys::Element, tex: &str, display: bool, shown: Option<&str>) -> bool {
-    let shown = shown.filter(|_| host.has_child_nodes());
+    let mut shown = shown.filter(|_| host.has_child_nodes());
     if shown.is_some_and(|old| similar(old, tex)) {
         let Some(t) =
             TEMPLATES.with(|c| c.borrow_mut().get_or(tex, display, || parse(tex, display)))
@@ -144,6 +150,8 @@ pub fn show(host: &web_sys::Element, tex: &str, display: bool, shown: Option<&st
         if js::morph(host, &t).is_ok() {
             return true;
         }
+        // Without the patcher, or stopped half-way: what is shown renders nothing to keep.
+        shown = None;
     }
     let Some(t) = TEMPLATES
         .with(|c| c.borrow_mut().take(tex, display))
@@ -151,32 +159,26 @@ pub fn show(host: &web_sys::Element, tex: &str, display: bool, shown: Option<&st
     else {
         return false;
     };
-    let Some(off) = web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.create_element("span").ok())
-    else {
-        return false;
-    };
-    move_children(host, &off);
-    move_children(&t, host);
-    if let Some(old) = shown {
-        TEMPLATES.with(|c| c.borrow_mut().put(old, display, off));
+    match shown {
+        Some(old) => keep(host, old, display),
+        None => host.set_inner_html(""),
     }
+    move_children(&t, host);
     true
 }
 
-/// Takes the rendering of `shown` off screen when its element goes away (its line was removed),
-/// keeping it as the cached rendering of `shown`: the line coming back costs no KaTeX.
+/// Takes the rendering of `shown` off screen, emptying `host`, and caches it as the rendering of
+/// `shown`: when its line changed wholly, or its element goes away (the line was removed), so
+/// that the line coming back costs no KaTeX.
 #[cfg(target_arch = "wasm32")]
 pub fn keep(host: &web_sys::Element, shown: &str, display: bool) {
-    let Some(off) = web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.create_element("span").ok())
-    else {
-        return;
-    };
-    move_children(host, &off);
-    TEMPLATES.with(|c| c.borrow_mut().put(shown, display, off));
+    match span() {
+        Some(off) => {
+            move_children(host, &off);
+            TEMPLATES.with(|c| c.borrow_mut().put(shown, display, off));
+        }
+        None => host.set_inner_html(""),
+    }
 }
 
 /// Whether KaTeX is loaded (natively it never is).
