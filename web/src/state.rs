@@ -217,7 +217,13 @@ impl State {
             }
         }
         self.analysis = Rc::new(a);
-        if self.analysis.derivation.is_some() {
+        // An edit that changes nothing derived (a space, redundant parentheses) keeps the check:
+        // it would give the same figures, and the step marks would flicker for nothing.
+        let same = self
+            .shown
+            .as_ref()
+            .is_some_and(|s| *s.analysis == *self.analysis);
+        if self.analysis.derivation.is_some() && !same {
             self.shown = Some(Rc::new(Shown {
                 analysis: self.analysis.clone(),
                 check: None,
@@ -319,6 +325,22 @@ mod tests {
             .expect("derived after the edit");
         assert_eq!(d.gradient_text, "2*X*inv(X'*X)");
         assert!(checked(&edited).expect("check runs").passed);
+    }
+
+    #[test]
+    fn an_edit_that_changes_nothing_derived_keeps_the_check() {
+        let s = start().then(Action::SetExpr("tr(A*X*B)".into()));
+        assert!(!s.check_pending());
+        for same in ["tr(A*X*B) ", "tr( A * X * B )", "tr((A*X)*B)"] {
+            let t = s.apply(Action::SetExpr(same.into()));
+            assert!(!t.check_pending(), "{same}: check pending again");
+            assert!(Rc::ptr_eq(
+                t.shown.as_ref().expect("shown"),
+                s.shown.as_ref().expect("shown")
+            ));
+        }
+        // A change in what is derived makes it pending again.
+        assert!(s.apply(Action::SetExpr("tr(A*X*C)".into())).check_pending());
     }
 
     #[test]
