@@ -8,6 +8,10 @@
 //   painted (requestAnimationFrame, then a message-channel task that runs after the paint);
 //   and (c) the main thread's CPU time over the same span (CDP Performance metrics in thread
 //   ticks), a figure a busy machine does not inflate the way it inflates wall time.
+// - typing: the example typed into an empty field key by key, 120 ms apart (a quick typist, and
+//   time for the check that follows a paint), each key timed from its input event to the next
+//   frame painted; most keys leave an incomplete expression (an error under the input, the last
+//   derivation kept), a few change the derivation.
 // - first derivation after navigation: from navigation start (performance.now() = 0) to the
 //   first frame painted with a gradient in the box; the first load is cold, later ones warm.
 //   Also *visible*: the first frame painted once the fonts that layout requested have loaded
@@ -43,6 +47,8 @@ const figures = {
   keystroke_to_paint_ms_median: {},
   keystroke_to_dom_ms_median: {},
   keystroke_main_thread_cpu_ms_median: {},
+  typing_key_to_paint_ms_median: {},
+  typing_key_to_paint_ms_max: {},
   first_derivation_ms_median_warm: {},
   first_derivation_ms_cold: {},
   first_derivation_visible_ms_median_warm: {},
@@ -190,6 +196,38 @@ for (const ex of NOTE_EXAMPLES) {
     figures.keystroke_main_thread_cpu_ms_median[ex.f] = round(median(cpu));
     console.log(`${ex.f}: keystroke→DOM median ${round(median(dom))} ms, keystroke→paint median ${round(median(paint))} ms (min ${round(Math.min(...paint))}, max ${round(Math.max(...paint))}), main-thread CPU median ${round(median(cpu))} ms`);
     await cdp.detach();
+    await page.close();
+  });
+}
+
+for (const ex of NOTE_EXAMPLES) {
+  test(`typing key by key → each frame painted: ${ex.f}`, async () => {
+    const rec = await openPage(env.browser.context, env.server.origin);
+    const { page } = rec;
+    await page.goto(env.server.base);
+    const input = page.locator(SEL.expr);
+    await input.waitFor();
+    await input.click();
+    await page.evaluate(() => {
+      window.__keys = [];
+      document.addEventListener('input', (e) => {
+        const t = e.timeStamp;
+        requestAnimationFrame(() => {
+          const ch = new MessageChannel();
+          ch.port1.onmessage = () => window.__keys.push(performance.now() - t);
+          ch.port2.postMessage(0);
+        });
+      }, true);
+    });
+    await page.keyboard.type(ex.f, { delay: 120 });
+    await waitForGradient(page, ex.grad);
+    const keys = await until(async () => {
+      const k = await page.evaluate(() => window.__keys);
+      return k.length === ex.f.length ? k : null;
+    }, { describe: () => 'not every key press was timed' });
+    figures.typing_key_to_paint_ms_median[ex.f] = round(median(keys));
+    figures.typing_key_to_paint_ms_max[ex.f] = round(Math.max(...keys));
+    console.log(`${ex.f}: typed key by key, key→paint median ${round(median(keys))} ms, max ${round(Math.max(...keys))} ms over ${keys.length} keys (${keys.map(round).join(" ")})`);
     await page.close();
   });
 }
