@@ -43,6 +43,8 @@
       if (live.nodeValue !== want.nodeValue) live.nodeValue = want.nodeValue;
       return;
     }
+    // The browser compares whole subtrees faster than a walk in script: most are unchanged.
+    if (live.isEqualNode(want)) return;
     patchAttributes(live, want);
     patchChildren(live, want);
   };
