@@ -11,7 +11,7 @@ pub const CACHE_GENERATION: usize = 256;
 
 /// A bounded memo of renderings by (LaTeX, display mode): two generations, the older dropped
 /// when the newer fills, and an entry found in the older one moved into the newer one (so what is
-/// on screen stays cached). At most `2 * cap` entries.
+/// used often stays cached). At most `2 * cap` entries.
 pub struct Cache<V> {
     cap: usize,
     // Vectors searched linearly (a few hundred short keys): smaller code than a hash map.
