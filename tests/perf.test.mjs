@@ -8,6 +8,15 @@
 //   painted (requestAnimationFrame, then a message-channel task that runs after the paint);
 //   and (c) the main thread's CPU time over the same span (CDP Performance metrics in thread
 //   ticks), a figure a busy machine does not inflate the way it inflates wall time.
+// - floors: the same key press on the same page, with the page's own handling of it stopped (the
+//   input event is stopped before Yew sees it) and the derivation's lines (`ol[data-testid=
+//   derivation]`) replaced straight from the event handler, timed the same way: (keystroke) nothing
+//   replaced, the cost of the key press itself; (text) the lines replaced by their TeX as plain
+//   text; (katex) by the example's formulas typeset beforehand by KaTeX, in one innerHTML (no
+//   KaTeX call, no framework: the browser's cost of showing KaTeX's HTML); (typeset) KaTeX
+//   typesets the example's formulas in the handler, then they replace the variant's. The three
+//   replacements differ only in the formulas: the same `li`, no numbers, rule names or marks. The four are interleaved, so load affects them alike. They
+//   bound what any page could reach with that rendering on this machine.
 // - typing: on a page that has already shown one other derivation, the example typed into the
 //   emptied field key by key, 120 ms apart (a quick typist, and time for the check that follows
 //   a paint), each key timed from its input event to the next frame painted; most keys leave an
@@ -48,6 +57,10 @@ const figures = {
   keystroke_to_paint_ms_median: {},
   keystroke_to_dom_ms_median: {},
   keystroke_main_thread_cpu_ms_median: {},
+  floor_keystroke_only_ms_median: {},
+  floor_swap_text_lines_ms_median: {},
+  floor_swap_katex_lines_ms_median: {},
+  floor_typeset_and_swap_ms_median: {},
   typing_key_to_paint_ms_median: {},
   typing_key_to_paint_ms_max: {},
   first_derivation_ms_median_warm: {},
@@ -72,6 +85,25 @@ const median = (xs) => {
 };
 const round = (x) => Math.round(x * 10) / 10;
 
+/**
+ * Init script: `window.__nextPaint()` resolves, with `performance.now()`, after the next frame
+ * has been painted (requestAnimationFrame, then a message-channel task that runs after the paint).
+ */
+function installNextPaint() {
+  window.__nextPaint = () => new Promise((resolve) => requestAnimationFrame(() => {
+    const ch = new MessageChannel();
+    ch.port1.onmessage = () => resolve(performance.now());
+    ch.port2.postMessage(0);
+  }));
+}
+
+/** A page of the site with the console, requests and CSP recorded, and `__nextPaint` installed. */
+async function openTimedPage() {
+  const rec = await openPage(env.browser.context, env.server.origin);
+  await rec.page.addInitScript(installNextPaint);
+  return rec;
+}
+
 /** Installs the observer that timestamps the next input event and the gradient turning `want`. */
 function arm(page, want) {
   return page.evaluate(({ sel, want }) => {
@@ -89,11 +121,7 @@ function arm(page, want) {
         if (tDom !== null || tInput === null || read() !== want) return;
         tDom = performance.now();
         obs.disconnect();
-        requestAnimationFrame(() => {
-          const ch = new MessageChannel();
-          ch.port1.onmessage = () => done({ dom: tDom - tInput, paint: performance.now() - tInput });
-          ch.port2.postMessage(0);
-        });
+        window.__nextPaint().then((t) => done({ dom: tDom - tInput, paint: t - tInput }));
       });
       obs.observe(document.body, { subtree: true, childList: true, characterData: true, attributes: true });
       setTimeout(() => { obs.disconnect(); done(null); }, 5000);
@@ -106,17 +134,12 @@ for (const ex of NOTE_EXAMPLES) {
     const times = [];
     const visible = [];
     for (let i = 0; i < LOADS; i++) {
-      const rec = await openPage(env.browser.context, env.server.origin);
+      const rec = await openTimedPage();
       const { page } = rec;
       await page.addInitScript((sel) => {
         window.__firstPaint = null;
         window.__firstVisible = null;
-        /** Resolves after the next frame has been painted. */
-        const painted = () => new Promise((resolve) => requestAnimationFrame(() => {
-          const ch = new MessageChannel();
-          ch.port1.onmessage = () => resolve(performance.now());
-          ch.port2.postMessage(0);
-        }));
+        const painted = () => window.__nextPaint();
         const mo = new MutationObserver(() => {
           if (!document.querySelector(`${sel} annotation`)) return;
           mo.disconnect();
@@ -160,7 +183,7 @@ for (const ex of NOTE_EXAMPLES) {
   test(`keystroke → derivation painted: ${ex.f}`, async () => {
     const v = VARIANTS[ex.name];
     assert.equal(v.variant.slice(0, v.at) + v.key + v.variant.slice(v.at + 1), ex.f, 'variant is one key away');
-    const rec = await openPage(env.browser.context, env.server.origin);
+    const rec = await openTimedPage();
     const { page } = rec;
     await page.goto(permalink(env.server.base, { f: ex.f }));
     await waitForGradient(page, ex.grad);
@@ -202,8 +225,83 @@ for (const ex of NOTE_EXAMPLES) {
 }
 
 for (const ex of NOTE_EXAMPLES) {
+  test(`keystroke floors, the browser alone: ${ex.f}`, async () => {
+    const v = VARIANTS[ex.name];
+    const { page } = await openTimedPage();
+    await page.goto(permalink(env.server.base, { f: ex.f }));
+    await waitForGradient(page, ex.grad);
+    const lines = () => page.evaluate(() => {
+      const ol = document.querySelector('ol[data-testid="derivation"]');
+      const tex = Array.from(ol.querySelectorAll('annotation[encoding="application/x-tex"]'), (n) => n.textContent);
+      return { html: ol.innerHTML, tex };
+    });
+    const example = await lines();
+    const input = page.locator(SEL.expr);
+    await input.fill(v.variant);
+    await until(async () => normTex(await gradientTex(page)) !== normTex(ex.grad), { describe: () => 'variant did not change the gradient' });
+    await page.waitForTimeout(300);
+    const variant = await lines();
+    assert.ok(example.tex.length > 2 && variant.tex.length > 2, 'both derivations have lines');
+    await page.evaluate(({ a, b }) => {
+      const ol = document.querySelector('ol[data-testid="derivation"]');
+      const esc = (t) => t.replace(/&/g, '&amp;').replace(/</g, '&lt;');
+      const li = (body) => `<li class="step"><div class="eq scroll-x">${body}</div></li>`;
+      const text = (x) => x.tex.map((t) => li(esc(t))).join('');
+      const typeset = (x) => x.tex.map((t) => li(katex.renderToString(t, { displayMode: true }))).join('');
+      const [typesetA, typesetB] = [typeset(a), typeset(b)];
+      // mode → [lines shown before the key, lines after it (a function run by the handler)]
+      const modes = {
+        keystroke: [b.html, null],
+        text: [text(a), () => text(b)],
+        katex: [typesetA, () => typesetB],
+        typeset: [typesetA, () => typeset(b)],
+      };
+      const floor = { mode: null, result: null };
+      floor.arm = (mode) => {
+        floor.mode = mode;
+        floor.result = null;
+        ol.innerHTML = modes[mode][0];
+      };
+      document.addEventListener('input', (e) => {
+        if (!floor.mode) return;
+        e.stopImmediatePropagation();
+        const after = modes[floor.mode][1];
+        floor.mode = null;
+        if (after) ol.innerHTML = after();
+        window.__nextPaint().then((t) => { floor.result = t - e.timeStamp; });
+      }, true);
+      window.__floor = floor;
+    }, { a: variant, b: example });
+    const MODES = ['keystroke', 'text', 'katex', 'typeset'];
+    const times = Object.fromEntries(MODES.map((m) => [m, []]));
+    for (let i = 0; i < REPS; i++) {
+      for (const mode of MODES) {
+        await input.evaluate((el, { variant, at, mode }) => {
+          el.value = variant;
+          el.focus();
+          el.setSelectionRange(at, at + 1);
+          window.__floor.arm(mode);
+        }, { variant: v.variant, at: v.at, mode });
+        await page.waitForTimeout(150);
+        await page.keyboard.type(v.key);
+        times[mode].push(await until(() => page.evaluate(() => window.__floor.result), { describe: () => `no ${mode} floor recorded` }));
+      }
+    }
+    // The handler really replaced the lines: the example's TeX is what the page shows now.
+    const shown = await lines();
+    assert.deepEqual(shown.tex, example.tex);
+    figures.floor_keystroke_only_ms_median[ex.f] = round(median(times.keystroke));
+    figures.floor_swap_text_lines_ms_median[ex.f] = round(median(times.text));
+    figures.floor_swap_katex_lines_ms_median[ex.f] = round(median(times.katex));
+    figures.floor_typeset_and_swap_ms_median[ex.f] = round(median(times.typeset));
+    console.log(`${ex.f}: floors, key→paint median: keystroke alone ${round(median(times.keystroke))} ms, lines as plain text ${round(median(times.text))} ms, KaTeX lines swapped ${round(median(times.katex))} ms, typeset and swapped ${round(median(times.typeset))} ms`);
+    await page.close();
+  });
+}
+
+for (const ex of NOTE_EXAMPLES) {
   test(`typing key by key → each frame painted: ${ex.f}`, async () => {
-    const rec = await openPage(env.browser.context, env.server.origin);
+    const rec = await openTimedPage();
     const { page } = rec;
     await page.goto(env.server.base);
     const input = page.locator(SEL.expr);
@@ -217,11 +315,7 @@ for (const ex of NOTE_EXAMPLES) {
       window.__keys = [];
       document.addEventListener('input', (e) => {
         const t = e.timeStamp;
-        requestAnimationFrame(() => {
-          const ch = new MessageChannel();
-          ch.port1.onmessage = () => window.__keys.push(performance.now() - t);
-          ch.port2.postMessage(0);
-        });
+        window.__nextPaint().then((p) => window.__keys.push(p - t));
       }, true);
     });
     await page.keyboard.type(ex.f, { delay: 120 });
