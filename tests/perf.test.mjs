@@ -15,8 +15,9 @@
 //   text; (katex) by the example's formulas typeset beforehand by KaTeX, in one innerHTML (no
 //   KaTeX call, no framework: the browser's cost of showing KaTeX's HTML); (typeset) KaTeX
 //   typesets the example's formulas in the handler, then they replace the variant's. The three
-//   replacements differ only in the formulas: the same `li`, no numbers, rule names or marks. The four are interleaved, so load affects them alike. They
-//   bound what any page could reach with that rendering on this machine.
+//   replacements differ only in the formulas: the same `li`, no numbers, rule names or marks.
+//   The four are interleaved, so load affects them alike. They bound what any page could reach
+//   with that rendering on this machine.
 // - typing: on a page that has already shown one other derivation, the example typed into the
 //   emptied field key by key, 120 ms apart (a quick typist, and time for the check that follows
 //   a paint), each key timed from its input event to the next frame painted; most keys leave an
