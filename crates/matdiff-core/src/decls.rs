@@ -69,10 +69,13 @@ pub fn is_greek(name: &str) -> bool {
     LOWER_GREEK.contains(&name) || UPPER_GREEK.contains(&name)
 }
 
-/// The kind of an undeclared name: a–g and lower-case Greek names are scalars, h–z vectors,
-/// A–Z and upper-case Greek names matrices.
+/// The kind of an undeclared name: a–g and lower-case Greek names (also subscripted: `lambda_1`,
+/// `alpha2`) are scalars, h–z vectors, A–Z and upper-case Greek names matrices.
 pub fn default_kind(name: &str) -> Kind {
-    if LOWER_GREEK.contains(&name) {
+    // The letter a subscript decorates counts: `lambda_1` and `alpha2` are Greek, so scalars.
+    let base = name.split('_').next().unwrap_or(name);
+    let base = base.trim_end_matches(|c: char| c.is_ascii_digit());
+    if LOWER_GREEK.contains(&base) {
         return Kind::Scalar;
     }
     match name.bytes().next() {

@@ -494,28 +494,28 @@ impl<'a> Ctx<'a> {
         if !declared && (name == "I" || name == "eye") {
             return Ok(self.eye());
         }
-        let caps_run =
-            name.len() >= 2 && name.bytes().all(|b| b.is_ascii_uppercase()) && !is_greek(name);
-        if !declared && caps_run {
-            // AXB: a product of single-letter matrices.
-            let mut acc: Option<Low> = None;
-            for (i, ch) in name.char_indices() {
-                let at = span.start + i..span.start + i + ch.len_utf8();
-                let letter = ch.to_string();
-                let f = if ch == 'I' && !self.decls.iter().any(|d| d.name == "I") {
-                    self.eye()
-                } else {
-                    let s = self.symbol(&letter);
-                    Low::new(Expr::Sym(letter.into()), s)
-                };
-                acc = Some(match acc {
-                    None => f,
-                    Some(a) => {
-                        self.mul(a, span.start..at.start, f, at.clone(), at.start..at.start)?
-                    }
-                });
+        match implicit_parts(name) {
+            Some(parts) if !declared => {
+                // `AXB`, `Ax`, `xAx`: a product of the parts.
+                let mut acc: Option<Low> = None;
+                for (i, part) in parts {
+                    let at = span.start + i..span.start + i + part.len();
+                    let f = if part == "I" && !self.decls.iter().any(|d| d.name == "I") {
+                        self.eye()
+                    } else {
+                        let s = self.symbol(part);
+                        Low::new(Expr::Sym(part.into()), s)
+                    };
+                    acc = Some(match acc {
+                        None => f,
+                        Some(a) => {
+                            self.mul(a, span.start..at.start, f, at.clone(), at.start..at.start)?
+                        }
+                    });
+                }
+                return acc.ok_or_else(|| Diagnostic::new(span, "empty name").into());
             }
-            return acc.ok_or_else(|| Diagnostic::new(span, "empty name").into());
+            _ => {}
         }
         let s = self.symbol(name);
         Ok(Low::new(Expr::sym(name), s))
@@ -1327,6 +1327,48 @@ fn choose_wrt(symbols: &SymbolTable, wrt: Option<&str>, whole: Span) -> Result<S
         })
 }
 
+/// The parts of a name that reads as an implicit product, with their byte offsets: a name of
+/// letters only, with a capital, that is not a Greek name, splits into its capitals (each a
+/// matrix) and the runs of small letters between them — `AXB` is A·X·B, `Ax` is A·x, `xAx` is
+/// x·A·x, `lambdaI` is λ·I, `SigmaX` is Σ·X. A run of small letters stays one part, as `xy` alone
+/// is one name, and must be a single letter or a Greek name; otherwise (`Xtrain`, `Sigmax`) the
+/// name is one symbol.
+/// `None` for a name that is not such a product (one part, or not of this form).
+fn implicit_parts(name: &str) -> Option<Vec<(usize, &str)>> {
+    if name.len() < 2
+        || !name.bytes().all(|b| b.is_ascii_alphabetic())
+        || !name.bytes().any(|b| b.is_ascii_uppercase())
+        || is_greek(name)
+    {
+        return None;
+    }
+    let bytes = name.as_bytes();
+    let mut parts = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        let mut j = i + 1;
+        if bytes[i].is_ascii_uppercase() {
+            // An upper-case Greek name (`Sigma`) followed by a capital or the end is one part.
+            if let Some(k) = (i + 2..=bytes.len()).rev().find(|&k| {
+                is_greek(&name[i..k]) && (k == bytes.len() || bytes[k].is_ascii_uppercase())
+            }) {
+                j = k;
+            }
+        } else {
+            while j < bytes.len() && bytes[j].is_ascii_lowercase() {
+                j += 1;
+            }
+            let run = &name[i..j];
+            if run.len() > 1 && !is_greek(run) {
+                return None;
+            }
+        }
+        parts.push((i, &name[i..j]));
+        i = j;
+    }
+    (parts.len() > 1).then_some(parts)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1537,6 +1579,47 @@ mod tests {
             C: matrix p×n
             wrt X
         "#]],
+        );
+        // Mixed-case names read as products too: capitals, single small letters, Greek names.
+        check(
+            "||Ax - b||^2",
+            expect![[r#"
+                (^ (norm2 (+ (* A x) (* -1 b))) 2)
+                A: matrix n×m
+                x: vector m×1
+                b: vector n×1
+                wrt x
+            "#]],
+        );
+        check(
+            "x'Ax",
+            expect![[r#"
+                (* (' x) A x)
+                x: vector n×1
+                A: matrix n×n
+                wrt x
+            "#]],
+        );
+        check(
+            "tr(ASigmaX) + tr(lambdaI)",
+            expect![[r#"
+                (+ (tr (* A Sigma X)) (tr (* lambda (I q))))
+                A: matrix n×m
+                Sigma: matrix m×p
+                X: matrix p×n
+                lambda: scalar 1×1
+                wrt X
+            "#]],
+        );
+        // Not products: a run of small letters that is neither one letter nor Greek.
+        check(
+            "tr(Xtrain) + sum(Sigmax)",
+            expect![[r#"
+                (+ (tr Xtrain) (sum Sigmax))
+                Xtrain: matrix n×n
+                Sigmax: matrix m×p
+                wrt Xtrain
+            "#]],
         );
         check(
             "tr(AXIB)",

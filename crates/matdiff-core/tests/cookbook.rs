@@ -170,3 +170,33 @@ fn note_logdet_is_canonical() {
     let d = common::derivation("logdet(X'*X)", "", None).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(d.gradient_text, "2*X*inv(X'*X)");
 }
+
+/// Names written as implicit products (`Ax`, `x'Ax`, `SigmaX`) and subscripted Greek scalars
+/// (`lambda_1`) derive like their explicit forms: each gradient is compared with the explicit
+/// one at random points and checked numerically, like a corpus entry.
+#[test]
+fn implicit_products_and_greek_subscripts_derive_like_explicit_forms() {
+    let cases = [
+        ("||Ax - b||^2", "x", "2*A'*(A*x - b)"),
+        ("x'Ax", "x", "(A + A')*x"),
+        ("x'Ax", "A", "x*x'"),
+        ("tr(SigmaX)", "X", "Sigma'"),
+        ("tr(AXB) + lambda_1*tr(X'X)", "X", "A'*B' + 2*lambda_1*X"),
+        ("alpha2*x'x", "x", "2*alpha2*x"),
+    ];
+    for (f, wrt, grad) in cases {
+        let e = Entry {
+            eq: "derived".into(),
+            f: f.into(),
+            wrt: wrt.into(),
+            grad: grad.into(),
+            ..Entry::default()
+        };
+        check_entry(&e).unwrap_or_else(|err| panic!("{}: {err}", e.label()));
+    }
+    // The two readings agree exactly, not only numerically.
+    let implicit = common::derivation("||Ax - b||^2", "", None).unwrap_or_else(|e| panic!("{e}"));
+    let explicit = common::derivation("||A*x - b||^2", "", None).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(implicit.gradient_text, explicit.gradient_text);
+    assert_eq!(implicit.wrt, "x");
+}
