@@ -64,6 +64,8 @@ pub struct Step {
 pub struct Derivation {
     pub wrt: String,
     pub wrt_kind: Kind,
+    /// LaTeX of the variable, as the lines print it.
+    pub wrt_latex: String,
     pub f: Expr,
     pub f_latex: String,
     pub f_text: String,
@@ -218,6 +220,7 @@ pub fn render(raw: RawDerivation, symbols: &SymbolTable) -> Derivation {
         _ => (render.latex(&raw.gradient), render.text(&raw.gradient)),
     };
     Derivation {
+        wrt_latex: render.symbol_latex(&raw.wrt),
         wrt: raw.wrt,
         wrt_kind: raw.wrt_kind,
         f: raw.f,
@@ -305,7 +308,10 @@ pub fn check(analysis: &Analysis, options: &CheckOptions) -> Result<CheckReport,
 impl Derivation {
     /// LaTeX of the left-hand side of a line: `dy` or `∇_X f`.
     pub fn lhs_latex(&self, lhs: Lhs) -> String {
-        lhs_latex(lhs, &self.wrt, self.wrt_kind)
+        match lhs {
+            Lhs::Dy => lhs_latex(lhs, &self.wrt, self.wrt_kind),
+            Lhs::Gradient => format!(r"\nabla_{{{}}} f", self.wrt_latex),
+        }
     }
 
     /// The whole derivation as an `align*` block with `\text{…}` rule annotations, ready to paste.

@@ -32,11 +32,7 @@ impl<'a> Renderer<'a> {
     pub fn new(table: &'a SymbolTable) -> Renderer<'a> {
         Renderer {
             table,
-            sym_latex: table
-                .symbols
-                .iter()
-                .map(|s| symbol_latex(&s.name, s.kind))
-                .collect(),
+            sym_latex: symbol_latexes(table),
         }
     }
 
@@ -45,6 +41,13 @@ impl<'a> Renderer<'a> {
             table,
             sym_latex: Vec::new(),
         }
+    }
+
+    /// LaTeX of a symbol of the table, as the printers write it.
+    pub fn symbol_latex(&self, name: &str) -> String {
+        let mut out = String::new();
+        self.printer(Style::Latex).push_symbol_latex(name, &mut out);
+        out
     }
 
     /// LaTeX of an expression.
@@ -63,6 +66,45 @@ impl<'a> Renderer<'a> {
             table: self.table,
             sym_latex: &self.sym_latex,
         }
+    }
+}
+
+/// LaTeX of every symbol of a table, in its order, no two alike: names that [`symbol_latex`]
+/// would print the same (`x1` and `x_1` both as x₁, `a_` as a) are printed as written instead.
+pub fn symbol_latexes(table: &SymbolTable) -> Vec<String> {
+    let mut out: Vec<String> = table
+        .symbols
+        .iter()
+        .map(|s| symbol_latex(&s.name, s.kind))
+        .collect();
+    let clash: Vec<bool> = (0..out.len())
+        .map(|i| (0..out.len()).any(|j| j != i && out[j] == out[i]))
+        .collect();
+    for (i, s) in table.symbols.iter().enumerate() {
+        if clash[i] {
+            out[i] = literal_symbol_latex(&s.name, s.kind);
+        }
+    }
+    out
+}
+
+/// LaTeX of a symbol name as written, letter for letter (`\mathbf{x\_1}`).
+fn literal_symbol_latex(name: &str, kind: Kind) -> String {
+    let escaped: String = name
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '_')
+        .map(|c| {
+            if c == '_' {
+                r"\_".to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect();
+    if kind == Kind::Scalar {
+        format!(r"\mathit{{{escaped}}}")
+    } else {
+        format!(r"\mathbf{{{escaped}}}")
     }
 }
 

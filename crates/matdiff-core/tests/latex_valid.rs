@@ -32,7 +32,7 @@ fn strings_of(a: &Analysis, origin: &str) -> Vec<(String, String)> {
         out.push((d.gradient_latex.clone(), format!("{origin}: gradient")));
         for (i, s) in d.steps.iter().enumerate() {
             out.push((s.latex.clone(), format!("{origin}: step {i}")));
-            let lhs = matdiff_core::api::lhs_latex(s.lhs, &d.wrt, d.wrt_kind);
+            let lhs = d.lhs_latex(s.lhs);
             out.push((
                 format!("{lhs} = {}", s.latex),
                 format!("{origin}: line {i}"),
@@ -153,4 +153,31 @@ fn left_hand_sides() {
         ),
     ];
     assert_all_render(&strings);
+}
+
+/// Two names that would print alike (`x1` and `x_1` both as x₁, `a_` as a) are printed as
+/// written, so a line never shows two different symbols the same; other names keep their form.
+#[test]
+fn names_that_would_print_alike_are_printed_as_written() {
+    let a = common::run("x1'*x_1 + a_*a", "", Some("x_1"));
+    let d = a.derivation.as_ref().expect("derives");
+    assert!(d.f_latex.contains(r"\mathbf{x1}"), "{}", d.f_latex);
+    assert!(d.f_latex.contains(r"\mathbf{x\_1}"), "{}", d.f_latex);
+    assert!(d.f_latex.contains(r"\mathit{a\_}"), "{}", d.f_latex);
+    assert_eq!(d.gradient_text, "x1");
+    assert_eq!(
+        d.lhs_latex(matdiff_core::Lhs::Gradient),
+        r"\nabla_{\mathbf{x\_1}} f"
+    );
+    let report = matdiff_core::check(&a, &Default::default()).expect("checks");
+    assert!(report.passed, "{report:?}");
+    assert_all_render(&strings_of(&a, "x1'*x_1 + a_*a"));
+    // Without a clash the subscript form stays.
+    let b = common::run("x1'*x1", "", None);
+    let d = b.derivation.as_ref().expect("derives");
+    assert!(d.f_latex.contains(r"\mathbf{x}_{1}"), "{}", d.f_latex);
+    assert_eq!(
+        d.lhs_latex(matdiff_core::Lhs::Gradient),
+        r"\nabla_{\mathbf{x}_{1}} f"
+    );
 }
