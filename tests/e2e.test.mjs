@@ -340,6 +340,22 @@ test('every formula keeps its MathML in the accessibility tree; a rule\'s identi
   assert.ok(await second.locator('.tip').isVisible(), 'the tip shows on focus');
   const tipId = await second.getAttribute('aria-describedby');
   assert.equal(await page.locator(`[id="${tipId}"] annotation`).count(), 1, 'the described-by tip holds the identity');
+  // Escape dismisses a tip without moving the focus or the pointer (WCAG 1.4.13); the next rule
+  // the focus or the pointer enters shows its tip again.
+  await page.keyboard.press('Escape');
+  await until(async () => !(await second.locator('.tip').isVisible()), { describe: () => 'Escape did not hide the focused tip' });
+  assert.ok(await second.evaluate((el) => el === document.activeElement), 'the focus stays on the rule');
+  await page.keyboard.press('Tab');
+  const third = rules.nth(2);
+  assert.ok(await third.evaluate((el) => el === document.activeElement), 'Tab moves to the next rule');
+  await until(() => third.locator('.tip').isVisible(), { describe: () => 'the next rule\'s tip did not show' });
+  await page.locator(SEL.expr).focus();
+  await first.hover();
+  await until(() => first.locator('.tip').isVisible(), { describe: () => 'the tip did not show on hover again' });
+  const typed = await page.locator(SEL.expr).inputValue();
+  await page.keyboard.press('Escape');
+  await until(async () => !(await first.locator('.tip').isVisible()), { describe: () => 'Escape did not hide the hovered tip while the input had the focus' });
+  assert.equal(await page.locator(SEL.expr).inputValue(), typed, 'Escape leaves the input as it was');
   await assertClean(t, rec, assert);
   await page.close();
 });

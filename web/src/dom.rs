@@ -98,6 +98,36 @@ pub fn on_popstate(f: impl Fn() + 'static) {
     cb.forget();
 }
 
+/// A `keydown` listener on the document for the Escape key, removed when dropped.
+pub struct OnEscape {
+    cb: Closure<dyn Fn(web_sys::Event)>,
+}
+
+impl OnEscape {
+    /// Calls `f` whenever Escape is pressed, wherever the focus is.
+    pub fn new(f: impl Fn() + 'static) -> OnEscape {
+        let cb = Closure::<dyn Fn(web_sys::Event)>::new(move |e: web_sys::Event| {
+            let key = js_sys::Reflect::get(&e, &JsValue::from_str("key")).ok();
+            if !stopped() && key.and_then(|k| k.as_string()).as_deref() == Some("Escape") {
+                f()
+            }
+        });
+        if let Some(d) = window().and_then(|w| w.document()) {
+            let _ = d.add_event_listener_with_callback("keydown", cb.as_ref().unchecked_ref());
+        }
+        OnEscape { cb }
+    }
+}
+
+impl Drop for OnEscape {
+    fn drop(&mut self) {
+        if let Some(d) = window().and_then(|w| w.document()) {
+            let _ =
+                d.remove_event_listener_with_callback("keydown", self.cb.as_ref().unchecked_ref());
+        }
+    }
+}
+
 /// A fresh seed for new random matrices.
 pub fn random_seed() -> u64 {
     (js_sys::Math::random() * 1e9) as u64 + 2

@@ -42,6 +42,8 @@ struct RuleProps {
     rule: Rule,
     /// The id of the tip, for `aria-describedby`.
     tip: AttrValue,
+    /// The pointer or the focus entered the name: tips dismissed with Escape may show again.
+    on_enter: Callback<()>,
 }
 
 /// A step's rule name and its tip. The identity in the tip is typeset only once the tip is wanted
@@ -55,10 +57,13 @@ fn rule_name(props: &RuleProps) -> Html {
         move || open.set(true)
     };
     let (over, focus) = (want.clone(), want);
+    let (enter, enter_focus) = (props.on_enter.clone(), props.on_enter.clone());
     let r = props.rule;
     html! {
         <span class="rule" tabindex="0" aria-describedby={props.tip.clone()} data-rule={r.id}
-            onmouseover={move |_: MouseEvent| over()} onfocusin={move |_: FocusEvent| focus()}>
+            onmouseover={move |_: MouseEvent| over()}
+            onmouseenter={move |_: MouseEvent| enter.emit(())}
+            onfocusin={move |_: FocusEvent| { focus(); enter_focus.emit(()) }}>
             { r.name }
             <span class="tip" role="tooltip" id={props.tip.clone()}>
                 if *open { <Math tex={r.identity} /> }
@@ -68,18 +73,39 @@ fn rule_name(props: &RuleProps) -> Html {
     }
 }
 
+/// The class, text and label of a line's check mark: a dy line is checked against dy, a ∇f line
+/// is marked by the gradient check.
+pub fn mark_of(dy: bool, mark: Option<bool>) -> (&'static str, &'static str, &'static str) {
+    match (mark, dy) {
+        (Some(true), true) => ("mark pass", "✓", "step agrees numerically with dy"),
+        (Some(false), true) => ("mark fail", "✗", "step disagrees numerically with dy"),
+        (Some(true), false) => ("mark pass", "✓", "gradient agrees with finite differences"),
+        (Some(false), false) => (
+            "mark fail",
+            "✗",
+            "gradient disagrees with finite differences",
+        ),
+        (None, _) => ("mark none", "·", "step not checked"),
+    }
+}
+
 /// One derivation line: its number, the equation, the mark of its step check, the rule.
-fn line(i: usize, tex: String, dy: bool, rule: Option<Rule>, mark: Option<bool>) -> Html {
+fn line(
+    i: usize,
+    tex: String,
+    dy: bool,
+    rule: Option<Rule>,
+    mark: Option<bool>,
+    on_enter: &Callback<()>,
+) -> Html {
     let rule_html = match rule {
-        Some(r) => html! { <RuleName rule={r} tip={format!("tip-{i}")} /> },
+        Some(r) => {
+            html! { <RuleName rule={r} tip={format!("tip-{i}")} on_enter={on_enter.clone()} /> }
+        }
         None => html! { <span class="rule first">{ "take the differential" }</span> },
     };
     let title = rule.map(|r| rule_note(&r));
-    let (mark_class, mark_text, mark_label) = match mark {
-        Some(true) => ("mark pass", "✓", "step agrees numerically with dy"),
-        Some(false) => ("mark fail", "✗", "step disagrees numerically with dy"),
-        None => ("mark none", "·", "step not checked"),
-    };
+    let (mark_class, mark_text, mark_label) = mark_of(dy, mark);
     html! {
         <li class="step" data-lhs={ if dy { "dy" } else { "grad" } }>
             <span class="num" aria-hidden="true">{ format!("({})", i + 1) }</span>
@@ -96,6 +122,19 @@ pub fn derivation_view(props: &DerivationProps) -> Html {
         return html! {};
     };
     let marks = marks(&props.shown);
+    // Escape hides the rule tips (WCAG 1.4.13) until the pointer or the focus enters a rule again.
+    let dismissed = use_state_eq(|| false);
+    {
+        let dismissed = dismissed.clone();
+        use_effect_with((), move |_| {
+            let listener = crate::dom::OnEscape::new(move || dismissed.set(true));
+            move || drop(listener)
+        });
+    }
+    let on_enter = {
+        let dismissed = dismissed.clone();
+        Callback::from(move |()| dismissed.set(false))
+    };
     let mut prev: Option<Lhs> = None;
     let lines = d.steps.iter().zip(marks).enumerate().map(|(i, (s, mark))| {
         let lhs = d.lhs_latex(s.lhs);
@@ -106,7 +145,7 @@ pub fn derivation_view(props: &DerivationProps) -> Html {
         };
         prev = Some(s.lhs);
         html! {
-            { line(i, tex, s.lhs == Lhs::Dy, s.rule, mark) }
+            { line(i, tex, s.lhs == Lhs::Dy, s.rule, mark, &on_enter) }
         }
     });
     let grad = format!("{} = {}", d.lhs_latex(Lhs::Gradient), d.gradient_latex);
@@ -116,7 +155,7 @@ pub fn derivation_view(props: &DerivationProps) -> Html {
                 if props.stale { <span class="stale-note">{ " (of the last valid input)" }</span> }
             </h2>
             <p class="help f">{ "f = " }<Math tex={d.f_latex.clone()} />{ ", with respect to " }<code>{ &d.wrt }</code></p>
-            <ol class="steps" data-testid="derivation">{ for lines }</ol>
+            <ol class={classes!("steps", dismissed.then_some("tips-dismissed"))} data-testid="derivation">{ for lines }</ol>
             <div class="result scroll-x" data-testid="gradient" data-gradient-text={d.gradient_text.clone()}
                 data-wrt={d.wrt.clone()} aria-label="gradient">
                 <Math tex={grad} display=true />
@@ -149,5 +188,19 @@ mod tests {
         let m = marks(&done);
         assert_eq!(m.len(), n);
         assert!(m.iter().all(|x| *x == Some(true)), "{m:?}");
+    }
+
+    #[test]
+    fn a_gradient_line_is_labelled_by_the_gradient_check_not_as_a_step() {
+        assert_eq!(
+            mark_of(true, Some(true)).2,
+            "step agrees numerically with dy"
+        );
+        assert_eq!(
+            mark_of(false, Some(true)).2,
+            "gradient agrees with finite differences"
+        );
+        assert_eq!(mark_of(false, Some(false)).0, "mark fail");
+        assert_eq!(mark_of(false, None).1, "·");
     }
 }
