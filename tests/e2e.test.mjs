@@ -143,6 +143,43 @@ test('declaring A symmetric turns the gradient of x\'A x into 2Ax', async (t) =>
   await page.close();
 });
 
+test('a symbol edit that causes an error keeps the symbol rows (dimmed) and the focus, and is undone from the same control', async (t) => {
+  const rec = await openPage(env.browser.context, env.server.origin);
+  const { page } = rec;
+  const grad = '\\left(\\mathbf{A} + \\mathbf{A}^\\top\\right) \\mathbf{x}';
+  await page.goto(permalink(env.server.base, { f: "x'*A*x" }));
+  await waitForGradient(page, grad);
+  await page.locator('#sym-wrt-A').check();
+  await until(async () => new URL(page.url()).searchParams.get('wrt') === 'A', { describe: () => page.url() });
+  const dims = page.locator('#sym-dims-A');
+  await dims.fill('3x4');
+  await dims.press('Enter');
+  await until(() => errorText(page), { describe: () => 'no error for A: 3x4' });
+  assert.equal(await page.locator('.symbols tbody tr').count(), 2, 'the rows of A and x stay');
+  assert.equal(await page.locator('[data-testid="symbols-stale"]').count(), 1, 'marked as the last valid input\'s');
+  const opacity = await page.locator('.symbols .scroll-x').evaluate((el) => Number(getComputedStyle(el).opacity));
+  assert.ok(opacity < 1, `the kept rows are dimmed (opacity ${opacity})`);
+  assert.equal(await page.evaluate(() => document.activeElement?.id), 'sym-dims-A', 'the focus stays on the field');
+  assert.equal(await dims.inputValue(), '3x4', 'the field keeps what was typed');
+  // Fixed from the same field.
+  await dims.fill('n x n');
+  await dims.press('Enter');
+  await waitForGradient(page, '\\mathbf{x} \\mathbf{x}^\\top');
+  assert.equal(await errorText(page), '');
+  assert.equal(await page.locator('[data-testid="symbols-stale"]').count(), 0);
+  // Making x a scalar, then a vector again, from its kind menu.
+  await page.locator('#sym-kind-x').focus();
+  await page.locator('#sym-kind-x').selectOption('scalar');
+  await until(() => errorText(page), { describe: () => 'no error for a scalar x' });
+  assert.equal(await page.evaluate(() => document.activeElement?.id), 'sym-kind-x', 'the focus stays on the menu');
+  assert.equal(await page.locator('#sym-kind-x').inputValue(), 'scalar', 'the menu shows the kind chosen');
+  await page.locator('#sym-kind-x').selectOption('vector');
+  await waitForGradient(page, '\\mathbf{x} \\mathbf{x}^\\top');
+  assert.equal(await errorText(page), '');
+  await assertClean(t, rec, assert);
+  await page.close();
+});
+
 test('permalink round trip; back and forward across permalinks', async (t) => {
   const rec = await openPage(env.browser.context, env.server.origin);
   const { page } = rec;

@@ -1,11 +1,11 @@
 //! The page's state, the actions that change it and the reducer: pure, tested natively.
 
-use crate::decls::{self, SymbolEdit};
+use crate::decls::{self, Fields, SymbolEdit};
 use crate::examples::EXAMPLES;
 use crate::url::{Permalink, DEFAULT_SEED};
 use matdiff_core::expr::expr_dim_names;
 use matdiff_core::{
-    analyze, check, Analysis, CheckOptions, CheckReport, Diagnostic, Input, SymbolTable,
+    analyze, check, Analysis, CheckOptions, CheckReport, Diagnostic, Input, Symbol, SymbolTable,
 };
 use std::collections::BTreeMap;
 use std::rc::Rc;
@@ -48,6 +48,20 @@ pub struct State {
     pub history: HistoryOp,
     /// The input has not been analysed yet ([`State::unanalyzed`], after a restart).
     pub unanalyzed: bool,
+    /// Symbols edited in the panel since the last valid input, as edited: while the input has
+    /// errors, the panel shows the last valid input's rows with these edits in them.
+    pub edited: BTreeMap<String, Fields>,
+}
+
+/// What the symbol panel shows.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Panel {
+    /// Each symbol with the fields its row shows.
+    pub rows: Vec<(Symbol, Fields)>,
+    /// The variable.
+    pub wrt: Option<String>,
+    /// The rows are the last valid input's (the current input has errors): shown dimmed.
+    pub stale: bool,
 }
 
 /// Everything that changes the state.
@@ -91,6 +105,7 @@ impl State {
             shown: None,
             history: HistoryOp::None,
             unanalyzed: true,
+            edited: BTreeMap::new(),
         }
     }
 
@@ -116,6 +131,42 @@ impl State {
         self.analysis.derivation.is_none()
     }
 
+    /// The symbols the panel lists, the variable among them, and whether they belong to an earlier
+    /// input: while the current input has errors that leave it no symbols, the last derivation's
+    /// stay, so an edit in the panel that caused the error can be undone from the panel.
+    fn panel_symbols(&self) -> (&[Symbol], Option<&String>, bool) {
+        let current = &self.analysis;
+        match &self.shown {
+            Some(shown) if current.symbols.is_empty() && !self.expr.trim().is_empty() => {
+                (&shown.analysis.symbols, shown.analysis.wrt.as_ref(), true)
+            }
+            _ => (&current.symbols, current.wrt.as_ref(), false),
+        }
+    }
+
+    /// The symbol panel: the current input's symbols, or while it has errors that leave it none,
+    /// the last valid input's with the edits made since (dimmed).
+    pub fn panel(&self) -> Panel {
+        let (symbols, wrt, stale) = self.panel_symbols();
+        let rows = symbols
+            .iter()
+            .map(|sym| {
+                let fields = self
+                    .edited
+                    .get(&sym.name)
+                    .filter(|_| stale)
+                    .cloned()
+                    .unwrap_or_else(|| Fields::of(sym));
+                (sym.clone(), fields)
+            })
+            .collect();
+        Panel {
+            rows,
+            wrt: wrt.cloned(),
+            stale,
+        }
+    }
+
     /// The diagnostics to show; none for an empty input.
     pub fn errors(&self) -> &[Diagnostic] {
         if self.expr.trim().is_empty() {
@@ -131,11 +182,13 @@ impl State {
         let mut s = self.clone();
         match action {
             Action::SetExpr(e) => {
+                s.edited.clear();
                 s.expr = e;
                 s.history = HistoryOp::Replace;
                 s.reanalyze();
             }
             Action::SetDecls(d) => {
+                s.edited.clear();
                 s.decls = d;
                 s.history = HistoryOp::Replace;
                 s.reanalyze();
@@ -146,11 +199,18 @@ impl State {
                 s.reanalyze();
             }
             Action::EditSymbol(name, edit) => {
-                let sym = s.analysis.symbols.iter().find(|x| x.name == name).cloned();
+                let (symbols, _, stale) = s.panel_symbols();
+                let sym = symbols.iter().find(|x| x.name == name);
                 if let Some(sym) = sym {
-                    s.decls = decls::apply(&s.decls, &sym, &edit);
+                    // Edits since the last valid input build on each other, as the row shows them.
+                    let fields = match s.edited.get(&name).filter(|_| stale) {
+                        Some(f) => f.edited(&edit),
+                        None => Fields::of(sym).edited(&edit),
+                    };
+                    s.decls = decls::set_item(&s.decls, &name, &fields.item(&name));
                     s.history = HistoryOp::Push;
                     s.reanalyze();
+                    s.edited.insert(name, fields);
                 }
             }
             Action::SetSize(name, size) => {
@@ -168,6 +228,7 @@ impl State {
             }
             Action::LoadExample(i) => {
                 if let Some(e) = EXAMPLES.get(i) {
+                    s.edited.clear();
                     s.expr = e.expr.to_string();
                     s.decls = e.decls.to_string();
                     s.wrt = Some(e.wrt.to_string());
@@ -193,6 +254,9 @@ impl State {
                     s.shown = shown;
                 }
             }
+        }
+        if !s.panel_symbols().2 {
+            s.edited.clear();
         }
         s
     }
@@ -438,6 +502,59 @@ mod tests {
                 .decls,
             s.decls
         );
+    }
+
+    #[test]
+    fn a_symbol_edit_that_causes_an_error_keeps_the_panel_and_can_be_undone_from_it() {
+        let s = start()
+            .then(Action::SetExpr("x'*A*x".into()))
+            .then(Action::SetWrt("A".into()));
+        let p = s.panel();
+        assert_eq!(
+            (p.rows.len(), p.wrt.as_deref(), p.stale),
+            (2, Some("A"), false)
+        );
+        // x is n, so A cannot be 3x4: an error that leaves the input no symbols.
+        let bad = s.then(Action::EditSymbol(
+            "A".into(),
+            SymbolEdit::Dims("3x4".into()),
+        ));
+        assert_eq!(bad.decls, "A: matrix 3x4");
+        assert!(bad.stale() && !bad.errors().is_empty());
+        assert!(bad.analysis.symbols.is_empty());
+        // The panel keeps the last valid rows, with the edit in A's (as typed).
+        let p = bad.panel();
+        let rows: Vec<(&str, &str)> = p
+            .rows
+            .iter()
+            .map(|(sym, f)| (sym.name.as_str(), f.dims.as_str()))
+            .collect();
+        assert_eq!(rows, vec![("x", "n"), ("A", "3x4")]);
+        assert_eq!((p.wrt.as_deref(), p.stale), (Some("A"), true));
+        // The same control puts it right.
+        let fixed = bad.then(Action::EditSymbol(
+            "A".into(),
+            SymbolEdit::Dims("n x n".into()),
+        ));
+        assert!(fixed.errors().is_empty(), "{:?}", fixed.errors());
+        assert_eq!(fixed.decls, "A: matrix n x n");
+        assert!(!fixed.stale() && !fixed.panel().stale && fixed.edited.is_empty());
+        assert_eq!(fixed.panel().rows[1].1.dims, "n x n");
+        // So does changing x's kind back after making it a scalar.
+        let bad = s.then(Action::EditSymbol(
+            "x".into(),
+            SymbolEdit::Kind(matdiff_core::Kind::Scalar),
+        ));
+        assert!(bad.stale() && bad.panel().stale);
+        assert_eq!(bad.panel().rows[0].1.kind, matdiff_core::Kind::Scalar);
+        let fixed = bad.then(Action::EditSymbol(
+            "x".into(),
+            SymbolEdit::Kind(matdiff_core::Kind::Vector),
+        ));
+        assert!(fixed.errors().is_empty(), "{:?}", fixed.errors());
+        // An empty input shows no symbols at all.
+        let empty = bad.then(Action::SetExpr(String::new()));
+        assert!(empty.panel().rows.is_empty() && empty.edited.is_empty());
     }
 
     #[test]

@@ -219,6 +219,7 @@ pub fn app() -> Html {
         format!("{}{}", dom::page_base(), url::encode(&p))
     };
     let a = &state.analysis;
+    let panel = state.panel();
     html! {
         <div class="app">
             <header class="top">
@@ -236,8 +237,8 @@ pub fn app() -> Html {
                     { results }
                     { for copy }
                 </div>
-                <SymbolsPanel symbols={a.symbols.clone()} wrt={a.wrt.clone()} decls={state.decls.clone()}
-                    on_edit={on_edit} on_wrt={on_wrt} on_decls={on_decls} />
+                <SymbolsPanel rows={panel.rows} wrt={panel.wrt} stale={panel.stale}
+                    decls={state.decls.clone()} on_edit={on_edit} on_wrt={on_wrt} on_decls={on_decls} />
                 <Gallery current={examples::find(&state.expr)} on_load={on_load} />
             </main>
             <footer>
