@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   useBrowser, openPage, screenshot, permalink, SEL, NOTE_EXAMPLES,
-  gradientTex, normTex, waitForGradient, waitForPassed, errorText, typeExpr, until, assertClean,
+  gradientTex, normTex, waitForGradient, waitForPassed, errorText, declsErrorText, typeExpr, until, assertClean,
 } from './support.mjs';
 
 const env = useBrowser();
@@ -176,6 +176,37 @@ test('a symbol edit that causes an error keeps the symbol rows (dimmed) and the 
   await page.locator('#sym-kind-x').selectOption('vector');
   await waitForGradient(page, '\\mathbf{x} \\mathbf{x}^\\top');
   assert.equal(await errorText(page), '');
+  await assertClean(t, rec, assert);
+  await page.close();
+});
+
+test('an error in the declarations is shown at their field, underlined there; the expression field stays valid', async (t) => {
+  const rec = await openPage(env.browser.context, env.server.origin);
+  const { page } = rec;
+  await page.goto(permalink(env.server.base, { f: "x'*A*x" }));
+  await waitForGradient(page, '\\left(\\mathbf{A} + \\mathbf{A}^\\top\\right) \\mathbf{x}');
+  const decls = page.locator('#decls');
+  await decls.fill('A: 3x');
+  const message = await until(() => declsErrorText(page), { describe: () => 'no error at the declarations' });
+  assert.match(message, /dimension/, message);
+  assert.equal(await errorText(page), '', 'nothing under the expression');
+  assert.equal(await page.locator('#expr').getAttribute('aria-invalid'), 'false');
+  assert.equal(await decls.getAttribute('aria-invalid'), 'true');
+  const describedBy = await decls.getAttribute('aria-describedby');
+  assert.ok(describedBy, 'the declarations field is described by its error');
+  assert.equal(await page.locator(`[id="${describedBy}"]`).innerText().then((x) => x.trim()), message);
+  assert.equal(await page.locator('[data-testid="decls-error"] pre.src').innerText(), 'A: 3x', 'the declarations text is quoted');
+  assert.equal(await page.locator('[data-testid="decls-error"] mark').innerText(), 'x', 'the offending part is marked');
+  assert.equal(await page.evaluate(() => document.activeElement?.id), 'decls', 'the focus stays in the field');
+  // An error in the expression stays at the expression field.
+  await decls.fill('A: 3x3');
+  await until(async () => (await declsErrorText(page)) === '', { describe: () => 'the declarations error stays' });
+  await typeExpr(page, "x'*A*x +");
+  await until(() => errorText(page), { describe: () => 'no error at the expression' });
+  assert.equal(await page.locator('#expr').getAttribute('aria-invalid'), 'true');
+  assert.equal(await page.locator('#expr').getAttribute('aria-describedby'), 'expr-help expr-error');
+  assert.equal(await decls.getAttribute('aria-invalid'), 'false');
+  assert.equal(await declsErrorText(page), '');
   await assertClean(t, rec, assert);
   await page.close();
 });

@@ -5,7 +5,8 @@ use crate::examples::EXAMPLES;
 use crate::url::{Permalink, DEFAULT_SEED};
 use matdiff_core::expr::expr_dim_names;
 use matdiff_core::{
-    analyze, check, Analysis, CheckOptions, CheckReport, Diagnostic, Input, Symbol, SymbolTable,
+    analyze, check, Analysis, CheckOptions, CheckReport, Diagnostic, Input, Source, Symbol,
+    SymbolTable,
 };
 use std::collections::BTreeMap;
 use std::rc::Rc;
@@ -174,6 +175,25 @@ impl State {
         } else {
             &self.analysis.diagnostics
         }
+    }
+
+    /// The errors shown at the expression field: those in the expression and those tied to no
+    /// text (the variable, sizes).
+    pub fn expr_errors(&self) -> Vec<Diagnostic> {
+        let errors = self.errors().iter();
+        errors
+            .filter(|d| d.source != Source::Decls)
+            .cloned()
+            .collect()
+    }
+
+    /// The errors shown at the declarations field: those in the declarations.
+    pub fn decls_errors(&self) -> Vec<Diagnostic> {
+        let errors = self.errors().iter();
+        errors
+            .filter(|d| d.source == Source::Decls)
+            .cloned()
+            .collect()
     }
 
     /// The reducer: a new state from an action. Pure (the seed of `NewSeed` comes with it).
@@ -555,6 +575,20 @@ mod tests {
         // An empty input shows no symbols at all.
         let empty = bad.then(Action::SetExpr(String::new()));
         assert!(empty.panel().rows.is_empty() && empty.edited.is_empty());
+    }
+
+    #[test]
+    fn errors_go_to_the_field_whose_text_they_point_into() {
+        let s = start().then(Action::SetExpr("x'*A*x".into()));
+        let bad = s.then(Action::SetDecls("A: 3x".into()));
+        assert!(bad.expr_errors().is_empty(), "{:?}", bad.expr_errors());
+        let d = bad.decls_errors();
+        assert_eq!(d.len(), 1, "{d:?}");
+        assert_eq!(&bad.decls[d[0].range.clone()], "x", "{d:?}");
+        let bad = s.then(Action::SetExpr("x'*A*x +".into()));
+        assert!(bad.decls_errors().is_empty());
+        assert_eq!(bad.expr_errors().len(), bad.errors().len());
+        assert!(!bad.expr_errors().is_empty());
     }
 
     #[test]

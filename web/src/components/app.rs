@@ -220,6 +220,7 @@ pub fn app() -> Html {
     };
     let a = &state.analysis;
     let panel = state.panel();
+    let expr_errors = state.expr_errors();
     html! {
         <div class="app">
             <header class="top">
@@ -229,16 +230,17 @@ pub fn app() -> Html {
             </header>
             <main class="layout">
                 <section class="input-area" aria-label="function">
-                    <ExprInput value={state.expr.clone()} invalid={!state.errors().is_empty()} on_input={on_expr} />
+                    <ExprInput value={state.expr.clone()} invalid={!expr_errors.is_empty()} on_input={on_expr} />
                     <Preview latex={a.expr_latex.clone().map(AttrValue::from)} text={a.expr_text.clone().map(AttrValue::from)} />
-                    <ErrorView diagnostics={state.errors().to_vec()} expr={state.expr.clone()} decls={state.decls.clone()} />
+                    <ErrorView diagnostics={expr_errors} expr={state.expr.clone()} decls={state.decls.clone()}
+                        id="expr-error" testid="error" />
                 </section>
                 <div class="results">
                     { results }
                     { for copy }
                 </div>
                 <SymbolsPanel rows={panel.rows} wrt={panel.wrt} stale={panel.stale}
-                    decls={state.decls.clone()} on_edit={on_edit} on_wrt={on_wrt} on_decls={on_decls} />
+                    decls={state.decls.clone()} decls_errors={state.decls_errors()} expr={state.expr.clone()} on_edit={on_edit} on_wrt={on_wrt} on_decls={on_decls} />
                 <Gallery current={examples::find(&state.expr)} on_load={on_load} />
             </main>
             <footer>

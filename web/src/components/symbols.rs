@@ -1,7 +1,8 @@
 //! The symbol panel: each symbol's kind, dimensions and properties, editable, and the choice of variable.
 
+use super::error::ErrorView;
 use crate::decls::{Fields, SymbolEdit};
-use matdiff_core::{Kind, Symbol};
+use matdiff_core::{Diagnostic, Kind, Symbol};
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
@@ -14,6 +15,12 @@ pub struct SymbolsProps {
     #[prop_or_default]
     pub stale: bool,
     pub decls: AttrValue,
+    /// Errors in the declarations, shown under their field.
+    #[prop_or_default]
+    pub decls_errors: Vec<Diagnostic>,
+    /// The expression (for the excerpts of errors that point into it too).
+    #[prop_or_default]
+    pub expr: AttrValue,
     pub on_edit: Callback<(String, SymbolEdit)>,
     pub on_wrt: Callback<String>,
     pub on_decls: Callback<String>,
@@ -111,6 +118,7 @@ pub fn symbols_panel(props: &SymbolsProps) -> Html {
             cb.emit(el.value());
         })
     };
+    let invalid = !props.decls_errors.is_empty();
     html! {
         <section class="symbols" aria-labelledby="symbols-h">
             <h2 id="symbols-h">{ "Symbols" }</h2>
@@ -134,7 +142,11 @@ pub fn symbols_panel(props: &SymbolsProps) -> Html {
                 <label for="decls">{ "Declarations" }</label>
                 <input id="decls" data-testid="decls" type="text" class="mono" spellcheck="false" autocomplete="off"
                     placeholder="A: 3x4, S: symmetric n, P: spd n, x: vector n, a: scalar"
+                    aria-invalid={ if invalid { "true" } else { "false" } }
+                    aria-describedby={ invalid.then_some("decls-error") }
                     value={props.decls.clone()} oninput={on_decls} />
+                <ErrorView diagnostics={props.decls_errors.clone()} expr={props.expr.clone()} decls={props.decls.clone()}
+                    id="decls-error" testid="decls-error" />
             </div>
         </section>
     }
