@@ -252,10 +252,16 @@ impl State {
                     s.expr = e.expr.to_string();
                     s.decls = e.decls.to_string();
                     s.wrt = Some(e.wrt.to_string());
+                    // An example starts from the default sizes and seed.
                     s.sizes.clear();
                     s.seed = DEFAULT_SEED;
                     s.history = HistoryOp::Push;
                     s.reanalyze();
+                    // The example already on screen keeps its derivation (nothing derived
+                    // changed), but its check was made with the old sizes or seed.
+                    if s.sizes != self.sizes || s.seed != self.seed {
+                        s.recheck();
+                    }
                 }
             }
             Action::RunCheck => {
@@ -589,6 +595,27 @@ mod tests {
         assert!(bad.decls_errors().is_empty());
         assert_eq!(bad.expr_errors().len(), bad.errors().len());
         assert!(!bad.expr_errors().is_empty());
+    }
+
+    #[test]
+    fn picking_the_example_already_on_screen_resets_its_sizes_and_seed_in_the_check_too() {
+        let p = url::decode("?f=tr(A*X*B)&wrt=X&sizes=n=2&seed=7");
+        let s = State::from_permalink(p).apply(Action::RunCheck);
+        let r = checked(&s).expect("report");
+        assert_eq!((r.sizes.get("n"), r.seed), (Some(&2), 7));
+        let i = crate::examples::find("tr(A*X*B)").expect("the trace example");
+        let t = s.then(Action::LoadExample(i));
+        assert_eq!(url::encode(&t.permalink()), "?f=tr(A*X*B)&wrt=X");
+        // The check on screen agrees with the state (and so with the URL).
+        let r = checked(&t).expect("report");
+        assert_eq!(r.seed, DEFAULT_SEED);
+        let fresh =
+            State::from_permalink(url::decode("?f=tr(A*X*B)&wrt=X")).apply(Action::RunCheck);
+        assert_eq!(r.sizes, checked(&fresh).expect("report").sizes);
+        assert_ne!(r.sizes.get("n"), Some(&2));
+        // Picked again with nothing to reset, the check is kept.
+        let u = t.apply(Action::LoadExample(i));
+        assert!(!u.check_pending());
     }
 
     #[test]
