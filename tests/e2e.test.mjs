@@ -211,6 +211,46 @@ test('an error in the declarations is shown at their field, underlined there; th
   await page.close();
 });
 
+test('a size that is not one (201, 0, 2.5, empty) stays in its field with the accepted range, and is corrected in place', async (t) => {
+  const rec = await openPage(env.browser.context, env.server.origin);
+  const { page } = rec;
+  const ex = NOTE_EXAMPLES[1];
+  await page.goto(permalink(env.server.base, { f: ex.f }));
+  await waitForGradient(page, ex.grad);
+  await waitForPassed(page);
+  const n = page.locator('#size-n');
+  for (const text of ['201', '0', '2.5', '']) {
+    await n.fill(text);
+    await n.press('Enter');
+    const message = await until(() => page.locator('[data-testid="size-error"]').textContent().catch(() => ''),
+      { describe: () => `no message for n = ${JSON.stringify(text)}` });
+    assert.match(message, /from 1 to 200/, message);
+    assert.equal(await page.locator('.sizes input').count(), 3, `${text}: every size field stays`);
+    assert.equal(await n.inputValue(), text, 'the field keeps what was typed');
+    assert.equal(await n.getAttribute('aria-invalid'), 'true');
+    assert.equal(await page.evaluate(() => document.activeElement?.id), 'size-n', 'the focus stays');
+    assert.equal(new URL(page.url()).searchParams.get('sizes'), null, 'the URL keeps the sizes that were');
+    assert.match(await page.locator(SEL.check).textContent(), /passed/, 'the last check stays');
+  }
+  await n.fill('3');
+  await n.press('Enter');
+  await until(async () => (await page.locator('[data-testid="size-error"]').count()) === 0, { describe: () => 'the message stays' });
+  await waitForPassed(page);
+  await until(() => new URL(page.url()).searchParams.get('sizes') === 'n=3', { describe: () => page.url() });
+  assert.equal(await n.getAttribute('aria-invalid'), 'false');
+  // Out of range in a link: the fields stay, and the page states the range.
+  await page.goto(`${env.server.base}?f=${ex.f}&sizes=n=250`);
+  await until(async () => /not checked/.test(await page.locator(SEL.check).textContent()), { describe: () => 'checked?' });
+  assert.equal(await page.locator('.sizes input').count(), 3);
+  assert.equal(await n.inputValue(), '250');
+  assert.match(await page.locator('[data-testid="check-message"]').textContent(), /from 1 to 200/);
+  await n.fill('4');
+  await n.press('Enter');
+  await waitForPassed(page);
+  await assertClean(t, rec, assert);
+  await page.close();
+});
+
 test('permalink round trip; back and forward across permalinks', async (t) => {
   const rec = await openPage(env.browser.context, env.server.origin);
   const { page } = rec;

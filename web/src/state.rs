@@ -4,6 +4,7 @@ use crate::decls::{self, Fields, SymbolEdit};
 use crate::examples::EXAMPLES;
 use crate::url::{Permalink, DEFAULT_SEED};
 use matdiff_core::expr::expr_dim_names;
+use matdiff_core::numeric::{resolve_sizes_with, MAX_SIZE};
 use matdiff_core::{
     analyze, check, Analysis, CheckOptions, CheckReport, Diagnostic, Input, Source, Symbol,
     SymbolTable,
@@ -52,6 +53,44 @@ pub struct State {
     /// Symbols edited in the panel since the last valid input, as edited: while the input has
     /// errors, the panel shows the last valid input's rows with these edits in them.
     pub edited: BTreeMap<String, Fields>,
+    /// A size typed that is not one (`0`, `2.5`, `201`, empty): its field keeps the text and says
+    /// why, and the sizes, the check and the URL stay as they were.
+    pub bad_size: Option<BadSize>,
+}
+
+/// A size field's text that is not a size, and why.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BadSize {
+    pub name: String,
+    pub text: String,
+    pub message: String,
+}
+
+/// One size field of the check panel.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SizeField {
+    /// The dimension's name.
+    pub name: String,
+    /// The field's text: the size the check uses (the user's or the default), or what was typed.
+    pub value: String,
+    /// The user set this size (it is in the URL).
+    pub custom: bool,
+    /// Why the field's value is not a size the check can use.
+    pub error: Option<String>,
+}
+
+/// What a size must be, for the messages of the size fields.
+fn size_rule(name: &str) -> String {
+    format!("{name} must be a whole number from 1 to {MAX_SIZE}")
+}
+
+/// Reads a size field's text: a whole number from 1 to [`MAX_SIZE`], else the message saying so.
+pub fn parse_size(name: &str, text: &str) -> Result<usize, String> {
+    match text.trim().parse::<usize>() {
+        Ok(n) if (1..=MAX_SIZE).contains(&n) => Ok(n),
+        _ if text.trim().is_empty() => Err(format!("{}; the field is empty", size_rule(name))),
+        _ => Err(format!("{} (not {})", size_rule(name), text.trim())),
+    }
 }
 
 /// What the symbol panel shows.
@@ -74,6 +113,8 @@ pub enum Action {
     EditSymbol(String, SymbolEdit),
     /// A size by dimension name; `None` returns it to the default.
     SetSize(String, Option<usize>),
+    /// The text typed in a size field: a size sets it, anything else is shown as an error there.
+    TypeSize(String, String),
     /// New random matrices: the seed comes from outside, so the reducer stays pure.
     NewSeed(u64),
     LoadExample(usize),
@@ -107,6 +148,7 @@ impl State {
             history: HistoryOp::None,
             unanalyzed: true,
             edited: BTreeMap::new(),
+            bad_size: None,
         }
     }
 
@@ -200,6 +242,9 @@ impl State {
     #[must_use]
     pub fn apply(&self, action: Action) -> State {
         let mut s = self.clone();
+        if action != Action::RunCheck {
+            s.bad_size = None;
+        }
         match action {
             Action::SetExpr(e) => {
                 s.edited.clear();
@@ -241,6 +286,18 @@ impl State {
                 s.history = HistoryOp::Replace;
                 s.recheck();
             }
+            Action::TypeSize(name, text) => match parse_size(&name, &text) {
+                Ok(n) => return self.apply(Action::SetSize(name, Some(n))),
+                // Nothing else changes, not even the history operation (a replacement of the
+                // URL still waiting is written as planned).
+                Err(message) => {
+                    s.bad_size = Some(BadSize {
+                        name,
+                        text,
+                        message,
+                    })
+                }
+            },
             Action::NewSeed(seed) => {
                 s.seed = seed;
                 s.history = HistoryOp::Push;
@@ -285,6 +342,63 @@ impl State {
             s.edited.clear();
         }
         s
+    }
+
+    /// The size fields of the check panel: one per dimension of the derivation on screen, with
+    /// the size the check uses, or the text typed that is not a size and why.
+    pub fn size_fields(&self) -> Vec<SizeField> {
+        let Some(shown) = &self.shown else {
+            return Vec::new();
+        };
+        let a = &shown.analysis;
+        let names = dim_names(a);
+        let usable = |n: &usize| (1..=MAX_SIZE).contains(n);
+        // The sizes the check used, or will use: the user's usable ones, defaults for the rest.
+        let sizes = match &shown.check {
+            Some(Ok(r)) => r.sizes.clone(),
+            _ => {
+                let user = self
+                    .sizes
+                    .iter()
+                    .filter(|(k, v)| names.contains(k) && usable(v))
+                    .map(|(k, v)| (k.clone(), *v))
+                    .collect();
+                let table = SymbolTable {
+                    symbols: a.symbols.clone(),
+                };
+                let extra = a
+                    .derivation
+                    .as_ref()
+                    .map(|d| expr_dim_names(&d.f))
+                    .unwrap_or_default();
+                resolve_sizes_with(&table, &extra, &user).unwrap_or_default()
+            }
+        };
+        names
+            .into_iter()
+            .map(|name| {
+                let user = self.sizes.get(&name);
+                let bad = self.bad_size.as_ref().filter(|b| b.name == name);
+                let (value, error) = match (bad, user) {
+                    (Some(b), _) => (b.text.clone(), Some(b.message.clone())),
+                    (None, Some(n)) if !usable(n) => (
+                        n.to_string(),
+                        Some(format!("{} (not {n})", size_rule(&name))),
+                    ),
+                    (None, Some(n)) => (n.to_string(), None),
+                    (None, None) => (
+                        sizes.get(&name).map(|n| n.to_string()).unwrap_or_default(),
+                        None,
+                    ),
+                };
+                SizeField {
+                    custom: user.is_some(),
+                    name,
+                    value,
+                    error,
+                }
+            })
+            .collect()
     }
 
     /// Analyses the input; on success the derivation replaces the one on screen, its check pending.
@@ -616,6 +730,74 @@ mod tests {
         // Picked again with nothing to reset, the check is kept.
         let u = t.apply(Action::LoadExample(i));
         assert!(!u.check_pending());
+    }
+
+    #[test]
+    fn a_size_that_is_not_one_stays_in_its_field_with_the_range_and_changes_nothing_else() {
+        for (text, ok) in [
+            ("5", Some(5)),
+            (" 200 ", Some(200)),
+            ("1", Some(1)),
+            ("201", None),
+            ("0", None),
+            ("-3", None),
+            ("2.5", None),
+            ("", None),
+            ("abc", None),
+        ] {
+            let got = parse_size("n", text);
+            assert_eq!(got.clone().ok(), ok, "{text:?}");
+            if let Err(m) = got {
+                assert!(m.contains("n must be a whole number from 1 to 200"), "{m}");
+            }
+        }
+        let s = start().then(Action::SetExpr("tr(A*X*B)".into()));
+        let fields = s.size_fields();
+        let names: Vec<&str> = fields.iter().map(|f| f.name.as_str()).collect();
+        assert_eq!(names.len(), 3, "{fields:?}");
+        assert!(fields.iter().all(|f| f.error.is_none() && !f.custom));
+        let n = fields
+            .iter()
+            .find(|f| f.name == "n")
+            .expect("n")
+            .value
+            .clone();
+        for text in ["201", "0", "-3", "2.5", ""] {
+            let bad = s.then(Action::TypeSize("n".into(), text.into()));
+            assert_eq!(bad.sizes, s.sizes, "{text:?}");
+            assert_eq!(bad.permalink(), s.permalink());
+            assert_eq!(bad.history, s.history);
+            assert_eq!(bad.shown, s.shown, "the check stays");
+            let f = bad.size_fields();
+            assert_eq!(f.len(), 3, "every size field stays");
+            let nf = f.iter().find(|f| f.name == "n").expect("n");
+            assert_eq!(nf.value, text);
+            let m = nf.error.as_deref().expect("a message");
+            assert!(m.contains("from 1 to 200"), "{m}");
+            // Corrected in place.
+            let good = bad.then(Action::TypeSize("n".into(), "3".into()));
+            assert_eq!(good.sizes.get("n"), Some(&3));
+            assert!(good.size_fields().iter().all(|f| f.error.is_none()));
+            assert_eq!(checked(&good).expect("report").sizes.get("n"), Some(&3));
+        }
+        // An out-of-range size from a link: the fields stay, with the default for the others
+        // and the range stated at n's; the check says why it did not run.
+        let s =
+            State::from_permalink(url::decode("?f=tr(A*X*B)&sizes=n=250")).apply(Action::RunCheck);
+        assert!(checked(&s).is_err());
+        let f = s.size_fields();
+        assert_eq!(f.len(), 3);
+        let nf = f.iter().find(|f| f.name == "n").expect("n");
+        assert_eq!(nf.value, "250");
+        assert!(nf
+            .error
+            .as_deref()
+            .is_some_and(|m| m.contains("from 1 to 200")));
+        assert!(f
+            .iter()
+            .filter(|f| f.name != "n")
+            .all(|f| f.error.is_none() && !f.value.is_empty()));
+        assert_ne!(n, "");
     }
 
     #[test]

@@ -36,7 +36,7 @@ struct Callbacks {
     on_decls: Callback<String>,
     on_wrt: Callback<String>,
     on_edit: Callback<(String, SymbolEdit)>,
-    on_size: Callback<(String, Option<usize>)>,
+    on_size: Callback<(String, String)>,
     on_new_seed: Callback<()>,
     on_load: Callback<usize>,
 }
@@ -57,8 +57,8 @@ impl Callbacks {
             on_edit: Callback::from(move |(n, e): (String, SymbolEdit)| {
                 d4.dispatch(Action::EditSymbol(n, e))
             }),
-            on_size: Callback::from(move |(n, v): (String, Option<usize>)| {
-                d5.dispatch(Action::SetSize(n, v))
+            on_size: Callback::from(move |(n, v): (String, String)| {
+                d5.dispatch(Action::TypeSize(n, v))
             }),
             on_new_seed: Callback::from(move |_: ()| {
                 d6.dispatch(Action::NewSeed(dom::random_seed()))
@@ -176,7 +176,7 @@ pub fn app() -> Html {
         Some(shown) => html! {
             <>
                 <DerivationView shown={shown.clone()} stale={stale} />
-                <CheckPanel shown={shown.clone()} stale={stale} user_sizes={state.sizes.clone()}
+                <CheckPanel shown={shown.clone()} stale={stale} sizes={state.size_fields()}
                     on_size={on_size} on_new_seed={on_new_seed} />
             </>
         },
