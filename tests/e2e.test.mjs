@@ -251,6 +251,32 @@ test('a size that is not one (201, 0, 2.5, empty) stays in its field with the ac
   await page.close();
 });
 
+test('the Embed dialog offers the derivation on screen: the last valid input while the current one has an error', async (t) => {
+  const rec = await openPage(env.browser.context, env.server.origin);
+  const { page } = rec;
+  await page.goto(permalink(env.server.base, { f: "x'*A*x" }));
+  await waitForGradient(page, '\\left(\\mathbf{A} + \\mathbf{A}^\\top\\right) \\mathbf{x}');
+  await typeExpr(page, "x'*A*");
+  await until(() => errorText(page), { describe: () => 'no error for a trailing *' });
+  await page.getByRole('button', { name: 'Embed' }).click();
+  const html = await page.locator('#snippet-0').inputValue();
+  assert.match(html, /\?f=x&#39;\*A\*x&amp;embed=1"/, html);
+  assert.match(html, /gradient of x&#39;\*A\*x"/, html);
+  assert.match(await page.locator('[data-testid="embed-note"]').textContent(), /error.*last valid one, f = x'\*A\*x/);
+  const src = new URL(await page.locator('.embed-dialog a').getAttribute('href'));
+  assert.equal(src.searchParams.get('f'), "x'*A*x");
+  await page.getByRole('button', { name: 'Close' }).click();
+  // Once the input is valid again, the snippets follow it and the note goes.
+  await typeExpr(page, "x'*A*x + 1");
+  await until(async () => (await errorText(page)) === '', { describe: () => 'error stays' });
+  await page.getByRole('button', { name: 'Embed' }).click();
+  assert.match(await page.locator('#snippet-0').inputValue(), /x&#39;\*A\*x%20%2B%201&amp;embed=1/);
+  assert.equal(await page.locator('[data-testid="embed-note"]').count(), 0);
+  await page.getByRole('button', { name: 'Close' }).click();
+  await assertClean(t, rec, assert);
+  await page.close();
+});
+
 test('permalink round trip; back and forward across permalinks', async (t) => {
   const rec = await openPage(env.browser.context, env.server.origin);
   const { page } = rec;

@@ -27,6 +27,9 @@ pub enum HistoryOp {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Shown {
     pub analysis: Rc<Analysis>,
+    /// The input it was derived from (the Embed dialog's snippets use it while the current input
+    /// has errors).
+    pub input: Rc<Input>,
     /// `None` while the check is pending: the derivation is painted first, the numbers follow
     /// ([`Action::RunCheck`], dispatched by the page after the next paint).
     pub check: Option<Result<CheckReport, Diagnostic>>,
@@ -172,6 +175,21 @@ impl State {
     /// Whether the derivation on screen belongs to an earlier input (the current one has errors).
     pub fn stale(&self) -> bool {
         self.analysis.derivation.is_none()
+    }
+
+    /// The permalink the Embed dialog's snippets embed: the current input's when it derives, else
+    /// the input of the derivation on screen (the last valid one, as written when it was derived:
+    /// later edits that changed nothing derived keep it); `None` when there is none.
+    pub fn embed_permalink(&self) -> Option<Permalink> {
+        let mut p = self.permalink();
+        if self.stale() {
+            let input = &self.shown.as_ref()?.input;
+            p.f = input.expr.clone();
+            p.decls = input.decls.clone();
+            p.wrt = input.wrt.clone();
+        }
+        p.embed = true;
+        Some(p)
     }
 
     /// The symbols the panel lists, the variable among them, and whether they belong to an earlier
@@ -325,7 +343,12 @@ impl State {
                 if let Some(shown) = s.shown.as_ref().filter(|sh| sh.check.is_none()) {
                     let analysis = shown.analysis.clone();
                     let check = Some(run_check(&analysis, &s.sizes, s.seed));
-                    s.shown = Some(Rc::new(Shown { analysis, check }));
+                    let input = shown.input.clone();
+                    s.shown = Some(Rc::new(Shown {
+                        analysis,
+                        input,
+                        check,
+                    }));
                 }
             }
             Action::Restore(p) => {
@@ -430,6 +453,7 @@ impl State {
         if self.analysis.derivation.is_some() && !same {
             self.shown = Some(Rc::new(Shown {
                 analysis: self.analysis.clone(),
+                input: Rc::new(input(self.wrt.clone())),
                 check: None,
             }));
         }
@@ -440,6 +464,7 @@ impl State {
         if let Some(shown) = &self.shown {
             self.shown = Some(Rc::new(Shown {
                 analysis: shown.analysis.clone(),
+                input: shown.input.clone(),
                 check: None,
             }));
         }
@@ -798,6 +823,33 @@ mod tests {
             .filter(|f| f.name != "n")
             .all(|f| f.error.is_none() && !f.value.is_empty()));
         assert_ne!(n, "");
+    }
+
+    #[test]
+    fn the_embed_snippets_use_the_last_valid_input_while_the_current_one_has_errors() {
+        assert_eq!(
+            start().embed_permalink(),
+            None,
+            "nothing derived, nothing to embed"
+        );
+        let s = start()
+            .then(Action::SetExpr("x'*A*x".into()))
+            .then(Action::SetDecls("A: symmetric n".into()))
+            .then(Action::SetWrt("A".into()))
+            .then(Action::NewSeed(5));
+        let good = s.embed_permalink().expect("a derivation");
+        assert_eq!(
+            url::encode(&good),
+            "?f=x'*A*x&wrt=A&decls=A:%20symmetric%20n&seed=5&embed=1"
+        );
+        let typing = s.then(Action::SetExpr("x'*A*".into()));
+        assert!(typing.stale());
+        assert_eq!(typing.embed_permalink(), Some(good.clone()));
+        let bad_decls = s.then(Action::SetDecls("A: 3x".into()));
+        assert_eq!(bad_decls.embed_permalink(), Some(good));
+        // A valid input that derives the same thing written differently is embedded as written.
+        let spaced = s.then(Action::SetExpr("x' * A * x".into()));
+        assert_eq!(spaced.embed_permalink().expect("derives").f, "x' * A * x");
     }
 
     #[test]

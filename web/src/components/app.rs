@@ -213,11 +213,12 @@ pub fn app() -> Html {
                 gradient_text={d.gradient_text.clone()} />
         }
     });
-    let embed_url = {
-        let mut p = state.permalink();
-        p.embed = true;
-        format!("{}{}", dom::page_base(), url::encode(&p))
-    };
+    // The snippets embed what the page derives: while the input has errors, the last valid input.
+    let embedded = state.embed_permalink();
+    let embed_url = embedded
+        .as_ref()
+        .map(|p| AttrValue::from(format!("{}{}", dom::page_base(), url::encode(p))));
+    let embed_f = embedded.map(|p| p.f).unwrap_or_default();
     let a = &state.analysis;
     let panel = state.panel();
     let expr_errors = state.expr_errors();
@@ -226,7 +227,8 @@ pub fn app() -> Html {
             <header class="top">
                 <h1>{ "matdiff" }</h1>
                 <p class="tagline">{ "The gradient of a scalar function of matrices, derived by differentials — step by step, and checked numerically." }</p>
-                <EmbedDialog embed_url={embed_url} page={dom::page_base()} f_text={state.expr.clone()} />
+                <EmbedDialog embed_url={embed_url} page={dom::page_base()} f_text={embed_f}
+                    input_has_error={state.stale() && !state.expr.trim().is_empty()} />
             </header>
             <main class="layout">
                 <section class="input-area" aria-label="function">
