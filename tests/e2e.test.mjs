@@ -277,6 +277,28 @@ test('the Embed dialog offers the derivation on screen: the last valid input whi
   await page.close();
 });
 
+test('a literal + in a hand-written link is a plus; links written by a form encoder keep + as a space', async (t) => {
+  const rec = await openPage(env.browser.context, env.server.origin);
+  const { page } = rec;
+  await page.goto(`${env.server.base}?f=tr(X)+tr(Y)`);
+  await until(async () => (await page.locator(SEL.expr).inputValue()) !== '', { describe: () => 'empty input' });
+  assert.equal(await page.locator(SEL.expr).inputValue(), 'tr(X)+tr(Y)');
+  await until(() => page.locator(SEL.gradient).count(), { describe: () => 'no gradient' });
+  assert.equal(await errorText(page), '');
+  // The address the page then writes reads back the same.
+  await page.locator('#sym-wrt-Y').check();
+  await until(() => new URL(page.url()).searchParams.get('wrt') === 'Y', { describe: () => page.url() });
+  await page.goto(page.url());
+  await until(async () => (await page.locator(SEL.expr).inputValue()) !== '', { describe: () => 'empty input' });
+  assert.equal(await page.locator(SEL.expr).inputValue(), 'tr(X)+tr(Y)');
+  // URLSearchParams writes spaces as + (and a plus as %2B).
+  await page.goto(`${env.server.base}?${new URLSearchParams({ f: 'tr(X) + tr(Y) - tr(A*X)' })}`);
+  await until(async () => (await page.locator(SEL.expr).inputValue()) !== '', { describe: () => 'empty input' });
+  assert.equal(await page.locator(SEL.expr).inputValue(), 'tr(X) + tr(Y) - tr(A*X)');
+  await assertClean(t, rec, assert);
+  await page.close();
+});
+
 test('permalink round trip; back and forward across permalinks', async (t) => {
   const rec = await openPage(env.browser.context, env.server.origin);
   const { page } = rec;
