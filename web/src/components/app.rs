@@ -242,7 +242,7 @@ pub fn app() -> Html {
                     { for copy }
                 </div>
                 <SymbolsPanel rows={panel.rows} wrt={panel.wrt} stale={panel.stale}
-                    decls={state.decls.clone()} decls_errors={state.decls_errors()} expr={state.expr.clone()} on_edit={on_edit} on_wrt={on_wrt} on_decls={on_decls} />
+                    decls={state.decls.clone()} decls_errors={state.decls_errors()} on_edit={on_edit} on_wrt={on_wrt} on_decls={on_decls} />
                 <Gallery current={examples::find(&state.expr)} on_load={on_load} />
             </main>
             <footer>

@@ -15,12 +15,10 @@ pub struct SymbolsProps {
     #[prop_or_default]
     pub stale: bool,
     pub decls: AttrValue,
-    /// Errors in the declarations, shown under their field.
+    /// Errors in the declarations, shown under their field. (Their excerpts quote the declarations
+    /// only, so the panel takes no expression and is not re-rendered at every keystroke.)
     #[prop_or_default]
     pub decls_errors: Vec<Diagnostic>,
-    /// The expression (for the excerpts of errors that point into it too).
-    #[prop_or_default]
-    pub expr: AttrValue,
     pub on_edit: Callback<(String, SymbolEdit)>,
     pub on_wrt: Callback<String>,
     pub on_decls: Callback<String>,
@@ -145,7 +143,7 @@ pub fn symbols_panel(props: &SymbolsProps) -> Html {
                     aria-invalid={ if invalid { "true" } else { "false" } }
                     aria-describedby={ invalid.then_some("decls-error") }
                     value={props.decls.clone()} oninput={on_decls} />
-                <ErrorView diagnostics={props.decls_errors.clone()} expr={props.expr.clone()} decls={props.decls.clone()}
+                <ErrorView diagnostics={props.decls_errors.clone()} expr="" decls={props.decls.clone()}
                     id="decls-error" testid="decls-error" />
             </div>
         </section>
