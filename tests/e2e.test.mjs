@@ -299,6 +299,27 @@ test('a literal + in a hand-written link is a plus; links written by a form enco
   await page.close();
 });
 
+test('picking the example already loaded: the page and its address agree on sizes and seed', async (t) => {
+  const rec = await openPage(env.browser.context, env.server.origin);
+  const { page } = rec;
+  const ex = NOTE_EXAMPLES[1];
+  await page.goto(`${env.server.base}?f=tr(A*X*B)&wrt=X&sizes=n=2&seed=7`);
+  await waitForGradient(page, ex.grad);
+  await waitForPassed(page);
+  assert.equal(await page.locator('.seed').textContent(), 'seed 7');
+  assert.equal(await page.locator('#size-n').inputValue(), '2');
+  await page.getByRole('button', { name: /Trace of a product/ }).click();
+  await until(() => new URL(page.url()).search === '?f=tr(A*X*B)&wrt=X', { describe: () => page.url() });
+  await until(async () => (await page.locator('.seed').textContent()) === 'seed 1', {
+    describe: async () => `the page shows ${await page.locator('.seed').textContent()}`,
+  });
+  await waitForPassed(page);
+  assert.notEqual(await page.locator('#size-n').inputValue(), '2', 'n is back to its default');
+  assert.equal(await page.locator('#size-n.custom').count(), 0);
+  await assertClean(t, rec, assert);
+  await page.close();
+});
+
 test('permalink round trip; back and forward across permalinks', async (t) => {
   const rec = await openPage(env.browser.context, env.server.origin);
   const { page } = rec;
