@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   useBrowser, openPage, screenshot, permalink, SEL, NOTE_EXAMPLES,
-  gradientTex, normTex, waitForGradient, waitForPassed, errorText, typeExpr, until, assertClean,
+  gradientTex, normTex, waitForGradient, waitForPassed, errorText, declsErrorText, typeExpr, until, assertClean,
 } from './support.mjs';
 
 const env = useBrowser();
@@ -139,6 +139,183 @@ test('declaring A symmetric turns the gradient of x\'A x into 2Ax', async (t) =>
     await page.goForward();
     await waitForGradient(page, '2 \\mathbf{A} \\mathbf{x}');
   }
+  await assertClean(t, rec, assert);
+  await page.close();
+});
+
+test('a symbol edit that causes an error keeps the symbol rows (dimmed) and the focus, and is undone from the same control', async (t) => {
+  const rec = await openPage(env.browser.context, env.server.origin);
+  const { page } = rec;
+  const grad = '\\left(\\mathbf{A} + \\mathbf{A}^\\top\\right) \\mathbf{x}';
+  await page.goto(permalink(env.server.base, { f: "x'*A*x" }));
+  await waitForGradient(page, grad);
+  await page.locator('#sym-wrt-A').check();
+  await until(async () => new URL(page.url()).searchParams.get('wrt') === 'A', { describe: () => page.url() });
+  const dims = page.locator('#sym-dims-A');
+  await dims.fill('3x4');
+  await dims.press('Enter');
+  await until(() => errorText(page), { describe: () => 'no error for A: 3x4' });
+  assert.equal(await page.locator('.symbols tbody tr').count(), 2, 'the rows of A and x stay');
+  assert.equal(await page.locator('[data-testid="symbols-stale"]').count(), 1, 'marked as the last valid input\'s');
+  const opacity = await page.locator('.symbols .scroll-x').evaluate((el) => Number(getComputedStyle(el).opacity));
+  assert.ok(opacity < 1, `the kept rows are dimmed (opacity ${opacity})`);
+  assert.equal(await page.evaluate(() => document.activeElement?.id), 'sym-dims-A', 'the focus stays on the field');
+  assert.equal(await dims.inputValue(), '3x4', 'the field keeps what was typed');
+  // Fixed from the same field.
+  await dims.fill('n x n');
+  await dims.press('Enter');
+  await waitForGradient(page, '\\mathbf{x} \\mathbf{x}^\\top');
+  assert.equal(await errorText(page), '');
+  assert.equal(await page.locator('[data-testid="symbols-stale"]').count(), 0);
+  // Making x a scalar, then a vector again, from its kind menu.
+  await page.locator('#sym-kind-x').focus();
+  await page.locator('#sym-kind-x').selectOption('scalar');
+  await until(() => errorText(page), { describe: () => 'no error for a scalar x' });
+  assert.equal(await page.evaluate(() => document.activeElement?.id), 'sym-kind-x', 'the focus stays on the menu');
+  assert.equal(await page.locator('#sym-kind-x').inputValue(), 'scalar', 'the menu shows the kind chosen');
+  await page.locator('#sym-kind-x').selectOption('vector');
+  await waitForGradient(page, '\\mathbf{x} \\mathbf{x}^\\top');
+  assert.equal(await errorText(page), '');
+  await assertClean(t, rec, assert);
+  await page.close();
+});
+
+test('an error in the declarations is shown at their field, underlined there; the expression field stays valid', async (t) => {
+  const rec = await openPage(env.browser.context, env.server.origin);
+  const { page } = rec;
+  await page.goto(permalink(env.server.base, { f: "x'*A*x" }));
+  await waitForGradient(page, '\\left(\\mathbf{A} + \\mathbf{A}^\\top\\right) \\mathbf{x}');
+  const decls = page.locator('#decls');
+  await decls.fill('A: 3x');
+  const message = await until(() => declsErrorText(page), { describe: () => 'no error at the declarations' });
+  assert.match(message, /dimension/, message);
+  assert.equal(await errorText(page), '', 'nothing under the expression');
+  assert.equal(await page.locator('#expr').getAttribute('aria-invalid'), 'false');
+  assert.equal(await decls.getAttribute('aria-invalid'), 'true');
+  const describedBy = await decls.getAttribute('aria-describedby');
+  assert.ok(describedBy, 'the declarations field is described by its error');
+  assert.equal(await page.locator(`[id="${describedBy}"]`).innerText().then((x) => x.trim()), message);
+  assert.equal(await page.locator('[data-testid="decls-error"] pre.src').innerText(), 'A: 3x', 'the declarations text is quoted');
+  assert.equal(await page.locator('[data-testid="decls-error"] mark').innerText(), 'x', 'the offending part is marked');
+  assert.equal(await page.evaluate(() => document.activeElement?.id), 'decls', 'the focus stays in the field');
+  // An error in the expression stays at the expression field.
+  await decls.fill('A: 3x3');
+  await until(async () => (await declsErrorText(page)) === '', { describe: () => 'the declarations error stays' });
+  await typeExpr(page, "x'*A*x +");
+  await until(() => errorText(page), { describe: () => 'no error at the expression' });
+  assert.equal(await page.locator('#expr').getAttribute('aria-invalid'), 'true');
+  assert.equal(await page.locator('#expr').getAttribute('aria-describedby'), 'expr-help expr-error');
+  assert.equal(await decls.getAttribute('aria-invalid'), 'false');
+  assert.equal(await declsErrorText(page), '');
+  await assertClean(t, rec, assert);
+  await page.close();
+});
+
+test('a size that is not one (201, 0, 2.5, empty) stays in its field with the accepted range, and is corrected in place', async (t) => {
+  const rec = await openPage(env.browser.context, env.server.origin);
+  const { page } = rec;
+  const ex = NOTE_EXAMPLES[1];
+  await page.goto(permalink(env.server.base, { f: ex.f }));
+  await waitForGradient(page, ex.grad);
+  await waitForPassed(page);
+  const n = page.locator('#size-n');
+  for (const text of ['201', '0', '2.5', '']) {
+    await n.fill(text);
+    await n.press('Enter');
+    const message = await until(() => page.locator('[data-testid="size-error"]').textContent().catch(() => ''),
+      { describe: () => `no message for n = ${JSON.stringify(text)}` });
+    assert.match(message, /from 1 to 200/, message);
+    assert.equal(await page.locator('.sizes input').count(), 3, `${text}: every size field stays`);
+    assert.equal(await n.inputValue(), text, 'the field keeps what was typed');
+    assert.equal(await n.getAttribute('aria-invalid'), 'true');
+    assert.equal(await page.evaluate(() => document.activeElement?.id), 'size-n', 'the focus stays');
+    assert.equal(new URL(page.url()).searchParams.get('sizes'), null, 'the URL keeps the sizes that were');
+    assert.match(await page.locator(SEL.check).textContent(), /passed/, 'the last check stays');
+  }
+  await n.fill('3');
+  await n.press('Enter');
+  await until(async () => (await page.locator('[data-testid="size-error"]').count()) === 0, { describe: () => 'the message stays' });
+  await waitForPassed(page);
+  await until(() => new URL(page.url()).searchParams.get('sizes') === 'n=3', { describe: () => page.url() });
+  assert.equal(await n.getAttribute('aria-invalid'), 'false');
+  // Out of range in a link: the fields stay, and the page states the range.
+  await page.goto(`${env.server.base}?f=${ex.f}&sizes=n=250`);
+  await until(async () => /not checked/.test(await page.locator(SEL.check).textContent()), { describe: () => 'checked?' });
+  assert.equal(await page.locator('.sizes input').count(), 3);
+  assert.equal(await n.inputValue(), '250');
+  assert.match(await page.locator('[data-testid="check-message"]').textContent(), /from 1 to 200/);
+  await n.fill('4');
+  await n.press('Enter');
+  await waitForPassed(page);
+  await assertClean(t, rec, assert);
+  await page.close();
+});
+
+test('the Embed dialog offers the derivation on screen: the last valid input while the current one has an error', async (t) => {
+  const rec = await openPage(env.browser.context, env.server.origin);
+  const { page } = rec;
+  await page.goto(permalink(env.server.base, { f: "x'*A*x" }));
+  await waitForGradient(page, '\\left(\\mathbf{A} + \\mathbf{A}^\\top\\right) \\mathbf{x}');
+  await typeExpr(page, "x'*A*");
+  await until(() => errorText(page), { describe: () => 'no error for a trailing *' });
+  await page.getByRole('button', { name: 'Embed' }).click();
+  const html = await page.locator('#snippet-0').inputValue();
+  assert.match(html, /\?f=x&#39;\*A\*x&amp;embed=1"/, html);
+  assert.match(html, /gradient of x&#39;\*A\*x"/, html);
+  assert.match(await page.locator('[data-testid="embed-note"]').textContent(), /error.*last valid one, f = x'\*A\*x/);
+  const src = new URL(await page.locator('.embed-dialog a').getAttribute('href'));
+  assert.equal(src.searchParams.get('f'), "x'*A*x");
+  await page.getByRole('button', { name: 'Close' }).click();
+  // Once the input is valid again, the snippets follow it and the note goes.
+  await typeExpr(page, "x'*A*x + 1");
+  await until(async () => (await errorText(page)) === '', { describe: () => 'error stays' });
+  await page.getByRole('button', { name: 'Embed' }).click();
+  assert.match(await page.locator('#snippet-0').inputValue(), /x&#39;\*A\*x%20%2B%201&amp;embed=1/);
+  assert.equal(await page.locator('[data-testid="embed-note"]').count(), 0);
+  await page.getByRole('button', { name: 'Close' }).click();
+  await assertClean(t, rec, assert);
+  await page.close();
+});
+
+test('a literal + in a hand-written link is a plus; links written by a form encoder keep + as a space', async (t) => {
+  const rec = await openPage(env.browser.context, env.server.origin);
+  const { page } = rec;
+  await page.goto(`${env.server.base}?f=tr(X)+tr(Y)`);
+  await until(async () => (await page.locator(SEL.expr).inputValue()) !== '', { describe: () => 'empty input' });
+  assert.equal(await page.locator(SEL.expr).inputValue(), 'tr(X)+tr(Y)');
+  await until(() => page.locator(SEL.gradient).count(), { describe: () => 'no gradient' });
+  assert.equal(await errorText(page), '');
+  // The address the page then writes reads back the same.
+  await page.locator('#sym-wrt-Y').check();
+  await until(() => new URL(page.url()).searchParams.get('wrt') === 'Y', { describe: () => page.url() });
+  await page.goto(page.url());
+  await until(async () => (await page.locator(SEL.expr).inputValue()) !== '', { describe: () => 'empty input' });
+  assert.equal(await page.locator(SEL.expr).inputValue(), 'tr(X)+tr(Y)');
+  // URLSearchParams writes spaces as + (and a plus as %2B).
+  await page.goto(`${env.server.base}?${new URLSearchParams({ f: 'tr(X) + tr(Y) - tr(A*X)' })}`);
+  await until(async () => (await page.locator(SEL.expr).inputValue()) !== '', { describe: () => 'empty input' });
+  assert.equal(await page.locator(SEL.expr).inputValue(), 'tr(X) + tr(Y) - tr(A*X)');
+  await assertClean(t, rec, assert);
+  await page.close();
+});
+
+test('picking the example already loaded: the page and its address agree on sizes and seed', async (t) => {
+  const rec = await openPage(env.browser.context, env.server.origin);
+  const { page } = rec;
+  const ex = NOTE_EXAMPLES[1];
+  await page.goto(`${env.server.base}?f=tr(A*X*B)&wrt=X&sizes=n=2&seed=7`);
+  await waitForGradient(page, ex.grad);
+  await waitForPassed(page);
+  assert.equal(await page.locator('.seed').textContent(), 'seed 7');
+  assert.equal(await page.locator('#size-n').inputValue(), '2');
+  await page.getByRole('button', { name: /Trace of a product/ }).click();
+  await until(() => new URL(page.url()).search === '?f=tr(A*X*B)&wrt=X', { describe: () => page.url() });
+  await until(async () => (await page.locator('.seed').textContent()) === 'seed 1', {
+    describe: async () => `the page shows ${await page.locator('.seed').textContent()}`,
+  });
+  await waitForPassed(page);
+  assert.notEqual(await page.locator('#size-n').inputValue(), '2', 'n is back to its default');
+  assert.equal(await page.locator('#size-n.custom').count(), 0);
   await assertClean(t, rec, assert);
   await page.close();
 });

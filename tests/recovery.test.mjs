@@ -92,6 +92,25 @@ test('after a panic mid-update the page restarts with the input kept and keeps w
   await page.close();
 });
 
+test('a restart carries the spaces of the expression over as spaces, not as plus signs', async () => {
+  const rec = await openPage(env.browser.context, env.server.origin);
+  const { page } = rec;
+  await page.goto(permalink(env.server.base, { f: "x'*A*x" }));
+  await waitForGradient(page, '\\left(\\mathbf{A} + \\mathbf{A}^\\top\\right) \\mathbf{x}');
+  const input = page.locator(SEL.expr);
+  await input.click();
+  await page.keyboard.press('End');
+  await page.keyboard.type(' *');
+  await panicOnKey(page, 'Space');
+  await until(() => page.evaluate(() => window.matdiffGeneration === 1), {
+    describe: () => panicText(page),
+  });
+  // The page reads a literal `+` in `f` as a plus: the carried-over address has none.
+  assert.ok(!new URL(page.url()).search.includes('+'), page.url());
+  assert.equal(await input.inputValue(), "x'*A*x * ");
+  await page.close();
+});
+
 test('repeated panics: three restarts, then a request to reload instead of a loop', async () => {
   const rec = await openPage(env.browser.context, env.server.origin);
   const { page, log } = rec;

@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   useBrowser, openPage, screenshot, SEL, NOTE_EXAMPLES,
-  waitForGradient, waitForPassed, errorText, typeExpr, until,
+  waitForGradient, waitForPassed, errorText, anyErrorText, typeExpr, until,
 } from './support.mjs';
 
 const env = useBrowser();
@@ -90,8 +90,9 @@ for (const c of CASES) {
       // tr(A*X*B) with a hostile extra parameter: the derivation shows, nothing else happens.
       await waitForGradient(page, NOTE_EXAMPLES[1].grad);
     } else {
-      // An error is shown (the hostile value is not a valid expression, variable or declaration).
-      const message = await until(() => errorText(page), { timeout: 10_000, describe: () => 'no error message shown' });
+      // An error is shown (the hostile value is not a valid expression, variable or declaration),
+      // at the field it is about.
+      const message = await until(() => anyErrorText(page), { timeout: 10_000, describe: () => 'no error message shown' });
       assert.ok(message.length < 20_000, 'the error message is bounded');
       await page.waitForTimeout(200);
     }
@@ -113,7 +114,7 @@ for (const c of CASES) {
     }
     await waitForGradient(page, ex.grad).catch(async (e) => {
       // A hostile wrt/declaration may legitimately keep an error up; the page must say so.
-      const err = await errorText(page);
+      const err = await anyErrorText(page);
       if (!err) throw e;
       // Then clearing the URL state must give a working page.
       await page.goto(env.server.base);

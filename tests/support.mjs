@@ -224,6 +224,7 @@ export const SEL = {
   gradient: '[data-testid="gradient"]',
   check: '[data-testid="check-status"]',
   error: '[data-testid="error"]',
+  declsError: '[data-testid="decls-error"]',
 };
 
 /** The TeX of the rendered gradient, from KaTeX's MathML annotation(s); '' when none. */
@@ -293,6 +294,19 @@ export async function errorText(frame) {
     const el = document.querySelector(sel);
     return el ? (el.innerText ?? el.textContent ?? '').trim() : '';
   }, SEL.error);
+}
+
+/** The text of the declarations' error area, under their field ('' when absent). */
+export async function declsErrorText(frame) {
+  return frame.evaluate((sel) => {
+    const el = document.querySelector(sel);
+    return el ? (el.innerText ?? el.textContent ?? '').trim() : '';
+  }, SEL.declsError);
+}
+
+/** Every error the page shows, at the expression and at the declarations ('' when none). */
+export async function anyErrorText(frame) {
+  return [await errorText(frame), await declsErrorText(frame)].filter(Boolean).join('\n');
 }
 
 /** Replaces the input's text by typing it key by key, as a user would. */

@@ -23,49 +23,76 @@ pub fn dims_text(sym: &Symbol) -> String {
     }
 }
 
-/// Builds a declaration item from its parts.
-fn item(name: &str, kind: Kind, dims: &str, symmetric: bool, spd: bool) -> String {
-    let dims = dims.trim();
-    let words = match kind {
-        Kind::Scalar => "scalar".to_string(),
-        Kind::Vector => "vector".to_string(),
-        Kind::Matrix if spd => "spd".to_string(),
-        Kind::Matrix if symmetric => "symmetric".to_string(),
-        Kind::Matrix => "matrix".to_string(),
-    };
-    if dims.is_empty() || kind == Kind::Scalar {
-        format!("{name}: {words}")
-    } else {
-        format!("{name}: {words} {dims}")
+/// What the symbol panel shows of a symbol, and what its declaration item is built from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Fields {
+    pub kind: Kind,
+    /// Dimensions as the declaration language writes them (`m x n`, `n`), or as typed.
+    pub dims: String,
+    pub symmetric: bool,
+    pub spd: bool,
+}
+
+impl Fields {
+    /// A symbol's fields as the core read it.
+    pub fn of(sym: &Symbol) -> Fields {
+        Fields {
+            kind: sym.kind,
+            dims: dims_text(sym),
+            symmetric: sym.symmetric,
+            spd: sym.spd,
+        }
+    }
+
+    /// The fields after `edit`.
+    #[must_use]
+    pub fn edited(&self, edit: &SymbolEdit) -> Fields {
+        let mut f = self.clone();
+        match edit {
+            SymbolEdit::Kind(k) => {
+                f.kind = *k;
+                f.dims.clear();
+                f.symmetric = false;
+                f.spd = false;
+            }
+            SymbolEdit::Dims(text) => f.dims = text.clone(),
+            SymbolEdit::Symmetric(on) => {
+                f.symmetric = *on;
+                f.spd &= *on;
+            }
+            SymbolEdit::Spd(on) => {
+                f.spd = *on;
+                f.symmetric |= *on;
+            }
+        }
+        if f.kind == Kind::Matrix && (f.symmetric || f.spd) {
+            // A symmetric matrix is square: one size.
+            f.dims = sym_dim(&f.dims);
+        }
+        f
+    }
+
+    /// The declaration item of the symbol `name` with these fields.
+    pub fn item(&self, name: &str) -> String {
+        let dims = self.dims.trim();
+        let words = match self.kind {
+            Kind::Scalar => "scalar",
+            Kind::Vector => "vector",
+            Kind::Matrix if self.spd => "spd",
+            Kind::Matrix if self.symmetric => "symmetric",
+            Kind::Matrix => "matrix",
+        };
+        if dims.is_empty() || self.kind == Kind::Scalar {
+            format!("{name}: {words}")
+        } else {
+            format!("{name}: {words} {dims}")
+        }
     }
 }
 
 /// The declaration item of `sym` after `edit`.
 pub fn edited_item(sym: &Symbol, edit: &SymbolEdit) -> String {
-    let (mut kind, mut dims, mut symmetric, mut spd) =
-        (sym.kind, dims_text(sym), sym.symmetric, sym.spd);
-    match edit {
-        SymbolEdit::Kind(k) => {
-            kind = *k;
-            dims.clear();
-            symmetric = false;
-            spd = false;
-        }
-        SymbolEdit::Dims(text) => dims = text.clone(),
-        SymbolEdit::Symmetric(on) => {
-            symmetric = *on;
-            spd &= *on;
-        }
-        SymbolEdit::Spd(on) => {
-            spd = *on;
-            symmetric |= *on;
-        }
-    }
-    if kind == Kind::Matrix && (symmetric || spd) {
-        // A symmetric matrix is square: one size.
-        dims = sym_dim(&dims);
-    }
-    item(&sym.name, kind, &dims, symmetric, spd)
+    Fields::of(sym).edited(edit).item(&sym.name)
 }
 
 /// The single size of a square matrix given `m x n`-style text: its first size.

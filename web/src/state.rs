@@ -1,11 +1,13 @@
 //! The page's state, the actions that change it and the reducer: pure, tested natively.
 
-use crate::decls::{self, SymbolEdit};
+use crate::decls::{self, Fields, SymbolEdit};
 use crate::examples::EXAMPLES;
 use crate::url::{Permalink, DEFAULT_SEED};
 use matdiff_core::expr::expr_dim_names;
+use matdiff_core::numeric::{resolve_sizes_with, MAX_SIZE};
 use matdiff_core::{
-    analyze, check, Analysis, CheckOptions, CheckReport, Diagnostic, Input, SymbolTable,
+    analyze, check, Analysis, CheckOptions, CheckReport, Diagnostic, Input, Source, Symbol,
+    SymbolTable,
 };
 use std::collections::BTreeMap;
 use std::rc::Rc;
@@ -25,6 +27,9 @@ pub enum HistoryOp {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Shown {
     pub analysis: Rc<Analysis>,
+    /// The input it was derived from (the Embed dialog's snippets use it while the current input
+    /// has errors).
+    pub input: Rc<Input>,
     /// `None` while the check is pending: the derivation is painted first, the numbers follow
     /// ([`Action::RunCheck`], dispatched by the page after the next paint).
     pub check: Option<Result<CheckReport, Diagnostic>>,
@@ -48,6 +53,58 @@ pub struct State {
     pub history: HistoryOp,
     /// The input has not been analysed yet ([`State::unanalyzed`], after a restart).
     pub unanalyzed: bool,
+    /// Symbols edited in the panel since the last valid input, as edited: while the input has
+    /// errors, the panel shows the last valid input's rows with these edits in them.
+    pub edited: BTreeMap<String, Fields>,
+    /// A size typed that is not one (`0`, `2.5`, `201`, empty): its field keeps the text and says
+    /// why, and the sizes, the check and the URL stay as they were.
+    pub bad_size: Option<BadSize>,
+}
+
+/// A size field's text that is not a size, and why.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BadSize {
+    pub name: String,
+    pub text: String,
+    pub message: String,
+}
+
+/// One size field of the check panel.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SizeField {
+    /// The dimension's name.
+    pub name: String,
+    /// The field's text: the size the check uses (the user's or the default), or what was typed.
+    pub value: String,
+    /// The user set this size (it is in the URL).
+    pub custom: bool,
+    /// Why the field's value is not a size the check can use.
+    pub error: Option<String>,
+}
+
+/// What a size must be, for the messages of the size fields.
+fn size_rule(name: &str) -> String {
+    format!("{name} must be a whole number from 1 to {MAX_SIZE}")
+}
+
+/// Reads a size field's text: a whole number from 1 to [`MAX_SIZE`], else the message saying so.
+pub fn parse_size(name: &str, text: &str) -> Result<usize, String> {
+    match text.trim().parse::<usize>() {
+        Ok(n) if (1..=MAX_SIZE).contains(&n) => Ok(n),
+        _ if text.trim().is_empty() => Err(format!("{}; the field is empty", size_rule(name))),
+        _ => Err(format!("{} (not {})", size_rule(name), text.trim())),
+    }
+}
+
+/// What the symbol panel shows.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Panel {
+    /// Each symbol with the fields its row shows.
+    pub rows: Vec<(Symbol, Fields)>,
+    /// The variable.
+    pub wrt: Option<String>,
+    /// The rows are the last valid input's (the current input has errors): shown dimmed.
+    pub stale: bool,
 }
 
 /// Everything that changes the state.
@@ -59,6 +116,8 @@ pub enum Action {
     EditSymbol(String, SymbolEdit),
     /// A size by dimension name; `None` returns it to the default.
     SetSize(String, Option<usize>),
+    /// The text typed in a size field: a size sets it, anything else is shown as an error there.
+    TypeSize(String, String),
     /// New random matrices: the seed comes from outside, so the reducer stays pure.
     NewSeed(u64),
     LoadExample(usize),
@@ -91,6 +150,8 @@ impl State {
             shown: None,
             history: HistoryOp::None,
             unanalyzed: true,
+            edited: BTreeMap::new(),
+            bad_size: None,
         }
     }
 
@@ -116,6 +177,57 @@ impl State {
         self.analysis.derivation.is_none()
     }
 
+    /// The permalink the Embed dialog's snippets embed: the current input's when it derives, else
+    /// the input of the derivation on screen (the last valid one, as written when it was derived:
+    /// later edits that changed nothing derived keep it); `None` when there is none.
+    pub fn embed_permalink(&self) -> Option<Permalink> {
+        let mut p = self.permalink();
+        if self.stale() {
+            let input = &self.shown.as_ref()?.input;
+            p.f = input.expr.clone();
+            p.decls = input.decls.clone();
+            p.wrt = input.wrt.clone();
+        }
+        p.embed = true;
+        Some(p)
+    }
+
+    /// The symbols the panel lists, the variable among them, and whether they belong to an earlier
+    /// input: while the current input has errors that leave it no symbols, the last derivation's
+    /// stay, so an edit in the panel that caused the error can be undone from the panel.
+    fn panel_symbols(&self) -> (&[Symbol], Option<&String>, bool) {
+        let current = &self.analysis;
+        match &self.shown {
+            Some(shown) if current.symbols.is_empty() && !self.expr.trim().is_empty() => {
+                (&shown.analysis.symbols, shown.analysis.wrt.as_ref(), true)
+            }
+            _ => (&current.symbols, current.wrt.as_ref(), false),
+        }
+    }
+
+    /// The symbol panel: the current input's symbols, or while it has errors that leave it none,
+    /// the last valid input's with the edits made since (dimmed).
+    pub fn panel(&self) -> Panel {
+        let (symbols, wrt, stale) = self.panel_symbols();
+        let rows = symbols
+            .iter()
+            .map(|sym| {
+                let fields = self
+                    .edited
+                    .get(&sym.name)
+                    .filter(|_| stale)
+                    .cloned()
+                    .unwrap_or_else(|| Fields::of(sym));
+                (sym.clone(), fields)
+            })
+            .collect();
+        Panel {
+            rows,
+            wrt: wrt.cloned(),
+            stale,
+        }
+    }
+
     /// The diagnostics to show; none for an empty input.
     pub fn errors(&self) -> &[Diagnostic] {
         if self.expr.trim().is_empty() {
@@ -125,17 +237,41 @@ impl State {
         }
     }
 
+    /// The errors shown at the expression field: those in the expression and those tied to no
+    /// text (the variable, sizes).
+    pub fn expr_errors(&self) -> Vec<Diagnostic> {
+        let errors = self.errors().iter();
+        errors
+            .filter(|d| d.source != Source::Decls)
+            .cloned()
+            .collect()
+    }
+
+    /// The errors shown at the declarations field: those in the declarations.
+    pub fn decls_errors(&self) -> Vec<Diagnostic> {
+        let errors = self.errors().iter();
+        errors
+            .filter(|d| d.source == Source::Decls)
+            .cloned()
+            .collect()
+    }
+
     /// The reducer: a new state from an action. Pure (the seed of `NewSeed` comes with it).
     #[must_use]
     pub fn apply(&self, action: Action) -> State {
         let mut s = self.clone();
+        if action != Action::RunCheck {
+            s.bad_size = None;
+        }
         match action {
             Action::SetExpr(e) => {
+                s.edited.clear();
                 s.expr = e;
                 s.history = HistoryOp::Replace;
                 s.reanalyze();
             }
             Action::SetDecls(d) => {
+                s.edited.clear();
                 s.decls = d;
                 s.history = HistoryOp::Replace;
                 s.reanalyze();
@@ -146,11 +282,18 @@ impl State {
                 s.reanalyze();
             }
             Action::EditSymbol(name, edit) => {
-                let sym = s.analysis.symbols.iter().find(|x| x.name == name).cloned();
+                let (symbols, _, stale) = s.panel_symbols();
+                let sym = symbols.iter().find(|x| x.name == name);
                 if let Some(sym) = sym {
-                    s.decls = decls::apply(&s.decls, &sym, &edit);
+                    // Edits since the last valid input build on each other, as the row shows them.
+                    let fields = match s.edited.get(&name).filter(|_| stale) {
+                        Some(f) => f.edited(&edit),
+                        None => Fields::of(sym).edited(&edit),
+                    };
+                    s.decls = decls::set_item(&s.decls, &name, &fields.item(&name));
                     s.history = HistoryOp::Push;
                     s.reanalyze();
+                    s.edited.insert(name, fields);
                 }
             }
             Action::SetSize(name, size) => {
@@ -161,6 +304,18 @@ impl State {
                 s.history = HistoryOp::Replace;
                 s.recheck();
             }
+            Action::TypeSize(name, text) => match parse_size(&name, &text) {
+                Ok(n) => return self.apply(Action::SetSize(name, Some(n))),
+                // Nothing else changes, not even the history operation (a replacement of the
+                // URL still waiting is written as planned).
+                Err(message) => {
+                    s.bad_size = Some(BadSize {
+                        name,
+                        text,
+                        message,
+                    })
+                }
+            },
             Action::NewSeed(seed) => {
                 s.seed = seed;
                 s.history = HistoryOp::Push;
@@ -168,20 +323,32 @@ impl State {
             }
             Action::LoadExample(i) => {
                 if let Some(e) = EXAMPLES.get(i) {
+                    s.edited.clear();
                     s.expr = e.expr.to_string();
                     s.decls = e.decls.to_string();
                     s.wrt = Some(e.wrt.to_string());
+                    // An example starts from the default sizes and seed.
                     s.sizes.clear();
                     s.seed = DEFAULT_SEED;
                     s.history = HistoryOp::Push;
                     s.reanalyze();
+                    // The example already on screen keeps its derivation (nothing derived
+                    // changed), but its check was made with the old sizes or seed.
+                    if s.sizes != self.sizes || s.seed != self.seed {
+                        s.recheck();
+                    }
                 }
             }
             Action::RunCheck => {
                 if let Some(shown) = s.shown.as_ref().filter(|sh| sh.check.is_none()) {
                     let analysis = shown.analysis.clone();
                     let check = Some(run_check(&analysis, &s.sizes, s.seed));
-                    s.shown = Some(Rc::new(Shown { analysis, check }));
+                    let input = shown.input.clone();
+                    s.shown = Some(Rc::new(Shown {
+                        analysis,
+                        input,
+                        check,
+                    }));
                 }
             }
             Action::Restore(p) => {
@@ -194,7 +361,67 @@ impl State {
                 }
             }
         }
+        if !s.panel_symbols().2 {
+            s.edited.clear();
+        }
         s
+    }
+
+    /// The size fields of the check panel: one per dimension of the derivation on screen, with
+    /// the size the check uses, or the text typed that is not a size and why.
+    pub fn size_fields(&self) -> Vec<SizeField> {
+        let Some(shown) = &self.shown else {
+            return Vec::new();
+        };
+        let a = &shown.analysis;
+        let names = dim_names(a);
+        let usable = |n: &usize| (1..=MAX_SIZE).contains(n);
+        // The sizes the check used, or will use: the user's usable ones, defaults for the rest.
+        let sizes = match &shown.check {
+            Some(Ok(r)) => r.sizes.clone(),
+            _ => {
+                let user = self
+                    .sizes
+                    .iter()
+                    .filter(|(k, v)| names.contains(k) && usable(v))
+                    .map(|(k, v)| (k.clone(), *v))
+                    .collect();
+                let table = SymbolTable {
+                    symbols: a.symbols.clone(),
+                };
+                let extra = a
+                    .derivation
+                    .as_ref()
+                    .map(|d| expr_dim_names(&d.f))
+                    .unwrap_or_default();
+                resolve_sizes_with(&table, &extra, &user).unwrap_or_default()
+            }
+        };
+        names
+            .into_iter()
+            .map(|name| {
+                let user = self.sizes.get(&name);
+                let bad = self.bad_size.as_ref().filter(|b| b.name == name);
+                let (value, error) = match (bad, user) {
+                    (Some(b), _) => (b.text.clone(), Some(b.message.clone())),
+                    (None, Some(n)) if !usable(n) => (
+                        n.to_string(),
+                        Some(format!("{} (not {n})", size_rule(&name))),
+                    ),
+                    (None, Some(n)) => (n.to_string(), None),
+                    (None, None) => (
+                        sizes.get(&name).map(|n| n.to_string()).unwrap_or_default(),
+                        None,
+                    ),
+                };
+                SizeField {
+                    custom: user.is_some(),
+                    name,
+                    value,
+                    error,
+                }
+            })
+            .collect()
     }
 
     /// Analyses the input; on success the derivation replaces the one on screen, its check pending.
@@ -226,6 +453,7 @@ impl State {
         if self.analysis.derivation.is_some() && !same {
             self.shown = Some(Rc::new(Shown {
                 analysis: self.analysis.clone(),
+                input: Rc::new(input(self.wrt.clone())),
                 check: None,
             }));
         }
@@ -236,6 +464,7 @@ impl State {
         if let Some(shown) = &self.shown {
             self.shown = Some(Rc::new(Shown {
                 analysis: shown.analysis.clone(),
+                input: shown.input.clone(),
                 check: None,
             }));
         }
@@ -438,6 +667,189 @@ mod tests {
                 .decls,
             s.decls
         );
+    }
+
+    #[test]
+    fn a_symbol_edit_that_causes_an_error_keeps_the_panel_and_can_be_undone_from_it() {
+        let s = start()
+            .then(Action::SetExpr("x'*A*x".into()))
+            .then(Action::SetWrt("A".into()));
+        let p = s.panel();
+        assert_eq!(
+            (p.rows.len(), p.wrt.as_deref(), p.stale),
+            (2, Some("A"), false)
+        );
+        // x is n, so A cannot be 3x4: an error that leaves the input no symbols.
+        let bad = s.then(Action::EditSymbol(
+            "A".into(),
+            SymbolEdit::Dims("3x4".into()),
+        ));
+        assert_eq!(bad.decls, "A: matrix 3x4");
+        assert!(bad.stale() && !bad.errors().is_empty());
+        assert!(bad.analysis.symbols.is_empty());
+        // The panel keeps the last valid rows, with the edit in A's (as typed).
+        let p = bad.panel();
+        let rows: Vec<(&str, &str)> = p
+            .rows
+            .iter()
+            .map(|(sym, f)| (sym.name.as_str(), f.dims.as_str()))
+            .collect();
+        assert_eq!(rows, vec![("x", "n"), ("A", "3x4")]);
+        assert_eq!((p.wrt.as_deref(), p.stale), (Some("A"), true));
+        // The same control puts it right.
+        let fixed = bad.then(Action::EditSymbol(
+            "A".into(),
+            SymbolEdit::Dims("n x n".into()),
+        ));
+        assert!(fixed.errors().is_empty(), "{:?}", fixed.errors());
+        assert_eq!(fixed.decls, "A: matrix n x n");
+        assert!(!fixed.stale() && !fixed.panel().stale && fixed.edited.is_empty());
+        assert_eq!(fixed.panel().rows[1].1.dims, "n x n");
+        // So does changing x's kind back after making it a scalar.
+        let bad = s.then(Action::EditSymbol(
+            "x".into(),
+            SymbolEdit::Kind(matdiff_core::Kind::Scalar),
+        ));
+        assert!(bad.stale() && bad.panel().stale);
+        assert_eq!(bad.panel().rows[0].1.kind, matdiff_core::Kind::Scalar);
+        let fixed = bad.then(Action::EditSymbol(
+            "x".into(),
+            SymbolEdit::Kind(matdiff_core::Kind::Vector),
+        ));
+        assert!(fixed.errors().is_empty(), "{:?}", fixed.errors());
+        // An empty input shows no symbols at all.
+        let empty = bad.then(Action::SetExpr(String::new()));
+        assert!(empty.panel().rows.is_empty() && empty.edited.is_empty());
+    }
+
+    #[test]
+    fn errors_go_to_the_field_whose_text_they_point_into() {
+        let s = start().then(Action::SetExpr("x'*A*x".into()));
+        let bad = s.then(Action::SetDecls("A: 3x".into()));
+        assert!(bad.expr_errors().is_empty(), "{:?}", bad.expr_errors());
+        let d = bad.decls_errors();
+        assert_eq!(d.len(), 1, "{d:?}");
+        assert_eq!(&bad.decls[d[0].range.clone()], "x", "{d:?}");
+        let bad = s.then(Action::SetExpr("x'*A*x +".into()));
+        assert!(bad.decls_errors().is_empty());
+        assert_eq!(bad.expr_errors().len(), bad.errors().len());
+        assert!(!bad.expr_errors().is_empty());
+    }
+
+    #[test]
+    fn picking_the_example_already_on_screen_resets_its_sizes_and_seed_in_the_check_too() {
+        let p = url::decode("?f=tr(A*X*B)&wrt=X&sizes=n=2&seed=7");
+        let s = State::from_permalink(p).apply(Action::RunCheck);
+        let r = checked(&s).expect("report");
+        assert_eq!((r.sizes.get("n"), r.seed), (Some(&2), 7));
+        let i = crate::examples::find("tr(A*X*B)").expect("the trace example");
+        let t = s.then(Action::LoadExample(i));
+        assert_eq!(url::encode(&t.permalink()), "?f=tr(A*X*B)&wrt=X");
+        // The check on screen agrees with the state (and so with the URL).
+        let r = checked(&t).expect("report");
+        assert_eq!(r.seed, DEFAULT_SEED);
+        let fresh =
+            State::from_permalink(url::decode("?f=tr(A*X*B)&wrt=X")).apply(Action::RunCheck);
+        assert_eq!(r.sizes, checked(&fresh).expect("report").sizes);
+        assert_ne!(r.sizes.get("n"), Some(&2));
+        // Picked again with nothing to reset, the check is kept.
+        let u = t.apply(Action::LoadExample(i));
+        assert!(!u.check_pending());
+    }
+
+    #[test]
+    fn a_size_that_is_not_one_stays_in_its_field_with_the_range_and_changes_nothing_else() {
+        for (text, ok) in [
+            ("5", Some(5)),
+            (" 200 ", Some(200)),
+            ("1", Some(1)),
+            ("201", None),
+            ("0", None),
+            ("-3", None),
+            ("2.5", None),
+            ("", None),
+            ("abc", None),
+        ] {
+            let got = parse_size("n", text);
+            assert_eq!(got.clone().ok(), ok, "{text:?}");
+            if let Err(m) = got {
+                assert!(m.contains("n must be a whole number from 1 to 200"), "{m}");
+            }
+        }
+        let s = start().then(Action::SetExpr("tr(A*X*B)".into()));
+        let fields = s.size_fields();
+        let names: Vec<&str> = fields.iter().map(|f| f.name.as_str()).collect();
+        assert_eq!(names.len(), 3, "{fields:?}");
+        assert!(fields.iter().all(|f| f.error.is_none() && !f.custom));
+        let n = fields
+            .iter()
+            .find(|f| f.name == "n")
+            .expect("n")
+            .value
+            .clone();
+        for text in ["201", "0", "-3", "2.5", ""] {
+            let bad = s.then(Action::TypeSize("n".into(), text.into()));
+            assert_eq!(bad.sizes, s.sizes, "{text:?}");
+            assert_eq!(bad.permalink(), s.permalink());
+            assert_eq!(bad.history, s.history);
+            assert_eq!(bad.shown, s.shown, "the check stays");
+            let f = bad.size_fields();
+            assert_eq!(f.len(), 3, "every size field stays");
+            let nf = f.iter().find(|f| f.name == "n").expect("n");
+            assert_eq!(nf.value, text);
+            let m = nf.error.as_deref().expect("a message");
+            assert!(m.contains("from 1 to 200"), "{m}");
+            // Corrected in place.
+            let good = bad.then(Action::TypeSize("n".into(), "3".into()));
+            assert_eq!(good.sizes.get("n"), Some(&3));
+            assert!(good.size_fields().iter().all(|f| f.error.is_none()));
+            assert_eq!(checked(&good).expect("report").sizes.get("n"), Some(&3));
+        }
+        // An out-of-range size from a link: the fields stay, with the default for the others
+        // and the range stated at n's; the check says why it did not run.
+        let s =
+            State::from_permalink(url::decode("?f=tr(A*X*B)&sizes=n=250")).apply(Action::RunCheck);
+        assert!(checked(&s).is_err());
+        let f = s.size_fields();
+        assert_eq!(f.len(), 3);
+        let nf = f.iter().find(|f| f.name == "n").expect("n");
+        assert_eq!(nf.value, "250");
+        assert!(nf
+            .error
+            .as_deref()
+            .is_some_and(|m| m.contains("from 1 to 200")));
+        assert!(f
+            .iter()
+            .filter(|f| f.name != "n")
+            .all(|f| f.error.is_none() && !f.value.is_empty()));
+        assert_ne!(n, "");
+    }
+
+    #[test]
+    fn the_embed_snippets_use_the_last_valid_input_while_the_current_one_has_errors() {
+        assert_eq!(
+            start().embed_permalink(),
+            None,
+            "nothing derived, nothing to embed"
+        );
+        let s = start()
+            .then(Action::SetExpr("x'*A*x".into()))
+            .then(Action::SetDecls("A: symmetric n".into()))
+            .then(Action::SetWrt("A".into()))
+            .then(Action::NewSeed(5));
+        let good = s.embed_permalink().expect("a derivation");
+        assert_eq!(
+            url::encode(&good),
+            "?f=x'*A*x&wrt=A&decls=A:%20symmetric%20n&seed=5&embed=1"
+        );
+        let typing = s.then(Action::SetExpr("x'*A*".into()));
+        assert!(typing.stale());
+        assert_eq!(typing.embed_permalink(), Some(good.clone()));
+        let bad_decls = s.then(Action::SetDecls("A: 3x".into()));
+        assert_eq!(bad_decls.embed_permalink(), Some(good));
+        // A valid input that derives the same thing written differently is embedded as written.
+        let spaced = s.then(Action::SetExpr("x' * A * x".into()));
+        assert_eq!(spaced.embed_permalink().expect("derives").f, "x' * A * x");
     }
 
     #[test]

@@ -55,6 +55,40 @@ pub fn encode_component(s: &str) -> String {
 
 /// Decodes a query value: `+` is a space, `%XX` a byte; malformed escapes stay as they are.
 pub fn decode_component(s: &str) -> String {
+    decode_with(s, b' ')
+}
+
+/// Decodes the expression: a literal `+` is a plus, as in a hand-written `?f=tr(X)+tr(Y)` (the
+/// page writes a space as `%20` and a plus as `%2B`, never `+`), unless the value was written by
+/// a form encoder (an HTML form, `URLSearchParams`), which writes a space as `+`.
+pub fn decode_expr(s: &str) -> String {
+    decode_with(s, if form_encoded(s) { b' ' } else { b'+' })
+}
+
+/// Whether a raw query value reads as written by a form encoder, whose `+` are spaces: it has no
+/// `%20` (a writer that escapes spaces so writes no `+` for them) and it has an escaped plus, or
+/// an escaped character that a link typed by hand keeps as it is (`(`, `)`, `|`, `^`, `,`, …; a
+/// browser itself escapes only `'`, `"`, `<`, `>` and spaces in a query).
+fn form_encoded(s: &str) -> bool {
+    let hex = |c: u8| (c as char).to_digit(16);
+    let escaped = s.as_bytes().windows(3).filter_map(|w| match w {
+        [b'%', h, l] => Some((hex(*h)? * 16 + hex(*l)?) as u8),
+        _ => None,
+    });
+    let mut by_encoder = false;
+    for c in escaped {
+        match c {
+            b' ' => return false,
+            b'\'' | b'"' | b'<' | b'>' | b'%' | b'#' => {}
+            c if c.is_ascii_punctuation() => by_encoder = true,
+            _ => {}
+        }
+    }
+    by_encoder
+}
+
+/// Decodes a query value, reading a literal `+` as `plus`.
+fn decode_with(s: &str, plus: u8) -> String {
     let bytes = s.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let hex = |c: u8| (c as char).to_digit(16);
@@ -62,7 +96,7 @@ pub fn decode_component(s: &str) -> String {
     while i < bytes.len() {
         match bytes[i] {
             b'+' => {
-                out.push(b' ');
+                out.push(plus);
                 i += 1;
             }
             b'%' if i + 2 < bytes.len() => match (hex(bytes[i + 1]), hex(bytes[i + 2])) {
@@ -115,9 +149,13 @@ pub fn decode(query: &str) -> Permalink {
     let query = query.strip_prefix('?').unwrap_or(query);
     for pair in query.split('&').filter(|s| !s.is_empty()) {
         let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+        let key = decode_component(k);
+        if key == "f" {
+            p.f = decode_expr(v);
+            continue;
+        }
         let v = decode_component(v);
-        match decode_component(k).as_str() {
-            "f" => p.f = v,
+        match key.as_str() {
             "wrt" => p.wrt = Some(v.trim().to_string()).filter(|s| !s.is_empty()),
             "decls" | "let" => p.decls = v,
             "sizes" => p.sizes = parse_sizes(&v),
@@ -201,6 +239,34 @@ mod tests {
         assert_eq!(p.sizes, [("m".to_string(), 5), ("n".to_string(), 3)].into());
         assert_eq!(p.seed, DEFAULT_SEED);
         assert!(!p.embed);
+    }
+
+    #[test]
+    fn a_literal_plus_in_the_expression_is_a_plus() {
+        assert_eq!(decode("?f=tr(X)+tr(Y)").f, "tr(X)+tr(Y)");
+        assert_eq!(decode("?f=a+b&wrt=a").f, "a+b");
+        // Typed in the address bar, which escapes `'` and spaces only.
+        assert_eq!(decode("?f=x%27*A*x+1").f, "x'*A*x+1");
+        assert_eq!(decode("?f=x%27*A*x%20+%201").f, "x'*A*x + 1");
+        assert_eq!(decode("?f=||x||^2+tr(X)").f, "||x||^2+tr(X)");
+        // Written by a form encoder (URLSearchParams: pluses, parentheses, bars escaped): its
+        // `+` are spaces.
+        assert_eq!(decode("?f=x+%2B+y").f, "x + y");
+        assert_eq!(decode("?f=x+%2b+y").f, "x + y");
+        assert_eq!(decode("?f=%7C%7CA*x+-+b%7C%7C%5E2").f, "||A*x - b||^2");
+        assert_eq!(decode("?f=tr%28A*X*B%29+-+x%27*x").f, "tr(A*X*B) - x'*x");
+        // Elsewhere `+` stays a space.
+        assert_eq!(decode("?f=x&decls=A:+3x4").decls, "A: 3x4");
+        // What the page writes reads back whatever it has: spaces and pluses alike.
+        for f in ["tr(X) + tr(Y)", "A x", "x'A x+1", "a +b", "+"] {
+            let p = Permalink {
+                f: f.into(),
+                ..Permalink::default()
+            };
+            let q = encode(&p);
+            assert!(!q.contains('+'), "{q}");
+            assert_eq!(decode(&q), p, "{q}");
+        }
     }
 
     #[test]

@@ -115,7 +115,9 @@ const restart = async (message) => {
 
   const query = carriedOverQuery();
   const focus = focusState();
-  const q = query.toString();
+  // Spaces as %20, as the page writes them: the page reads a literal `+` in `f` as a plus
+  // (URLSearchParams writes a plus as %2B, so every `+` it writes is a space).
+  const q = query.toString().replace(/\+/g, "%20");
   history.replaceState(history.state, "", location.pathname + (q ? "?" + q : ""));
 
   const old = document.getElementById("app");

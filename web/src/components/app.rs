@@ -36,7 +36,7 @@ struct Callbacks {
     on_decls: Callback<String>,
     on_wrt: Callback<String>,
     on_edit: Callback<(String, SymbolEdit)>,
-    on_size: Callback<(String, Option<usize>)>,
+    on_size: Callback<(String, String)>,
     on_new_seed: Callback<()>,
     on_load: Callback<usize>,
 }
@@ -57,8 +57,8 @@ impl Callbacks {
             on_edit: Callback::from(move |(n, e): (String, SymbolEdit)| {
                 d4.dispatch(Action::EditSymbol(n, e))
             }),
-            on_size: Callback::from(move |(n, v): (String, Option<usize>)| {
-                d5.dispatch(Action::SetSize(n, v))
+            on_size: Callback::from(move |(n, v): (String, String)| {
+                d5.dispatch(Action::TypeSize(n, v))
             }),
             on_new_seed: Callback::from(move |_: ()| {
                 d6.dispatch(Action::NewSeed(dom::random_seed()))
@@ -176,7 +176,7 @@ pub fn app() -> Html {
         Some(shown) => html! {
             <>
                 <DerivationView shown={shown.clone()} stale={stale} />
-                <CheckPanel shown={shown.clone()} stale={stale} user_sizes={state.sizes.clone()}
+                <CheckPanel shown={shown.clone()} stale={stale} sizes={state.size_fields()}
                     on_size={on_size} on_new_seed={on_new_seed} />
             </>
         },
@@ -213,31 +213,36 @@ pub fn app() -> Html {
                 gradient_text={d.gradient_text.clone()} />
         }
     });
-    let embed_url = {
-        let mut p = state.permalink();
-        p.embed = true;
-        format!("{}{}", dom::page_base(), url::encode(&p))
-    };
+    // The snippets embed what the page derives: while the input has errors, the last valid input.
+    let embedded = state.embed_permalink();
+    let embed_url = embedded
+        .as_ref()
+        .map(|p| AttrValue::from(format!("{}{}", dom::page_base(), url::encode(p))));
+    let embed_f = embedded.map(|p| p.f).unwrap_or_default();
     let a = &state.analysis;
+    let panel = state.panel();
+    let expr_errors = state.expr_errors();
     html! {
         <div class="app">
             <header class="top">
                 <h1>{ "matdiff" }</h1>
                 <p class="tagline">{ "The gradient of a scalar function of matrices, derived by differentials — step by step, and checked numerically." }</p>
-                <EmbedDialog embed_url={embed_url} page={dom::page_base()} f_text={state.expr.clone()} />
+                <EmbedDialog embed_url={embed_url} page={dom::page_base()} f_text={embed_f}
+                    input_has_error={state.stale() && !state.expr.trim().is_empty()} />
             </header>
             <main class="layout">
                 <section class="input-area" aria-label="function">
-                    <ExprInput value={state.expr.clone()} invalid={!state.errors().is_empty()} on_input={on_expr} />
+                    <ExprInput value={state.expr.clone()} invalid={!expr_errors.is_empty()} on_input={on_expr} />
                     <Preview latex={a.expr_latex.clone().map(AttrValue::from)} text={a.expr_text.clone().map(AttrValue::from)} />
-                    <ErrorView diagnostics={state.errors().to_vec()} expr={state.expr.clone()} decls={state.decls.clone()} />
+                    <ErrorView diagnostics={expr_errors} expr={state.expr.clone()} decls={state.decls.clone()}
+                        id="expr-error" testid="error" />
                 </section>
                 <div class="results">
                     { results }
                     { for copy }
                 </div>
-                <SymbolsPanel symbols={a.symbols.clone()} wrt={a.wrt.clone()} decls={state.decls.clone()}
-                    on_edit={on_edit} on_wrt={on_wrt} on_decls={on_decls} />
+                <SymbolsPanel rows={panel.rows} wrt={panel.wrt} stale={panel.stale}
+                    decls={state.decls.clone()} decls_errors={state.decls_errors()} on_edit={on_edit} on_wrt={on_wrt} on_decls={on_decls} />
                 <Gallery current={examples::find(&state.expr)} on_load={on_load} />
             </main>
             <footer>

@@ -1,9 +1,8 @@
 //! The gradient check: sizes, new random matrices, f's value, relative error, the pass/fail badge,
 //! and for small variables the symbolic and numeric gradients side by side.
 
-use crate::state::Shown;
+use crate::state::{Shown, SizeField};
 use matdiff_core::CheckReport;
-use std::collections::BTreeMap;
 use std::rc::Rc;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
@@ -12,9 +11,10 @@ use yew::prelude::*;
 pub struct CheckProps {
     pub shown: Rc<Shown>,
     pub stale: bool,
-    /// The sizes the user set (the report has all of them, defaults included).
-    pub user_sizes: BTreeMap<String, usize>,
-    pub on_size: Callback<(String, Option<usize>)>,
+    /// A field per dimension ([`crate::state::State::size_fields`]).
+    pub sizes: Vec<SizeField>,
+    /// A size field's text, on change.
+    pub on_size: Callback<(String, String)>,
     pub on_new_seed: Callback<()>,
 }
 
@@ -28,7 +28,14 @@ pub fn badge(
         return ("badge pending", "checking…", None);
     };
     match check {
-        Err(d) => ("badge undecided", "not checked", Some(d.message.clone())),
+        Err(d) => (
+            "badge undecided",
+            "not checked",
+            Some(match &d.hint {
+                Some(h) => format!("{}: {h}", d.message),
+                None => d.message.clone(),
+            }),
+        ),
         Ok(r) if r.passed => ("badge pass", "✓ passed", None),
         Ok(r) => match &r.gradient {
             Some(g) if !g.passed => (
@@ -97,26 +104,30 @@ pub fn check_panel(props: &CheckProps) -> Html {
         .and_then(|s| s.check.as_ref())
         .and_then(|c| c.as_ref().ok());
     let previous = pending && report.is_some();
-    let sizes = report.map(|r| r.sizes.clone()).unwrap_or_default();
-    let size_inputs = sizes.iter().map(|(name, &n)| {
+    let sizes = &props.sizes;
+    let size_inputs = sizes.iter().map(|f| {
         let cb = props.on_size.clone();
-        let key = name.clone();
+        let key = f.name.clone();
         let on_change = Callback::from(move |e: Event| {
             let el: HtmlInputElement = e.target_unchecked_into();
-            cb.emit((
-                key.clone(),
-                el.value().trim().parse::<usize>().ok().filter(|&v| v > 0),
-            ));
+            cb.emit((key.clone(), el.value()));
         });
-        let id = format!("size-{name}");
-        let custom = props.user_sizes.contains_key(name);
+        let id = format!("size-{}", f.name);
+        let error_id = format!("size-error-{}", f.name);
         html! {
             <span class="size">
-                <label for={id.clone()}><code>{ name }</code>{ " =" }</label>
-                <input id={id} type="number" min="1" max="200" value={n.to_string()}
-                    class={classes!(custom.then_some("custom"))} onchange={on_change} />
+                <label for={id.clone()}><code>{ &f.name }</code>{ " =" }</label>
+                <input id={id} type="number" min="1" max="200" value={f.value.clone()}
+                    class={classes!(f.custom.then_some("custom"))} onchange={on_change}
+                    aria-invalid={ if f.error.is_some() { "true" } else { "false" } }
+                    aria-describedby={ f.error.is_some().then(|| error_id.clone()) } />
             </span>
         }
+    });
+    let size_errors = sizes.iter().filter_map(|f| {
+        f.error.as_ref().map(|m| html! {
+            <p class="help size-error" id={format!("size-error-{}", f.name)} data-testid="size-error" role="alert">{ m }</p>
+        })
     });
     let new_seed = {
         let cb = props.on_new_seed.clone();
@@ -135,6 +146,9 @@ pub fn check_panel(props: &CheckProps) -> Html {
                 <button type="button" onclick={new_seed} data-testid="new-seed">{ "New random matrices" }</button>
                 if let Some(r) = report { <span class="seed">{ format!("seed {}", r.seed) }</span> }
             </div>
+            // Always there, so a message coming or going moves no other element (moving the
+            // focused size field would take the focus from it).
+            <div class="size-errors">{ for size_errors }</div>
             if let Some(r) = report {
               <div class={classes!("results", previous.then_some("previous"))} aria-busy={ if previous { "true" } else { "false" } }
                   title={ previous.then_some("the previous check's numbers, until the new check is done") }>
@@ -193,6 +207,6 @@ mod tests {
         assert!(why.is_some_and(|w| w.contains("singular")));
         let (class, text, why) = badge(&check_of("tr(A*X*B)", &[("n", 100_000)]));
         assert_eq!((class, text), ("badge undecided", "not checked"));
-        assert!(why.is_some_and(|w| w.contains("out of range")));
+        assert!(why.is_some_and(|w| w.contains("out of range") && w.contains("from 1 to 200")));
     }
 }

@@ -179,12 +179,17 @@ mod tests {
         }));
         let pending = Shown {
             analysis: a.clone(),
+            input: Default::default(),
             check: None,
         };
         let n = a.derivation.as_ref().unwrap().steps.len();
         assert_eq!(marks(&pending), vec![None; n]);
         let check = Some(run_check(&a, &Default::default(), 1));
-        let done = Shown { analysis: a, check };
+        let done = Shown {
+            analysis: a,
+            input: Default::default(),
+            check,
+        };
         let m = marks(&done);
         assert_eq!(m.len(), n);
         assert!(m.iter().all(|x| *x == Some(true)), "{m:?}");

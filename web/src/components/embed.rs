@@ -6,11 +6,15 @@ use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
 pub struct EmbedProps {
-    /// The embed-mode address of the current state.
-    pub embed_url: AttrValue,
+    /// The embed-mode address of what the page derives; `None` before anything is derived.
+    pub embed_url: Option<AttrValue>,
     /// The page's address without query.
     pub page: AttrValue,
+    /// The expression embedded.
     pub f_text: AttrValue,
+    /// The current input has an error: the snippets embed the last valid one.
+    #[prop_or_default]
+    pub input_has_error: bool,
 }
 
 #[function_component(EmbedDialog)]
@@ -32,13 +36,25 @@ pub fn embed_dialog(props: &EmbedProps) -> Html {
             }
         })
     };
-    let items = snippets(&props.embed_url, &props.page, &props.f_text);
+    let items = match &props.embed_url {
+        Some(u) => snippets(u, &props.page, &props.f_text),
+        None => Vec::new(),
+    };
+    let note = match (&props.embed_url, props.input_has_error) {
+        (None, _) => Some("Nothing to embed yet: type a function (or pick an example) whose derivation the page shows.".to_string()),
+        (Some(_), true) => Some(format!(
+            "The current input has an error: these snippets embed the last valid one, f = {}.",
+            props.f_text
+        )),
+        (Some(_), false) => None,
+    };
     html! {
         <>
             <button type="button" class="embed-open" onclick={open} aria-haspopup="dialog">{ "Embed" }</button>
             <dialog ref={dialog} class="embed-dialog" aria-labelledby="embed-h" data-testid="embed-dialog">
                 <h2 id="embed-h">{ "Embed this derivation" }</h2>
                 <p class="help">{ "The frame shows only the derivation and the check, and resizes itself when the host page includes embed.js." }</p>
+                if let Some(note) = note { <p class="help embed-note" data-testid="embed-note">{ note }</p> }
                 { for items.into_iter().enumerate().map(|(i, (label, text))| {
                     let id = format!("snippet-{i}");
                     html! {
@@ -48,7 +64,9 @@ pub fn embed_dialog(props: &EmbedProps) -> Html {
                         </div>
                     }
                 }) }
-                <p><a href={props.embed_url.clone()} target="_blank" rel="noopener">{ "Open the embedded view" }</a></p>
+                if let Some(u) = &props.embed_url {
+                    <p><a href={u.clone()} target="_blank" rel="noopener">{ "Open the embedded view" }</a></p>
+                }
                 <button type="button" onclick={close}>{ "Close" }</button>
             </dialog>
         </>

@@ -1,4 +1,5 @@
-//! Errors under the input: the message, the offending part of the text underlined, labels and hint.
+//! Errors under the field they are about (the expression, the declarations): the message, the
+//! offending part of the text underlined, labels and hint.
 //!
 //! The input text is shown as text nodes only, never as HTML, and only a bounded excerpt of it
 //! around the offending part (a huge input is not repeated).
@@ -12,6 +13,10 @@ pub struct ErrorProps {
     pub diagnostics: Vec<Diagnostic>,
     pub expr: AttrValue,
     pub decls: AttrValue,
+    /// The area's id, for the field's `aria-describedby`.
+    pub id: AttrValue,
+    /// The area's `data-testid` (`error` for the expression's).
+    pub testid: AttrValue,
 }
 
 #[function_component(ErrorView)]
@@ -49,7 +54,7 @@ pub fn error_view(props: &ErrorProps) -> Html {
         }
     });
     html! {
-        <div class="error" data-testid="error" role="alert">
+        <div class="error" id={props.id.clone()} data-testid={props.testid.clone()} role="alert">
             <ul>{ for items }</ul>
         </div>
     }

@@ -35,7 +35,7 @@ pub fn expr_input(props: &InputProps) -> Html {
             <input id="expr" ref={input_ref} data-testid="expr" type="text" class="mono"
                 autofocus=true spellcheck="false" autocomplete="off" autocapitalize="off"
                 placeholder="tr(A*X*B)   or   ||A*x - b||^2   or   logdet(X'*X)"
-                aria-describedby="expr-help"
+                aria-describedby={ if props.invalid { "expr-help expr-error" } else { "expr-help" } }
                 aria-invalid={ if props.invalid { "true" } else { "false" } }
                 value={props.value.clone()} oninput={on_input} />
             <p id="expr-help" class="help">

@@ -1,15 +1,24 @@
 //! The symbol panel: each symbol's kind, dimensions and properties, editable, and the choice of variable.
 
-use crate::decls::{dims_text, SymbolEdit};
-use matdiff_core::{Kind, Symbol};
+use super::error::ErrorView;
+use crate::decls::{Fields, SymbolEdit};
+use matdiff_core::{Diagnostic, Kind, Symbol};
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
 pub struct SymbolsProps {
-    pub symbols: Vec<Symbol>,
+    /// Each symbol with the fields its row shows.
+    pub rows: Vec<(Symbol, Fields)>,
     pub wrt: Option<String>,
+    /// The rows are the last valid input's (the current one has errors): shown dimmed, still editable.
+    #[prop_or_default]
+    pub stale: bool,
     pub decls: AttrValue,
+    /// Errors in the declarations, shown under their field. (Their excerpts quote the declarations
+    /// only, so the panel takes no expression and is not re-rendered at every keystroke.)
+    #[prop_or_default]
+    pub decls_errors: Vec<Diagnostic>,
     pub on_edit: Callback<(String, SymbolEdit)>,
     pub on_wrt: Callback<String>,
     pub on_decls: Callback<String>,
@@ -25,7 +34,7 @@ fn kind_value(k: Kind) -> &'static str {
 
 #[function_component(SymbolsPanel)]
 pub fn symbols_panel(props: &SymbolsProps) -> Html {
-    let rows = props.symbols.iter().map(|s| {
+    let rows = props.rows.iter().map(|(s, f)| {
         let name = s.name.clone();
         let edit = |f: fn(&web_sys::Event) -> Option<SymbolEdit>| {
             let cb = props.on_edit.clone();
@@ -61,7 +70,7 @@ pub fn symbols_panel(props: &SymbolsProps) -> Html {
             let name = name.clone();
             Callback::from(move |_: Event| cb.emit(name.clone()))
         };
-        let is_matrix = s.kind == Kind::Matrix;
+        let is_matrix = f.kind == Kind::Matrix;
         let id = |what: &str| format!("sym-{what}-{}", s.name);
         html! {
             <tr data-symbol={s.name.clone()}>
@@ -72,23 +81,23 @@ pub fn symbols_panel(props: &SymbolsProps) -> Html {
                     <label class="sr-only" for={id("kind")}>{ format!("kind of {}", s.name) }</label>
                     <select id={id("kind")} onchange={on_kind}>
                         { for [Kind::Scalar, Kind::Vector, Kind::Matrix].into_iter().map(|k| html! {
-                            <option value={kind_value(k)} selected={k == s.kind}>{ kind_value(k) }</option>
+                            <option value={kind_value(k)} selected={k == f.kind}>{ kind_value(k) }</option>
                         }) }
                     </select>
                 </td>
                 <td>
                     <label class="sr-only" for={id("dims")}>{ format!("dimensions of {}", s.name) }</label>
                     <input id={id("dims")} class="mono dims" type="text" size="7" spellcheck="false"
-                        disabled={s.kind == Kind::Scalar}
-                        value={dims_text(s)} onchange={on_dims} title="e.g. 3x4, m x n, or n; Enter to apply" />
+                        disabled={f.kind == Kind::Scalar}
+                        value={f.dims.clone()} onchange={on_dims} title="e.g. 3x4, m x n, or n; Enter to apply" />
                 </td>
                 <td class="props">
                     <span class="opt">
-                        <input id={id("sym")} type="checkbox" checked={s.symmetric} disabled={!is_matrix} onchange={on_sym} />
+                        <input id={id("sym")} type="checkbox" checked={f.symmetric} disabled={!is_matrix} onchange={on_sym} />
                         <label for={id("sym")}>{ "symmetric" }</label>
                     </span>
                     <span class="opt">
-                        <input id={id("spd")} type="checkbox" checked={s.spd} disabled={!is_matrix} onchange={on_spd} />
+                        <input id={id("spd")} type="checkbox" checked={f.spd} disabled={!is_matrix} onchange={on_spd} />
                         <label for={id("spd")}>{ "SPD" }</label>
                     </span>
                     <span class="opt">
@@ -107,13 +116,17 @@ pub fn symbols_panel(props: &SymbolsProps) -> Html {
             cb.emit(el.value());
         })
     };
+    let invalid = !props.decls_errors.is_empty();
     html! {
         <section class="symbols" aria-labelledby="symbols-h">
             <h2 id="symbols-h">{ "Symbols" }</h2>
-            if props.symbols.is_empty() {
+            if props.rows.is_empty() {
                 <p class="help">{ "The symbols of the expression appear here." }</p>
             } else {
-                <div class="scroll-x">
+                <div class={classes!("scroll-x", props.stale.then_some("stale"))}>
+                    if props.stale {
+                        <p class="help stale-note" data-testid="symbols-stale">{ "The symbols of the last valid input, while the current one has an error:" }</p>
+                    }
                     <table data-testid="symbols">
                         <thead><tr>
                             <th scope="col">{ "name" }</th><th scope="col">{ "kind" }</th><th scope="col">{ "size" }</th>
@@ -127,7 +140,11 @@ pub fn symbols_panel(props: &SymbolsProps) -> Html {
                 <label for="decls">{ "Declarations" }</label>
                 <input id="decls" data-testid="decls" type="text" class="mono" spellcheck="false" autocomplete="off"
                     placeholder="A: 3x4, S: symmetric n, P: spd n, x: vector n, a: scalar"
+                    aria-invalid={ if invalid { "true" } else { "false" } }
+                    aria-describedby={ invalid.then_some("decls-error") }
                     value={props.decls.clone()} oninput={on_decls} />
+                <ErrorView diagnostics={props.decls_errors.clone()} expr="" decls={props.decls.clone()}
+                    id="decls-error" testid="decls-error" />
             </div>
         </section>
     }
