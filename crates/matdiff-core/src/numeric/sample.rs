@@ -187,7 +187,7 @@ pub(crate) fn draw_all(
 fn singular_hint(e: &EvalError) -> &'static str {
     let m = e.message();
     if m.contains("singular") || m.contains("determinant") {
-        " (a product like XᵀX is singular when X has more columns than rows: try other sizes)"
+        " (a product like XᵀX is singular when X has more columns than rows, and XXᵀ when X has more rows than columns: try other sizes)"
     } else {
         ""
     }
@@ -431,7 +431,7 @@ mod tests {
         // A Gram matrix of a wide matrix is singular whatever the values.
         let f = Expr::call(Func::LogDet, mul(vec![Expr::t(sym("X")), sym("X")]));
         let p = problem(f, vec![symbol("X", "m", "n")], "X");
-        expect_test::expect!["f is undefined at every sample tried (30 random samples); the last one failed with: logdet of a numerically singular matrix (a product like XᵀX is singular when X has more columns than rows: try other sizes)"]
+        expect_test::expect!["f is undefined at every sample tried (30 random samples); the last one failed with: logdet of a numerically singular matrix (a product like XᵀX is singular when X has more columns than rows, and XXᵀ when X has more rows than columns: try other sizes)"]
             .assert_eq(&sample(&p, &sizes(), 0).unwrap_err().to_string());
         // Always at a kink.
         let f = Expr::call(Func::Abs, sub(sym("a"), sym("a")));
