@@ -253,6 +253,22 @@ pub fn add(terms: Vec<Expr>) -> Expr {
 /// Light normalisation that never changes how an expression reads beyond the obvious:
 /// flattens sums and products, drops zero terms and unit factors, folds numeric factors.
 #[must_use]
+/// `k / y` in lowest terms, for whole numbers with a common factor (`2/4` → `1/2`, `4/2` →
+/// `2/1`, with a positive denominator); `None` when there is nothing to reduce.
+fn reduce_fraction(k: f64, y: f64) -> Option<(f64, f64)> {
+    const EXACT: f64 = 9_007_199_254_740_992.0; // 2^53: whole numbers are exact below it
+    let whole = |v: f64| v.fract() == 0.0 && v.abs() < EXACT && v != 0.0;
+    if !whole(k) || !whole(y) {
+        return None;
+    }
+    let (mut a, mut b) = (k.abs() as u64, y.abs() as u64);
+    while b != 0 {
+        (a, b) = (b, a % b);
+    }
+    let g = a as f64 * y.signum();
+    (g != 1.0).then_some((k / g, y / g))
+}
+
 pub fn tidy(ctx: Ctx, e: Expr) -> Expr {
     tidy_node(ctx, e, true)
 }
@@ -390,6 +406,23 @@ fn tidy_node(ctx: Ctx, e: Expr, deep: bool) -> Expr {
             if let (Expr::Num(x), Expr::Num(y)) = (&*a, &*b) {
                 if *y != 0.0 && (x / y).is_finite() && (x / y).fract() == 0.0 {
                     return Expr::Num(x / y);
+                }
+            }
+            // (2 x) / 2 → x, (4 x) / 2 → 2 x, (2 x) / 4 → x / 2: whole coefficients reduced.
+            if let (Expr::Mul(fs), Expr::Num(y)) = (&*a, &*b) {
+                if let Some(Expr::Num(k)) = fs.first() {
+                    if let Some((k, y)) = reduce_fraction(*k, *y) {
+                        let mut rest = fs[1..].to_vec();
+                        if k != 1.0 {
+                            rest.insert(0, Expr::Num(k));
+                        }
+                        let num = tidy_node(ctx, mul(ctx, rest), false);
+                        return if y == 1.0 {
+                            num
+                        } else {
+                            Expr::Div(Rc::new(num), Rc::new(Expr::Num(y)))
+                        };
+                    }
                 }
             }
             Expr::Div(a, b)

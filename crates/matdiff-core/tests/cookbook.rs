@@ -200,3 +200,27 @@ fn implicit_products_and_greek_subscripts_derive_like_explicit_forms() {
     assert_eq!(implicit.gradient_text, explicit.gradient_text);
     assert_eq!(implicit.wrt, "x");
 }
+
+/// A whole coefficient over a number is reduced: `x'x/2` has the gradient `x`, not `2*x / 2`.
+/// Each is also compared with the expected gradient at random points and checked numerically.
+#[test]
+fn whole_coefficients_over_a_number_are_reduced() {
+    let cases = [
+        ("x'*x/2", "x", "x"),
+        ("(1/2)*||A*x - b||^2", "x", "A'*(A*x - b)"),
+        ("x'*x/4", "x", "x / 2"),
+        ("x'*x/(-2)", "x", "-x"),
+        ("x'*x/3", "x", "2*x / 3"),
+    ];
+    for (f, wrt, grad) in cases {
+        let e = Entry {
+            eq: "derived".into(),
+            f: f.into(),
+            wrt: wrt.into(),
+            grad: grad.into(),
+            canonical: Some(grad.into()),
+            ..Entry::default()
+        };
+        check_entry(&e).unwrap_or_else(|err| panic!("{}: {err}", e.label()));
+    }
+}
