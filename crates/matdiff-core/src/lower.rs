@@ -581,6 +581,11 @@ impl<'a> Ctx<'a> {
                                 )
                                 .into());
                         }
+                        if fold_const(&link.rhs) == Some(0.0) {
+                            return Err(Diagnostic::new(rspan.clone(), "division by zero")
+                                .with_hint("f is undefined everywhere: divide by a nonzero number")
+                                .into());
+                        }
                         Low::new(Expr::Div(Rc::new(acc.e), Rc::new(rhs.e)), acc.s)
                     }
                     // A scalar operand of `.*` or `./` is a scalar factor: `s .* M` is `s*M`,
@@ -590,6 +595,11 @@ impl<'a> Ctx<'a> {
                         self.mul(acc, acc_span.clone(), rhs, rspan.clone(), op)?
                     }
                     BinOp::HadDiv if rhs.s.is_scalar() => {
+                        if fold_const(&link.rhs) == Some(0.0) {
+                            return Err(Diagnostic::new(rspan.clone(), "division by zero")
+                                .with_hint("f is undefined everywhere: divide by a nonzero number")
+                                .into());
+                        }
                         Low::new(Expr::Div(Rc::new(acc.e), Rc::new(rhs.e)), acc.s)
                     }
                     BinOp::HadDiv if acc.s.is_scalar() => {
@@ -1609,6 +1619,25 @@ mod tests {
                 X: matrix p×n
                 lambda: scalar 1×1
                 wrt X
+            "#]],
+        );
+        // Dividing by a literal zero is refused where it is written.
+        check(
+            "a/0 + x'*x./(1-1)",
+            expect![[r#"
+                error: division by zero
+                  | a/0 + x'*x./(1-1)
+                  |   ^
+                  = hint: f is undefined everywhere: divide by a nonzero number
+            "#]],
+        );
+        check(
+            "x'*x./(1-1)",
+            expect![[r#"
+                error: division by zero
+                  | x'*x./(1-1)
+                  |       ^^^^^
+                  = hint: f is undefined everywhere: divide by a nonzero number
             "#]],
         );
         // Not products: a run of small letters that is neither one letter nor Greek.
