@@ -271,6 +271,8 @@ test('the Embed dialog offers the derivation on screen: the last valid input whi
   await until(async () => (await errorText(page)) === '', { describe: () => 'error stays' });
   await page.getByRole('button', { name: 'Embed' }).click();
   assert.match(await page.locator('#snippet-0').inputValue(), /x&#39;\*A\*x%20%2B%201&amp;embed=1/);
+  // The first snippet is focused and shown from its start (`<iframe src=…`), not scrolled to its end.
+  assert.deepEqual(await page.locator('#snippet-0').evaluate((el) => [el === document.activeElement, el.scrollTop, el.selectionStart]), [true, 0, 0]);
   assert.equal(await page.locator('[data-testid="embed-note"]').count(), 0);
   await page.getByRole('button', { name: 'Close' }).click();
   await assertClean(t, rec, assert);

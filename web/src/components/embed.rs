@@ -1,7 +1,8 @@
 //! The "Embed" dialog: an `<iframe>` snippet and snippets for MyST/Jupyter Book, Quarto and mdBook.
 
 use crate::snippets::snippets;
-use web_sys::HtmlDialogElement;
+use wasm_bindgen::JsCast;
+use web_sys::{HtmlDialogElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
@@ -25,6 +26,13 @@ pub fn embed_dialog(props: &EmbedProps) -> Html {
         Callback::from(move |_: MouseEvent| {
             if let Some(el) = d.cast::<HtmlDialogElement>() {
                 let _ = el.show_modal();
+                // The dialog focuses its first snippet with the caret at the end, scrolled there:
+                // show the snippet from its start (`<iframe src=…`).
+                let first = el.query_selector("textarea").ok().flatten();
+                if let Some(t) = first.and_then(|t| t.dyn_into::<HtmlTextAreaElement>().ok()) {
+                    let _ = t.set_selection_range(0, 0);
+                    t.set_scroll_top(0);
+                }
             }
         })
     };
