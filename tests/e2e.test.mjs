@@ -251,6 +251,30 @@ test('a size that is not one (201, 0, 2.5, empty) stays in its field with the ac
   await page.close();
 });
 
+test('Tab goes from the input to its symbols, then to the derivation, as the columns read', async (t) => {
+  const rec = await openPage(env.browser.context, env.server.origin);
+  const { page } = rec;
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await page.goto(permalink(env.server.base, { f: "x'*A*x" }));
+  await waitForGradient(page, '\\left(\\mathbf{A} + \\mathbf{A}^\\top\\right) \\mathbf{x}');
+  await page.locator(SEL.expr).focus();
+  const where = () => page.evaluate(() => {
+    const el = document.activeElement;
+    return el?.closest('.symbols') ? 'symbols' : el?.closest('.derivation') ? 'derivation' : el?.closest('.gallery') ? 'gallery' : el?.tagName;
+  });
+  await page.keyboard.press('Tab');
+  assert.equal(await where(), 'symbols', 'the first Tab from the input');
+  const seen = [];
+  for (let i = 0; i < 40 && !seen.includes('gallery'); i++) {
+    const w = await where();
+    if (seen.at(-1) !== w) seen.push(w);
+    await page.keyboard.press('Tab');
+  }
+  assert.deepEqual(seen.filter((w) => ['symbols', 'derivation', 'gallery'].includes(w)), ['symbols', 'derivation', 'gallery'], seen.join(' → '));
+  await assertClean(t, rec, assert);
+  await page.close();
+});
+
 test('the Embed dialog offers the derivation on screen: the last valid input while the current one has an error', async (t) => {
   const rec = await openPage(env.browser.context, env.server.origin);
   const { page } = rec;

@@ -237,12 +237,14 @@ pub fn app() -> Html {
                     <ErrorView diagnostics={expr_errors} expr={state.expr.clone()} decls={state.decls.clone()}
                         id="expr-error" testid="error" />
                 </section>
+                // In the order of the desktop columns (input and symbols, then the results), so
+                // that Tab goes from the input to its symbols; the grid places them on screen.
+                <SymbolsPanel rows={panel.rows} wrt={panel.wrt} stale={panel.stale}
+                    decls={state.decls.clone()} decls_errors={state.decls_errors()} on_edit={on_edit} on_wrt={on_wrt} on_decls={on_decls} />
                 <div class="results">
                     { results }
                     { for copy }
                 </div>
-                <SymbolsPanel rows={panel.rows} wrt={panel.wrt} stale={panel.stale}
-                    decls={state.decls.clone()} decls_errors={state.decls_errors()} on_edit={on_edit} on_wrt={on_wrt} on_decls={on_decls} />
                 <Gallery current={examples::find(&state.expr)} on_load={on_load} />
             </main>
             <footer>
