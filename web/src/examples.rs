@@ -123,15 +123,31 @@ pub const EXAMPLES: &[Example] = &[
     ex("Cubic trace", "tr(X^3)", "", "X", "Cookbook 89 with n = 3"),
 ];
 
-/// The example with this expression, if any (the gallery highlights the loaded one).
-pub fn find(expr: &str) -> Option<usize> {
-    EXAMPLES.iter().position(|e| e.expr == expr)
+/// The example with this expression and these declarations, if any (the gallery highlights the
+/// loaded one, and no longer once its declarations are edited).
+pub fn find(expr: &str, decls: &str) -> Option<usize> {
+    EXAMPLES
+        .iter()
+        .position(|e| e.expr == expr && e.decls.trim() == decls.trim())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use matdiff_core::{analyze, check, CheckOptions, Input};
+
+    #[test]
+    fn an_example_is_found_by_its_expression_and_its_declarations() {
+        let i = EXAMPLES
+            .iter()
+            .position(|e| !e.decls.is_empty())
+            .expect("an example with declarations");
+        let e = EXAMPLES[i];
+        assert_eq!(find(e.expr, e.decls), Some(i));
+        assert_eq!(find(e.expr, &format!(" {} ", e.decls)), Some(i));
+        assert_eq!(find(e.expr, ""), None, "its declarations edited away");
+        assert_eq!(find("tr(A*X*B)", ""), Some(1));
+    }
 
     #[test]
     fn every_example_derives_and_passes_its_check() {
@@ -187,8 +203,8 @@ mod tests {
     fn examples_are_distinct_and_found_by_expression() {
         assert!(EXAMPLES.len() >= 15);
         for (i, e) in EXAMPLES.iter().enumerate() {
-            assert_eq!(find(e.expr), Some(i));
+            assert_eq!(find(e.expr, e.decls), Some(i));
         }
-        assert_eq!(find("not an example"), None);
+        assert_eq!(find("not an example", ""), None);
     }
 }

@@ -742,7 +742,7 @@ mod tests {
         let s = State::from_permalink(p).apply(Action::RunCheck);
         let r = checked(&s).expect("report");
         assert_eq!((r.sizes.get("n"), r.seed), (Some(&2), 7));
-        let i = crate::examples::find("tr(A*X*B)").expect("the trace example");
+        let i = crate::examples::find("tr(A*X*B)", "").expect("the trace example");
         let t = s.then(Action::LoadExample(i));
         assert_eq!(url::encode(&t.permalink()), "?f=tr(A*X*B)&wrt=X");
         // The check on screen agrees with the state (and so with the URL).

@@ -245,7 +245,7 @@ pub fn app() -> Html {
                     { results }
                     { for copy }
                 </div>
-                <Gallery current={examples::find(&state.expr)} on_load={on_load} />
+                <Gallery current={examples::find(&state.expr, &state.decls)} on_load={on_load} />
             </main>
             <footer>
                 <p>{ "Rules follow the lecture note's method: dy = Tr(∇fᵀ dX). Equation numbers refer to the Matrix Cookbook (2012). Everything runs in your browser." }</p>
