@@ -95,14 +95,18 @@ pub fn edited_item(sym: &Symbol, edit: &SymbolEdit) -> String {
     Fields::of(sym).edited(edit).item(&sym.name)
 }
 
-/// The single size of a square matrix given `m x n`-style text: its first size.
+/// The single size of a square matrix given `m x n`-style text: its first size. Two different
+/// numbers (`3x4`) stay as they are: the declaration then says what is wrong (a symmetric matrix
+/// must be square) instead of the panel quietly dropping a size the user gave.
 fn sym_dim(dims: &str) -> String {
-    let first = dims
-        .split(['x', 'X', '*', '×'])
-        .next()
-        .map(str::trim)
-        .unwrap_or("");
-    first.to_string()
+    let parts: Vec<&str> = dims.split(['x', 'X', '*', '×']).map(str::trim).collect();
+    let number = |p: &str| p.parse::<usize>().ok();
+    if let [a, b] = parts[..] {
+        if matches!((number(a), number(b)), (Some(m), Some(n)) if m != n) {
+            return dims.to_string();
+        }
+    }
+    parts.first().copied().unwrap_or("").to_string()
 }
 
 /// The name an item declares (`A` for `A: 3x4`), if it has one.
@@ -201,6 +205,36 @@ mod tests {
         assert_eq!(
             edited_item(sym(&s2, "S"), &SymbolEdit::Symmetric(false)),
             "S: matrix m x m"
+        );
+    }
+
+    #[test]
+    fn ticking_spd_on_a_matrix_of_two_different_sizes_keeps_them_and_the_core_says_why() {
+        let s = symbols("tr(A*X)", "A: 3x4");
+        let item = edited_item(sym(&s, "A"), &SymbolEdit::Spd(true));
+        assert_eq!(item, "A: spd 3 x 4");
+        let a = analyze(&Input {
+            expr: "tr(A*X)".into(),
+            decls: item,
+            wrt: None,
+        });
+        assert!(
+            a.diagnostics
+                .iter()
+                .any(|d| d.message.contains("must be square")),
+            "{:?}",
+            a.diagnostics
+        );
+        // Equal sizes, or sizes still symbolic, become the one size of a square matrix.
+        let s = symbols("tr(A*X)", "A: 3x3");
+        assert_eq!(
+            edited_item(sym(&s, "A"), &SymbolEdit::Spd(true)),
+            "A: spd 3"
+        );
+        let s = symbols("tr(A*X)", "A: m x n");
+        assert_eq!(
+            edited_item(sym(&s, "A"), &SymbolEdit::Symmetric(true)),
+            "A: symmetric m"
         );
     }
 
