@@ -582,3 +582,17 @@ fn a_derivation_past_the_size_limit_is_refused_with_the_limit_named() {
     let r = checked(&shallow, 3);
     assert!(r.passed, "{r:#?}");
 }
+
+/// A gradient that is zero everywhere (f = tr(X⁻¹X) = n) passes, and the report says why its
+/// relative error is large: both sides are rounding noise. A gradient that does not vanish has
+/// no such note.
+#[test]
+fn a_vanishing_gradient_passes_with_a_note_on_its_relative_error() {
+    let a = analyze_sane("tr(X^-1*X)", "");
+    let r = checked(&a, 1);
+    assert!(r.passed, "{r:#?}");
+    let m = r.message.as_deref().unwrap_or("");
+    assert!(m.contains("the gradient vanishes"), "{m:?}");
+    let b = analyze_sane("tr(A*X*B)", "");
+    assert_eq!(checked(&b, 1).message, None);
+}

@@ -550,7 +550,11 @@ pub fn run_check(
                 fallback = Some(found);
             }
             Ok(found) => {
+                let vanishing = found.vanishing && found.passed();
                 fill(&mut report, found);
+                if vanishing {
+                    note_vanishing(&mut report);
+                }
                 return report;
             }
             Err(Trouble::Broken(m)) => {
@@ -562,6 +566,7 @@ pub fn run_check(
     }
     if let Some(found) = fallback {
         fill(&mut report, found);
+        note_vanishing(&mut report);
         return report;
     }
     report.undecidable = true;
@@ -570,6 +575,15 @@ pub fn run_check(
         report.samples_tried
     ));
     report
+}
+
+/// Says why a pass whose gradient vanished at every sample tried shows a large relative error.
+fn note_vanishing(report: &mut CheckReport) {
+    report.message.get_or_insert_with(|| {
+        "the gradient vanishes at every sample tried: both sides are zero to within the accuracy \
+         of finite differences, so their relative error compares rounding noise"
+            .to_string()
+    });
 }
 
 /// f and the gradient at given values (for `matdiff grad --at`). A gradient `0` means zeros
