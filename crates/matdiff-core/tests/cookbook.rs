@@ -171,6 +171,22 @@ fn note_logdet_is_canonical() {
     assert_eq!(d.gradient_text, "2*X*inv(X'*X)");
 }
 
+/// Checks `(f, wrt, expected gradient)` cases like corpus entries; with `canonical`, the gradient
+/// must also print exactly as expected.
+fn check_derived(cases: &[(&str, &str, &str)], canonical: bool) {
+    for &(f, wrt, grad) in cases {
+        let e = Entry {
+            eq: "derived".into(),
+            f: f.into(),
+            wrt: wrt.into(),
+            grad: grad.into(),
+            canonical: canonical.then(|| grad.into()),
+            ..Entry::default()
+        };
+        check_entry(&e).unwrap_or_else(|err| panic!("{}: {err}", e.label()));
+    }
+}
+
 /// Names written as implicit products (`Ax`, `x'Ax`, `SigmaX`) and subscripted Greek scalars
 /// (`lambda_1`) derive like their explicit forms: each gradient is compared with the explicit
 /// one at random points and checked numerically, like a corpus entry.
@@ -184,16 +200,7 @@ fn implicit_products_and_greek_subscripts_derive_like_explicit_forms() {
         ("tr(AXB) + lambda_1*tr(X'X)", "X", "A'*B' + 2*lambda_1*X"),
         ("alpha2*x'x", "x", "2*alpha2*x"),
     ];
-    for (f, wrt, grad) in cases {
-        let e = Entry {
-            eq: "derived".into(),
-            f: f.into(),
-            wrt: wrt.into(),
-            grad: grad.into(),
-            ..Entry::default()
-        };
-        check_entry(&e).unwrap_or_else(|err| panic!("{}: {err}", e.label()));
-    }
+    check_derived(&cases, false);
     // The two readings agree exactly, not only numerically.
     let implicit = common::derivation("||Ax - b||^2", "", None).unwrap_or_else(|e| panic!("{e}"));
     let explicit = common::derivation("||A*x - b||^2", "", None).unwrap_or_else(|e| panic!("{e}"));
@@ -212,15 +219,5 @@ fn whole_coefficients_over_a_number_are_reduced() {
         ("x'*x/(-2)", "x", "-x"),
         ("x'*x/3", "x", "2*x / 3"),
     ];
-    for (f, wrt, grad) in cases {
-        let e = Entry {
-            eq: "derived".into(),
-            f: f.into(),
-            wrt: wrt.into(),
-            grad: grad.into(),
-            canonical: Some(grad.into()),
-            ..Entry::default()
-        };
-        check_entry(&e).unwrap_or_else(|err| panic!("{}: {err}", e.label()));
-    }
+    check_derived(&cases, true);
 }
