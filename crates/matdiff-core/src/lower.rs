@@ -581,11 +581,7 @@ impl<'a> Ctx<'a> {
                                 )
                                 .into());
                         }
-                        if fold_const(&link.rhs) == Some(0.0) {
-                            return Err(Diagnostic::new(rspan.clone(), "division by zero")
-                                .with_hint("f is undefined everywhere: divide by a nonzero number")
-                                .into());
-                        }
+                        nonzero_divisor(&link.rhs)?;
                         Low::new(Expr::Div(Rc::new(acc.e), Rc::new(rhs.e)), acc.s)
                     }
                     // A scalar operand of `.*` or `./` is a scalar factor: `s .* M` is `s*M`,
@@ -595,11 +591,7 @@ impl<'a> Ctx<'a> {
                         self.mul(acc, acc_span.clone(), rhs, rspan.clone(), op)?
                     }
                     BinOp::HadDiv if rhs.s.is_scalar() => {
-                        if fold_const(&link.rhs) == Some(0.0) {
-                            return Err(Diagnostic::new(rspan.clone(), "division by zero")
-                                .with_hint("f is undefined everywhere: divide by a nonzero number")
-                                .into());
-                        }
+                        nonzero_divisor(&link.rhs)?;
                         Low::new(Expr::Div(Rc::new(acc.e), Rc::new(rhs.e)), acc.s)
                     }
                     BinOp::HadDiv if acc.s.is_scalar() => {
@@ -1335,6 +1327,15 @@ fn choose_wrt(symbols: &SymbolTable, wrt: Option<&str>, whole: Span) -> Result<S
             )
             .with_hint("use a variable, e.g. x'*x or tr(X)")
         })
+}
+
+/// Refuses a divisor that is a literal zero (`a/0`, `x./(1-1)`), where it is written.
+fn nonzero_divisor(divisor: &Ast) -> Result<(), Diagnostic> {
+    if fold_const(divisor) == Some(0.0) {
+        return Err(Diagnostic::new(divisor.span.clone(), "division by zero")
+            .with_hint("f is undefined everywhere: divide by a nonzero number"));
+    }
+    Ok(())
 }
 
 /// The parts of a name that reads as an implicit product, with their byte offsets: a name of
