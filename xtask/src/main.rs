@@ -3,6 +3,7 @@
 //! `serve` and `test` first install whatever is missing (see `setup`), so both work on a fresh
 //! machine with only rustup, cargo and Debian's apt-get.
 
+mod serve;
 mod setup;
 mod size;
 mod util;
@@ -16,11 +17,14 @@ const USAGE: &str = "\
 Usage: cargo xtask <command>
 
 Commands:
-  serve [ARGS…]  set up, then `trunk serve --offline` on http://127.0.0.1:8080/
+  serve [ARGS…]  set up, then `trunk serve --offline` on http://127.0.0.1:8080/, printing the
+                 URL once it answers and starting trunk again if it exits on its own
                  (extra ARGS go to trunk, e.g. `--release`, `--port 9000`)
   test           set up, then every check: fmt, clippy (native and wasm32), cargo test,
-                 `trunk build --release`, the browser tests and the size/perf report
+                 `trunk build --release`, the browser tests, the size/perf report and
+                 `cargo xtask serve` from a cold copy of the tree
   browser        set up, `trunk build --release`, the browser tests and the size/perf report
+  serve-check    the test of `serve` alone: a cold copy of the tree served on a free port
   size           the size/perf report of an existing dist/
   bench          the criterion benchmarks of the engine (cargo bench -p matdiff-core)
   setup          only install what is missing";
@@ -33,6 +37,7 @@ fn main() -> ExitCode {
         Some("serve") => serve(&root, rest),
         Some("test") => test(&root, true),
         Some("browser") => test(&root, false),
+        Some("serve-check") => serve_check(&root),
         Some("size") => size::report(&root, &root.join("dist")),
         Some("bench") => run(cargo()
             .args(["bench", "-p", "matdiff-core"])
@@ -67,27 +72,18 @@ fn serve(root: &Path, extra: &[String]) -> Result {
         },
     )?;
     header("trunk serve");
-    let has = |flag: &str| {
-        extra
-            .iter()
-            .any(|a| a == flag || a.starts_with(&format!("{flag}=")))
-    };
-    let mut cmd = Command::new("trunk");
-    cmd.args(["serve", "--offline"]).current_dir(root);
-    if !has("--address") {
-        cmd.args(["--address", "127.0.0.1"]);
-    }
-    if !has("--port") {
-        cmd.args(["--port", "8080"]);
-    }
-    cmd.args(extra);
-    let port = extra
-        .iter()
-        .position(|a| a == "--port")
-        .and_then(|i| extra.get(i + 1))
-        .map_or("8080", String::as_str);
-    println!("matdiff will be served at http://127.0.0.1:{port}/ (Ctrl-C stops)");
-    run(&mut cmd)
+    serve::serve(root, extra)
+}
+
+/// The test of `cargo xtask serve` from a cold copy of the tree; its time to first serve goes to
+/// `tests/artifacts/serve.json`.
+fn serve_check(root: &Path) -> Result {
+    let first = serve::check_cold_serve(root)?;
+    let artifacts = root.join("tests/artifacts");
+    std::fs::create_dir_all(&artifacts).map_err(|e| format!("{}: {e}", artifacts.display()))?;
+    let figure = serde_json::json!({ "first_serve_cold_seconds": first.as_secs_f64() });
+    std::fs::write(artifacts.join("serve.json"), figure.to_string())
+        .map_err(|e| format!("serve.json: {e}"))
 }
 
 /// The whole suite (`full`) or only the site: build, browser tests, size report.
@@ -168,6 +164,7 @@ fn test(root: &Path, full: bool) -> Result {
         s.skip("browser tests (node --test, headless chromium)", why);
         s.skip("size/perf report", why);
     }
+    s.run("cargo xtask serve from a cold tree", || serve_check(root));
     s.finish(start.elapsed())
 }
 
