@@ -356,3 +356,45 @@ fn exercise(
     println!("an edit of web/static/style.css was rebuilt and served; the server is up");
     Ok(first)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(words: &[&str]) -> Vec<String> {
+        words.iter().map(|w| w.to_string()).collect()
+    }
+
+    #[test]
+    fn listen_reads_trunk_address_and_port_in_both_spellings() {
+        let l = Listen::from_args(&args(&[])).unwrap();
+        assert_eq!(l.url(), "http://127.0.0.1:8080/");
+        let l = Listen::from_args(&args(&["--release", "--port", "9000"])).unwrap();
+        assert_eq!(l.url(), "http://127.0.0.1:9000/");
+        let l = Listen::from_args(&args(&["--port=9001", "--address=0.0.0.0"])).unwrap();
+        assert_eq!(l.url(), "http://0.0.0.0:9001/");
+        let e = Listen::from_args(&args(&["--port", "eighty"]))
+            .err()
+            .unwrap();
+        assert!(e.contains("not a port number"), "{e}");
+    }
+
+    #[test]
+    fn get_reads_status_and_body_and_none_when_nothing_listens() {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let socket = listener.local_addr().unwrap();
+        let server = std::thread::spawn(move || {
+            let (mut s, _) = listener.accept().unwrap();
+            let mut buf = [0u8; 512];
+            let _ = s.read(&mut buf);
+            s.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\n\0asm")
+                .unwrap();
+        });
+        let r = get(socket, "/x.wasm").unwrap();
+        server.join().unwrap();
+        assert_eq!(r.status, 200);
+        assert!(r.body.starts_with(b"\0asm"));
+        let closed = free_port().unwrap();
+        assert!(get(([127, 0, 0, 1], closed).into(), "/").is_none());
+    }
+}
