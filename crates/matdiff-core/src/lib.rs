@@ -4,7 +4,9 @@
 //! and in wasm32 (the page). Bad input never panics; it comes back as [`Diagnostic`]s.
 
 pub mod api;
+pub mod build;
 pub mod canon;
+pub mod ctx;
 pub mod decls;
 pub mod derive;
 pub mod diagnostic;
