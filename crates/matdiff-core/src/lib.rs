@@ -11,6 +11,7 @@ pub mod decls;
 pub mod derive;
 pub mod diagnostic;
 pub mod expr;
+pub mod greek;
 pub mod lower;
 pub mod numeric;
 pub mod print;

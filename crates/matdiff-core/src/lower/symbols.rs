@@ -5,9 +5,10 @@
 
 use super::unify::{D, TS};
 use super::{Low, Lowerer, R};
-use crate::decls::{default_kind, is_greek};
+use crate::decls::default_kind;
 use crate::diagnostic::{Diagnostic, Span};
 use crate::expr::{Expr, Kind};
+use crate::greek::is_greek;
 
 /// A symbol as lowering knows it.
 pub(super) struct SymInfo {
