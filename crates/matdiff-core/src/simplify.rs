@@ -624,3 +624,122 @@ fn simplify_tidy(e: Expr, ctx: Ctx) -> Expr {
     };
     tidy_node(ctx, e, false)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ctx::SymbolIndex;
+    use crate::numeric::{eval, resolve_problem_sizes, sample, Env};
+    use crate::print::text;
+    use expect_test::{expect, Expect};
+
+    /// Lowers `input`, tidies it, applies `step` to the argument of its outermost `sum(·)` (or
+    /// to all of it), checks at a sampled point that the result has the value of
+    /// `meaning(argument)`, and compares the result, in the input syntax, with `expect`.
+    fn check_step(
+        input: &str,
+        step: impl Fn(Expr, Ctx) -> Expr,
+        meaning: impl Fn(Expr) -> Expr,
+        expect: Expect,
+    ) {
+        let p = crate::lower::lower(input, "", None).unwrap_or_else(|d| panic!("{input}: {d:?}"));
+        let index = SymbolIndex::new(&p.symbols);
+        let ctx = Ctx {
+            table: &p.symbols,
+            wrt: &p.wrt,
+            index: &index,
+        };
+        let whole = tidy(ctx, p.expr.clone());
+        let before = match whole {
+            Expr::Call(Func::Sum, a) => Rc::unwrap_or_clone(a),
+            e => e,
+        };
+        let after = step(before.clone(), ctx);
+        let sizes = resolve_problem_sizes(&p, &Default::default()).expect("sizes");
+        let values = sample(&p, &sizes, 7).expect("sample");
+        let env = Env {
+            values: &values,
+            sizes: &sizes,
+            direction: None,
+        };
+        let (x, y) = (eval(&meaning(before), &env), eval(&after, &env));
+        match (x, y) {
+            (Ok(x), Ok(y)) => {
+                assert_eq!(x.shape(), y.shape(), "{input}: the shape changed");
+                let scale = 1.0 + x.norm();
+                assert!((x - y).norm() <= 1e-9 * scale, "{input}: the value changed");
+            }
+            (x, y) => panic!("{input}: {x:?} {y:?}"),
+        }
+        expect.assert_eq(&text(&after, &p.symbols));
+    }
+
+    fn check_tidy(input: &str, expect: Expect) {
+        check_step(input, |e, _| e, |e| e, expect);
+    }
+
+    fn check_merge(input: &str, expect: Expect) {
+        check_step(input, |e, ctx| merge_like_terms(ctx, e), |e| e, expect);
+    }
+
+    fn check_smart_t(input: &str, expect: Expect) {
+        check_step(input, |e, ctx| tidy(ctx, smart_t(&e, ctx)), Expr::t, expect);
+    }
+
+    fn check_merge_powers(input: &str, expect: Expect) {
+        let step = |e: Expr, ctx: Ctx| match e {
+            Expr::Mul(chain) => mul(ctx, merge_powers(chain, ctx)),
+            e => e,
+        };
+        check_step(input, step, |e| e, expect);
+    }
+
+    fn check_simplify(input: &str, expect: Expect) {
+        check_step(input, |e, ctx| simplify(e, ctx), |e| e, expect);
+    }
+
+    #[test]
+    fn tidy_flattens_and_folds() {
+        check_tidy("-x'*y - -a", expect!["-x'*y + a"]);
+        check_tidy("2*(3*a) + 0*b", expect!["6*a"]);
+        check_tidy("sum(2*A*(3*B)*1)", expect!["6*A*B"]);
+        check_tidy("a/4*2", expect!["2*(a / 4)"]);
+        check_tidy("sum((A + (B + C)) .* 1)", expect!["A + B + C"]);
+        check_tidy("x'*x*(y'*A*z)", expect!["(x'*x)*y'*A*z"]);
+    }
+
+    #[test]
+    fn merge_collects_like_terms() {
+        check_merge("sum(A*x + A*x + 2*(A*x))", expect!["4*A*x"]);
+        // Terms that cancel stay: a zero without a shape must not replace a matrix.
+        check_merge("x'A x - x'A x + a", expect!["x'*A*x - x'*A*x + a"]);
+        check_merge("tr(X + 3*X - X')", expect!["tr(4*X - X')"]);
+    }
+
+    #[test]
+    fn smart_t_pushes_transposes_inward() {
+        check_smart_t("sum(A*B*x)", expect!["x'*B'*A'"]);
+        check_smart_t("sum(A' + B)", expect!["A + B'"]);
+        check_smart_t("sum(X'*X)", expect!["X'*X"]);
+        check_smart_t("sum(inv(A)*x)", expect!["x'*inv(A)'"]);
+        check_smart_t("x'*A*y", expect!["x'*A*y"]);
+    }
+
+    #[test]
+    fn merge_powers_joins_equal_bases() {
+        check_merge_powers("sum(X*X*X^2*A)", expect!["X^4*A"]);
+        check_merge_powers("sum(A^2*A*B*B)", expect!["A^3*B^2"]);
+        check_merge_powers("sum(inv(X)*X^3*B)", expect!["inv(X)*X^3*B"]);
+        check_merge_powers("sum(X*Y*X)", expect!["X*Y*X"]);
+    }
+
+    #[test]
+    fn simplify_finishes_results() {
+        check_simplify("tr(A*I*B)", expect!["tr(A*B)"]);
+        check_simplify("sum(matrix(1) .* A)", expect!["A"]);
+        check_simplify("sum((A*B)')", expect!["B'*A'"]);
+        check_simplify("sum(X*X^2)", expect!["X^3"]);
+        check_simplify("sum(a^-1*A)", expect!["A / a"]);
+        check_simplify("sum(1/a*A)", expect!["A / a"]);
+    }
+}
