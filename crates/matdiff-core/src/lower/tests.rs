@@ -1306,3 +1306,145 @@ fn well_typed_results_agree_with_shape_of() {
         );
     }
 }
+
+#[test]
+fn holes_take_the_final_sizes() {
+    // The size of `I` is a variable when it is built and is unified later.
+    check(
+        "tr(I*A) + tr(A*B)",
+        expect![[r#"
+            (+ (tr (* (I n) A)) (tr (* A B)))
+            A: matrix n×n
+            B: matrix n×n
+            wrt A
+        "#]],
+    );
+    check_with(
+        "tr(I*A) + tr(A*B)",
+        "B: 3x3",
+        None,
+        expect![[r#"
+        (+ (tr (* (I 3) A)) (tr (* A B)))
+        A: matrix 3×3
+        B: matrix 3×3 declared
+        wrt A
+    "#]],
+    );
+    check_with(
+        "tr(I*A) + sum(matrix(2) .* A)",
+        "A: k x k",
+        None,
+        expect![[r#"
+        (+ (tr (* (I k) A)) (sum (.* (* 2 (ones k k)) A)))
+        A: matrix k×k declared
+        wrt A
+    "#]],
+    );
+    check_with(
+        "x'*(I + 3*matrix(1))*x",
+        "x: vector 4",
+        None,
+        expect![[r#"
+        (* (' x) (+ (I 4) (* 3 (ones 4 4))) x)
+        x: vector 4×1 declared
+        wrt x
+    "#]],
+    );
+    check(
+        "sum(1 ./ x) + x'*I*y + tr(eye)",
+        expect![[r#"
+        (+ (sum (./ (ones n 1) x)) (* (' x) (I n) y) (tr (I m)))
+        x: vector n×1
+        y: vector n×1
+        wrt x
+    "#]],
+    );
+    // `X^0` is the identity of X's size.
+    check(
+        "tr(X^0*Y)",
+        expect![[r#"
+        (tr (* (I n) Y))
+        X: matrix n×n
+        Y: matrix n×n
+        wrt X
+    "#]],
+    );
+}
+
+/// The union-find: variables link to the older one or to a rigid size, never to 1, and a
+/// failed shape unification changes nothing.
+#[test]
+fn unification_of_dimensions() {
+    use super::unify::{Dims, D, TS};
+    use crate::expr::Dim;
+    let mut d = Dims::default();
+    let (a, b, c) = (d.fresh(), d.fresh(), d.fresh());
+    assert!(!d.unify(a, D::One));
+    assert!(d.unify(c, b));
+    assert_eq!(d.find(c), b);
+    let n = d.rigid(&Dim::Name("n".into()));
+    assert!(d.unify(b, n));
+    assert_eq!(d.find(c), n);
+    assert!(!d.unify(c, D::Num(3)));
+    let (x, y) = (d.fresh(), d.fresh());
+    // a×1 against x×y: the columns cannot unify (1 against a variable), so the rows stay apart.
+    assert!(!d.unify_shapes(TS { r: a, c: D::One }, TS { r: x, c: y }));
+    assert!(!d.same(a, x));
+    assert!(d.unify_shapes(TS { r: a, c: x }, TS { r: y, c: n }));
+    assert_eq!((d.find(y), d.find(x)), (a, n));
+    assert!(d.chain_ok(&[TS { r: a, c: n }, TS::SCALAR, TS { r: c, c: D::One }]));
+    assert!(!d.chain_ok(&[TS { r: a, c: n }, TS { r: a, c: D::One }]));
+}
+
+#[test]
+fn errors_point_at_the_operator_and_label_the_operands() {
+    check(
+        "tr(A*x*y)",
+        expect![[r#"
+        error: cannot multiply a vector n×1 by a vector p×1: the inner dimensions 1 and p differ
+          | tr(A*x*y)
+          |       ^
+          |    --- vector n×1
+          |        - vector p×1
+          = hint: transpose one side with ': x'*y is an inner product, x*y' an outer product
+    "#]],
+    );
+    check(
+        "sum(x .* X) + tr(X)",
+        expect![[r#"
+        error: cannot multiply elementwise a vector n×1 and a matrix m×p: the shapes differ
+          | sum(x .* X) + tr(X)
+          |       ^^
+          |     - vector n×1
+          |          - matrix m×p
+    "#]],
+    );
+    check(
+        "sum(x ./ 0)",
+        expect![[r#"
+        error: division by zero
+          | sum(x ./ 0)
+          |          ^
+          = hint: f is undefined everywhere: divide by a nonzero number
+    "#]],
+    );
+    check(
+        "tr(X^1.5)",
+        expect![[r#"
+        error: a matrix can only be raised to an integer power, not 1.5
+          | tr(X^1.5)
+          |      ^^^
+          |    - matrix n×m
+          = hint: for elementwise powers write .^1.5
+    "#]],
+    );
+    check(
+        "diag(x')*y",
+        expect![[r#"
+        error: diag takes a column vector or a square matrix, not a row vector 1×n
+          | diag(x')*y
+          | ^^^^
+          |      -- row vector 1×n
+    "#]],
+    );
+}
