@@ -695,7 +695,7 @@ mod tests {
     }
 
     fn check_simplify(input: &str, expect: Expect) {
-        check_step(input, |e, ctx| simplify(e, ctx), |e| e, expect);
+        check_step(input, simplify, |e| e, expect);
     }
 
     #[test]
