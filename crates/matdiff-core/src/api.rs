@@ -1,13 +1,13 @@
 //! The front door of the core: text in, derivation and checks out.
 
 use crate::canon::{rearrange, Line};
+use crate::ctx::{Ctx, SymbolIndex};
 use crate::derive::{differentiate, Limit, MAX_DERIVATION_NODES};
 use crate::diagnostic::{Diagnostic, Source};
 use crate::expr::{Expr, Kind, Problem, Symbol, SymbolTable};
 use crate::numeric::{self, CheckReport};
 use crate::print;
 use crate::rules::Rule;
-use crate::simplify::{Ctx, SymbolIndex};
 use serde::Serialize;
 use std::collections::BTreeMap;
 

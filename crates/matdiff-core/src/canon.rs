@@ -1,8 +1,10 @@
 //! The rearrangement phase: from dy linear in dX to dy = Tr(Gᵀ dX) (gᵀdx, g dx), then ∇f = G.
 
+use crate::build::{add, map_rc, mul};
+use crate::ctx::Ctx;
 use crate::expr::{Dim, Expr, Func, Kind, Shape};
 use crate::rules::{self, Rule};
-use crate::simplify::{add, map_rc, mul, simplify, smart_t, tidy, transpose_chain, Ctx};
+use crate::simplify::{simplify, smart_t, tidy, transpose_chain};
 use std::rc::Rc;
 
 /// A term split into constant scalar factors (`coef`) and the part that holds dX (`core`).

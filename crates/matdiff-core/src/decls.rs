@@ -5,6 +5,7 @@
 
 use crate::diagnostic::{Diagnostic, Source, Span};
 use crate::expr::{Dim, Kind};
+use crate::greek::is_lower_greek;
 use crate::syntax::is_function_name;
 
 /// Largest numeric dimension a declaration may give.
@@ -29,53 +30,13 @@ pub struct Decl {
     pub spd: bool,
 }
 
-const LOWER_GREEK: &[&str] = &[
-    "alpha",
-    "beta",
-    "gamma",
-    "delta",
-    "epsilon",
-    "varepsilon",
-    "zeta",
-    "eta",
-    "theta",
-    "vartheta",
-    "iota",
-    "kappa",
-    "lambda",
-    "mu",
-    "nu",
-    "xi",
-    "omicron",
-    "pi",
-    "rho",
-    "varrho",
-    "sigma",
-    "varsigma",
-    "tau",
-    "upsilon",
-    "phi",
-    "varphi",
-    "chi",
-    "psi",
-    "omega",
-];
-const UPPER_GREEK: &[&str] = &[
-    "Gamma", "Delta", "Theta", "Lambda", "Xi", "Pi", "Sigma", "Upsilon", "Phi", "Psi", "Omega",
-];
-
-/// Whether `name` is a Greek letter name (`alpha`, `Sigma`, …).
-pub fn is_greek(name: &str) -> bool {
-    LOWER_GREEK.contains(&name) || UPPER_GREEK.contains(&name)
-}
-
 /// The kind of an undeclared name: a–g and lower-case Greek names (also subscripted: `lambda_1`,
 /// `alpha2`) are scalars, h–z vectors, A–Z and upper-case Greek names matrices.
 pub fn default_kind(name: &str) -> Kind {
     // The letter a subscript decorates counts: `lambda_1` and `alpha2` are Greek, so scalars.
     let base = name.split('_').next().unwrap_or(name);
     let base = base.trim_end_matches(|c: char| c.is_ascii_digit());
-    if LOWER_GREEK.contains(&base) {
+    if is_lower_greek(base) {
         return Kind::Scalar;
     }
     match name.bytes().next() {

@@ -1,10 +1,10 @@
 //! The differentiation phase: from dy = d(f), push d(·) inward one rule per step until only dX remains.
 
+use crate::build::{add, mul};
+use crate::ctx::Ctx;
 use crate::expr::{same_name, Expr, Func, Shape};
 use crate::rules::{self, Rule};
-use crate::simplify::{
-    add, merge_like_terms, merge_node, merges_children, mul, tidy, tidy_shallow, Ctx,
-};
+use crate::simplify::{merge_like_terms, merge_node, merges_children, tidy, tidy_shallow};
 use std::rc::Rc;
 
 /// Upper bound on the steps of one phase; a derivation that needs more is reported, never looped.
@@ -547,7 +547,7 @@ mod tests {
             let Ok(p) = crate::lower::lower(f, decls, Some(wrt)) else {
                 continue;
             };
-            let index = crate::simplify::SymbolIndex::new(&p.symbols);
+            let index = crate::ctx::SymbolIndex::new(&p.symbols);
             let ctx = Ctx {
                 table: &p.symbols,
                 wrt: &p.wrt,

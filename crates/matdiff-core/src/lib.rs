@@ -4,11 +4,14 @@
 //! and in wasm32 (the page). Bad input never panics; it comes back as [`Diagnostic`]s.
 
 pub mod api;
+pub mod build;
 pub mod canon;
+pub mod ctx;
 pub mod decls;
 pub mod derive;
 pub mod diagnostic;
 pub mod expr;
+pub mod greek;
 pub mod lower;
 pub mod numeric;
 pub mod print;

@@ -123,7 +123,7 @@ pub fn symbol_latex(name: &str, kind: Kind) -> String {
         }
     };
     let bold = kind != Kind::Scalar;
-    let base = if let Some(g) = greek(&base) {
+    let base = if let Some(g) = crate::greek::by_name(&base).map(|g| g.latex) {
         if bold {
             format!(r"\boldsymbol{{{g}}}")
         } else {
@@ -143,62 +143,6 @@ pub fn symbol_latex(name: &str, kind: Kind) -> String {
     } else {
         format!("{base}_{{{sub}}}")
     }
-}
-
-fn greek(name: &str) -> Option<&'static str> {
-    const LOWER: &[&str] = &[
-        "alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta", "iota", "kappa",
-        "lambda", "mu", "nu", "xi", "pi", "rho", "sigma", "tau", "upsilon", "phi", "chi", "psi",
-        "omega",
-    ];
-    const UPPER: &[&str] = &[
-        "Gamma", "Delta", "Theta", "Lambda", "Xi", "Pi", "Sigma", "Upsilon", "Phi", "Psi", "Omega",
-    ];
-    const LOWER_TEX: &[&str] = &[
-        r"\alpha",
-        r"\beta",
-        r"\gamma",
-        r"\delta",
-        r"\epsilon",
-        r"\zeta",
-        r"\eta",
-        r"\theta",
-        r"\iota",
-        r"\kappa",
-        r"\lambda",
-        r"\mu",
-        r"\nu",
-        r"\xi",
-        r"\pi",
-        r"\rho",
-        r"\sigma",
-        r"\tau",
-        r"\upsilon",
-        r"\phi",
-        r"\chi",
-        r"\psi",
-        r"\omega",
-    ];
-    const UPPER_TEX: &[&str] = &[
-        r"\Gamma",
-        r"\Delta",
-        r"\Theta",
-        r"\Lambda",
-        r"\Xi",
-        r"\Pi",
-        r"\Sigma",
-        r"\Upsilon",
-        r"\Phi",
-        r"\Psi",
-        r"\Omega",
-    ];
-    if name == "omicron" {
-        return Some("o");
-    }
-    if let Some(i) = LOWER.iter().position(|g| *g == name) {
-        return Some(LOWER_TEX[i]);
-    }
-    UPPER.iter().position(|g| *g == name).map(|i| UPPER_TEX[i])
 }
 
 /// Formats a number: integers without a decimal point.

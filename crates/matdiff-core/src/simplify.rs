@@ -1,258 +1,10 @@
 //! Algebraic normalisation: tidying products and sums, pushing transposes, symmetry, collecting like terms.
 
-use crate::expr::{dims_with, same_name, Dim, Expr, Func, Shape, SymbolTable};
-use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
+use crate::build::{add, is_scalar_group, map_children, map_rc, mul};
+use crate::ctx::Ctx;
+use crate::expr::{Expr, Func};
 use std::rc::Rc;
 
-/// What the simplifier needs to know about the problem.
-#[derive(Clone, Copy)]
-pub struct Ctx<'a> {
-    pub table: &'a SymbolTable,
-    pub wrt: &'a str,
-    /// The table's symbols by name, for shape look-ups in large tables.
-    pub index: &'a SymbolIndex<'a>,
-}
-
-/// The symbols of a table by name: a hash look-up for large tables, a scan for small ones.
-pub struct SymbolIndex<'a> {
-    table: &'a SymbolTable,
-    /// Built only for tables larger than [`SymbolIndex::SCAN`].
-    by_name: HashMap<&'a str, &'a Shape, BuildHasherDefault<Fnv>>,
-}
-
-impl<'a> SymbolIndex<'a> {
-    /// Up to this many symbols a linear scan is faster than hashing.
-    const SCAN: usize = 8;
-
-    pub fn new(table: &'a SymbolTable) -> SymbolIndex<'a> {
-        let mut by_name = HashMap::default();
-        if table.symbols.len() > Self::SCAN {
-            // The first symbol of a name wins, as `SymbolTable::get` finds it.
-            for s in table.symbols.iter().rev() {
-                by_name.insert(s.name.as_str(), &s.shape);
-            }
-        }
-        SymbolIndex { table, by_name }
-    }
-
-    /// The shape of the symbol `name`.
-    pub fn shape(&self, name: &str) -> Option<&'a Shape> {
-        if self.table.symbols.len() > Self::SCAN {
-            self.by_name.get(name).copied()
-        } else {
-            self.table.get(name).map(|s| &s.shape)
-        }
-    }
-}
-
-/// FNV-1a: a small, fast hash for short symbol names (no protection against chosen collisions
-/// needed: the names come from one input, whose size is capped).
-#[derive(Default)]
-struct Fnv(u64);
-
-impl Hasher for Fnv {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        let mut h = if self.0 == 0 {
-            0xcbf2_9ce4_8422_2325
-        } else {
-            self.0
-        };
-        for b in bytes {
-            h ^= u64::from(*b);
-            h = h.wrapping_mul(0x0100_0000_01b3);
-        }
-        self.0 = h;
-    }
-}
-
-impl<'a> Ctx<'a> {
-    pub fn shape(&self, e: &Expr) -> Shape {
-        let (r, c) = self.dims(e);
-        Shape::new(r.clone(), c.clone())
-    }
-    /// Rows and columns of `e`, borrowed (no allocation).
-    pub fn dims<'e>(&self, e: &'e Expr) -> (&'e Dim, &'e Dim)
-    where
-        'a: 'e,
-    {
-        dims_with(e, &|name: &str| self.index.shape(name))
-    }
-    pub fn is_scalar(&self, e: &Expr) -> bool {
-        let (r, c) = self.dims(e);
-        *r == Dim::One && *c == Dim::One
-    }
-    pub fn is_square(&self, e: &Expr) -> bool {
-        let (r, c) = self.dims(e);
-        r == c
-    }
-    /// Whether `e` is the differential of the variable, `dX`.
-    pub fn is_dx(&self, e: &Expr) -> bool {
-        matches!(e, Expr::D(a) if matches!(&**a, Expr::Sym(s) if same_name(s, self.wrt)))
-    }
-    pub fn has_dx(&self, e: &Expr) -> bool {
-        e.any(&mut |n| self.is_dx(n))
-    }
-    /// Whether `e` does not depend on the variable.
-    pub fn is_const(&self, e: &Expr) -> bool {
-        !e.mentions(self.wrt)
-    }
-}
-
-/// Builds a product, flattening nested products.
-#[must_use]
-pub fn mul(ctx: Ctx, factors: Vec<Expr>) -> Expr {
-    let n = factors.len();
-    // A scalar product of several factors stays grouped inside a longer product:
-    // flattened, (xᵀy)A would not read as a valid chain, nor would its transpose.
-    let flattens =
-        |f: &Expr| matches!(f, Expr::Mul(inner) if n == 1 || !is_scalar_group(inner, ctx));
-    let out = if factors.iter().any(flattens) {
-        let len = factors
-            .iter()
-            .map(|f| match f {
-                Expr::Mul(inner) => inner.len(),
-                _ => 1,
-            })
-            .sum();
-        let mut out = Vec::with_capacity(len);
-        for f in factors {
-            match f {
-                Expr::Mul(inner) if n == 1 || !is_scalar_group(&inner, ctx) => out.extend(inner),
-                f => out.push(f),
-            }
-        }
-        out
-    } else {
-        factors
-    };
-    let mut out = regroup(out, ctx);
-    match out.len() {
-        0 => Expr::Num(1.0),
-        1 => out.pop().unwrap_or(Expr::Num(1.0)),
-        _ => Expr::Mul(out),
-    }
-}
-
-/// Per factor: (is 1×1, has one row, has one column).
-fn unit_dims(f: &Expr, ctx: Ctx) -> (bool, bool, bool) {
-    let (r, c) = ctx.dims(f);
-    let (r1, c1) = (*r == Dim::One, *c == Dim::One);
-    (r1 && c1, r1, c1)
-}
-
-/// Groups every run of a chain whose product is 1×1, unless the run ends the chain:
-/// `[xᵀ, y, z]` → `[(xᵀy), z]`. Read left to right both mean the same, but only the grouped
-/// chain stays valid when reversed (a transpose) or rotated (the trace's cyclic property).
-fn regroup(chain: Vec<Expr>, ctx: Ctx) -> Vec<Expr> {
-    // A run of matrix factors is 1×1 when its first factor has one row and its last one column.
-    // First find whether any run needs grouping; most chains are returned as they are.
-    let n = chain.len();
-    let mut needs_group = false;
-    let mut run: Option<(usize, bool)> = None; // (length so far, first factor has one row)
-    for (i, f) in chain.iter().enumerate() {
-        let (scalar, r1, c1) = unit_dims(f, ctx);
-        if scalar {
-            continue;
-        }
-        let (len, rows_one) = match run {
-            None => (1, r1),
-            Some((len, r)) => (len + 1, r),
-        };
-        run = Some((len, rows_one));
-        if rows_one && c1 {
-            run = None;
-            if i + 1 < n && len >= 2 {
-                needs_group = true;
-                break;
-            }
-        }
-    }
-    if !needs_group {
-        return chain;
-    }
-    let mut out: Vec<Expr> = Vec::with_capacity(n);
-    let mut run_start = 0;
-    // Whether the current run of matrix factors has one row (None: no run open).
-    let mut run_rows_one: Option<bool> = None;
-    for (i, f) in chain.into_iter().enumerate() {
-        let (scalar, r1, c1) = unit_dims(&f, ctx);
-        if scalar {
-            out.push(f);
-            continue;
-        }
-        let rows_one = match run_rows_one {
-            None => {
-                run_start = out.len();
-                r1
-            }
-            Some(r) => r,
-        };
-        run_rows_one = Some(rows_one);
-        out.push(f);
-        if rows_one && c1 {
-            run_rows_one = None;
-            if i + 1 < n && out.len() - run_start >= 2 {
-                let group = out.split_off(run_start);
-                out.push(Expr::Mul(group));
-            }
-        }
-    }
-    out
-}
-
-/// Whether a product of `factors` is 1×1 although not all factors are scalars.
-fn is_scalar_group(factors: &[Expr], ctx: Ctx) -> bool {
-    let mut any_matrix = false;
-    let one = Dim::One;
-    let mut acc: (&Dim, &Dim) = (&one, &one);
-    for f in factors {
-        let s = ctx.dims(f);
-        let s_scalar = *s.0 == Dim::One && *s.1 == Dim::One;
-        if !s_scalar {
-            any_matrix = true;
-        }
-        if *acc.0 == Dim::One && *acc.1 == Dim::One {
-            acc = s;
-        } else if !s_scalar {
-            acc = (acc.0, s.1);
-        }
-    }
-    any_matrix && *acc.0 == Dim::One && *acc.1 == Dim::One
-}
-
-/// Builds a sum, flattening nested sums.
-#[must_use]
-pub fn add(terms: Vec<Expr>) -> Expr {
-    if !terms.iter().any(|t| matches!(t, Expr::Add(_))) {
-        // Nothing to flatten: the terms are the sum (no new vector).
-        let mut terms = terms;
-        return match terms.len() {
-            0 => Expr::Num(0.0),
-            1 => terms.pop().unwrap_or(Expr::Num(0.0)),
-            _ => Expr::Add(terms),
-        };
-    }
-    let mut out = Vec::with_capacity(terms.len());
-    for t in terms {
-        match t {
-            Expr::Add(inner) => out.extend(inner),
-            t => out.push(t),
-        }
-    }
-    match out.len() {
-        0 => Expr::Num(0.0),
-        1 => out.pop().unwrap_or(Expr::Num(0.0)),
-        _ => Expr::Add(out),
-    }
-}
-
-/// Light normalisation that never changes how an expression reads beyond the obvious:
-/// flattens sums and products, drops zero terms and unit factors, folds numeric factors.
-#[must_use]
 /// `k / y` in lowest terms, for whole numbers with a common factor (`2/4` → `1/2`, `4/2` →
 /// `2/1`, with a positive denominator); `None` when there is nothing to reduce.
 fn reduce_fraction(k: f64, y: f64) -> Option<(f64, f64)> {
@@ -269,6 +21,9 @@ fn reduce_fraction(k: f64, y: f64) -> Option<(f64, f64)> {
     (g != 1.0).then_some((k / g, y / g))
 }
 
+/// Light normalisation that never changes how an expression reads beyond the obvious:
+/// flattens sums and products, drops zero terms and unit factors, folds numeric factors.
+#[must_use]
 pub fn tidy(ctx: Ctx, e: Expr) -> Expr {
     tidy_node(ctx, e, true)
 }
@@ -598,43 +353,6 @@ pub(crate) fn merge_node(ctx: Ctx, e: Expr) -> Expr {
     }
 }
 
-/// The node with each child replaced by `f(child)`, in order.
-pub(crate) fn map_children(e: Expr, f: &mut impl FnMut(Expr) -> Expr) -> Expr {
-    let mut b = |x: Rc<Expr>| map_rc(x, &mut *f);
-    match e {
-        Expr::Add(v) => Expr::Add(v.into_iter().map(&mut *f).collect()),
-        Expr::Mul(v) => Expr::Mul(v.into_iter().map(&mut *f).collect()),
-        Expr::Had(v) => Expr::Had(v.into_iter().map(&mut *f).collect()),
-        Expr::Div(x, y) => {
-            let x = b(x);
-            Expr::Div(x, b(y))
-        }
-        Expr::HadDiv(x, y) => {
-            let x = b(x);
-            Expr::HadDiv(x, b(y))
-        }
-        Expr::HadPow(x, p) => Expr::HadPow(b(x), p),
-        Expr::Pow(x, p) => Expr::Pow(b(x), p),
-        Expr::Transpose(x) => Expr::Transpose(b(x)),
-        Expr::Inv(x) => Expr::Inv(b(x)),
-        Expr::Call(g, x) => Expr::Call(g, b(x)),
-        Expr::D(x) => Expr::D(b(x)),
-        e @ (Expr::Num(_) | Expr::Sym(_) | Expr::Eye(_) | Expr::Ones(_)) => e,
-    }
-}
-
-/// `f` of the expression behind `x`, in the same allocation when `x` is not shared.
-pub(crate) fn map_rc(mut x: Rc<Expr>, f: impl FnOnce(Expr) -> Expr) -> Rc<Expr> {
-    match Rc::get_mut(&mut x) {
-        Some(e) => {
-            let old = std::mem::replace(e, Expr::Num(0.0));
-            *e = f(old);
-            x
-        }
-        None => Rc::new(f((*x).clone())),
-    }
-}
-
 /// The node-level work of [`tidy`] on a node whose children are already tidy.
 pub(crate) fn tidy_shallow(ctx: Ctx, e: Expr) -> Expr {
     tidy_node(ctx, e, false)
@@ -905,4 +623,123 @@ fn simplify_tidy(e: Expr, ctx: Ctx) -> Expr {
         e => e,
     };
     tidy_node(ctx, e, false)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ctx::SymbolIndex;
+    use crate::numeric::{eval, resolve_problem_sizes, sample, Env};
+    use crate::print::text;
+    use expect_test::{expect, Expect};
+
+    /// Lowers `input`, tidies it, applies `step` to the argument of its outermost `sum(·)` (or
+    /// to all of it), checks at a sampled point that the result has the value of
+    /// `meaning(argument)`, and compares the result, in the input syntax, with `expect`.
+    fn check_step(
+        input: &str,
+        step: impl Fn(Expr, Ctx) -> Expr,
+        meaning: impl Fn(Expr) -> Expr,
+        expect: Expect,
+    ) {
+        let p = crate::lower::lower(input, "", None).unwrap_or_else(|d| panic!("{input}: {d:?}"));
+        let index = SymbolIndex::new(&p.symbols);
+        let ctx = Ctx {
+            table: &p.symbols,
+            wrt: &p.wrt,
+            index: &index,
+        };
+        let whole = tidy(ctx, p.expr.clone());
+        let before = match whole {
+            Expr::Call(Func::Sum, a) => Rc::unwrap_or_clone(a),
+            e => e,
+        };
+        let after = step(before.clone(), ctx);
+        let sizes = resolve_problem_sizes(&p, &Default::default()).expect("sizes");
+        let values = sample(&p, &sizes, 7).expect("sample");
+        let env = Env {
+            values: &values,
+            sizes: &sizes,
+            direction: None,
+        };
+        let (x, y) = (eval(&meaning(before), &env), eval(&after, &env));
+        match (x, y) {
+            (Ok(x), Ok(y)) => {
+                assert_eq!(x.shape(), y.shape(), "{input}: the shape changed");
+                let scale = 1.0 + x.norm();
+                assert!((x - y).norm() <= 1e-9 * scale, "{input}: the value changed");
+            }
+            (x, y) => panic!("{input}: {x:?} {y:?}"),
+        }
+        expect.assert_eq(&text(&after, &p.symbols));
+    }
+
+    fn check_tidy(input: &str, expect: Expect) {
+        check_step(input, |e, _| e, |e| e, expect);
+    }
+
+    fn check_merge(input: &str, expect: Expect) {
+        check_step(input, |e, ctx| merge_like_terms(ctx, e), |e| e, expect);
+    }
+
+    fn check_smart_t(input: &str, expect: Expect) {
+        check_step(input, |e, ctx| tidy(ctx, smart_t(&e, ctx)), Expr::t, expect);
+    }
+
+    fn check_merge_powers(input: &str, expect: Expect) {
+        let step = |e: Expr, ctx: Ctx| match e {
+            Expr::Mul(chain) => mul(ctx, merge_powers(chain, ctx)),
+            e => e,
+        };
+        check_step(input, step, |e| e, expect);
+    }
+
+    fn check_simplify(input: &str, expect: Expect) {
+        check_step(input, simplify, |e| e, expect);
+    }
+
+    #[test]
+    fn tidy_flattens_and_folds() {
+        check_tidy("-x'*y - -a", expect!["-x'*y + a"]);
+        check_tidy("2*(3*a) + 0*b", expect!["6*a"]);
+        check_tidy("sum(2*A*(3*B)*1)", expect!["6*A*B"]);
+        check_tidy("a/4*2", expect!["2*(a / 4)"]);
+        check_tidy("sum((A + (B + C)) .* 1)", expect!["A + B + C"]);
+        check_tidy("x'*x*(y'*A*z)", expect!["(x'*x)*y'*A*z"]);
+    }
+
+    #[test]
+    fn merge_collects_like_terms() {
+        check_merge("sum(A*x + A*x + 2*(A*x))", expect!["4*A*x"]);
+        // Terms that cancel stay: a zero without a shape must not replace a matrix.
+        check_merge("x'A x - x'A x + a", expect!["x'*A*x - x'*A*x + a"]);
+        check_merge("tr(X + 3*X - X')", expect!["tr(4*X - X')"]);
+    }
+
+    #[test]
+    fn smart_t_pushes_transposes_inward() {
+        check_smart_t("sum(A*B*x)", expect!["x'*B'*A'"]);
+        check_smart_t("sum(A' + B)", expect!["A + B'"]);
+        check_smart_t("sum(X'*X)", expect!["X'*X"]);
+        check_smart_t("sum(inv(A)*x)", expect!["x'*inv(A)'"]);
+        check_smart_t("x'*A*y", expect!["x'*A*y"]);
+    }
+
+    #[test]
+    fn merge_powers_joins_equal_bases() {
+        check_merge_powers("sum(X*X*X^2*A)", expect!["X^4*A"]);
+        check_merge_powers("sum(A^2*A*B*B)", expect!["A^3*B^2"]);
+        check_merge_powers("sum(inv(X)*X^3*B)", expect!["inv(X)*X^3*B"]);
+        check_merge_powers("sum(X*Y*X)", expect!["X*Y*X"]);
+    }
+
+    #[test]
+    fn simplify_finishes_results() {
+        check_simplify("tr(A*I*B)", expect!["tr(A*B)"]);
+        check_simplify("sum(matrix(1) .* A)", expect!["A"]);
+        check_simplify("sum((A*B)')", expect!["B'*A'"]);
+        check_simplify("sum(X*X^2)", expect!["X^3"]);
+        check_simplify("sum(a^-1*A)", expect!["A / a"]);
+        check_simplify("sum(1/a*A)", expect!["A / a"]);
+    }
 }

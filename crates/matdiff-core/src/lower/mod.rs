@@ -1,0 +1,180 @@
+//! Lowering: syntax tree + declarations → typed [`Expr`] and [`SymbolTable`], with dimensions inferred by unification.
+//!
+//! Undeclared symbols are typed by their first letter (see [`crate::decls::default_kind`]); their sizes are
+//! dimension variables, unified by the operators. A variable never unifies with the literal 1, so
+//! vectors stay vectors; declared sizes and numbers are rigid. Leftover variables are named
+//! `n, m, p, q, r, s, k, l, n1, n2, …` in order of first appearance.
+//!
+//! One relaxation: an undeclared scalar-by-letter symbol (`b`, `lambda`) whose first use is as an
+//! operand of `+`/`-` against a vector or matrix is read as a vector or matrix of that shape, so
+//! `||A*x - b||^2` works without declaring `b`. A symbol already used as a scalar stays one.
+//!
+//! The parts: [`unify`] (dimensions, the union-find of inference variables), [`symbols`]
+//! (letter typing, declarations, implicit products), [`ops`] (one typing function per
+//! construct) and [`finish`] (names of the remaining dimensions, work bounds, the `Problem`).
+
+mod finish;
+mod ops;
+mod symbols;
+#[cfg(test)]
+mod tests;
+mod unify;
+
+use crate::decls::{parse_decls, Decl};
+use crate::diagnostic::Diagnostic;
+use crate::expr::{Expr, Func, Problem};
+use crate::syntax::{parse, Ast};
+use std::fmt::Write as _;
+use symbols::SymInfo;
+use unify::{Dims, TS};
+
+/// Most nodes a lowered expression may have.
+pub const MAX_NODES: usize = 2000;
+/// Deepest a lowered expression may be.
+pub const MAX_DEPTH: usize = 200;
+/// Most factors of one product (`A B C …`; a matrix power `X^k` counts as |k| factors): each
+/// factor is one more product-rule term in every later line, so the derivation grows
+/// quadratically. The limit keeps derive + check of any accepted input under 50 ms natively.
+pub const MAX_FACTORS: usize = 24;
+/// Most factors of one elementwise product: each term of its derivative is a whole product again.
+pub const MAX_HADAMARD_FACTORS: usize = 24;
+/// Most factors of all products and elementwise products of more than six factors together
+/// (several long products in one expression add up: `logdet(ABC…) logdet(DEF…)`).
+pub const MAX_TOTAL_FACTORS: usize = 24;
+/// Products of at most this many factors do not count toward [`MAX_TOTAL_FACTORS`].
+const SHORT_PRODUCT: usize = 6;
+/// Deepest nesting of functions, inverses and transposes (`exp(log(exp(…)))`, `inv(inv(…))`,
+/// `(AB)…`): every level repeats the whole inner expression in later lines. Same purpose as [`MAX_FACTORS`].
+pub const MAX_NESTED_FUNCTIONS: usize = 24;
+/// Largest integer power of a matrix.
+pub const MAX_MATRIX_POWER: f64 = 50.0;
+
+/// Parses `expr_src` and `decls_src`, types the expression and picks the variable.
+///
+/// Diagnostics from the declarations carry [`Source::Decls`](crate::diagnostic::Source::Decls), the variable choice [`Source::Other`](crate::diagnostic::Source::Other).
+pub fn lower(
+    expr_src: &str,
+    decls_src: &str,
+    wrt: Option<&str>,
+) -> Result<Problem, Vec<Diagnostic>> {
+    let parsed = parse(expr_src);
+    let (decls, decl_diags) = parse_decls(decls_src);
+    let mut diags = parsed.diagnostics;
+    diags.extend(decl_diags);
+    if !diags.is_empty() {
+        return Err(diags);
+    }
+    match parsed.ast {
+        Some(ast) => lower_ast(&ast, &decls, wrt),
+        None => Err(vec![Diagnostic::new(
+            0..expr_src.len(),
+            "type an expression, e.g. tr(A*X*B)",
+        )]),
+    }
+}
+
+/// Types a parsed expression against the declarations and picks the variable.
+pub fn lower_ast(ast: &Ast, decls: &[Decl], wrt: Option<&str>) -> Result<Problem, Vec<Diagnostic>> {
+    let mut cx = Lowerer::new(decls);
+    match cx.lower(ast) {
+        Ok(low) => cx.finish(low, ast, wrt).map_err(|d| vec![d]),
+        Err(d) => Err(vec![*d]),
+    }
+}
+
+/// A compact s-expression rendering of an [`Expr`], for tests and debugging.
+pub fn sexpr(e: &Expr) -> String {
+    let mut out = String::new();
+    sexpr_into(e, &mut out);
+    out
+}
+
+fn sexpr_into(e: &Expr, out: &mut String) {
+    let list = |out: &mut String, head: &str, items: &[&Expr]| {
+        let _ = write!(out, "({head}");
+        for i in items {
+            out.push(' ');
+            sexpr_into(i, out);
+        }
+        out.push(')');
+    };
+    match e {
+        Expr::Num(x) => {
+            let _ = write!(out, "{x}");
+        }
+        Expr::Sym(s) => out.push_str(s),
+        Expr::Eye(d) => {
+            let _ = write!(out, "(I {d})");
+        }
+        Expr::Ones(s) => {
+            let _ = write!(out, "(ones {} {})", s.rows, s.cols);
+        }
+        Expr::Add(v) => list(out, "+", &v.iter().collect::<Vec<_>>()),
+        Expr::Mul(v) => list(out, "*", &v.iter().collect::<Vec<_>>()),
+        Expr::Had(v) => list(out, ".*", &v.iter().collect::<Vec<_>>()),
+        Expr::Div(a, b) => list(out, "/", &[a, b]),
+        Expr::HadDiv(a, b) => list(out, "./", &[a, b]),
+        Expr::HadPow(a, c) => {
+            list(out, ".^", &[a]);
+            out.pop();
+            let _ = write!(out, " {c})");
+        }
+        Expr::Pow(a, c) => {
+            list(out, "^", &[a]);
+            out.pop();
+            let _ = write!(out, " {c})");
+        }
+        Expr::Transpose(a) => list(out, "'", &[a]),
+        Expr::Inv(a) => list(out, "inv", &[a]),
+        Expr::Call(Func::DiagOf, a) => list(out, "diagof", &[a]),
+        Expr::Call(f, a) => list(out, f.name(), &[a]),
+        Expr::D(a) => list(out, "d", &[a]),
+    }
+}
+
+/// A lowered node: the expression, its shape, and the shapes of its factors when it is a product.
+struct Low {
+    e: Expr,
+    s: TS,
+    fs: Vec<TS>,
+}
+
+impl Low {
+    fn new(e: Expr, s: TS) -> Low {
+        Low {
+            e,
+            s,
+            fs: Vec::new(),
+        }
+    }
+    /// The factors of a product (or the node itself) with their shapes.
+    fn factors(self) -> (Vec<Expr>, Vec<TS>) {
+        match self.e {
+            Expr::Mul(v) if v.len() == self.fs.len() => (v, self.fs),
+            e => (vec![e], vec![self.s]),
+        }
+    }
+}
+
+/// Lowering stops at the first shape error.
+type Fail = Box<Diagnostic>;
+
+/// The result of typing one node.
+type R<T> = Result<T, Fail>;
+
+/// The state of one lowering: the declarations, the dimensions, the symbols seen so far.
+struct Lowerer<'a> {
+    decls: &'a [Decl],
+    dims: Dims,
+    syms: Vec<SymInfo>,
+}
+
+impl<'a> Lowerer<'a> {
+    fn new(decls: &'a [Decl]) -> Lowerer<'a> {
+        Lowerer {
+            decls,
+            dims: Dims::default(),
+            syms: Vec::new(),
+        }
+    }
+}

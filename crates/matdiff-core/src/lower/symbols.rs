@@ -1,0 +1,181 @@
+//! Symbols and letter typing: the symbol table during inference, the first-letter convention, declarations, implicit products (`Ax` = A·x).
+//!
+//! Undeclared symbols are typed by their first letter (see [`default_kind`]); their sizes are
+//! fresh variables. A declared symbol takes its declared kind and sizes (rigid where given).
+
+use super::unify::{D, TS};
+use super::{Low, Lowerer, R};
+use crate::decls::default_kind;
+use crate::diagnostic::{Diagnostic, Span};
+use crate::expr::{Expr, Kind};
+use crate::greek::is_greek;
+
+/// A symbol as lowering knows it.
+pub(super) struct SymInfo {
+    pub(super) name: String,
+    pub(super) kind: Kind,
+    pub(super) s: TS,
+    pub(super) symmetric: bool,
+    pub(super) spd: bool,
+    pub(super) declared: bool,
+    /// Typed scalar by its letter, so it may be promoted.
+    pub(super) soft: bool,
+    /// Occurrences so far.
+    pub(super) uses: usize,
+}
+
+impl Lowerer<'_> {
+    /// The shape of symbol `name`, creating it on first appearance.
+    pub(super) fn symbol(&mut self, name: &str) -> TS {
+        if let Some(s) = self.syms.iter_mut().find(|s| s.name == name) {
+            s.uses += 1;
+            return s.s;
+        }
+        let decl = self.decls.iter().find(|d| d.name == name);
+        let info = match decl {
+            Some(d) => {
+                let r = match &d.rows {
+                    Some(x) => self.dims.rigid(x),
+                    None => self.dims.fresh(),
+                };
+                let c = match &d.cols {
+                    Some(x) => self.dims.rigid(x),
+                    None if d.square => r,
+                    None => self.dims.fresh(),
+                };
+                SymInfo {
+                    name: name.to_string(),
+                    kind: d.kind,
+                    s: TS { r, c },
+                    symmetric: d.symmetric,
+                    spd: d.spd,
+                    declared: true,
+                    soft: false,
+                    uses: 0,
+                }
+            }
+            None => {
+                let kind = default_kind(name);
+                let s = match kind {
+                    Kind::Scalar => TS::SCALAR,
+                    Kind::Vector => TS {
+                        r: self.dims.fresh(),
+                        c: D::One,
+                    },
+                    Kind::Matrix => TS {
+                        r: self.dims.fresh(),
+                        c: self.dims.fresh(),
+                    },
+                };
+                SymInfo {
+                    name: name.to_string(),
+                    kind,
+                    s,
+                    symmetric: false,
+                    spd: false,
+                    declared: false,
+                    soft: kind == Kind::Scalar,
+                    uses: 0,
+                }
+            }
+        };
+        let s = info.s;
+        self.syms.push(SymInfo { uses: 1, ..info });
+        s
+    }
+
+    /// Retypes a letter-typed scalar symbol seen once as a vector or matrix; `None` if it was used before.
+    pub(super) fn promote(&mut self, name: &str, kind: Kind) -> Option<TS> {
+        let i = self
+            .syms
+            .iter()
+            .position(|s| s.name == name && s.soft && s.uses == 1)?;
+        let r = self.dims.fresh();
+        let c = if kind == Kind::Vector {
+            D::One
+        } else {
+            self.dims.fresh()
+        };
+        let s = TS { r, c };
+        let info = self.syms.get_mut(i)?;
+        info.kind = kind;
+        info.s = s;
+        info.soft = false;
+        Some(s)
+    }
+
+    /// A name: a symbol, the identity, or an implicit product (`AXB`, `Ax`).
+    pub(super) fn ident(&mut self, name: &str, span: Span) -> R<Low> {
+        let declared = self.decls.iter().any(|d| d.name == name);
+        if !declared && (name == "I" || name == "eye") {
+            return Ok(self.eye());
+        }
+        match implicit_parts(name) {
+            Some(parts) if !declared => {
+                // `AXB`, `Ax`, `xAx`: a product of the parts.
+                let mut acc: Option<Low> = None;
+                for (i, part) in parts {
+                    let at = span.start + i..span.start + i + part.len();
+                    let f = if part == "I" && !self.decls.iter().any(|d| d.name == "I") {
+                        self.eye()
+                    } else {
+                        let s = self.symbol(part);
+                        Low::new(Expr::Sym(part.into()), s)
+                    };
+                    acc = Some(match acc {
+                        None => f,
+                        Some(a) => {
+                            self.mul(a, span.start..at.start, f, at.clone(), at.start..at.start)?
+                        }
+                    });
+                }
+                return acc.ok_or_else(|| Diagnostic::new(span, "empty name").into());
+            }
+            _ => {}
+        }
+        let s = self.symbol(name);
+        Ok(Low::new(Expr::sym(name), s))
+    }
+}
+
+/// The parts of a name that reads as an implicit product, with their byte offsets: a name of
+/// letters only, with a capital, that is not a Greek name, splits into its capitals (each a
+/// matrix) and the runs of small letters between them — `AXB` is A·X·B, `Ax` is A·x, `xAx` is
+/// x·A·x, `lambdaI` is λ·I, `SigmaX` is Σ·X. A run of small letters stays one part, as `xy` alone
+/// is one name, and must be a single letter or a Greek name; otherwise (`Xtrain`, `Sigmax`) the
+/// name is one symbol.
+/// `None` for a name that is not such a product (one part, or not of this form).
+pub(super) fn implicit_parts(name: &str) -> Option<Vec<(usize, &str)>> {
+    if name.len() < 2
+        || !name.bytes().all(|b| b.is_ascii_alphabetic())
+        || !name.bytes().any(|b| b.is_ascii_uppercase())
+        || is_greek(name)
+    {
+        return None;
+    }
+    let bytes = name.as_bytes();
+    let mut parts = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        let mut j = i + 1;
+        if bytes[i].is_ascii_uppercase() {
+            // An upper-case Greek name (`Sigma`) followed by a capital or the end is one part.
+            if let Some(k) = (i + 2..=bytes.len()).rev().find(|&k| {
+                is_greek(&name[i..k]) && (k == bytes.len() || bytes[k].is_ascii_uppercase())
+            }) {
+                j = k;
+            }
+        } else {
+            while j < bytes.len() && bytes[j].is_ascii_lowercase() {
+                j += 1;
+            }
+            let run = &name[i..j];
+            if run.len() > 1 && !is_greek(run) {
+                return None;
+            }
+        }
+        parts.push((i, &name[i..j]));
+        i = j;
+    }
+    (parts.len() > 1).then_some(parts)
+}

@@ -1,0 +1,1450 @@
+//! Lowering tests: the lowered s-expression, the symbol table and the variable, or the diagnostics.
+
+use super::*;
+use crate::diagnostic::Source;
+use crate::expr::Kind;
+use expect_test::{expect, Expect};
+
+/// Lowers and renders the expression, the symbol table and the variable, or the diagnostics.
+fn check_with(input: &str, decls: &str, wrt: Option<&str>, expect: Expect) {
+    let out = match lower(input, decls, wrt) {
+        Ok(p) => {
+            let mut out = sexpr(&p.expr);
+            out.push('\n');
+            for s in &p.symbols.symbols {
+                let _ = write!(
+                    out,
+                    "{}: {} {}×{}",
+                    s.name, s.kind, s.shape.rows, s.shape.cols
+                );
+                for (on, w) in [
+                    (s.declared, "declared"),
+                    (s.symmetric, "symmetric"),
+                    (s.spd, "spd"),
+                ] {
+                    if on {
+                        let _ = write!(out, " {w}");
+                    }
+                }
+                out.push('\n');
+            }
+            let _ = writeln!(out, "wrt {}", p.wrt);
+            out
+        }
+        Err(diags) => diags
+            .iter()
+            .map(|d| match d.source {
+                Source::Expr => d.render(input),
+                Source::Decls => format!("[decls] {}", d.render(decls)),
+                Source::Other => format!("[other] {}", d.render("")),
+            })
+            .collect(),
+    };
+    expect.assert_eq(&out);
+}
+
+fn check(input: &str, expect: Expect) {
+    check_with(input, "", None, expect);
+}
+
+#[test]
+fn note_examples() {
+    check(
+        "||A*x - b||^2",
+        expect![[r#"
+            (^ (norm2 (+ (* A x) (* -1 b))) 2)
+            A: matrix n×m
+            x: vector m×1
+            b: vector n×1
+            wrt x
+        "#]],
+    );
+    check(
+        "tr(A*X*B)",
+        expect![[r#"
+            (tr (* A X B))
+            A: matrix n×m
+            X: matrix m×p
+            B: matrix p×n
+            wrt X
+        "#]],
+    );
+    check(
+        "logdet(X'*X)",
+        expect![[r#"
+            (logdet (* (' X) X))
+            X: matrix n×m
+            wrt X
+        "#]],
+    );
+    check_with(
+        "||A*x - b||^2",
+        "b: vector",
+        None,
+        expect![[r#"
+        (^ (norm2 (+ (* A x) (* -1 b))) 2)
+        A: matrix n×m
+        x: vector m×1
+        b: vector n×1 declared
+        wrt x
+    "#]],
+    );
+}
+
+#[test]
+fn operators() {
+    check(
+        "a*x'*x + b - c/2",
+        expect![[r#"
+        (+ (* a (' x) x) b (* -1 (/ c 2)))
+        a: scalar 1×1
+        x: vector n×1
+        b: scalar 1×1
+        c: scalar 1×1
+        wrt x
+    "#]],
+    );
+    check(
+        "x .* y ./ z .* w + x.^2",
+        expect![[r#"
+        error: the expression is a vector n×1; matdiff differentiates scalar functions
+          | x .* y ./ z .* w + x.^2
+          | ^^^^^^^^^^^^^^^^^^^^^^^
+          = hint: wrap it in sum(·) or a norm ||·||, or take an inner product such as x'(·)
+    "#]],
+    );
+    check(
+        "-x'*y - -a",
+        expect![[r#"
+        (+ (* -1 (' x) y) (* -1 -1 a))
+        x: vector n×1
+        y: vector n×1
+        a: scalar 1×1
+        wrt x
+    "#]],
+    );
+    check(
+        "-(A*x)'*(B*y)",
+        expect![[r#"
+        (* -1 (' (* A x)) B y)
+        A: matrix n×m
+        x: vector m×1
+        B: matrix n×p
+        y: vector p×1
+        wrt x
+    "#]],
+    );
+    check(
+        "x'*(A + B')*x",
+        expect![[r#"
+        (* (' x) (+ A (' B)) x)
+        x: vector n×1
+        A: matrix n×n
+        B: matrix n×n
+        wrt x
+    "#]],
+    );
+    check(
+        "a^2 + a^0.5 + a^-1",
+        expect![[r#"
+        (+ (^ a 2) (^ a 0.5) (^ a -1))
+        a: scalar 1×1
+        wrt a
+    "#]],
+    );
+    check(
+        "sum(exp(x) .* sin(x)) + sum(sqrt(abs(X)))",
+        expect![[r#"
+        (+ (sum (.* (exp x) (sin x))) (sum (sqrt (abs X))))
+        x: vector n×1
+        X: matrix m×p
+        wrt X
+    "#]],
+    );
+    check(
+        "+x'x",
+        expect![[r#"
+        (* (' x) x)
+        x: vector n×1
+        wrt x
+    "#]],
+    );
+}
+
+#[test]
+fn implicit_products_and_axb() {
+    check(
+        "x'A x",
+        expect![[r#"
+        (* (' x) A x)
+        x: vector n×1
+        A: matrix n×n
+        wrt x
+    "#]],
+    );
+    check(
+        "2x'x",
+        expect![[r#"
+        (* 2 (' x) x)
+        x: vector n×1
+        wrt x
+    "#]],
+    );
+    check(
+        "tr(AXB)",
+        expect![[r#"
+        (tr (* A X B))
+        A: matrix n×m
+        X: matrix m×p
+        B: matrix p×n
+        wrt X
+    "#]],
+    );
+    check(
+        "tr(A(X+B)C)",
+        expect![[r#"
+        (tr (* A (+ X B) C))
+        A: matrix n×m
+        X: matrix m×p
+        B: matrix m×p
+        C: matrix p×n
+        wrt X
+    "#]],
+    );
+    // Mixed-case names read as products too: capitals, single small letters, Greek names.
+    check(
+        "||Ax - b||^2",
+        expect![[r#"
+            (^ (norm2 (+ (* A x) (* -1 b))) 2)
+            A: matrix n×m
+            x: vector m×1
+            b: vector n×1
+            wrt x
+        "#]],
+    );
+    check(
+        "x'Ax",
+        expect![[r#"
+            (* (' x) A x)
+            x: vector n×1
+            A: matrix n×n
+            wrt x
+        "#]],
+    );
+    check(
+        "tr(ASigmaX) + tr(lambdaI)",
+        expect![[r#"
+            (+ (tr (* A Sigma X)) (tr (* lambda (I q))))
+            A: matrix n×m
+            Sigma: matrix m×p
+            X: matrix p×n
+            lambda: scalar 1×1
+            wrt X
+        "#]],
+    );
+    // Dividing by a literal zero is refused where it is written.
+    check(
+        "a/0 + x'*x./(1-1)",
+        expect![[r#"
+            error: division by zero
+              | a/0 + x'*x./(1-1)
+              |   ^
+              = hint: f is undefined everywhere: divide by a nonzero number
+        "#]],
+    );
+    check(
+        "x'*x./(1-1)",
+        expect![[r#"
+            error: division by zero
+              | x'*x./(1-1)
+              |       ^^^^^
+              = hint: f is undefined everywhere: divide by a nonzero number
+        "#]],
+    );
+    // Not products: a run of small letters that is neither one letter nor Greek.
+    check(
+        "tr(Xtrain) + sum(Sigmax)",
+        expect![[r#"
+            (+ (tr Xtrain) (sum Sigmax))
+            Xtrain: matrix n×n
+            Sigmax: matrix m×p
+            wrt Xtrain
+        "#]],
+    );
+    check(
+        "tr(AXIB)",
+        expect![[r#"
+        (tr (* A X (I p) B))
+        A: matrix n×m
+        X: matrix m×p
+        B: matrix p×n
+        wrt X
+    "#]],
+    );
+    check_with(
+        "tr(AB)",
+        "AB: 3x3",
+        None,
+        expect![[r#"
+        (tr AB)
+        AB: matrix 3×3 declared
+        wrt AB
+    "#]],
+    );
+    check_with(
+        "tr(AXB)",
+        "A: 2x3, B: 4x2",
+        None,
+        expect![[r#"
+        (tr (* A X B))
+        A: matrix 2×3 declared
+        X: matrix 3×4
+        B: matrix 4×2 declared
+        wrt X
+    "#]],
+    );
+    check(
+        "tr(Sigma X) + tr(Lambda)",
+        expect![[r#"
+        (+ (tr (* Sigma X)) (tr Lambda))
+        Sigma: matrix n×m
+        X: matrix m×n
+        Lambda: matrix p×p
+        wrt X
+    "#]],
+    );
+}
+
+#[test]
+fn flattening() {
+    // A product in parentheses joins the chain; a scalar sub-product used as a scalar does not.
+    check(
+        "x'*(A*(B*x))",
+        expect![[r#"
+        (* (' x) A B x)
+        x: vector n×1
+        A: matrix n×m
+        B: matrix m×n
+        wrt x
+    "#]],
+    );
+    check(
+        "sum(A*(x'*y))",
+        expect![[r#"
+        (sum (* A (* (' x) y)))
+        A: matrix n×m
+        x: vector p×1
+        y: vector p×1
+        wrt x
+    "#]],
+    );
+    check(
+        "(x'*y)*(z'*w)",
+        expect![[r#"
+        (* (' x) y (' z) w)
+        x: vector n×1
+        y: vector n×1
+        z: vector m×1
+        w: vector m×1
+        wrt x
+    "#]],
+    );
+    check(
+        "a + (b + c) - (d - e)",
+        expect![[r#"
+        (+ a b c (* -1 (+ d (* -1 e))))
+        a: scalar 1×1
+        b: scalar 1×1
+        c: scalar 1×1
+        d: scalar 1×1
+        e: scalar 1×1
+        wrt a
+    "#]],
+    );
+    check(
+        "sum(x .* (y .* z))",
+        expect![[r#"
+        (sum (.* x y z))
+        x: vector n×1
+        y: vector n×1
+        z: vector n×1
+        wrt x
+    "#]],
+    );
+}
+
+#[test]
+fn transposes_inverses_powers() {
+    check(
+        "tr(X^T A) + tr(X' B) + tr(X^{T} C)",
+        expect![[r#"
+        (+ (tr (* (' X) A)) (tr (* (' X) B)) (tr (* (' X) C)))
+        X: matrix n×m
+        A: matrix n×m
+        B: matrix n×m
+        C: matrix n×m
+        wrt X
+    "#]],
+    );
+    check(
+        "tr(X^-1) + tr(X^{-1}) + tr(inv(X))",
+        expect![[r#"
+        (+ (tr (inv X)) (tr (inv X)) (tr (inv X)))
+        X: matrix n×n
+        wrt X
+    "#]],
+    );
+    check(
+        "tr(X^3) + tr(X^-2) + tr(X^0) + tr(X^1)",
+        expect![[r#"
+        (+ (tr (^ X 3)) (tr (inv (^ X 2))) (tr (I n)) (tr X))
+        X: matrix n×n
+        wrt X
+    "#]],
+    );
+    check(
+        "sum(X.^0.5)",
+        expect![[r#"
+        (sum (.^ X 0.5))
+        X: matrix n×m
+        wrt X
+    "#]],
+    );
+    check(
+        "tr(A^0.5)",
+        expect![[r#"
+        error: a matrix can only be raised to an integer power, not 0.5
+          | tr(A^0.5)
+          |      ^^^
+          |    - matrix n×m
+          = hint: for elementwise powers write .^0.5
+    "#]],
+    );
+    check(
+        "x^2",
+        expect![[r#"
+        error: cannot raise a vector n×1 to a power
+          | x^2
+          |  ^
+          | - vector n×1
+          = hint: for elementwise powers write x.^2; for the squared length write x'*x or ||x||^2
+    "#]],
+    );
+    check(
+        "tr(A^2)",
+        expect![[r#"
+        (tr (^ A 2))
+        A: matrix n×n
+        wrt A
+    "#]],
+    );
+    check_with(
+        "tr(A^2)",
+        "A: 3x4",
+        None,
+        expect![[r#"
+        error: a matrix power needs a square matrix, but its argument is a matrix 3×4
+          | tr(A^2)
+          |     ^
+          |    - matrix 3×4
+    "#]],
+    );
+    check(
+        "tr(X^200)",
+        expect![[r#"
+        error: matrix powers are limited to ±50, not 200
+          | tr(X^200)
+          |      ^^^
+    "#]],
+    );
+}
+
+#[test]
+fn functions() {
+    check(
+        "log det(X) + log(det(X)) + logdet(X) + ln(det(Y))",
+        expect![[r#"
+            (+ (logdet X) (logdet X) (logdet X) (logdet Y))
+            X: matrix n×n
+            Y: matrix m×m
+            wrt X
+        "#]],
+    );
+    check(
+        "log(x'x) + det(X)",
+        expect![[r#"
+        (+ (log (* (' x) x)) (det X))
+        x: vector n×1
+        X: matrix m×m
+        wrt X
+    "#]],
+    );
+    check(
+        "sum(diag(x)) + sum(diag(X)) + x'diag(X)",
+        expect![[r#"
+        (+ (sum (diag x)) (sum (diagof X)) (* (' x) (diagof X)))
+        x: vector n×1
+        X: matrix n×n
+        wrt X
+    "#]],
+    );
+    check(
+        "tr(diag(x) A)",
+        expect![[r#"
+        (tr (* (diag x) A))
+        x: vector n×1
+        A: matrix n×n
+        wrt x
+    "#]],
+    );
+    check(
+        "diag(a)",
+        expect![[r#"
+        error: diag takes a column vector or a square matrix, not a scalar
+          | diag(a)
+          | ^^^^
+          |      - scalar
+    "#]],
+    );
+    check(
+        "diag(x')",
+        expect![[r#"
+        error: diag takes a column vector or a square matrix, not a row vector 1×n
+          | diag(x')
+          | ^^^^
+          |      -- row vector 1×n
+    "#]],
+    );
+    check(
+        "norm2(x) + norm1(x) + ||X||_F + ||x||_1 + ||a||",
+        expect![[r#"
+            (+ (norm2 x) (norm1 x) (norm2 X) (norm1 x) (norm2 a))
+            x: vector n×1
+            X: matrix m×p
+            a: scalar 1×1
+            wrt X
+        "#]],
+    );
+    check(
+        "tr(X + eye) + tr(I*X) + tr(eye(3))",
+        expect![[r#"
+        (+ (tr (+ X (I n))) (tr (* (I n) X)) (tr (I 3)))
+        X: matrix n×n
+        wrt X
+    "#]],
+    );
+    check(
+        "x'*vector(2) + sum(matrix(3) .* X) + sum(vector())",
+        expect![[r#"
+            (+ (* (' x) 2 (ones n 1)) (sum (.* (* 3 (ones m p)) X)) (sum (ones q 1)))
+            x: vector n×1
+            X: matrix m×p
+            wrt X
+        "#]],
+    );
+    check(
+        "sum(vector(x))",
+        expect![[r#"
+        error: vector(c) takes a number c
+          | sum(vector(x))
+          |            ^
+          = hint: vector(c) is the vector with every entry c, of inferred size
+    "#]],
+    );
+    check(
+        "tr(eye(1))",
+        expect![[r#"
+        error: the size of eye(·) must be a whole number from 2 to 1000
+          | tr(eye(1))
+          |        ^
+          = hint: or write I (or eye) alone and let the size be inferred
+    "#]],
+    );
+    check(
+        "tr(x, y)",
+        expect![[r#"
+        error: `tr` takes one argument
+          | tr(x, y)
+          |       ^
+          | -- `tr` is called here
+    "#]],
+    );
+    check(
+        "tr()",
+        expect![[r#"
+        error: `tr` needs an argument
+          | tr()
+          | ^^
+          = hint: write it like tr(X)
+    "#]],
+    );
+    check(
+        "tr(x)",
+        expect![[r#"
+        error: `tr` needs a square matrix, but its argument is a vector n×1
+          | tr(x)
+          | ^^
+          |    - vector n×1
+    "#]],
+    );
+    check(
+        "det(A) * tr(A)",
+        expect![[r#"
+        (* (det A) (tr A))
+        A: matrix n×n
+        wrt A
+    "#]],
+    );
+    check(
+        "relu(x)'step(x) + arctan(a) + tanh(b) + sign(c)",
+        expect![[r#"
+            (+ (* (' (relu x)) (step x)) (arctan a) (tanh b) (sign c))
+            x: vector n×1
+            a: scalar 1×1
+            b: scalar 1×1
+            c: scalar 1×1
+            wrt x
+        "#]],
+    );
+}
+
+#[test]
+fn declarations_and_unification() {
+    check_with(
+        "x'*A*x",
+        "A: 3x4, x: vector 5",
+        None,
+        expect![[r#"
+        error: cannot multiply a row vector 1×5 by a matrix 3×4: the inner dimensions 5 and 3 differ
+          | x'*A*x
+          |   ^
+          | -- row vector 1×5
+          |    - matrix 3×4
+          = hint: in a product the columns of the left side must match the rows of the right side
+    "#]],
+    );
+    check_with(
+        "sum(A*x)",
+        "A: 3x4, x: vector 5",
+        None,
+        expect![[r#"
+        error: cannot multiply a matrix 3×4 by a vector 5×1: the inner dimensions 4 and 5 differ
+          | sum(A*x)
+          |      ^
+          |     - matrix 3×4
+          |       - vector 5×1
+          = hint: in a product the columns of the left side must match the rows of the right side
+    "#]],
+    );
+    check_with(
+        "sum(A*x)",
+        "A: 3x4",
+        None,
+        expect![[r#"
+        (sum (* A x))
+        A: matrix 3×4 declared
+        x: vector 4×1
+        wrt x
+    "#]],
+    );
+    check_with(
+        "x'*S*x + tr(P)",
+        "S: symmetric n, P: spd m",
+        None,
+        expect![[r#"
+        (+ (* (' x) S x) (tr P))
+        x: vector n×1
+        S: matrix n×n declared symmetric
+        P: matrix m×m declared symmetric spd
+        wrt x
+    "#]],
+    );
+    check_with(
+        "x'*S*y",
+        "S: symmetric n, y: vector 3",
+        None,
+        expect![[r#"
+        error: cannot multiply a row vector 1×n by a vector 3×1: the inner dimensions n and 3 differ
+          | x'*S*y
+          |     ^
+          | ---- row vector 1×n
+          |      - vector 3×1
+          = hint: in a product the columns of the left side must match the rows of the right side
+    "#]],
+    );
+    check_with(
+        "a*x'x",
+        "a: scalar, x: vector n, Z: 2x2",
+        None,
+        expect![[r#"
+        (* a (' x) x)
+        a: scalar 1×1 declared
+        x: vector n×1 declared
+        wrt x
+    "#]],
+    );
+    check_with(
+        "tr(A*B)",
+        "A: m x n, B: m x n",
+        None,
+        expect![[r#"
+        error: cannot multiply a matrix m×n by a matrix m×n: the inner dimensions n and m differ
+          | tr(A*B)
+          |     ^
+          |    - matrix m×n
+          |      - matrix m×n
+          = hint: in a product the columns of the left side must match the rows of the right side
+    "#]],
+    );
+    check_with(
+        "tr(A*B)",
+        "A: m x n",
+        None,
+        expect![[r#"
+        (tr (* A B))
+        A: matrix m×n declared
+        B: matrix n×m
+        wrt A
+    "#]],
+    );
+    check_with(
+        "y'*y",
+        "y: matrix",
+        None,
+        expect![[r#"
+        error: the expression is a matrix m×m; matdiff differentiates scalar functions
+          | y'*y
+          | ^^^^
+          = hint: wrap it in tr(·), sum(·) or ||·||_F
+    "#]],
+    );
+    check_with(
+        "tr(n*N)",
+        "",
+        None,
+        expect![[r#"
+        error: cannot multiply a vector m×1 by a matrix p×q: the inner dimensions 1 and p differ
+          | tr(n*N)
+          |     ^
+          |    - vector m×1
+          |      - matrix p×q
+          = hint: in a product the columns of the left side must match the rows of the right side
+    "#]],
+    );
+    check_with(
+        "x'*A*x",
+        "A: n",
+        None,
+        expect![[r#"
+        (* (' x) A x)
+        x: vector n×1
+        A: matrix n×n declared
+        wrt x
+    "#]],
+    );
+    check_with(
+        "x'*x",
+        "x: 3x",
+        None,
+        expect![[r#"
+        [decls] error: expected a second dimension after `x`
+          | x: 3x
+          |     ^
+          = hint: accepted words: scalar, vector, matrix, square, symmetric, spd, and sizes like 3x4, m x n, m*n or n
+    "#]],
+    );
+}
+
+#[test]
+fn shape_errors() {
+    check(
+        "x*y",
+        expect![[r#"
+        error: cannot multiply a vector n×1 by a vector m×1: the inner dimensions 1 and m differ
+          | x*y
+          |  ^
+          | - vector n×1
+          |   - vector m×1
+          = hint: transpose one side with ': x'*y is an inner product, x*y' an outer product
+    "#]],
+    );
+    check(
+        "x + A*y",
+        expect![[r#"
+        error: the expression is a vector n×1; matdiff differentiates scalar functions
+          | x + A*y
+          | ^^^^^^^
+          = hint: wrap it in sum(·) or a norm ||·||, or take an inner product such as x'(·)
+    "#]],
+    );
+    check(
+        "x'x + x",
+        expect![[r#"
+        error: cannot add a scalar and a vector n×1: matdiff does not broadcast scalars in + and -
+          | x'x + x
+          |     ^
+          | --- scalar
+          |       - vector n×1
+          = hint: to add c to every entry of a vector, write c*vector(1)
+    "#]],
+    );
+    check(
+        "x'x - x + 1",
+        expect![[r#"
+        error: cannot subtract a vector n×1 from a scalar: matdiff does not broadcast scalars in + and -
+          | x'x - x + 1
+          |     ^
+          | --- scalar
+          |       - vector n×1
+          = hint: to add c to every entry of a vector, write c*vector(1)
+    "#]],
+    );
+    check(
+        "sum(x + 2)",
+        expect![[r#"
+        error: cannot add a vector n×1 and a scalar: matdiff does not broadcast scalars in + and -
+          | sum(x + 2)
+          |       ^
+          |     - vector n×1
+          |         - scalar
+          = hint: to add c to every entry of a vector, write c*vector(1)
+    "#]],
+    );
+    check(
+        "tr(X + 2)",
+        expect![[r#"
+        error: cannot add a matrix n×m and a scalar: matdiff does not broadcast scalars in + and -
+          | tr(X + 2)
+          |      ^
+          |    - matrix n×m
+          |        - scalar
+          = hint: to add c to every entry of a matrix write c*matrix(1); for c times the identity write c*I
+    "#]],
+    );
+    check(
+        "sum(x/y)",
+        expect![[r#"
+        error: cannot divide by a vector m×1: `/` divides by scalars only
+          | sum(x/y)
+          |      ^
+          |     - vector n×1
+          |       - vector m×1
+          = hint: for A B⁻¹ write A*inv(B); for elementwise division write ./
+    "#]],
+    );
+    check(
+        "sum(x .* y')",
+        expect![[r#"
+        error: cannot multiply elementwise a vector n×1 and a row vector 1×m: the shapes differ
+          | sum(x .* y')
+          |       ^^
+          |     - vector n×1
+          |          -- row vector 1×m
+    "#]],
+    );
+    check_with(
+        "sum(A .* B)",
+        "A: 2x3, B: 3x2",
+        None,
+        expect![[r#"
+        error: cannot multiply elementwise a matrix 2×3 and a matrix 3×2: the shapes differ
+          | sum(A .* B)
+          |       ^^
+          |     - matrix 2×3
+          |          - matrix 3×2
+    "#]],
+    );
+    check_with(
+        "sum(A ./ B)",
+        "A: 2x3, B: 3x2",
+        None,
+        expect![[r#"
+        error: cannot divide elementwise a matrix 2×3 and a matrix 3×2: the shapes differ
+          | sum(A ./ B)
+          |       ^^
+          |     - matrix 2×3
+          |          - matrix 3×2
+    "#]],
+    );
+    check_with(
+        "tr(A) + tr(X*A)",
+        "A: 3x4",
+        None,
+        expect![[r#"
+        error: `tr` needs a square matrix, but its argument is a matrix 3×4
+          | tr(A) + tr(X*A)
+          | ^^
+          |    - matrix 3×4
+    "#]],
+    );
+    check_with(
+        "tr(AXB)",
+        "A: 2x3, B: 2x2, X: 4x2",
+        None,
+        expect![[r#"
+        error: cannot multiply a matrix 2×3 by a matrix 4×2: the inner dimensions 3 and 4 differ
+          | tr(AXB)
+          |     ^
+          |    - matrix 2×3
+          |     - matrix 4×2
+          = hint: in a product the columns of the left side must match the rows of the right side
+    "#]],
+    );
+    check_with(
+        "tr(logdet(A))",
+        "A: 2x3",
+        None,
+        expect![[r#"
+        error: `logdet` needs a square matrix, but its argument is a matrix 2×3
+          | tr(logdet(A))
+          |    ^^^^^^
+          |           - matrix 2×3
+    "#]],
+    );
+    check_with(
+        "log det(A)",
+        "A: 2x3",
+        None,
+        expect![[r#"
+        error: log det needs a square matrix, but its argument is a matrix 2×3
+          | log det(A)
+          |     ^^^
+          |         - matrix 2×3
+    "#]],
+    );
+    check_with(
+        "sum(inv(A))",
+        "A: 2x3",
+        None,
+        expect![[r#"
+        error: inv needs a square matrix, but its argument is a matrix 2×3
+          | sum(inv(A))
+          |     ^^^
+          |         - matrix 2×3
+    "#]],
+    );
+}
+
+#[test]
+fn not_scalar_and_variable() {
+    check(
+        "A*x",
+        expect![[r#"
+        error: the expression is a vector n×1; matdiff differentiates scalar functions
+          | A*x
+          | ^^^
+          = hint: wrap it in sum(·) or a norm ||·||, or take an inner product such as x'(·)
+    "#]],
+    );
+    check(
+        "X",
+        expect![[r#"
+        error: the expression is a matrix n×m; matdiff differentiates scalar functions
+          | X
+          | ^
+          = hint: wrap it in tr(·), sum(·) or ||·||_F
+    "#]],
+    );
+    check(
+        "x'",
+        expect![[r#"
+        error: the expression is a row vector 1×n; matdiff differentiates scalar functions
+          | x'
+          | ^^
+          = hint: wrap it in sum(·) or a norm ||·||, or take an inner product such as x'(·)
+    "#]],
+    );
+    check(
+        "2 + 3",
+        expect![[r#"
+        error: nothing to differentiate: the expression has no symbols
+          | 2 + 3
+          | ^^^^^
+          = hint: use a variable, e.g. x'*x or tr(X)
+    "#]],
+    );
+    check(
+        "tr(I)",
+        expect![[r#"
+        error: nothing to differentiate: the expression has no symbols
+          | tr(I)
+          | ^^^^^
+          = hint: use a variable, e.g. x'*x or tr(X)
+    "#]],
+    );
+    check_with(
+        "x'*A*x",
+        "",
+        Some("A"),
+        expect![[r#"
+        (* (' x) A x)
+        x: vector n×1
+        A: matrix n×n
+        wrt A
+    "#]],
+    );
+    check_with(
+        "x'*A*x",
+        "",
+        Some(" Y "),
+        expect![[r#"
+        [other] error: `Y` is not a symbol of the expression; its symbols are x, A
+          | 
+          | ^
+    "#]],
+    );
+    check_with(
+        "2*3",
+        "",
+        Some("x"),
+        expect![[r#"
+        [other] error: `x` is not a symbol of the expression, which has no symbols
+          | 
+          | ^
+    "#]],
+    );
+    check(
+        "a*b + c",
+        expect![[r#"
+        (+ (* a b) c)
+        a: scalar 1×1
+        b: scalar 1×1
+        c: scalar 1×1
+        wrt a
+    "#]],
+    );
+    check(
+        "x'y + a",
+        expect![[r#"
+        (+ (* (' x) y) a)
+        x: vector n×1
+        y: vector n×1
+        a: scalar 1×1
+        wrt x
+    "#]],
+    );
+    check(
+        "tr(A*B)",
+        expect![[r#"
+        (tr (* A B))
+        A: matrix n×m
+        B: matrix m×n
+        wrt A
+    "#]],
+    );
+    check(
+        "x'*x + tr(X)",
+        expect![[r#"
+        (+ (* (' x) x) (tr X))
+        x: vector n×1
+        X: matrix m×m
+        wrt X
+    "#]],
+    );
+    check(
+        "x'*x + tr(Y)",
+        expect![[r#"
+        (+ (* (' x) x) (tr Y))
+        x: vector n×1
+        Y: matrix m×m
+        wrt x
+    "#]],
+    );
+}
+
+#[test]
+fn letter_scalars_added_to_vectors_become_vectors() {
+    check(
+        "sum(x - c) + tr(X + lambda)",
+        expect![[r#"
+        (+ (sum (+ x (* -1 c))) (tr (+ X lambda)))
+        x: vector n×1
+        c: vector n×1
+        X: matrix m×m
+        lambda: matrix m×m
+        wrt X
+    "#]],
+    );
+    check(
+        "b + A*x",
+        expect![[r#"
+        error: the expression is a vector n×1; matdiff differentiates scalar functions
+          | b + A*x
+          | ^^^^^^^
+          = hint: wrap it in sum(·) or a norm ||·||, or take an inner product such as x'(·)
+    "#]],
+    );
+    check(
+        "sum(x' - b)",
+        expect![[r#"
+            error: cannot subtract a scalar from a row vector 1×n: matdiff does not broadcast scalars in + and -
+              | sum(x' - b)
+              |        ^
+              |     -- row vector 1×n
+              |          - scalar
+              = hint: to add c to every entry of a row vector, write c*vector(1)'
+        "#]],
+    );
+    check_with(
+        "sum(x - c)",
+        "c: scalar",
+        None,
+        expect![[r#"
+        error: cannot subtract a scalar from a vector n×1: matdiff does not broadcast scalars in + and -
+          | sum(x - c)
+          |       ^
+          |     - vector n×1
+          |         - scalar
+          = hint: to add c to every entry of a vector, write c*vector(1)
+    "#]],
+    );
+}
+
+#[test]
+fn many_promotions_stay_cheap() {
+    // Each symbol is promoted in place, in one pass.
+    let names: Vec<String> = (0..580).map(|i| format!("a{i}")).collect();
+    let src = format!("sum(x - {})", names.join(" - "));
+    let p = lower(&src, "", None).map_err(|d| d[0].message.clone());
+    let kinds = p.map(|p| {
+        p.symbols
+            .symbols
+            .iter()
+            .filter(|s| s.kind == Kind::Vector)
+            .count()
+    });
+    assert_eq!(kinds, Ok(581));
+    // A symbol used as a scalar before stays a scalar.
+    check(
+        "a*(x'x) + sum(x - a)",
+        expect![[r#"
+            error: cannot subtract a scalar from a vector n×1: matdiff does not broadcast scalars in + and -
+              | a*(x'x) + sum(x - a)
+              |                 ^
+              |               - vector n×1
+              |                   - scalar
+              = hint: to add c to every entry of a vector, write c*vector(1)
+        "#]],
+    );
+}
+
+#[test]
+fn parse_and_decl_errors_pass_through() {
+    check_with(
+        "tr(X",
+        "A: 3x",
+        None,
+        expect![[r#"
+        error: missing `)`: found the end of the input
+          | tr(X
+          |     ^
+          |   - this `(` is not closed
+        [decls] error: expected a second dimension after `x`
+          | A: 3x
+          |     ^
+          = hint: accepted words: scalar, vector, matrix, square, symmetric, spd, and sizes like 3x4, m x n, m*n or n
+    "#]],
+    );
+    check_with(
+        "tr(X)",
+        "A: nonsense",
+        None,
+        expect![[r#"
+        [decls] error: unknown word `nonsense` in the declaration of `A`
+          | A: nonsense
+          |    ^^^^^^^^
+          = hint: accepted words: scalar, vector, matrix, square, symmetric, spd, and sizes like 3x4, m x n, m*n or n
+    "#]],
+    );
+}
+
+#[test]
+fn caps() {
+    let sum = vec!["x'x"; 1000].join("+");
+    let p = lower(&sum, "", None);
+    let msg = p.err().and_then(|d| d.first().map(|d| d.message.clone()));
+    assert_eq!(
+        msg.as_deref(),
+        Some("the expression is too large (4001 nodes; the limit is 2000)")
+    );
+
+    let deep = "exp(".repeat(250) + "a" + &")".repeat(250);
+    let p = lower(&deep, "", None);
+    let msg = p.err().and_then(|d| d.first().map(|d| d.message.clone()));
+    assert_eq!(
+        msg.as_deref(),
+        Some("the expression is nested too deeply (depth 251; the limit is 200)")
+    );
+
+    // The adversarial inputs of issue 4 are accepted.
+    let parens = "(".repeat(500) + "x'x" + &")".repeat(500);
+    assert!(lower(&parens, "", None).is_ok());
+    let terms = vec!["a*x'x"; 200].join(" + ");
+    assert!(lower(&terms, "", None).is_ok());
+    assert!(lower("tr(X^50)", "", None).is_ok());
+    let invs =
+        "inv(".repeat(MAX_NESTED_FUNCTIONS - 1) + "X" + &")".repeat(MAX_NESTED_FUNCTIONS - 1);
+    assert!(lower(&format!("tr({invs})"), "", None).is_ok());
+    let prod = vec!["X"; 20].join("*");
+    assert!(lower(&format!("logdet({prod})"), "", None).is_ok());
+    let implicit = "AX".repeat(MAX_FACTORS / 2);
+    assert!(lower(&format!("tr({implicit})"), "", None).is_ok());
+    let had = vec!["X"; MAX_HADAMARD_FACTORS].join(" .* ");
+    assert!(lower(&format!("sum({had})"), "", None).is_ok());
+
+    // Beyond the work caps: a clear message naming the limit.
+    let first = |src: &str| {
+        lower(src, "", None)
+            .err()
+            .and_then(|d| d.first().map(|d| d.message.clone()))
+    };
+    assert_eq!(
+        first(&format!("tr({})", "A".repeat(300))).as_deref(),
+        Some("the expression has a product of 300 factors; the limit is 24")
+    );
+    let had = vec!["X"; 25].join(" .* ");
+    assert_eq!(
+        first(&format!("sum({had})")).as_deref(),
+        Some("the expression has an elementwise product of 25 factors; the limit is 24")
+    );
+    let nest = "exp(log(".repeat(12) + "x" + &"))".repeat(12);
+    assert_eq!(
+        first(&format!("sum({nest})")).as_deref(),
+        Some("functions, inverses and transposes are nested 25 deep; the limit is 24")
+    );
+}
+
+#[test]
+fn deep_inputs_fit_a_small_stack() {
+    // A wasm page has about 1 MiB of stack; debug frames are about 8 times larger than release ones.
+    let run = || {
+        for src in [
+            "(a+".repeat(990) + "a" + &")".repeat(990),
+            "(".repeat(990) + "x'x" + &")".repeat(990),
+            "-".repeat(990) + "a",
+            "sin(".repeat(490) + "a" + &")".repeat(490),
+            "a".to_string() + &"'".repeat(990),
+        ] {
+            let _ = lower(&src, "", None);
+        }
+    };
+    let stack = if cfg!(debug_assertions) {
+        4 << 20
+    } else {
+        1 << 20
+    };
+    let handle = std::thread::Builder::new().stack_size(stack).spawn(run);
+    assert!(handle.map(|h| h.join().is_ok()).unwrap_or(false));
+}
+
+#[test]
+fn fuzz_no_panic() {
+    let decls = [
+        "",
+        "A: 3x4",
+        "x: vector 5, S: spd n",
+        "b: vector, X: symmetric",
+        "A: 3x4, x: vector 5",
+    ];
+    let mut rng = crate::syntax::tests::Rng(42);
+    for s in crate::syntax::tests::fuzz_inputs(4000) {
+        let d = decls[rng.below(decls.len())];
+        let wrt = ["x", "X", "A", "zz"].get(rng.below(6)).copied();
+        match lower(&s, d, wrt) {
+            Ok(p) => {
+                assert!(p.symbols.get(&p.wrt).is_some(), "{s:?}");
+                assert!(
+                    crate::expr::shape_of(&p.expr, &p.symbols).is_scalar(),
+                    "{s:?}"
+                );
+                assert!(!format!("{:?}", p.expr).contains("Name(\"?\")"), "{s:?}");
+            }
+            Err(diags) => {
+                assert!(!diags.is_empty());
+                for g in diags {
+                    let text = match g.source {
+                        Source::Expr => s.as_str(),
+                        Source::Decls => d,
+                        Source::Other => "",
+                    };
+                    assert!(
+                        g.range.start <= g.range.end && g.range.end <= text.len(),
+                        "{s:?} {g:?}"
+                    );
+                    for l in &g.labels {
+                        assert!(
+                            l.range.start <= l.range.end && l.range.end <= text.len(),
+                            "{s:?} {g:?}"
+                        );
+                    }
+                    let _ = g.render(text);
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn well_typed_results_agree_with_shape_of() {
+    // Every expression lowering accepts must be well typed by the shared shape_of.
+    for src in [
+        "x'A x",
+        "sum(A*(x'*y))",
+        "(x'*y)*(z'*w)",
+        "tr(AXB)",
+        "x'*(A*(B*x))",
+        "sum(x .* (2*y))",
+        "-(A*x)'*(B*y)",
+        "sum(vector(2)) + sum(matrix(3) .* X)",
+        "x'diag(X)",
+        "tr(diag(x) A)",
+    ] {
+        let p = lower(src, "", None).unwrap_or_else(|d| panic!("{src}: {d:?}"));
+        assert!(
+            crate::expr::shape_of(&p.expr, &p.symbols).is_scalar(),
+            "{src}"
+        );
+    }
+}
+
+#[test]
+fn holes_take_the_final_sizes() {
+    // The size of `I` is a variable when it is built and is unified later.
+    check(
+        "tr(I*A) + tr(A*B)",
+        expect![[r#"
+            (+ (tr (* (I n) A)) (tr (* A B)))
+            A: matrix n×n
+            B: matrix n×n
+            wrt A
+        "#]],
+    );
+    check_with(
+        "tr(I*A) + tr(A*B)",
+        "B: 3x3",
+        None,
+        expect![[r#"
+        (+ (tr (* (I 3) A)) (tr (* A B)))
+        A: matrix 3×3
+        B: matrix 3×3 declared
+        wrt A
+    "#]],
+    );
+    check_with(
+        "tr(I*A) + sum(matrix(2) .* A)",
+        "A: k x k",
+        None,
+        expect![[r#"
+        (+ (tr (* (I k) A)) (sum (.* (* 2 (ones k k)) A)))
+        A: matrix k×k declared
+        wrt A
+    "#]],
+    );
+    check_with(
+        "x'*(I + 3*matrix(1))*x",
+        "x: vector 4",
+        None,
+        expect![[r#"
+        (* (' x) (+ (I 4) (* 3 (ones 4 4))) x)
+        x: vector 4×1 declared
+        wrt x
+    "#]],
+    );
+    check(
+        "sum(1 ./ x) + x'*I*y + tr(eye)",
+        expect![[r#"
+        (+ (sum (./ (ones n 1) x)) (* (' x) (I n) y) (tr (I m)))
+        x: vector n×1
+        y: vector n×1
+        wrt x
+    "#]],
+    );
+    // `X^0` is the identity of X's size.
+    check(
+        "tr(X^0*Y)",
+        expect![[r#"
+        (tr (* (I n) Y))
+        X: matrix n×n
+        Y: matrix n×n
+        wrt X
+    "#]],
+    );
+}
+
+/// The union-find: variables link to the older one or to a rigid size, never to 1, and a
+/// failed shape unification changes nothing.
+#[test]
+fn unification_of_dimensions() {
+    use super::unify::{Dims, D, TS};
+    use crate::expr::Dim;
+    let mut d = Dims::default();
+    let (a, b, c) = (d.fresh(), d.fresh(), d.fresh());
+    assert!(!d.unify(a, D::One));
+    assert!(d.unify(c, b));
+    assert_eq!(d.find(c), b);
+    let n = d.rigid(&Dim::Name("n".into()));
+    assert!(d.unify(b, n));
+    assert_eq!(d.find(c), n);
+    assert!(!d.unify(c, D::Num(3)));
+    let (x, y) = (d.fresh(), d.fresh());
+    // a×1 against x×y: the columns cannot unify (1 against a variable), so the rows stay apart.
+    assert!(!d.unify_shapes(TS { r: a, c: D::One }, TS { r: x, c: y }));
+    assert!(!d.same(a, x));
+    assert!(d.unify_shapes(TS { r: a, c: x }, TS { r: y, c: n }));
+    assert_eq!((d.find(y), d.find(x)), (a, n));
+    assert!(d.chain_ok(&[TS { r: a, c: n }, TS::SCALAR, TS { r: c, c: D::One }]));
+    assert!(!d.chain_ok(&[TS { r: a, c: n }, TS { r: a, c: D::One }]));
+}
+
+#[test]
+fn errors_point_at_the_operator_and_label_the_operands() {
+    check(
+        "tr(A*x*y)",
+        expect![[r#"
+        error: cannot multiply a vector n×1 by a vector p×1: the inner dimensions 1 and p differ
+          | tr(A*x*y)
+          |       ^
+          |    --- vector n×1
+          |        - vector p×1
+          = hint: transpose one side with ': x'*y is an inner product, x*y' an outer product
+    "#]],
+    );
+    check(
+        "sum(x .* X) + tr(X)",
+        expect![[r#"
+        error: cannot multiply elementwise a vector n×1 and a matrix m×p: the shapes differ
+          | sum(x .* X) + tr(X)
+          |       ^^
+          |     - vector n×1
+          |          - matrix m×p
+    "#]],
+    );
+    check(
+        "sum(x ./ 0)",
+        expect![[r#"
+        error: division by zero
+          | sum(x ./ 0)
+          |          ^
+          = hint: f is undefined everywhere: divide by a nonzero number
+    "#]],
+    );
+    check(
+        "tr(X^1.5)",
+        expect![[r#"
+        error: a matrix can only be raised to an integer power, not 1.5
+          | tr(X^1.5)
+          |      ^^^
+          |    - matrix n×m
+          = hint: for elementwise powers write .^1.5
+    "#]],
+    );
+    check(
+        "diag(x')*y",
+        expect![[r#"
+        error: diag takes a column vector or a square matrix, not a row vector 1×n
+          | diag(x')*y
+          | ^^^^
+          |      -- row vector 1×n
+    "#]],
+    );
+}
