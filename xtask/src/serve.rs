@@ -385,8 +385,15 @@ mod tests {
         let socket = listener.local_addr().unwrap();
         let server = std::thread::spawn(move || {
             let (mut s, _) = listener.accept().unwrap();
+            // Read the whole request first: closing with unread bytes resets the connection.
+            let mut request = Vec::new();
             let mut buf = [0u8; 512];
-            let _ = s.read(&mut buf);
+            while !request.windows(4).any(|w| w == b"\r\n\r\n") {
+                match s.read(&mut buf) {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => request.extend_from_slice(&buf[..n]),
+                }
+            }
             s.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\n\0asm")
                 .unwrap();
         });
