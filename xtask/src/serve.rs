@@ -326,14 +326,16 @@ fn exercise(
     wait_for(child, socket, "/", FIRST_SERVE_TIMEOUT, |r| {
         r.status == 200 && String::from_utf8_lossy(&r.body).contains("matdiff")
     })?;
-    let is_wasm = |r: &Response| r.status == 200 && r.body.starts_with(b"\0asm");
-    wait_for(
-        child,
-        socket,
-        "/matdiff-web_bg.wasm",
-        REBUILD_TIMEOUT,
-        is_wasm,
-    )?;
+    let wasm_served = |child: &mut Child| {
+        wait_for(
+            child,
+            socket,
+            "/matdiff-web_bg.wasm",
+            REBUILD_TIMEOUT,
+            |r| r.status == 200 && r.body.starts_with(b"\0asm"),
+        )
+    };
+    wasm_served(child)?;
     let first = begun.elapsed();
     println!("first serve from a cold tree: {}", fmt_duration(first));
     // An edit of a watched file is rebuilt and served, and the server stays up.
@@ -346,13 +348,7 @@ fn exercise(
     wait_for(child, socket, "/style.css", REBUILD_TIMEOUT, |r| {
         r.status == 200 && String::from_utf8_lossy(&r.body).contains(&marker)
     })?;
-    wait_for(
-        child,
-        socket,
-        "/matdiff-web_bg.wasm",
-        REBUILD_TIMEOUT,
-        is_wasm,
-    )?;
+    wasm_served(child)?;
     println!("an edit of web/static/style.css was rebuilt and served; the server is up");
     Ok(first)
 }
