@@ -9,6 +9,7 @@ pub mod decls;
 pub mod derive;
 pub mod diagnostic;
 pub mod expr;
+pub mod funcs;
 pub mod lower;
 pub mod numeric;
 pub mod print;

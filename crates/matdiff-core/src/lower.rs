@@ -12,6 +12,7 @@
 use crate::decls::{default_kind, is_greek, parse_decls, Decl, MAX_DIM};
 use crate::diagnostic::{Diagnostic, Source, Span};
 use crate::expr::{Dim, Expr, Func, Kind, Problem, Shape, Symbol, SymbolTable};
+use crate::funcs::Typing;
 use crate::syntax::{fold_const, parse, Ast, AstKind, BinOp, ChainLink, Exponent, NormSub};
 use std::collections::HashMap;
 use std::fmt::Write as _;
@@ -991,13 +992,13 @@ impl<'a> Ctx<'a> {
         } else {
             Func::from_name(name).unwrap_or(Func::Exp)
         };
-        match f {
-            Func::Tr | Func::Det | Func::LogDet => {
+        match f.info().typing {
+            Typing::SquareToScalar => {
                 self.square(a.s, &format!("`{name}`"), at, arg_span)?;
                 Ok(Low::new(Expr::call(f, a.e), TS::SCALAR))
             }
-            Func::Sum | Func::Norm1 | Func::Norm2 => Ok(Low::new(Expr::call(f, a.e), TS::SCALAR)),
-            Func::Diag | Func::DiagOf => {
+            Typing::AnyToScalar => Ok(Low::new(Expr::call(f, a.e), TS::SCALAR)),
+            Typing::VectorToDiagonal | Typing::DiagonalOf => {
                 let s = a.s;
                 if s.is_scalar() || s.r == D::One {
                     let shown = self.show(s);
@@ -1018,7 +1019,7 @@ impl<'a> Ctx<'a> {
                     ))
                 }
             }
-            _ => {
+            Typing::Elementwise => {
                 let s = a.s;
                 Ok(Low::new(Expr::call(f, a.e), s))
             }
