@@ -51,7 +51,7 @@ pub static CONSTANT: DiffRule = DiffRule {
 };
 
 /// The rules for operands that depend on the variable. At most one applies to any operand.
-pub static VARYING: [DiffRule; 21] = [
+pub static VARYING: [DiffRule; 22] = [
     DiffRule {
         rule: rules::LINEARITY,
         applies: |e, ctx| match e {
@@ -222,6 +222,18 @@ pub static VARYING: [DiffRule; 21] = [
         applies: |e, _| matches!(e, Expr::Call(Func::LogDet, _)),
         apply: |e, ctx| match &**e {
             Expr::Call(_, a) => tr_inv_d(a, ctx),
+            _ => mismatch(e),
+        },
+    },
+    DiffRule {
+        rule: rules::ADJUGATE,
+        applies: |e, _| matches!(e, Expr::Call(Func::Adj, _)),
+        apply: |e, ctx| match &**e {
+            // d adj X = adj X · Tr(X⁻¹dX) − X⁻¹ dX adj X.
+            Expr::Call(_, a) => add(vec![
+                mul(ctx, vec![(**e).clone(), tr_inv_d(a, ctx)]),
+                Expr::neg(mul(ctx, vec![Expr::Inv(a.clone()), d(a), (**e).clone()])),
+            ]),
             _ => mismatch(e),
         },
     },

@@ -175,6 +175,8 @@ funcs! {
     Diag => DIAG,
     /// Square matrix → vector of its diagonal.
     DiagOf => DIAG_OF,
+    /// Adjugate of a square matrix: det(X)·X⁻¹ for an invertible X.
+    Adj => ADJ,
     // Elementwise functions (on scalars, vectors and matrices alike).
     Exp => EXP,
     Log => LOG,
@@ -414,7 +416,7 @@ where
                 (r, r)
             }
             Typing::DiagonalOf => (dims_with(a, lookup).0, &ONE),
-            Typing::Elementwise => dims_with(a, lookup),
+            Typing::Elementwise | Typing::SquareToSquare => dims_with(a, lookup),
         },
     }
 }

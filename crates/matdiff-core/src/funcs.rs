@@ -44,6 +44,8 @@ pub enum Typing {
     VectorToDiagonal,
     /// A square matrix to the column vector of its diagonal.
     DiagonalOf,
+    /// A square matrix to a matrix of the same shape.
+    SquareToSquare,
 }
 
 /// The LaTeX of a call.
@@ -84,8 +86,8 @@ pub enum Domain {
     Positive,
     /// Entries inside (−1, 1) and away from the poles of tan.
     Bounded,
-    /// Invertible: a square matrix positive definite, a scalar positive (det, logdet, whose
-    /// differentials hold the inverse).
+    /// Invertible: a square matrix positive definite, a scalar positive (det, logdet, adj,
+    /// whose differentials hold the inverse).
     Invertible,
     /// Not differentiable at 0: samples near it are rejected (abs, sign, relu, step, norm1).
     Kink,
@@ -221,6 +223,18 @@ pub static DIAG_OF: FuncInfo = FuncInfo {
     eval: Matrix(diag_of),
     domain: Domain::Any,
     what: "diag",
+};
+pub static ADJ: FuncInfo = FuncInfo {
+    func: Func::Adj,
+    name: "adj",
+    accepts: &["adj"],
+    arity: 1,
+    typing: Typing::SquareToSquare,
+    latex: Operator(r"\operatorname{adj}"),
+    derivative: ByRule(rules::ADJUGATE),
+    eval: Matrix(adjugate),
+    domain: Domain::Invertible,
+    what: "an adjugate",
 };
 pub static EXP: FuncInfo = FuncInfo {
     func: Func::Exp,
@@ -456,6 +470,36 @@ fn diag_of(a: M) -> Result<M, EvalError> {
     Ok(M::from_iterator(d.len(), 1, d.iter().copied()))
 }
 
+/// Above this size the adjugate of a singular matrix is not computed by cofactors.
+const MAX_COFACTOR_SIZE: usize = 12;
+
+/// adj A: det(A)·A⁻¹ when A is invertible, else by cofactors, (adj A)ᵢⱼ = (−1)ⁱ⁺ʲ det(A without
+/// row j and column i).
+fn adjugate(a: M) -> Result<M, EvalError> {
+    square(&a, "adjugate")?;
+    let n = a.nrows();
+    if n == 1 {
+        return Ok(scalar(1.0));
+    }
+    let lu = a.clone().lu();
+    let det = lu.determinant();
+    if det != 0.0 {
+        if let Some(inv) = lu.try_inverse() {
+            return Ok(inv * det);
+        }
+    }
+    if n > MAX_COFACTOR_SIZE {
+        return Err(EvalError::Domain(format!(
+            "adjugate of a singular matrix larger than {MAX_COFACTOR_SIZE}×{MAX_COFACTOR_SIZE}"
+        )));
+    }
+    Ok(M::from_fn(n, n, |i, j| {
+        let minor = a.clone().remove_row(j).remove_column(i);
+        let sign = if (i + j) % 2 == 0 { 1.0 } else { -1.0 };
+        sign * minor.determinant()
+    }))
+}
+
 fn log(x: f64) -> Result<f64, EvalError> {
     if x > 0.0 {
         Ok(x.ln())
@@ -551,5 +595,23 @@ mod tests {
         }
         assert_eq!(Func::from_name("diag"), Some(Func::Diag));
         assert_eq!(Func::from_name("nope"), None);
+    }
+
+    #[test]
+    fn adjugate_is_det_times_inverse_and_defined_when_singular() {
+        let a = M::from_row_slice(3, 3, &[2.0, 1.0, 0.0, 1.0, 3.0, 1.0, 0.0, 1.0, 4.0]);
+        let adj = adjugate(a.clone()).unwrap();
+        let want = a.clone().try_inverse().unwrap() * a.determinant();
+        assert!((&adj - want).norm() < 1e-12, "{adj}");
+        // A rank-one matrix: singular, adj A = 0 for n = 3 (every 2×2 minor vanishes).
+        let r = M::from_row_slice(3, 3, &[1.0, 2.0, 3.0, 2.0, 4.0, 6.0, 3.0, 6.0, 9.0]);
+        assert!(adjugate(r).unwrap().norm() < 1e-12);
+        // A rank-two 3×3 matrix: adj A is rank one and A adj A = det A · I = 0.
+        let s = M::from_row_slice(3, 3, &[1.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0]);
+        let adj = adjugate(s.clone()).unwrap();
+        assert_eq!(adj[(2, 2)], 1.0);
+        assert!((&s * &adj).norm() < 1e-12);
+        assert_eq!(adjugate(M::from_element(1, 1, 5.0)).unwrap()[(0, 0)], 1.0);
+        assert!(adjugate(M::zeros(2, 3)).is_err());
     }
 }

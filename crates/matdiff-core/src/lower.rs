@@ -997,6 +997,11 @@ impl<'a> Ctx<'a> {
                 self.square(a.s, &format!("`{name}`"), at, arg_span)?;
                 Ok(Low::new(Expr::call(f, a.e), TS::SCALAR))
             }
+            Typing::SquareToSquare => {
+                self.square(a.s, &format!("`{name}`"), at, arg_span)?;
+                let s = a.s;
+                Ok(Low::new(Expr::call(f, a.e), s))
+            }
             Typing::AnyToScalar => Ok(Low::new(Expr::call(f, a.e), TS::SCALAR)),
             Typing::VectorToDiagonal | Typing::DiagonalOf => {
                 let s = a.s;
