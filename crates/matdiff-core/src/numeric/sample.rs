@@ -334,6 +334,29 @@ mod tests {
         m == &m.transpose() && m.clone().cholesky().is_some()
     }
 
+    /// A function that only a step of the derivation holds constrains the samples too: the
+    /// inverse in d adj X = adj X Tr(X⁻¹dX) − X⁻¹ dX adj X, a log in a step but not in f.
+    #[test]
+    fn domains_come_from_the_steps_too() {
+        let table = SymbolTable {
+            symbols: vec![symbol("X", "n", "n"), symbol("x", "n", "1")],
+        };
+        let f = add(vec![
+            tr(Expr::call(Func::Exp, sym("X"))),
+            Expr::call(Func::Sum, sym("x")),
+        ]);
+        let steps = [
+            tr(mul(vec![Expr::inv(sym("X")), Expr::d(sym("X"))])),
+            Expr::call(Func::Sum, Expr::call(Func::Log, sym("x"))),
+        ];
+        assert!(needs(&f, &table).is_empty());
+        let n = needs_with_steps(&f, &steps, &table);
+        assert!(n["X"].spd && n["x"].positive, "{n:?}");
+        // adj's own domain: its differential holds the inverse.
+        let adj = needs(&tr(Expr::call(Func::Adj, sym("X"))), &table);
+        assert!(adj["X"].spd, "{adj:?}");
+    }
+
     #[test]
     fn deterministic_for_a_seed() {
         let p = problem(
