@@ -2,7 +2,8 @@
 
 use crate::build::{add, mul};
 use crate::ctx::Ctx;
-use crate::expr::{same_name, Expr, Func, Shape};
+use crate::expr::{same_name, Dim, Expr, Func, Shape};
+use crate::funcs::Derivative;
 use crate::rules::{self, Rule};
 use crate::simplify::{merge_like_terms, merge_node, merges_children, tidy, tidy_shallow};
 use std::rc::Rc;
@@ -25,149 +26,96 @@ pub enum Limit {
     Size,
 }
 
-/// Which rule pushes d(·) through `e` (an expression that depends on the variable).
-fn classify(e: &Expr, ctx: Ctx) -> Option<Rule> {
-    if ctx.is_const(e) {
-        return Some(rules::CONSTANT);
-    }
-    classify_varying(e, ctx)
+/// A differential rule: its catalog entry, which operands of d(·) it applies to, and the
+/// rewrite of d(e) with d(·) moved inward.
+pub struct DiffRule {
+    pub rule: Rule,
+    /// Whether the rule pushes d(·) through `e`, an expression that depends on the variable
+    /// (for [`CONSTANT`]: any expression).
+    pub applies: fn(&Expr, Ctx) -> bool,
+    /// d(e) rewritten; called only where `applies` holds.
+    pub apply: fn(&Rc<Expr>, Ctx) -> Expr,
 }
 
-/// [`classify`] of an expression known to depend on the variable.
-fn classify_varying(e: &Expr, ctx: Ctx) -> Option<Rule> {
-    Some(match e {
-        Expr::Sym(_) => return None, // the variable itself: d X is the differential dX
-        Expr::Add(_) => rules::LINEARITY,
-        Expr::Mul(fs) => {
-            if fs.iter().any(|f| ctx.is_const(f) && ctx.is_scalar(f)) {
-                rules::LINEARITY
-            } else {
-                rules::PRODUCT
-            }
-        }
-        Expr::Div(_, b) => {
-            if ctx.is_const(b) {
-                rules::LINEARITY
-            } else {
-                rules::QUOTIENT
-            }
-        }
-        Expr::Transpose(_) => rules::TRANSPOSE,
-        Expr::Inv(_) => rules::INVERSE,
-        Expr::Pow(b, p) => match &**b {
-            Expr::Call(Func::Norm2, _) if *p == 2.0 => rules::NORM_SQUARED,
-            b if ctx.is_scalar(b) => rules::SCALAR_POWER,
-            _ => rules::MATRIX_POWER,
+impl DiffRule {
+    fn is(&self, other: &DiffRule) -> bool {
+        std::ptr::eq(self, other)
+    }
+}
+
+/// d of a constant is 0; tried before the rules of [`VARYING`].
+pub static CONSTANT: DiffRule = DiffRule {
+    rule: rules::CONSTANT,
+    applies: |e, ctx| ctx.is_const(e),
+    apply: |_, _| Expr::Num(0.0),
+};
+
+/// The rules for operands that depend on the variable. At most one applies to any operand.
+pub static VARYING: [DiffRule; 22] = [
+    DiffRule {
+        rule: rules::LINEARITY,
+        applies: |e, ctx| match e {
+            Expr::Add(_) => true,
+            Expr::Mul(fs) => has_constant_scalar(fs, ctx),
+            Expr::Div(_, b) => ctx.is_const(b),
+            _ => false,
         },
-        Expr::Had(_) => rules::HADAMARD,
-        Expr::HadDiv(..) => rules::HADAMARD_QUOTIENT,
-        Expr::HadPow(..) => rules::HADAMARD_POWER,
-        Expr::Call(f, a) => match f {
-            Func::Tr => rules::TRACE,
-            Func::Det => rules::DETERMINANT,
-            Func::LogDet => rules::LOG_DET,
-            Func::Sum => rules::SUM,
-            Func::Norm2 => rules::NORM,
-            Func::Norm1 => rules::NORM1,
-            Func::Diag | Func::DiagOf => rules::DIAG,
-            _ if ctx.is_scalar(a) => rules::CHAIN_SCALAR,
-            _ => rules::ELEMENTWISE,
+        apply: |e, ctx| match &**e {
+            Expr::Add(ts) => add(ts.iter().map(|t| linear_term(t, ctx)).collect()),
+            Expr::Div(a, b) => Expr::Div(Rc::new(linear_term(a, ctx)), b.clone()),
+            e => linear_term(e, ctx),
         },
-        Expr::Num(_) | Expr::Eye(_) | Expr::Ones(_) => rules::CONSTANT,
-        Expr::D(_) => return None,
-    })
-}
-
-/// `p` times `e` elementwise-powered: a scalar power for scalars, a Hadamard power otherwise.
-fn epow(e: Expr, p: f64, scalar: bool) -> Expr {
-    if p == 1.0 {
-        e
-    } else if scalar {
-        Expr::Pow(Rc::new(e), p)
-    } else {
-        Expr::HadPow(Rc::new(e), p)
-    }
-}
-
-/// 1 of the shape of `e`: the number 1 for scalars, the all-ones matrix otherwise.
-fn one_like(shape: &Shape) -> Expr {
-    if shape.is_scalar() {
-        Expr::Num(1.0)
-    } else {
-        Expr::Ones(Rc::new(shape.clone()))
-    }
-}
-
-/// f'(a) for an elementwise function.
-fn derivative_of(f: Func, a: &Expr, ctx: Ctx) -> Expr {
-    let shape = ctx.shape(a);
-    let scalar = shape.is_scalar();
-    let one = || one_like(&shape);
-    let call = |g: Func| Expr::call(g, a.clone());
-    let sq = || epow(a.clone(), 2.0, scalar);
-    match f {
-        Func::Exp => call(Func::Exp),
-        Func::Log => epow(a.clone(), -1.0, scalar),
-        Func::Sin => call(Func::Cos),
-        Func::Cos => Expr::neg(call(Func::Sin)),
-        Func::Tan => epow(call(Func::Cos), -2.0, scalar),
-        Func::Asin => epow(add(vec![one(), Expr::neg(sq())]), -0.5, scalar),
-        Func::Acos => Expr::neg(epow(add(vec![one(), Expr::neg(sq())]), -0.5, scalar)),
-        Func::Atan => epow(add(vec![one(), sq()]), -1.0, scalar),
-        Func::Tanh => add(vec![one(), Expr::neg(epow(call(Func::Tanh), 2.0, scalar))]),
-        Func::Sqrt => mul(ctx, vec![Expr::Num(0.5), epow(a.clone(), -0.5, scalar)]),
-        Func::Abs => call(Func::Sign),
-        Func::Relu => call(Func::Step),
-        // sign and step are flat away from their jump.
-        _ => Expr::Num(0.0),
-    }
-}
-
-/// Applies `rule` to d(e). Returns the rewritten expression (with d(·) moved inward).
-fn apply(rule: Rule, shared: &Rc<Expr>, ctx: Ctx) -> Expr {
-    let e: &Expr = shared;
-    // d(·) of a shared operand shares it; of a factor of a product, copies the factor.
-    let d = |x: &Rc<Expr>| Expr::D(x.clone());
-    let df = |x: &Expr| Expr::d(x.clone());
-    match (rule.id, e) {
-        ("constant", _) => Expr::Num(0.0),
-        ("linearity", Expr::Add(ts)) => add(ts.iter().map(|t| linear_term(t, ctx)).collect()),
-        ("linearity", Expr::Mul(_)) => linear_term(e, ctx),
-        ("linearity", Expr::Div(a, b)) => Expr::Div(Rc::new(linear_term(a, ctx)), b.clone()),
-        ("product-rule", Expr::Mul(fs)) => add((0..fs.len())
-            .map(|i| {
-                // Each factor cloned once: the i-th only as d(·).
-                let g = fs
-                    .iter()
-                    .enumerate()
-                    .map(|(j, f)| if j == i { df(f) } else { f.clone() })
-                    .collect();
-                Expr::Mul(g)
-            })
-            .collect()),
-        ("quotient", Expr::Div(a, b)) => add(vec![
-            Expr::Div(Rc::new(d(a)), b.clone()),
-            Expr::neg(Expr::Div(
-                Rc::new(mul(ctx, vec![(**a).clone(), d(b)])),
-                Rc::new(Expr::Pow(b.clone(), 2.0)),
-            )),
-        ]),
-        ("transpose", Expr::Transpose(a)) => Expr::t(d(a)),
-        ("inverse", Expr::Inv(a)) => mul(ctx, vec![Expr::Num(-1.0), e.clone(), d(a), e.clone()]),
-        ("trace", Expr::Call(_, a)) => Expr::call(Func::Tr, d(a)),
-        ("determinant", Expr::Call(_, a)) => mul(
-            ctx,
-            vec![
-                e.clone(),
-                Expr::call(Func::Tr, mul(ctx, vec![Expr::Inv(a.clone()), d(a)])),
-            ],
-        ),
-        ("log-det", Expr::Call(_, a)) => {
-            Expr::call(Func::Tr, mul(ctx, vec![Expr::Inv(a.clone()), d(a)]))
-        }
-        ("norm-squared", Expr::Pow(b, _)) => {
+    },
+    DiffRule {
+        rule: rules::PRODUCT,
+        applies: |e, ctx| matches!(e, Expr::Mul(fs) if !has_constant_scalar(fs, ctx)),
+        apply: |e, _| match &**e {
+            Expr::Mul(fs) => add(product_rule(fs, Expr::Mul)),
+            _ => mismatch(e),
+        },
+    },
+    DiffRule {
+        rule: rules::QUOTIENT,
+        applies: |e, ctx| matches!(e, Expr::Div(_, b) if !ctx.is_const(b)),
+        apply: |e, ctx| match &**e {
+            Expr::Div(a, b) => add(vec![
+                Expr::Div(Rc::new(d(a)), b.clone()),
+                Expr::neg(Expr::Div(
+                    Rc::new(mul(ctx, vec![(**a).clone(), d(b)])),
+                    Rc::new(Expr::Pow(b.clone(), 2.0)),
+                )),
+            ]),
+            _ => mismatch(e),
+        },
+    },
+    DiffRule {
+        rule: rules::TRANSPOSE,
+        applies: |e, _| matches!(e, Expr::Transpose(_)),
+        apply: |e, _| match &**e {
+            Expr::Transpose(a) => Expr::t(d(a)),
+            _ => mismatch(e),
+        },
+    },
+    DiffRule {
+        rule: rules::INVERSE,
+        applies: |e, _| matches!(e, Expr::Inv(_)),
+        apply: |e, ctx| match &**e {
+            Expr::Inv(a) => mul(
+                ctx,
+                vec![Expr::Num(-1.0), (**e).clone(), d(a), (**e).clone()],
+            ),
+            _ => mismatch(e),
+        },
+    },
+    DiffRule {
+        rule: rules::NORM_SQUARED,
+        applies: |e, _| is_norm_squared(e),
+        apply: |e, ctx| {
+            let Expr::Pow(b, _) = &**e else {
+                return mismatch(e);
+            };
             let Expr::Call(_, u) = &**b else {
-                return Expr::D(shared.clone());
+                return mismatch(e);
             };
             let s = ctx.shape(u);
             let t = || Expr::Transpose(u.clone());
@@ -175,40 +123,31 @@ fn apply(rule: Rule, shared: &Rc<Expr>, ctx: Ctx) -> Expr {
                 Expr::Pow(u.clone(), 2.0)
             } else if s.is_col_vector() {
                 Expr::Mul(vec![t(), (**u).clone()])
-            } else if s.rows == crate::expr::Dim::One {
+            } else if s.rows == Dim::One {
                 Expr::Mul(vec![(**u).clone(), t()])
             } else {
                 Expr::call(Func::Tr, Expr::Mul(vec![t(), (**u).clone()]))
             })
-        }
-        ("norm", Expr::Call(_, u)) => {
-            let s = ctx.shape(u);
-            let inner = if s.is_scalar() {
-                return mul(ctx, vec![Expr::Call(Func::Sign, u.clone()), d(u)]);
-            } else if s.is_col_vector() {
-                Expr::Mul(vec![Expr::Transpose(u.clone()), d(u)])
-            } else if s.rows == crate::expr::Dim::One {
-                Expr::Mul(vec![(**u).clone(), Expr::t(d(u))])
-            } else {
-                Expr::call(Func::Tr, Expr::Mul(vec![Expr::Transpose(u.clone()), d(u)]))
+        },
+    },
+    DiffRule {
+        rule: rules::SCALAR_POWER,
+        applies: |e, ctx| matches!(e, Expr::Pow(b, _) if !is_norm_squared(e) && ctx.is_scalar(b)),
+        apply: |e, ctx| match &**e {
+            Expr::Pow(b, p) => mul(
+                ctx,
+                vec![Expr::Num(*p), epow((**b).clone(), p - 1.0, true), d(b)],
+            ),
+            _ => mismatch(e),
+        },
+    },
+    DiffRule {
+        rule: rules::MATRIX_POWER,
+        applies: |e, ctx| matches!(e, Expr::Pow(b, _) if !is_norm_squared(e) && !ctx.is_scalar(b)),
+        apply: |e, ctx| {
+            let Expr::Pow(b, p) = &**e else {
+                return mismatch(e);
             };
-            Expr::Div(Rc::new(inner), Rc::new(e.clone()))
-        }
-        ("norm1", Expr::Call(_, u)) => {
-            if ctx.is_scalar(u) {
-                mul(ctx, vec![Expr::Call(Func::Sign, u.clone()), d(u)])
-            } else {
-                Expr::call(
-                    Func::Sum,
-                    Expr::Had(vec![Expr::Call(Func::Sign, u.clone()), d(u)]),
-                )
-            }
-        }
-        ("scalar-power", Expr::Pow(b, p)) => mul(
-            ctx,
-            vec![Expr::Num(*p), epow((**b).clone(), p - 1.0, true), d(b)],
-        ),
-        ("matrix-power", Expr::Pow(b, p)) => {
             let k = *p as usize;
             add((0..k)
                 .map(|i| {
@@ -224,39 +163,245 @@ fn apply(rule: Rule, shared: &Rc<Expr>, ctx: Ctx) -> Expr {
                     mul(ctx, fs)
                 })
                 .collect())
-        }
-        ("hadamard-product", Expr::Had(fs)) => add((0..fs.len())
-            .map(|i| {
-                // Each factor cloned once: the i-th only as d(·).
-                let g = fs
-                    .iter()
-                    .enumerate()
-                    .map(|(j, f)| if j == i { df(f) } else { f.clone() })
-                    .collect();
-                Expr::Had(g)
-            })
-            .collect()),
-        ("hadamard-quotient", Expr::HadDiv(a, b)) => add(vec![
-            Expr::HadDiv(Rc::new(d(a)), b.clone()),
-            Expr::neg(Expr::Had(vec![
-                Expr::HadDiv(a.clone(), Rc::new(Expr::HadPow(b.clone(), 2.0))),
-                d(b),
-            ])),
-        ]),
-        ("hadamard-power", Expr::HadPow(b, p)) => mul(
-            ctx,
-            vec![
-                Expr::Num(*p),
-                Expr::Had(vec![epow((**b).clone(), p - 1.0, false), d(b)]),
-            ],
-        ),
-        ("elementwise-function", Expr::Call(f, a)) => {
-            Expr::Had(vec![derivative_of(*f, a, ctx), d(a)])
-        }
-        ("chain-scalar", Expr::Call(f, a)) => mul(ctx, vec![derivative_of(*f, a, ctx), d(a)]),
-        ("sum", Expr::Call(_, a)) => Expr::call(Func::Sum, d(a)),
-        ("diag", Expr::Call(f, a)) => Expr::call(*f, d(a)),
-        _ => Expr::D(shared.clone()),
+        },
+    },
+    DiffRule {
+        rule: rules::HADAMARD,
+        applies: |e, _| matches!(e, Expr::Had(_)),
+        apply: |e, _| match &**e {
+            Expr::Had(fs) => add(product_rule(fs, Expr::Had)),
+            _ => mismatch(e),
+        },
+    },
+    DiffRule {
+        rule: rules::HADAMARD_QUOTIENT,
+        applies: |e, _| matches!(e, Expr::HadDiv(..)),
+        apply: |e, _| match &**e {
+            Expr::HadDiv(a, b) => add(vec![
+                Expr::HadDiv(Rc::new(d(a)), b.clone()),
+                Expr::neg(Expr::Had(vec![
+                    Expr::HadDiv(a.clone(), Rc::new(Expr::HadPow(b.clone(), 2.0))),
+                    d(b),
+                ])),
+            ]),
+            _ => mismatch(e),
+        },
+    },
+    DiffRule {
+        rule: rules::HADAMARD_POWER,
+        applies: |e, _| matches!(e, Expr::HadPow(..)),
+        apply: |e, ctx| match &**e {
+            Expr::HadPow(b, p) => mul(
+                ctx,
+                vec![
+                    Expr::Num(*p),
+                    Expr::Had(vec![epow((**b).clone(), p - 1.0, false), d(b)]),
+                ],
+            ),
+            _ => mismatch(e),
+        },
+    },
+    DiffRule {
+        rule: rules::TRACE,
+        applies: |e, _| matches!(e, Expr::Call(Func::Tr, _)),
+        apply: |e, _| match &**e {
+            Expr::Call(_, a) => Expr::call(Func::Tr, d(a)),
+            _ => mismatch(e),
+        },
+    },
+    DiffRule {
+        rule: rules::DETERMINANT,
+        applies: |e, _| matches!(e, Expr::Call(Func::Det, _)),
+        apply: |e, ctx| match &**e {
+            Expr::Call(_, a) => mul(ctx, vec![(**e).clone(), tr_inv_d(a, ctx)]),
+            _ => mismatch(e),
+        },
+    },
+    DiffRule {
+        rule: rules::LOG_DET,
+        applies: |e, _| matches!(e, Expr::Call(Func::LogDet, _)),
+        apply: |e, ctx| match &**e {
+            Expr::Call(_, a) => tr_inv_d(a, ctx),
+            _ => mismatch(e),
+        },
+    },
+    DiffRule {
+        rule: rules::ADJUGATE,
+        applies: |e, _| matches!(e, Expr::Call(Func::Adj, _)),
+        apply: |e, ctx| match &**e {
+            // d adj X = adj X · Tr(X⁻¹dX) − X⁻¹ dX adj X.
+            Expr::Call(_, a) => add(vec![
+                mul(ctx, vec![(**e).clone(), tr_inv_d(a, ctx)]),
+                Expr::neg(mul(ctx, vec![Expr::Inv(a.clone()), d(a), (**e).clone()])),
+            ]),
+            _ => mismatch(e),
+        },
+    },
+    DiffRule {
+        rule: rules::SUM,
+        applies: |e, _| matches!(e, Expr::Call(Func::Sum, _)),
+        apply: |e, _| match &**e {
+            Expr::Call(_, a) => Expr::call(Func::Sum, d(a)),
+            _ => mismatch(e),
+        },
+    },
+    DiffRule {
+        rule: rules::NORM,
+        applies: |e, _| matches!(e, Expr::Call(Func::Norm2, _)),
+        apply: |e, ctx| {
+            let Expr::Call(_, u) = &**e else {
+                return mismatch(e);
+            };
+            let s = ctx.shape(u);
+            let inner = if s.is_scalar() {
+                return mul(ctx, vec![Expr::Call(Func::Sign, u.clone()), d(u)]);
+            } else if s.is_col_vector() {
+                Expr::Mul(vec![Expr::Transpose(u.clone()), d(u)])
+            } else if s.rows == Dim::One {
+                Expr::Mul(vec![(**u).clone(), Expr::t(d(u))])
+            } else {
+                Expr::call(Func::Tr, Expr::Mul(vec![Expr::Transpose(u.clone()), d(u)]))
+            };
+            Expr::Div(Rc::new(inner), e.clone())
+        },
+    },
+    DiffRule {
+        rule: rules::NORM1,
+        applies: |e, _| matches!(e, Expr::Call(Func::Norm1, _)),
+        apply: |e, ctx| match &**e {
+            Expr::Call(_, u) if ctx.is_scalar(u) => {
+                mul(ctx, vec![Expr::Call(Func::Sign, u.clone()), d(u)])
+            }
+            Expr::Call(_, u) => Expr::call(
+                Func::Sum,
+                Expr::Had(vec![Expr::Call(Func::Sign, u.clone()), d(u)]),
+            ),
+            _ => mismatch(e),
+        },
+    },
+    DiffRule {
+        rule: rules::DIAG,
+        applies: |e, _| matches!(e, Expr::Call(Func::Diag | Func::DiagOf, _)),
+        apply: |e, _| match &**e {
+            Expr::Call(f, a) => Expr::call(*f, d(a)),
+            _ => mismatch(e),
+        },
+    },
+    DiffRule {
+        rule: rules::CHAIN_SCALAR,
+        applies: |e, ctx| matches!(e, Expr::Call(f, a) if f.is_elementwise() && ctx.is_scalar(a)),
+        apply: |e, ctx| match (&**e, elementwise_derivative(e)) {
+            (Expr::Call(_, a), Some(df)) => mul(ctx, vec![df(a, ctx), d(a)]),
+            _ => mismatch(e),
+        },
+    },
+    DiffRule {
+        rule: rules::ELEMENTWISE,
+        applies: |e, ctx| matches!(e, Expr::Call(f, a) if f.is_elementwise() && !ctx.is_scalar(a)),
+        apply: |e, ctx| match (&**e, elementwise_derivative(e)) {
+            (Expr::Call(_, a), Some(df)) => Expr::Had(vec![df(a, ctx), d(a)]),
+            _ => mismatch(e),
+        },
+    },
+    // Constants that reach the varying rules (never, as they do not depend on the variable);
+    // listed so that every node kind has a rule.
+    DiffRule {
+        rule: rules::CONSTANT,
+        applies: |e, _| matches!(e, Expr::Num(_) | Expr::Eye(_) | Expr::Ones(_)),
+        apply: |_, _| Expr::Num(0.0),
+    },
+];
+
+/// d(·) of a shared operand shares it.
+fn d(x: &Rc<Expr>) -> Expr {
+    Expr::D(x.clone())
+}
+
+/// Tr(X⁻¹ dX) for the operand `a` of a determinant-like function.
+fn tr_inv_d(a: &Rc<Expr>, ctx: Ctx) -> Expr {
+    Expr::call(Func::Tr, mul(ctx, vec![Expr::Inv(a.clone()), d(a)]))
+}
+
+/// Whether some factor is a constant scalar (d(αX) = α dX then applies).
+fn has_constant_scalar(fs: &[Expr], ctx: Ctx) -> bool {
+    fs.iter().any(|f| ctx.is_const(f) && ctx.is_scalar(f))
+}
+
+/// ‖u‖², read as an inner product.
+fn is_norm_squared(e: &Expr) -> bool {
+    matches!(e, Expr::Pow(b, p) if *p == 2.0 && matches!(**b, Expr::Call(Func::Norm2, _)))
+}
+
+/// f' of a call of an elementwise function, from the table of functions.
+fn elementwise_derivative(e: &Expr) -> Option<fn(&Expr, Ctx) -> Expr> {
+    match e {
+        Expr::Call(f, _) => match f.info().derivative {
+            Derivative::Elementwise(df) => Some(df),
+            Derivative::Rule(_) => None,
+        },
+        _ => None,
+    }
+}
+
+/// The terms of the product rule over `fs` (an ordinary or a Hadamard product): each factor
+/// cloned once, the i-th only as d(·).
+fn product_rule(fs: &[Expr], node: fn(Vec<Expr>) -> Expr) -> Vec<Expr> {
+    (0..fs.len())
+        .map(|i| {
+            let g = fs
+                .iter()
+                .enumerate()
+                .map(|(j, f)| {
+                    if j == i {
+                        Expr::d(f.clone())
+                    } else {
+                        f.clone()
+                    }
+                })
+                .collect();
+            node(g)
+        })
+        .collect()
+}
+
+/// An applier called where its matcher does not hold: a bug of the rule table, caught by the
+/// tests (a debug assertion); in release builds the d(·) is left unchanged.
+fn mismatch(e: &Rc<Expr>) -> Expr {
+    debug_assert!(false, "a rule was applied where it does not match: {e:?}");
+    Expr::D(e.clone())
+}
+
+/// Which rule pushes d(·) through `e`.
+fn classify(e: &Expr, ctx: Ctx) -> Option<&'static DiffRule> {
+    if (CONSTANT.applies)(e, ctx) {
+        return Some(&CONSTANT);
+    }
+    classify_varying(e, ctx)
+}
+
+/// [`classify`] of an expression known to depend on the variable: the rule of [`VARYING`]
+/// that applies.
+fn classify_varying(e: &Expr, ctx: Ctx) -> Option<&'static DiffRule> {
+    VARYING.iter().find(|r| (r.applies)(e, ctx))
+}
+
+/// `p` times `e` elementwise-powered: a scalar power for scalars, a Hadamard power otherwise.
+pub(crate) fn epow(e: Expr, p: f64, scalar: bool) -> Expr {
+    if p == 1.0 {
+        e
+    } else if scalar {
+        Expr::Pow(Rc::new(e), p)
+    } else {
+        Expr::HadPow(Rc::new(e), p)
+    }
+}
+
+/// 1 of the shape of `e`: the number 1 for scalars, the all-ones matrix otherwise.
+pub(crate) fn one_like(shape: &Shape) -> Expr {
+    if shape.is_scalar() {
+        Expr::Num(1.0)
+    } else {
+        Expr::Ones(Rc::new(shape.clone()))
     }
 }
 
@@ -281,7 +426,7 @@ fn linear_term(t: &Expr, ctx: Ctx) -> Expr {
 
 /// The first d(·) in reading order that still has a rule to apply, and that rule.
 #[cfg(test)]
-fn first_rule(e: &Expr, ctx: Ctx) -> Option<Rule> {
+fn first_rule(e: &Expr, ctx: Ctx) -> Option<&'static DiffRule> {
     match e {
         Expr::D(a) => classify(a, ctx),
         _ => e.find_map_child(|c| first_rule(c, ctx)),
@@ -295,17 +440,17 @@ fn has_constant_d(e: &Expr, ctx: Ctx) -> bool {
 
 /// The rule of the next step: [`rules::CONSTANT`] if some d(·) holds a constant, else
 /// [`first_rule`]; both found in one walk.
-fn next_rule(e: &Expr, ctx: Ctx) -> Option<Rule> {
-    let mut first: Option<Rule> = None;
+fn next_rule(e: &Expr, ctx: Ctx) -> Option<&'static DiffRule> {
+    let mut first: Option<&'static DiffRule> = None;
     if scan(e, ctx, &mut first) {
-        return Some(rules::CONSTANT);
+        return Some(&CONSTANT);
     }
     first
 }
 
 /// Whether a d(·) under `e` holds a constant (as [`has_constant_d`]); meanwhile, while `first`
 /// is `None`, sets it as [`first_rule`] does (which does not look inside a d(·)).
-fn scan(e: &Expr, ctx: Ctx, first: &mut Option<Rule>) -> bool {
+fn scan(e: &Expr, ctx: Ctx, first: &mut Option<&'static DiffRule>) -> bool {
     if let Expr::D(a) = e {
         let (varying, constant_d) = scan_operand(a, ctx);
         if constant_d || !varying {
@@ -346,11 +491,11 @@ fn scan_operand(e: &Expr, ctx: Ctx) -> (bool, bool) {
 /// Rewrites every d(·) whose rule is `rule`; leaves the others. The whole-tree form of [`step`]
 /// (without the merging), kept as the tests' reference.
 #[cfg(test)]
-fn rewrite(e: &Expr, rule: Rule, ctx: Ctx) -> Expr {
+fn rewrite(e: &Expr, rule: &DiffRule, ctx: Ctx) -> Expr {
     match e {
         Expr::D(a) => {
-            if classify(a, ctx) == Some(rule) {
-                apply(rule, a, ctx)
+            if classify(a, ctx).is_some_and(|r| r.is(rule)) {
+                (rule.apply)(a, ctx)
             } else {
                 e.clone()
             }
@@ -379,10 +524,10 @@ fn rewrite(e: &Expr, rule: Rule, ctx: Ctx) -> Expr {
 /// rewritten, then like terms merged (`merging`) or the tree tidied, as
 /// `merge_like_terms(rewrite(e))` would — but only along the paths that changed, since the rest
 /// is already merged. `None` when nothing under `e` changed.
-fn step(e: &Expr, rule: Rule, ctx: Ctx, merging: bool) -> Option<Expr> {
+fn step(e: &Expr, rule: &DiffRule, ctx: Ctx, merging: bool) -> Option<Expr> {
     match e {
-        Expr::D(a) => (classify(a, ctx) == Some(rule)).then(|| {
-            let new = apply(rule, a, ctx);
+        Expr::D(a) => classify(a, ctx).is_some_and(|r| r.is(rule)).then(|| {
+            let new = (rule.apply)(a, ctx);
             if merging {
                 merge_like_terms(ctx, new)
             } else {
@@ -486,7 +631,7 @@ pub fn differentiate(f: &Expr, ctx: Ctx, budget: &mut usize) -> Result<Vec<(Rule
         if !next.spend_printed_size(budget) {
             return Err(Limit::Size);
         }
-        steps.push((rule, next));
+        steps.push((rule.rule, next));
     }
     Err(Limit::Steps)
 }
@@ -502,7 +647,7 @@ mod tests {
         let mut steps = Vec::new();
         for _ in 0..MAX_STEPS {
             let rule = if has_constant_d(&dy, ctx) {
-                rules::CONSTANT
+                &CONSTANT
             } else {
                 match first_rule(&dy, ctx) {
                     Some(r) => r,
@@ -510,9 +655,122 @@ mod tests {
                 }
             };
             dy = merge_like_terms(ctx, rewrite(&dy, rule, ctx));
-            steps.push((rule, dy.clone()));
+            steps.push((rule.rule, dy.clone()));
         }
         None
+    }
+
+    fn problem(f: &str, decls: &str, wrt: &str) -> crate::expr::Problem {
+        crate::lower::lower(f, decls, Some(wrt)).unwrap_or_else(|e| panic!("{f}: {e:?}"))
+    }
+
+    /// One operand of d(·) per kind of node, all depending on the variable `X` (or constant,
+    /// for the leaves that cannot). The match makes a new kind of node a compile error here
+    /// until it has an example, and the test below then asks for its rule.
+    fn example_of_every_node() -> Vec<Expr> {
+        let x = || Rc::new(Expr::sym("X"));
+        let ones = Rc::new(Shape::new(Dim::Name("n".into()), Dim::Name("n".into())));
+        let examples = vec![
+            Expr::Num(2.0),
+            Expr::Sym("X".into()),
+            Expr::Eye(Dim::Name("n".into())),
+            Expr::Ones(ones),
+            Expr::Add(vec![Expr::sym("X"), Expr::sym("A")]),
+            Expr::Mul(vec![Expr::sym("A"), Expr::sym("X")]),
+            Expr::Div(x(), Rc::new(Expr::sym("a"))),
+            Expr::Had(vec![Expr::sym("A"), Expr::sym("X")]),
+            Expr::HadDiv(Rc::new(Expr::sym("A")), x()),
+            Expr::HadPow(x(), 3.0),
+            Expr::Pow(x(), 2.0),
+            Expr::Transpose(x()),
+            Expr::Inv(x()),
+            Expr::Call(Func::Tr, x()),
+            Expr::D(x()),
+        ];
+        for e in &examples {
+            match e {
+                Expr::Num(_)
+                | Expr::Sym(_)
+                | Expr::Eye(_)
+                | Expr::Ones(_)
+                | Expr::Add(_)
+                | Expr::Mul(_)
+                | Expr::Div(..)
+                | Expr::Had(_)
+                | Expr::HadDiv(..)
+                | Expr::HadPow(..)
+                | Expr::Pow(..)
+                | Expr::Transpose(_)
+                | Expr::Inv(_)
+                | Expr::Call(..)
+                | Expr::D(_) => {}
+            }
+        }
+        examples
+    }
+
+    /// Every kind of node has exactly one rule (the variable and a differential none), and
+    /// every function of the table the one its row names.
+    #[test]
+    fn every_node_and_function_has_exactly_one_rule() {
+        let p = problem("tr(A*X) + a + sum(X)", "X: n x n, A: n x n", "X");
+        let index = crate::ctx::SymbolIndex::new(&p.symbols);
+        let ctx = Ctx {
+            table: &p.symbols,
+            wrt: &p.wrt,
+            index: &index,
+        };
+        let matching = |e: &Expr| -> Vec<Rule> {
+            std::iter::once(&CONSTANT)
+                .chain(VARYING.iter())
+                .filter(|r| (r.applies)(e, ctx) && (r.is(&CONSTANT) || !ctx.is_const(e)))
+                .map(|r| r.rule)
+                .collect()
+        };
+        let mut seen = std::collections::HashSet::new();
+        for e in example_of_every_node() {
+            seen.insert(std::mem::discriminant(&e));
+            let found = matching(&e);
+            if matches!(e, Expr::Sym(_) | Expr::D(_)) {
+                assert!(found.is_empty(), "{e:?}: {found:?}");
+            } else {
+                assert_eq!(found.len(), 1, "{e:?}: {found:?}");
+                assert_eq!(classify(&e, ctx).map(|r| r.rule), found.first().copied());
+            }
+        }
+        assert_eq!(seen.len(), 15, "one example per kind of node");
+        let vector = problem("sum(x)", "x: vector n", "x");
+        for &f in Func::ALL {
+            let arg = match f.info().typing {
+                crate::funcs::Typing::VectorToDiagonal => "x",
+                _ => "X",
+            };
+            let p = if arg == "x" { &vector } else { &p };
+            let index = crate::ctx::SymbolIndex::new(&p.symbols);
+            let ctx = Ctx {
+                table: &p.symbols,
+                wrt: &p.wrt,
+                index: &index,
+            };
+            let scalar = Expr::Call(f, Rc::new(Expr::Call(Func::Sum, Rc::new(Expr::sym(arg)))));
+            for e in [Expr::Call(f, Rc::new(Expr::sym(arg))), scalar] {
+                let found: Vec<Rule> = VARYING
+                    .iter()
+                    .filter(|r| (r.applies)(&e, ctx))
+                    .map(|r| r.rule)
+                    .collect();
+                let want = match f.info().derivative {
+                    Derivative::Rule(r) => r,
+                    Derivative::Elementwise(_) if ctx.is_scalar(&e) => rules::CHAIN_SCALAR,
+                    Derivative::Elementwise(_) => rules::ELEMENTWISE,
+                };
+                assert_eq!(found, vec![want], "{f:?}: {e:?}");
+                // The applier rewrites it (a mismatch would fail its debug assertion).
+                let rewritten =
+                    (classify_varying(&e, ctx).unwrap().apply)(&Rc::new(e.clone()), ctx);
+                assert_ne!(rewritten, Expr::d(e.clone()), "{f:?}");
+            }
+        }
     }
 
     /// Rewriting only the changed paths gives the same lines as rewriting and merging the whole tree.

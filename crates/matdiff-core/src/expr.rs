@@ -1,5 +1,6 @@
 //! The typed expression tree every layer after parsing works on, with symbols, dimensions and shapes.
 
+use crate::funcs::Typing;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::rc::Rc;
@@ -132,114 +133,66 @@ impl SymbolTable {
     }
 }
 
-/// Functions applied to one argument.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Func {
-    /// Trace of a square matrix.
-    Tr,
-    Det,
-    /// log det, of a matrix with positive determinant.
-    LogDet,
-    /// Sum of all entries.
-    Sum,
-    /// Sum of absolute values of the entries.
-    Norm1,
-    /// Euclidean norm of a vector, Frobenius norm of a matrix.
-    Norm2,
-    /// Vector → diagonal matrix.
-    Diag,
-    /// Square matrix → vector of its diagonal.
-    DiagOf,
-    // Elementwise functions (on scalars, vectors and matrices alike).
-    Exp,
-    Log,
-    Sin,
-    Cos,
-    Tan,
-    Asin,
-    Acos,
-    Atan,
-    Tanh,
-    Sqrt,
-    Abs,
-    Sign,
-    Relu,
-    /// Heaviside step, 1 where the argument is positive: the derivative of relu.
-    Step,
+/// Declares [`Func`] with one row of the table of functions ([`crate::funcs`]) per variant, so a
+/// variant without a row does not compile; [`Func::ALL`] lists them in order.
+macro_rules! funcs {
+    ($($(#[$doc:meta])* $variant:ident => $row:ident,)*) => {
+        /// Functions applied to one argument; what each one does is its row of [`crate::funcs`].
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        #[serde(rename_all = "snake_case")]
+        pub enum Func {
+            $($(#[$doc])* $variant,)*
+        }
+
+        impl Func {
+            /// Every function, in table order.
+            pub const ALL: &'static [Func] = &[$(Func::$variant),*];
+
+            /// The function's row of the table.
+            #[inline]
+            pub fn info(self) -> &'static crate::funcs::FuncInfo {
+                match self {
+                    $(Func::$variant => &crate::funcs::$row,)*
+                }
+            }
+        }
+    };
 }
 
-impl Func {
-    /// Whether the function acts entry by entry.
-    pub fn is_elementwise(self) -> bool {
-        !matches!(
-            self,
-            Func::Tr
-                | Func::Det
-                | Func::LogDet
-                | Func::Sum
-                | Func::Norm1
-                | Func::Norm2
-                | Func::Diag
-                | Func::DiagOf
-        )
-    }
-
-    /// The name in the input language (what [`Func::from_name`] accepts first).
-    pub fn name(self) -> &'static str {
-        match self {
-            Func::Tr => "tr",
-            Func::Det => "det",
-            Func::LogDet => "logdet",
-            Func::Sum => "sum",
-            Func::Norm1 => "norm1",
-            Func::Norm2 => "norm2",
-            Func::Diag | Func::DiagOf => "diag",
-            Func::Exp => "exp",
-            Func::Log => "log",
-            Func::Sin => "sin",
-            Func::Cos => "cos",
-            Func::Tan => "tan",
-            Func::Asin => "arcsin",
-            Func::Acos => "arccos",
-            Func::Atan => "arctan",
-            Func::Tanh => "tanh",
-            Func::Sqrt => "sqrt",
-            Func::Abs => "abs",
-            Func::Sign => "sign",
-            Func::Relu => "relu",
-            Func::Step => "step",
-        }
-    }
-
-    /// Looks up a function name of the input language. `diag` maps to [`Func::Diag`];
-    /// lowering turns it into [`Func::DiagOf`] when the argument is a matrix.
-    pub fn from_name(name: &str) -> Option<Func> {
-        Some(match name {
-            "tr" | "Tr" | "trace" => Func::Tr,
-            "det" => Func::Det,
-            "logdet" => Func::LogDet,
-            "sum" => Func::Sum,
-            "norm1" => Func::Norm1,
-            "norm2" | "norm" => Func::Norm2,
-            "diag" => Func::Diag,
-            "exp" => Func::Exp,
-            "log" | "ln" => Func::Log,
-            "sin" => Func::Sin,
-            "cos" => Func::Cos,
-            "tan" => Func::Tan,
-            "arcsin" | "asin" => Func::Asin,
-            "arccos" | "acos" => Func::Acos,
-            "arctan" | "atan" => Func::Atan,
-            "tanh" => Func::Tanh,
-            "sqrt" => Func::Sqrt,
-            "abs" => Func::Abs,
-            "sign" => Func::Sign,
-            "relu" => Func::Relu,
-            "step" => Func::Step,
-            _ => return None,
-        })
-    }
+funcs! {
+    /// Trace of a square matrix.
+    Tr => TR,
+    Det => DET,
+    /// log det, of a matrix with positive determinant.
+    LogDet => LOG_DET,
+    /// Sum of all entries.
+    Sum => SUM,
+    /// Sum of absolute values of the entries.
+    Norm1 => NORM1,
+    /// Euclidean norm of a vector, Frobenius norm of a matrix.
+    Norm2 => NORM2,
+    /// Vector → diagonal matrix.
+    Diag => DIAG,
+    /// Square matrix → vector of its diagonal.
+    DiagOf => DIAG_OF,
+    /// Adjugate of a square matrix: det(X)·X⁻¹ for an invertible X.
+    Adj => ADJ,
+    // Elementwise functions (on scalars, vectors and matrices alike).
+    Exp => EXP,
+    Log => LOG,
+    Sin => SIN,
+    Cos => COS,
+    Tan => TAN,
+    Asin => ASIN,
+    Acos => ACOS,
+    Atan => ATAN,
+    Tanh => TANH,
+    Sqrt => SQRT,
+    Abs => ABS,
+    Sign => SIGN,
+    Relu => RELU,
+    /// Heaviside step, 1 where the argument is positive: the derivative of relu.
+    Step => STEP,
 }
 
 /// An expression. Products are n-ary chains read left to right; a `1×1` factor
@@ -456,14 +409,14 @@ where
             let (r, c) = dims_with(a, lookup);
             (c, r)
         }
-        Expr::Call(f, a) => match f {
-            Func::Tr | Func::Det | Func::LogDet | Func::Sum | Func::Norm1 | Func::Norm2 => scalar,
-            Func::Diag => {
+        Expr::Call(f, a) => match f.info().typing {
+            Typing::SquareToScalar | Typing::AnyToScalar => scalar,
+            Typing::VectorToDiagonal => {
                 let (r, _) = dims_with(a, lookup);
                 (r, r)
             }
-            Func::DiagOf => (dims_with(a, lookup).0, &ONE),
-            _ => dims_with(a, lookup),
+            Typing::DiagonalOf => (dims_with(a, lookup).0, &ONE),
+            Typing::Elementwise | Typing::SquareToSquare => dims_with(a, lookup),
         },
     }
 }

@@ -1,6 +1,7 @@
 //! Printers from the tree: LaTeX (for KaTeX) and input syntax (parses back). Never from user text.
 
 use crate::expr::{Expr, Func, Kind, SymbolTable};
+use crate::funcs::Latex;
 use std::rc::Rc;
 
 /// Which notation to print.
@@ -498,8 +499,8 @@ impl Printer<'_> {
 
     fn write_call(&self, f: Func, a: &Expr, out: &mut String) {
         if self.latex() {
-            let (open, close) = match f {
-                Func::Norm2 => {
+            let (open, close) = match f.info().latex {
+                Latex::Norm2 => {
                     let close = if *crate::expr::dims_of(a, self.table).1 == crate::expr::Dim::One {
                         r"\right\|_2"
                     } else {
@@ -507,33 +508,10 @@ impl Printer<'_> {
                     };
                     (r"\left\|", close)
                 }
-                Func::Norm1 => (r"\left\|", r"\right\|_1"),
-                Func::Abs => (r"\left|", r"\right|"),
-                Func::Sqrt => (r"\sqrt{", "}"),
-                _ => {
-                    let open = match f {
-                        Func::Tr => r"\operatorname{Tr}\left(",
-                        Func::Det => r"\det\left(",
-                        Func::LogDet => r"\log\det\left(",
-                        Func::Sum => r"\operatorname{sum}\left(",
-                        Func::Diag | Func::DiagOf => r"\operatorname{diag}\left(",
-                        Func::Exp => r"\exp\left(",
-                        Func::Log => r"\log\left(",
-                        Func::Sin => r"\sin\left(",
-                        Func::Cos => r"\cos\left(",
-                        Func::Tan => r"\tan\left(",
-                        Func::Asin => r"\arcsin\left(",
-                        Func::Acos => r"\arccos\left(",
-                        Func::Atan => r"\arctan\left(",
-                        Func::Tanh => r"\tanh\left(",
-                        Func::Sign => r"\operatorname{sign}\left(",
-                        Func::Relu => r"\operatorname{relu}\left(",
-                        Func::Step => r"\operatorname{step}\left(",
-                        Func::Norm2 | Func::Norm1 | Func::Abs | Func::Sqrt => {
-                            unreachable!("handled above")
-                        }
-                    };
-                    (open, r"\right)")
+                Latex::Around(open, close) => (open, close),
+                Latex::Operator(name) => {
+                    out.push_str(name);
+                    (r"\left(", r"\right)")
                 }
             };
             out.push_str(open);

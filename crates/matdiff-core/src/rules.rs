@@ -41,6 +41,8 @@ rules! {
         r"\mathrm{d}\det(\mathbf{X}) = \det(\mathbf{X})\operatorname{Tr}(\mathbf{X}^{-1}\mathrm{d}\mathbf{X})", Some("42");
     LOG_DET = "log-det", "differential of a log-determinant",
         r"\mathrm{d}\log\det(\mathbf{X}) = \operatorname{Tr}(\mathbf{X}^{-1}\mathrm{d}\mathbf{X})", Some("43");
+    ADJUGATE = "adjugate", "differential of an adjugate",
+        r"\mathrm{d}\operatorname{adj}(\mathbf{X}) = \operatorname{adj}(\mathbf{X})\operatorname{Tr}(\mathbf{X}^{-1}\mathrm{d}\mathbf{X}) - \mathbf{X}^{-1}(\mathrm{d}\mathbf{X})\operatorname{adj}(\mathbf{X})", None;
     MATRIX_POWER = "matrix-power", "differential of a matrix power",
         r"\mathrm{d}(\mathbf{X}^k) = \sum_{i=0}^{k-1} \mathbf{X}^{i}(\mathrm{d}\mathbf{X})\mathbf{X}^{k-1-i}", None;
     SCALAR_POWER = "scalar-power", "power rule",

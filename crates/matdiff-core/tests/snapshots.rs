@@ -501,3 +501,26 @@ fn diag_trace() {
     "#]],
     );
 }
+
+#[test]
+fn adjugate() {
+    check(
+        "tr(A*adj(X))",
+        "",
+        None,
+        expect![[r#"
+                                   dy = \mathrm{d}\left(\operatorname{Tr}\left(\mathbf{A} \operatorname{adj}\left(\mathbf{X}\right)\right)\right)
+            trace                  dy = \operatorname{Tr}\left(\mathrm{d}\left(\mathbf{A} \operatorname{adj}\left(\mathbf{X}\right)\right)\right)
+            product-rule           dy = \operatorname{Tr}\left((\mathrm{d}\mathbf{A}) \operatorname{adj}\left(\mathbf{X}\right) + \mathbf{A} \, \mathrm{d}\left(\operatorname{adj}\left(\mathbf{X}\right)\right)\right)
+            constant               dy = \operatorname{Tr}\left(\mathbf{A} \, \mathrm{d}\left(\operatorname{adj}\left(\mathbf{X}\right)\right)\right)
+            adjugate               dy = \operatorname{Tr}\left(\mathbf{A} \left(\operatorname{adj}\left(\mathbf{X}\right) \operatorname{Tr}\left(\mathbf{X}^{-1} \, \mathrm{d}\mathbf{X}\right) - \mathbf{X}^{-1} \, (\mathrm{d}\mathbf{X}) \operatorname{adj}\left(\mathbf{X}\right)\right)\right)
+            distribute             dy = \operatorname{Tr}\left(\mathbf{A} \operatorname{adj}\left(\mathbf{X}\right) \operatorname{Tr}\left(\mathbf{X}^{-1} \, \mathrm{d}\mathbf{X}\right) - \mathbf{A} \mathbf{X}^{-1} \, (\mathrm{d}\mathbf{X}) \operatorname{adj}\left(\mathbf{X}\right)\right)
+            trace-linearity        dy = \operatorname{Tr}\left(\mathbf{A} \operatorname{adj}\left(\mathbf{X}\right) \operatorname{Tr}\left(\mathbf{X}^{-1} \, \mathrm{d}\mathbf{X}\right)\right) + \operatorname{Tr}\left(-\mathbf{A} \mathbf{X}^{-1} \, (\mathrm{d}\mathbf{X}) \operatorname{adj}\left(\mathbf{X}\right)\right)
+            trace-linearity        dy = \operatorname{Tr}\left(\mathbf{A} \operatorname{adj}\left(\mathbf{X}\right)\right) \operatorname{Tr}\left(\mathbf{X}^{-1} \, \mathrm{d}\mathbf{X}\right) - \operatorname{Tr}\left(\mathbf{A} \mathbf{X}^{-1} \, (\mathrm{d}\mathbf{X}) \operatorname{adj}\left(\mathbf{X}\right)\right)
+            trace-cyclic           dy = \operatorname{Tr}\left(\mathbf{A} \operatorname{adj}\left(\mathbf{X}\right)\right) \operatorname{Tr}\left(\mathbf{X}^{-1} \, \mathrm{d}\mathbf{X}\right) - \operatorname{Tr}\left(\operatorname{adj}\left(\mathbf{X}\right) \mathbf{A} \mathbf{X}^{-1} \, \mathrm{d}\mathbf{X}\right)
+            collect                dy = \operatorname{Tr}\left(\left(\operatorname{Tr}\left(\mathbf{A} \operatorname{adj}\left(\mathbf{X}\right)\right) \mathbf{X}^{-1} - \operatorname{adj}\left(\mathbf{X}\right) \mathbf{A} \mathbf{X}^{-1}\right) \, \mathrm{d}\mathbf{X}\right)
+            read-off               grad = \left(\operatorname{Tr}\left(\mathbf{A} \operatorname{adj}\left(\mathbf{X}\right)\right) \mathbf{X}^{-1} - \operatorname{adj}\left(\mathbf{X}\right) \mathbf{A} \mathbf{X}^{-1}\right)^\top
+            gradient: (tr(A*adj(X))*inv(X) - adj(X)*A*inv(X))'
+        "#]],
+    );
+}

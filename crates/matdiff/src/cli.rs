@@ -1,6 +1,7 @@
 //! Command-line syntax of `matdiff` (clap derive): subcommands, flags and their help texts.
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use matdiff_core::Func;
 use std::path::PathBuf;
 
 const EXAMPLES: &str = "\
@@ -10,20 +11,60 @@ Examples:
   matdiff derive \"logdet(X'*X)\" --format markdown
   matdiff derive \"x'*S*x\" --let 'S: symmetric n' --wrt x
   matdiff check 'tr(A*inv(X)*B)' --size n=4 --seed 7
-  matdiff grad 'tr(A*X)' --wrt X --at values.json --format json
+  matdiff grad 'tr(A*X)' --wrt X --at values.json --format json";
 
-Input language: numbers, symbols typed by their first letter unless declared
-(a-g and lower-case Greek: scalars, h-z: vectors, A-Z: matrices), + - * / .* ./ .^ ^
-' (transpose), ^T, ^-1, implicit products (2x, A x, AXB), tr det logdet inv sum
-norm1 norm2 ||v|| ||X||_F diag eye/I vector(c) matrix(c) exp log sin cos tan arcsin
-arccos arctan tanh sqrt abs sign relu.
+const EXIT_STATUS: &str =
+    "Exit status: 0 success, 1 a numeric check failed (check), 2 bad input or usage.";
 
-Exit status: 0 success, 1 a numeric check failed (check), 2 bad input or usage.";
+/// The forms of the input language that are not functions of the table.
+const OTHER_FORMS: &str = "inv ||v|| ||X||_F eye/I vector(c) matrix(c)";
+
+/// The text after the main help: the examples, the input language with its functions listed
+/// from the table of functions, the exit status.
+fn after_help() -> String {
+    let names = |elementwise: bool| {
+        let mut out: Vec<&str> = Vec::new();
+        for f in Func::ALL {
+            if f.is_elementwise() == elementwise && !out.contains(&f.name()) {
+                out.push(f.name());
+            }
+        }
+        out.join(" ")
+    };
+    let language = format!(
+        "Input language: numbers, symbols typed by their first letter unless declared \
+         (a-g and lower-case Greek: scalars, h-z: vectors, A-Z: matrices), + - * / .* ./ .^ ^ \
+         ' (transpose), ^T, ^-1, implicit products (2x, A x, AXB), {} {OTHER_FORMS}, and \
+         elementwise {}.",
+        names(false),
+        names(true)
+    );
+    format!("{EXAMPLES}\n\n{}\n\n{EXIT_STATUS}", wrap(&language, 80))
+}
+
+/// `text` broken into lines of at most `width` characters at spaces.
+fn wrap(text: &str, width: usize) -> String {
+    let mut out = String::new();
+    let mut line = 0;
+    for word in text.split(' ') {
+        let n = word.chars().count();
+        if line > 0 && line + 1 + n > width {
+            out.push('\n');
+            line = 0;
+        } else if line > 0 {
+            out.push(' ');
+            line += 1;
+        }
+        out.push_str(word);
+        line += n;
+    }
+    out
+}
 
 /// Step-by-step gradients of scalar functions of matrices and vectors, by differentials,
 /// with numeric checks.
 #[derive(Debug, Parser)]
-#[command(name = "matdiff", version, after_help = EXAMPLES, arg_required_else_help = true)]
+#[command(name = "matdiff", version, after_help = after_help(), arg_required_else_help = true)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -133,8 +174,30 @@ pub enum ReportFormat {
 
 #[cfg(test)]
 mod tests {
-    use super::Cli;
+    use super::{after_help, Cli, OTHER_FORMS};
     use clap::CommandFactory;
+    use matdiff_core::syntax::is_function_name;
+    use matdiff_core::Func;
+
+    /// The help lists every function of the table, and its other forms are names the parser
+    /// knows.
+    #[test]
+    fn help_lists_every_function() {
+        let help = Cli::command().render_long_help().to_string();
+        let words: Vec<&str> = help.split(|c: char| !c.is_ascii_alphanumeric()).collect();
+        for f in Func::ALL {
+            assert!(words.contains(&f.name()), "the help lacks {}", f.name());
+        }
+        for form in OTHER_FORMS.split(' ') {
+            let name: String = form
+                .chars()
+                .take_while(char::is_ascii_alphanumeric)
+                .collect();
+            assert!(name.is_empty() || is_function_name(&name), "{form}");
+        }
+        assert!(help.contains(&after_help()[..40]));
+        assert!(after_help().lines().all(|l| l.chars().count() <= 80));
+    }
 
     #[test]
     fn clap_definition_is_consistent() {

@@ -7,6 +7,7 @@ use super::{Fail, Low, Lowerer, MAX_MATRIX_POWER, R};
 use crate::decls::MAX_DIM;
 use crate::diagnostic::{Diagnostic, Span};
 use crate::expr::{Dim, Expr, Func, Kind, Shape};
+use crate::funcs::Typing;
 use crate::syntax::{fold_const, Ast, AstKind, BinOp, ChainLink, Exponent, NormSub};
 use std::rc::Rc;
 
@@ -496,13 +497,18 @@ impl Lowerer<'_> {
         } else {
             Func::from_name(name).unwrap_or(Func::Exp)
         };
-        match f {
-            Func::Tr | Func::Det | Func::LogDet => {
+        match f.info().typing {
+            Typing::SquareToScalar => {
                 self.square(a.s, &format!("`{name}`"), at, arg_span)?;
                 Ok(Low::new(Expr::call(f, a.e), TS::SCALAR))
             }
-            Func::Sum | Func::Norm1 | Func::Norm2 => Ok(Low::new(Expr::call(f, a.e), TS::SCALAR)),
-            Func::Diag | Func::DiagOf => {
+            Typing::SquareToSquare => {
+                self.square(a.s, &format!("`{name}`"), at, arg_span)?;
+                let s = a.s;
+                Ok(Low::new(Expr::call(f, a.e), s))
+            }
+            Typing::AnyToScalar => Ok(Low::new(Expr::call(f, a.e), TS::SCALAR)),
+            Typing::VectorToDiagonal | Typing::DiagonalOf => {
                 let s = a.s;
                 if s.is_scalar() || s.r == D::One {
                     let shown = self.show(s);
@@ -523,7 +529,7 @@ impl Lowerer<'_> {
                     ))
                 }
             }
-            _ => {
+            Typing::Elementwise => {
                 let s = a.s;
                 Ok(Low::new(Expr::call(f, a.e), s))
             }

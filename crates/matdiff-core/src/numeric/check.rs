@@ -520,7 +520,7 @@ pub fn run_check(
         } else {
             derive_seed(seed, 1000 + k)
         };
-        let (values, tried) = sample_counted(problem, sizes, s);
+        let (values, tried) = sample_counted(problem, dy_steps, sizes, s);
         report.samples_tried += tried;
         let values = match values {
             Ok(v) => v,

@@ -2,10 +2,11 @@
 
 use super::{Sizes, Values, MAX_SIZE};
 use crate::expr::{Dim, Expr, Func};
+use crate::funcs::{Domain, Eval};
 use nalgebra::DMatrix;
 use std::fmt;
 
-type M = DMatrix<f64>;
+pub(crate) type M = DMatrix<f64>;
 
 /// What an expression is evaluated with.
 #[derive(Clone, Copy, Debug)]
@@ -162,11 +163,11 @@ pub(crate) struct Evaluator<'a> {
     pub kink: f64,
 }
 
-fn shape_str(m: &M) -> String {
+pub(crate) fn shape_str(m: &M) -> String {
     format!("{}×{}", m.nrows(), m.ncols())
 }
 
-fn scalar(x: f64) -> M {
+pub(crate) fn scalar(x: f64) -> M {
     M::from_element(1, 1, x)
 }
 
@@ -204,18 +205,7 @@ fn describe(e: &Expr) -> &'static str {
         Expr::Pow(..) => "a power",
         Expr::Transpose(_) => "a transpose",
         Expr::Inv(_) => "an inverse",
-        Expr::Call(f, _) => match f {
-            Func::Tr => "a trace",
-            Func::Det => "a determinant",
-            Func::LogDet => "a log-determinant",
-            Func::Sum => "a sum of entries",
-            Func::Norm1 | Func::Norm2 => "a norm",
-            Func::Diag | Func::DiagOf => "diag",
-            Func::Exp => "exp",
-            Func::Tan => "tan",
-            Func::Tanh => "tanh",
-            _ => "an elementwise function",
-        },
+        Expr::Call(f, _) => f.info().what,
         Expr::D(_) => "a differential",
     }
 }
@@ -371,103 +361,13 @@ impl<'a> Evaluator<'a> {
     }
 
     fn call(&mut self, f: Func, a: M) -> Result<M, EvalError> {
-        if matches!(
-            f,
-            Func::Abs | Func::Sign | Func::Relu | Func::Step | Func::Norm1
-        ) {
+        let info = f.info();
+        if info.domain == Domain::Kink {
             self.note_kink(&a);
         }
-        let square = |what: &str| -> Result<(), EvalError> {
-            if a.is_square() {
-                Ok(())
-            } else {
-                Err(EvalError::Shape(format!(
-                    "{what} of a non-square {} matrix",
-                    shape_str(&a)
-                )))
-            }
-        };
-        match f {
-            Func::Tr => {
-                square("trace")?;
-                Ok(scalar(a.trace()))
-            }
-            Func::Det => {
-                square("determinant")?;
-                Ok(scalar(a.lu().determinant()))
-            }
-            Func::LogDet => {
-                square("log-determinant")?;
-                Ok(scalar(logdet(a)?))
-            }
-            Func::Sum => Ok(scalar(a.sum())),
-            Func::Norm1 => Ok(scalar(a.iter().map(|x| x.abs()).sum())),
-            Func::Norm2 => Ok(scalar(a.norm())),
-            Func::Diag => {
-                if a.ncols() != 1 {
-                    return Err(EvalError::Shape(format!(
-                        "diag of a {} matrix, not a vector",
-                        shape_str(&a)
-                    )));
-                }
-                Ok(M::from_diagonal(&a.column(0).into_owned()))
-            }
-            Func::DiagOf => {
-                square("diagonal")?;
-                let d = a.diagonal();
-                Ok(M::from_iterator(d.len(), 1, d.iter().copied()))
-            }
-            Func::Exp => map(&a, |x| Ok(x.exp())),
-            Func::Log => map(&a, |x| {
-                if x > 0.0 {
-                    Ok(x.ln())
-                } else {
-                    Err(EvalError::Domain("log of a non-positive entry".into()))
-                }
-            }),
-            Func::Sin => map(&a, |x| Ok(x.sin())),
-            Func::Cos => map(&a, |x| Ok(x.cos())),
-            Func::Tan => map(&a, |x| Ok(x.tan())),
-            Func::Asin => map(&a, |x| {
-                if (-1.0..=1.0).contains(&x) {
-                    Ok(x.asin())
-                } else {
-                    Err(EvalError::Domain(
-                        "arcsin of an entry outside [-1, 1]".into(),
-                    ))
-                }
-            }),
-            Func::Acos => map(&a, |x| {
-                if (-1.0..=1.0).contains(&x) {
-                    Ok(x.acos())
-                } else {
-                    Err(EvalError::Domain(
-                        "arccos of an entry outside [-1, 1]".into(),
-                    ))
-                }
-            }),
-            Func::Atan => map(&a, |x| Ok(x.atan())),
-            Func::Tanh => map(&a, |x| Ok(x.tanh())),
-            Func::Sqrt => map(&a, |x| {
-                if x >= 0.0 {
-                    Ok(x.sqrt())
-                } else {
-                    Err(EvalError::Domain("square root of a negative entry".into()))
-                }
-            }),
-            Func::Abs => map(&a, |x| Ok(x.abs())),
-            // f64::signum(0.0) is 1; the sign of 0 is 0.
-            Func::Sign => map(&a, |x| {
-                Ok(if x > 0.0 {
-                    1.0
-                } else if x < 0.0 {
-                    -1.0
-                } else {
-                    0.0
-                })
-            }),
-            Func::Relu => map(&a, |x| Ok(x.max(0.0))),
-            Func::Step => map(&a, |x| Ok(if x > 0.0 { 1.0 } else { 0.0 })),
+        match info.eval {
+            Eval::Entry(entry) => map(&a, entry),
+            Eval::Matrix(eval) => eval(a),
         }
     }
 
@@ -664,7 +564,7 @@ fn check_pivots(pivots: impl Iterator<Item = f64>, squared: bool) -> Result<(), 
 }
 
 /// log det by Cholesky for exactly symmetric positive definite matrices, else by LU with a sign check.
-fn logdet(a: M) -> Result<f64, EvalError> {
+pub(crate) fn logdet(a: M) -> Result<f64, EvalError> {
     let non_positive =
         || EvalError::Domain("logdet of a matrix with non-positive determinant".into());
     if a == a.transpose() {

@@ -6,7 +6,7 @@
 //! and a function that cannot be checked is reported as such in the [`CheckReport`].
 
 mod check;
-mod eval;
+pub(crate) mod eval;
 mod json;
 mod rng;
 mod sample;

@@ -4,7 +4,8 @@
 use super::eval::{Ctx, EvalError, Evaluator};
 use super::rng::{derive_seed, Rng};
 use super::{Sizes, Values, MAX_SIZE};
-use crate::expr::{Dim, Expr, Func, Problem, Symbol, SymbolTable};
+use crate::expr::{Dim, Expr, Problem, Symbol, SymbolTable};
+use crate::funcs::Domain;
 use nalgebra::DMatrix;
 use std::collections::BTreeMap;
 use std::fmt;
@@ -58,9 +59,24 @@ fn direct_symbol(e: &Expr) -> Option<&str> {
 }
 
 /// Walks `e` and records what each symbol that is directly an argument of a partial function needs.
+#[cfg(test)]
 pub(crate) fn needs(e: &Expr, table: &SymbolTable) -> BTreeMap<String, Needs> {
     let mut out = BTreeMap::new();
     walk(e, table, &mut out, 0);
+    out
+}
+
+/// [`needs`] of f and of every step of its derivation: a function that only a step holds (the
+/// inverse in the differential of an adjugate, say) constrains the samples too.
+pub(crate) fn needs_with_steps(
+    f: &Expr,
+    steps: &[Expr],
+    table: &SymbolTable,
+) -> BTreeMap<String, Needs> {
+    let mut out = BTreeMap::new();
+    for e in std::iter::once(f).chain(steps) {
+        walk(e, table, &mut out, 0);
+    }
     out
 }
 
@@ -86,7 +102,13 @@ fn walk(e: &Expr, table: &SymbolTable, out: &mut BTreeMap<String, Needs>, depth:
     };
     let non_integer = |p: f64| p.fract() != 0.0 || p < 0.0;
     match e {
-        Expr::Call(Func::Det | Func::LogDet, a) | Expr::Inv(a) => mark(a, &invertible),
+        Expr::Call(f, a) => match f.info().domain {
+            Domain::Invertible => mark(a, &invertible),
+            Domain::Positive => mark(a, &|n, _| n.positive = true),
+            Domain::Bounded => mark(a, &|n, _| n.bounded = true),
+            Domain::Any | Domain::Kink => {}
+        },
+        Expr::Inv(a) => mark(a, &invertible),
         Expr::Pow(a, p) => {
             if non_integer(*p) {
                 mark(a, &|n, s| {
@@ -104,10 +126,8 @@ fn walk(e: &Expr, table: &SymbolTable, out: &mut BTreeMap<String, Needs>, depth:
                 });
             }
         }
-        Expr::Call(Func::Log | Func::Sqrt, a) => mark(a, &|n, _| n.positive = true),
         Expr::HadPow(a, p) if non_integer(*p) => mark(a, &|n, _| n.positive = true),
         Expr::Div(_, b) | Expr::HadDiv(_, b) => mark(b, &|n, _| n.positive = true),
-        Expr::Call(Func::Asin | Func::Acos | Func::Tan, a) => mark(a, &|n, _| n.bounded = true),
         _ => {}
     }
     for c in e.children() {
@@ -194,12 +214,14 @@ fn singular_hint(e: &EvalError) -> &'static str {
 }
 
 /// Draws values where f is defined and away from kinks; also returns the number of samples tried.
+/// `steps` are the lines of the derivation, whose functions constrain the samples as f's do.
 pub(crate) fn sample_counted(
     problem: &Problem,
+    steps: &[Expr],
     sizes: &Sizes,
     seed: u64,
 ) -> (Result<Values, SampleError>, usize) {
-    let needs = needs(&problem.expr, &problem.symbols);
+    let needs = needs_with_steps(&problem.expr, steps, &problem.symbols);
     let mut last: Option<EvalError> = None;
     let mut kinks = 0;
     for k in 0..MAX_TRIES {
@@ -295,12 +317,13 @@ pub(crate) fn sample_counted(
 /// step or norm1 comes within a small margin of 0, is replaced by one from a derived seed,
 /// up to 30 times.
 pub fn sample(problem: &Problem, sizes: &Sizes, seed: u64) -> Result<Values, SampleError> {
-    sample_counted(problem, sizes, seed).0
+    sample_counted(problem, &[], sizes, seed).0
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::expr::Func;
     use crate::numeric::testutil::*;
 
     fn sizes() -> Sizes {
@@ -309,6 +332,29 @@ mod tests {
 
     fn is_spd(m: &M) -> bool {
         m == &m.transpose() && m.clone().cholesky().is_some()
+    }
+
+    /// A function that only a step of the derivation holds constrains the samples too: the
+    /// inverse in d adj X = adj X Tr(X⁻¹dX) − X⁻¹ dX adj X, a log in a step but not in f.
+    #[test]
+    fn domains_come_from_the_steps_too() {
+        let table = SymbolTable {
+            symbols: vec![symbol("X", "n", "n"), symbol("x", "n", "1")],
+        };
+        let f = add(vec![
+            tr(Expr::call(Func::Exp, sym("X"))),
+            Expr::call(Func::Sum, sym("x")),
+        ]);
+        let steps = [
+            tr(mul(vec![Expr::inv(sym("X")), Expr::d(sym("X"))])),
+            Expr::call(Func::Sum, Expr::call(Func::Log, sym("x"))),
+        ];
+        assert!(needs(&f, &table).is_empty());
+        let n = needs_with_steps(&f, &steps, &table);
+        assert!(n["X"].spd && n["x"].positive, "{n:?}");
+        // adj's own domain: its differential holds the inverse.
+        let adj = needs(&tr(Expr::call(Func::Adj, sym("X"))), &table);
+        assert!(adj["X"].spd, "{adj:?}");
     }
 
     #[test]
