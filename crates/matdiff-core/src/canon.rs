@@ -20,8 +20,16 @@ fn split(term: &Expr, ctx: Ctx) -> Split {
                 let (c, chain): (Vec<Expr>, Vec<Expr>) = fs
                     .into_iter()
                     .partition(|f| !ctx.has_dx(f) && ctx.is_scalar(f));
-                let done = c.is_empty();
+                let mut done = c.is_empty();
                 coef.extend(c);
+                let mut chain = chain;
+                if let Some(last) = scalar_ends_chain(&chain, ctx) {
+                    // P s with s a scalar holding dX and P constant: P is a scalar factor too.
+                    chain.pop();
+                    coef.push(mul(ctx, chain));
+                    chain = vec![last];
+                    done = false;
+                }
                 core = mul(ctx, chain);
                 if done && !matches!(core, Expr::Div(..)) {
                     break;
@@ -39,6 +47,19 @@ fn split(term: &Expr, ctx: Ctx) -> Split {
         }
     }
     Split { coef, core }
+}
+
+/// The last factor of a chain of several when it is the scalar that holds dX (not dX itself)
+/// and no sum to distribute over, taken off the chain.
+fn scalar_ends_chain(chain: &[Expr], ctx: Ctx) -> Option<Expr> {
+    let (last, rest) = chain.split_last()?;
+    let fits = !rest.is_empty()
+        && ctx.is_scalar(last)
+        && ctx.has_dx(last)
+        && !ctx.is_dx(last)
+        && rest.iter().all(|f| !ctx.has_dx(f))
+        && distribute(ctx, chain, rest.len()).is_none();
+    fits.then(|| last.clone())
 }
 
 fn join(ctx: Ctx, coef: &[Expr], core: Expr) -> Expr {
@@ -128,7 +149,9 @@ const STEPS: &[Step] = &[
     step(rules::TRACE_HADAMARD, trace_hadamard),
     step(rules::TRACE_DIAG, trace_diag),
     step(rules::DIAG_TRACE, diag_trace),
+    step(rules::TRACE_OF_SCALAR, trace_of_scalar),
     // sum(M).
+    step(rules::SUM_AS_TRACE, sum_of_scalar),
     step(rules::SUM_AS_TRACE, sum_as_trace),
     // aᵀ, a ⊙ b for scalars.
     step(rules::SCALAR_TRANSPOSE, transposed_scalar),
@@ -339,12 +362,26 @@ fn diag_trace(t: Target, core: &Expr) -> Option<Vec<Expr>> {
     )])
 }
 
+/// Tr(a) = a for any scalar a: a trace, sum or function of one, a 1×1 product.
+fn trace_of_scalar(t: Target, core: &Expr) -> Option<Vec<Expr>> {
+    let m = trace_arg(core)?;
+    t.ctx.is_scalar(m).then(|| vec![m.clone()])
+}
+
 /// The argument of `sum(·)`.
 fn sum_arg(core: &Expr) -> Option<&Expr> {
     match core {
         Expr::Call(Func::Sum, m) => Some(m),
         _ => None,
     }
+}
+
+/// sum(a) = Tr(a) for a scalar a (the 1×1 all-ones factor is 1).
+fn sum_of_scalar(t: Target, core: &Expr) -> Option<Vec<Expr>> {
+    let m = sum_arg(core)?;
+    t.ctx
+        .is_scalar(m)
+        .then(|| vec![Expr::call(Func::Tr, m.clone())])
 }
 
 /// sum(A) = Tr(1ᵀ A).
