@@ -3,7 +3,7 @@
 use crate::canon::{rearrange, Line};
 use crate::ctx::{Ctx, SymbolIndex};
 use crate::derive::{differentiate, Limit, MAX_DERIVATION_NODES};
-use crate::diagnostic::{Diagnostic, Source};
+use crate::diagnostic::{Code, Diagnostic, Source};
 use crate::expr::{Expr, Kind, Problem, Symbol, SymbolTable};
 use crate::numeric::{self, CheckReport};
 use crate::print;
@@ -132,6 +132,7 @@ pub fn derive_exprs(problem: &Problem) -> Result<RawDerivation, Diagnostic> {
         Diagnostic::new(0..0, "the derivation did not finish within its step limit")
             .in_source(Source::Other)
             .with_hint("this is a limitation of matdiff; please report the expression")
+            .with_code(Code::WorkBound)
     };
     let line = |lhs: Lhs, rule: Option<Rule>, expr: Expr| RawStep { lhs, rule, expr };
     // Scalar sub-products grouped (see `simplify::mul`), so later rearrangements keep chains valid.
@@ -146,6 +147,7 @@ pub fn derive_exprs(problem: &Problem) -> Result<RawDerivation, Diagnostic> {
         )
         .in_source(Source::Other)
         .with_hint("the product rule doubles the terms at every level of nested products; try a smaller expression")
+        .with_code(Code::WorkBound)
     };
     let mut budget = MAX_DERIVATION_NODES;
     let diff = differentiate(&f, ctx, &mut budget).map_err(|limit| match limit {
@@ -169,6 +171,7 @@ pub fn derive_exprs(problem: &Problem) -> Result<RawDerivation, Diagnostic> {
         )
         .in_source(Source::Other)
         .with_hint("this is a limitation of matdiff; please report the expression")
+        .with_code(Code::Limitation)
     })?;
     steps.extend(lines.into_iter().map(|l| match l {
         Line::Dy(rule, e) => line(Lhs::Dy, Some(rule), e),

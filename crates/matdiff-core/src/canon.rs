@@ -22,8 +22,16 @@ fn split(term: &Expr, ctx: Ctx) -> Split {
                 let (c, chain): (Vec<Expr>, Vec<Expr>) = fs
                     .into_iter()
                     .partition(|f| !ctx.has_dx(f) && ctx.is_scalar(f));
-                let done = c.is_empty();
+                let mut done = c.is_empty();
                 coef.extend(c);
+                let mut chain = chain;
+                if let Some(last) = scalar_ends_chain(&chain, ctx) {
+                    // P s with s a scalar holding dX and P constant: P is a scalar factor too.
+                    chain.pop();
+                    coef.push(mul(ctx, chain));
+                    chain = vec![last];
+                    done = false;
+                }
                 core = mul(ctx, chain);
                 if done && !matches!(core, Expr::Div(..)) {
                     break;
@@ -41,6 +49,19 @@ fn split(term: &Expr, ctx: Ctx) -> Split {
         }
     }
     Split { coef, core }
+}
+
+/// The last factor of a chain of several when it is the scalar that holds dX (not dX itself)
+/// and no sum to distribute over, taken off the chain.
+fn scalar_ends_chain(chain: &[Expr], ctx: Ctx) -> Option<Expr> {
+    let (last, rest) = chain.split_last()?;
+    let fits = !rest.is_empty()
+        && ctx.is_scalar(last)
+        && ctx.has_dx(last)
+        && !ctx.is_dx(last)
+        && rest.iter().all(|f| !ctx.has_dx(f))
+        && distribute(ctx, chain, rest.len()).is_none();
+    fits.then(|| last.clone())
 }
 
 fn join(ctx: Ctx, coef: &[Expr], core: Expr) -> Expr {
@@ -89,208 +110,387 @@ impl Target<'_> {
         }
     }
 
-    /// The next rewrite of one core, as the rule and the resulting cores (a sum splits).
+    /// The next rewrite of one core: the first step of [`STEPS`] that applies, as the rule and
+    /// the resulting cores (a sum splits). `None` for a final core, or one no step fits.
     fn next(&self, core: &Expr) -> Option<(Rule, Vec<Expr>)> {
-        let ctx = self.ctx;
-        if !ctx.has_dx(core) || self.is_final(core) {
+        if !self.ctx.has_dx(core) || self.is_final(core) {
             return None;
         }
-        match core {
-            Expr::Add(ts) => Some((rules::DISTRIBUTE, ts.clone())),
-            Expr::Call(Func::Tr, m) => self.next_in_trace(m),
-            Expr::Call(Func::Sum, m) => {
-                let ones = Expr::Ones(Rc::new(ctx.shape(m).transposed()));
-                Some((
-                    rules::SUM_AS_TRACE,
-                    vec![Expr::call(Func::Tr, mul(ctx, vec![ones, (**m).clone()]))],
-                ))
-            }
-            Expr::Transpose(a) => Some((rules::SCALAR_TRANSPOSE, vec![(**a).clone()])),
-            Expr::Had(fs) if ctx.is_scalar(core) => {
-                Some((rules::SCALAR_FACTOR, vec![mul(ctx, fs.clone())]))
-            }
-            _ => self.next_in_scalar_chain(chain_ref(core)),
+        STEPS
+            .iter()
+            .find_map(|step| (step.rewrite)(*self, core).map(|cores| (step.rule, cores)))
+    }
+}
+
+/// One rearrangement step: the rule it cites and its rewrite of one core (a term without its
+/// constant scalar factors) into the cores that replace it, `None` where it does not apply.
+struct Step {
+    rule: Rule,
+    rewrite: fn(Target, &Expr) -> Option<Vec<Expr>>,
+}
+
+const fn step(rule: Rule, rewrite: fn(Target, &Expr) -> Option<Vec<Expr>>) -> Step {
+    Step { rule, rewrite }
+}
+
+/// Every rearrangement step, in the order they are tried on a core: the first that applies is
+/// taken. A core outside any trace is a sum, `Tr(M)`, `sum(M)`, a transposed scalar, a scalar
+/// Hadamard product or a scalar product chain; each step matches one of these.
+const STEPS: &[Step] = &[
+    // A + B (outside a trace).
+    step(rules::DISTRIBUTE, split_sum),
+    // Tr(M).
+    step(rules::TRACE_LINEARITY, trace_of_sum),
+    step(rules::TRACE_LINEARITY, scalar_out_of_trace),
+    step(rules::DISTRIBUTE, distribute_in_trace),
+    step(rules::TRACE_OF_SCALAR, trace_ending_in_dx),
+    step(rules::TRACE_CYCLIC, dx_to_the_end),
+    step(rules::TRACE_TRANSPOSE, trace_transpose),
+    step(rules::TRACE_CYCLIC, linear_factor_to_the_end),
+    step(rules::TRACE_HADAMARD, trace_hadamard_quotient),
+    step(rules::TRACE_HADAMARD, trace_hadamard),
+    step(rules::TRACE_DIAG, trace_diag),
+    step(rules::DIAG_TRACE, diag_trace),
+    step(rules::TRACE_OF_SCALAR, trace_of_scalar),
+    // sum(M).
+    step(rules::SUM_AS_TRACE, sum_of_scalar),
+    step(rules::SUM_AS_TRACE, sum_as_trace),
+    // aᵀ, a ⊙ b for scalars.
+    step(rules::SCALAR_TRANSPOSE, transposed_scalar),
+    step(rules::SCALAR_FACTOR, scalar_hadamard),
+    // A scalar product chain.
+    step(rules::DISTRIBUTE, distribute_in_chain),
+    step(rules::SCALAR_FACTOR, scalar_to_the_end),
+    step(rules::SCALAR_TRANSPOSE, transpose_scalar_chain),
+    step(rules::SCALAR_AS_TRACE, scalar_as_trace),
+];
+
+/// A + B → A, B.
+fn split_sum(_: Target, core: &Expr) -> Option<Vec<Expr>> {
+    match core {
+        Expr::Add(ts) => Some(ts.clone()),
+        _ => None,
+    }
+}
+
+/// The argument of `Tr(·)`.
+fn trace_arg(core: &Expr) -> Option<&Expr> {
+    match core {
+        Expr::Call(Func::Tr, m) => Some(m),
+        _ => None,
+    }
+}
+
+/// The chain inside `Tr(·)` (not a sum) and the index of its factor that holds dX.
+struct InTrace {
+    chain: Vec<Expr>,
+    k: usize,
+}
+
+impl InTrace {
+    fn of(t: Target, core: &Expr) -> Option<InTrace> {
+        let m = trace_arg(core)?;
+        if matches!(m, Expr::Add(_)) {
+            return None;
+        }
+        let chain = chain_of(m);
+        let k = chain.iter().position(|f| t.ctx.has_dx(f))?;
+        Some(InTrace { chain, k })
+    }
+    fn factor(&self) -> &Expr {
+        &self.chain[self.k]
+    }
+    fn is_last(&self) -> bool {
+        self.k + 1 == self.chain.len()
+    }
+    /// The chain rotated so that the factor with dX ends it.
+    fn rotated(&self) -> Vec<Expr> {
+        let mut c: Vec<Expr> = self.chain[self.k + 1..].to_vec();
+        c.extend_from_slice(&self.chain[..=self.k]);
+        c
+    }
+    /// P of Tr(P F), F the factor with dX, transposed: the left factor of a Hadamard identity.
+    fn left_transposed(&self, ctx: Ctx) -> Expr {
+        if self.k == 0 {
+            Expr::Eye(ctx.shape(self.factor()).cols)
+        } else {
+            smart_t(&mul(ctx, self.chain[..self.k].to_vec()), ctx)
         }
     }
+}
 
-    /// A scalar product chain holding dX, outside any trace.
-    fn next_in_scalar_chain(&self, chain: &[Expr]) -> Option<(Rule, Vec<Expr>)> {
-        let ctx = self.ctx;
-        let k = chain.iter().position(|f| ctx.has_dx(f))?;
-        let f = &chain[k];
-        if let Some(r) = self.distribute(chain, k) {
-            return Some(r);
-        }
-        if ctx.is_scalar(f) && chain.len() > 1 && !ctx.is_dx(f)
-            || (ctx.is_dx(f) && ctx.is_scalar(f))
-        {
-            // Scalars commute: move the factor that holds dX to the end.
-            let mut rest: Vec<Expr> = chain.to_vec();
-            let moved = rest.remove(k);
-            rest.push(moved);
-            return Some((rules::SCALAR_FACTOR, vec![mul(ctx, rest)]));
-        }
-        match f {
-            Expr::Transpose(_) => Some((
-                rules::SCALAR_TRANSPOSE,
-                vec![mul(ctx, transpose_chain(chain, ctx))],
-            )),
-            _ => Some((
-                rules::SCALAR_AS_TRACE,
-                vec![Expr::call(Func::Tr, mul(ctx, chain.to_vec()))],
-            )),
-        }
+fn trace_of(ctx: Ctx, chain: Vec<Expr>) -> Expr {
+    Expr::call(Func::Tr, tidy(ctx, mul(ctx, chain)))
+}
+
+/// Tr(A + B) = Tr(A) + Tr(B).
+fn trace_of_sum(t: Target, core: &Expr) -> Option<Vec<Expr>> {
+    match trace_arg(core)? {
+        Expr::Add(ts) => Some(
+            ts.iter()
+                .map(|a| trace_of(t.ctx, vec![a.clone()]))
+                .collect(),
+        ),
+        _ => None,
     }
+}
 
-    /// Distributes a product over a sum factor that holds dX.
-    fn distribute(&self, chain: &[Expr], k: usize) -> Option<(Rule, Vec<Expr>)> {
-        let ctx = self.ctx;
-        let terms: Vec<Expr> = match &chain[k] {
-            Expr::Add(ts) => ts.clone(),
-            Expr::Transpose(a) => match &**a {
-                Expr::Add(ts) => ts.iter().map(|t| smart_t(t, ctx)).collect(),
-                _ => return None,
-            },
-            Expr::Had(fs) => {
-                let j = fs
-                    .iter()
-                    .position(|g| matches!(g, Expr::Add(_)) && ctx.has_dx(g))?;
-                let Expr::Add(ts) = &fs[j] else { return None };
-                ts.iter()
-                    .map(|t| {
-                        let mut g = fs.clone();
-                        g[j] = t.clone();
-                        Expr::Had(g)
-                    })
-                    .collect()
-            }
+/// Scalars leave the trace: Tr(αA) = α Tr(A).
+fn scalar_out_of_trace(t: Target, core: &Expr) -> Option<Vec<Expr>> {
+    let ctx = t.ctx;
+    let m = trace_arg(core)?;
+    if matches!(m, Expr::Add(_)) {
+        return None;
+    }
+    let mut rest = chain_of(m);
+    if rest.len() < 2 {
+        return None;
+    }
+    let j = rest.iter().position(|f| ctx.is_scalar(f))?;
+    let s = rest.remove(j);
+    let tr = Expr::call(Func::Tr, mul(ctx, rest));
+    Some(vec![if ctx.has_dx(&s) {
+        mul(ctx, vec![tr, s])
+    } else {
+        mul(ctx, vec![s, tr])
+    }])
+}
+
+/// Tr(S(P + Q)) = Tr(SP + SQ): the trace splits in the next step, by its linearity.
+fn distribute_in_trace(t: Target, core: &Expr) -> Option<Vec<Expr>> {
+    let v = InTrace::of(t, core)?;
+    let cores = distribute(t.ctx, &v.chain, v.k)?;
+    Some(vec![Expr::call(Func::Tr, add(cores))])
+}
+
+/// Tr(p dx) = p dx, a scalar (for vectors and scalars).
+fn trace_ending_in_dx(t: Target, core: &Expr) -> Option<Vec<Expr>> {
+    let v = InTrace::of(t, core)?;
+    (t.ctx.is_dx(v.factor()) && v.is_last()).then(|| vec![mul(t.ctx, v.chain)])
+}
+
+/// Tr(P dX Q) = Tr(Q P dX).
+fn dx_to_the_end(t: Target, core: &Expr) -> Option<Vec<Expr>> {
+    let v = InTrace::of(t, core)?;
+    (t.ctx.is_dx(v.factor()) && !v.is_last()).then(|| vec![trace_of(t.ctx, v.rotated())])
+}
+
+/// Tr(P Aᵀ Q) = Tr(Qᵀ A Pᵀ).
+fn trace_transpose(t: Target, core: &Expr) -> Option<Vec<Expr>> {
+    let v = InTrace::of(t, core)?;
+    matches!(v.factor(), Expr::Transpose(_))
+        .then(|| vec![trace_of(t.ctx, transpose_chain(&v.chain, t.ctx))])
+}
+
+/// Tr(P F Q) = Tr(Q P F) for a Hadamard product, quotient or diagonal F holding dX.
+fn linear_factor_to_the_end(t: Target, core: &Expr) -> Option<Vec<Expr>> {
+    let v = InTrace::of(t, core)?;
+    let moves = matches!(
+        v.factor(),
+        Expr::Had(_) | Expr::HadDiv(..) | Expr::Call(Func::Diag | Func::DiagOf, _)
+    );
+    (moves && !v.is_last()).then(|| vec![trace_of(t.ctx, v.rotated())])
+}
+
+/// Tr(P (A ⊘ B)) = Tr((Pᵀ ⊘ B)ᵀ A), A the factor with dX.
+fn trace_hadamard_quotient(t: Target, core: &Expr) -> Option<Vec<Expr>> {
+    let ctx = t.ctx;
+    let v = InTrace::of(t, core)?;
+    let Expr::HadDiv(a, b) = v.factor() else {
+        return None;
+    };
+    if !ctx.has_dx(a) {
+        return None;
+    }
+    let p = v.left_transposed(ctx);
+    Some(vec![trace_of(
+        ctx,
+        vec![Expr::t(Expr::HadDiv(Rc::new(p), b.clone())), (**a).clone()],
+    )])
+}
+
+/// Tr(P (A ⊙ B)) = Tr((Pᵀ ⊙ A)ᵀ B), B the factor with dX.
+fn trace_hadamard(t: Target, core: &Expr) -> Option<Vec<Expr>> {
+    let ctx = t.ctx;
+    let v = InTrace::of(t, core)?;
+    let Expr::Had(hs) = v.factor() else {
+        return None;
+    };
+    let j = hs.iter().position(|g| ctx.has_dx(g))?;
+    let mut others = hs.clone();
+    let b = others.remove(j);
+    let p = v.left_transposed(ctx);
+    // 1 ⊙ A = A: the all-ones P of a sum(·) leaves no trace.
+    let mut had: Vec<Expr> = if matches!(p, Expr::Ones(_)) {
+        vec![]
+    } else {
+        vec![p]
+    };
+    had.extend(others);
+    let a = match had.len() {
+        0 => Expr::Ones(Rc::new(ctx.shape(&b))),
+        1 => had.remove(0),
+        _ => Expr::Had(had),
+    };
+    Some(vec![trace_of(ctx, vec![smart_t(&a, ctx), b])])
+}
+
+/// Tr(P diag(v)) = diag(P)ᵀ v.
+fn trace_diag(t: Target, core: &Expr) -> Option<Vec<Expr>> {
+    let ctx = t.ctx;
+    let v = InTrace::of(t, core)?;
+    let Expr::Call(Func::Diag, w) = v.factor() else {
+        return None;
+    };
+    let d = if v.k == 0 {
+        Expr::Ones(Rc::new(Shape::new(Dim::One, ctx.shape(w).rows)))
+    } else {
+        Expr::t(Expr::call(Func::DiagOf, mul(ctx, v.chain[..v.k].to_vec())))
+    };
+    Some(vec![mul(ctx, vec![d, (**w).clone()])])
+}
+
+/// Tr(q diag(A)) = Tr(diag(qᵀ) A), q a row.
+fn diag_trace(t: Target, core: &Expr) -> Option<Vec<Expr>> {
+    let ctx = t.ctx;
+    let v = InTrace::of(t, core)?;
+    let Expr::Call(Func::DiagOf, a) = v.factor() else {
+        return None;
+    };
+    let q = mul(ctx, v.chain[..v.k].to_vec());
+    Some(vec![trace_of(
+        ctx,
+        vec![Expr::call(Func::Diag, smart_t(&q, ctx)), (**a).clone()],
+    )])
+}
+
+/// Tr(a) = a for any scalar a: a trace, sum or function of one, a 1×1 product.
+fn trace_of_scalar(t: Target, core: &Expr) -> Option<Vec<Expr>> {
+    let m = trace_arg(core)?;
+    t.ctx.is_scalar(m).then(|| vec![m.clone()])
+}
+
+/// The argument of `sum(·)`.
+fn sum_arg(core: &Expr) -> Option<&Expr> {
+    match core {
+        Expr::Call(Func::Sum, m) => Some(m),
+        _ => None,
+    }
+}
+
+/// sum(a) = Tr(a) for a scalar a (the 1×1 all-ones factor is 1).
+fn sum_of_scalar(t: Target, core: &Expr) -> Option<Vec<Expr>> {
+    let m = sum_arg(core)?;
+    t.ctx
+        .is_scalar(m)
+        .then(|| vec![Expr::call(Func::Tr, m.clone())])
+}
+
+/// sum(A) = Tr(1ᵀ A).
+fn sum_as_trace(t: Target, core: &Expr) -> Option<Vec<Expr>> {
+    let ctx = t.ctx;
+    let m = sum_arg(core)?;
+    let ones = Expr::Ones(Rc::new(ctx.shape(m).transposed()));
+    Some(vec![Expr::call(Func::Tr, mul(ctx, vec![ones, m.clone()]))])
+}
+
+/// aᵀ = a for a scalar a.
+fn transposed_scalar(_: Target, core: &Expr) -> Option<Vec<Expr>> {
+    match core {
+        Expr::Transpose(a) => Some(vec![(**a).clone()]),
+        _ => None,
+    }
+}
+
+/// a ⊙ b = a b for scalars.
+fn scalar_hadamard(t: Target, core: &Expr) -> Option<Vec<Expr>> {
+    match core {
+        Expr::Had(fs) if t.ctx.is_scalar(core) => Some(vec![mul(t.ctx, fs.clone())]),
+        _ => None,
+    }
+}
+
+/// A scalar core that is a product chain (or one factor of none of the other forms), and the
+/// index of its factor that holds dX.
+fn scalar_chain<'e>(t: Target, core: &'e Expr) -> Option<(&'e [Expr], usize)> {
+    let other_form = match core {
+        Expr::Add(_) | Expr::Call(Func::Tr | Func::Sum, _) | Expr::Transpose(_) => true,
+        Expr::Had(_) => t.ctx.is_scalar(core),
+        _ => false,
+    };
+    if other_form {
+        return None;
+    }
+    let chain = chain_ref(core);
+    let k = chain.iter().position(|f| t.ctx.has_dx(f))?;
+    Some((chain, k))
+}
+
+/// Distributes a product over a sum factor that holds dX: P(A + B)Q = PAQ + PBQ; a transposed
+/// sum and a Hadamard product with a sum count as sums.
+fn distribute(ctx: Ctx, chain: &[Expr], k: usize) -> Option<Vec<Expr>> {
+    let terms: Vec<Expr> = match &chain[k] {
+        Expr::Add(ts) => ts.clone(),
+        Expr::Transpose(a) => match &**a {
+            Expr::Add(ts) => ts.iter().map(|t| smart_t(t, ctx)).collect(),
             _ => return None,
-        };
-        let out = terms
+        },
+        Expr::Had(fs) => {
+            let j = fs
+                .iter()
+                .position(|g| matches!(g, Expr::Add(_)) && ctx.has_dx(g))?;
+            let Expr::Add(ts) = &fs[j] else { return None };
+            ts.iter()
+                .map(|t| {
+                    let mut g = fs.clone();
+                    g[j] = t.clone();
+                    Expr::Had(g)
+                })
+                .collect()
+        }
+        _ => return None,
+    };
+    Some(
+        terms
             .into_iter()
             .map(|t| {
                 let mut c = chain.to_vec();
                 c[k] = t;
                 tidy(ctx, mul(ctx, c))
             })
-            .collect();
-        Some((rules::DISTRIBUTE, out))
-    }
+            .collect(),
+    )
+}
 
-    /// Tr(M) with M holding dX.
-    fn next_in_trace(&self, m: &Expr) -> Option<(Rule, Vec<Expr>)> {
-        let ctx = self.ctx;
-        let tr = |chain: Vec<Expr>| Expr::call(Func::Tr, tidy(ctx, mul(ctx, chain)));
-        if let Expr::Add(ts) = m {
-            return Some((
-                rules::TRACE_LINEARITY,
-                ts.iter().map(|t| tr(vec![t.clone()])).collect(),
-            ));
-        }
-        let chain = chain_of(m);
-        // Scalars leave the trace: Tr(αA) = α Tr(A).
-        if chain.len() > 1 {
-            if let Some(j) = chain.iter().position(|f| ctx.is_scalar(f)) {
-                let mut rest = chain.clone();
-                let s = rest.remove(j);
-                let core = if ctx.has_dx(&s) {
-                    mul(ctx, vec![Expr::call(Func::Tr, mul(ctx, rest)), s])
-                } else {
-                    mul(ctx, vec![s, Expr::call(Func::Tr, mul(ctx, rest))])
-                };
-                return Some((rules::TRACE_LINEARITY, vec![core]));
-            }
-        }
-        let k = chain.iter().position(|f| ctx.has_dx(f))?;
-        if let Some((rule, cores)) = self.distribute(&chain, k) {
-            // Tr(S(P + Q)) = Tr(SP + SQ): the trace splits in the next step, by its linearity.
-            return Some((rule, vec![Expr::call(Func::Tr, add(cores))]));
-        }
-        let f = &chain[k];
-        let last = k + 1 == chain.len();
-        let rotated = || {
-            let mut c: Vec<Expr> = chain[k + 1..].to_vec();
-            c.extend_from_slice(&chain[..=k]);
-            c
-        };
-        if ctx.is_dx(f) {
-            if last {
-                // Only reached for vectors and scalars: Tr(P dx) with P dx a scalar.
-                return Some((rules::TRACE_OF_SCALAR, vec![mul(ctx, chain)]));
-            }
-            return Some((rules::TRACE_CYCLIC, vec![tr(rotated())]));
-        }
-        match f {
-            Expr::Transpose(_) => Some((
-                rules::TRACE_TRANSPOSE,
-                vec![tr(transpose_chain(&chain, ctx))],
-            )),
-            Expr::Had(_) | Expr::HadDiv(..) | Expr::Call(Func::Diag | Func::DiagOf, _) if !last => {
-                Some((rules::TRACE_CYCLIC, vec![tr(rotated())]))
-            }
-            Expr::HadDiv(a, b) if ctx.has_dx(a) => {
-                // Tr(P (A ⊘ B)) = Tr((Pᵀ ⊘ B)ᵀ A), A the factor with dX.
-                let p = if k == 0 {
-                    Expr::Eye(ctx.shape(f).cols)
-                } else {
-                    smart_t(&mul(ctx, chain[..k].to_vec()), ctx)
-                };
-                Some((
-                    rules::TRACE_HADAMARD,
-                    vec![tr(vec![
-                        Expr::t(Expr::HadDiv(Rc::new(p), b.clone())),
-                        (**a).clone(),
-                    ])],
-                ))
-            }
-            Expr::Had(hs) => {
-                // Tr(P (A ⊙ B)) = Tr((Pᵀ ⊙ A)ᵀ B), B the factor with dX.
-                let j = hs.iter().position(|g| ctx.has_dx(g))?;
-                let mut others = hs.clone();
-                let b = others.remove(j);
-                let p = if k == 0 {
-                    Expr::Eye(ctx.shape(f).cols)
-                } else {
-                    smart_t(&mul(ctx, chain[..k].to_vec()), ctx)
-                };
-                // 1 ⊙ A = A: the all-ones P of a sum(·) leaves no trace.
-                let mut had: Vec<Expr> = if matches!(p, Expr::Ones(_)) {
-                    vec![]
-                } else {
-                    vec![p]
-                };
-                had.extend(others);
-                let a = match had.len() {
-                    0 => Expr::Ones(Rc::new(ctx.shape(&b))),
-                    1 => had.remove(0),
-                    _ => Expr::Had(had),
-                };
-                Some((rules::TRACE_HADAMARD, vec![tr(vec![smart_t(&a, ctx), b])]))
-            }
-            Expr::Call(Func::Diag, v) => {
-                // Tr(P diag(v)) = diag(P)ᵀ v
-                let n = ctx.shape(v).rows;
-                let d = if k == 0 {
-                    Expr::Ones(Rc::new(Shape::new(Dim::One, n)))
-                } else {
-                    Expr::t(Expr::call(Func::DiagOf, mul(ctx, chain[..k].to_vec())))
-                };
-                Some((rules::TRACE_DIAG, vec![mul(ctx, vec![d, (**v).clone()])]))
-            }
-            Expr::Call(Func::DiagOf, a) => {
-                // Tr(q diag(A)) = Tr(diag(qᵀ) A), q a row.
-                let q = mul(ctx, chain[..k].to_vec());
-                Some((
-                    rules::DIAG_TRACE,
-                    vec![tr(vec![
-                        Expr::call(Func::Diag, smart_t(&q, ctx)),
-                        (**a).clone(),
-                    ])],
-                ))
-            }
-            _ => None,
-        }
+/// P (A + B) Q = P A Q + P B Q, outside a trace.
+fn distribute_in_chain(t: Target, core: &Expr) -> Option<Vec<Expr>> {
+    let (chain, k) = scalar_chain(t, core)?;
+    distribute(t.ctx, chain, k)
+}
+
+/// Scalars commute: the scalar factor that holds dX moves to the end of the chain.
+fn scalar_to_the_end(t: Target, core: &Expr) -> Option<Vec<Expr>> {
+    let ctx = t.ctx;
+    let (chain, k) = scalar_chain(t, core)?;
+    if !ctx.is_scalar(&chain[k]) || k + 1 == chain.len() {
+        return None;
     }
+    let mut rest: Vec<Expr> = chain.to_vec();
+    let moved = rest.remove(k);
+    rest.push(moved);
+    Some(vec![mul(ctx, rest)])
+}
+
+/// pᵀ q = qᵀ p: a scalar chain whose factor with dX is transposed reads reversed.
+fn transpose_scalar_chain(t: Target, core: &Expr) -> Option<Vec<Expr>> {
+    let (chain, k) = scalar_chain(t, core)?;
+    matches!(chain[k], Expr::Transpose(_)).then(|| vec![mul(t.ctx, transpose_chain(chain, t.ctx))])
+}
+
+/// a = Tr(a) for a scalar chain a.
+fn scalar_as_trace(t: Target, core: &Expr) -> Option<Vec<Expr>> {
+    let (chain, _) = scalar_chain(t, core)?;
+    Some(vec![Expr::call(Func::Tr, mul(t.ctx, chain.to_vec()))])
 }
 
 /// A finished term: numeric coefficient, other scalar factors, and P of `P dX`.
@@ -589,6 +789,20 @@ mod tests {
             ));
         }
         expect.assert_eq(&out);
+    }
+
+    /// The catalog's rearrangement rules (from `distribute` to `diag-trace`) each have a step.
+    #[test]
+    fn every_rearrangement_rule_has_a_step() {
+        let at = |rule| crate::rules::ALL.iter().position(|r| *r == rule).unwrap();
+        let (first, last) = (at(crate::rules::DISTRIBUTE), at(crate::rules::DIAG_TRACE));
+        for rule in &crate::rules::ALL[first..=last] {
+            assert!(
+                super::STEPS.iter().any(|s| s.rule == *rule),
+                "no step cites {}",
+                rule.id
+            );
+        }
     }
 
     #[test]

@@ -26,6 +26,25 @@ pub struct Label {
     pub message: String,
 }
 
+/// What kind of refusal a diagnostic is, for callers that must tell them apart (not by text).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Code {
+    /// The input is wrong, or outside the language (the default).
+    #[default]
+    Input,
+    /// A work bound was reached: the step limit or the size limit of a derivation.
+    WorkBound,
+    /// A gap in matdiff: well-typed input it could not derive.
+    Limitation,
+}
+
+impl Code {
+    fn is_input(&self) -> bool {
+        *self == Code::Input
+    }
+}
+
 /// A problem with the user's input, rendered at the edges (carets in the CLI, underlines in the page).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Diagnostic {
@@ -34,6 +53,8 @@ pub struct Diagnostic {
     pub message: String,
     pub labels: Vec<Label>,
     pub hint: Option<String>,
+    #[serde(default, skip_serializing_if = "Code::is_input")]
+    pub code: Code,
 }
 
 /// Characters that must not reach a terminal or a page verbatim: controls (C0, DEL, C1), the
@@ -94,7 +115,14 @@ impl Diagnostic {
             message: escape(&message.into()),
             labels: Vec::new(),
             hint: None,
+            code: Code::Input,
         }
+    }
+
+    #[must_use]
+    pub fn with_code(mut self, code: Code) -> Self {
+        self.code = code;
+        self
     }
 
     #[must_use]

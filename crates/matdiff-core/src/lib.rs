@@ -24,7 +24,7 @@ pub use api::{
     analyze, check, derive, derive_exprs, problem, render, Analysis, CheckOptions, Derivation,
     Input, Lhs, RawDerivation, RawStep, Step,
 };
-pub use diagnostic::{Diagnostic, Label, Source, Span};
+pub use diagnostic::{Code, Diagnostic, Label, Source, Span};
 pub use expr::{Dim, Expr, Func, Kind, Problem, Shape, Symbol, SymbolTable};
 pub use numeric::CheckReport;
 pub use rules::Rule;
