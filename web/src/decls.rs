@@ -151,7 +151,7 @@ mod tests {
             "{expr} / {decls}: {:?}",
             a.diagnostics
         );
-        a.symbols
+        a.symbols().to_vec()
     }
 
     fn sym<'a>(s: &'a [Symbol], name: &str) -> &'a Symbol {
@@ -168,7 +168,7 @@ mod tests {
             decls,
             wrt: Some("x".into()),
         });
-        assert!(sym(&a.symbols, "A").symmetric);
+        assert!(sym(a.symbols(), "A").symmetric);
         assert_eq!(a.derivation.expect("derivation").gradient_text, "2*A*x");
     }
 

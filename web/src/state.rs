@@ -3,11 +3,9 @@
 use crate::decls::{self, Fields, SymbolEdit};
 use crate::examples::EXAMPLES;
 use crate::url::{Permalink, DEFAULT_SEED};
-use matdiff_core::expr::expr_dim_names;
-use matdiff_core::numeric::{resolve_sizes_with, MAX_SIZE};
+use matdiff_core::numeric::MAX_SIZE;
 use matdiff_core::{
     analyze, check, Analysis, CheckOptions, CheckReport, Diagnostic, Input, Source, Symbol,
-    SymbolTable,
 };
 use std::collections::BTreeMap;
 use std::rc::Rc;
@@ -195,13 +193,13 @@ impl State {
     /// The symbols the panel lists, the variable among them, and whether they belong to an earlier
     /// input: while the current input has errors that leave it no symbols, the last derivation's
     /// stay, so an edit in the panel that caused the error can be undone from the panel.
-    fn panel_symbols(&self) -> (&[Symbol], Option<&String>, bool) {
+    fn panel_symbols(&self) -> (&[Symbol], Option<&str>, bool) {
         let current = &self.analysis;
         match &self.shown {
-            Some(shown) if current.symbols.is_empty() && !self.expr.trim().is_empty() => {
-                (&shown.analysis.symbols, shown.analysis.wrt.as_ref(), true)
+            Some(shown) if current.symbols().is_empty() && !self.expr.trim().is_empty() => {
+                (shown.analysis.symbols(), shown.analysis.wrt(), true)
             }
-            _ => (&current.symbols, current.wrt.as_ref(), false),
+            _ => (current.symbols(), current.wrt(), false),
         }
     }
 
@@ -223,7 +221,7 @@ impl State {
             .collect();
         Panel {
             rows,
-            wrt: wrt.cloned(),
+            wrt: wrt.map(str::to_string),
             stale,
         }
     }
@@ -374,7 +372,7 @@ impl State {
             return Vec::new();
         };
         let a = &shown.analysis;
-        let names = dim_names(a);
+        let names = a.dim_names();
         let usable = |n: &usize| (1..=MAX_SIZE).contains(n);
         // The sizes the check used, or will use: the user's usable ones, defaults for the rest.
         let sizes = match &shown.check {
@@ -386,15 +384,7 @@ impl State {
                     .filter(|(k, v)| names.contains(k) && usable(v))
                     .map(|(k, v)| (k.clone(), *v))
                     .collect();
-                let table = SymbolTable {
-                    symbols: a.symbols.clone(),
-                };
-                let extra = a
-                    .derivation
-                    .as_ref()
-                    .map(|d| expr_dim_names(&d.f))
-                    .unwrap_or_default();
-                resolve_sizes_with(&table, &extra, &user).unwrap_or_default()
+                a.check_sizes(&user).unwrap_or_default()
             }
         };
         names
@@ -435,9 +425,9 @@ impl State {
         let mut a = analyze(&input(self.wrt.clone()));
         // A variable that the new expression no longer has is dropped, not reported.
         if let Some(w) = &self.wrt {
-            if !a.symbols.iter().any(|s| &s.name == w) {
+            if !a.symbols().iter().any(|s| &s.name == w) {
                 let b = analyze(&input(None));
-                if !b.symbols.is_empty() && !b.symbols.iter().any(|s| &s.name == w) {
+                if !b.symbols().is_empty() && !b.symbols().iter().any(|s| &s.name == w) {
                     self.wrt = None;
                     a = b;
                 }
@@ -471,29 +461,13 @@ impl State {
     }
 }
 
-/// The dimension names of an analysed expression (its symbols' and those only the expression has).
-pub fn dim_names(a: &Analysis) -> Vec<String> {
-    let mut names = SymbolTable {
-        symbols: a.symbols.clone(),
-    }
-    .dim_names();
-    if let Some(d) = &a.derivation {
-        for n in expr_dim_names(&d.f) {
-            if !names.contains(&n) {
-                names.push(n);
-            }
-        }
-    }
-    names
-}
-
 /// The check with the user's sizes for the dimensions this expression has.
 pub fn run_check(
     a: &Analysis,
     sizes: &BTreeMap<String, usize>,
     seed: u64,
 ) -> Result<CheckReport, Diagnostic> {
-    let names = dim_names(a);
+    let names = a.dim_names();
     let sizes = sizes
         .iter()
         .filter(|(k, _)| names.contains(k))
@@ -686,7 +660,7 @@ mod tests {
         ));
         assert_eq!(bad.decls, "A: matrix 3x4");
         assert!(bad.stale() && !bad.errors().is_empty());
-        assert!(bad.analysis.symbols.is_empty());
+        assert!(bad.analysis.symbols().is_empty());
         // The panel keeps the last valid rows, with the edit in A's (as typed).
         let p = bad.panel();
         let rows: Vec<(&str, &str)> = p

@@ -5,7 +5,7 @@ use crate::ctx::{Ctx, SymbolIndex};
 use crate::derive::{differentiate, Limit, MAX_DERIVATION_NODES};
 use crate::diagnostic::{Code, Diagnostic, Source};
 use crate::expr::{Expr, Kind, Problem, Symbol, SymbolTable};
-use crate::numeric::{self, CheckReport};
+use crate::numeric::{self, CheckReport, GradientCheck, Sizes, StepCheck};
 use crate::print;
 use crate::rules::Rule;
 use serde::Serialize;
@@ -23,18 +23,81 @@ pub struct Input {
 }
 
 /// Everything the page and the command show for one input.
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Analysis {
     /// Problems with the input; empty when the derivation succeeded.
     pub diagnostics: Vec<Diagnostic>,
-    /// The symbols with inferred kinds, shapes and properties (empty when parsing failed).
-    pub symbols: Vec<Symbol>,
-    /// The variable chosen.
-    pub wrt: Option<String>,
+    /// The typed problem: the expression as read, the symbols with inferred kinds, shapes and
+    /// properties, and the variable chosen (`None` when parsing or typing failed).
+    pub problem: Option<Problem>,
     /// How the input was read, as LaTeX and in input syntax.
     pub expr_latex: Option<String>,
     pub expr_text: Option<String>,
     pub derivation: Option<Derivation>,
+}
+
+impl Analysis {
+    /// The symbols with inferred kinds, shapes and properties (empty when parsing failed).
+    pub fn symbols(&self) -> &[Symbol] {
+        self.problem
+            .as_ref()
+            .map_or(&[][..], |p| &p.symbols.symbols[..])
+    }
+
+    /// The variable chosen.
+    pub fn wrt(&self) -> Option<&str> {
+        self.problem.as_ref().map(|p| p.wrt.as_str())
+    }
+
+    /// The names of the dimensions the check needs sizes for: the symbols' and those only the
+    /// expression has (the size of an `eye` in `tr(eye)`), in order of appearance.
+    pub fn dim_names(&self) -> Vec<String> {
+        let Some(p) = &self.problem else {
+            return Vec::new();
+        };
+        let mut names = p.symbols.dim_names();
+        for n in crate::expr::expr_dim_names(&p.expr) {
+            if !names.contains(&n) {
+                names.push(n);
+            }
+        }
+        names
+    }
+
+    /// The sizes the check uses: `user`'s, and small defaults for the other dimensions.
+    ///
+    /// Errors when a size is invalid (unknown name, zero, too large) or there is no problem.
+    pub fn check_sizes(&self, user: &BTreeMap<String, usize>) -> Result<Sizes, Diagnostic> {
+        let p = self.problem.as_ref().ok_or_else(|| {
+            Diagnostic::new(0..0, "there is no derivation to check").in_source(Source::Other)
+        })?;
+        numeric::resolve_problem_sizes(p, user)
+    }
+}
+
+/// The analysis as the command's JSON shows it: the symbols and the variable at the top level,
+/// the problem's expression as `expr_latex` and `expr_text`.
+impl Serialize for Analysis {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        #[derive(Serialize)]
+        struct Shown<'a> {
+            diagnostics: &'a [Diagnostic],
+            symbols: &'a [Symbol],
+            wrt: Option<&'a str>,
+            expr_latex: &'a Option<String>,
+            expr_text: &'a Option<String>,
+            derivation: &'a Option<Derivation>,
+        }
+        Shown {
+            diagnostics: &self.diagnostics,
+            symbols: self.symbols(),
+            wrt: self.wrt(),
+            expr_latex: &self.expr_latex,
+            expr_text: &self.expr_text,
+            derivation: &self.derivation,
+        }
+        .serialize(serializer)
+    }
 }
 
 /// Which side a derivation line is about.
@@ -259,8 +322,6 @@ pub fn analyze(input: &Input) -> Analysis {
             return analysis;
         }
     };
-    analysis.symbols = problem.symbols.symbols.clone();
-    analysis.wrt = Some(problem.wrt.clone());
     match derive(&problem) {
         Ok(d) => analysis.derivation = Some(d),
         Err(d) => analysis.diagnostics.push(d),
@@ -275,32 +336,24 @@ pub fn analyze(input: &Input) -> Analysis {
     };
     analysis.expr_latex = Some(expr_latex);
     analysis.expr_text = Some(expr_text);
+    analysis.problem = Some(problem);
     analysis
 }
 
-/// Runs the gradient check and the step check of a derivation at random values.
+/// Runs the gradient check and the step check of an analysis's derivation at random values:
+/// the problem's f against the gradient, and every dy line against the directional derivative.
 ///
 /// Errors when there is no derivation or a size is invalid (unknown name, zero, too large).
 pub fn check(analysis: &Analysis, options: &CheckOptions) -> Result<CheckReport, Diagnostic> {
-    let d = analysis.derivation.as_ref().ok_or_else(|| {
-        Diagnostic::new(0..0, "there is no derivation to check").in_source(Source::Other)
-    })?;
-    let problem = Problem {
-        expr: d.f.clone(),
-        symbols: SymbolTable {
-            symbols: analysis.symbols.clone(),
-        },
-        wrt: d.wrt.clone(),
+    let (Some(problem), Some(d)) = (&analysis.problem, &analysis.derivation) else {
+        return Err(
+            Diagnostic::new(0..0, "there is no derivation to check").in_source(Source::Other)
+        );
     };
-    let sizes = numeric::resolve_problem_sizes(&problem, &options.sizes)?;
-    let dy: Vec<Expr> = d
-        .steps
-        .iter()
-        .filter(|s| s.lhs == Lhs::Dy)
-        .map(|s| s.expr.clone())
-        .collect();
+    let sizes = numeric::resolve_problem_sizes(problem, &options.sizes)?;
+    let dy: Vec<Expr> = d.dy_lines().map(|s| s.expr.clone()).collect();
     Ok(numeric::run_check(
-        &problem,
+        problem,
         &dy,
         &d.gradient,
         &sizes,
@@ -308,7 +361,61 @@ pub fn check(analysis: &Analysis, options: &CheckOptions) -> Result<CheckReport,
     ))
 }
 
+/// The check of one derivation line.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum LineCheck<'a> {
+    /// A dy line, against the directional derivative of f.
+    Dy(&'a StepCheck),
+    /// A ∇f line, by the gradient check.
+    Gradient(&'a GradientCheck),
+    /// Not checked (the check stopped before it).
+    None,
+}
+
+impl LineCheck<'_> {
+    /// Whether the line's check passed; `None` when it was not checked.
+    pub fn passed(&self) -> Option<bool> {
+        match self {
+            LineCheck::Dy(s) => Some(s.passed),
+            LineCheck::Gradient(g) => Some(g.passed),
+            LineCheck::None => None,
+        }
+    }
+}
+
+impl CheckReport {
+    /// The check of every line of `d`, the derivation this report checked, in order: the dy
+    /// lines by their step checks, the ∇f lines by the gradient check.
+    pub fn lines<'a>(&'a self, d: &'a Derivation) -> Vec<(&'a Step, LineCheck<'a>)> {
+        let mut dy = self.steps.iter();
+        d.steps
+            .iter()
+            .map(|s| {
+                let check = match s.lhs {
+                    Lhs::Dy => dy.next().map_or(LineCheck::None, LineCheck::Dy),
+                    Lhs::Gradient => self
+                        .gradient
+                        .as_ref()
+                        .map_or(LineCheck::None, LineCheck::Gradient),
+                };
+                (s, check)
+            })
+            .collect()
+    }
+
+    /// The dy lines of `d` with their step checks, in order.
+    pub fn dy_lines<'a>(&'a self, d: &'a Derivation) -> Vec<(&'a Step, &'a StepCheck)> {
+        d.dy_lines().zip(&self.steps).collect()
+    }
+}
+
 impl Derivation {
+    /// The dy lines, in order: the steps up to the read-off of the gradient, the ones the step
+    /// check evaluates along a random dX.
+    pub fn dy_lines(&self) -> impl Iterator<Item = &Step> {
+        self.steps.iter().filter(|s| s.lhs == Lhs::Dy)
+    }
+
     /// LaTeX of the left-hand side of a line: `dy` or `∇_X f`.
     pub fn lhs_latex(&self, lhs: Lhs) -> String {
         match lhs {
@@ -398,5 +505,130 @@ pub fn rule_note(rule: &Rule) -> String {
     match rule.cookbook {
         Some(eq) => format!("{} (Cookbook {eq})", rule.name),
         None => rule.name.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::numeric::Verdict;
+
+    fn input(expr: &str, decls: &str) -> Input {
+        Input {
+            expr: expr.into(),
+            decls: decls.into(),
+            wrt: None,
+        }
+    }
+
+    fn checked(a: &Analysis) -> CheckReport {
+        check(
+            a,
+            &CheckOptions {
+                sizes: BTreeMap::new(),
+                seed: 1,
+            },
+        )
+        .expect("a check")
+    }
+
+    #[test]
+    fn the_analysis_carries_the_problem_whole() {
+        let i = input("tr(A*X*B)", "A: 3x4, X: 4x5, B: 5x3");
+        let a = analyze(&i);
+        assert_eq!(a.problem, problem(&i).ok());
+        assert_eq!(a.wrt(), Some("X"));
+        let names: Vec<&str> = a.symbols().iter().map(|s| s.name.as_str()).collect();
+        assert_eq!(names, ["A", "X", "B"]);
+        // Bad input leaves no problem, no symbols and no variable.
+        let bad = analyze(&input("tr(X", ""));
+        assert!(bad.problem.is_none() && bad.symbols().is_empty() && bad.wrt().is_none());
+        assert!(check(&bad, &CheckOptions::default()).is_err());
+    }
+
+    #[test]
+    fn dimension_names_include_those_only_the_expression_has() {
+        // The identity's size is its own dimension: no symbol carries it.
+        let a = analyze(&input("tr(eye) + tr(X)", "X: n x n"));
+        assert_eq!(a.symbols().len(), 1);
+        assert_eq!(a.dim_names(), ["n", "m"]);
+        let a = analyze(&input("x'*A*x", ""));
+        assert_eq!(a.dim_names(), ["n"]);
+        let sizes = a.check_sizes(&BTreeMap::from([("n".to_string(), 5)]));
+        assert_eq!(sizes.ok().and_then(|s| s.get("n").copied()), Some(5));
+        assert!(a
+            .check_sizes(&BTreeMap::from([("q".to_string(), 5)]))
+            .is_err());
+    }
+
+    #[test]
+    fn every_line_has_its_check_dy_lines_by_step_and_gradient_lines_by_the_gradient() {
+        let a = analyze(&input("logdet(X'*X)", ""));
+        let d = a.derivation.as_ref().expect("a derivation");
+        let r = checked(&a);
+        assert_eq!(r.verdict(), Verdict::Passed);
+        let lines = r.lines(d);
+        assert_eq!(lines.len(), d.steps.len());
+        let dy = d.dy_lines().count();
+        assert!(dy >= 3 && dy < d.steps.len(), "{dy} of {}", d.steps.len());
+        assert_eq!(r.dy_lines(d).len(), dy);
+        for (i, (step, c)) in lines.iter().enumerate() {
+            assert!(std::ptr::eq(*step, &d.steps[i]));
+            match (step.lhs, c) {
+                (Lhs::Dy, LineCheck::Dy(s)) => assert!(std::ptr::eq(*s, &r.steps[i]) && s.passed),
+                (Lhs::Gradient, LineCheck::Gradient(g)) => assert!(g.passed),
+                other => panic!("line {i}: {other:?}"),
+            }
+        }
+    }
+
+    /// The variable of `tr(A*X*B)` with A 3×4 and X 4×5, with its gradient replaced by `A`, a
+    /// 3×4 matrix: a gradient of the wrong shape, which cannot be compared with finite
+    /// differences at all.
+    fn broken_gradient() -> Analysis {
+        let mut a = analyze(&input("tr(A*X*B)", "A: 3x4, X: 4x5, B: 5x3"));
+        let d = a.derivation.as_mut().expect("a derivation");
+        d.gradient = Expr::sym("A");
+        a
+    }
+
+    #[test]
+    fn a_gradient_that_cannot_be_evaluated_fails() {
+        let a = broken_gradient();
+        let r = checked(&a);
+        assert!(r.gradient.is_none() && !r.passed && !r.undecidable);
+        expect_test::expect![[r#"
+            Failed(
+                "the gradient is 3×4 but X is 4×5: a gradient has the shape of its variable",
+            )
+        "#]]
+        .assert_debug_eq(&r.verdict());
+        // The gradient lines are not checked; the dy lines still are.
+        let d = a.derivation.as_ref().expect("a derivation");
+        let marks: Vec<Option<bool>> = r.lines(d).iter().map(|(_, c)| c.passed()).collect();
+        let dy = d.dy_lines().count();
+        assert_eq!(marks[..dy], vec![Some(true); dy][..]);
+        assert!(marks[dy..].iter().all(Option::is_none), "{marks:?}");
+    }
+
+    #[test]
+    fn a_wrong_dy_line_fails_by_its_number() {
+        let mut a = analyze(&input("tr(A*X*B)", ""));
+        let d = a.derivation.as_mut().expect("a derivation");
+        d.steps[2].expr = Expr::neg(d.steps[2].expr.clone());
+        let r = checked(&a);
+        assert_eq!(
+            r.verdict(),
+            Verdict::Failed("step 2 disagrees with dy".to_string())
+        );
+        let marks: Vec<Option<bool>> = r
+            .lines(a.derivation.as_ref().expect("a derivation"))
+            .iter()
+            .map(|(_, c)| c.passed())
+            .collect();
+        assert_eq!(
+            marks[..4],
+            [Some(true), Some(true), Some(false), Some(true)]
+        );
     }
 }

@@ -22,9 +22,9 @@ pub mod syntax;
 
 pub use api::{
     analyze, check, derive, derive_exprs, problem, render, Analysis, CheckOptions, Derivation,
-    Input, Lhs, RawDerivation, RawStep, Step,
+    Input, Lhs, LineCheck, RawDerivation, RawStep, Step,
 };
 pub use diagnostic::{Code, Diagnostic, Label, Source, Span};
 pub use expr::{Dim, Expr, Func, Kind, Problem, Shape, Symbol, SymbolTable};
-pub use numeric::CheckReport;
+pub use numeric::{CheckReport, Verdict};
 pub use rules::Rule;

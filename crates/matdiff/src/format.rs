@@ -1,6 +1,6 @@
 //! Output of the command beyond the core's renderings: the check report and diagnostics.
 
-use matdiff_core::{CheckReport, Derivation, Diagnostic, Lhs, Source, Step};
+use matdiff_core::{CheckReport, Derivation, Diagnostic, Source, Verdict};
 
 /// A relative error in short scientific notation (`inf` when the step had no value).
 fn rel(x: f64) -> String {
@@ -46,23 +46,16 @@ pub fn check_report(report: &CheckReport, d: &Derivation) -> String {
     }
     if !report.steps.is_empty() {
         out.push_str("step check (each dy line against the derivative along a random dX):\n");
-        let dy_steps: Vec<&Step> = d.steps.iter().filter(|s| s.lhs == Lhs::Dy).collect();
-        for s in &report.steps {
-            let (text, rule) = dy_steps
-                .get(s.index)
-                .map(|st| {
-                    (
-                        st.text.as_str(),
-                        st.rule
-                            .map(|r| format!("   [{}]", r.id))
-                            .unwrap_or_default(),
-                    )
-                })
-                .unwrap_or(("?", String::new()));
+        for (step, s) in report.dy_lines(d) {
+            let rule = step
+                .rule
+                .map(|r| format!("   [{}]", r.id))
+                .unwrap_or_default();
             out.push_str(&format!(
-                "  {:<4}  {:>8}  dy = {text}{rule}\n",
+                "  {:<4}  {:>8}  dy = {}{rule}\n",
                 if s.passed { "ok" } else { "FAIL" },
-                rel(s.rel_error)
+                rel(s.rel_error),
+                step.text
             ));
         }
     }
@@ -70,12 +63,12 @@ pub fn check_report(report: &CheckReport, d: &Derivation) -> String {
     if let Some(m) = &report.message {
         out.push_str(&format!("note: {m}\n"));
     }
-    out.push_str(if report.passed {
-        "result: passed\n"
-    } else if report.undecidable {
-        "result: undecidable (no reliable sample: neither passed nor failed)\n"
-    } else {
-        "result: FAILED\n"
+    out.push_str(match report.verdict() {
+        Verdict::Passed => "result: passed\n",
+        Verdict::Undecided(_) => {
+            "result: undecidable (no reliable sample: neither passed nor failed)\n"
+        }
+        Verdict::Failed(_) => "result: FAILED\n",
     });
     out
 }

@@ -1,10 +1,7 @@
 //! The `matdiff` command: derivations, numeric checks and gradient values of scalar matrix functions.
 
-mod cli;
-mod format;
-mod run;
-
 use clap::Parser;
+use matdiff::{cli, run};
 use std::io::Write;
 use std::process::ExitCode;
 

@@ -6,7 +6,7 @@ use crate::cli::{
 use crate::format;
 use matdiff_core::diagnostic::escape;
 use matdiff_core::numeric::{evaluate_at, values_from_json};
-use matdiff_core::{analyze, Analysis, Derivation, Input, Kind, Problem, SymbolTable};
+use matdiff_core::{analyze, Analysis, CheckReport, Derivation, Input, Kind, Verdict};
 use nalgebra::DMatrix;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
@@ -161,22 +161,32 @@ fn check(args: &CheckArgs) -> Outcome {
         sizes,
         seed: args.seed,
     };
-    let report = match matdiff_core::check(&analysis, &options) {
-        Ok(r) => r,
-        Err(d) => return Outcome::input_error(format::diagnostic(&d, &input.expr, &input.decls)),
+    match matdiff_core::check(&analysis, &options) {
+        Ok(report) => check_outcome(&report, &derivation, args.format),
+        Err(d) => Outcome::input_error(format::diagnostic(&d, &input.expr, &input.decls)),
+    }
+}
+
+/// The output of `matdiff check` for a report of the derivation `d`, and its exit status from
+/// the report's verdict (0 passed, 1 failed or undecided).
+pub fn check_outcome(report: &CheckReport, d: &Derivation, format: ReportFormat) -> Outcome {
+    let verdict = report.verdict();
+    let code = match verdict {
+        Verdict::Passed => 0,
+        Verdict::Failed(_) | Verdict::Undecided(_) => EXIT_CHECK_FAILED,
     };
-    let code = if report.passed { 0 } else { EXIT_CHECK_FAILED };
-    let stdout = match args.format {
+    let stdout = match format {
         ReportFormat::Json => {
-            let mut value = serde_json::to_value(&report).unwrap_or(Value::Null);
+            let mut value = serde_json::to_value(report).unwrap_or(Value::Null);
             if let Value::Object(map) = &mut value {
-                map.insert("wrt".into(), json!(derivation.wrt));
-                map.insert("f_text".into(), json!(derivation.f_text));
-                map.insert("gradient_text".into(), json!(derivation.gradient_text));
+                map.insert("verdict".into(), json!(verdict));
+                map.insert("wrt".into(), json!(d.wrt));
+                map.insert("f_text".into(), json!(d.f_text));
+                map.insert("gradient_text".into(), json!(d.gradient_text));
             }
             to_json(&value)
         }
-        ReportFormat::Text => format::check_report(&report, &derivation),
+        ReportFormat::Text => format::check_report(report, d),
     };
     Outcome {
         stdout,
@@ -266,10 +276,12 @@ fn grad(args: &GradArgs) -> Outcome {
         Ok(t) => t,
         Err(e) => return Outcome::input_error(e),
     };
-    let table = SymbolTable {
-        symbols: analysis.symbols.clone(),
+    let Some(problem) = &analysis.problem else {
+        return Outcome::input_error(
+            "error: no problem came out of this input (internal error)\n".to_string(),
+        );
     };
-    let (values, sizes) = match values_from_json(&json_text, &table) {
+    let (values, sizes) = match values_from_json(&json_text, &problem.symbols) {
         Ok(x) => x,
         Err(diag) => {
             return Outcome::input_error(format!(
@@ -279,13 +291,8 @@ fn grad(args: &GradArgs) -> Outcome {
             ))
         }
     };
-    let kind = table.get(&d.wrt).map_or(Kind::Matrix, |s| s.kind);
-    let problem = Problem {
-        expr: d.f.clone(),
-        symbols: table,
-        wrt: d.wrt.clone(),
-    };
-    let (value, gradient) = match evaluate_at(&problem, &d.gradient, &values, &sizes) {
+    let kind = d.wrt_kind;
+    let (value, gradient) = match evaluate_at(problem, &d.gradient, &values, &sizes) {
         Ok(x) => x,
         Err(e) => {
             return Outcome::input_error(format!(

@@ -1,4 +1,5 @@
-//! End-to-end tests of the `matdiff` binary: formats, exit statuses, diagnostics, `grad --at`.
+//! End-to-end tests of the `matdiff` binary: formats, exit statuses, diagnostics, `grad --at`;
+//! and of its check output for reports of broken derivations, built with the core.
 
 use std::path::PathBuf;
 use std::process::{Command, Output};
@@ -167,6 +168,110 @@ fn check_undefined_everywhere_fails_with_status_1() {
     assert!(
         out.contains("note: f is undefined at every sample"),
         "{out}"
+    );
+}
+
+#[test]
+fn check_json_has_the_verdict() {
+    let v = |args: &[&str], code| -> serde_json::Value {
+        serde_json::from_str(&stdout(&run(args, code))).expect("valid JSON")
+    };
+    let passed = v(&["check", "x'*A*x", "--wrt", "x", "--format", "json"], 0);
+    assert_eq!(passed["verdict"], serde_json::json!({"outcome": "passed"}));
+    let undecided = v(
+        &[
+            "check",
+            "sum(log(-(x .* x) - vector(1)))",
+            "--wrt",
+            "x",
+            "--format",
+            "json",
+        ],
+        1,
+    );
+    assert_eq!(undecided["verdict"]["outcome"], "undecided");
+    assert_eq!(undecided["verdict"]["reason"], undecided["message"]);
+    assert_eq!(undecided["undecidable"], true);
+}
+
+/// `tr(A*X*B)` with its gradient replaced by `A`, of the wrong shape: the gradient check cannot
+/// compare it with finite differences at all. The page showed this "undecided" while the
+/// command printed FAILED; both show the report's verdict now (the page's side is tested in
+/// the web crate's `components::check` tests).
+fn broken_gradient_report() -> (matdiff_core::CheckReport, matdiff_core::Derivation) {
+    let mut a = matdiff_core::analyze(&matdiff_core::Input {
+        expr: "tr(A*X*B)".into(),
+        decls: "A: 3x4, X: 4x5, B: 5x3".into(),
+        wrt: None,
+    });
+    let d = a.derivation.as_mut().expect("a derivation");
+    d.gradient = matdiff_core::Expr::sym("A");
+    let r = matdiff_core::check(&a, &matdiff_core::CheckOptions::default()).expect("a check");
+    (r, a.derivation.expect("a derivation"))
+}
+
+#[test]
+fn a_broken_gradient_fails_with_status_1_and_its_reason() {
+    use matdiff::cli::ReportFormat;
+    use matdiff::run::check_outcome;
+    let (report, d) = broken_gradient_report();
+    let why = "the gradient is 3×4 but X is 4×5: a gradient has the shape of its variable";
+    assert_eq!(
+        report.verdict(),
+        matdiff_core::Verdict::Failed(why.to_string())
+    );
+    let text = check_outcome(&report, &d, ReportFormat::Text);
+    assert_eq!(text.code, 1);
+    assert!(
+        text.stdout.contains("gradient check: not run\n"),
+        "{}",
+        text.stdout
+    );
+    assert!(
+        text.stdout.contains(&format!("note: {why}\n")),
+        "{}",
+        text.stdout
+    );
+    assert!(text.stdout.ends_with("result: FAILED\n"), "{}", text.stdout);
+    let json = check_outcome(&report, &d, ReportFormat::Json);
+    assert_eq!(json.code, 1);
+    let v: serde_json::Value = serde_json::from_str(&json.stdout).expect("valid JSON");
+    assert_eq!(
+        v["verdict"],
+        serde_json::json!({"outcome": "failed", "reason": why})
+    );
+    assert_eq!(
+        (&v["passed"], &v["undecidable"]),
+        (&false.into(), &false.into())
+    );
+}
+
+#[test]
+fn a_wrong_dy_line_is_marked_and_fails() {
+    use matdiff::cli::ReportFormat;
+    let mut a = matdiff_core::analyze(&matdiff_core::Input {
+        expr: "tr(A*X*B)".into(),
+        ..Default::default()
+    });
+    let d = a.derivation.as_mut().expect("a derivation");
+    d.steps[2].expr = matdiff_core::Expr::neg(d.steps[2].expr.clone());
+    let r = matdiff_core::check(&a, &matdiff_core::CheckOptions::default()).expect("a check");
+    let d = a.derivation.as_ref().expect("a derivation");
+    let out = matdiff::run::check_outcome(&r, d, ReportFormat::Text);
+    assert_eq!(out.code, 1);
+    let marks: Vec<&str> = out
+        .stdout
+        .lines()
+        .filter(|l| l.contains("  dy = "))
+        .map(|l| l.split_whitespace().next().unwrap_or(""))
+        .collect();
+    assert_eq!(marks[..4], ["ok", "ok", "FAIL", "ok"], "{}", out.stdout);
+    assert!(out.stdout.ends_with("result: FAILED\n"), "{}", out.stdout);
+    let json = matdiff::run::check_outcome(&r, d, ReportFormat::Json);
+    let v: serde_json::Value = serde_json::from_str(&json.stdout).expect("valid JSON");
+    assert_eq!(
+        v["verdict"],
+        serde_json::json!({"outcome": "failed", "reason": "step 2 disagrees with dy"})
     );
 }
 

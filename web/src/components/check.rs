@@ -2,7 +2,7 @@
 //! and for small variables the symbolic and numeric gradients side by side.
 
 use crate::state::{Shown, SizeField};
-use matdiff_core::CheckReport;
+use matdiff_core::{CheckReport, Verdict};
 use std::rc::Rc;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
@@ -18,7 +18,8 @@ pub struct CheckProps {
     pub on_new_seed: Callback<()>,
 }
 
-/// The badge's class and text (`passed`, `failed`, `undecided`, `not checked`), and why, if it says more.
+/// The badge's class and text (`passed`, `failed`, `undecided`, `not checked`), and why, if it says
+/// more: the report's verdict, the one the command prints.
 ///
 /// The explanation stays out of the badge, so the badge's text is exactly one verdict.
 pub fn badge(
@@ -36,29 +37,18 @@ pub fn badge(
                 None => d.message.clone(),
             }),
         ),
-        Ok(r) if r.passed => ("badge pass", "✓ passed", None),
-        Ok(r) => match &r.gradient {
-            Some(g) if !g.passed => (
-                "badge fail",
-                "✗ failed",
-                Some("the gradient differs from finite differences".to_string()),
-            ),
-            Some(_) => (
-                "badge fail",
-                "✗ failed",
-                Some("a derivation step disagrees with dy".to_string()),
-            ),
-            None => (
-                "badge undecided",
-                "? undecided",
-                Some(
-                    r.message
-                        .clone()
-                        .unwrap_or_else(|| "no usable random sample".to_string()),
-                ),
-            ),
+        Ok(r) => match r.verdict() {
+            Verdict::Passed => ("badge pass", "✓ passed", None),
+            Verdict::Failed(why) => ("badge fail", "✗ failed", Some(why)),
+            Verdict::Undecided(why) => ("badge undecided", "? undecided", Some(why)),
         },
     }
+}
+
+/// The report's message beside the figures, unless the verdict's reason already says it.
+fn note(r: &CheckReport) -> Option<&str> {
+    let m = r.message.as_deref()?;
+    (r.gradient.is_some() && r.verdict().reason() != Some(m)).then_some(m)
 }
 
 fn fmt(x: f64) -> String {
@@ -162,7 +152,7 @@ pub fn check_panel(props: &CheckProps) -> Html {
                     <dt>{ "derivation steps agreeing with dy" }</dt>
                     <dd>{ format!("{} of {}", r.steps.iter().filter(|s| s.passed).count(), r.steps.len()) }</dd>
                 </dl>
-                if let (Some(m), Some(_)) = (&r.message, &r.gradient) { <p class="help">{ m }</p> }
+                if let Some(m) = note(r) { <p class="help">{ m }</p> }
                 if let Some(g) = &r.gradient {
                     if let (Some(s), Some(n)) = (&g.symbolic, &g.numeric) {
                         <div class="matrices scroll-x" data-testid="matrices">
@@ -208,5 +198,49 @@ mod tests {
         let (class, text, why) = badge(&check_of("tr(A*X*B)", &[("n", 100_000)]));
         assert_eq!((class, text), ("badge undecided", "not checked"));
         assert!(why.is_some_and(|w| w.contains("out of range") && w.contains("from 1 to 200")));
+    }
+
+    /// `tr(A*X*B)` with its gradient replaced by `A`, of the wrong shape: the gradient check
+    /// cannot compare it with finite differences at all. The badge said "undecided" for it
+    /// while the command printed FAILED; both show the report's verdict now (the command's side
+    /// is tested in crates/matdiff/tests/cli.rs).
+    #[test]
+    fn a_broken_gradient_fails_as_the_command_says() {
+        let mut a = analyze(&Input {
+            expr: "tr(A*X*B)".into(),
+            decls: "A: 3x4, X: 4x5, B: 5x3".into(),
+            wrt: None,
+        });
+        let d = a.derivation.as_mut().expect("a derivation");
+        d.gradient = matdiff_core::Expr::sym("A");
+        let check = Some(run_check(&a, &Default::default(), 1));
+        let why = "the gradient is 3×4 but X is 4×5: a gradient has the shape of its variable";
+        assert_eq!(
+            badge(&check),
+            ("badge fail", "✗ failed", Some(why.to_string()))
+        );
+        // The reason is in the badge's explanation, not repeated beside the figures.
+        let report = check.and_then(Result::ok).expect("a report");
+        assert_eq!(report.verdict(), Verdict::Failed(why.to_string()));
+        assert_eq!(note(&report), None);
+    }
+
+    #[test]
+    fn a_wrong_dy_line_fails_and_says_which() {
+        let mut a = analyze(&Input {
+            expr: "tr(A*X*B)".into(),
+            ..Default::default()
+        });
+        let d = a.derivation.as_mut().expect("a derivation");
+        d.steps[2].expr = matdiff_core::Expr::neg(d.steps[2].expr.clone());
+        let check = Some(run_check(&a, &Default::default(), 1));
+        assert_eq!(
+            badge(&check),
+            (
+                "badge fail",
+                "✗ failed",
+                Some("step 2 disagrees with dy".to_string())
+            )
+        );
     }
 }

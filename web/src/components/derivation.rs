@@ -4,7 +4,7 @@
 use super::math::Math;
 use crate::state::Shown;
 use matdiff_core::api::rule_note;
-use matdiff_core::{Lhs, Rule, Step};
+use matdiff_core::{Lhs, Rule};
 use std::rc::Rc;
 use yew::prelude::*;
 
@@ -15,26 +15,18 @@ pub struct DerivationProps {
     pub stale: bool,
 }
 
-/// Step-check marks by line: the dy lines in order from the report, the ∇f lines from the gradient check.
+/// Step-check marks by line, from the report's checks of the lines ([`CheckReport::lines`]);
+/// all `None` while the check is pending or when it could not run.
+///
+/// [`CheckReport::lines`]: matdiff_core::CheckReport::lines
 pub fn marks(shown: &Shown) -> Vec<Option<bool>> {
-    let report = shown.check.as_ref().and_then(|c| c.as_ref().ok());
-    let steps = shown
-        .analysis
-        .derivation
-        .as_ref()
-        .map_or(&[][..], |d| &d.steps[..]);
-    let mut k = 0;
-    steps
-        .iter()
-        .map(|s: &Step| match s.lhs {
-            Lhs::Dy => {
-                let m = report.and_then(|r| r.steps.get(k)).map(|c| c.passed);
-                k += 1;
-                m
-            }
-            Lhs::Gradient => report.and_then(|r| r.gradient.as_ref()).map(|g| g.passed),
-        })
-        .collect()
+    let Some(d) = shown.analysis.derivation.as_ref() else {
+        return Vec::new();
+    };
+    match shown.check.as_ref().and_then(|c| c.as_ref().ok()) {
+        Some(r) => r.lines(d).iter().map(|(_, c)| c.passed()).collect(),
+        None => vec![None; d.steps.len()],
+    }
 }
 
 #[derive(Properties, PartialEq)]
@@ -193,6 +185,32 @@ mod tests {
         let m = marks(&done);
         assert_eq!(m.len(), n);
         assert!(m.iter().all(|x| *x == Some(true)), "{m:?}");
+    }
+
+    #[test]
+    fn a_broken_gradient_leaves_the_gradient_lines_unmarked_and_a_wrong_line_is_marked() {
+        let mut a = analyze(&Input {
+            expr: "tr(A*X*B)".into(),
+            decls: "A: 3x4, X: 4x5, B: 5x3".into(),
+            wrt: None,
+        });
+        let d = a.derivation.as_mut().expect("a derivation");
+        d.gradient = matdiff_core::Expr::sym("A");
+        d.steps[2].expr = matdiff_core::Expr::neg(d.steps[2].expr.clone());
+        let dy = d.dy_lines().count();
+        let n = d.steps.len();
+        assert!(dy < n);
+        let a = Rc::new(a);
+        let check = Some(run_check(&a, &Default::default(), 1));
+        let m = marks(&Shown {
+            analysis: a,
+            input: Default::default(),
+            check,
+        });
+        let mut want = vec![Some(true); dy];
+        want[2] = Some(false);
+        want.resize(n, None);
+        assert_eq!(m, want);
     }
 
     #[test]

@@ -57,6 +57,68 @@ pub struct CheckReport {
     pub samples_tried: usize,
 }
 
+/// What a check concluded, with the reason when it is not a plain pass: the one verdict the
+/// command and the page show ([`CheckReport::verdict`]).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "outcome", content = "reason", rename_all = "snake_case")]
+pub enum Verdict {
+    /// The gradient agreed with finite differences and every dy line with dy.
+    Passed,
+    /// The gradient or a dy line is wrong, or cannot be evaluated at all.
+    Failed(String),
+    /// No sample allowed a reliable check: neither passed nor failed.
+    Undecided(String),
+}
+
+impl Verdict {
+    /// `"passed"`, `"failed"` or `"undecided"`.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Verdict::Passed => "passed",
+            Verdict::Failed(_) => "failed",
+            Verdict::Undecided(_) => "undecided",
+        }
+    }
+
+    /// Why the check failed or could not decide; `None` for a pass.
+    pub fn reason(&self) -> Option<&str> {
+        match self {
+            Verdict::Passed => None,
+            Verdict::Failed(r) | Verdict::Undecided(r) => Some(r),
+        }
+    }
+}
+
+impl CheckReport {
+    /// The verdict: passed, failed (a wrong or unevaluable gradient or dy line) or undecided
+    /// (no reliable sample), with the reason.
+    pub fn verdict(&self) -> Verdict {
+        if self.passed {
+            return Verdict::Passed;
+        }
+        if self.undecidable {
+            return Verdict::Undecided(
+                self.message
+                    .clone()
+                    .unwrap_or_else(|| "no random sample allowed a reliable check".to_string()),
+            );
+        }
+        let reason = match &self.gradient {
+            Some(g) if !g.passed => "the gradient differs from finite differences".to_string(),
+            Some(_) => match (self.steps.iter().find(|s| !s.passed), &self.message) {
+                (_, Some(m)) => m.clone(),
+                (Some(s), None) => format!("step {} disagrees with dy", s.index),
+                (None, None) => "the check did not pass".to_string(),
+            },
+            None => self
+                .message
+                .clone()
+                .unwrap_or_else(|| "the gradient was not checked".to_string()),
+        };
+        Verdict::Failed(reason)
+    }
+}
+
 /// The symbolic gradient against finite differences.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct GradientCheck {

@@ -58,16 +58,16 @@ fn run(c: &Case, seed: u64) -> CheckReport {
     run_check(&p, &[], &c.gradient, &c.sizes, seed)
 }
 
-/// One line per case: name, verdict, method, and the message if any.
+/// One line per case: name, verdict, method, and the verdict's reason (or a pass's note) if any.
 fn summary(c: &Case, r: &CheckReport) -> String {
-    let verdict = if r.passed { "passed" } else { "FAILED" };
+    let verdict = r.verdict();
     let method = r.gradient.as_ref().map_or("-", |g| g.method.as_str());
-    let msg = r
-        .message
-        .as_deref()
+    let msg = verdict
+        .reason()
+        .or(r.message.as_deref())
         .map(|m| format!(" ({m})"))
         .unwrap_or_default();
-    format!("{}: {verdict} {method}{msg}\n", c.name)
+    format!("{}: {} {method}{msg}\n", c.name, verdict.name())
 }
 
 fn check_cases(cases: &[Case], expect: Expect) {
@@ -422,18 +422,18 @@ fn wrong_gradients_fail() {
     check_cases(
         &wrong_cases(),
         expect![[r#"
-            tr(AXB) as B'A': FAILED - (the gradient cannot be evaluated: internal shape error: cannot multiply 2×4 by 3×2)
-            tr(AXB) * 1.001: FAILED entrywise
-            logdet(X'X) without 2: FAILED entrywise
-            logdet(X'X) as 2X': FAILED entrywise
-            ||Ax-b||^2 without 2: FAILED entrywise
-            ||Ax-b||^2 with a row vector: FAILED - (the gradient is 1×3 but x is 3×1: a gradient has the shape of its variable)
-            x'Ax as 2Ax: FAILED entrywise
-            x'Ax as A'x: FAILED entrywise
-            tr(inv(X)) without transpose: FAILED entrywise
-            sum(relu(A x)) as A'relu(Ax): FAILED entrywise
-            tr(X^3) as 3X^2: FAILED entrywise
-            zero gradient of x'Ax: FAILED entrywise
+            tr(AXB) as B'A': failed - (the gradient cannot be evaluated: internal shape error: cannot multiply 2×4 by 3×2)
+            tr(AXB) * 1.001: failed entrywise (the gradient differs from finite differences)
+            logdet(X'X) without 2: failed entrywise (the gradient differs from finite differences)
+            logdet(X'X) as 2X': failed entrywise (the gradient differs from finite differences)
+            ||Ax-b||^2 without 2: failed entrywise (the gradient differs from finite differences)
+            ||Ax-b||^2 with a row vector: failed - (the gradient is 1×3 but x is 3×1: a gradient has the shape of its variable)
+            x'Ax as 2Ax: failed entrywise (the gradient differs from finite differences)
+            x'Ax as A'x: failed entrywise (the gradient differs from finite differences)
+            tr(inv(X)) without transpose: failed entrywise (the gradient differs from finite differences)
+            sum(relu(A x)) as A'relu(Ax): failed entrywise (the gradient differs from finite differences)
+            tr(X^3) as 3X^2: failed entrywise (the gradient differs from finite differences)
+            zero gradient of x'Ax: failed entrywise (the gradient differs from finite differences)
         "#]],
     );
 }
@@ -449,7 +449,13 @@ fn verdicts_hold_for_many_seeds() {
         for c in wrong_cases() {
             let r = run(&c, seed);
             assert!(!r.passed, "{} seed {seed}: {r:?}", c.name);
-            // A verdict, not "could not decide".
+            // A verdict, not "could not decide": a gradient that cannot even be evaluated fails.
+            assert!(
+                matches!(r.verdict(), Verdict::Failed(_)),
+                "{} seed {seed}: {:?}",
+                c.name,
+                r.verdict()
+            );
             assert!(
                 r.gradient.is_some()
                     || r.message
@@ -546,6 +552,10 @@ fn undefined_everywhere_is_not_a_verdict() {
     let r = run(&c, 0);
     assert!(!r.passed && r.gradient.is_none() && r.value.is_none());
     assert_eq!(r.samples_tried, 30);
+    assert_eq!(
+        r.verdict(),
+        Verdict::Undecided(r.message.clone().unwrap_or_default())
+    );
     expect!["f is undefined at every sample tried (30 random samples); the last one failed with: log of a non-positive entry"]
         .assert_eq(r.message.as_deref().unwrap());
 }
@@ -621,6 +631,12 @@ fn check_steps(steps: &[Expr], expect: Expect) {
     if let Some(m) = &r.message {
         out.push_str(&format!("message: {m}\n"));
     }
+    let verdict = r.verdict();
+    out.push_str(&format!("verdict: {}", verdict.name()));
+    if let Some(why) = verdict.reason() {
+        out.push_str(&format!(" ({why})"));
+    }
+    out.push('\n');
     expect.assert_eq(&out);
 }
 
@@ -635,6 +651,7 @@ fn step_check_accepts_a_correct_chain() {
             step 2: ok
             step 3: ok
             step 4: ok
+            verdict: passed
         "#]],
     );
 }
@@ -656,6 +673,7 @@ fn step_check_flags_the_wrong_step() {
             step 2: WRONG
             step 3: ok
             step 4: ok
+            verdict: failed (step 2 disagrees with dy)
         "#]],
     );
     // A lost sign in the last step.
@@ -670,6 +688,7 @@ fn step_check_flags_the_wrong_step() {
             step 2: ok
             step 3: ok
             step 4: WRONG
+            verdict: failed (step 4 disagrees with dy)
         "#]],
     );
     // A step that is not even a scalar.
@@ -685,6 +704,7 @@ fn step_check_flags_the_wrong_step() {
             step 3: ok
             step 4: ok
             message: step 1 cannot be evaluated: internal shape error: the value is a 2×2 matrix, not a scalar
+            verdict: failed (step 1 cannot be evaluated: internal shape error: the value is a 2×2 matrix, not a scalar)
         "#]],
     );
 }

@@ -1,0 +1,5 @@
+//! The `matdiff` command as a library: its syntax, what each subcommand does, and its output.
+
+pub mod cli;
+pub mod format;
+pub mod run;
