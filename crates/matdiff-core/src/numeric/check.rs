@@ -193,11 +193,21 @@ fn rows(m: &M) -> Vec<Vec<f64>> {
 
 /// Relative error and tolerance of `sym` against `fd` (same length), given the absolute error estimate.
 fn compare(sym: &[f64], fd: &[f64], fd_err: f64) -> (f64, f64) {
-    let norm = |v: &mut dyn Iterator<Item = f64>| v.map(|x| x * x).sum::<f64>().sqrt();
-    let diff = norm(&mut sym.iter().zip(fd).map(|(a, b)| a - b));
-    let scale = norm(&mut sym.iter().copied()).max(norm(&mut fd.iter().copied()));
+    let diff = norm(sym.iter().zip(fd).map(|(a, b)| a - b));
+    let scale = norm(sym.iter().copied()).max(norm(fd.iter().copied()));
     let scale = if scale > 0.0 { scale } else { 1.0 };
     (diff / scale, TOL_FLOOR.max(SAFETY * fd_err / scale))
+}
+
+/// The Euclidean norm, scaled by the largest entry first so that entries near the edge of the
+/// floating-point range (1e200 and up: exponentials of exponentials) do not overflow to ∞ when
+/// squared; ∞ or NaN entries give ∞ or NaN as they are.
+fn norm(values: impl Iterator<Item = f64> + Clone) -> f64 {
+    let big = values.clone().fold(0.0_f64, |m, x| m.max(x.abs()));
+    if big == 0.0 || !big.is_finite() {
+        return big;
+    }
+    big * values.map(|x| (x / big) * (x / big)).sum::<f64>().sqrt()
 }
 
 /// Everything one attempt needs: the problem at one sample.
@@ -297,7 +307,7 @@ impl Checker<'_> {
         .eval(gradient)
         .map_err(|e| trouble("the gradient", e))?;
         let sym_noise = if g_nudged.shape() == g.shape() {
-            (&g - &g_nudged).norm()
+            norm((&g - &g_nudged).iter().copied())
         } else {
             0.0
         };
@@ -336,9 +346,9 @@ impl Checker<'_> {
             ("directional", sym, fds)
         };
         let fd: Vec<f64> = fds.iter().map(|f| f.value).collect();
-        let fd_err = fds.iter().map(|f| f.err * f.err).sum::<f64>().sqrt();
+        let fd_err = norm(fds.iter().map(|f| f.err));
         // Whether the finite differences are accurate is a question about them alone.
-        let fd_norm = fd.iter().map(|v| v * v).sum::<f64>().sqrt();
+        let fd_norm = norm(fd.iter().copied());
         if self.undecidable(fd_err, fd_norm) {
             return Err(Trouble::Bad(format!(
                 "finite differences of f are too inaccurate at the sample (estimated relative error {:.1e}): \
@@ -346,7 +356,7 @@ impl Checker<'_> {
                 fd_err / fd_norm
             )));
         }
-        let g_norm = g.norm();
+        let g_norm = norm(g.iter().copied());
         if sym_noise > ILL * g_norm && sym_noise > self.abs_floor() {
             return Err(Trouble::Bad(format!(
                 "the symbolic gradient cannot be evaluated accurately at the sample (estimated relative \

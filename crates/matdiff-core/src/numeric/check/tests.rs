@@ -832,3 +832,17 @@ fn lecture_note_examples_pass_with_default_sizes() {
         }
     }
 }
+
+#[test]
+fn relative_errors_of_huge_values_stay_finite() {
+    // exp(exp(·)) reaches 1e209 at a sample; squaring such entries overflowed to ∞ and the
+    // relative error was NaN, failing a right gradient.
+    let sym = [1.6045576740016683e209, -7.429510510306003e209];
+    let fd = [1.6045576739961034e209, -7.429510509244663e209];
+    let (rel, tol) = compare(&sym, &fd, 0.0);
+    assert!(rel.is_finite() && rel < 1e-9, "{rel}");
+    assert!(rel <= tol);
+    assert_eq!(norm([3e300, 4e300].into_iter()), 5e300);
+    assert_eq!(norm([0.0, 0.0].into_iter()), 0.0);
+    assert!(norm([f64::NAN, 1.0].into_iter()).is_nan());
+}
