@@ -71,7 +71,12 @@ fn render_all() -> String {
     let mut out = String::new();
     for (f, decls, wrt) in cases() {
         for format in FORMATS {
-            let mut args = vec!["derive".to_string(), f.clone(), "--let".into(), decls.clone()];
+            let mut args = vec![
+                "derive".to_string(),
+                f.clone(),
+                "--let".into(),
+                decls.clone(),
+            ];
             if let Some(w) = &wrt {
                 args.extend(["--wrt".to_string(), w.clone()]);
             }
