@@ -105,6 +105,8 @@ rules! {
         r"a^{p}\,a^{q} = a^{p+q}", None;
     MERGE_MATRIX_POWERS = "merge-matrix-powers", "powers of a matrix",
         r"\mathbf{X}^{k}\mathbf{X}^{l} = \mathbf{X}^{k+l},\ \mathbf{X}\mathbf{X}^{-1} = \mathbf{I}", None;
+    CANCEL_WITH_INVERSE = "cancel-with-inverse", "a factor cancels its inverse",
+        r"\mathbf{F}(\mathbf{R}\mathbf{F})^{-1} = \mathbf{R}^{-1},\ (\mathbf{F}\mathbf{R})^{-1}\mathbf{F} = \mathbf{R}^{-1}", Some("1, 2");
     CANCEL_IN_QUOTIENT = "cancel-in-quotient", "powers cancel in a quotient",
         r"\frac{a^{p}\,\mathbf{B}}{a^{q}} = a^{p-q}\,\mathbf{B}", None;
     NEGATIVE_POWER_AS_QUOTIENT = "negative-power-as-quotient", "negative power as a quotient",

@@ -956,6 +956,10 @@ pub const IDENTITIES: &[Identity] = &[
         apply: merge_matrix_powers,
     },
     Identity {
+        rule: rules::CANCEL_WITH_INVERSE,
+        apply: cancel_with_inverse,
+    },
+    Identity {
         rule: rules::CANCEL_IN_QUOTIENT,
         apply: cancel_in_quotient,
     },
@@ -1100,13 +1104,14 @@ fn matrix_power<'e>(f: &'e Expr, ctx: Ctx) -> Option<(&'e Expr, f64)> {
     is_base.then_some((b, p))
 }
 
-/// `X` to the whole power `p`: `X^p`, `X`, `X^{-1}`, `(X^k)^{-1}`.
+/// `X` to the whole power `p`: `X^p`, `X`, `X^{-1}`, `(X^{-1})^k` (a power of the inverse
+/// rather than the inverse of a power, whose condition number is the power's).
 fn matrix_to(b: &Expr, p: f64) -> Expr {
     let b = Rc::new(b.clone());
     match p {
         1.0 => Rc::unwrap_or_clone(b),
         -1.0 => Expr::Inv(b),
-        p if p < 0.0 => Expr::Inv(Rc::new(Expr::Pow(b, -p))),
+        p if p < 0.0 => Expr::Pow(Rc::new(Expr::Inv(b)), -p),
         p => Expr::Pow(b, p),
     }
 }
@@ -1151,6 +1156,52 @@ fn merge_matrix_powers(e: &Expr, ctx: Ctx) -> Option<Expr> {
         out.push(Expr::Eye(rows));
     }
     Some(mul(ctx, out))
+}
+
+/// The chain of square factors `P` of an inverse factor `P^{-1}` or `(P^{-1})ᵀ = (Pᵀ)^{-1}`.
+fn inverse_chain(f: &Expr, ctx: Ctx) -> Option<Vec<Expr>> {
+    let chain = match f {
+        Expr::Inv(p) => match &**p {
+            Expr::Mul(fs) => fs.clone(),
+            _ => return None,
+        },
+        Expr::Transpose(a) => match &**a {
+            Expr::Inv(p) => match &**p {
+                Expr::Mul(fs) => transpose_chain(fs, ctx),
+                _ => return None,
+            },
+            _ => return None,
+        },
+        _ => return None,
+    };
+    let square = |g: &Expr| !ctx.is_scalar(g) && ctx.is_square(g);
+    (chain.len() >= 2 && chain.iter().all(square)).then_some(chain)
+}
+
+/// `F (R F)^{-1} = R^{-1}` and `(F R)^{-1} F = R^{-1}` for square factors, neighbours in a product.
+fn cancel_with_inverse(e: &Expr, ctx: Ctx) -> Option<Expr> {
+    let Expr::Mul(fs) = e else { return None };
+    let matrices: Vec<usize> = (0..fs.len()).filter(|&i| !ctx.is_scalar(&fs[i])).collect();
+    for w in matrices.windows(2) {
+        let (i, j) = (w[0], w[1]);
+        let rest = if let Some(chain) = inverse_chain(&fs[j], ctx) {
+            (chain.last() == Some(&fs[i])).then(|| chain[..chain.len() - 1].to_vec())
+        } else {
+            None
+        };
+        let rest = rest.or_else(|| {
+            inverse_chain(&fs[i], ctx)
+                .filter(|chain| chain.first() == Some(&fs[j]))
+                .map(|chain| chain[1..].to_vec())
+        });
+        if let Some(rest) = rest {
+            let mut out = fs.clone();
+            out[i] = Expr::inv(mul(ctx, rest));
+            out.remove(j);
+            return Some(mul(ctx, out));
+        }
+    }
+    None
 }
 
 /// The factors of a product, or the expression as one factor.
