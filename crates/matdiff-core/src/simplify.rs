@@ -829,7 +829,7 @@ pub fn simplify_cited(e: Expr, ctx: Ctx) -> (Expr, Vec<Rule>) {
     let mut used = Vec::new();
     for _ in 0..TEXTBOOK_ROUNDS {
         let before = used.len();
-        let rewritten = textbook_forms(e.clone(), ctx, &mut used);
+        let rewritten = tidy(ctx, textbook_forms(e.clone(), ctx, &mut used));
         let merged = merge_like_terms(ctx, rewritten.clone());
         if merged != rewritten && !used.contains(&rules::LIKE_TERMS) {
             used.push(rules::LIKE_TERMS);
@@ -1435,4 +1435,102 @@ fn factor_common(e: &Expr, ctx: Ctx) -> Option<Expr> {
     let sum = add(rests.into_iter().map(|r| mul(ctx, r)).collect());
     common.push(sum);
     Some(mul(ctx, common))
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::api::{analyze, check as check_numerically, CheckOptions, Input};
+    use expect_test::{expect, Expect};
+
+    /// The gradient of `f` and the identities its final line cites; the gradient is checked
+    /// numerically at two points.
+    fn check(f: &str, decls: &str, wrt: &str, expect: Expect) {
+        let a = analyze(&Input {
+            expr: f.into(),
+            decls: decls.into(),
+            wrt: Some(wrt.into()),
+        });
+        let d = a.derivation.as_ref().expect("a derivation");
+        for seed in 0..2 {
+            let options = CheckOptions {
+                sizes: Default::default(),
+                seed,
+            };
+            let report = check_numerically(&a, &options).expect("a check report");
+            assert!(report.passed, "{f}: {report:?}");
+        }
+        let cited: Vec<&str> = d
+            .steps
+            .last()
+            .map(|s| s.identities.iter().map(|r| r.id).collect())
+            .unwrap_or_default();
+        expect.assert_eq(&format!("{}  [{}]", d.gradient_text, cited.join(", ")));
+    }
+
+    #[test]
+    fn common_factor_and_half_power() {
+        check(
+            "sqrt(x'*A*x)",
+            "",
+            "x",
+            expect![[
+                r#"(A + A')*x / (2*sqrt(x'*A*x))  [negative-power-as-quotient, half-power-as-sqrt, factor-common]"#
+            ]],
+        );
+    }
+
+    #[test]
+    fn matrix_powers_across_inverses() {
+        check(
+            "logdet(X*X)",
+            "",
+            "X",
+            expect![[r#"2*inv(X)'  [merge-matrix-powers, like-terms]"#]],
+        );
+    }
+
+    #[test]
+    fn scalar_powers_across_a_quotient() {
+        check(
+            "log(a^2)",
+            "a: scalar",
+            "a",
+            expect!["2 / a  [cancel-in-quotient, negative-power-as-quotient]"],
+        );
+    }
+
+    #[test]
+    fn factor_cancels_its_inverse() {
+        check(
+            "det(X'*A*X)",
+            "X: n x n, A: n x n",
+            "X",
+            expect!["2*det(X'*A*X)*inv(X')  [cancel-with-inverse, factor-common, like-terms]"],
+        );
+    }
+
+    #[test]
+    fn hadamard_inverse_and_signs() {
+        check(
+            "sum(log(vector(1) + exp(-y .* (X*w))))",
+            "X: n x m, w: vector m, y: vector n",
+            "w",
+            expect!["-X'*((exp(-(y .* (X*w))) .* y) ./ (vector(1) + exp(-(y .* (X*w)))))  [scalar-out-of-hadamard, hadamard-inverse-as-quotient]"],
+        );
+    }
+
+    #[test]
+    fn common_denominator() {
+        check(
+            "-logdet(Sigma)/2 - x'*inv(Sigma)*x/2",
+            "Sigma: spd n, x: vector n",
+            "Sigma",
+            expect!["(-inv(Sigma) + inv(Sigma)*x*x'*inv(Sigma)) / 2  [factor-common]"],
+        );
+    }
+
+    #[test]
+    fn nested_quotient() {
+        check("sqrt(x'*x) / (1 + x'*x)", "", "x", expect!["x / (sqrt(x'*x)*(1 + x'*x)) - 2*sqrt(x'*x)*x / (1 + x'*x)^2  [negative-power-as-quotient, half-power-as-sqrt, nested-quotient]"]);
+    }
 }
