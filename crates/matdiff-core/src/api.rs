@@ -57,7 +57,9 @@ pub struct Step {
     /// The right-hand side in LaTeX and in input syntax.
     pub latex: String,
     pub text: String,
-    /// The named identities the rule applied, where it is the final simplification (`simplify`).
+    /// The named identities the rule applied, where it is the final simplification (`simplify`);
+    /// in JSON only where there are some.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub identities: Vec<Rule>,
 }
 
