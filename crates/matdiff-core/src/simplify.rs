@@ -841,7 +841,34 @@ pub fn simplify_cited(e: Expr, ctx: Ctx) -> (Expr, Vec<Rule>) {
         }
         e = next;
     }
+    if cancels_to_zero(&e) {
+        used.push(rules::LIKE_TERMS);
+        e = Expr::Num(0.0);
+    }
     (e, used)
+}
+
+/// Whether `e` is a sum (or the transpose of one) whose like terms cancel to zero: `-A + A`.
+/// Inside a larger expression such a sum stays (a zero without a shape must not replace a
+/// matrix), but a whole gradient that vanishes is the gradient 0.
+fn cancels_to_zero(e: &Expr) -> bool {
+    let ts = match e {
+        Expr::Add(ts) => ts,
+        Expr::Transpose(a) => match &**a {
+            Expr::Add(ts) => ts,
+            _ => return false,
+        },
+        _ => return false,
+    };
+    let mut groups: Vec<(f64, Rest)> = Vec::new();
+    for t in ts {
+        let (c, rest) = coef_of(t);
+        match groups.iter_mut().find(|(_, r)| r.same(&rest)) {
+            Some((c0, _)) => *c0 += c,
+            None => groups.push((c, rest)),
+        }
+    }
+    groups.iter().all(|(c, _)| *c == 0.0)
 }
 
 /// [`simplify`] of a result of [`tidy`]: its children are results of `tidy` too (tidy is
@@ -1196,7 +1223,11 @@ fn cancel_with_inverse(e: &Expr, ctx: Ctx) -> Option<Expr> {
         });
         if let Some(rest) = rest {
             let mut out = fs.clone();
-            out[i] = Expr::inv(mul(ctx, rest));
+            // (Xᵀ)⁻¹ written (X⁻¹)ᵀ, as the Cookbook does.
+            out[i] = match mul(ctx, rest) {
+                Expr::Transpose(a) => Expr::t(Expr::Inv(a)),
+                r => Expr::inv(r),
+            };
             out.remove(j);
             return Some(mul(ctx, out));
         }
@@ -1505,7 +1536,7 @@ mod tests {
             "det(X'*A*X)",
             "X: n x n, A: n x n",
             "X",
-            expect!["2*det(X'*A*X)*inv(X')  [cancel-with-inverse, factor-common, like-terms]"],
+            expect!["2*det(X'*A*X)*inv(X)'  [cancel-with-inverse, factor-common, like-terms]"],
         );
     }
 
@@ -1526,6 +1557,16 @@ mod tests {
             "Sigma: spd n, x: vector n",
             "Sigma",
             expect!["(-inv(Sigma) + inv(Sigma)*x*x'*inv(Sigma)) / 2  [factor-common]"],
+        );
+    }
+
+    #[test]
+    fn a_vanishing_gradient_is_zero() {
+        check(
+            "tr(inv(X)*X)",
+            "",
+            "X",
+            expect!["0  [merge-matrix-powers, like-terms]"],
         );
     }
 
