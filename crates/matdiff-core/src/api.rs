@@ -120,6 +120,10 @@ pub struct Step {
     /// The right-hand side in LaTeX and in input syntax.
     pub latex: String,
     pub text: String,
+    /// The named identities the rule applied, where it is the final simplification (`simplify`);
+    /// in JSON only where there are some.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub identities: Vec<Rule>,
 }
 
 /// The derivation of the gradient of a scalar function.
@@ -154,6 +158,8 @@ pub struct RawStep {
     /// The rule that produced this line from the previous one; `None` on the first line.
     pub rule: Option<Rule>,
     pub expr: Expr,
+    /// The named identities the rule applied, where it is the final simplification (`simplify`).
+    pub identities: Vec<Rule>,
 }
 
 /// The derivation of the gradient before printing (see [`derive_exprs`]); [`render`] turns it
@@ -197,7 +203,12 @@ pub fn derive_exprs(problem: &Problem) -> Result<RawDerivation, Diagnostic> {
             .with_hint("this is a limitation of matdiff; please report the expression")
             .with_code(Code::WorkBound)
     };
-    let line = |lhs: Lhs, rule: Option<Rule>, expr: Expr| RawStep { lhs, rule, expr };
+    let line = |lhs: Lhs, rule: Option<Rule>, expr: Expr| RawStep {
+        lhs,
+        rule,
+        expr,
+        identities: Vec::new(),
+    };
     // Scalar sub-products grouped (see `simplify::mul`), so later rearrangements keep chains valid.
     let f = crate::simplify::tidy(ctx, problem.expr.clone());
     let mut steps = vec![line(Lhs::Dy, None, Expr::d(f.clone()))];
@@ -239,6 +250,10 @@ pub fn derive_exprs(problem: &Problem) -> Result<RawDerivation, Diagnostic> {
     steps.extend(lines.into_iter().map(|l| match l {
         Line::Dy(rule, e) => line(Lhs::Dy, Some(rule), e),
         Line::Gradient(rule, e) => line(Lhs::Gradient, Some(rule), e),
+        Line::Simplified(identities, expr) => RawStep {
+            identities,
+            ..line(Lhs::Gradient, Some(crate::rules::SIMPLIFY), expr)
+        },
     }));
     Ok(RawDerivation {
         wrt: problem.wrt.clone(),
@@ -259,26 +274,38 @@ pub fn render(raw: RawDerivation, symbols: &SymbolTable) -> Derivation {
         .steps
         .into_iter()
         .enumerate()
-        .map(|(i, RawStep { lhs, rule, expr })| {
-            if i == 0 && rule.is_none() && !f_is_symbol {
-                // The first line, d(f), printed around f's renderings (as the printers would).
-                Step {
+        .map(
+            |(
+                i,
+                RawStep {
                     lhs,
                     rule,
-                    latex: format!(r"\mathrm{{d}}\left({f_latex}\right)"),
-                    text: format!("d({f_text})"),
                     expr,
+                    identities,
+                },
+            )| {
+                if i == 0 && rule.is_none() && !f_is_symbol {
+                    // The first line, d(f), printed around f's renderings (as the printers would).
+                    Step {
+                        lhs,
+                        rule,
+                        latex: format!(r"\mathrm{{d}}\left({f_latex}\right)"),
+                        text: format!("d({f_text})"),
+                        expr,
+                        identities,
+                    }
+                } else {
+                    Step {
+                        lhs,
+                        rule,
+                        latex: render.latex(&expr),
+                        text: render.text(&expr),
+                        expr,
+                        identities,
+                    }
                 }
-            } else {
-                Step {
-                    lhs,
-                    rule,
-                    latex: render.latex(&expr),
-                    text: render.text(&expr),
-                    expr,
-                }
-            }
-        })
+            },
+        )
         .collect();
     // The gradient is usually the last line's expression: its renderings are already there.
     let (gradient_latex, gradient_text) = match steps.last() {
@@ -436,8 +463,8 @@ impl Derivation {
             };
             prev = Some(step.lhs);
             out.push_str(&format!("{lhs} &= {}", step.latex));
-            if let Some(rule) = step.rule {
-                out.push_str(&format!(r" && \text{{{}}}", rule_note(&rule)));
+            if step.rule.is_some() {
+                out.push_str(&format!(r" && \text{{{}}}", step.note()));
             }
             out.push_str(if i + 1 < self.steps.len() {
                 " \\\\\n"
@@ -474,7 +501,7 @@ impl Derivation {
                         "{line}{}   [{}: {}]\n",
                         " ".repeat(pad),
                         rule.id,
-                        rule_note(&rule)
+                        step.note()
                     ));
                 }
                 None => out.push_str(&format!("{line}\n")),
@@ -488,7 +515,7 @@ impl Derivation {
         let mut out = String::new();
         for step in &self.steps {
             if let Some(rule) = step.rule {
-                out.push_str(&format!("*by {}* (`{}`)\n\n", rule_note(&rule), rule.id));
+                out.push_str(&format!("*by {}* (`{}`)\n\n", step.note(), rule.id));
             }
             out.push_str(&format!(
                 "$$\n{} = {}\n$$\n\n",
@@ -497,6 +524,19 @@ impl Derivation {
             ));
         }
         out
+    }
+}
+
+impl Step {
+    /// The rule's note ([`rule_note`]), followed by the identities it applied:
+    /// "identities and constants: common scalar factor, half power as a square root". ASCII only.
+    pub fn note(&self) -> String {
+        let rule = self.rule.map(|r| rule_note(&r)).unwrap_or_default();
+        if self.identities.is_empty() {
+            return rule;
+        }
+        let used: Vec<String> = self.identities.iter().map(rule_note).collect();
+        format!("{rule}: {}", used.join(", "))
     }
 }
 

@@ -4,7 +4,7 @@ use crate::build::{add, map_rc, mul};
 use crate::ctx::Ctx;
 use crate::expr::{Dim, Expr, Func, Kind, Shape};
 use crate::rules::{self, Rule};
-use crate::simplify::{simplify, smart_t, tidy, transpose_chain};
+use crate::simplify::{simplify_cited, smart_t, tidy, transpose_chain};
 use std::rc::Rc;
 
 /// A term split into constant scalar factors (`coef`) and the part that holds dX (`core`).
@@ -590,6 +590,8 @@ fn factor(terms: Vec<Final>, ctx: Ctx) -> Expr {
 pub enum Line {
     Dy(Rule, Expr),
     Gradient(Rule, Expr),
+    /// The final simplification ([`rules::SIMPLIFY`]), with the named identities it used.
+    Simplified(Vec<Rule>, Expr),
 }
 
 /// Rearranges `dy` (free of d(·) but for dX) into the canonical form and reads off the gradient.
@@ -692,9 +694,9 @@ pub fn rearrange(dy: &Expr, kind: Kind, ctx: Ctx, budget: &mut usize) -> Option<
     if pushed != raw {
         lines.push(Line::Gradient(rules::TRANSPOSE_PRODUCT, pushed.clone()));
     }
-    let simple = simplify(pushed.clone(), ctx);
+    let (simple, identities) = simplify_cited(pushed.clone(), ctx);
     if simple != pushed {
-        lines.push(Line::Gradient(rules::SIMPLIFY, simple.clone()));
+        lines.push(Line::Simplified(identities, simple.clone()));
     }
     Some((lines, simple))
 }

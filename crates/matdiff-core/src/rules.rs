@@ -100,6 +100,31 @@ rules! {
         r"\mathrm{d}y = \operatorname{Tr}(\nabla f^\top \mathrm{d}\mathbf{X}) \implies \nabla f", None;
     TRANSPOSE_PRODUCT = "transpose-product", "transpose of a product",
         r"(\mathbf{A}\mathbf{B})^\top = \mathbf{B}^\top\mathbf{A}^\top,\ (\mathbf{A}^\top)^\top = \mathbf{A},\ \mathbf{S}^\top = \mathbf{S}", Some("4, 5");
+    // Named identities of the final simplification (`simplify::IDENTITIES`).
+    POWER_OF_POWER = "power-of-power", "power of a power",
+        r"(a^{p})^{q} = a^{pq}\ (q \in \mathbb{Z})", None;
+    MERGE_POWERS = "merge-powers", "powers of a scalar",
+        r"a^{p}\,a^{q} = a^{p+q}", None;
+    MERGE_MATRIX_POWERS = "merge-matrix-powers", "powers of a matrix",
+        r"\mathbf{X}^{k}\mathbf{X}^{l} = \mathbf{X}^{k+l},\ \mathbf{X}\mathbf{X}^{-1} = \mathbf{I}", None;
+    CANCEL_WITH_INVERSE = "cancel-with-inverse", "a factor cancels its inverse",
+        r"\mathbf{F}(\mathbf{R}\mathbf{F})^{-1} = \mathbf{R}^{-1},\ (\mathbf{F}\mathbf{R})^{-1}\mathbf{F} = \mathbf{R}^{-1}", Some("1, 2");
+    CANCEL_IN_QUOTIENT = "cancel-in-quotient", "powers cancel in a quotient",
+        r"\frac{a^{p}\,\mathbf{B}}{a^{q}} = a^{p-q}\,\mathbf{B}", None;
+    NEGATIVE_POWER_AS_QUOTIENT = "negative-power-as-quotient", "negative power as a quotient",
+        r"\tfrac{1}{n}\,a^{-p}\,\mathbf{B} = \frac{\mathbf{B}}{n\,a^{p}}", None;
+    NESTED_QUOTIENT = "nested-quotient", "quotient of a quotient",
+        r"\frac{\mathbf{A}/s}{t} = \frac{\mathbf{A}}{s\,t}", None;
+    HALF_POWER_AS_SQRT = "half-power-as-sqrt", "half power as a square root",
+        r"a^{1/2} = \sqrt{a}", None;
+    HADAMARD_INVERSE_AS_QUOTIENT = "hadamard-inverse-as-quotient", "elementwise inverse as a quotient",
+        r"\mathbf{A} \odot \mathbf{B}^{\circ -1} = \mathbf{A} \oslash \mathbf{B}", None;
+    SCALAR_OUT_OF_HADAMARD = "scalar-out-of-hadamard", "numbers out of a Hadamard product",
+        r"(\alpha\mathbf{A}) \odot \mathbf{B} = \alpha(\mathbf{A} \odot \mathbf{B})", None;
+    FACTOR_COMMON = "factor-common", "common scalar factor",
+        r"\alpha\mathbf{A} + \alpha\mathbf{B} = \alpha(\mathbf{A} + \mathbf{B}),\ \frac{\mathbf{A}}{s} + \frac{\mathbf{B}}{s} = \frac{\mathbf{A} + \mathbf{B}}{s}", None;
+    LIKE_TERMS = "like-terms", "like terms collected",
+        r"\alpha\mathbf{A} + \beta\mathbf{A} = (\alpha + \beta)\mathbf{A}", None;
     SIMPLIFY = "simplify", "identities and constants",
         r"\mathbf{I}\mathbf{A} = \mathbf{A},\ 1\cdot\mathbf{A} = \mathbf{A},\ \mathbf{A}^{k}\mathbf{A}^{l} = \mathbf{A}^{k+l}", None;
 }

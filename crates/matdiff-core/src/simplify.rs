@@ -3,6 +3,7 @@
 use crate::build::{add, is_scalar_group, map_children, map_rc, mul};
 use crate::ctx::Ctx;
 use crate::expr::{Expr, Func};
+use crate::rules::{self, Rule};
 use std::rc::Rc;
 
 /// `k / y` in lowest terms, for whole numbers with a common factor (`2/4` → `1/2`, `4/2` →
@@ -316,19 +317,14 @@ pub(crate) fn merge_node(ctx: Ctx, e: Expr) -> Expr {
                 return tidy_node(ctx, add(ts), false);
             }
             // Like terms found by reference first: (coefficient, first term, merged count).
-            let mut groups: Vec<(f64, usize, usize)> = Vec::with_capacity(ts.len());
-            for (i, t) in ts.iter().enumerate() {
-                let (c, rest) = coef_of(t);
-                // Terms that would cancel stay: a zero without a shape must not replace a matrix.
-                match groups.iter_mut().find(|(c0, j, _)| {
-                    coef_of(&ts[*j]).1.same(&rest) && *c0 + c != 0.0 && (*c0 + c).is_finite()
-                }) {
-                    Some((c0, _, n)) => {
-                        *c0 += c;
-                        *n += 1;
-                    }
-                    None => groups.push((c, i, 1)),
-                }
+            let mut groups = like_term_groups(&ts, true);
+            if groups.iter().all(|(c, _, _)| *c == 0.0) {
+                // Every term would cancel: they stay, since a zero without a shape must not
+                // replace a matrix (a whole gradient that cancels is zeroed by `simplify`).
+                groups = like_term_groups(&ts, false);
+            } else {
+                // Terms that cancel go; the others keep the sum's shape.
+                groups.retain(|(c, _, _)| *c != 0.0);
             }
             // A term that merged with none and had no coefficient is its own result: `t` is
             // merged, so tidy(1·t) = t (tidy is idempotent). The others are rebuilt from the
@@ -351,6 +347,26 @@ pub(crate) fn merge_node(ctx: Ctx, e: Expr) -> Expr {
         e if merges_children(&e) => tidy_node(ctx, e, false),
         e => tidy(ctx, e),
     }
+}
+
+/// The like terms of a sum: (summed coefficient, index of the first term, how many merged).
+/// With `cancel`, terms whose coefficients sum to zero are merged into a group of coefficient 0;
+/// without, such a term starts a group of its own.
+fn like_term_groups(ts: &[Expr], cancel: bool) -> Vec<(f64, usize, usize)> {
+    let mut groups: Vec<(f64, usize, usize)> = Vec::with_capacity(ts.len());
+    for (i, t) in ts.iter().enumerate() {
+        let (c, rest) = coef_of(t);
+        match groups.iter_mut().find(|(c0, j, _)| {
+            coef_of(&ts[*j]).1.same(&rest) && (cancel || *c0 + c != 0.0) && (*c0 + c).is_finite()
+        }) {
+            Some((c0, _, n)) => {
+                *c0 += c;
+                *n += 1;
+            }
+            None => groups.push((c, i, 1)),
+        }
+    }
+    groups
 }
 
 /// The node-level work of [`tidy`] on a node whose children are already tidy.
@@ -533,7 +549,59 @@ pub fn merge_powers(chain: Vec<Expr>, ctx: Ctx) -> Vec<Expr> {
 /// turn `(1/s) A` into `A / s`. Values never change.
 #[must_use]
 pub fn simplify(e: Expr, ctx: Ctx) -> Expr {
-    simplify_tidy(tidy(ctx, e), ctx)
+    simplify_cited(e, ctx).0
+}
+
+/// How many rounds of textbook forms and tidying a result gets (a round that uses no identity ends it).
+const TEXTBOOK_ROUNDS: usize = 4;
+
+/// [`simplify`], with the named identities it used (beyond tidying), in order of first use:
+/// the textbook forms of [`IDENTITIES`] and like terms collected.
+pub fn simplify_cited(e: Expr, ctx: Ctx) -> (Expr, Vec<Rule>) {
+    let mut e = simplify_tidy(tidy(ctx, e), ctx);
+    let mut used = Vec::new();
+    for _ in 0..TEXTBOOK_ROUNDS {
+        let before = used.len();
+        let rewritten = tidy(ctx, textbook_forms(e.clone(), ctx, &mut used));
+        let merged = merge_like_terms(ctx, rewritten.clone());
+        if merged != rewritten && !used.contains(&rules::LIKE_TERMS) {
+            used.push(rules::LIKE_TERMS);
+        }
+        let next = simplify_tidy(merged, ctx);
+        if next == e || used.len() == before && next == rewritten {
+            e = next;
+            break;
+        }
+        e = next;
+    }
+    if cancels_to_zero(&e) {
+        used.push(rules::LIKE_TERMS);
+        e = Expr::Num(0.0);
+    }
+    (e, used)
+}
+
+/// Whether `e` is a sum (or the transpose of one) whose like terms cancel to zero: `-A + A`.
+/// Inside a larger expression such a sum stays (a zero without a shape must not replace a
+/// matrix), but a whole gradient that vanishes is the gradient 0.
+fn cancels_to_zero(e: &Expr) -> bool {
+    let ts = match e {
+        Expr::Add(ts) => ts,
+        Expr::Transpose(a) => match &**a {
+            Expr::Add(ts) => ts,
+            _ => return false,
+        },
+        _ => return false,
+    };
+    let mut groups: Vec<(f64, Rest)> = Vec::new();
+    for t in ts {
+        let (c, rest) = coef_of(t);
+        match groups.iter_mut().find(|(_, r)| r.same(&rest)) {
+            Some((c0, _)) => *c0 += c,
+            None => groups.push((c, rest)),
+        }
+    }
+    groups.iter().all(|(c, _)| *c == 0.0)
 }
 
 /// [`simplify`] of a result of [`tidy`]: its children are results of `tidy` too (tidy is
@@ -625,6 +693,514 @@ fn simplify_tidy(e: Expr, ctx: Ctx) -> Expr {
     tidy_node(ctx, e, false)
 }
 
+/// A named identity of the final simplification: the catalog entry a derivation cites, and the
+/// rewrite of one node (children already rewritten), `None` where it does not apply.
+pub struct Identity {
+    pub rule: Rule,
+    pub apply: fn(&Expr, Ctx) -> Option<Expr>,
+}
+
+/// The identities that bring a gradient into the form a textbook prints, tried in order at every
+/// node, bottom-up (see [`textbook_forms`]).
+pub const IDENTITIES: &[Identity] = &[
+    Identity {
+        rule: rules::POWER_OF_POWER,
+        apply: power_of_power,
+    },
+    Identity {
+        rule: rules::MERGE_POWERS,
+        apply: merge_scalar_powers,
+    },
+    Identity {
+        rule: rules::MERGE_MATRIX_POWERS,
+        apply: merge_matrix_powers,
+    },
+    Identity {
+        rule: rules::CANCEL_WITH_INVERSE,
+        apply: cancel_with_inverse,
+    },
+    Identity {
+        rule: rules::CANCEL_IN_QUOTIENT,
+        apply: cancel_in_quotient,
+    },
+    Identity {
+        rule: rules::NEGATIVE_POWER_AS_QUOTIENT,
+        apply: negative_power_as_quotient,
+    },
+    Identity {
+        rule: rules::NESTED_QUOTIENT,
+        apply: nested_quotient,
+    },
+    Identity {
+        rule: rules::HALF_POWER_AS_SQRT,
+        apply: half_power_as_sqrt,
+    },
+    Identity {
+        rule: rules::HADAMARD_INVERSE_AS_QUOTIENT,
+        apply: hadamard_inverse_as_quotient,
+    },
+    Identity {
+        rule: rules::SCALAR_OUT_OF_HADAMARD,
+        apply: scalar_out_of_hadamard,
+    },
+    Identity {
+        rule: rules::FACTOR_COMMON,
+        apply: factor_common,
+    },
+];
+
+/// How many rewrites one node may take before the walk moves on (each identity shrinks or
+/// reorders the node, so this is a guard, not a limit met in practice).
+const REWRITES_PER_NODE: usize = 16;
+
+/// Rewrites `e` bottom-up with [`IDENTITIES`], recording each identity used once in `used`.
+/// Every rewrite keeps the value wherever the input is defined.
+pub fn textbook_forms(e: Expr, ctx: Ctx, used: &mut Vec<Rule>) -> Expr {
+    let mut e = map_children(e, &mut |c| textbook_forms(c, ctx, used));
+    for _ in 0..REWRITES_PER_NODE {
+        let Some((rule, next)) = IDENTITIES
+            .iter()
+            .find_map(|id| (id.apply)(&e, ctx).map(|n| (id.rule, n)))
+        else {
+            break;
+        };
+        if !used.contains(&rule) {
+            used.push(rule);
+        }
+        // The rewrite built new nodes from rewritten children: those get their turn too.
+        e = tidy(
+            ctx,
+            map_children(next, &mut |c| textbook_forms(c, ctx, used)),
+        );
+    }
+    e
+}
+
+/// `(a^p)^q = a^{pq}` for a whole `q`.
+fn power_of_power(e: &Expr, _ctx: Ctx) -> Option<Expr> {
+    match e {
+        Expr::Pow(inner, q) if q.fract() == 0.0 => match &**inner {
+            Expr::Pow(a, p) if (p * q).is_finite() => Some(power(a.clone(), p * q)),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// `a^p`, or `a` when `p` is 1.
+fn power(a: Rc<Expr>, p: f64) -> Expr {
+    if p == 1.0 {
+        Rc::unwrap_or_clone(a)
+    } else {
+        Expr::Pow(a, p)
+    }
+}
+
+/// A scalar factor as base and exponent: `a^p` → (a, p), `a` → (a, 1).
+fn base_exponent(f: &Expr) -> (&Expr, f64) {
+    match f {
+        Expr::Pow(b, p) => (b, *p),
+        f => (f, 1.0),
+    }
+}
+
+/// Whether a factor may merge its powers with an equal one: a scalar other than a number.
+fn is_scalar_base(b: &Expr, ctx: Ctx) -> bool {
+    !matches!(b, Expr::Num(_) | Expr::D(_)) && ctx.is_scalar(b)
+}
+
+/// `a^p a^q = a^{p+q}` for scalar factors of a product (scalars commute, so anywhere in it).
+fn merge_scalar_powers(e: &Expr, ctx: Ctx) -> Option<Expr> {
+    let Expr::Mul(fs) = e else { return None };
+    let merged = merge_scalar_factors(fs, ctx)?;
+    Some(mul(ctx, merged))
+}
+
+/// The factors with the scalar powers of one base merged into the first; `None` when no two
+/// scalar factors share a base.
+fn merge_scalar_factors(fs: &[Expr], ctx: Ctx) -> Option<Vec<Expr>> {
+    let mut out: Vec<Expr> = Vec::with_capacity(fs.len());
+    let mut changed = false;
+    for f in fs {
+        let (b, p) = base_exponent(f);
+        if is_scalar_base(b, ctx) {
+            if let Some(i) = out
+                .iter()
+                .position(|g| is_scalar_base(base_exponent(g).0, ctx) && base_exponent(g).0 == b)
+            {
+                let (_, q) = base_exponent(&out[i]);
+                let sum = p + q;
+                out[i] = if sum == 0.0 {
+                    Expr::Num(1.0)
+                } else {
+                    power(Rc::new(b.clone()), sum)
+                };
+                changed = true;
+                continue;
+            }
+        }
+        out.push(f.clone());
+    }
+    changed.then_some(out)
+}
+
+/// A factor of a chain as a power of a square matrix: `X` → (X, 1), `X^k`, `X^{-1}`, `(X^k)^{-1}`.
+fn matrix_power<'e>(f: &'e Expr, ctx: Ctx) -> Option<(&'e Expr, f64)> {
+    let whole = |p: f64| p.fract() == 0.0;
+    let (b, p) = match f {
+        Expr::Inv(a) => match &**a {
+            Expr::Pow(b, k) if whole(*k) => (&**b, -k),
+            a => (a, -1.0),
+        },
+        Expr::Pow(b, k) if whole(*k) => match &**b {
+            Expr::Inv(a) => (&**a, -k),
+            b => (b, *k),
+        },
+        f => (f, 1.0),
+    };
+    let is_base = !matches!(b, Expr::Num(_) | Expr::D(_) | Expr::Eye(_))
+        && !ctx.is_scalar(b)
+        && ctx.is_square(b);
+    is_base.then_some((b, p))
+}
+
+/// `X` to the whole power `p`: `X^p`, `X`, `X^{-1}`, `(X^{-1})^k` (a power of the inverse
+/// rather than the inverse of a power, whose condition number is the power's).
+fn matrix_to(b: &Expr, p: f64) -> Expr {
+    let b = Rc::new(b.clone());
+    match p {
+        1.0 => Rc::unwrap_or_clone(b),
+        -1.0 => Expr::Inv(b),
+        p if p < 0.0 => Expr::Pow(Rc::new(Expr::Inv(b)), -p),
+        p => Expr::Pow(b, p),
+    }
+}
+
+/// `X^k X^l = X^{k+l}` with inverses as negative powers (`X X^{-2} = X^{-1}`, `X X^{-1} = I`),
+/// for neighbouring matrix factors of a product.
+fn merge_matrix_powers(e: &Expr, ctx: Ctx) -> Option<Expr> {
+    let Expr::Mul(fs) = e else { return None };
+    // Index in `out` of the last matrix factor, to merge with the next one.
+    let mut out: Vec<Expr> = Vec::with_capacity(fs.len());
+    let mut last: Option<usize> = None;
+    let mut changed = false;
+    let mut eye = None;
+    for f in fs {
+        if ctx.is_scalar(f) {
+            out.push(f.clone());
+            continue;
+        }
+        if let (Some(i), Some((b2, p2))) = (last, matrix_power(f, ctx)) {
+            if let Some((b1, p1)) = matrix_power(&out[i], ctx) {
+                if b1 == b2 {
+                    let p = p1 + p2;
+                    changed = true;
+                    if p == 0.0 {
+                        eye.get_or_insert_with(|| ctx.shape(b1).rows);
+                        out.remove(i);
+                        last = out.iter().rposition(|g| !ctx.is_scalar(g));
+                    } else {
+                        out[i] = matrix_to(b1, p);
+                    }
+                    continue;
+                }
+            }
+        }
+        out.push(f.clone());
+        last = Some(out.len() - 1);
+    }
+    if !changed {
+        return None;
+    }
+    if let Some(rows) = eye.filter(|_| out.iter().all(|g| ctx.is_scalar(g))) {
+        out.push(Expr::Eye(rows));
+    }
+    Some(mul(ctx, out))
+}
+
+/// The chain of square factors `P` of an inverse factor `P^{-1}` or `(P^{-1})ᵀ = (Pᵀ)^{-1}`.
+fn inverse_chain(f: &Expr, ctx: Ctx) -> Option<Vec<Expr>> {
+    let chain = match f {
+        Expr::Inv(p) => match &**p {
+            Expr::Mul(fs) => fs.clone(),
+            _ => return None,
+        },
+        Expr::Transpose(a) => match &**a {
+            Expr::Inv(p) => match &**p {
+                Expr::Mul(fs) => transpose_chain(fs, ctx),
+                _ => return None,
+            },
+            _ => return None,
+        },
+        _ => return None,
+    };
+    let square = |g: &Expr| !ctx.is_scalar(g) && ctx.is_square(g);
+    (chain.len() >= 2 && chain.iter().all(square)).then_some(chain)
+}
+
+/// `F (R F)^{-1} = R^{-1}` and `(F R)^{-1} F = R^{-1}` for square factors, neighbours in a product.
+fn cancel_with_inverse(e: &Expr, ctx: Ctx) -> Option<Expr> {
+    let Expr::Mul(fs) = e else { return None };
+    let matrices: Vec<usize> = (0..fs.len()).filter(|&i| !ctx.is_scalar(&fs[i])).collect();
+    for w in matrices.windows(2) {
+        let (i, j) = (w[0], w[1]);
+        let rest = if let Some(chain) = inverse_chain(&fs[j], ctx) {
+            (chain.last() == Some(&fs[i])).then(|| chain[..chain.len() - 1].to_vec())
+        } else {
+            None
+        };
+        let rest = rest.or_else(|| {
+            inverse_chain(&fs[i], ctx)
+                .filter(|chain| chain.first() == Some(&fs[j]))
+                .map(|chain| chain[1..].to_vec())
+        });
+        if let Some(rest) = rest {
+            let mut out = fs.clone();
+            // (Xᵀ)⁻¹ written (X⁻¹)ᵀ, as the Cookbook does.
+            out[i] = match mul(ctx, rest) {
+                Expr::Transpose(a) => Expr::t(Expr::Inv(a)),
+                r => Expr::inv(r),
+            };
+            out.remove(j);
+            return Some(mul(ctx, out));
+        }
+    }
+    None
+}
+
+/// The factors of a product, or the expression as one factor.
+fn factors_of(e: &Expr) -> Vec<Expr> {
+    match e {
+        Expr::Mul(fs) => fs.clone(),
+        e => vec![e.clone()],
+    }
+}
+
+/// `a^p b / a^q = a^{p-q} b`: a scalar denominator's powers cancel against the numerator's.
+fn cancel_in_quotient(e: &Expr, ctx: Ctx) -> Option<Expr> {
+    let Expr::Div(a, s) = e else { return None };
+    if !ctx.is_scalar(s) {
+        return None;
+    }
+    let num = factors_of(a);
+    let den = factors_of(s);
+    let shares = den.iter().any(|d| {
+        let (b, _) = base_exponent(d);
+        is_scalar_base(b, ctx) && num.iter().any(|n| base_exponent(n).0 == b)
+    });
+    if !shares {
+        return None;
+    }
+    // Scalars first: the numerator's matrix chain keeps its order after them.
+    let mut all: Vec<Expr> = den
+        .iter()
+        .map(|d| {
+            let (b, p) = base_exponent(d);
+            Expr::Pow(Rc::new(b.clone()), -p)
+        })
+        .collect();
+    all.extend(num);
+    let merged = merge_scalar_factors(&all, ctx)?;
+    Some(mul(ctx, merged))
+}
+
+/// `(A / s) / t = A / (s t)` for scalars `s`, `t`.
+fn nested_quotient(e: &Expr, ctx: Ctx) -> Option<Expr> {
+    match e {
+        Expr::Div(a, t) if ctx.is_scalar(t) => match &**a {
+            Expr::Div(b, s) if ctx.is_scalar(s) => Some(Expr::Div(
+                b.clone(),
+                Rc::new(mul(ctx, vec![(**s).clone(), (**t).clone()])),
+            )),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// `c a^{-p} B = c B / a^p` for scalars `a` and `p > 0`, with a coefficient `1/n` as the
+/// denominator's `n`: `0.5 a^{-0.5} B = B / (2 a^{0.5})`.
+fn negative_power_as_quotient(e: &Expr, ctx: Ctx) -> Option<Expr> {
+    let fs = match e {
+        Expr::Mul(fs) => fs.clone(),
+        Expr::Pow(_, p) if *p < 0.0 => vec![e.clone()],
+        // (B / n) / s = B / (n s), with B = (1/n) B'.
+        Expr::Div(a, s) if ctx.is_scalar(s) => {
+            let Expr::Mul(fs) = &**a else { return None };
+            let Some(Expr::Num(k)) = fs.first() else {
+                return None;
+            };
+            let n = 1.0 / k;
+            if k.abs() >= 1.0 || n.fract() != 0.0 {
+                return None;
+            }
+            let mut num = fs[1..].to_vec();
+            if n < 0.0 {
+                num.insert(0, Expr::Num(-1.0));
+            }
+            return Some(Expr::Div(
+                Rc::new(mul(ctx, num)),
+                Rc::new(mul(ctx, vec![Expr::Num(n.abs()), (**s).clone()])),
+            ));
+        }
+        _ => return None,
+    };
+    let negative = |f: &Expr| matches!(f, Expr::Pow(a, p) if *p < 0.0 && ctx.is_scalar(a));
+    if !fs.iter().any(negative) {
+        return None;
+    }
+    let mut num = Vec::with_capacity(fs.len());
+    let mut den = Vec::new();
+    for f in fs {
+        match f {
+            Expr::Pow(a, p) if p < 0.0 && ctx.is_scalar(&a) => den.push(power(a, -p)),
+            Expr::Num(k) if k.abs() < 1.0 && (1.0 / k).fract() == 0.0 => {
+                den.insert(0, Expr::Num((1.0 / k).abs()));
+                if k < 0.0 {
+                    num.insert(0, Expr::Num(-1.0));
+                }
+            }
+            f => num.push(f),
+        }
+    }
+    let num = if num.is_empty() {
+        Expr::Num(1.0)
+    } else {
+        mul(ctx, num)
+    };
+    Some(Expr::Div(Rc::new(num), Rc::new(mul(ctx, den))))
+}
+
+/// `a^{1/2} = \sqrt{a}` for a scalar `a`.
+fn half_power_as_sqrt(e: &Expr, ctx: Ctx) -> Option<Expr> {
+    match e {
+        Expr::Pow(a, p) if *p == 0.5 && ctx.is_scalar(a) => Some(Expr::Call(Func::Sqrt, a.clone())),
+        _ => None,
+    }
+}
+
+/// `A ⊙ B^{∘-1} = A ⊘ B`.
+fn hadamard_inverse_as_quotient(e: &Expr, _ctx: Ctx) -> Option<Expr> {
+    let Expr::Had(fs) = e else { return None };
+    let inverse = |f: &Expr| matches!(f, Expr::HadPow(_, p) if *p == -1.0);
+    let (inv, rest): (Vec<&Expr>, Vec<&Expr>) = fs.iter().partition(|f| inverse(f));
+    if inv.is_empty() || rest.is_empty() {
+        return None;
+    }
+    let den: Vec<Expr> = inv
+        .into_iter()
+        .filter_map(|f| match f {
+            Expr::HadPow(b, _) => Some((**b).clone()),
+            _ => None,
+        })
+        .collect();
+    let had = |mut v: Vec<Expr>| {
+        if v.len() == 1 {
+            v.pop().unwrap_or(Expr::Num(0.0))
+        } else {
+            Expr::Had(v)
+        }
+    };
+    Some(Expr::HadDiv(
+        Rc::new(had(rest.into_iter().cloned().collect())),
+        Rc::new(had(den)),
+    ))
+}
+
+/// `(α A) ⊙ B = α (A ⊙ B)` and `(α A) ⊘ B = α (A ⊘ B)` for a number `α`: signs and
+/// coefficients stand in front.
+fn scalar_out_of_hadamard(e: &Expr, ctx: Ctx) -> Option<Expr> {
+    let split = |f: &Expr| match f {
+        Expr::Mul(gs) => match gs.first() {
+            Some(Expr::Num(k)) if gs.len() >= 2 => Some((*k, mul(ctx, gs[1..].to_vec()))),
+            _ => None,
+        },
+        _ => None,
+    };
+    match e {
+        Expr::Had(fs) => {
+            let mut coef = 1.0;
+            let mut changed = false;
+            let out: Vec<Expr> = fs
+                .iter()
+                .map(|f| match split(f) {
+                    Some((k, rest)) if !ctx.is_scalar(&rest) || !ctx.is_scalar(f) => {
+                        coef *= k;
+                        changed = true;
+                        rest
+                    }
+                    _ => f.clone(),
+                })
+                .collect();
+            (changed && coef.is_finite()).then(|| mul(ctx, vec![Expr::Num(coef), Expr::Had(out)]))
+        }
+        Expr::HadDiv(a, b) => {
+            let (k, rest) = split(a)?;
+            Some(mul(
+                ctx,
+                vec![Expr::Num(k), Expr::HadDiv(Rc::new(rest), b.clone())],
+            ))
+        }
+        _ => None,
+    }
+}
+
+/// `α A + α B = α (A + B)` for a scalar `α` common to every term, and `A/s + B/s = (A + B)/s`.
+fn factor_common(e: &Expr, ctx: Ctx) -> Option<Expr> {
+    let Expr::Add(ts) = e else { return None };
+    if ts.len() < 2 {
+        return None;
+    }
+    // A common scalar denominator.
+    if let Expr::Div(_, s) = &ts[0] {
+        if ts.iter().all(|t| matches!(t, Expr::Div(_, s2) if s2 == s)) {
+            let nums: Vec<Expr> = ts
+                .iter()
+                .filter_map(|t| match t {
+                    Expr::Div(a, _) => Some((**a).clone()),
+                    _ => None,
+                })
+                .collect();
+            return Some(Expr::Div(Rc::new(add(nums)), s.clone()));
+        }
+    }
+    // Common scalar factors other than numbers: those of the first term found in every other.
+    let mut rests: Vec<Vec<Expr>> = ts.iter().map(factors_of).collect();
+    let mut common = Vec::new();
+    for f in factors_of(&ts[0]) {
+        if !is_scalar_base(&f, ctx) {
+            continue;
+        }
+        if rests.iter().all(|r| r.contains(&f)) {
+            for r in rests.iter_mut() {
+                if let Some(i) = r.iter().position(|g| *g == f) {
+                    r.remove(i);
+                }
+            }
+            common.push(f);
+        }
+    }
+    // A common number.
+    let first_num = |r: &[Expr]| match r.first() {
+        Some(Expr::Num(k)) => Some(*k),
+        _ => None,
+    };
+    if let Some(k) = first_num(&rests[0]).filter(|k| *k != -1.0) {
+        if rests.iter().all(|r| first_num(r) == Some(k)) {
+            for r in rests.iter_mut() {
+                r.remove(0);
+            }
+            common.insert(0, Expr::Num(k));
+        }
+    }
+    if common.is_empty() {
+        return None;
+    }
+    let sum = add(rests.into_iter().map(|r| mul(ctx, r)).collect());
+    common.push(sum);
+    Some(mul(ctx, common))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -711,8 +1287,11 @@ mod tests {
     #[test]
     fn merge_collects_like_terms() {
         check_merge("sum(A*x + A*x + 2*(A*x))", expect!["4*A*x"]);
-        // Terms that cancel stay: a zero without a shape must not replace a matrix.
-        check_merge("x'A x - x'A x + a", expect!["x'*A*x - x'*A*x + a"]);
+        // Terms that cancel go while others keep the shape; when all cancel they stay, since a
+        // zero without a shape must not replace a matrix.
+        check_merge("x'A x - x'A x + a", expect!["a"]);
+        check_merge("sum(A*x - x + A*x - A*x)", expect!["A*x - x"]);
+        check_merge("sum(A*x - A*x)", expect!["A*x - A*x"]);
         check_merge("tr(X + 3*X - X')", expect!["tr(4*X - X')"]);
     }
 
@@ -741,5 +1320,113 @@ mod tests {
         check_simplify("sum(X*X^2)", expect!["X^3"]);
         check_simplify("sum(a^-1*A)", expect!["A / a"]);
         check_simplify("sum(1/a*A)", expect!["A / a"]);
+    }
+}
+
+#[cfg(test)]
+mod cited_tests {
+    use crate::api::{analyze, check as check_numerically, CheckOptions, Input};
+    use expect_test::{expect, Expect};
+
+    /// The gradient of `f` and the identities its final line cites; the gradient is checked
+    /// numerically at two points.
+    fn check(f: &str, decls: &str, wrt: &str, expect: Expect) {
+        let a = analyze(&Input {
+            expr: f.into(),
+            decls: decls.into(),
+            wrt: Some(wrt.into()),
+        });
+        let d = a.derivation.as_ref().expect("a derivation");
+        for seed in 0..2 {
+            let options = CheckOptions {
+                sizes: Default::default(),
+                seed,
+            };
+            let report = check_numerically(&a, &options).expect("a check report");
+            assert!(report.passed, "{f}: {report:?}");
+        }
+        let cited: Vec<&str> = d
+            .steps
+            .last()
+            .map(|s| s.identities.iter().map(|r| r.id).collect())
+            .unwrap_or_default();
+        expect.assert_eq(&format!("{}  [{}]", d.gradient_text, cited.join(", ")));
+    }
+
+    #[test]
+    fn common_factor_and_half_power() {
+        check(
+            "sqrt(x'*A*x)",
+            "",
+            "x",
+            expect![[
+                r#"(A + A')*x / (2*sqrt(x'*A*x))  [negative-power-as-quotient, half-power-as-sqrt, factor-common]"#
+            ]],
+        );
+    }
+
+    #[test]
+    fn matrix_powers_across_inverses() {
+        check(
+            "logdet(X*X)",
+            "",
+            "X",
+            expect![[r#"2*inv(X)'  [merge-matrix-powers, like-terms]"#]],
+        );
+    }
+
+    #[test]
+    fn scalar_powers_across_a_quotient() {
+        check(
+            "log(a^2)",
+            "a: scalar",
+            "a",
+            expect!["2 / a  [cancel-in-quotient, negative-power-as-quotient]"],
+        );
+    }
+
+    #[test]
+    fn factor_cancels_its_inverse() {
+        check(
+            "det(X'*A*X)",
+            "X: n x n, A: n x n",
+            "X",
+            expect!["2*det(X'*A*X)*inv(X)'  [cancel-with-inverse, factor-common, like-terms]"],
+        );
+    }
+
+    #[test]
+    fn hadamard_inverse_and_signs() {
+        check(
+            "sum(log(vector(1) + exp(-y .* (X*w))))",
+            "X: n x m, w: vector m, y: vector n",
+            "w",
+            expect!["-X'*((exp(-(y .* (X*w))) .* y) ./ (vector(1) + exp(-(y .* (X*w)))))  [scalar-out-of-hadamard, hadamard-inverse-as-quotient]"],
+        );
+    }
+
+    #[test]
+    fn common_denominator() {
+        check(
+            "-logdet(Sigma)/2 - x'*inv(Sigma)*x/2",
+            "Sigma: spd n, x: vector n",
+            "Sigma",
+            expect!["(-inv(Sigma) + inv(Sigma)*x*x'*inv(Sigma)) / 2  [factor-common]"],
+        );
+    }
+
+    #[test]
+    fn a_vanishing_gradient_is_zero() {
+        check(
+            "tr(inv(X)*X)",
+            "",
+            "X",
+            expect!["0  [merge-matrix-powers, like-terms]"],
+        );
+    }
+
+    #[test]
+    fn nested_quotient() {
+        check("sqrt(x'*x) / (1 + x'*x)", "", "x", expect!["x / (sqrt(x'*x)*(1 + x'*x)) - 2*sqrt(x'*x)*x / (1 + x'*x)^2  [negative-power-as-quotient, half-power-as-sqrt, nested-quotient]"]);
     }
 }

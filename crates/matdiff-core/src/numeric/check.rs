@@ -370,7 +370,8 @@ impl Checker<'_> {
         } else {
             sym_noise * (n as f64).sqrt() * (DIRECTIONS as f64).sqrt()
         };
-        let (rel_error, tolerance) = compare(&sym, &fd, fd_err + sym_err);
+        // As in the step checks, differences below the absolute floor are rounding, not error.
+        let (rel_error, tolerance) = compare(&sym, &fd, fd_err + sym_err + self.abs_floor());
         let show = method == "entrywise" && n <= SHOW_MAX;
         let vanishing = fd_norm <= (SAFETY * fd_err).max(self.abs_floor());
         let check = GradientCheck {

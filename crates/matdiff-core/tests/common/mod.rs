@@ -1,7 +1,13 @@
 //! Shared helpers of the integration tests: the Cookbook corpus, the example inputs, shortcuts to the API.
 #![allow(dead_code)]
 
-use matdiff_core::{analyze, Analysis, Derivation, Input};
+use matdiff_core::numeric::{eval, evaluate_at, resolve_problem_sizes, sample, Env, Sizes};
+use matdiff_core::{analyze, check, Analysis, CheckOptions, Derivation, Input};
+
+/// Random points per identity.
+const POINTS: u64 = 3;
+/// Largest accepted relative difference between the engine's gradient and the expected one.
+const TOLERANCE: f64 = 1e-8;
 
 /// One identity of `data/cookbook.txt`.
 #[derive(Clone, Debug, Default)]
@@ -32,7 +38,16 @@ impl Entry {
 
 /// The corpus, parsed. Panics on a malformed record (a bug in the data file).
 pub fn corpus() -> Vec<Entry> {
-    let text = include_str!("../data/cookbook.txt");
+    records(include_str!("../data/cookbook.txt"))
+}
+
+/// The textbook table (`data/textbook.txt`), parsed: its `src` is the entry's `eq`.
+pub fn textbook() -> Vec<Entry> {
+    records(include_str!("../data/textbook.txt"))
+}
+
+/// Records of `key: value` lines separated by blank lines, `#` lines skipped.
+fn records(text: &str) -> Vec<Entry> {
     let mut out = Vec::new();
     let mut cur: Option<Entry> = None;
     let finish = |cur: &mut Option<Entry>, out: &mut Vec<Entry>| {
@@ -63,7 +78,7 @@ pub fn corpus() -> Vec<Entry> {
             ..Entry::default()
         });
         match key.trim() {
-            "eq" => e.eq = value,
+            "eq" | "src" => e.eq = value,
             "f" => e.f = value,
             "let" => e.decls = value,
             "wrt" => e.wrt = value,
@@ -133,3 +148,132 @@ pub const MORE: [(&str, &str, Option<&str>); 16] = [
     ("sqrt(x'*x) / (1 + x'*x)", "", Some("x")),
     ("tr(diag(x)*A)", "", Some("x")),
 ];
+
+/// The expected gradient as a tree with the shapes of the problem: lowered inside
+/// `sum((G) .* X)`, so that `I` and the like get the variable's size, then taken out again.
+pub fn expected_gradient(e: &Entry) -> Result<matdiff_core::Expr, String> {
+    let text = format!("sum(({}) .* {})", e.grad, e.wrt);
+    let p = matdiff_core::lower::lower(&text, &e.decls, Some(&e.wrt)).map_err(|ds| {
+        let rendered: Vec<String> = ds.iter().map(|d| d.render(&text)).collect();
+        format!(
+            "the expected gradient does not lower:\n{}",
+            rendered.join("")
+        )
+    })?;
+    match p.expr {
+        matdiff_core::Expr::Call(matdiff_core::Func::Sum, inner) => {
+            match std::rc::Rc::unwrap_or_clone(inner) {
+                matdiff_core::Expr::Had(mut factors)
+                    if factors.len() >= 2
+                        && factors.last() == Some(&matdiff_core::Expr::sym(&e.wrt)) =>
+                {
+                    factors.pop();
+                    Ok(if factors.len() == 1 {
+                        factors.remove(0)
+                    } else {
+                        matdiff_core::Expr::Had(factors)
+                    })
+                }
+                // A scalar variable: `(G) .* x` is read as the product `G x`.
+                matdiff_core::Expr::Mul(mut factors)
+                    if factors.len() >= 2
+                        && factors.last() == Some(&matdiff_core::Expr::sym(&e.wrt)) =>
+                {
+                    factors.pop();
+                    Ok(if factors.len() == 1 {
+                        factors.remove(0)
+                    } else {
+                        matdiff_core::Expr::Mul(factors)
+                    })
+                }
+                other => Err(format!(
+                    "unexpected lowering of the expected gradient: {other:?}"
+                )),
+            }
+        }
+        other => Err(format!(
+            "unexpected lowering of the expected gradient: {other:?}"
+        )),
+    }
+}
+
+pub fn rel_diff(a: &nalgebra::DMatrix<f64>, b: &nalgebra::DMatrix<f64>) -> f64 {
+    let scale = a.norm().max(b.norm());
+    if scale == 0.0 {
+        0.0
+    } else {
+        (a - b).norm() / scale
+    }
+}
+
+/// Everything one entry must satisfy; `Err` says what failed.
+pub fn check_entry(e: &Entry) -> Result<(), String> {
+    let analysis = run(&e.f, &e.decls, Some(&e.wrt));
+    let d = match (&analysis.derivation, analysis.diagnostics.is_empty()) {
+        (Some(d), true) => d.clone(),
+        _ => {
+            let msgs: Vec<String> = analysis
+                .diagnostics
+                .iter()
+                .map(|d| d.message.clone())
+                .collect();
+            return Err(format!("no derivation: {}", msgs.join("; ")));
+        }
+    };
+    let problem = analysis
+        .problem
+        .as_ref()
+        .ok_or("a derivation without its problem")?;
+    let expected = expected_gradient(e)?;
+    let sizes: Sizes = resolve_problem_sizes(problem, &Sizes::new()).map_err(|d| d.message)?;
+    for seed in 0..POINTS {
+        let values = sample(problem, &sizes, seed).map_err(|err| format!("no sample: {err}"))?;
+        let (_, engine) = evaluate_at(problem, &d.gradient, &values, &sizes).map_err(|err| {
+            format!(
+                "the engine's gradient {} does not evaluate: {err}",
+                d.gradient_text
+            )
+        })?;
+        let env = Env {
+            values: &values,
+            sizes: &sizes,
+            direction: None,
+        };
+        let want = eval(&expected, &env)
+            .map_err(|err| format!("the expected gradient does not evaluate: {err}"))?;
+        if want.shape() != engine.shape() {
+            return Err(format!(
+                "shape {:?} expected, the engine's is {:?}",
+                want.shape(),
+                engine.shape()
+            ));
+        }
+        let diff = rel_diff(&engine, &want);
+        if diff.is_nan() || diff > TOLERANCE {
+            return Err(format!(
+                "gradient {} differs from the expected {} by {diff:.2e} (seed {seed})",
+                d.gradient_text, e.grad
+            ));
+        }
+        let report = check(
+            &analysis,
+            &CheckOptions {
+                sizes: Default::default(),
+                seed,
+            },
+        )
+        .map_err(|d| format!("check refused: {}", d.message))?;
+        if !report.passed {
+            return Err(format!("numeric check failed (seed {seed}): {report:?}"));
+        }
+    }
+    if let Some(want) = &e.canonical {
+        if &d.gradient_text != want {
+            return Err(format!(
+                "gradient printed as {}, expected exactly {want}",
+                d.gradient_text
+            ));
+        }
+    }
+    Ok(())
+}
