@@ -753,24 +753,38 @@ pub const IDENTITIES: &[Identity] = &[
 /// reorders the node, so this is a guard, not a limit met in practice).
 const REWRITES_PER_NODE: usize = 16;
 
+/// How many rewrites one call of [`textbook_forms`] may make in all. A rewrite's new children
+/// are walked again, so two identities that undo each other deep in a tree would otherwise
+/// recurse without end; results of the note's examples and the corpus take a few dozen.
+const REWRITES_PER_CALL: usize = 256;
+
 /// Rewrites `e` bottom-up with [`IDENTITIES`], recording each identity used once in `used`.
 /// Every rewrite keeps the value wherever the input is defined.
 pub fn textbook_forms(e: Expr, ctx: Ctx, used: &mut Vec<Rule>) -> Expr {
-    let mut e = map_children(e, &mut |c| textbook_forms(c, ctx, used));
+    let mut fuel = REWRITES_PER_CALL;
+    rewrite_textbook(e, ctx, used, &mut fuel)
+}
+
+fn rewrite_textbook(e: Expr, ctx: Ctx, used: &mut Vec<Rule>, fuel: &mut usize) -> Expr {
+    let mut e = map_children(e, &mut |c| rewrite_textbook(c, ctx, used, fuel));
     for _ in 0..REWRITES_PER_NODE {
+        if *fuel == 0 {
+            break;
+        }
         let Some((rule, next)) = IDENTITIES
             .iter()
             .find_map(|id| (id.apply)(&e, ctx).map(|n| (id.rule, n)))
         else {
             break;
         };
+        *fuel -= 1;
         if !used.contains(&rule) {
             used.push(rule);
         }
         // The rewrite built new nodes from rewritten children: those get their turn too.
         e = tidy(
             ctx,
-            map_children(next, &mut |c| textbook_forms(c, ctx, used)),
+            map_children(next, &mut |c| rewrite_textbook(c, ctx, used, fuel)),
         );
     }
     e
@@ -1185,7 +1199,9 @@ fn factor_common(e: &Expr, ctx: Ctx) -> Option<Expr> {
         Some(Expr::Num(k)) => Some(*k),
         _ => None,
     };
-    if let Some(k) = first_num(&rests[0]).filter(|k| *k != -1.0) {
+    // (Not 1 or -1: taking those out changes nothing, and `1 + 1` would become `1*(1 + 1)`,
+    // tidied back to `1 + 1`, for ever.)
+    if let Some(k) = first_num(&rests[0]).filter(|k| k.abs() != 1.0) {
         if rests.iter().all(|r| first_num(r) == Some(k)) {
             for r in rests.iter_mut() {
                 r.remove(0);
@@ -1310,6 +1326,26 @@ mod tests {
         check_merge_powers("sum(A^2*A*B*B)", expect!["A^3*B^2"]);
         check_merge_powers("sum(inv(X)*X^3*B)", expect!["inv(X)*X^3*B"]);
         check_merge_powers("sum(X*Y*X)", expect!["X*Y*X"]);
+    }
+
+    #[test]
+    fn textbook_forms_end_on_sums_of_ones() {
+        // `1 + 1` (left unfolded by an earlier step) once made factor-common loop for ever.
+        let p = crate::lower::lower("tr(X)", "", None).expect("lowers");
+        let index = SymbolIndex::new(&p.symbols);
+        let ctx = Ctx {
+            table: &p.symbols,
+            wrt: &p.wrt,
+            index: &index,
+        };
+        let mut used = Vec::new();
+        let e = textbook_forms(
+            Expr::Add(vec![Expr::Num(1.0), Expr::Num(1.0)]),
+            ctx,
+            &mut used,
+        );
+        assert_eq!(text(&e, &p.symbols), "1 + 1");
+        assert!(used.is_empty(), "{used:?}");
     }
 
     #[test]
