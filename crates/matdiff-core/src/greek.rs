@@ -92,8 +92,10 @@ pub fn by_name(name: &str) -> Option<&'static Greek> {
     GREEK.iter().find(|g| g.name == name)
 }
 
-/// The letter written as the character `c` (`λ`), if it is one.
+/// The letter written as the character `c` (`λ`), if it is one. The micro sign `µ` (U+00B5),
+/// which keyboards type for `μ`, is `mu`.
 pub fn by_char(c: char) -> Option<&'static Greek> {
+    let c = if c == '\u{B5}' { 'μ' } else { c };
     GREEK.iter().find(|g| g.char == c)
 }
 
