@@ -595,7 +595,11 @@ impl Parser {
             ));
             return Ast::new(AstKind::Error, t.span);
         }
+        let frac_at = (self.peek() == &Tok::Frac).then(|| self.span().start);
         let arg = self.parse_expr(BP_NEG);
+        if t.tok == Tok::Minus && frac_at == Some(arg.span.start) {
+            return negated_fraction(t.span, arg);
+        }
         let span = t.span.start..arg.span.end;
         let arg = Box::new(arg);
         let kind = if t.tok == Tok::Minus {
@@ -744,7 +748,11 @@ impl Parser {
     fn parse_frac(&mut self) -> Ast {
         let frac = self.bump().span;
         let num = self.parse_frac_argument(&frac);
-        let den = self.parse_frac_argument(&frac);
+        let den = if matches!(num.kind, AstKind::Error) && num.span.is_empty() {
+            Ast::new(AstKind::Error, num.span.clone())
+        } else {
+            self.parse_frac_argument(&frac)
+        };
         let span = frac.start..den.span.end.max(frac.end);
         let quotient = chain(num, BinOp::Div, frac, den);
         Ast::new(AstKind::Paren(Box::new(quotient)), span)
@@ -977,9 +985,9 @@ impl Parser {
         )
     }
 
-    /// Whether a token stands for the transpose in an exponent (`^T`, `^\top`, `^⊤`).
+    /// Whether a token stands for the transpose in an exponent (`^T`, `^\top`, `^⊤`, `^\prime`).
     fn is_transpose_letter(t: &Tok) -> bool {
-        matches!(t, Tok::Top) || matches!(t, Tok::Ident(s) if s == "T")
+        matches!(t, Tok::Top | Tok::Quote) || matches!(t, Tok::Ident(s) if s == "T")
     }
 
     /// The exponent `-T` (also `{-T}`, `{-\top}`, `⁻ᵀ`) after `^`, consumed, with its span.
@@ -1143,6 +1151,42 @@ impl Parser {
                 Exponent::Invalid
             }
         }
+    }
+}
+
+/// `-\frac{a}{b}` as `\frac{-a}{b}`, the way the printer writes a quotient with a negative
+/// numerator; any other operand of the minus is negated whole.
+fn negated_fraction(op: Span, arg: Ast) -> Ast {
+    let span = op.start..arg.span.end;
+    match arg.kind {
+        AstKind::Paren(inner) if matches!(inner.kind, AstKind::Chain { .. }) => {
+            let Ast { kind, span: qspan } = *inner;
+            let AstKind::Chain { first, rest } = kind else {
+                return Ast::new(AstKind::Error, span);
+            };
+            let num = Ast::new(
+                AstKind::Neg {
+                    op: op.clone(),
+                    arg: first.clone(),
+                },
+                op.start..first.span.end,
+            );
+            let chain = Ast::new(
+                AstKind::Chain {
+                    first: Box::new(num),
+                    rest,
+                },
+                op.start..qspan.end,
+            );
+            Ast::new(AstKind::Paren(Box::new(chain)), span)
+        }
+        kind => Ast::new(
+            AstKind::Neg {
+                op,
+                arg: Box::new(Ast::new(kind, arg.span)),
+            },
+            span,
+        ),
     }
 }
 

@@ -467,20 +467,10 @@ impl Lexer<'_> {
             j = self.skip_group(k);
         }
         self.i = j;
-        let shown = if name.chars().all(|c| c.is_ascii_alphabetic()) {
-            format!(r"\{name}")
-        } else {
-            format!(r"`\{name}`")
-        };
-        let what = if name.chars().all(|c| c.is_ascii_alphabetic()) {
-            format!("`{shown}`")
-        } else {
-            shown
-        };
         let message = if hint == latex::UNKNOWN_HINT {
-            format!("unknown LaTeX command {what}")
+            format!("unknown LaTeX command `\\{name}`")
         } else {
-            format!("the LaTeX command {what} is not read here")
+            format!("the LaTeX command `\\{name}` is not read here")
         };
         let end = self.i;
         self.report(Diagnostic::new(start..start + 1 + name.len(), message).with_hint(hint));
