@@ -115,6 +115,37 @@ fn lex_item(src: &str, range: Span) -> Vec<(DTok, Span)> {
     out
 }
 
+/// The declared name as the expression's lexer reads it: a Greek character or LaTeX command is
+/// the letter's name (`Σ` and `\Sigma` are `Sigma`, `λ_1` is `lambda_1`).
+fn symbol_name(text: &str) -> String {
+    match greek_command(text) {
+        Some((name, len)) if len == text.len() => name,
+        _ => crate::greek::spelled(text),
+    }
+}
+
+/// A Greek letter written as its LaTeX command (`\Sigma`), with optional `_` subscripts.
+fn greek_command(text: &str) -> Option<(String, usize)> {
+    let bytes = text.as_bytes();
+    let at = |k: usize| bytes.get(k).copied().unwrap_or(0);
+    if at(0) != b'\\' {
+        return None;
+    }
+    let mut j = 1;
+    while at(j).is_ascii_alphabetic() {
+        j += 1;
+    }
+    let g = crate::greek::by_name(&text[1..j])?;
+    let letter_end = j;
+    while at(j) == b'_' && at(j + 1).is_ascii_alphanumeric() {
+        j += 1;
+        while at(j).is_ascii_alphanumeric() {
+            j += 1;
+        }
+    }
+    Some((format!("{}{}", g.name, &text[letter_end..j]), j))
+}
+
 fn is_keyword(w: &str) -> bool {
     matches!(
         w,
@@ -193,7 +224,7 @@ fn parse_item(src: &str, range: Span) -> Result<Decl, Diagnostic> {
             .with_hint("e.g. `A: 3x4, S: symmetric n, x: vector n, a: scalar`"));
     };
     let name_span = trimmed(src, item.start..item.start + colon);
-    let name = src.get(name_span.clone()).unwrap_or("").to_string();
+    let name = symbol_name(src.get(name_span.clone()).unwrap_or(""));
     let valid_name = name.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
         && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
     if !valid_name {
@@ -498,6 +529,35 @@ mod tests {
                 Sigma: matrix kxk square symmetric
                 v: vector n1x1
             "#]],
+        );
+    }
+
+    /// A Greek character or command names the letter, as in the expression.
+    #[test]
+    fn greek_names() {
+        check(
+            r"Σ: spd n, λ: scalar, λ_1: scalar, \Lambda: 3x3, \mu_k: vector n, µ2: scalar",
+            expect![[r#"
+                Sigma: matrix nxn square symmetric spd
+                lambda: scalar 1x1
+                lambda_1: scalar 1x1
+                Lambda: matrix 3x3 square
+                mu_k: vector nx1
+                mu2: scalar 1x1
+            "#]],
+        );
+        check(
+            r"λx: scalar, \Sigmax: 3x3",
+            expect![[r#"
+            error: `λx` is not a symbol name
+              | λx: scalar, \Sigmax: 3x3
+              | ^^
+              = hint: names start with a letter, then letters, digits or _
+            error: `\Sigmax` is not a symbol name
+              | λx: scalar, \Sigmax: 3x3
+              |             ^^^^^^^
+              = hint: names start with a letter, then letters, digits or _
+        "#]],
         );
     }
 

@@ -99,6 +99,37 @@ pub fn by_char(c: char) -> Option<&'static Greek> {
     GREEK.iter().find(|g| g.char == c)
 }
 
+/// A name that starts with a Greek character, spelled out: `λ` is `lambda`, `λ1` is `lambda1`,
+/// `Σ_k` is `Sigma_k` (the letter, then digits and `_` subscripts of letters and digits, as the
+/// expression's lexer reads them). Returns the name and the bytes of `text` it takes.
+pub fn spell(text: &str) -> Option<(String, usize)> {
+    let c = text.chars().next()?;
+    let g = by_char(c)?;
+    let bytes = text.as_bytes();
+    let at = |k: usize| bytes.get(k).copied().unwrap_or(0);
+    let mut j = c.len_utf8();
+    while at(j).is_ascii_digit() {
+        j += 1;
+    }
+    while at(j) == b'_' && at(j + 1).is_ascii_alphanumeric() {
+        j += 1;
+        while at(j).is_ascii_alphanumeric() {
+            j += 1;
+        }
+    }
+    Some((format!("{}{}", g.name, &text[c.len_utf8()..j]), j))
+}
+
+/// `name` with a leading Greek character spelled out when the whole of it is such a name
+/// (`λ_1` is `lambda_1`); otherwise `name` as it is. For names given outside an expression:
+/// declarations, values, the variable.
+pub fn spelled(name: &str) -> String {
+    match spell(name) {
+        Some((spelled, len)) if len == name.len() => spelled,
+        _ => name.to_string(),
+    }
+}
+
 /// Whether `name` is a Greek letter name (`alpha`, `Sigma`, …).
 pub fn is_greek(name: &str) -> bool {
     by_name(name).is_some()
@@ -145,6 +176,25 @@ mod tests {
         assert_eq!(by_char('Σ').map(|g| g.latex), Some(r"\Sigma"));
         assert!(is_lower_greek("alpha") && !is_lower_greek("Sigma") && !is_lower_greek("a"));
         assert!(is_greek("Omega") && !is_greek("omegax") && !is_greek("B"));
+    }
+
+    #[test]
+    fn names_with_greek_characters_are_spelled_out() {
+        let shown: Vec<String> = ["λ", "λ1", "Σ_k", "µ", "λ_1_j", "λx", "x", "λ_", ""]
+            .iter()
+            .map(|n| format!("{n} -> {} {:?}", spelled(n), spell(n)))
+            .collect();
+        expect_test::expect![[r#"
+            λ -> lambda Some(("lambda", 2))
+            λ1 -> lambda1 Some(("lambda1", 3))
+            Σ_k -> Sigma_k Some(("Sigma_k", 4))
+            µ -> mu Some(("mu", 2))
+            λ_1_j -> lambda_1_j Some(("lambda_1_j", 6))
+            λx -> λx Some(("lambda", 2))
+            x -> x None
+            λ_ -> λ_ Some(("lambda", 2))
+             ->  None"#]]
+        .assert_eq(&shown.join("\n"));
     }
 
     /// The printer and the letter typing read the same table.
