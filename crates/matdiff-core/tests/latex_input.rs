@@ -1,11 +1,14 @@
-//! LaTeX as input: what matdiff prints parses back to the same tree. For every input of the
-//! Cookbook corpus and of the golden file of `matdiff derive`, lowering the input and lowering
-//! the LaTeX of its lowered tree give the same `Expr`.
+//! LaTeX and Unicode as input. What matdiff prints parses back to the same tree: for every input
+//! of the Cookbook corpus and of the golden file of `matdiff derive`, lowering the input and
+//! lowering the LaTeX of its lowered tree give the same `Expr`. And strings mixing the tokens of
+//! both never panic, with every span a byte range on character boundaries of the input.
 
 mod common;
 
 use matdiff_core::lower::{lower, sexpr};
-use matdiff_core::print;
+use matdiff_core::syntax::{parse, Ast};
+use matdiff_core::{analyze, print, Input, Source};
+use proptest::prelude::*;
 
 const GOLDEN: &str = include_str!("../../matdiff/tests/data/golden-derive.txt");
 
@@ -71,4 +74,165 @@ fn printed_latex_parses_back_to_the_same_tree() {
         failures.len(),
         failures.join("\n")
     );
+}
+
+/// Tokens of the plain, Unicode and LaTeX input, and pieces of them.
+const PIECES: &[&str] = &[
+    "x",
+    "A",
+    "X",
+    "b",
+    "2",
+    "1e-3",
+    "+",
+    "-",
+    "*",
+    "/",
+    ".*",
+    "^",
+    "'",
+    "(",
+    ")",
+    "{",
+    "}",
+    "[",
+    "]",
+    "|",
+    "||",
+    "_",
+    ",",
+    " ",
+    "tr",
+    "log",
+    "det",
+    "logdet",
+    "inv",
+    "sum",
+    "exp",
+    "T",
+    "-1",
+    "λ",
+    "Σ",
+    "α",
+    "μ",
+    "µ",
+    "ᵀ",
+    "⊤",
+    "⁻",
+    "¹",
+    "²",
+    "³",
+    "₁",
+    "₂",
+    "‖",
+    "−",
+    "·",
+    "×",
+    "∗",
+    "÷",
+    "⊙",
+    "∘",
+    "⊘",
+    "√",
+    "′",
+    "’",
+    "∥",
+    "∑",
+    "ˆ",
+    "‘",
+    "—",
+    "€",
+    "\u{200B}",
+    "\u{202E}",
+    "\\",
+    "\\operatorname{Tr}",
+    "\\operatorname{",
+    "\\mathrm{tr}",
+    "\\log",
+    "\\det",
+    "\\exp",
+    "\\sqrt",
+    "\\top",
+    "^\\top",
+    "^{-1}",
+    "^{-\\top}",
+    "^{\\circ 2}",
+    "\\mathbf{",
+    "\\mathbf{X}",
+    "\\mathbf{1}",
+    "\\boldsymbol{\\Sigma}",
+    "\\|",
+    "\\|_F",
+    "\\left(",
+    "\\right)",
+    "\\left\\|",
+    "\\right\\|",
+    "\\left|",
+    "\\right|",
+    "\\left",
+    "\\right",
+    "\\frac",
+    "\\frac{",
+    "}{",
+    "\\cdot",
+    "\\odot",
+    "\\circ",
+    "\\oslash",
+    "\\lambda",
+    "\\Sigma",
+    "_{",
+    "\\,",
+    "\\sum",
+    "\\href{",
+    "\\unknown",
+    "\\λ",
+];
+
+/// Every node's span is a byte range of `src` on character boundaries.
+fn spans_are_in(ast: &Ast, src: &str) -> Result<(), String> {
+    let mut stack = vec![ast];
+    while let Some(a) = stack.pop() {
+        let ok = a.span.start <= a.span.end
+            && a.span.end <= src.len()
+            && src.is_char_boundary(a.span.start)
+            && src.is_char_boundary(a.span.end);
+        if !ok {
+            return Err(format!("{src:?}: node {:?} at {:?}", a.kind, a.span));
+        }
+        stack.extend(a.children());
+    }
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(800))]
+
+    #[test]
+    fn mixtures_of_input_tokens_never_panic(
+        pieces in prop::collection::vec(prop::sample::select(PIECES), 0..28)
+    ) {
+        let src: String = pieces.concat();
+        let parsed = parse(&src);
+        if let Some(ast) = &parsed.ast {
+            spans_are_in(ast, &src).map_err(TestCaseError::fail)?;
+        }
+        prop_assert!(parsed.ast.is_some() || !parsed.diagnostics.is_empty());
+        let a = analyze(&Input {
+            expr: src.clone(),
+            decls: String::new(),
+            wrt: None,
+        });
+        for d in a.diagnostics.iter().chain(&parsed.diagnostics) {
+            if d.source == Source::Expr {
+                prop_assert!(
+                    d.range.start <= d.range.end
+                        && d.range.end <= src.len()
+                        && src.is_char_boundary(d.range.start)
+                        && src.is_char_boundary(d.range.end),
+                    "{src:?}: {d:?}"
+                );
+                let _ = d.render(&src);
+            }
+        }
+    }
 }

@@ -537,7 +537,13 @@ impl Lexer<'_> {
             return;
         }
         let end = self.skip_group(k);
-        let inner = self.src[k + 1..end.saturating_sub(1).max(k + 1)].trim();
+        // Without its closing brace (an unclosed group runs to the end of the input).
+        let inner_end = if self.at(end.saturating_sub(1)) == b'}' && end > k + 1 {
+            end - 1
+        } else {
+            end
+        };
+        let inner = self.src.get(k + 1..inner_end).unwrap_or("").trim();
         let name: String = inner.chars().filter(|c| !c.is_whitespace()).collect();
         self.i = end;
         if is_function_name(&name) {
