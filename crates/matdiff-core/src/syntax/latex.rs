@@ -276,6 +276,240 @@ mod tests {
         );
     }
 
+    /// One line per command the table reads, each in a small input: the input, then the tree
+    /// (or the first diagnostic).
+    #[test]
+    fn every_command_is_read() {
+        let inputs = [
+            r"a\,b",
+            r"a\;b",
+            r"a\:b",
+            r"a\!b",
+            r"a\>b",
+            r"a\ b",
+            r"a\quad b",
+            r"a\qquad b",
+            r"a\thinspace b",
+            r"a\medspace b",
+            r"a\thickspace b",
+            r"a\enspace b",
+            r"a\negthinspace b",
+            r"\displaystyle a",
+            r"\textstyle a",
+            r"\|x\|",
+            r"\Vert x\Vert",
+            r"\lVert x\rVert",
+            r"\vert a\vert",
+            r"\lvert a\rvert",
+            r"x\_1",
+            r"a\cdot b",
+            r"a\times b",
+            r"a\ast b",
+            r"a\div b",
+            r"A\odot B",
+            r"A\circ B",
+            r"A\oslash B",
+            r"X^\top",
+            r"X^\intercal",
+            r"X^\prime",
+            r"X\top",
+            r"\frac{a}{b}",
+            r"\dfrac{a}{b}",
+            r"\tfrac{a}{b}",
+            r"\left(a\right)",
+            r"\middle(a\middle)",
+            r"\big(a\big)",
+            r"\Big(a\Big)",
+            r"\bigg(a\bigg)",
+            r"\Bigg(a\Bigg)",
+            r"\bigl(a\bigr)",
+            r"\Bigl(a\Bigr)",
+            r"\biggl(a\biggr)",
+            r"\Biggl(a\Biggr)",
+            r"\left[a\right]",
+            r"\left\{a\right\}",
+            r"\left\lbrace a\right\rbrace",
+            r"\left.a\right.",
+            r"\left|a\right|",
+            r"\left\|x\right\|",
+            r"\left\Vert x\right\Vert",
+            r"\left\lvert a\right\rvert",
+            r"\mathbf{X}",
+            r"\boldsymbol{X}",
+            r"\bm{X}",
+            r"\pmb{X}",
+            r"\mathbb{X}",
+            r"\textbf{X}",
+            r"\mathrm{X}",
+            r"\mathit{X}",
+            r"\mathsf{X}",
+            r"\mathtt{X}",
+            r"\mathcal{X}",
+            r"\mathnormal{X}",
+            r"\text{X}",
+            r"\textrm{X}",
+            r"\textit{X}",
+            r"\textsf{X}",
+            r"\mathop{X}",
+            r"\mathbf{1}",
+            r"\bm{1}",
+            r"\operatorname{tr}(X)",
+            r"\operatorname*{Tr}(X)",
+            r"\tr X",
+            r"\Tr X",
+            r"\trace X",
+            r"\det X",
+            r"\logdet X",
+            r"\inv X",
+            r"\adj X",
+            r"\diag x",
+            r"\norm{x}",
+            r"\exp x",
+            r"\log x",
+            r"\ln x",
+            r"\sin x",
+            r"\cos x",
+            r"\tan x",
+            r"\arcsin x",
+            r"\arccos x",
+            r"\arctan x",
+            r"\asin x",
+            r"\tanh x",
+            r"\sqrt x",
+            r"\abs{x}",
+            r"\sign x",
+            r"\relu x",
+            r"\step x",
+            r"\eye",
+            r"\vector{2}",
+            r"\matrix{2}",
+            r"\alpha",
+            r"\omicron",
+            r"\varepsilon",
+            r"\Omega",
+        ];
+        let shown: Vec<String> = inputs
+            .iter()
+            .map(|input| {
+                let p = crate::syntax::parse(input);
+                let read = match (&p.ast, p.diagnostics.first()) {
+                    (_, Some(d)) => format!("error: {}", d.message),
+                    (Some(a), None) => a.render(false),
+                    (None, None) => "<none>".to_string(),
+                };
+                format!("{input:<28} {read}")
+            })
+            .collect();
+        expect![[r#"
+            a\,b                         (a · b)
+            a\;b                         (a · b)
+            a\:b                         (a · b)
+            a\!b                         (a · b)
+            a\>b                         (a · b)
+            a\ b                         (a · b)
+            a\quad b                     (a · b)
+            a\qquad b                    (a · b)
+            a\thinspace b                (a · b)
+            a\medspace b                 (a · b)
+            a\thickspace b               (a · b)
+            a\enspace b                  (a · b)
+            a\negthinspace b             (a · b)
+            \displaystyle a              a
+            \textstyle a                 a
+            \|x\|                        (norm x)
+            \Vert x\Vert                 (norm x)
+            \lVert x\rVert               (norm x)
+            \vert a\vert                 (abs a)
+            \lvert a\rvert               (abs a)
+            x\_1                         x_1
+            a\cdot b                     (a * b)
+            a\times b                    (a * b)
+            a\ast b                      (a * b)
+            a\div b                      (a / b)
+            A\odot B                     (A .* B)
+            A\circ B                     (A .* B)
+            A\oslash B                   (A ./ B)
+            X^\top                       (^ X T)
+            X^\intercal                  (^ X T)
+            X^\prime                     (^ X T)
+            X\top                        (' X)
+            \frac{a}{b}                  [([a] / [b])]
+            \dfrac{a}{b}                 [([a] / [b])]
+            \tfrac{a}{b}                 [([a] / [b])]
+            \left(a\right)               [a]
+            \middle(a\middle)            [a]
+            \big(a\big)                  [a]
+            \Big(a\Big)                  [a]
+            \bigg(a\bigg)                [a]
+            \Bigg(a\Bigg)                [a]
+            \bigl(a\bigr)                [a]
+            \Bigl(a\Bigr)                [a]
+            \biggl(a\biggr)              [a]
+            \Biggl(a\Biggr)              [a]
+            \left[a\right]               [a]
+            \left\{a\right\}             [a]
+            \left\lbrace a\right\rbrace  [a]
+            \left.a\right.               a
+            \left|a\right|               (abs a)
+            \left\|x\right\|             (norm x)
+            \left\Vert x\right\Vert      (norm x)
+            \left\lvert a\right\rvert    (abs a)
+            \mathbf{X}                   X
+            \boldsymbol{X}               X
+            \bm{X}                       X
+            \pmb{X}                      X
+            \mathbb{X}                   X
+            \textbf{X}                   X
+            \mathrm{X}                   X
+            \mathit{X}                   X
+            \mathsf{X}                   X
+            \mathtt{X}                   X
+            \mathcal{X}                  X
+            \mathnormal{X}               X
+            \text{X}                     X
+            \textrm{X}                   X
+            \textit{X}                   X
+            \textsf{X}                   X
+            \mathop{X}                   X
+            \mathbf{1}                   (vector 1)
+            \bm{1}                       (vector 1)
+            \operatorname{tr}(X)         (tr X)
+            \operatorname*{Tr}(X)        (Tr X)
+            \tr X                        (~tr X)
+            \Tr X                        (~Tr X)
+            \trace X                     (~trace X)
+            \det X                       (~det X)
+            \logdet X                    (~logdet X)
+            \inv X                       (~inv X)
+            \adj X                       (~adj X)
+            \diag x                      (~diag x)
+            \norm{x}                     (norm x)
+            \exp x                       (~exp x)
+            \log x                       (~log x)
+            \ln x                        (~ln x)
+            \sin x                       (~sin x)
+            \cos x                       (~cos x)
+            \tan x                       (~tan x)
+            \arcsin x                    (~arcsin x)
+            \arccos x                    (~arccos x)
+            \arctan x                    (~arctan x)
+            \asin x                      (~asin x)
+            \tanh x                      (~tanh x)
+            \sqrt x                      (~sqrt x)
+            \abs{x}                      (abs x)
+            \sign x                      (~sign x)
+            \relu x                      (~relu x)
+            \step x                      (~step x)
+            \eye                         eye
+            \vector{2}                   (vector 2)
+            \matrix{2}                   (matrix 2)
+            \alpha                       alpha
+            \omicron                     omicron
+            \varepsilon                  varepsilon
+            \Omega                       Omega"#]]
+        .assert_eq(&shown.join("\n"));
+    }
+
     #[test]
     fn spacing_is_ignored() {
         check_read(

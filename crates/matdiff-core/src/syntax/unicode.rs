@@ -108,6 +108,35 @@ mod tests {
         check_spans("λ₁x", expect!["(lambda_1@0..5 ·@5..5 x@5..6)@0..6"]);
     }
 
+    /// Every letter of the Greek table, typed as its character, is its name; so is its command.
+    #[test]
+    fn every_greek_letter_is_its_name() {
+        for g in crate::greek::GREEK {
+            for input in [g.char.to_string(), format!("\\{}", g.name)] {
+                let p = crate::syntax::parse(&input);
+                assert!(p.diagnostics.is_empty(), "{input}: {:?}", p.diagnostics);
+                let read = p.ast.map(|a| a.render(false));
+                assert_eq!(read.as_deref(), Some(g.name), "{input}");
+            }
+        }
+    }
+
+    #[test]
+    fn every_superscript_and_subscript_digit() {
+        check(
+            "x⁰ + x¹ + x² + x³ + x⁴ + x⁵ + x⁶ + x⁷ + x⁸ + x⁹ + x⁴⁵⁶⁷⁸⁹⁰",
+            expect![[r#"
+                ((^ x 0) + (^ x 1) + (^ x 2) + (^ x 3) + (^ x 4) + (^ x 5) + (^ x 6) + (^ x 7) + (^ x 8) + (^ x 9) + (^ x 4567890))
+            "#]],
+        );
+        check(
+            "x₀ + x₁ + x₂ + x₃ + x₄ + x₅ + x₆ + x₇ + x₈ + x₉ + x₁₂₃₄₅₆₇₈₉₀",
+            expect![[r#"
+                (x_0 + x_1 + x_2 + x_3 + x_4 + x_5 + x_6 + x_7 + x_8 + x_9 + x_1234567890)
+            "#]],
+        );
+    }
+
     #[test]
     fn transposes_and_superscripts() {
         check_read(
