@@ -10,8 +10,12 @@ use std::fmt::Write as _;
 
 /// Inputs longer than this many bytes are refused before lexing.
 pub const MAX_INPUT_BYTES: usize = 4096;
-/// Deepest nesting of parentheses, calls, norms and unary operators the parser accepts.
+/// Deepest nesting of parentheses, calls, norms and unary operators the parser accepts (an
+/// exponent counts as [`EXPONENT_NESTING`] levels more, a call and a `\frac` as one more: what
+/// they hold on the stack).
 pub const MAX_NESTING: usize = 1000;
+/// The levels of [`MAX_NESTING`] an exponent counts for, beyond its own parentheses.
+const EXPONENT_NESTING: usize = 8;
 /// At most this many diagnostics come back from one parse.
 const MAX_DIAGNOSTICS: usize = 12;
 
@@ -747,12 +751,15 @@ impl Parser {
     #[inline(never)]
     fn parse_frac(&mut self) -> Ast {
         let frac = self.bump().span;
+        // Its arguments hold a frame more on the stack than a parenthesis: count it twice.
+        self.depth += 1;
         let num = self.parse_frac_argument(&frac);
         let den = if matches!(num.kind, AstKind::Error) && num.span.is_empty() {
             Ast::new(AstKind::Error, num.span.clone())
         } else {
             self.parse_frac_argument(&frac)
         };
+        self.depth -= 1;
         let span = frac.start..den.span.end.max(frac.end);
         let quotient = chain(num, BinOp::Div, frac, den);
         Ast::new(AstKind::Paren(Box::new(quotient)), span)
@@ -836,7 +843,10 @@ impl Parser {
             );
         }
         if self.starts_operand() || matches!(self.peek(), Tok::Minus | Tok::Plus) {
+            // Counted twice, like a call with parentheses.
+            self.depth += 1;
             let arg = self.parse_expr(BP_FUNC_ARG);
+            self.depth -= 1;
             let span = name_span.start..arg.span.end;
             return Ast::new(
                 AstKind::Call {
@@ -946,6 +956,14 @@ impl Parser {
 
     /// `^` or `.^` peeked, after `base`.
     fn parse_pow(&mut self, base: Ast) -> Ast {
+        // An exponent holds several frames more on the stack than a parenthesis does.
+        self.depth += EXPONENT_NESTING;
+        let out = self.parse_pow_at_depth(base);
+        self.depth -= EXPONENT_NESTING;
+        out
+    }
+
+    fn parse_pow_at_depth(&mut self, base: Ast) -> Ast {
         let t = self.bump();
         let mut elementwise = t.tok == Tok::DotCaret;
         if let Some(exp_span) = self.inverse_transpose_exponent() {

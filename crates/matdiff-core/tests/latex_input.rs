@@ -236,3 +236,43 @@ proptest! {
         }
     }
 }
+
+/// Deeply nested LaTeX forms stop at the nesting limit or the input limit, without overflowing
+/// the stack (a test thread has 2 MB).
+#[test]
+fn deep_latex_nesting_is_refused_not_overflowed() {
+    for (open, close) in [
+        ("x^(", ")"),
+        ("x^-(", ")"),
+        ("x.^(", ")"),
+        ("x^||", "||"),
+        ("x^|", "|"),
+        ("x^{\\circ ", "}"),
+        ("X^{-1}^{", "}"),
+        ("{", "}"),
+        (r"\left(", r"\right)"),
+        (r"\sqrt{", "}"),
+        (r"\frac{", "}{2}"),
+        (r"x^\frac{", "}{2}"),
+        (r"x^{", "}"),
+        (r"\left\|", r"\right\|"),
+        (r"\left|", r"\right|"),
+        (r"\mathbf{", "}"),
+        (r"\operatorname{Tr}{", "}"),
+        ("-", ""),
+        ("√", ""),
+        ("‖", "‖"),
+    ] {
+        for depth in [100, 150, 200, 250, 300, 400, 600, 1200, 5000] {
+            let src = format!("{}x{}", open.repeat(depth), close.repeat(depth));
+            let a = analyze(&Input {
+                expr: src.clone(),
+                decls: String::new(),
+                wrt: None,
+            });
+            if src.len() > 4096 || depth >= 1200 {
+                assert!(a.derivation.is_none(), "{open} × {depth}");
+            }
+        }
+    }
+}
