@@ -990,7 +990,7 @@ impl Parser {
             }
             e => e,
         };
-        let span = base.span.start..exp_span.end.max(t.span.end);
+        let span = base.span.start..exp_span.end.max(t.span.end).max(base.span.end);
         Ast::new(
             AstKind::Pow {
                 elementwise,
@@ -1039,7 +1039,7 @@ impl Parser {
                     .with_hint("write X^-T for the transpose of the inverse"),
             );
         }
-        let span = base.span.start..exp_span.end;
+        let span = base.span.start..exp_span.end.max(base.span.end);
         let inverse = Ast::new(
             AstKind::Pow {
                 elementwise,

@@ -191,6 +191,26 @@ mod tests {
         );
     }
 
+    /// LaTeX takes a subscript and a power in either order.
+    #[test]
+    fn power_before_subscript() {
+        check_read(
+            r"\|\mathbf{x}\|^2_2 + \left\|X\right\|^{2}_{F} + \lambda^2_1 + a^{-1}_{1} + \|x\|^2",
+            expect![[r#"
+                ((^ (norm_2 x) 2) + (^ (norm_F X) 2) + (^ lambda_1 2) + (^ a_1 -1) + (^ (norm x) 2))
+                = norm2(x)^2 + norm2(X)^2 + lambda_1^2 + a_1^(-1) + norm2(x)^2
+            "#]],
+        );
+        check_read(
+            "‖x‖²₂ + ‖x‖₂² + ||x||^2_2",
+            expect![[r#"
+            ((^ (norm_2 x) 2) + (^ (norm_2 x) 2) + (^ (norm_2 x) 2))
+            = norm2(x)^2 + norm2(x)^2 + norm2(x)^2
+        "#]],
+        );
+        check_spans(r"\|x\|^2_2", expect!["(^ (norm_2 x@2..3)@0..9 2)@0..9"]);
+    }
+
     #[test]
     fn norms_and_absolute_values() {
         check_read(

@@ -121,6 +121,7 @@ pub fn lex(src: &str) -> (Vec<Token>, Vec<Diagnostic>) {
             );
         }
     }
+    lx.toks = scripts_in_order(lx.toks);
     if lx.latex {
         lx.toks = join_subscripts(src, lx.toks);
     }
@@ -390,6 +391,7 @@ impl Lexer<'_> {
         self.i = j.max(start + 1);
         let adjacent =
             self.unknown.is_none() && self.toks.last().is_some_and(|t| t.span.end == start);
+        let after_superscript = self.after_norm_superscript();
         match self.toks.last_mut() {
             Some(Token {
                 tok: Tok::Ident(name),
@@ -404,11 +406,32 @@ impl Lexer<'_> {
                 let value = digits.parse::<f64>().unwrap_or(f64::NAN);
                 self.push(Tok::Num(value), start..j);
             }
+            // `‖x‖²₂`: the subscript is moved before the power by `scripts_in_order`.
+            Some(Token {
+                tok: Tok::Num(_), ..
+            }) if adjacent && after_superscript => {
+                self.push(Tok::Underscore, start..start);
+                let value = digits.parse::<f64>().unwrap_or(f64::NAN);
+                self.push(Tok::Num(value), start..j);
+            }
             _ => self.report(
                 Diagnostic::new(start..j, "a subscript must follow a name or a norm")
                     .with_hint("write x₁ (or x_1) for a name, ‖x‖₂ for a norm"),
             ),
         }
+    }
+
+    /// Whether the last tokens are a superscript run (`²`, `⁻¹`) right after a norm's `‖`.
+    fn after_norm_superscript(&self) -> bool {
+        let mut k = self.toks.len();
+        while k > 0 && matches!(self.toks[k - 1].tok, Tok::Num(_) | Tok::Minus) {
+            k -= 1;
+        }
+        k >= 2
+            && self.toks[k - 1].tok == Tok::Caret
+            && self.toks[k - 1].span.is_empty()
+            && self.toks[k - 2].tok == Tok::Bars
+            && self.toks[k - 2].span.end == self.toks[k - 1].span.start
     }
 
     /// Reads the name of a LaTeX command at `self.i` (a backslash): letters, or one character.
@@ -635,6 +658,56 @@ fn plural(n: usize) -> &'static str {
     } else {
         "s"
     }
+}
+
+/// A power written before the subscript of a norm or a name (`\|x\|^2_2`, `‖x‖²₂`, `x^2_1`)
+/// is moved after it, as if written `\|x\|_2^2`: LaTeX takes the two in either order.
+fn scripts_in_order(mut toks: Vec<Token>) -> Vec<Token> {
+    // The index after the argument of a script starting at `p`: a `{…}` group, a signed
+    // number or name, or one token.
+    let arg_end = |toks: &[Token], p: usize| -> Option<usize> {
+        match toks.get(p)?.tok {
+            Tok::LBrace => {
+                let mut depth = 0usize;
+                for (k, t) in toks.iter().enumerate().skip(p) {
+                    match t.tok {
+                        Tok::LBrace => depth += 1,
+                        Tok::RBrace => {
+                            depth -= 1;
+                            if depth == 0 {
+                                return Some(k + 1);
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+                None
+            }
+            Tok::Minus | Tok::Plus => {
+                matches!(toks.get(p + 1)?.tok, Tok::Num(_) | Tok::Ident(_)).then_some(p + 2)
+            }
+            Tok::Eof => None,
+            _ => Some(p + 1),
+        }
+    };
+    let mut i = 0;
+    while i + 1 < toks.len() {
+        let scripted = matches!(toks[i].tok, Tok::Bars | Tok::Ident(_));
+        if scripted && toks[i + 1].tok == Tok::Caret {
+            if let Some(j) = arg_end(&toks, i + 2) {
+                if toks.get(j).map(|t| &t.tok) == Some(&Tok::Underscore) {
+                    if let Some(k) = arg_end(&toks, j + 1) {
+                        // [i+1, j) is `^ a`, [j, k) is `_ b`: swap them.
+                        toks[i + 1..k].rotate_left(j - (i + 1));
+                        i = k;
+                        continue;
+                    }
+                }
+            }
+        }
+        i += 1;
+    }
+    toks
 }
 
 /// LaTeX: a name followed by a subscript is one name (`x_1`, `x_{ij}`, `\lambda_{k}`,
