@@ -115,37 +115,6 @@ fn lex_item(src: &str, range: Span) -> Vec<(DTok, Span)> {
     out
 }
 
-/// The declared name as the expression's lexer reads it: a Greek character or LaTeX command is
-/// the letter's name (`Σ` and `\Sigma` are `Sigma`, `λ_1` is `lambda_1`).
-fn symbol_name(text: &str) -> String {
-    match greek_command(text) {
-        Some((name, len)) if len == text.len() => name,
-        _ => crate::greek::spelled(text),
-    }
-}
-
-/// A Greek letter written as its LaTeX command (`\Sigma`), with optional `_` subscripts.
-fn greek_command(text: &str) -> Option<(String, usize)> {
-    let bytes = text.as_bytes();
-    let at = |k: usize| bytes.get(k).copied().unwrap_or(0);
-    if at(0) != b'\\' {
-        return None;
-    }
-    let mut j = 1;
-    while at(j).is_ascii_alphabetic() {
-        j += 1;
-    }
-    let g = crate::greek::by_name(&text[1..j])?;
-    let letter_end = j;
-    while at(j) == b'_' && at(j + 1).is_ascii_alphanumeric() {
-        j += 1;
-        while at(j).is_ascii_alphanumeric() {
-            j += 1;
-        }
-    }
-    Some((format!("{}{}", g.name, &text[letter_end..j]), j))
-}
-
 fn is_keyword(w: &str) -> bool {
     matches!(
         w,
@@ -224,7 +193,8 @@ fn parse_item(src: &str, range: Span) -> Result<Decl, Diagnostic> {
             .with_hint("e.g. `A: 3x4, S: symmetric n, x: vector n, a: scalar`"));
     };
     let name_span = trimmed(src, item.start..item.start + colon);
-    let name = symbol_name(src.get(name_span.clone()).unwrap_or(""));
+    // As the expression's lexer reads it: `Σ` and `\Sigma` are `Sigma`, `λ_1` is `lambda_1`.
+    let name = crate::greek::spelled(src.get(name_span.clone()).unwrap_or(""));
     let valid_name = name.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
         && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
     if !valid_name {

@@ -120,14 +120,41 @@ pub fn spell(text: &str) -> Option<(String, usize)> {
     Some((format!("{}{}", g.name, &text[c.len_utf8()..j]), j))
 }
 
-/// `name` with a leading Greek character spelled out when the whole of it is such a name
-/// (`λ_1` is `lambda_1`); otherwise `name` as it is. For names given outside an expression:
-/// declarations, values, the variable.
+/// `name` with a leading Greek character or LaTeX command spelled out when the whole of it is
+/// such a name (`λ_1` and `\lambda_1` are `lambda_1`); otherwise `name` as it is. For names
+/// given outside an expression: declarations, values, the variable.
 pub fn spelled(name: &str) -> String {
-    match spell(name) {
-        Some((spelled, len)) if len == name.len() => spelled,
+    let read = match name.strip_prefix('\\') {
+        Some(rest) => {
+            let letters = rest
+                .find(|c: char| !c.is_ascii_alphabetic())
+                .unwrap_or(rest.len());
+            by_name(&rest[..letters]).map(|g| format!("{}{}", g.name, &rest[letters..]))
+        }
+        None => spell(name)
+            .filter(|(_, len)| *len == name.len())
+            .map(|(spelled, _)| spelled),
+    };
+    match read {
+        // What follows the letter must be digits and `_` subscripts, as `spell` reads them.
+        Some(spelled) if spell_suffix_ok(&spelled) => spelled,
         _ => name.to_string(),
     }
+}
+
+/// Whether a spelled name is a Greek name followed only by digits and `_` subscripts.
+fn spell_suffix_ok(spelled: &str) -> bool {
+    let letters = spelled
+        .find(|c: char| !c.is_ascii_alphabetic())
+        .unwrap_or(spelled.len());
+    let rest = &spelled[letters..];
+    let digits = rest.trim_start_matches(|c: char| c.is_ascii_digit());
+    is_greek(&spelled[..letters])
+        && (digits.is_empty()
+            || (digits.starts_with('_')
+                && digits[1..]
+                    .split('_')
+                    .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_alphanumeric()))))
 }
 
 /// Whether `name` is a Greek letter name (`alpha`, `Sigma`, …).
@@ -180,10 +207,25 @@ mod tests {
 
     #[test]
     fn names_with_greek_characters_are_spelled_out() {
-        let shown: Vec<String> = ["λ", "λ1", "Σ_k", "µ", "λ_1_j", "λx", "x", "λ_", ""]
-            .iter()
-            .map(|n| format!("{n} -> {} {:?}", spelled(n), spell(n)))
-            .collect();
+        let shown: Vec<String> = [
+            "λ",
+            "λ1",
+            "Σ_k",
+            "µ",
+            "λ_1_j",
+            "λx",
+            "x",
+            "λ_",
+            "",
+            r"\Sigma",
+            r"\lambda_1",
+            r"\Sigmax",
+            r"\lambda_",
+            r"\",
+        ]
+        .iter()
+        .map(|n| format!("{n} -> {} {:?}", spelled(n), spell(n)))
+        .collect();
         expect_test::expect![[r#"
             λ -> lambda Some(("lambda", 2))
             λ1 -> lambda1 Some(("lambda1", 3))
@@ -193,7 +235,12 @@ mod tests {
             λx -> λx Some(("lambda", 2))
             x -> x None
             λ_ -> λ_ Some(("lambda", 2))
-             ->  None"#]]
+             ->  None
+            \Sigma -> Sigma None
+            \lambda_1 -> lambda_1 None
+            \Sigmax -> \Sigmax None
+            \lambda_ -> \lambda_ None
+            \ -> \ None"#]]
         .assert_eq(&shown.join("\n"));
     }
 
