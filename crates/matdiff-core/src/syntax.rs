@@ -3,6 +3,10 @@
 //! [`parse`] always returns; problems come back as [`Diagnostic`]s, and as much of the tree as
 //! could be read. Precedence, low to high: `+ -`; `* / .* ./` and implicit multiplication
 //! (left associative); unary minus; `^ .^` (right associative, so `-x^2` is `-(x^2)`); postfix `'`.
+//!
+//! The lexer ([`lex`], in `syntax/lex.rs`) also reads Unicode (`λ`, `Xᵀ`, `‖x‖²`, `⊙`) and, in
+//! an input with a backslash, LaTeX (`\operatorname{Tr}`, `\frac{a}{b}`, `\mathbf{X}`), into the
+//! same tokens; LaTeX adds `{…}` groups, `\frac`, `|x|` and `\mathbf{1}` to the parser.
 
 use crate::diagnostic::{Diagnostic, Span};
 use crate::expr::Func;
