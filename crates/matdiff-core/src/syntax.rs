@@ -15,7 +15,7 @@ use std::fmt::Write as _;
 /// Inputs longer than this many bytes are refused before lexing.
 pub const MAX_INPUT_BYTES: usize = 4096;
 /// Deepest nesting of parentheses, calls, norms and unary operators the parser accepts (an
-/// exponent counts as [`EXPONENT_NESTING`] levels more, a call and a `\frac` as one more: what
+/// exponent counts as 8 levels more, a call and a `\frac` as one more: what
 /// they hold on the stack).
 pub const MAX_NESTING: usize = 1000;
 /// The levels of [`MAX_NESTING`] an exponent counts for, beyond its own parentheses.
