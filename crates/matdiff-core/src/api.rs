@@ -177,7 +177,9 @@ pub struct RawDerivation {
 /// Parses the input and its declarations, infers shapes and picks the variable: the typed
 /// problem [`derive_exprs`] and [`derive`] take, with nothing printed.
 pub fn problem(input: &Input) -> Result<Problem, Vec<Diagnostic>> {
-    crate::lower::lower(&input.expr, &input.decls, input.wrt.as_deref())
+    // The variable may be typed with a Greek character: `λ` is `lambda`.
+    let wrt = input.wrt.as_deref().map(crate::greek::spelled);
+    crate::lower::lower(&input.expr, &input.decls, wrt.as_deref())
 }
 
 /// The derivation phase without printing: differentiation, then the rearrangement into

@@ -193,7 +193,8 @@ fn parse_item(src: &str, range: Span) -> Result<Decl, Diagnostic> {
             .with_hint("e.g. `A: 3x4, S: symmetric n, x: vector n, a: scalar`"));
     };
     let name_span = trimmed(src, item.start..item.start + colon);
-    let name = src.get(name_span.clone()).unwrap_or("").to_string();
+    // As the expression's lexer reads it: `Σ` and `\Sigma` are `Sigma`, `λ_1` is `lambda_1`.
+    let name = crate::greek::spelled(src.get(name_span.clone()).unwrap_or(""));
     let valid_name = name.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
         && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
     if !valid_name {
@@ -498,6 +499,35 @@ mod tests {
                 Sigma: matrix kxk square symmetric
                 v: vector n1x1
             "#]],
+        );
+    }
+
+    /// A Greek character or command names the letter, as in the expression.
+    #[test]
+    fn greek_names() {
+        check(
+            r"Σ: spd n, λ: scalar, λ_1: scalar, \Lambda: 3x3, \mu_k: vector n, µ2: scalar",
+            expect![[r#"
+                Sigma: matrix nxn square symmetric spd
+                lambda: scalar 1x1
+                lambda_1: scalar 1x1
+                Lambda: matrix 3x3 square
+                mu_k: vector nx1
+                mu2: scalar 1x1
+            "#]],
+        );
+        check(
+            r"λx: scalar, \Sigmax: 3x3",
+            expect![[r#"
+            error: `λx` is not a symbol name
+              | λx: scalar, \Sigmax: 3x3
+              | ^^
+              = hint: names start with a letter, then letters, digits or _
+            error: `\Sigmax` is not a symbol name
+              | λx: scalar, \Sigmax: 3x3
+              |             ^^^^^^^
+              = hint: names start with a letter, then letters, digits or _
+        "#]],
         );
     }
 

@@ -92,9 +92,69 @@ pub fn by_name(name: &str) -> Option<&'static Greek> {
     GREEK.iter().find(|g| g.name == name)
 }
 
-/// The letter written as the character `c` (`λ`), if it is one.
+/// The letter written as the character `c` (`λ`), if it is one. The micro sign `µ` (U+00B5),
+/// which keyboards type for `μ`, is `mu`.
 pub fn by_char(c: char) -> Option<&'static Greek> {
+    let c = if c == '\u{B5}' { 'μ' } else { c };
     GREEK.iter().find(|g| g.char == c)
+}
+
+/// A name that starts with a Greek character, spelled out: `λ` is `lambda`, `λ1` is `lambda1`,
+/// `Σ_k` is `Sigma_k` (the letter, then digits and `_` subscripts of letters and digits, as the
+/// expression's lexer reads them). Returns the name and the bytes of `text` it takes.
+pub fn spell(text: &str) -> Option<(String, usize)> {
+    let c = text.chars().next()?;
+    let g = by_char(c)?;
+    let bytes = text.as_bytes();
+    let at = |k: usize| bytes.get(k).copied().unwrap_or(0);
+    let mut j = c.len_utf8();
+    while at(j).is_ascii_digit() {
+        j += 1;
+    }
+    while at(j) == b'_' && at(j + 1).is_ascii_alphanumeric() {
+        j += 1;
+        while at(j).is_ascii_alphanumeric() {
+            j += 1;
+        }
+    }
+    Some((format!("{}{}", g.name, &text[c.len_utf8()..j]), j))
+}
+
+/// `name` with a leading Greek character or LaTeX command spelled out when the whole of it is
+/// such a name (`λ_1` and `\lambda_1` are `lambda_1`); otherwise `name` as it is. For names
+/// given outside an expression: declarations, values, the variable.
+pub fn spelled(name: &str) -> String {
+    let read = match name.strip_prefix('\\') {
+        Some(rest) => {
+            let letters = rest
+                .find(|c: char| !c.is_ascii_alphabetic())
+                .unwrap_or(rest.len());
+            by_name(&rest[..letters]).map(|g| format!("{}{}", g.name, &rest[letters..]))
+        }
+        None => spell(name)
+            .filter(|(_, len)| *len == name.len())
+            .map(|(spelled, _)| spelled),
+    };
+    match read {
+        // What follows the letter must be digits and `_` subscripts, as `spell` reads them.
+        Some(spelled) if spell_suffix_ok(&spelled) => spelled,
+        _ => name.to_string(),
+    }
+}
+
+/// Whether a spelled name is a Greek name followed only by digits and `_` subscripts.
+fn spell_suffix_ok(spelled: &str) -> bool {
+    let letters = spelled
+        .find(|c: char| !c.is_ascii_alphabetic())
+        .unwrap_or(spelled.len());
+    let rest = &spelled[letters..];
+    let digits = rest.trim_start_matches(|c: char| c.is_ascii_digit());
+    is_greek(&spelled[..letters])
+        && (digits.is_empty()
+            || (digits.starts_with('_')
+                && digits[1..]
+                    .split('_')
+                    .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_alphanumeric()))))
 }
 
 /// Whether `name` is a Greek letter name (`alpha`, `Sigma`, …).
@@ -143,6 +203,45 @@ mod tests {
         assert_eq!(by_char('Σ').map(|g| g.latex), Some(r"\Sigma"));
         assert!(is_lower_greek("alpha") && !is_lower_greek("Sigma") && !is_lower_greek("a"));
         assert!(is_greek("Omega") && !is_greek("omegax") && !is_greek("B"));
+    }
+
+    #[test]
+    fn names_with_greek_characters_are_spelled_out() {
+        let shown: Vec<String> = [
+            "λ",
+            "λ1",
+            "Σ_k",
+            "µ",
+            "λ_1_j",
+            "λx",
+            "x",
+            "λ_",
+            "",
+            r"\Sigma",
+            r"\lambda_1",
+            r"\Sigmax",
+            r"\lambda_",
+            r"\",
+        ]
+        .iter()
+        .map(|n| format!("{n} -> {} {:?}", spelled(n), spell(n)))
+        .collect();
+        expect_test::expect![[r#"
+            λ -> lambda Some(("lambda", 2))
+            λ1 -> lambda1 Some(("lambda1", 3))
+            Σ_k -> Sigma_k Some(("Sigma_k", 4))
+            µ -> mu Some(("mu", 2))
+            λ_1_j -> lambda_1_j Some(("lambda_1_j", 6))
+            λx -> λx Some(("lambda", 2))
+            x -> x None
+            λ_ -> λ_ Some(("lambda", 2))
+             ->  None
+            \Sigma -> Sigma None
+            \lambda_1 -> lambda_1 None
+            \Sigmax -> \Sigmax None
+            \lambda_ -> \lambda_ None
+            \ -> \ None"#]]
+        .assert_eq(&shown.join("\n"));
     }
 
     /// The printer and the letter typing read the same table.

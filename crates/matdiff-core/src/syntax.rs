@@ -3,6 +3,10 @@
 //! [`parse`] always returns; problems come back as [`Diagnostic`]s, and as much of the tree as
 //! could be read. Precedence, low to high: `+ -`; `* / .* ./` and implicit multiplication
 //! (left associative); unary minus; `^ .^` (right associative, so `-x^2` is `-(x^2)`); postfix `'`.
+//!
+//! The lexer ([`lex`], in `syntax/lex.rs`) also reads Unicode (`λ`, `Xᵀ`, `‖x‖²`, `⊙`) and, in
+//! an input with a backslash, LaTeX (`\operatorname{Tr}`, `\frac{a}{b}`, `\mathbf{X}`), into the
+//! same tokens; LaTeX adds `{…}` groups, `\frac`, `|x|` and `\mathbf{1}` to the parser.
 
 use crate::diagnostic::{Diagnostic, Span};
 use crate::expr::Func;
@@ -10,240 +14,20 @@ use std::fmt::Write as _;
 
 /// Inputs longer than this many bytes are refused before lexing.
 pub const MAX_INPUT_BYTES: usize = 4096;
-/// Deepest nesting of parentheses, calls, norms and unary operators the parser accepts.
+/// Deepest nesting of parentheses, calls, norms and unary operators the parser accepts (an
+/// exponent counts as 8 levels more, a call and a `\frac` as one more: what
+/// they hold on the stack).
 pub const MAX_NESTING: usize = 1000;
+/// The levels of [`MAX_NESTING`] an exponent counts for, beyond its own parentheses.
+const EXPONENT_NESTING: usize = 8;
 /// At most this many diagnostics come back from one parse.
 const MAX_DIAGNOSTICS: usize = 12;
 
-// ---------------------------------------------------------------------------------------------
-// Tokens
-// ---------------------------------------------------------------------------------------------
+mod latex;
+mod lex;
+mod unicode;
 
-/// A token of the expression language.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Tok {
-    Num(f64),
-    Ident(String),
-    Plus,
-    Minus,
-    Star,
-    Slash,
-    DotStar,
-    DotSlash,
-    Caret,
-    DotCaret,
-    /// Postfix `'` (also `ᵀ`).
-    Quote,
-    LParen,
-    RParen,
-    LBrace,
-    RBrace,
-    /// `||`, opening or closing a norm.
-    Bars,
-    Comma,
-    /// `_`, only meaningful as a norm subscript (`||x||_2`).
-    Underscore,
-    Eof,
-}
-
-impl Tok {
-    fn describe(&self) -> String {
-        match self {
-            Tok::Num(x) => format!("number `{x}`"),
-            Tok::Ident(s) => format!("`{s}`"),
-            Tok::Eof => "the end of the input".to_string(),
-            t => format!("`{}`", t.text()),
-        }
-    }
-    fn text(&self) -> &'static str {
-        match self {
-            Tok::Plus => "+",
-            Tok::Minus => "-",
-            Tok::Star => "*",
-            Tok::Slash => "/",
-            Tok::DotStar => ".*",
-            Tok::DotSlash => "./",
-            Tok::Caret => "^",
-            Tok::DotCaret => ".^",
-            Tok::Quote => "'",
-            Tok::LParen => "(",
-            Tok::RParen => ")",
-            Tok::LBrace => "{",
-            Tok::RBrace => "}",
-            Tok::Bars => "||",
-            Tok::Comma => ",",
-            Tok::Underscore => "_",
-            Tok::Num(_) | Tok::Ident(_) | Tok::Eof => "",
-        }
-    }
-}
-
-/// A token with its byte span.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Token {
-    pub tok: Tok,
-    pub span: Span,
-}
-
-/// Splits `src` into tokens. Unknown characters are reported and skipped; the last token is [`Tok::Eof`].
-pub fn lex(src: &str) -> (Vec<Token>, Vec<Diagnostic>) {
-    let mut toks = Vec::new();
-    let mut diags: Vec<Diagnostic> = Vec::new();
-    let bytes = src.as_bytes();
-    let at = |i: usize| bytes.get(i).copied().unwrap_or(0);
-    let mut i = 0;
-    // The pending run of unknown characters, reported as one diagnostic.
-    let mut unknown: Option<Span> = None;
-    let flush = |unknown: &mut Option<Span>, diags: &mut Vec<Diagnostic>| {
-        if let Some(sp) = unknown.take() {
-            let text = src.get(sp.clone()).unwrap_or("");
-            let mut d = Diagnostic::new(
-                sp,
-                format!(
-                    "unexpected character{} `{text}`",
-                    plural(text.chars().count())
-                ),
-            );
-            if text.contains('|') {
-                d = d.with_hint(
-                    "norms are written ||x||, ||x||_1 or ||X||_F; the absolute value is abs(x)",
-                );
-            } else {
-                d = d.with_hint(
-                    "the input language has numbers, names, + - * / .* ./ ^ .^ ' ( ) , and ||·|| norms",
-                );
-            }
-            diags.push(d);
-        }
-    };
-    while i < src.len() {
-        let c = at(i);
-        let start = i;
-        let simple = |t: Tok, len: usize| (t, len);
-        let tok: Option<(Tok, usize)> = match c {
-            b' ' | b'\t' | b'\n' | b'\r' => {
-                i += 1;
-                continue;
-            }
-            b'0'..=b'9' => Some(lex_number(src, i)),
-            b'.' if at(i + 1).is_ascii_digit() => Some(lex_number(src, i)),
-            b'.' if at(i + 1) == b'*' => Some(simple(Tok::DotStar, 2)),
-            b'.' if at(i + 1) == b'/' => Some(simple(Tok::DotSlash, 2)),
-            b'.' if at(i + 1) == b'^' => Some(simple(Tok::DotCaret, 2)),
-            b'a'..=b'z' | b'A'..=b'Z' => {
-                let mut j = i + 1;
-                while at(j).is_ascii_alphanumeric() || at(j) == b'_' {
-                    j += 1;
-                }
-                Some((Tok::Ident(src[i..j].to_string()), j - i))
-            }
-            b'+' => Some(simple(Tok::Plus, 1)),
-            b'-' => Some(simple(Tok::Minus, 1)),
-            b'*' => Some(simple(Tok::Star, 1)),
-            b'/' => Some(simple(Tok::Slash, 1)),
-            b'^' => Some(simple(Tok::Caret, 1)),
-            b'\'' => Some(simple(Tok::Quote, 1)),
-            b'(' => Some(simple(Tok::LParen, 1)),
-            b')' => Some(simple(Tok::RParen, 1)),
-            b'{' => Some(simple(Tok::LBrace, 1)),
-            b'}' => Some(simple(Tok::RBrace, 1)),
-            b',' => Some(simple(Tok::Comma, 1)),
-            b'_' => Some(simple(Tok::Underscore, 1)),
-            b'|' if at(i + 1) == b'|' => Some(simple(Tok::Bars, 2)),
-            _ => {
-                // Possibly multi-byte: take the whole character.
-                let ch = src[i..].chars().next().unwrap_or('\u{fffd}');
-                let len = ch.len_utf8();
-                match ch {
-                    '−' => Some((Tok::Minus, len)),
-                    '·' | '⋅' | '×' => Some((Tok::Star, len)),
-                    'ᵀ' | '’' => Some((Tok::Quote, len)),
-                    c if c.is_whitespace() => {
-                        i += len;
-                        continue;
-                    }
-                    _ => {
-                        unknown = Some(match unknown.take() {
-                            Some(sp) if sp.end == i => sp.start..i + len,
-                            previous => {
-                                let mut previous = previous;
-                                flush(&mut previous, &mut diags);
-                                i..i + len
-                            }
-                        });
-                        i += len;
-                        continue;
-                    }
-                }
-            }
-        };
-        if let Some((tok, len)) = tok {
-            flush(&mut unknown, &mut diags);
-            if let Tok::Num(x) = tok {
-                if !x.is_finite() {
-                    diags.push(
-                        Diagnostic::new(start..start + len, "this number is too large")
-                            .with_hint("numbers must be below about 1.8e308"),
-                    );
-                }
-            }
-            toks.push(Token {
-                tok,
-                span: start..start + len,
-            });
-            i += len;
-        }
-    }
-    flush(&mut unknown, &mut diags);
-    toks.push(Token {
-        tok: Tok::Eof,
-        span: src.len()..src.len(),
-    });
-    (toks, diags)
-}
-
-fn plural(n: usize) -> &'static str {
-    if n == 1 {
-        ""
-    } else {
-        "s"
-    }
-}
-
-/// Lexes a number at `i`: `2`, `2.5`, `.5`, `2.`, `1e-3`. An `e` not followed by exponent
-/// digits is left for the next token (`2e` is 2 then `e`).
-fn lex_number(src: &str, i: usize) -> (Tok, usize) {
-    let bytes = src.as_bytes();
-    let at = |k: usize| bytes.get(k).copied().unwrap_or(0);
-    let mut j = i;
-    while at(j).is_ascii_digit() {
-        j += 1;
-    }
-    if at(j) == b'.' && !matches!(at(j + 1), b'*' | b'/' | b'^') {
-        j += 1;
-        while at(j).is_ascii_digit() {
-            j += 1;
-        }
-    }
-    if matches!(at(j), b'e' | b'E') {
-        let k = if matches!(at(j + 1), b'+' | b'-') {
-            j + 2
-        } else {
-            j + 1
-        };
-        if at(k).is_ascii_digit() {
-            j = k;
-            while at(j).is_ascii_digit() {
-                j += 1;
-            }
-        }
-    }
-    let value = src
-        .get(i..j)
-        .and_then(|t| t.parse::<f64>().ok())
-        .unwrap_or(f64::NAN);
-    (Tok::Num(value), j - i)
-}
+pub use lex::{is_latex, lex, Tok, Token};
 
 // ---------------------------------------------------------------------------------------------
 // Syntax tree
@@ -595,6 +379,8 @@ pub fn parse(src: &str) -> Parsed {
         diags: lex_diags,
         depth: 0,
         norm_depth: 0,
+        abs_depth: 0,
+        latex: is_latex(src),
         too_deep: false,
     };
     let mut ast = p.parse_expr(0);
@@ -653,6 +439,10 @@ struct Parser {
     diags: Vec<Diagnostic>,
     depth: usize,
     norm_depth: usize,
+    /// Open LaTeX absolute values `|…|`.
+    abs_depth: usize,
+    /// The input is LaTeX: `{…}` groups are parentheses.
+    latex: bool,
     too_deep: bool,
 }
 
@@ -694,8 +484,10 @@ impl Parser {
     /// Whether the next token can start an operand (for implicit multiplication).
     fn starts_operand(&self) -> bool {
         match self.peek() {
-            Tok::Num(_) | Tok::Ident(_) | Tok::LParen => true,
+            Tok::Num(_) | Tok::Ident(_) | Tok::LParen | Tok::Frac | Tok::Ones | Tok::Bad => true,
+            Tok::LBrace => self.latex,
             Tok::Bars => self.norm_depth == 0,
+            Tok::Bar => self.abs_depth == 0,
             _ => false,
         }
     }
@@ -739,7 +531,7 @@ impl Parser {
                     lhs = self.parse_pow(lhs);
                     continue;
                 }
-                Tok::Quote if BP_POSTFIX >= min_bp => {
+                Tok::Quote | Tok::Top if BP_POSTFIX >= min_bp => {
                     lhs = self.postfix_transpose(lhs);
                     continue;
                 }
@@ -790,7 +582,11 @@ impl Parser {
     fn parse_prefix(&mut self) -> Ast {
         match self.peek() {
             Tok::LParen => self.parse_paren(),
+            Tok::LBrace if self.latex => self.parse_group(),
             Tok::Bars => self.parse_norm(),
+            Tok::Bar => self.parse_abs(),
+            Tok::Frac => self.parse_frac(),
+            Tok::Ones | Tok::Bad => self.parse_latex_atom(),
             Tok::Minus | Tok::Plus => self.parse_unary(),
             Tok::Ident(_) => self.parse_ident(),
             _ => self.parse_other_prefix(),
@@ -807,7 +603,11 @@ impl Parser {
             ));
             return Ast::new(AstKind::Error, t.span);
         }
+        let frac_at = (self.peek() == &Tok::Frac).then(|| self.span().start);
         let arg = self.parse_expr(BP_NEG);
+        if t.tok == Tok::Minus && frac_at == Some(arg.span.start) {
+            return negated_fraction(t.span, arg);
+        }
         let span = t.span.start..arg.span.end;
         let arg = Box::new(arg);
         let kind = if t.tok == Tok::Minus {
@@ -845,6 +645,7 @@ impl Parser {
                 | Tok::Caret
                 | Tok::DotCaret
                 | Tok::Quote
+                | Tok::Top
                 | Tok::Underscore
         ) {
             let t = self.bump();
@@ -862,7 +663,15 @@ impl Parser {
                 self.bump();
                 Ast::new(AstKind::Num(x), sp)
             }
-            Tok::Ident(_) | Tok::LParen | Tok::Bars | Tok::Minus | Tok::Plus => self.parse_prefix(),
+            Tok::Ident(_)
+            | Tok::LParen
+            | Tok::Bars
+            | Tok::Minus
+            | Tok::Plus
+            | Tok::Frac
+            | Tok::Ones
+            | Tok::Bad => self.parse_prefix(),
+            Tok::LBrace | Tok::Bar if self.latex => self.parse_prefix(),
             Tok::Eof => {
                 let prev = self.prev_end();
                 let d = if self.pos == 0 {
@@ -901,6 +710,106 @@ impl Parser {
         Ast::new(AstKind::Paren(Box::new(inner)), open.start..end)
     }
 
+    /// A LaTeX group `{…}` (peeked), read as parentheses.
+    #[inline(never)]
+    fn parse_group(&mut self) -> Ast {
+        let open = self.bump().span;
+        if self.peek() == &Tok::RBrace {
+            let close = self.bump().span;
+            self.report(Diagnostic::new(open.start..close.end, "empty braces `{}`"));
+            return Ast::new(AstKind::Error, open.start..close.end);
+        }
+        let inner = self.parse_expr(0);
+        let end = self.expect_close(&open, Tok::RBrace, inner.span.end);
+        Ast::new(AstKind::Paren(Box::new(inner)), open.start..end)
+    }
+
+    /// A LaTeX absolute value `|x|` or `\left| x \right|` (the `|` peeked): `abs(x)`.
+    #[inline(never)]
+    fn parse_abs(&mut self) -> Ast {
+        let open = self.bump().span;
+        if self.peek() == &Tok::Bar {
+            let close = self.bump().span;
+            self.report(Diagnostic::new(
+                open.start..close.end,
+                "empty absolute value `||`",
+            ));
+            return Ast::new(AstKind::Error, open.start..close.end);
+        }
+        self.abs_depth += 1;
+        let inner = self.parse_expr(0);
+        self.abs_depth -= 1;
+        let end = self.expect_close(&open, Tok::Bar, inner.span.end);
+        Ast::new(
+            AstKind::Call {
+                name: "abs".to_string(),
+                name_span: open.clone(),
+                args: vec![inner],
+                parens: true,
+            },
+            open.start..end,
+        )
+    }
+
+    /// `\frac` (peeked) and its two arguments: `(a) / (b)`, in parentheses.
+    #[inline(never)]
+    fn parse_frac(&mut self) -> Ast {
+        let frac = self.bump().span;
+        // Its arguments hold a frame more on the stack than a parenthesis: count it twice.
+        self.depth += 1;
+        let num = self.parse_frac_argument(&frac);
+        let den = if matches!(num.kind, AstKind::Error) && num.span.is_empty() {
+            Ast::new(AstKind::Error, num.span.clone())
+        } else {
+            self.parse_frac_argument(&frac)
+        };
+        self.depth -= 1;
+        let span = frac.start..den.span.end.max(frac.end);
+        let quotient = chain(num, BinOp::Div, frac, den);
+        Ast::new(AstKind::Paren(Box::new(quotient)), span)
+    }
+
+    /// An argument of `\frac`: a `{…}` group, or one number or name.
+    fn parse_frac_argument(&mut self, frac: &Span) -> Ast {
+        let sp = self.span();
+        match self.peek().clone() {
+            Tok::LBrace => self.parse_group(),
+            Tok::Num(x) => {
+                self.bump();
+                Ast::new(AstKind::Num(x), sp)
+            }
+            Tok::Ident(name) if !is_function_name(&name) => {
+                self.bump();
+                Ast::new(AstKind::Ident(name), sp)
+            }
+            _ => {
+                self.report(
+                    Diagnostic::new(frac.clone(), r"`\frac` needs two arguments")
+                        .with_hint(r"write it like \frac{a}{b}"),
+                );
+                Ast::new(AstKind::Error, sp.start..sp.start)
+            }
+        }
+    }
+
+    /// `\mathbf{1}` (the vector of ones, `vector(1)`) or an already reported command (peeked).
+    #[inline(never)]
+    fn parse_latex_atom(&mut self) -> Ast {
+        let t = self.bump();
+        if t.tok != Tok::Ones {
+            return Ast::new(AstKind::Error, t.span);
+        }
+        Ast::new(
+            AstKind::Call {
+                name: "vector".to_string(),
+                name_span: t.span.clone(),
+                args: vec![Ast::new(AstKind::Num(1.0), t.span.clone())],
+                parens: true,
+            },
+            t.span,
+        )
+    }
+
     /// Consumes the closer `close` or reports it missing; returns the end of the construct.
     fn expect_close(&mut self, open: &Span, close: Tok, fallback_end: usize) -> usize {
         if self.peek() == &close {
@@ -909,6 +818,7 @@ impl Parser {
         let (what, opener) = match close {
             Tok::RParen => ("`)`", "`(`"),
             Tok::RBrace => ("`}`", "`{`"),
+            Tok::Bar => ("`|`", "`|`"),
             _ => ("`||`", "`||`"),
         };
         let sp = self.span();
@@ -923,7 +833,7 @@ impl Parser {
     /// A function name has been consumed.
     #[inline(never)]
     fn parse_call(&mut self, name: String, name_span: Span) -> Ast {
-        if self.peek() == &Tok::LParen {
+        if self.peek() == &Tok::LParen || (self.latex && self.peek() == &Tok::LBrace) {
             let (args, end) = self.parse_args();
             let span = name_span.start..end;
             return Ast::new(
@@ -937,7 +847,10 @@ impl Parser {
             );
         }
         if self.starts_operand() || matches!(self.peek(), Tok::Minus | Tok::Plus) {
+            // Counted twice, like a call with parentheses.
+            self.depth += 1;
             let arg = self.parse_expr(BP_FUNC_ARG);
+            self.depth -= 1;
             let span = name_span.start..arg.span.end;
             return Ast::new(
                 AstKind::Call {
@@ -952,12 +865,18 @@ impl Parser {
         self.call_without_argument(&name, name_span)
     }
 
-    /// `(` peeked: the comma-separated arguments and the end of the closing `)`.
+    /// `(` (or a LaTeX `{`) peeked: the comma-separated arguments and the end of the closer.
     #[inline(never)]
     fn parse_args(&mut self) -> (Vec<Ast>, usize) {
-        let open = self.bump().span;
+        let open_tok = self.bump();
+        let open = open_tok.span;
+        let close = if open_tok.tok == Tok::LBrace {
+            Tok::RBrace
+        } else {
+            Tok::RParen
+        };
         let mut args = Vec::new();
-        if self.peek() == &Tok::RParen {
+        if self.peek() == &close {
             return (args, self.bump().span.end);
         }
         // A call nests twice as deep on the stack as a parenthesis: count it twice.
@@ -971,7 +890,7 @@ impl Parser {
                 continue;
             }
             self.depth -= 1;
-            return (args, self.expect_close(&open, Tok::RParen, arg_end));
+            return (args, self.expect_close(&open, close, arg_end));
         }
     }
 
@@ -1041,9 +960,30 @@ impl Parser {
 
     /// `^` or `.^` peeked, after `base`.
     fn parse_pow(&mut self, base: Ast) -> Ast {
+        // An exponent holds several frames more on the stack than a parenthesis does.
+        self.depth += EXPONENT_NESTING;
+        let out = self.parse_pow_at_depth(base);
+        self.depth -= EXPONENT_NESTING;
+        out
+    }
+
+    fn parse_pow_at_depth(&mut self, base: Ast) -> Ast {
         let t = self.bump();
-        let elementwise = t.tok == Tok::DotCaret;
-        let (exp, exp_span) = self.parse_exponent(&t);
+        let mut elementwise = t.tok == Tok::DotCaret;
+        if let Some(exp_span) = self.inverse_transpose_exponent() {
+            return self.inverse_transpose(base, t, exp_span);
+        }
+        let (exp, exp_span) = if self.peek() == &Tok::LBrace && self.peek_at(1) == &Tok::DotStar {
+            // `^{\circ 2}`: an elementwise power.
+            elementwise = true;
+            let open = self.bump().span;
+            self.bump();
+            let inner = self.parse_expr(0);
+            let end = self.expect_close(&open, Tok::RBrace, inner.span.end);
+            (self.fold_exponent(&inner, open.start..end), open.start..end)
+        } else {
+            self.parse_exponent(&t)
+        };
         let exp = match exp {
             Exponent::Transpose if elementwise => {
                 self.report(
@@ -1054,7 +994,7 @@ impl Parser {
             }
             e => e,
         };
-        let span = base.span.start..exp_span.end.max(t.span.end);
+        let span = base.span.start..exp_span.end.max(t.span.end).max(base.span.end);
         Ast::new(
             AstKind::Pow {
                 elementwise,
@@ -1067,19 +1007,77 @@ impl Parser {
         )
     }
 
+    /// Whether a token stands for the transpose in an exponent (`^T`, `^\top`, `^⊤`, `^\prime`).
+    fn is_transpose_letter(t: &Tok) -> bool {
+        matches!(t, Tok::Top | Tok::Quote) || matches!(t, Tok::Ident(s) if s == "T")
+    }
+
+    /// The exponent `-T` (also `{-T}`, `{-\top}`, `⁻ᵀ`) after `^`, consumed, with its span.
+    fn inverse_transpose_exponent(&mut self) -> Option<Span> {
+        let start = self.span().start;
+        let n = if self.peek() == &Tok::Minus && Self::is_transpose_letter(self.peek_at(1)) {
+            2
+        } else if self.peek() == &Tok::LBrace
+            && self.peek_at(1) == &Tok::Minus
+            && Self::is_transpose_letter(self.peek_at(2))
+            && self.peek_at(3) == &Tok::RBrace
+        {
+            4
+        } else {
+            return None;
+        };
+        let mut end = start;
+        for _ in 0..n {
+            end = self.bump().span.end;
+        }
+        Some(start..end)
+    }
+
+    /// `base^-T`: the transpose of the inverse.
+    #[inline(never)]
+    fn inverse_transpose(&mut self, base: Ast, op: Token, exp_span: Span) -> Ast {
+        let elementwise = op.tok == Tok::DotCaret;
+        if elementwise {
+            self.report(
+                Diagnostic::new(exp_span.clone(), "`.^-T` is not a transpose")
+                    .with_hint("write X^-T for the transpose of the inverse"),
+            );
+        }
+        let span = base.span.start..exp_span.end.max(base.span.end);
+        let inverse = Ast::new(
+            AstKind::Pow {
+                elementwise,
+                op: op.span,
+                base: Box::new(base),
+                exp: if elementwise {
+                    Exponent::Invalid
+                } else {
+                    Exponent::Const(-1.0)
+                },
+                exp_span: exp_span.clone(),
+            },
+            span.clone(),
+        );
+        Ast::new(
+            AstKind::Transpose {
+                op: exp_span,
+                arg: Box::new(inverse),
+            },
+            span,
+        )
+    }
+
     /// The exponent after `op` (`^`/`.^`), with its span.
     fn parse_exponent(&mut self, op: &Token) -> (Exponent, Span) {
         let sp = self.span();
         match self.peek() {
-            Tok::Ident(s) if s == "T" => {
+            t if Self::is_transpose_letter(t) => {
                 self.bump();
                 return (Exponent::Transpose, sp);
             }
             Tok::LBrace => {
                 let open = self.bump().span;
-                if matches!(self.peek(), Tok::Ident(s) if s == "T")
-                    && self.peek_at(1) == &Tok::RBrace
-                {
+                if Self::is_transpose_letter(self.peek()) && self.peek_at(1) == &Tok::RBrace {
                     self.bump();
                     let end = self.bump().span.end;
                     return (Exponent::Transpose, open.start..end);
@@ -1145,7 +1143,7 @@ impl Parser {
                 self.bump();
                 Ast::new(AstKind::Ident(s), sp)
             }
-            Tok::LParen | Tok::Bars => self.parse_prefix(),
+            Tok::LParen | Tok::Bars | Tok::Frac => self.parse_prefix(),
             other => {
                 self.report(Diagnostic::new(
                     op.span.clone(),
@@ -1178,6 +1176,42 @@ impl Parser {
     }
 }
 
+/// `-\frac{a}{b}` as `\frac{-a}{b}`, the way the printer writes a quotient with a negative
+/// numerator; any other operand of the minus is negated whole.
+fn negated_fraction(op: Span, arg: Ast) -> Ast {
+    let span = op.start..arg.span.end;
+    match arg.kind {
+        AstKind::Paren(inner) if matches!(inner.kind, AstKind::Chain { .. }) => {
+            let Ast { kind, span: qspan } = *inner;
+            let AstKind::Chain { first, rest } = kind else {
+                return Ast::new(AstKind::Error, span);
+            };
+            let num = Ast::new(
+                AstKind::Neg {
+                    op: op.clone(),
+                    arg: first.clone(),
+                },
+                op.start..first.span.end,
+            );
+            let chain = Ast::new(
+                AstKind::Chain {
+                    first: Box::new(num),
+                    rest,
+                },
+                op.start..qspan.end,
+            );
+            Ast::new(AstKind::Paren(Box::new(chain)), span)
+        }
+        kind => Ast::new(
+            AstKind::Neg {
+                op,
+                arg: Box::new(Ast::new(kind, arg.span)),
+            },
+            span,
+        ),
+    }
+}
+
 /// Appends `op rhs` to `lhs`, extending `lhs` when it is a chain of the same level.
 fn chain(mut lhs: Ast, op: BinOp, op_span: Span, rhs: Ast) -> Ast {
     let end = rhs.span.end.max(lhs.span.end);
@@ -1207,7 +1241,7 @@ pub(crate) mod tests {
     use expect_test::{expect, Expect};
 
     /// Renders the tree, then each diagnostic with carets.
-    fn check(input: &str, expect: Expect) {
+    pub(crate) fn check(input: &str, expect: Expect) {
         let parsed = parse(input);
         let mut out = match &parsed.ast {
             Some(a) => a.render(false),
@@ -1220,7 +1254,7 @@ pub(crate) mod tests {
         expect.assert_eq(&out);
     }
 
-    fn check_spans(input: &str, expect: Expect) {
+    pub(crate) fn check_spans(input: &str, expect: Expect) {
         let parsed = parse(input);
         let out = parsed.ast.map_or("<none>".to_string(), |a| a.render(true));
         expect.assert_eq(&out);
@@ -1556,7 +1590,7 @@ pub(crate) mod tests {
             expect!["((neg (' A@1..2)@1..3)@0..3 *@4..5 [x@7..8]@6..9)@0..9"],
         );
         check_spans("tr X^T", expect!["(~tr (^ X@3..4 T)@3..6)@0..6"]);
-        check_spans("αx", expect!["x@2..3"]);
+        check_spans("αx", expect!["(alpha@0..2 ·@2..2 x@2..3)@0..3"]);
     }
 
     #[test]
@@ -1679,12 +1713,12 @@ pub(crate) mod tests {
         check(
             "x€y",
             expect![[r#"
-            (x · y)
-            error: unexpected character `€`
-              | x€y
-              |  ^
-              = hint: the input language has numbers, names, + - * / .* ./ ^ .^ ' ( ) , and ||·|| norms
-        "#]],
+                (x · y)
+                error: unexpected character `€` (U+20AC)
+                  | x€y
+                  |  ^
+                  = hint: the input language has numbers, names, + - * / .* ./ ^ .^ ' ( ) , and ||·|| norms
+            "#]],
         );
         check(
             "x−yᵀ",
@@ -1736,6 +1770,30 @@ pub(crate) mod tests {
         }
     }
 
+    /// How an input is read: the tree, then the lowered expression in the input syntax (or the
+    /// diagnostics, with carets).
+    pub(crate) fn check_read(input: &str, expect: Expect) {
+        let parsed = parse(input);
+        let mut out = parsed
+            .ast
+            .as_ref()
+            .map_or("<none>".to_string(), |a| a.render(false));
+        out.push('\n');
+        match crate::lower::lower(input, "", None) {
+            Ok(p) => {
+                out.push_str("= ");
+                out.push_str(&crate::print::text(&p.expr, &p.symbols));
+                out.push('\n');
+            }
+            Err(ds) => {
+                for d in &ds {
+                    out.push_str(&d.render(input));
+                }
+            }
+        }
+        expect.assert_eq(&out);
+    }
+
     /// A tiny deterministic generator (xorshift) for the fuzz-ish tests.
     pub(crate) struct Rng(pub u64);
     impl Rng {
@@ -1752,10 +1810,80 @@ pub(crate) mod tests {
 
     pub(crate) fn fuzz_inputs(count: usize) -> Vec<String> {
         const PIECES: &[&str] = &[
-            "x", "A", "X", "b", "2", "1e-3", ".5", "+", "-", "*", "/", ".*", "./", "^", ".^", "'",
-            "(", ")", "{", "}", "||", "|", "_", "_F", "_2", ",", " ", "tr", "log", "det", "logdet",
-            "inv", "eye", "I", "vector", "matrix", "diag", "T", "-1", "AXB", "€", "é", "\u{0}",
-            "ᵀ", "sum", "norm2", "exp", "e",
+            "x",
+            "A",
+            "X",
+            "b",
+            "2",
+            "1e-3",
+            ".5",
+            "+",
+            "-",
+            "*",
+            "/",
+            ".*",
+            "./",
+            "^",
+            ".^",
+            "'",
+            "(",
+            ")",
+            "{",
+            "}",
+            "||",
+            "|",
+            "_",
+            "_F",
+            "_2",
+            ",",
+            " ",
+            "tr",
+            "log",
+            "det",
+            "logdet",
+            "inv",
+            "eye",
+            "I",
+            "vector",
+            "matrix",
+            "diag",
+            "T",
+            "-1",
+            "AXB",
+            "€",
+            "é",
+            "\u{0}",
+            "ᵀ",
+            "sum",
+            "norm2",
+            "exp",
+            "e",
+            "λ",
+            "Σ",
+            "⁻¹",
+            "²",
+            "₂",
+            "‖",
+            "−",
+            "⊙",
+            "⊘",
+            "√",
+            "⊤",
+            "\\",
+            "\\frac{",
+            "}{",
+            "\\left(",
+            "\\right)",
+            "\\|",
+            "\\mathbf{",
+            "\\top",
+            "\\operatorname{Tr}",
+            "\\cdot",
+            "\\lambda",
+            "\\circ",
+            "\\left|",
+            "|",
+            "[",
         ];
         let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
         let seeds = [

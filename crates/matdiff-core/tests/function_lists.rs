@@ -27,14 +27,51 @@ fn readme_names() -> Vec<String> {
         .collect()
 }
 
-/// The names of the dictionary's call entries (`"name("`, `"log det("`).
+/// The names of the dictionary's call entries (`"name("`, `"log det("`). Entries with a
+/// backslash are LaTeX or escaped bytes (`"\\left("`), syntax rather than function names.
 fn dict_names() -> Vec<String> {
     DICT.lines()
         .filter_map(|l| l.strip_prefix('"')?.strip_suffix("(\""))
+        .filter(|call| !call.contains('\\'))
         .flat_map(|call| call.split([' ', '(']))
         .filter(|w| !w.is_empty())
         .map(str::to_string)
         .collect()
+}
+
+/// Every entry of the dictionary is one libFuzzer accepts: printable ASCII between quotes, with
+/// `\\`, `\"` and `\xAB` escapes (UTF-8 is written byte by byte).
+#[test]
+fn fuzz_dictionary_entries_are_valid() {
+    for line in DICT
+        .lines()
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+    {
+        let inner = line
+            .strip_prefix('"')
+            .and_then(|l| l.strip_suffix('"'))
+            .unwrap_or_else(|| panic!("not a quoted entry: {line}"));
+        assert!(inner.bytes().all(|b| (32..127).contains(&b)), "{line}");
+        let mut chars = inner.chars();
+        while let Some(c) = chars.next() {
+            if c == '"' {
+                panic!("unescaped quote: {line}");
+            }
+            if c == '\\' {
+                match chars.next() {
+                    Some('\\' | '"') => {}
+                    Some('x') => {
+                        let hex: String = chars.by_ref().take(2).collect();
+                        assert!(
+                            hex.len() == 2 && hex.chars().all(|h| h.is_ascii_hexdigit()),
+                            "{line}"
+                        );
+                    }
+                    _ => panic!("bad escape: {line}"),
+                }
+            }
+        }
+    }
 }
 
 #[test]

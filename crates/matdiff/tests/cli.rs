@@ -636,7 +636,89 @@ fn injection_attempts_exit_2() {
             } else {
                 assert!(stdout(&o).is_empty(), "{expr}: {}", stdout(&o));
             }
-            assert!(stderr(&o).contains("unexpected"), "{expr}: {}", stderr(&o));
+            let err = stderr(&o);
+            assert!(
+                err.contains("unexpected character `<`")
+                    || err.contains("unknown LaTeX command `\\"),
+                "{expr}: {err}"
+            );
         }
     }
+}
+
+/// The note's examples pasted as LaTeX and typed in Unicode derive the note's gradients, and
+/// their checks pass.
+#[test]
+fn latex_and_unicode_input_derive_the_notes_gradients() {
+    for (expr, gradient) in [
+        (
+            r"\operatorname{Tr}(\mathbf{A}\mathbf{X}\mathbf{B})",
+            "grad_X f = A'*B'",
+        ),
+        ("‖Ax − b‖²", "grad_x f = 2*A'*(A*x - b)"),
+        (
+            r"\left\|\mathbf{A}\mathbf{x} - \mathbf{b}\right\|_2^2",
+            "grad_x f = 2*A'*(A*x - b)",
+        ),
+        (
+            r"\log\det\left(\mathbf{X}^\top\mathbf{X}\right)",
+            "grad_X f = 2*X*inv(X'*X)",
+        ),
+        ("log det(XᵀX)", "grad_X f = 2*X*inv(X'*X)"),
+    ] {
+        let out = stdout(&run(&["derive", expr], 0));
+        // The last line, without the rule it cites.
+        let last = out.lines().last().unwrap_or("");
+        let last = last.split("  [").next().unwrap_or("").trim_end();
+        assert_eq!(last, gradient, "{expr}:\n{out}");
+        let out = stdout(&run(&["check", expr], 0));
+        assert!(out.contains("result: passed"), "{expr}:\n{out}");
+    }
+}
+
+/// A Greek character names its letter in the expression, the declarations, the variable and the
+/// keys of the values.
+#[test]
+fn greek_characters_in_declarations_variable_and_values() {
+    let out = stdout(&run(
+        &[
+            "derive",
+            "logdet(Σ) + λ*tr(Σ)",
+            "--let",
+            "Σ: spd n",
+            "--wrt",
+            "Σ",
+        ],
+        0,
+    ));
+    assert!(
+        out.contains("grad_Sigma f = inv(Sigma) + lambda*eye"),
+        "{out}"
+    );
+    let values = scratch("greek.json", r#"{"λ": 2, "x": [1, 2]}"#);
+    let out = stdout(&run(
+        &[
+            "grad",
+            "λ*x'x",
+            "--wrt",
+            "x",
+            "--at",
+            values.to_str().unwrap(),
+        ],
+        0,
+    ));
+    assert!(out.contains("grad_x f = [4, 8]'"), "{out}");
+}
+
+/// Unknown LaTeX commands and look-alike characters are named, with carets under them.
+#[test]
+fn unknown_commands_and_look_alikes_are_named() {
+    let err = stderr(&run(&["derive", r"tr(X) + \foo{x} + ∑x"], 2));
+    assert!(err.contains("unknown LaTeX command `\\foo`"), "{err}");
+    assert!(
+        err.contains("  | tr(X) + \\foo{x} + ∑x\n  |         ^^^^\n"),
+        "{err}"
+    );
+    assert!(err.contains("unexpected character `∑` (U+2211)"), "{err}");
+    assert!(err.contains("\n  |                   ^\n"), "{err}");
 }

@@ -40,7 +40,8 @@ pub fn expr_input(props: &InputProps) -> Html {
                 value={props.value.clone()} oninput={on_input} />
             <p id="expr-help" class="help">
                 { "A scalar function. * products (or juxtaposition), ' transpose, inv, det, logdet, tr, ||·||, .* elementwise. \
-                   Capitals are matrices, a–g scalars, h–z vectors, unless declared below." }
+                   Capitals are matrices, a–g scalars, h–z vectors, unless declared below. \
+                   Unicode (λ, Xᵀ, X⁻¹, ‖x‖²) and pasted LaTeX (\\operatorname{Tr}, \\frac, \\mathbf{X}) are read too." }
             </p>
         </div>
     }

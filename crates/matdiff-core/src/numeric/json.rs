@@ -260,6 +260,17 @@ pub fn values_from_json(json: &str, table: &SymbolTable) -> Result<(Values, Size
         ))
         .with_hint(format!("map each symbol to its value, like {EXAMPLE}")));
     };
+    // A Greek character is the letter's name: the key `λ` is the symbol `lambda`.
+    let mut spelled = serde_json::Map::new();
+    for (key, v) in map {
+        let name = crate::greek::spelled(&key);
+        if spelled.contains_key(&name) {
+            return Err(error(format!("`{name}` is given twice in the values"))
+                .with_hint(format!("`{key}` is `{name}`: give each symbol one value")));
+        }
+        spelled.insert(name, v);
+    }
+    let map = spelled;
     let unknown: Vec<&str> = map
         .keys()
         .map(String::as_str)
@@ -359,6 +370,26 @@ mod tests {
             GOOD,
             expect!["m=2 n=3 A=[1 2 3; 4 5 6] P=[2 1; 1 2] S=[1 2 3; 2 1 0; 3 0 1] a=[2] x=[1; -2; 0.5]"],
         );
+    }
+
+    /// A key may be a Greek character: `λ` is `lambda`; given both ways it is given twice.
+    #[test]
+    fn greek_keys_are_the_letters_names() {
+        let t = table(vec![
+            symbol("lambda_1", "1", "1"),
+            symbol("Sigma", "n", "n"),
+        ]);
+        let shown = |json: &str| match values_from_json(json, &t) {
+            Ok((values, sizes)) => format!("{sizes:?} {:?}", values.keys().collect::<Vec<_>>()),
+            Err(d) => format!(
+                "error: {} (hint: {})",
+                d.message,
+                d.hint.unwrap_or_default()
+            ),
+        };
+        expect![[r#"{"n": 2} ["Sigma", "lambda_1"]"#]]
+            .assert_eq(&shown(r#"{"λ_1": 2, "Σ": [[1, 0], [0, 1]]}"#));
+        expect!["error: `lambda_1` is given twice in the values (hint: `λ_1` is `lambda_1`: give each symbol one value)"].assert_eq(&shown(r#"{"lambda_1": 2, "λ_1": 3, "Sigma": [[1]]}"#));
     }
 
     #[test]
