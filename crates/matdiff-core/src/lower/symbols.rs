@@ -7,7 +7,7 @@ use super::unify::{D, TS};
 use super::{Low, Lowerer, R};
 use crate::decls::default_kind;
 use crate::diagnostic::{Diagnostic, Span};
-use crate::expr::{Expr, Kind};
+use crate::expr::{Expr, Kind, Origin};
 use crate::greek::is_greek;
 
 /// A symbol as lowering knows it.
@@ -17,7 +17,7 @@ pub(super) struct SymInfo {
     pub(super) s: TS,
     pub(super) symmetric: bool,
     pub(super) spd: bool,
-    pub(super) declared: bool,
+    pub(super) origin: Origin,
     /// Typed scalar by its letter, so it may be promoted.
     pub(super) soft: bool,
     /// Occurrences so far.
@@ -49,13 +49,16 @@ impl Lowerer<'_> {
                     s: TS { r, c },
                     symmetric: d.symmetric,
                     spd: d.spd,
-                    declared: true,
+                    origin: Origin::Declared,
                     soft: false,
                     uses: 0,
                 }
             }
             None => {
-                let kind = default_kind(name);
+                let (kind, origin) = match self.kinds.iter().find(|(n, _)| n == name) {
+                    Some((_, kind)) => (*kind, Origin::Context),
+                    None => (default_kind(name), Origin::Letter),
+                };
                 let s = match kind {
                     Kind::Scalar => TS::SCALAR,
                     Kind::Vector => TS {
@@ -73,8 +76,8 @@ impl Lowerer<'_> {
                     s,
                     symmetric: false,
                     spd: false,
-                    declared: false,
-                    soft: kind == Kind::Scalar,
+                    origin,
+                    soft: kind == Kind::Scalar && origin == Origin::Letter,
                     uses: 0,
                 }
             }
@@ -101,6 +104,7 @@ impl Lowerer<'_> {
         info.kind = kind;
         info.s = s;
         info.soft = false;
+        info.origin = Origin::Context;
         Some(s)
     }
 
