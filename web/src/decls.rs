@@ -192,7 +192,7 @@ mod tests {
         let after = symbols("tr(A*X*B) + a*||x||^2", &decls);
         assert_eq!(dims_text(sym(&after, "X")), "3 x 4");
         assert_eq!(dims_text(sym(&after, "B")), "4 x 2");
-        assert!(!sym(&after, "A").declared && sym(&after, "X").declared);
+        assert!(!sym(&after, "A").declared() && sym(&after, "X").declared());
     }
 
     #[test]

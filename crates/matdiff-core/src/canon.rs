@@ -748,7 +748,7 @@ mod tests {
             shape: Shape::new(d(rows), d(cols)),
             symmetric,
             spd: false,
-            declared: false,
+            origin: crate::expr::Origin::Letter,
         }
     }
     fn s(n: &str) -> Expr {

@@ -93,8 +93,10 @@ impl fmt::Display for Kind {
     }
 }
 
-/// A symbol of the expression with its inferred (or declared) type.
+/// A symbol of the expression with its inferred (or declared) type. Its JSON also says
+/// `declared` (whether `origin` is `declared`), as it did before `origin` existed.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(into = "SymbolJson", from = "SymbolJson")]
 pub struct Symbol {
     pub name: String,
     pub kind: Kind,
@@ -103,8 +105,77 @@ pub struct Symbol {
     pub symmetric: bool,
     /// Declared `spd` (symmetric positive definite).
     pub spd: bool,
-    /// Whether the user declared it, rather than it being typed by its first letter.
-    pub declared: bool,
+    /// Where its kind came from: a declaration, the context it is used in, or its first letter.
+    pub origin: Origin,
+}
+
+/// [`Symbol`] as JSON.
+#[derive(Clone, Serialize, Deserialize)]
+struct SymbolJson {
+    name: String,
+    kind: Kind,
+    shape: Shape,
+    symmetric: bool,
+    spd: bool,
+    declared: bool,
+    origin: Origin,
+}
+
+impl From<Symbol> for SymbolJson {
+    fn from(s: Symbol) -> SymbolJson {
+        SymbolJson {
+            declared: s.declared(),
+            name: s.name,
+            kind: s.kind,
+            shape: s.shape,
+            symmetric: s.symmetric,
+            spd: s.spd,
+            origin: s.origin,
+        }
+    }
+}
+
+impl From<SymbolJson> for Symbol {
+    fn from(s: SymbolJson) -> Symbol {
+        Symbol {
+            name: s.name,
+            kind: s.kind,
+            shape: s.shape,
+            symmetric: s.symmetric,
+            spd: s.spd,
+            origin: s.origin,
+        }
+    }
+}
+
+impl Symbol {
+    /// Whether the user declared it.
+    pub fn declared(&self) -> bool {
+        self.origin == Origin::Declared
+    }
+}
+
+/// Where a symbol's kind (scalar, vector, matrix) came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Origin {
+    /// A declaration (`A: 3x4`), or a value given for it.
+    Declared,
+    /// The only kind under which the expression is well-typed (`b` in `x'*A*x + b'*x`).
+    Context,
+    /// The first-letter convention: `a`–`g` scalars, `h`–`z` vectors, capitals matrices.
+    Letter,
+}
+
+impl Origin {
+    /// How the page and the command say it.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Origin::Declared => "declared",
+            Origin::Context => "from context",
+            Origin::Letter => "from its first letter",
+        }
+    }
 }
 
 /// The symbols of one expression, in order of first appearance.

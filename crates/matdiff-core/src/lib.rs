@@ -25,6 +25,6 @@ pub use api::{
     Input, Lhs, LineCheck, RawDerivation, RawStep, Step,
 };
 pub use diagnostic::{Code, Diagnostic, Label, Source, Span};
-pub use expr::{Dim, Expr, Func, Kind, Problem, Shape, Symbol, SymbolTable};
+pub use expr::{Dim, Expr, Func, Kind, Origin, Problem, Shape, Symbol, SymbolTable};
 pub use numeric::{CheckReport, Verdict};
 pub use rules::Rule;

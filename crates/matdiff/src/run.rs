@@ -5,7 +5,7 @@ use crate::cli::{
 };
 use crate::format;
 use matdiff_core::diagnostic::escape;
-use matdiff_core::numeric::{evaluate_at, values_from_json};
+use matdiff_core::numeric::{decls_from_values, evaluate_at, values_from_json};
 use matdiff_core::{analyze, Analysis, CheckReport, Derivation, Input, Kind, Verdict};
 use nalgebra::DMatrix;
 use serde_json::{json, Value};
@@ -267,14 +267,39 @@ fn read_values(path: &std::path::Path) -> Result<String, String> {
 }
 
 fn grad(args: &GradArgs) -> Outcome {
-    let input = input(&args.problem, Some(&args.wrt));
-    let (analysis, d) = match analyze_or_report(&input) {
-        Ok(x) => x,
-        Err((_, errors)) => return Outcome::input_error(errors),
-    };
     let json_text = match read_values(&args.at) {
         Ok(t) => t,
         Err(e) => return Outcome::input_error(e),
+    };
+    // Each symbol the values give takes its kind and size from its value, before its letter
+    // or its context (declarations still win).
+    let plain = input(&args.problem, Some(&args.wrt));
+    let from_values = match decls_from_values(&json_text, &plain.decls) {
+        Ok(d) => d,
+        Err(diag) => {
+            return Outcome::input_error(format!(
+                "{}  --> in the values file `{}`\n",
+                format::plain_diagnostic(&diag),
+                escape(&args.at.display().to_string())
+            ))
+        }
+    };
+    let typed = Input {
+        decls: match (plain.decls.trim().is_empty(), from_values.is_empty()) {
+            (_, true) => plain.decls.clone(),
+            (true, false) => from_values,
+            (false, false) => format!("{}, {from_values}", plain.decls),
+        },
+        ..plain.clone()
+    };
+    // Where the kinds of the values do not type f but f types without them, the values are
+    // what is wrong: the values check below says which one.
+    let (analysis, d) = match analyze_or_report(&typed) {
+        Ok(x) => x,
+        Err((_, errors)) => match analyze_or_report(&plain) {
+            Ok(x) if typed.decls != plain.decls => x,
+            _ => return Outcome::input_error(errors),
+        },
     };
     let Some(problem) = &analysis.problem else {
         return Outcome::input_error(

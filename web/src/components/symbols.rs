@@ -2,7 +2,7 @@
 
 use super::error::ErrorView;
 use crate::decls::{Fields, SymbolEdit};
-use matdiff_core::{Diagnostic, Kind, Symbol};
+use matdiff_core::{Diagnostic, Kind, Origin, Symbol};
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
@@ -75,7 +75,12 @@ pub fn symbols_panel(props: &SymbolsProps) -> Html {
         html! {
             <tr data-symbol={s.name.clone()}>
                 <th scope="row"><code>{ &s.name }</code>
-                    if !s.declared { <span class="inferred" title="typed by its first letter and inferred sizes">{ " (inferred)" }</span> }
+                    if !s.declared() {
+                        <span class="inferred" data-origin={origin_value(s.origin)}
+                              title={format!("kind {}, sizes inferred", s.origin.describe())}>
+                            { origin_note(s.origin) }
+                        </span>
+                    }
                 </th>
                 <td>
                     <label class="sr-only" for={id("kind")}>{ format!("kind of {}", s.name) }</label>
@@ -147,5 +152,22 @@ pub fn symbols_panel(props: &SymbolsProps) -> Html {
                     id="decls-error" testid="decls-error" />
             </div>
         </section>
+    }
+}
+
+/// The origin as the `data-origin` attribute says it.
+fn origin_value(o: Origin) -> &'static str {
+    match o {
+        Origin::Declared => "declared",
+        Origin::Context => "context",
+        Origin::Letter => "letter",
+    }
+}
+
+/// The note beside an undeclared symbol's name: where its kind came from.
+fn origin_note(o: Origin) -> &'static str {
+    match o {
+        Origin::Context => " (from context)",
+        Origin::Declared | Origin::Letter => " (inferred)",
     }
 }

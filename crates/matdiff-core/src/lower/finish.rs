@@ -124,7 +124,7 @@ impl Lowerer<'_> {
                     shape: self.to_shape(s.s, &vars),
                     symmetric: s.symmetric,
                     spd: s.spd,
-                    declared: s.declared,
+                    origin: s.origin,
                 })
                 .collect(),
         };

@@ -20,9 +20,10 @@ mod symbols;
 mod tests;
 mod unify;
 
+use crate::decls::default_kind;
 use crate::decls::{parse_decls, Decl};
 use crate::diagnostic::Diagnostic;
-use crate::expr::{Expr, Func, Problem};
+use crate::expr::{Expr, Func, Kind, Problem};
 use crate::syntax::{parse, Ast};
 use std::fmt::Write as _;
 use symbols::SymInfo;
@@ -73,13 +74,89 @@ pub fn lower(
     }
 }
 
+/// Most other readings tried for an expression that is ill-typed under the first-letter kinds.
+pub const MAX_READINGS: usize = 64;
+
 /// Types a parsed expression against the declarations and picks the variable.
+///
+/// Undeclared symbols take the kind of their first letter. When the expression is ill-typed
+/// that way (or not a scalar), the kinds of its undeclared symbols are varied, one or two
+/// symbols at a time, and the first reading that is well-typed wins: in `a'*X*b` the
+/// letters make `a` and `b` scalars, the context makes them vectors. The letters still break
+/// ties: their reading is tried first, and the others in order of how far they stray from it
+/// (see [`readings`]). Without any such reading, the first-letter reading's error stands.
 pub fn lower_ast(ast: &Ast, decls: &[Decl], wrt: Option<&str>) -> Result<Problem, Vec<Diagnostic>> {
-    let mut cx = Lowerer::new(decls);
+    let mut cx = Lowerer::new(decls, &[]);
+    let (result, typed) = lower_with(&mut cx, ast, wrt);
+    let Err(diag) = result else {
+        return result.map_err(|d| vec![d]);
+    };
+    // To make a well-typed array into a scalar, two small changes at most (`a'*X*b`); to mend
+    // an operator that does not type, any two changes.
+    let most = if typed { 2 } else { 4 };
+    let names = symbols::undeclared_names(ast, decls);
+    readings(&names, most)
+        .iter()
+        .take(MAX_READINGS)
+        .find_map(|kinds| lower_with(&mut Lowerer::new(decls, kinds), ast, wrt).0.ok())
+        .ok_or_else(|| vec![diag])
+}
+
+/// One reading: the problem or the first error, and whether every operator typed (a failure
+/// then came from finishing: f not a scalar, a limit).
+fn lower_with(
+    cx: &mut Lowerer,
+    ast: &Ast,
+    wrt: Option<&str>,
+) -> (Result<Problem, Diagnostic>, bool) {
     match cx.lower(ast) {
-        Ok(low) => cx.finish(low, ast, wrt).map_err(|d| vec![d]),
-        Err(d) => Err(vec![*d]),
+        Ok(low) => (cx.finish(low, ast, wrt), true),
+        Err(d) => (Err(*d), false),
     }
+}
+
+/// How far reading an undeclared symbol as `to` strays from its letter, `None` where that is
+/// too far-fetched to guess. A scalar letter read as a vector, or a vector letter other than
+/// u–z as a scalar (`k`, `s`, `t` are often scalars), 1; a scalar letter read as a matrix, or
+/// a capital as a vector (an n×1 matrix), 2. The letters u–z stay vectors and capitals stay
+/// arrays unless declared otherwise: `x^2` or `tr(X^0.5)` say more about what was meant than a
+/// guess would.
+fn stray(name: &str, to: Kind) -> Option<usize> {
+    let strong_vector = matches!(name.as_bytes().first(), Some(b'u'..=b'z'));
+    match (default_kind(name), to) {
+        (from, to) if from == to => Some(0),
+        (Kind::Scalar, Kind::Vector) => Some(1),
+        (Kind::Vector, Kind::Scalar) if !strong_vector => Some(1),
+        (Kind::Scalar, Kind::Matrix) | (Kind::Matrix, Kind::Vector) => Some(2),
+        _ => None,
+    }
+}
+
+/// The readings that give one or two of the `seen` symbols another kind than their letter's,
+/// straying at most `most` in all (see [`stray`]), least first; ties in order of appearance.
+fn readings(seen: &[String], most: usize) -> Vec<Vec<(String, Kind)>> {
+    let others = |name: &str| -> Vec<(Kind, usize)> {
+        [Kind::Scalar, Kind::Vector, Kind::Matrix]
+            .into_iter()
+            .filter_map(|k| stray(name, k).map(|c| (k, c)))
+            .filter(|(_, c)| *c > 0 && *c <= most)
+            .collect()
+    };
+    let mut out: Vec<(usize, Vec<(String, Kind)>)> = Vec::new();
+    for (i, a) in seen.iter().enumerate() {
+        for (ka, ca) in others(a) {
+            out.push((ca, vec![(a.clone(), ka)]));
+            for b in &seen[i + 1..] {
+                for (kb, cb) in others(b) {
+                    if ca + cb <= most {
+                        out.push((ca + cb, vec![(a.clone(), ka), (b.clone(), kb)]));
+                    }
+                }
+            }
+        }
+    }
+    out.sort_by_key(|(c, r)| (*c, r.len()));
+    out.into_iter().map(|(_, r)| r).collect()
 }
 
 /// A compact s-expression rendering of an [`Expr`], for tests and debugging.
@@ -162,17 +239,21 @@ type Fail = Box<Diagnostic>;
 /// The result of typing one node.
 type R<T> = Result<T, Fail>;
 
-/// The state of one lowering: the declarations, the dimensions, the symbols seen so far.
+/// The state of one lowering: the declarations, the kinds of this reading, the dimensions, the
+/// symbols seen so far.
 struct Lowerer<'a> {
     decls: &'a [Decl],
+    /// Kinds other than their letter's for undeclared symbols (see [`lower_ast`]).
+    kinds: &'a [(String, Kind)],
     dims: Dims,
     syms: Vec<SymInfo>,
 }
 
 impl<'a> Lowerer<'a> {
-    fn new(decls: &'a [Decl]) -> Lowerer<'a> {
+    fn new(decls: &'a [Decl], kinds: &'a [(String, Kind)]) -> Lowerer<'a> {
         Lowerer {
             decls,
+            kinds,
             dims: Dims::default(),
             syms: Vec::new(),
         }

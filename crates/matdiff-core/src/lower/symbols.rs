@@ -6,9 +6,11 @@
 use super::unify::{D, TS};
 use super::{Low, Lowerer, R};
 use crate::decls::default_kind;
+use crate::decls::Decl;
 use crate::diagnostic::{Diagnostic, Span};
-use crate::expr::{Expr, Kind};
+use crate::expr::{Expr, Kind, Origin};
 use crate::greek::is_greek;
+use crate::syntax::{Ast, AstKind};
 
 /// A symbol as lowering knows it.
 pub(super) struct SymInfo {
@@ -17,7 +19,7 @@ pub(super) struct SymInfo {
     pub(super) s: TS,
     pub(super) symmetric: bool,
     pub(super) spd: bool,
-    pub(super) declared: bool,
+    pub(super) origin: Origin,
     /// Typed scalar by its letter, so it may be promoted.
     pub(super) soft: bool,
     /// Occurrences so far.
@@ -49,13 +51,16 @@ impl Lowerer<'_> {
                     s: TS { r, c },
                     symmetric: d.symmetric,
                     spd: d.spd,
-                    declared: true,
+                    origin: Origin::Declared,
                     soft: false,
                     uses: 0,
                 }
             }
             None => {
-                let kind = default_kind(name);
+                let (kind, origin) = match self.kinds.iter().find(|(n, _)| n == name) {
+                    Some((_, kind)) => (*kind, Origin::Context),
+                    None => (default_kind(name), Origin::Letter),
+                };
                 let s = match kind {
                     Kind::Scalar => TS::SCALAR,
                     Kind::Vector => TS {
@@ -73,8 +78,8 @@ impl Lowerer<'_> {
                     s,
                     symmetric: false,
                     spd: false,
-                    declared: false,
-                    soft: kind == Kind::Scalar,
+                    origin,
+                    soft: kind == Kind::Scalar && origin == Origin::Letter,
                     uses: 0,
                 }
             }
@@ -101,6 +106,7 @@ impl Lowerer<'_> {
         info.kind = kind;
         info.s = s;
         info.soft = false;
+        info.origin = Origin::Context;
         Some(s)
     }
 
@@ -136,6 +142,30 @@ impl Lowerer<'_> {
         let s = self.symbol(name);
         Ok(Low::new(Expr::sym(name), s))
     }
+}
+
+/// The undeclared symbols of an expression, in order of appearance, as lowering will meet them
+/// (implicit products split into their parts; `I` and `eye` are the identity).
+pub(super) fn undeclared_names(ast: &Ast, decls: &[Decl]) -> Vec<String> {
+    let declared = |n: &str| decls.iter().any(|d| d.name == n);
+    let mut out: Vec<String> = Vec::new();
+    let mut stack = vec![ast];
+    while let Some(a) = stack.pop() {
+        if let AstKind::Ident(name) = &a.kind {
+            let parts: Vec<&str> = match implicit_parts(name) {
+                Some(parts) if !declared(name) => parts.into_iter().map(|(_, p)| p).collect(),
+                _ => vec![name.as_str()],
+            };
+            for p in parts {
+                if !declared(p) && !matches!(p, "I" | "eye") && !out.iter().any(|o| o == p) {
+                    out.push(p.to_string());
+                }
+            }
+        }
+        // Children pushed in reverse, so they are visited left to right.
+        stack.extend(a.children().into_iter().rev());
+    }
+    out
 }
 
 /// The parts of a name that reads as an implicit product, with their byte offsets: a name of

@@ -17,8 +17,11 @@ fn check_with(input: &str, decls: &str, wrt: Option<&str>, expect: Expect) {
                     "{}: {} {}×{}",
                     s.name, s.kind, s.shape.rows, s.shape.cols
                 );
+                if s.origin == crate::expr::Origin::Context {
+                    let _ = write!(out, " (from context)");
+                }
                 for (on, w) in [
-                    (s.declared, "declared"),
+                    (s.declared(), "declared"),
                     (s.symmetric, "symmetric"),
                     (s.spd, "spd"),
                 ] {
@@ -55,7 +58,7 @@ fn note_examples() {
             (^ (norm2 (+ (* A x) (* -1 b))) 2)
             A: matrix n×m
             x: vector m×1
-            b: vector n×1
+            b: vector n×1 (from context)
             wrt x
         "#]],
     );
@@ -218,7 +221,7 @@ fn implicit_products_and_axb() {
             (^ (norm2 (+ (* A x) (* -1 b))) 2)
             A: matrix n×m
             x: vector m×1
-            b: vector n×1
+            b: vector n×1 (from context)
             wrt x
         "#]],
     );
@@ -720,16 +723,27 @@ fn declarations_and_unification() {
     );
     check_with(
         "tr(n*N)",
+        "n: vector",
+        None,
+        expect![[r#"
+            error: cannot multiply a vector m×1 by a matrix p×q: the inner dimensions 1 and p differ
+              | tr(n*N)
+              |     ^
+              |    - vector m×1
+              |      - matrix p×q
+              = hint: in a product the columns of the left side must match the rows of the right side
+        "#]],
+    );
+    check_with(
+        "tr(n*N)",
         "",
         None,
         expect![[r#"
-        error: cannot multiply a vector m×1 by a matrix p×q: the inner dimensions 1 and p differ
-          | tr(n*N)
-          |     ^
-          |    - vector m×1
-          |      - matrix p×q
-          = hint: in a product the columns of the left side must match the rows of the right side
-    "#]],
+            (tr (* n N))
+            n: scalar 1×1 (from context)
+            N: matrix m×m
+            wrt N
+        "#]],
     );
     check_with(
         "x'*A*x",
@@ -1057,13 +1071,13 @@ fn letter_scalars_added_to_vectors_become_vectors() {
     check(
         "sum(x - c) + tr(X + lambda)",
         expect![[r#"
-        (+ (sum (+ x (* -1 c))) (tr (+ X lambda)))
-        x: vector n×1
-        c: vector n×1
-        X: matrix m×m
-        lambda: matrix m×m
-        wrt X
-    "#]],
+            (+ (sum (+ x (* -1 c))) (tr (+ X lambda)))
+            x: vector n×1
+            c: vector n×1 (from context)
+            X: matrix m×m
+            lambda: matrix m×m (from context)
+            wrt X
+        "#]],
     );
     check(
         "b + A*x",
@@ -1445,6 +1459,144 @@ fn errors_point_at_the_operator_and_label_the_operands() {
           | diag(x')*y
           | ^^^^
           |      -- row vector 1×n
+    "#]],
+    );
+}
+
+#[test]
+fn kinds_from_context() {
+    // Cookbook 70 as people write it: a and b are vectors by context, not scalars by letter.
+    check(
+        "a'*X*b",
+        expect![[r#"
+            (* (' a) X b)
+            a: vector n×1 (from context)
+            X: matrix n×m
+            b: vector m×1 (from context)
+            wrt X
+        "#]],
+    );
+    check(
+        "x'*A*x + b'*x",
+        expect![[r#"
+        (+ (* (' x) A x) (* (' b) x))
+        x: vector n×1
+        A: matrix n×n
+        b: vector n×1 (from context)
+        wrt x
+    "#]],
+    );
+    check(
+        "a'*inv(X)*b",
+        expect![[r#"
+        (* (' a) (inv X) b)
+        a: vector n×1 (from context)
+        X: matrix n×n
+        b: vector n×1 (from context)
+        wrt X
+    "#]],
+    );
+    check(
+        "k*det(X)",
+        expect![[r#"
+        (* k (det X))
+        k: scalar 1×1 (from context)
+        X: matrix n×n
+        wrt X
+    "#]],
+    );
+    check(
+        "(y.*c)'*x",
+        expect![[r#"
+        (* (' (* y c)) x)
+        y: vector n×1
+        c: scalar 1×1
+        x: vector n×1
+        wrt x
+    "#]],
+    );
+    check_with(
+        "tr(inv(A + t*B))",
+        "",
+        Some("t"),
+        expect![[r#"
+        (tr (inv (+ A (* t B))))
+        A: matrix n×n
+        t: scalar 1×1 (from context)
+        B: matrix n×n
+        wrt t
+    "#]],
+    );
+    check_with(
+        "x'*x/(2*s^2)",
+        "",
+        Some("s"),
+        expect![[r#"
+        (/ (* (' x) x) (* 2 (^ s 2)))
+        x: vector n×1
+        s: scalar 1×1 (from context)
+        wrt s
+    "#]],
+    );
+    // Where the letters' reading types, it stands.
+    check(
+        "tr(A*X)",
+        expect![[r#"
+        (tr (* A X))
+        A: matrix n×m
+        X: matrix m×n
+        wrt X
+    "#]],
+    );
+    check(
+        "a*x'*x",
+        expect![[r#"
+        (* a (' x) x)
+        a: scalar 1×1
+        x: vector n×1
+        wrt x
+    "#]],
+    );
+    // u–z stay vectors and capitals stay arrays: no guess mends these.
+    check(
+        "a*x",
+        expect![[r#"
+        error: the expression is a vector n×1; matdiff differentiates scalar functions
+          | a*x
+          | ^^^
+          = hint: wrap it in sum(·) or a norm ||·||, or take an inner product such as x'(·)
+    "#]],
+    );
+    check(
+        "x^2",
+        expect![[r#"
+        error: cannot raise a vector n×1 to a power
+          | x^2
+          |  ^
+          | - vector n×1
+          = hint: for elementwise powers write x.^2; for the squared length write x'*x or ||x||^2
+    "#]],
+    );
+    check(
+        "tr(X^0.5)",
+        expect![[r#"
+        error: a matrix can only be raised to an integer power, not 0.5
+          | tr(X^0.5)
+          |      ^^^
+          |    - matrix n×m
+          = hint: for elementwise powers write .^0.5
+    "#]],
+    );
+    // A declaration is never second-guessed.
+    check_with(
+        "a'*X*b",
+        "a: scalar",
+        None,
+        expect![[r#"
+        error: the expression is a matrix n×m; matdiff differentiates scalar functions
+          | a'*X*b
+          | ^^^^^^
+          = hint: wrap it in tr(·), sum(·) or ||·||_F
     "#]],
     );
 }

@@ -70,10 +70,22 @@ fn matrix(sym: &Symbol, v: &Value) -> Result<M, Diagnostic> {
                 .with_hint(how_to_write(sym.kind)))
         }
         (Kind::Vector, Value::Array(items)) => {
-            if items.iter().any(Value::is_array) {
-                return Err(wrong_form(sym, "an array of rows"));
-            }
-            let xs = items
+            // A column written as rows of one entry (`[[1], [2]]`, an n×1 matrix) is a vector.
+            let column: Option<Vec<&Value>> = items
+                .iter()
+                .map(|r| match r.as_array().map(Vec::as_slice) {
+                    Some([x]) => Some(x),
+                    _ => None,
+                })
+                .collect();
+            let entries: Vec<&Value> = match column {
+                Some(c) => c,
+                None if items.iter().any(Value::is_array) => {
+                    return Err(wrong_form(sym, "an array of rows"));
+                }
+                None => items.iter().collect(),
+            };
+            let xs = entries
                 .iter()
                 .enumerate()
                 .map(|(i, x)| number(x, || format!("entry {} of `{name}`", i + 1)))
@@ -315,6 +327,61 @@ pub fn values_from_json(json: &str, table: &SymbolTable) -> Result<(Values, Size
     Ok((values, sizes))
 }
 
+/// Declarations of the kinds that the values give (`{"a": [1, 2]}`: `a: vector`), for the
+/// symbols that `decls_src` does not declare, so that a value decides a symbol's kind before its
+/// letter or its context do; sizes are left to inference and then bound by the values. A number
+/// is a scalar, a flat array a column vector, an array of rows a matrix (of one column: a column
+/// vector). Values that are none of these, or names that are not plain names, get no
+/// declaration: [`values_from_json`] reports them. A value whose kind contradicts a declaration
+/// is an error naming both.
+pub fn decls_from_values(json: &str, decls_src: &str) -> Result<String, Diagnostic> {
+    let Ok(Value::Object(map)) = serde_json::from_str::<Value>(json) else {
+        return Ok(String::new());
+    };
+    let (declared, _) = crate::decls::parse_decls(decls_src);
+    let mut out: Vec<String> = Vec::new();
+    for (name, v) in &map {
+        let plain = name.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+            && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+        let Some(kind) = kind_of_value(v).filter(|_| plain) else {
+            continue;
+        };
+        match declared.iter().find(|d| d.name == *name) {
+            Some(d) if d.kind != kind && !(d.kind == Kind::Matrix && kind == Kind::Vector) => {
+                return Err(error(format!(
+                    "`{name}` is declared a {} (--let), but its value is a {kind}",
+                    d.kind
+                ))
+                .with_hint(format!(
+                    "{}, or change the declaration to `{name}: {kind}`",
+                    how_to_write(d.kind)
+                )));
+            }
+            Some(_) => {}
+            None => out.push(format!("{name}: {kind}")),
+        }
+    }
+    Ok(out.join(", "))
+}
+
+/// The kind a value has: a number a scalar, a flat array a column vector, an array of rows a
+/// matrix, of one column a column vector; `None` for anything else.
+fn kind_of_value(v: &Value) -> Option<Kind> {
+    let width = |r: &Value| r.as_array().map(Vec::len);
+    match v {
+        Value::Number(_) => Some(Kind::Scalar),
+        Value::Array(items) if !items.is_empty() && items.iter().all(Value::is_number) => {
+            Some(Kind::Vector)
+        }
+        Value::Array(rows) if !rows.is_empty() => match width(&rows[0]) {
+            Some(1) if rows.iter().all(|r| width(r) == Some(1)) => Some(Kind::Vector),
+            Some(c) if c > 0 && rows.iter().all(|r| width(r) == Some(c)) => Some(Kind::Matrix),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -437,7 +504,13 @@ mod tests {
     fn values_of_the_wrong_form() {
         check(&with("a", "[1]"), expect!["error: `a` is a scalar, but its value is an array (hint: give it as a number, like 0.5)"]);
         check(&with("x", "3"), expect!["error: `x` is a vector, but its value is a number (hint: give it as a flat array of numbers, like [1, 2, 3])"]);
-        check(&with("x", "[[1], [2], [3]]"), expect!["error: `x` is a vector, but its value is an array of rows (hint: give it as a flat array of numbers, like [1, 2, 3])"]);
+        check(&with("x", "[[1, 2], [3, 4]]"), expect!["error: `x` is a vector, but its value is an array of rows (hint: give it as a flat array of numbers, like [1, 2, 3])"]);
+        check(
+            &with("x", "[[1], [2], [3]]"),
+            expect![
+                "m=2 n=3 A=[1 2 3; 4 5 6] P=[2 1; 1 2] S=[1 2 3; 2 1 0; 3 0 1] a=[2] x=[1; 2; 3]"
+            ],
+        );
         check(&with("A", "[1, 2, 3]"), expect!["error: `A` is a matrix, but its value is not an array of rows (hint: give it as an array of rows, like [[1, 2], [3, 4]])"]);
         check(&with("A", "[[1, 2, 3], [4, 5]]"), expect!["error: row 2 of `A` has 2 entries but row 1 has 3 (hint: every row of a matrix has the same number of entries)"]);
         check(&with("A", "[[], []]"), expect!["error: the rows of `A` are empty (hint: give it as an array of rows, like [[1, 2], [3, 4]])"]);
@@ -465,5 +538,25 @@ mod tests {
             &with("P", "[[1, 2], [2, 1]]"),
             expect!["error: `P` is declared spd but its value is not positive definite"],
         );
+    }
+
+    #[test]
+    fn kinds_from_values() {
+        let decls = |json: &str, given: &str| match decls_from_values(json, given) {
+            Ok(d) => d,
+            Err(e) => format!("error: {}", e.message),
+        };
+        expect!["X: matrix, a: vector, b: scalar, c: vector"].assert_eq(&decls(
+            r#"{"a": [1, 2], "b": 0.5, "c": [[1], [2]], "X": [[1, 2], [3, 4]]}"#,
+            "",
+        ));
+        // Declared names keep their declaration; odd values and names are left to the checks.
+        expect![["X: matrix"]].assert_eq(&decls(
+            r#"{"a": [1, 2], "X": [[1, 2]], "e": null, "λ x": 1, "r": []}"#,
+            "a: vector n",
+        ));
+        expect![["error: `a` is declared a scalar (--let), but its value is a vector"]]
+            .assert_eq(&decls(r#"{"a": [1, 2]}"#, "a: scalar"));
+        expect![[""]].assert_eq(&decls("not json", ""));
     }
 }

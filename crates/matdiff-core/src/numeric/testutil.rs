@@ -57,7 +57,7 @@ pub fn symbol(name: &str, rows: &str, cols: &str) -> Symbol {
         shape,
         symmetric: false,
         spd: false,
-        declared: false,
+        origin: crate::expr::Origin::Letter,
     }
 }
 
