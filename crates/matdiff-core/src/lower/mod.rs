@@ -77,7 +77,12 @@ pub fn lower(
 pub fn lower_ast(ast: &Ast, decls: &[Decl], wrt: Option<&str>) -> Result<Problem, Vec<Diagnostic>> {
     let mut cx = Lowerer::new(decls);
     match cx.lower(ast) {
-        Ok(low) => cx.finish(low, ast, wrt).map_err(|d| vec![d]),
+        Ok(low) => {
+            if let Some(w) = wrt {
+                cx.absent_variable(w.trim());
+            }
+            cx.finish(low, ast, wrt).map_err(|d| vec![d])
+        }
         Err(d) => Err(vec![*d]),
     }
 }
