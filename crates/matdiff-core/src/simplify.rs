@@ -1185,7 +1185,8 @@ fn factor_common(e: &Expr, ctx: Ctx) -> Option<Expr> {
         Some(Expr::Num(k)) => Some(*k),
         _ => None,
     };
-    if let Some(k) = first_num(&rests[0]).filter(|k| *k != -1.0) {
+    // Not ±1: factoring 1 out of `1 + 1` would give `1*(1 + 1)` and rewrite its sum forever.
+    if let Some(k) = first_num(&rests[0]).filter(|k| k.abs() != 1.0) {
         if rests.iter().all(|r| first_num(r) == Some(k)) {
             for r in rests.iter_mut() {
                 r.remove(0);
@@ -1196,7 +1197,20 @@ fn factor_common(e: &Expr, ctx: Ctx) -> Option<Expr> {
     if common.is_empty() {
         return None;
     }
-    let sum = add(rests.into_iter().map(|r| mul(ctx, r)).collect());
+    // What is left of each term; numbers only (`a + a` leaves 1 and 1) add up to one number.
+    let number = |r: &[Expr]| match r {
+        [] => Some(1.0),
+        [Expr::Num(k)] => Some(*k),
+        _ => None,
+    };
+    let sum = match rests
+        .iter()
+        .map(|r| number(r))
+        .collect::<Option<Vec<f64>>>()
+    {
+        Some(ks) => Expr::Num(ks.iter().sum()),
+        None => add(rests.into_iter().map(|r| mul(ctx, r)).collect()),
+    };
     common.push(sum);
     Some(mul(ctx, common))
 }
