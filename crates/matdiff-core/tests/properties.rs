@@ -274,6 +274,76 @@ proptest! {
     }
 }
 
+/// A census of the random run, for long runs: `PROPTEST_CASES` expressions (1000 unless set) from
+/// the same generator at the seed `PROPTEST_RNG_SEED`, each derived and checked; prints how many
+/// were refused as limitations, refused otherwise, failed the check, were undecided or passed,
+/// with the first of the failures, and fails on any limitation. Ignored in the CI run (the
+/// property above covers it there); run it with
+/// `PROPTEST_CASES=5000 PROPTEST_RNG_SEED=7 cargo test -p matdiff-core --test properties -- --ignored --nocapture census`.
+#[test]
+#[ignore]
+fn census_of_limitations_and_checks() {
+    use proptest::strategy::ValueTree;
+    use proptest::test_runner::{Config, TestRunner};
+    let mut runner = TestRunner::new(Config::default());
+    let cases = cases(1000);
+    let strategy = (scalar(), proptest::sample::select(VARIABLES), 0u64..1000);
+    let (mut limitations, mut refused, mut failed, mut undecided, mut passed) = (0, 0, 0, 0, 0);
+    let mut shown = Vec::new();
+    for _ in 0..cases {
+        let (expr, wrt, seed) = strategy.new_tree(&mut runner).expect("a case").current();
+        let a = analyze(&Input {
+            expr: expr.clone(),
+            decls: DECLS.to_string(),
+            wrt: Some(wrt.to_string()),
+        });
+        if a.diagnostics.iter().any(|d| d.code == Code::Limitation) {
+            limitations += 1;
+            shown.push(format!("limitation: {expr} (wrt {wrt})"));
+            continue;
+        }
+        if a.derivation.is_none() {
+            refused += 1;
+            if refused <= 5 {
+                let why: Vec<&str> = a.diagnostics.iter().map(|d| d.message.as_str()).collect();
+                shown.push(format!(
+                    "refused: {} (wrt {wrt}): {why:?}",
+                    &expr[..expr.len().min(80)]
+                ));
+            }
+            continue;
+        }
+        let options = CheckOptions {
+            sizes: Default::default(),
+            seed,
+        };
+        match check(&a, &options) {
+            Ok(r) if r.passed => passed += 1,
+            Ok(r) if undefined_at_samples(&r) => undecided += 1,
+            Ok(r) => {
+                failed += 1;
+                let error = r.gradient.as_ref().map(|g| (g.rel_error, g.tolerance));
+                shown.push(format!(
+                    "check failed: {expr} (wrt {wrt}, seed {seed}), f = {:?}, gradient (rel_error, tolerance) = {error:?}, {:?}",
+                    r.value, r.message
+                ));
+            }
+            Err(d) => {
+                failed += 1;
+                shown.push(format!("check refused: {expr} (wrt {wrt}): {}", d.message));
+            }
+        }
+    }
+    println!(
+        "census: {cases} cases at seed {:?}: {limitations} limitation refusals, {refused} other refusals, {failed} check failures, {undecided} undecided, {passed} passed",
+        std::env::var("PROPTEST_RNG_SEED").ok()
+    );
+    for line in shown.iter().take(40) {
+        println!("  {line}");
+    }
+    assert_eq!(limitations, 0, "limitation refusals from well-typed input");
+}
+
 /// Characters of the input language, so that random strings reach the parser's deeper states.
 const ALPHABET: &[char] = &[
     'A', 'X', 'x', 'b', 'S', 'I', 'n', 't', 'r', 'l', 'o', 'g', 'd', 'e', '1', '2', '0', '.', '+',
