@@ -89,6 +89,9 @@ impl Lowerer<'_> {
     /// that does not depend on it, zero, has a shape. Only a name that could be one symbol in the
     /// expression counts: not a function, the identity or a name read as a product (`AX`).
     pub(super) fn absent_variable(&mut self, name: &str) {
+        if self.syms.iter().any(|s| s.name == name) {
+            return;
+        }
         let declared = self.decls.iter().any(|d| d.name == name);
         let is_name = name.bytes().next().is_some_and(|b| b.is_ascii_alphabetic())
             && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
@@ -96,7 +99,7 @@ impl Lowerer<'_> {
             || name == "I"
             || name == "eye"
             || implicit_parts(name).is_some();
-        if !is_name || (reserved && !declared) || self.syms.iter().any(|s| s.name == name) {
+        if !is_name || (reserved && !declared) {
             return;
         }
         self.symbol(name);
