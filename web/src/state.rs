@@ -423,9 +423,10 @@ impl State {
             wrt,
         };
         let mut a = analyze(&input(self.wrt.clone()));
-        // A variable that the new expression no longer has is dropped, not reported.
+        // A variable that the new expression no longer has is dropped, not reported (the core
+        // would derive the gradient 0 with respect to it).
         if let Some(w) = &self.wrt {
-            if !a.symbols().iter().any(|s| &s.name == w) {
+            if !a.problem.as_ref().is_some_and(|p| p.expr.mentions(w)) {
                 let b = analyze(&input(None));
                 if !b.symbols().is_empty() && !b.symbols().iter().any(|s| &s.name == w) {
                     self.wrt = None;

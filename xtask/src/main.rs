@@ -3,6 +3,7 @@
 //! `serve` and `test` first install whatever is missing (see `setup`), so both work on a fresh
 //! machine with only rustup, cargo and Debian's apt-get.
 
+mod callgrind;
 mod serve;
 mod setup;
 mod size;
@@ -27,6 +28,8 @@ Commands:
   serve-check    the test of `serve` alone: a cold copy of the tree served on a free port
   size           the size/perf report of an existing dist/
   bench          the criterion benchmarks of the engine (cargo bench -p matdiff-core)
+  callgrind [N]  instructions per derivation of the note's examples without LaTeX, by callgrind
+                 (N and 2N derivations, default N = 500), against the baselines of issue 11
   setup          only install what is missing";
 
 fn main() -> ExitCode {
@@ -42,6 +45,7 @@ fn main() -> ExitCode {
         Some("bench") => run(cargo()
             .args(["bench", "-p", "matdiff-core"])
             .current_dir(&root)),
+        Some("callgrind") => callgrind::callgrind(&root, rest),
         Some("setup") => setup::ensure(&root, ALL),
         Some("help" | "-h" | "--help") | None => {
             println!("{USAGE}");

@@ -141,6 +141,10 @@ pub struct Derivation {
     pub gradient_latex: String,
     /// The gradient in input syntax: parses back to the same function.
     pub gradient_text: String,
+    /// A sentence to show with the derivation, where the result needs one (the variable does
+    /// not occur in f, so the gradient is zero); in JSON only where there is one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
 }
 
 /// Options of the numeric checks.
@@ -172,6 +176,8 @@ pub struct RawDerivation {
     pub f: Expr,
     pub steps: Vec<RawStep>,
     pub gradient: Expr,
+    /// What [`Derivation::note`] says.
+    pub note: Option<String>,
 }
 
 /// Parses the input and its declarations, infers shapes and picks the variable: the typed
@@ -214,6 +220,27 @@ pub fn derive_exprs(problem: &Problem) -> Result<RawDerivation, Diagnostic> {
     // Scalar sub-products grouped (see `simplify::mul`), so later rearrangements keep chains valid.
     let f = crate::simplify::tidy(ctx, problem.expr.clone());
     let mut steps = vec![line(Lhs::Dy, None, Expr::d(f.clone()))];
+    if !problem.expr.mentions(&problem.wrt) {
+        // f does not depend on the variable: dy = 0 = Tr(0ᵀ dX), so the gradient is zero.
+        steps.push(line(
+            Lhs::Dy,
+            Some(crate::rules::INDEPENDENT),
+            Expr::Num(0.0),
+        ));
+        steps.push(line(
+            Lhs::Gradient,
+            Some(crate::rules::READ_OFF),
+            Expr::Num(0.0),
+        ));
+        return Ok(RawDerivation {
+            wrt: problem.wrt.clone(),
+            wrt_kind,
+            note: Some(absent_note(problem)),
+            f,
+            steps,
+            gradient: Expr::Num(0.0),
+        });
+    }
     let too_large = || {
         Diagnostic::new(
             0..0,
@@ -263,7 +290,59 @@ pub fn derive_exprs(problem: &Problem) -> Result<RawDerivation, Diagnostic> {
         f,
         steps,
         gradient,
+        note: None,
     })
+}
+
+/// The sentence shown with the derivation of a function that does not mention its variable:
+/// its symbols (so a misspelt variable shows), and the likely intended one where the variable's
+/// name differs from a symbol's only in case or in one letter.
+fn absent_note(problem: &Problem) -> String {
+    let w = problem.wrt.as_str();
+    let others: Vec<&str> = problem
+        .symbols
+        .symbols
+        .iter()
+        .map(|s| s.name.as_str())
+        .filter(|n| *n != w && problem.expr.mentions(n))
+        .collect();
+    let symbols = match others.as_slice() {
+        [] => "f has no symbols".to_string(),
+        [one] => format!("the only symbol of f is {one}"),
+        many => format!("the symbols of f are {}", many.join(", ")),
+    };
+    let mut note =
+        format!("{w} does not occur in f ({symbols}), so the gradient with respect to {w} is zero");
+    if let Some(near) = others.iter().find(|n| near_miss(n, w)) {
+        note.push_str(&format!("; did you mean {near}?"));
+    }
+    note
+}
+
+/// Whether two names differ only in letter case, or by one letter changed, added or removed.
+fn near_miss(a: &str, b: &str) -> bool {
+    if a.eq_ignore_ascii_case(b) {
+        return true;
+    }
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    let (short, long) = if a.len() <= b.len() {
+        (&a, &b)
+    } else {
+        (&b, &a)
+    };
+    if short.len() < 2 || long.len() - short.len() > 1 {
+        return false;
+    }
+    let prefix = short
+        .iter()
+        .zip(long.iter())
+        .take_while(|(x, y)| x == y)
+        .count();
+    if short.len() == long.len() {
+        short[prefix + 1..] == long[prefix + 1..]
+    } else {
+        short[prefix..] == long[prefix + 1..]
+    }
 }
 
 /// The LaTeX phase: prints each line of a derivation in LaTeX and in input syntax.
@@ -325,6 +404,7 @@ pub fn render(raw: RawDerivation, symbols: &SymbolTable) -> Derivation {
         gradient: raw.gradient,
         gradient_latex,
         gradient_text,
+        note: raw.note,
     }
 }
 
@@ -475,6 +555,9 @@ impl Derivation {
             });
         }
         out.push_str("\\end{align*}\n");
+        if let Some(note) = &self.note {
+            out.push_str(&format!("% {note}\n"));
+        }
         out
     }
 
@@ -509,6 +592,9 @@ impl Derivation {
                 None => out.push_str(&format!("{line}\n")),
             }
         }
+        if let Some(note) = &self.note {
+            out.push_str(&format!("note: {note}\n"));
+        }
         out
     }
 
@@ -524,6 +610,9 @@ impl Derivation {
                 self.lhs_latex(step.lhs),
                 step.latex
             ));
+        }
+        if let Some(note) = &self.note {
+            out.push_str(&format!("{note}.\n"));
         }
         out
     }
@@ -554,6 +643,7 @@ pub fn rule_note(rule: &Rule) -> String {
 mod tests {
     use super::*;
     use crate::numeric::Verdict;
+    use std::fmt::Write as _;
 
     fn input(expr: &str, decls: &str) -> Input {
         Input {
@@ -622,6 +712,85 @@ mod tests {
                 other => panic!("line {i}: {other:?}"),
             }
         }
+    }
+
+    /// A variable f does not mention: dy = 0 by the rule `independent`, the gradient 0 of the
+    /// variable's shape, a note naming f's symbols (and a near miss), and a check that passes
+    /// with finite differences exactly zero.
+    #[test]
+    fn a_variable_that_does_not_occur_in_f_has_the_gradient_zero() {
+        let mut out = String::new();
+        for (expr, decls, wrt) in [
+            ("tr(A)", "", "X"),
+            ("tr(A)", "X: 3x4", "X"),
+            ("tr(A*X)", "", "x"),
+            ("x'*A*x", "", "Y"),
+            ("log(a) + b", "", "alpha"),
+            ("2 + 3", "", "w"),
+        ] {
+            let a = analyze(&Input {
+                wrt: Some(wrt.into()),
+                ..input(expr, decls)
+            });
+            let d = a.derivation.as_ref().expect("a derivation");
+            let var = a
+                .symbols()
+                .iter()
+                .find(|s| s.name == wrt)
+                .expect("the variable");
+            let r = checked(&a);
+            let g = r.gradient.as_ref().expect("a gradient check");
+            assert_eq!(r.verdict(), Verdict::Passed, "{expr} wrt {wrt}");
+            assert_eq!(g.rel_error, 0.0, "{expr} wrt {wrt}");
+            assert!(r.steps.iter().all(|s| s.passed), "{expr} wrt {wrt}");
+            let _ = writeln!(
+                out,
+                "{expr} wrt {wrt} ({} {}×{}):\n{}",
+                var.kind,
+                var.shape.rows,
+                var.shape.cols,
+                d.to_text()
+            );
+        }
+        expect_test::expect![[r#"
+            tr(A) wrt X (matrix m×p):
+            dy = d(tr(A))
+            dy = 0          [independent: f does not depend on the variable]
+            grad_X f = 0    [read-off: differential-gradient equation]
+            note: X does not occur in f (the only symbol of f is A), so the gradient with respect to X is zero
+
+            tr(A) wrt X (matrix 3×4):
+            dy = d(tr(A))
+            dy = 0          [independent: f does not depend on the variable]
+            grad_X f = 0    [read-off: differential-gradient equation]
+            note: X does not occur in f (the only symbol of f is A), so the gradient with respect to X is zero
+
+            tr(A*X) wrt x (vector p×1):
+            dy = d(tr(A*X))
+            dy = 0            [independent: f does not depend on the variable]
+            grad_x f = 0      [read-off: differential-gradient equation]
+            note: x does not occur in f (the symbols of f are A, X), so the gradient with respect to x is zero; did you mean X?
+
+            x'*A*x wrt Y (matrix m×p):
+            dy = d(x'*A*x)
+            dy = 0           [independent: f does not depend on the variable]
+            grad_Y f = 0     [read-off: differential-gradient equation]
+            note: Y does not occur in f (the symbols of f are x, A), so the gradient with respect to Y is zero
+
+            log(a) + b wrt alpha (scalar 1×1):
+            dy = d(log(a) + b)
+            dy = 0               [independent: f does not depend on the variable]
+            grad_alpha f = 0     [read-off: differential-gradient equation]
+            note: alpha does not occur in f (the symbols of f are a, b), so the gradient with respect to alpha is zero
+
+            2 + 3 wrt w (vector n×1):
+            dy = d(5)
+            dy = 0         [independent: f does not depend on the variable]
+            grad_w f = 0   [read-off: differential-gradient equation]
+            note: w does not occur in f (f has no symbols), so the gradient with respect to w is zero
+
+        "#]]
+        .assert_eq(&out);
     }
 
     /// The variable of `tr(A*X*B)` with A 3×4 and X 4×5, with its gradient replaced by `A`, a

@@ -1121,7 +1121,7 @@ mod tests {
                   product-rule product-rule constant transpose distribute scalar-transpose collect read-off transpose-product
                   = 2*(y'*A*x)*x + (x'*x)*A'*y
                 constant: tr(X)
-                  constant read-off
+                  independent read-off
                   = 0
             "#]],
         );

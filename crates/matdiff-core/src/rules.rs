@@ -27,6 +27,8 @@ rules! {
     // Differentials.
     CONSTANT = "constant", "differential of a constant",
         r"\mathrm{d}\mathbf{C} = 0", Some("33");
+    INDEPENDENT = "independent", "f does not depend on the variable",
+        r"\mathrm{d}f = 0 \text{ when } \mathbf{X} \text{ does not occur in } f", None;
     LINEARITY = "linearity", "linearity of the differential",
         r"\mathrm{d}(\alpha\mathbf{X} + \beta\mathbf{Y}) = \alpha\,\mathrm{d}\mathbf{X} + \beta\,\mathrm{d}\mathbf{Y}", Some("34, 35");
     PRODUCT = "product-rule", "product rule",

@@ -1212,7 +1212,20 @@ fn factor_common(e: &Expr, ctx: Ctx) -> Option<Expr> {
     if common.is_empty() {
         return None;
     }
-    let sum = add(rests.into_iter().map(|r| mul(ctx, r)).collect());
+    // What is left of each term; numbers only (`a + a` leaves 1 and 1) add up to one number.
+    let number = |r: &[Expr]| match r {
+        [] => Some(1.0),
+        [Expr::Num(k)] => Some(*k),
+        _ => None,
+    };
+    let sum = match rests
+        .iter()
+        .map(|r| number(r))
+        .collect::<Option<Vec<f64>>>()
+    {
+        Some(ks) => Expr::Num(ks.iter().sum()),
+        None => add(rests.into_iter().map(|r| mul(ctx, r)).collect()),
+    };
     common.push(sum);
     Some(mul(ctx, common))
 }

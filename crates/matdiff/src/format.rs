@@ -60,6 +60,9 @@ pub fn check_report(report: &CheckReport, d: &Derivation) -> String {
         }
     }
     out.push_str(&format!("grad_{} f = {}\n", d.wrt, d.gradient_text));
+    if let Some(note) = &d.note {
+        out.push_str(&format!("note: {note}\n"));
+    }
     if let Some(m) = &report.message {
         out.push_str(&format!("note: {m}\n"));
     }

@@ -867,3 +867,107 @@ fn grad_value_against_declaration_names_both() {
         "{err}"
     );
 }
+
+/// A variable f does not mention: every format derives the gradient 0 by the rule
+/// `independent` and says why; `check` passes (finite differences are exactly 0) and `grad`
+/// gives zeros shaped like the variable.
+#[test]
+fn a_variable_not_in_f_has_the_gradient_zero_in_every_command() {
+    let base = ["derive", "tr(A)", "--wrt", "X", "--let", "X: 2x3"];
+    let text = stdout(&run(&base, 0));
+    assert!(
+        text.contains("dy = 0") && text.contains("[independent:"),
+        "{text}"
+    );
+    assert!(text.contains("grad_X f = 0 "), "{text}");
+    let note = "X does not occur in f (the only symbol of f is A), so the gradient with respect to X is zero";
+    assert!(
+        text.trim_end().ends_with(&format!("note: {note}")),
+        "{text}"
+    );
+    let latex = stdout(&run(&[&base[..], &["--format", "latex"]].concat(), 0));
+    assert!(
+        latex.contains(r"&= 0 && \text{f does not depend on the variable}"),
+        "{latex}"
+    );
+    assert!(latex.trim_end().ends_with(&format!("% {note}")), "{latex}");
+    let md = stdout(&run(&[&base[..], &["--format", "markdown"]].concat(), 0));
+    assert!(
+        md.contains("(`independent`)") && md.trim_end().ends_with(&format!("{note}.")),
+        "{md}"
+    );
+    let json = stdout(&run(&[&base[..], &["--format", "json"]].concat(), 0));
+    let v: serde_json::Value = serde_json::from_str(&json).expect("valid JSON");
+    let d = &v["derivation"];
+    assert_eq!(d["gradient_text"], "0");
+    assert_eq!(d["note"], note);
+    assert_eq!(d["steps"][1]["rule"]["id"], "independent");
+    let x = &v["symbols"][1];
+    assert_eq!(
+        (&x["name"], &x["declared"]),
+        (&"X".into(), &true.into()),
+        "{x}"
+    );
+    // A name close to a symbol of f gets a hint.
+    let near = stdout(&run(&["derive", "tr(A*X)", "--wrt", "x"], 0));
+    assert!(
+        near.contains("(the symbols of f are A, X)") && near.contains("did you mean X?"),
+        "{near}"
+    );
+
+    let check = stdout(&run(
+        &["check", "tr(A)", "--wrt", "X", "--format", "json"],
+        0,
+    ));
+    let v: serde_json::Value = serde_json::from_str(&check).expect("valid JSON");
+    assert_eq!(v["passed"], true);
+    assert_eq!(v["gradient"]["rel_error"], 0.0, "{v}");
+    assert_eq!(v["gradient_text"], "0");
+    let check = stdout(&run(&["check", "tr(A)", "--wrt", "X"], 0));
+    assert!(check.contains(&format!("note: {note}")), "{check}");
+
+    let values = scratch(
+        "absent.json",
+        r#"{"A": [[1, 2], [3, 4]], "X": [[1, 2, 3], [4, 5, 6]]}"#,
+    );
+    let grad = stdout(&run(
+        &[
+            "grad",
+            "tr(A)",
+            "--wrt",
+            "X",
+            "--at",
+            values.to_str().unwrap(),
+            "--format",
+            "json",
+        ],
+        0,
+    ));
+    let v: serde_json::Value = serde_json::from_str(&grad).expect("valid JSON");
+    assert_eq!(v["value"], 5.0);
+    assert_eq!(
+        v["gradient"],
+        serde_json::json!([[0.0, 0.0, 0.0], [0.0, 0.0, 0.0]])
+    );
+    // The variable still needs a value: its size is not known otherwise.
+    let values = scratch("absent-missing.json", r#"{"A": [[1, 2], [3, 4]]}"#);
+    let o = run(
+        &[
+            "grad",
+            "tr(A)",
+            "--wrt",
+            "X",
+            "--at",
+            values.to_str().unwrap(),
+        ],
+        2,
+    );
+    assert!(stderr(&o).contains("no value for `X`"), "{}", stderr(&o));
+    // A name that cannot be one symbol is still refused.
+    let o = run(&["derive", "tr(A)", "--wrt", "AX"], 2);
+    assert!(
+        stderr(&o).contains("`AX` is not a symbol of the expression"),
+        "{}",
+        stderr(&o)
+    );
+}

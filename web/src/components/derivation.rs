@@ -152,6 +152,9 @@ pub fn derivation_view(props: &DerivationProps) -> Html {
                 data-wrt={d.wrt.clone()} aria-label="gradient">
                 <Math tex={grad} display=true />
             </div>
+            if let Some(note) = &d.note {
+                <p class="help derivation-note" data-testid="derivation-note">{ note }{ "." }</p>
+            }
         </section>
     }
 }

@@ -110,7 +110,12 @@ fn lower_with(
     wrt: Option<&str>,
 ) -> (Result<Problem, Diagnostic>, bool) {
     match cx.lower(ast) {
-        Ok(low) => (cx.finish(low, ast, wrt), true),
+        Ok(low) => {
+            if let Some(w) = wrt {
+                cx.absent_variable(w.trim());
+            }
+            (cx.finish(low, ast, wrt), true)
+        }
         Err(d) => (Err(*d), false),
     }
 }

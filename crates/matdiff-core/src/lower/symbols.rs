@@ -89,6 +89,30 @@ impl Lowerer<'_> {
         s
     }
 
+    /// Adds the variable `name` when the expression does not mention it, typed by its declaration
+    /// or its first letter like any symbol (its sizes stay free), so the gradient of a function
+    /// that does not depend on it, zero, has a shape. Only a name that could be one symbol in the
+    /// expression counts: not a function, the identity or a name read as a product (`AX`).
+    pub(super) fn absent_variable(&mut self, name: &str) {
+        if self.syms.iter().any(|s| s.name == name) {
+            return;
+        }
+        let declared = self.decls.iter().any(|d| d.name == name);
+        let is_name = name.bytes().next().is_some_and(|b| b.is_ascii_alphabetic())
+            && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
+        let reserved = crate::expr::Func::from_name(name).is_some()
+            || name == "I"
+            || name == "eye"
+            || implicit_parts(name).is_some();
+        if !is_name || (reserved && !declared) {
+            return;
+        }
+        self.symbol(name);
+        if let Some(s) = self.syms.last_mut() {
+            s.uses = 0;
+        }
+    }
+
     /// Retypes a letter-typed scalar symbol seen once as a vector or matrix; `None` if it was used before.
     pub(super) fn promote(&mut self, name: &str, kind: Kind) -> Option<TS> {
         let i = self

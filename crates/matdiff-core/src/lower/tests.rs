@@ -1002,21 +1002,56 @@ fn not_scalar_and_variable() {
         "",
         Some(" Y "),
         expect![[r#"
-        [other] error: `Y` is not a symbol of the expression; its symbols are x, A
-          | 
-          | ^
-    "#]],
+            (* (' x) A x)
+            x: vector n×1
+            A: matrix n×n
+            Y: matrix m×p
+            wrt Y
+        "#]],
     );
     check_with(
         "2*3",
         "",
         Some("x"),
         expect![[r#"
-        [other] error: `x` is not a symbol of the expression, which has no symbols
-          | 
-          | ^
-    "#]],
+            (* 2 3)
+            x: vector n×1
+            wrt x
+        "#]],
     );
+    // A variable the expression does not mention is typed by its declaration, else by its
+    // letter with sizes of its own; names that could not be one symbol are still refused.
+    check_with(
+        "tr(A)",
+        "X: 3x4",
+        Some("X"),
+        expect![[r#"
+            (tr A)
+            A: matrix n×n
+            X: matrix 3×4 declared
+            wrt X
+        "#]],
+    );
+    check_with(
+        "tr(A)",
+        "",
+        Some("alpha"),
+        expect![[r#"
+            (tr A)
+            A: matrix n×n
+            alpha: scalar 1×1
+            wrt alpha
+        "#]],
+    );
+    for not_a_symbol in ["AX", "tr", "I", "x y", "1+", "x'"] {
+        let refused = lower("x'*A*x", "", Some(not_a_symbol))
+            .err()
+            .unwrap_or_default();
+        assert!(
+            matches!(&refused[..], [d] if d.message.contains("is not a symbol of the expression")),
+            "{not_a_symbol}: {refused:?}"
+        );
+    }
     check(
         "a*b + c",
         expect![[r#"
