@@ -265,29 +265,13 @@ impl Lowerer<'_> {
                     }
                 }
             }
-            let (sa, sb) = (self.show(a.s), self.show(b.s));
-            let (what, prep) = if sub {
-                ("subtract", "from")
+            // Scalar broadcasting: `x - 1`, `X + c` add the scalar times the all-ones array of
+            // the other side's shape, written out so that every step stays honest about shapes.
+            if a.s.is_scalar() {
+                a = self.times_ones(a, b.s);
             } else {
-                ("add", "and")
-            };
-            let message = if sub {
-                format!("cannot {what} a {sb} {prep} a {sa}: matdiff does not broadcast scalars in + and -")
-            } else {
-                format!("cannot {what} a {sa} {prep} a {sb}: matdiff does not broadcast scalars in + and -")
-            };
-            let nonscalar = if a.s.is_scalar() { b.s } else { a.s };
-            let hint = if nonscalar.c == D::One {
-                "to add c to every entry of a vector, write c*vector(1)"
-            } else if nonscalar.r == D::One {
-                "to add c to every entry of a row vector, write c*vector(1)'"
-            } else {
-                "to add c to every entry of a matrix write c*matrix(1); for c times the identity write c*I"
-            };
-            return Err(self
-                .mismatch(op, message, (&a_span, a.s), (&b_ast.span, b.s))
-                .with_hint(hint)
-                .into());
+                b = self.times_ones(b, a.s);
+            }
         }
         if !self.dims.unify_shapes(a.s, b.s) {
             let (sa, sb) = (self.show(a.s), self.show(b.s));
@@ -314,6 +298,22 @@ impl Lowerer<'_> {
             }
         }
         Ok(Low::new(Expr::Add(terms), s))
+    }
+
+    /// The scalar `c` as `c` times the all-ones array of shape `s` (just the ones for `c = 1`).
+    fn times_ones(&mut self, c: Low, s: TS) -> Low {
+        let ones = Expr::Ones(Rc::new(Shape::new(
+            self.dims.hole(s.r),
+            self.dims.hole(s.c),
+        )));
+        if c.e.is_one() {
+            return Low::new(ones, s);
+        }
+        Low {
+            e: Expr::Mul(vec![c.e, ones]),
+            s,
+            fs: vec![TS::SCALAR, s],
+        }
     }
 
     pub(super) fn mul(&mut self, a: Low, a_span: Span, b: Low, b_span: Span, op: Span) -> R<Low> {

@@ -794,46 +794,36 @@ fn shape_errors() {
     check(
         "x'x + x",
         expect![[r#"
-        error: cannot add a scalar and a vector n×1: matdiff does not broadcast scalars in + and -
-          | x'x + x
-          |     ^
-          | --- scalar
-          |       - vector n×1
-          = hint: to add c to every entry of a vector, write c*vector(1)
-    "#]],
+            error: the expression is a vector n×1; matdiff differentiates scalar functions
+              | x'x + x
+              | ^^^^^^^
+              = hint: wrap it in sum(·) or a norm ||·||, or take an inner product such as x'(·)
+        "#]],
     );
     check(
         "x'x - x + 1",
         expect![[r#"
-        error: cannot subtract a vector n×1 from a scalar: matdiff does not broadcast scalars in + and -
-          | x'x - x + 1
-          |     ^
-          | --- scalar
-          |       - vector n×1
-          = hint: to add c to every entry of a vector, write c*vector(1)
-    "#]],
+            error: the expression is a vector n×1; matdiff differentiates scalar functions
+              | x'x - x + 1
+              | ^^^^^^^^^^^
+              = hint: wrap it in sum(·) or a norm ||·||, or take an inner product such as x'(·)
+        "#]],
     );
     check(
         "sum(x + 2)",
         expect![[r#"
-        error: cannot add a vector n×1 and a scalar: matdiff does not broadcast scalars in + and -
-          | sum(x + 2)
-          |       ^
-          |     - vector n×1
-          |         - scalar
-          = hint: to add c to every entry of a vector, write c*vector(1)
-    "#]],
+            (sum (+ x (* 2 (ones n 1))))
+            x: vector n×1
+            wrt x
+        "#]],
     );
     check(
         "tr(X + 2)",
         expect![[r#"
-        error: cannot add a matrix n×m and a scalar: matdiff does not broadcast scalars in + and -
-          | tr(X + 2)
-          |      ^
-          |    - matrix n×m
-          |        - scalar
-          = hint: to add c to every entry of a matrix write c*matrix(1); for c times the identity write c*I
-    "#]],
+            (tr (+ X (* 2 (ones n n))))
+            X: matrix n×n
+            wrt X
+        "#]],
     );
     check(
         "sum(x/y)",
@@ -1126,12 +1116,10 @@ fn letter_scalars_added_to_vectors_become_vectors() {
     check(
         "sum(x' - b)",
         expect![[r#"
-            error: cannot subtract a scalar from a row vector 1×n: matdiff does not broadcast scalars in + and -
-              | sum(x' - b)
-              |        ^
-              |     -- row vector 1×n
-              |          - scalar
-              = hint: to add c to every entry of a row vector, write c*vector(1)'
+            (sum (+ (' x) (* -1 b (ones 1 n))))
+            x: vector n×1
+            b: scalar 1×1
+            wrt x
         "#]],
     );
     check_with(
@@ -1139,13 +1127,11 @@ fn letter_scalars_added_to_vectors_become_vectors() {
         "c: scalar",
         None,
         expect![[r#"
-        error: cannot subtract a scalar from a vector n×1: matdiff does not broadcast scalars in + and -
-          | sum(x - c)
-          |       ^
-          |     - vector n×1
-          |         - scalar
-          = hint: to add c to every entry of a vector, write c*vector(1)
-    "#]],
+            (sum (+ x (* -1 c (ones n 1))))
+            x: vector n×1
+            c: scalar 1×1 declared
+            wrt x
+        "#]],
     );
 }
 
@@ -1167,12 +1153,10 @@ fn many_promotions_stay_cheap() {
     check(
         "a*(x'x) + sum(x - a)",
         expect![[r#"
-            error: cannot subtract a scalar from a vector n×1: matdiff does not broadcast scalars in + and -
-              | a*(x'x) + sum(x - a)
-              |                 ^
-              |               - vector n×1
-              |                   - scalar
-              = hint: to add c to every entry of a vector, write c*vector(1)
+            (+ (* a (' x) x) (sum (+ x (* -1 a (ones n 1)))))
+            a: scalar 1×1
+            x: vector n×1
+            wrt x
         "#]],
     );
 }
