@@ -1185,7 +1185,8 @@ fn factor_common(e: &Expr, ctx: Ctx) -> Option<Expr> {
         Some(Expr::Num(k)) => Some(*k),
         _ => None,
     };
-    if let Some(k) = first_num(&rests[0]).filter(|k| *k != -1.0) {
+    // Factoring out 1 changes nothing (and 1 + 1 would factor forever).
+    if let Some(k) = first_num(&rests[0]).filter(|k| *k != -1.0 && *k != 1.0) {
         if rests.iter().all(|r| first_num(r) == Some(k)) {
             for r in rests.iter_mut() {
                 r.remove(0);
@@ -1272,6 +1273,14 @@ mod tests {
 
     fn check_simplify(input: &str, expect: Expect) {
         check_step(input, simplify, |e| e, expect);
+    }
+
+    /// `a + a` factors to `a (1 + 1)`, and the `1 + 1` left there must not factor again.
+    #[test]
+    fn a_sum_of_equal_terms_factors_once() {
+        let twice = |e: Expr| Expr::Add(vec![e.clone(), e]);
+        let step = |e: Expr, ctx: Ctx| textbook_forms(twice(e), ctx, &mut Vec::new());
+        check_step("a", step, twice, expect!["2*a"]);
     }
 
     #[test]
