@@ -1,8 +1,7 @@
-//! Tree builders: products and sums that flatten as they are built, and rebuilding a node's children.
+//! Tree builders: products and sums that flatten as they are built.
 
 use crate::ctx::Ctx;
 use crate::expr::{Dim, Expr};
-use std::rc::Rc;
 
 /// Builds a product, flattening nested products.
 #[must_use]
@@ -149,42 +148,5 @@ pub fn add(terms: Vec<Expr>) -> Expr {
         0 => Expr::Num(0.0),
         1 => out.pop().unwrap_or(Expr::Num(0.0)),
         _ => Expr::Add(out),
-    }
-}
-
-/// The node with each child replaced by `f(child)`, in order.
-pub(crate) fn map_children(e: Expr, f: &mut impl FnMut(Expr) -> Expr) -> Expr {
-    let mut b = |x: Rc<Expr>| map_rc(x, &mut *f);
-    match e {
-        Expr::Add(v) => Expr::Add(v.into_iter().map(&mut *f).collect()),
-        Expr::Mul(v) => Expr::Mul(v.into_iter().map(&mut *f).collect()),
-        Expr::Had(v) => Expr::Had(v.into_iter().map(&mut *f).collect()),
-        Expr::Div(x, y) => {
-            let x = b(x);
-            Expr::Div(x, b(y))
-        }
-        Expr::HadDiv(x, y) => {
-            let x = b(x);
-            Expr::HadDiv(x, b(y))
-        }
-        Expr::HadPow(x, p) => Expr::HadPow(b(x), p),
-        Expr::Pow(x, p) => Expr::Pow(b(x), p),
-        Expr::Transpose(x) => Expr::Transpose(b(x)),
-        Expr::Inv(x) => Expr::Inv(b(x)),
-        Expr::Call(g, x) => Expr::Call(g, b(x)),
-        Expr::D(x) => Expr::D(b(x)),
-        e @ (Expr::Num(_) | Expr::Sym(_) | Expr::Eye(_) | Expr::Ones(_)) => e,
-    }
-}
-
-/// `f` of the expression behind `x`, in the same allocation when `x` is not shared.
-pub(crate) fn map_rc(mut x: Rc<Expr>, f: impl FnOnce(Expr) -> Expr) -> Rc<Expr> {
-    match Rc::get_mut(&mut x) {
-        Some(e) => {
-            let old = std::mem::replace(e, Expr::Num(0.0));
-            *e = f(old);
-            x
-        }
-        None => Rc::new(f((*x).clone())),
     }
 }

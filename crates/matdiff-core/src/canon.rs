@@ -1,7 +1,8 @@
 //! The rearrangement phase: from dy linear in dX to dy = Tr(Gᵀ dX) (gᵀdx, g dx), then ∇f = G.
 
-use crate::build::{add, map_rc, mul};
+use crate::build::{add, mul};
 use crate::ctx::Ctx;
+use crate::expr::map_rc;
 use crate::expr::{Dim, Expr, Func, Kind, Shape};
 use crate::rules::{self, Rule};
 use crate::simplify::{simplify_cited, smart_t, tidy, transpose_chain};

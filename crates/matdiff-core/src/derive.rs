@@ -500,23 +500,9 @@ fn rewrite(e: &Expr, rule: &DiffRule, ctx: Ctx) -> Expr {
                 e.clone()
             }
         }
-        Expr::Num(_) | Expr::Sym(_) | Expr::Eye(_) | Expr::Ones(_) => e.clone(),
-        Expr::Add(v) => Expr::Add(v.iter().map(|c| rewrite(c, rule, ctx)).collect()),
-        Expr::Mul(v) => Expr::Mul(v.iter().map(|c| rewrite(c, rule, ctx)).collect()),
-        Expr::Had(v) => Expr::Had(v.iter().map(|c| rewrite(c, rule, ctx)).collect()),
-        Expr::Div(a, b) => Expr::Div(
-            Rc::new(rewrite(a, rule, ctx)),
-            Rc::new(rewrite(b, rule, ctx)),
-        ),
-        Expr::HadDiv(a, b) => Expr::HadDiv(
-            Rc::new(rewrite(a, rule, ctx)),
-            Rc::new(rewrite(b, rule, ctx)),
-        ),
-        Expr::HadPow(a, p) => Expr::HadPow(Rc::new(rewrite(a, rule, ctx)), *p),
-        Expr::Pow(a, p) => Expr::Pow(Rc::new(rewrite(a, rule, ctx)), *p),
-        Expr::Transpose(a) => Expr::t(rewrite(a, rule, ctx)),
-        Expr::Inv(a) => Expr::inv(rewrite(a, rule, ctx)),
-        Expr::Call(f, a) => Expr::call(*f, rewrite(a, rule, ctx)),
+        _ => e
+            .map_children_ref(|c| Some(rewrite(c, rule, ctx)))
+            .unwrap_or_else(|| e.clone()),
     }
 }
 
@@ -534,86 +520,16 @@ fn step(e: &Expr, rule: &DiffRule, ctx: Ctx, merging: bool) -> Option<Expr> {
                 tidy(ctx, new)
             }
         }),
-        Expr::Num(_) | Expr::Sym(_) | Expr::Eye(_) | Expr::Ones(_) => None,
         _ => {
             let merging = merging && merges_children(e);
-            // The children's results, allocated only once one changed (most subtrees don't).
-            let mut changed: Vec<Option<Expr>> = Vec::new();
-            let mut unchanged = 0;
-            e.find_map_child(|c| {
-                match step(c, rule, ctx, merging) {
-                    None if changed.is_empty() => unchanged += 1,
-                    new => {
-                        if changed.is_empty() {
-                            changed.reserve_exact(child_count(e));
-                            changed.resize_with(unchanged, || None);
-                        }
-                        changed.push(new);
-                    }
-                }
-                None::<()>
-            });
-            if changed.is_empty() {
-                return None;
-            }
-            let node = rebuild(e, &mut changed);
+            // Most subtrees don't change: then nothing is allocated.
+            let node = e.map_children_ref(|c| step(c, rule, ctx, merging))?;
             Some(if merging {
                 merge_node(ctx, node)
             } else {
                 tidy_shallow(ctx, node)
             })
         }
-    }
-}
-
-/// A copy of the node `e` with its children replaced by `changed` where given (in order); the
-/// other children are copied, and shared ones (operands of d(·), transposes, …) only referenced.
-fn rebuild(e: &Expr, changed: &mut [Option<Expr>]) -> Expr {
-    let mut at = changed.iter_mut();
-    let mut next = || at.next().and_then(Option::take);
-    let mut rc = |x: &Rc<Expr>| next().map_or_else(|| x.clone(), Rc::new);
-    match e {
-        Expr::Add(v) | Expr::Mul(v) | Expr::Had(v) => {
-            let v = v
-                .iter()
-                .map(|c| next().unwrap_or_else(|| c.clone()))
-                .collect();
-            match e {
-                Expr::Add(_) => Expr::Add(v),
-                Expr::Mul(_) => Expr::Mul(v),
-                _ => Expr::Had(v),
-            }
-        }
-        Expr::Div(x, y) => {
-            let x = rc(x);
-            Expr::Div(x, rc(y))
-        }
-        Expr::HadDiv(x, y) => {
-            let x = rc(x);
-            Expr::HadDiv(x, rc(y))
-        }
-        Expr::HadPow(x, p) => Expr::HadPow(rc(x), *p),
-        Expr::Pow(x, p) => Expr::Pow(rc(x), *p),
-        Expr::Transpose(x) => Expr::Transpose(rc(x)),
-        Expr::Inv(x) => Expr::Inv(rc(x)),
-        Expr::Call(g, x) => Expr::Call(*g, rc(x)),
-        Expr::D(x) => Expr::D(rc(x)),
-        Expr::Num(_) | Expr::Sym(_) | Expr::Eye(_) | Expr::Ones(_) => e.clone(),
-    }
-}
-
-/// How many direct children `e` has.
-fn child_count(e: &Expr) -> usize {
-    match e {
-        Expr::Num(_) | Expr::Sym(_) | Expr::Eye(_) | Expr::Ones(_) => 0,
-        Expr::Add(v) | Expr::Mul(v) | Expr::Had(v) => v.len(),
-        Expr::Div(..) | Expr::HadDiv(..) => 2,
-        Expr::HadPow(..)
-        | Expr::Pow(..)
-        | Expr::Transpose(_)
-        | Expr::Inv(_)
-        | Expr::Call(..)
-        | Expr::D(_) => 1,
     }
 }
 

@@ -269,23 +269,13 @@ impl Expr {
         matches!(self, Expr::Num(x) if *x == 1.0)
     }
 
-    /// The direct children, in order.
-    pub fn children(&self) -> Vec<&Expr> {
-        match self {
-            Expr::Num(_) | Expr::Sym(_) | Expr::Eye(_) | Expr::Ones(_) => vec![],
-            Expr::Add(v) | Expr::Mul(v) | Expr::Had(v) => v.iter().collect(),
-            Expr::Div(a, b) | Expr::HadDiv(a, b) => vec![a, b],
-            Expr::HadPow(a, _)
-            | Expr::Pow(a, _)
-            | Expr::Transpose(a)
-            | Expr::Inv(a)
-            | Expr::Call(_, a)
-            | Expr::D(a) => vec![a],
-        }
-    }
+    // Traversal. `find_map_child`, `map_children` and `map_children_ref` are the only walks
+    // that name every variant: a new node adds its children there, and every generic walk
+    // (`any`, `children`, `size`, the phases' rebuilds) follows.
 
-    /// The first `Some` of `f` over the direct children, in order (no vector, unlike `children()`).
-    pub fn find_map_child<T>(&self, mut f: impl FnMut(&Expr) -> Option<T>) -> Option<T> {
+    /// The first `Some` of `f` over the direct children, in order: the walk by reference every
+    /// other read-only walk is built on.
+    pub fn find_map_child<'a, T>(&'a self, mut f: impl FnMut(&'a Expr) -> Option<T>) -> Option<T> {
         match self {
             Expr::Num(_) | Expr::Sym(_) | Expr::Eye(_) | Expr::Ones(_) => None,
             Expr::Add(v) | Expr::Mul(v) | Expr::Had(v) => v.iter().find_map(f),
@@ -299,22 +289,97 @@ impl Expr {
         }
     }
 
-    /// Whether `pred` holds for this node or any node below it.
+    /// Calls `f` on every direct child, in order.
+    pub fn for_each_child<'a>(&'a self, mut f: impl FnMut(&'a Expr)) {
+        self.find_map_child(|c| {
+            f(c);
+            None::<()>
+        });
+    }
+
+    /// The direct children, in order.
+    pub fn children(&self) -> Vec<&Expr> {
+        let mut out = Vec::new();
+        self.for_each_child(|c| out.push(c));
+        out
+    }
+
+    /// How many direct children the node has.
+    pub fn child_count(&self) -> usize {
+        let mut n = 0;
+        self.for_each_child(|_| n += 1);
+        n
+    }
+
+    /// Whether `pred` holds for this node or any node below it (pre-order, stopping at the
+    /// first `true`).
     pub fn any(&self, pred: &mut impl FnMut(&Expr) -> bool) -> bool {
-        if pred(self) {
-            return true;
-        }
-        // Without `children()`: no vector per node on this hot path.
+        pred(self) || self.find_map_child(|c| c.any(pred).then_some(())).is_some()
+    }
+
+    /// The node with each direct child replaced by `f(child)`, in order; an operand held in an
+    /// `Rc` is rewritten in place when it is not shared.
+    #[must_use]
+    pub fn map_children(self, mut f: impl FnMut(Expr) -> Expr) -> Expr {
+        let mut b = |x: Rc<Expr>| map_rc(x, &mut f);
         match self {
-            Expr::Num(_) | Expr::Sym(_) | Expr::Eye(_) | Expr::Ones(_) => false,
-            Expr::Add(v) | Expr::Mul(v) | Expr::Had(v) => v.iter().any(|c| c.any(pred)),
-            Expr::Div(a, b) | Expr::HadDiv(a, b) => a.any(pred) || b.any(pred),
-            Expr::HadPow(a, _)
-            | Expr::Pow(a, _)
-            | Expr::Transpose(a)
-            | Expr::Inv(a)
-            | Expr::Call(_, a)
-            | Expr::D(a) => a.any(pred),
+            Expr::Add(v) => Expr::Add(v.into_iter().map(&mut f).collect()),
+            Expr::Mul(v) => Expr::Mul(v.into_iter().map(&mut f).collect()),
+            Expr::Had(v) => Expr::Had(v.into_iter().map(&mut f).collect()),
+            Expr::Div(x, y) => {
+                let x = b(x);
+                Expr::Div(x, b(y))
+            }
+            Expr::HadDiv(x, y) => {
+                let x = b(x);
+                Expr::HadDiv(x, b(y))
+            }
+            Expr::HadPow(x, p) => Expr::HadPow(b(x), p),
+            Expr::Pow(x, p) => Expr::Pow(b(x), p),
+            Expr::Transpose(x) => Expr::Transpose(b(x)),
+            Expr::Inv(x) => Expr::Inv(b(x)),
+            Expr::Call(g, x) => Expr::Call(g, b(x)),
+            Expr::D(x) => Expr::D(b(x)),
+            e @ (Expr::Num(_) | Expr::Sym(_) | Expr::Eye(_) | Expr::Ones(_)) => e,
+        }
+    }
+
+    /// Calls `f` on every direct child, mutably, in order (a shared operand is copied first).
+    pub fn for_each_child_mut(&mut self, mut f: impl FnMut(&mut Expr)) {
+        let e = std::mem::replace(self, Expr::Num(0.0));
+        *self = e.map_children(|mut c| {
+            f(&mut c);
+            c
+        });
+    }
+
+    /// A copy of the node with the children for which `f` gives `Some` replaced, the others
+    /// kept (a shared operand only referenced); `None`, without allocating, when `f` gives
+    /// `None` for every child. `f` sees every child, in order.
+    pub fn map_children_ref(&self, mut f: impl FnMut(&Expr) -> Option<Expr>) -> Option<Expr> {
+        let rc = |x: &Rc<Expr>, new: Option<Expr>| new.map_or_else(|| x.clone(), Rc::new);
+        match self {
+            Expr::Num(_) | Expr::Sym(_) | Expr::Eye(_) | Expr::Ones(_) => None,
+            Expr::Add(v) => map_slice_ref(v, f).map(Expr::Add),
+            Expr::Mul(v) => map_slice_ref(v, f).map(Expr::Mul),
+            Expr::Had(v) => map_slice_ref(v, f).map(Expr::Had),
+            Expr::Div(x, y) | Expr::HadDiv(x, y) => {
+                let (nx, ny) = (f(x), f(y));
+                if nx.is_none() && ny.is_none() {
+                    return None;
+                }
+                let (x, y) = (rc(x, nx), rc(y, ny));
+                Some(match self {
+                    Expr::Div(..) => Expr::Div(x, y),
+                    _ => Expr::HadDiv(x, y),
+                })
+            }
+            Expr::HadPow(x, p) => f(x).map(|n| Expr::HadPow(Rc::new(n), *p)),
+            Expr::Pow(x, p) => f(x).map(|n| Expr::Pow(Rc::new(n), *p)),
+            Expr::Transpose(x) => f(x).map(Expr::t),
+            Expr::Inv(x) => f(x).map(Expr::inv),
+            Expr::Call(g, x) => f(x).map(|n| Expr::call(*g, n)),
+            Expr::D(x) => f(x).map(Expr::d),
         }
     }
 
@@ -338,6 +403,37 @@ impl Expr {
         });
         n
     }
+}
+
+/// `f` of the expression behind `x`, in the same allocation when `x` is not shared.
+pub(crate) fn map_rc(mut x: Rc<Expr>, f: impl FnOnce(Expr) -> Expr) -> Rc<Expr> {
+    match Rc::get_mut(&mut x) {
+        Some(e) => {
+            let old = std::mem::replace(e, Expr::Num(0.0));
+            *e = f(old);
+            x
+        }
+        None => Rc::new(f((*x).clone())),
+    }
+}
+
+/// [`Expr::map_children_ref`] over a list of children: `None` when `f` changes none of them.
+fn map_slice_ref(v: &[Expr], mut f: impl FnMut(&Expr) -> Option<Expr>) -> Option<Vec<Expr>> {
+    let mut out: Option<Vec<Expr>> = None;
+    for (i, c) in v.iter().enumerate() {
+        match (f(c), &mut out) {
+            (Some(n), Some(o)) => o.push(n),
+            (None, Some(o)) => o.push(c.clone()),
+            (Some(n), None) => {
+                let mut o = Vec::with_capacity(v.len());
+                o.extend(v[..i].iter().cloned());
+                o.push(n);
+                out = Some(o);
+            }
+            (None, None) => {}
+        }
+    }
+    out
 }
 
 /// Whether two names are equal: `a == b` compared inline, byte by byte (names are short, and
@@ -455,4 +551,70 @@ pub struct Problem {
     pub symbols: SymbolTable,
     /// Name of the variable of differentiation; a symbol of `symbols`.
     pub wrt: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The walks agree with each other on every node of a tree holding every kind of node.
+    #[test]
+    fn the_walks_agree() {
+        let p = crate::lower::lower(
+            "tr(inv(A*X)' * X^2) + sum(X .* B ./ C) + sum(exp(X).^2) * a / b + norm2(x) + tr(I)",
+            "",
+            Some("X"),
+        )
+        .unwrap_or_else(|d| panic!("{d:?}"));
+        let whole = Expr::d(p.expr.clone());
+        let mut nodes = 0;
+        whole.any(&mut |e| {
+            nodes += 1;
+            let children = e.children();
+            assert_eq!(children.len(), e.child_count());
+            assert_eq!(e.clone().map_children(|c| c), *e);
+            assert_eq!(e.map_children_ref(|_| None), None);
+            let copy = e.map_children_ref(|c| Some(c.clone()));
+            assert_eq!(copy.is_some(), !children.is_empty());
+            assert_eq!(copy.unwrap_or_else(|| e.clone()), *e);
+            // Replacing the last child changes exactly that child.
+            if let Some(last) = children.last() {
+                let n = children.len();
+                let mut i = 0;
+                let changed = e
+                    .map_children_ref(|_| {
+                        i += 1;
+                        (i == n).then_some(Expr::Num(7.0))
+                    })
+                    .unwrap_or_else(|| e.clone());
+                let new = changed.children();
+                assert_eq!(new[..n - 1], children[..n - 1]);
+                assert_eq!(*new[n - 1], Expr::Num(7.0), "{last:?}");
+            }
+            false
+        });
+        assert_eq!(nodes, whole.size());
+        assert!(nodes > 25, "{nodes}");
+        let mut leaves = 0;
+        let mut copy = whole.clone();
+        fn count_leaves(e: &mut Expr, n: &mut usize) {
+            if e.child_count() == 0 {
+                *n += 1;
+            }
+            e.for_each_child_mut(|c| count_leaves(c, n));
+        }
+        count_leaves(&mut copy, &mut leaves);
+        assert_eq!(copy, whole);
+        assert_eq!(
+            leaves,
+            whole.size() - {
+                let mut inner = 0;
+                whole.any(&mut |e| {
+                    inner += usize::from(e.child_count() > 0);
+                    false
+                });
+                inner
+            }
+        );
+    }
 }

@@ -1,6 +1,6 @@
 //! Algebraic normalisation: tidying products and sums, pushing transposes, symmetry, collecting like terms.
 
-use crate::build::{add, is_scalar_group, map_children, map_rc, mul};
+use crate::build::{add, is_scalar_group, mul};
 use crate::ctx::Ctx;
 use crate::expr::{Expr, Func};
 use crate::rules::{self, Rule};
@@ -32,22 +32,13 @@ pub fn tidy(ctx: Ctx, e: Expr) -> Expr {
 /// [`tidy`] of one node. With `deep`, the children are tidied first; without, they must
 /// already be results of [`tidy`] (tidy is idempotent, so the result is the same).
 fn tidy_node(ctx: Ctx, e: Expr, deep: bool) -> Expr {
-    let sub = |e: Expr| if deep { tidy(ctx, e) } else { e };
-    // A shared child is kept as it is when it need not be tidied.
-    let subr = |e: Rc<Expr>| {
-        if deep {
-            map_rc(e, |e| tidy(ctx, e))
-        } else {
-            e
-        }
+    let e = if deep {
+        e.map_children(|c| tidy(ctx, c))
+    } else {
+        e
     };
     match e {
         Expr::Add(ts) => {
-            let ts: Vec<Expr> = if deep {
-                ts.into_iter().map(sub).collect()
-            } else {
-                ts
-            };
             // No nested sum and no constant to fold: the loop below would keep every term.
             let folds = |t: &Expr| match t {
                 Expr::Add(_) => true,
@@ -78,11 +69,6 @@ fn tidy_node(ctx: Ctx, e: Expr, deep: bool) -> Expr {
             add(out)
         }
         Expr::Mul(fs) => {
-            let fs: Vec<Expr> = if deep {
-                fs.into_iter().map(sub).collect()
-            } else {
-                fs
-            };
             let n = fs.len();
             // No number to fold and no product to flatten: the loop below would keep every
             // factor, with the coefficient 1.
@@ -131,7 +117,6 @@ fn tidy_node(ctx: Ctx, e: Expr, deep: bool) -> Expr {
             mul(ctx, out)
         }
         Expr::Had(fs) => {
-            let fs: Vec<Expr> = fs.into_iter().map(sub).collect();
             if fs.iter().any(Expr::is_zero) {
                 return Expr::Num(0.0);
             }
@@ -151,8 +136,6 @@ fn tidy_node(ctx: Ctx, e: Expr, deep: bool) -> Expr {
             Expr::Had(out)
         }
         Expr::Div(a, b) => {
-            let a = subr(a);
-            let b = subr(b);
             if a.is_zero() {
                 return Expr::Num(0.0);
             }
@@ -184,37 +167,31 @@ fn tidy_node(ctx: Ctx, e: Expr, deep: bool) -> Expr {
             Expr::Div(a, b)
         }
         Expr::HadDiv(a, b) => {
-            let a = subr(a);
             if a.is_zero() {
                 return Expr::Num(0.0);
             }
-            Expr::HadDiv(a, subr(b))
+            Expr::HadDiv(a, b)
         }
-        Expr::HadPow(a, p) => Expr::HadPow(subr(a), p),
         Expr::Pow(a, p) => {
-            let a = subr(a);
             if p == 1.0 {
                 return Rc::unwrap_or_clone(a);
             }
             Expr::Pow(a, p)
         }
         Expr::Transpose(a) => {
-            let a = subr(a);
             if a.is_zero() || matches!(*a, Expr::Num(_)) {
                 return Rc::unwrap_or_clone(a);
             }
             Expr::Transpose(a)
         }
-        Expr::Inv(a) => Expr::Inv(subr(a)),
         Expr::Call(f, a) => {
-            let a = subr(a);
             if a.is_zero() && matches!(f, Func::Tr | Func::Sum | Func::Diag | Func::DiagOf) {
                 return Expr::Num(0.0);
             }
             Expr::Call(f, a)
         }
-        Expr::D(a) => Expr::D(subr(a)),
-        e @ (Expr::Num(_) | Expr::Sym(_) | Expr::Eye(_) | Expr::Ones(_)) => e,
+        // Leaves, powers, inverses, differentials: nothing to tidy at the node itself.
+        e => e,
     }
 }
 
@@ -301,7 +278,7 @@ pub fn merge_like_terms(ctx: Ctx, e: Expr) -> Expr {
     if !merges_children(&e) {
         return tidy(ctx, e);
     }
-    let e = map_children(e, &mut |c| merge_like_terms(ctx, c));
+    let e = e.map_children(|c| merge_like_terms(ctx, c));
     merge_node(ctx, e)
 }
 
@@ -607,15 +584,13 @@ fn cancels_to_zero(e: &Expr) -> bool {
 /// [`simplify`] of a result of [`tidy`]: its children are results of `tidy` too (tidy is
 /// idempotent), so they are not tidied again, and the node is tidied last over simplified children.
 fn simplify_tidy(e: Expr, ctx: Ctx) -> Expr {
-    let e = match e {
-        Expr::Add(ts) => {
+    let e = match e.map_children(|c| simplify_tidy(c, ctx)) {
+        Expr::Add(mut ts) => {
             // Terms without transposes first: A + Aᵀ rather than Aᵀ + A.
-            let mut ts: Vec<Expr> = ts.into_iter().map(|t| simplify_tidy(t, ctx)).collect();
             ts.sort_by_key(count_transposes);
             add(ts)
         }
         Expr::Mul(fs) => {
-            let fs: Vec<Expr> = fs.into_iter().map(|f| simplify_tidy(f, ctx)).collect();
             let has_other_matrix =
                 |fs: &[Expr]| fs.iter().filter(|f| !ctx.is_scalar(f)).count() >= 2;
             let mut fs = if has_other_matrix(&fs) {
@@ -657,16 +632,8 @@ fn simplify_tidy(e: Expr, ctx: Ctx) -> Expr {
             }
             tidy(ctx, mul(ctx, fs))
         }
-        Expr::Transpose(a) => {
-            let a = simplify_tidy(Rc::unwrap_or_clone(a), ctx);
-            tidy(ctx, smart_t(&a, ctx))
-        }
-        Expr::Div(a, b) => Expr::Div(
-            map_rc(a, |a| simplify_tidy(a, ctx)),
-            map_rc(b, |b| simplify_tidy(b, ctx)),
-        ),
+        Expr::Transpose(a) => tidy(ctx, smart_t(&a, ctx)),
         Expr::Had(fs) => {
-            let fs: Vec<Expr> = fs.into_iter().map(|f| simplify_tidy(f, ctx)).collect();
             // 1 ⊙ A = A
             let kept: Vec<Expr> = fs
                 .iter()
@@ -679,15 +646,7 @@ fn simplify_tidy(e: Expr, ctx: Ctx) -> Expr {
                 _ => Expr::Had(kept),
             }
         }
-        Expr::Inv(a) => Expr::Inv(map_rc(a, |a| simplify_tidy(a, ctx))),
-        Expr::Pow(a, p) => Expr::Pow(map_rc(a, |a| simplify_tidy(a, ctx)), p),
-        Expr::HadPow(a, p) => Expr::HadPow(map_rc(a, |a| simplify_tidy(a, ctx)), p),
-        Expr::HadDiv(a, b) => Expr::HadDiv(
-            map_rc(a, |a| simplify_tidy(a, ctx)),
-            map_rc(b, |b| simplify_tidy(b, ctx)),
-        ),
         Expr::Call(Func::Diag, a) if matches!(*a, Expr::Ones(_)) => Expr::Eye(ctx.shape(&a).rows),
-        Expr::Call(f, a) => Expr::Call(f, map_rc(a, |a| simplify_tidy(a, ctx))),
         e => e,
     };
     tidy_node(ctx, e, false)
@@ -756,7 +715,7 @@ const REWRITES_PER_NODE: usize = 16;
 /// Rewrites `e` bottom-up with [`IDENTITIES`], recording each identity used once in `used`.
 /// Every rewrite keeps the value wherever the input is defined.
 pub fn textbook_forms(e: Expr, ctx: Ctx, used: &mut Vec<Rule>) -> Expr {
-    let mut e = map_children(e, &mut |c| textbook_forms(c, ctx, used));
+    let mut e = e.map_children(|c| textbook_forms(c, ctx, used));
     for _ in 0..REWRITES_PER_NODE {
         let Some((rule, next)) = IDENTITIES
             .iter()
@@ -768,10 +727,7 @@ pub fn textbook_forms(e: Expr, ctx: Ctx, used: &mut Vec<Rule>) -> Expr {
             used.push(rule);
         }
         // The rewrite built new nodes from rewritten children: those get their turn too.
-        e = tidy(
-            ctx,
-            map_children(next, &mut |c| textbook_forms(c, ctx, used)),
-        );
+        e = tidy(ctx, next.map_children(|c| textbook_forms(c, ctx, used)));
     }
     e
 }

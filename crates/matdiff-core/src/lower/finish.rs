@@ -282,17 +282,6 @@ fn fill_dims(e: &mut Expr, fill: &impl Fn(&mut Dim)) {
             fill(&mut s.rows);
             fill(&mut s.cols);
         }
-        Expr::Num(_) | Expr::Sym(_) => {}
-        Expr::Add(v) | Expr::Mul(v) | Expr::Had(v) => v.iter_mut().for_each(|x| fill_dims(x, fill)),
-        Expr::Div(a, b) | Expr::HadDiv(a, b) => {
-            fill_dims(Rc::make_mut(a), fill);
-            fill_dims(Rc::make_mut(b), fill);
-        }
-        Expr::HadPow(a, _)
-        | Expr::Pow(a, _)
-        | Expr::Transpose(a)
-        | Expr::Inv(a)
-        | Expr::Call(_, a)
-        | Expr::D(a) => fill_dims(Rc::make_mut(a), fill),
+        _ => e.for_each_child_mut(|c| fill_dims(c, fill)),
     }
 }

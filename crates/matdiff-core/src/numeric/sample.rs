@@ -130,9 +130,7 @@ fn walk(e: &Expr, table: &SymbolTable, out: &mut BTreeMap<String, Needs>, depth:
         Expr::Div(_, b) | Expr::HadDiv(_, b) => mark(b, &|n, _| n.positive = true),
         _ => {}
     }
-    for c in e.children() {
-        walk(c, table, out, depth + 1);
-    }
+    e.for_each_child(|c| walk(c, table, out, depth + 1));
 }
 
 fn size(d: &Dim, sizes: &Sizes) -> Result<usize, String> {
