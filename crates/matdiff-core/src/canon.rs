@@ -105,7 +105,7 @@ impl Target<'_> {
     fn is_final(&self, core: &Expr) -> bool {
         match self.kind {
             Kind::Matrix => {
-                matches!(core, Expr::Call(Func::Tr, m) if self.ends_in_dx(chain_ref(m)))
+                matches!(core.as_call1(), Some((Func::Tr, m)) if self.ends_in_dx(chain_ref(m)))
             }
             Kind::Vector | Kind::Scalar => self.ends_in_dx(chain_ref(core)),
         }
@@ -176,8 +176,8 @@ fn split_sum(_: Target, core: &Expr) -> Option<Vec<Expr>> {
 
 /// The argument of `Tr(·)`.
 fn trace_arg(core: &Expr) -> Option<&Expr> {
-    match core {
-        Expr::Call(Func::Tr, m) => Some(m),
+    match core.as_call1() {
+        Some((Func::Tr, m)) => Some(m),
         _ => None,
     }
 }
@@ -340,7 +340,7 @@ fn trace_hadamard(t: Target, core: &Expr) -> Option<Vec<Expr>> {
 fn trace_diag(t: Target, core: &Expr) -> Option<Vec<Expr>> {
     let ctx = t.ctx;
     let v = InTrace::of(t, core)?;
-    let Expr::Call(Func::Diag, w) = v.factor() else {
+    let Some((Func::Diag, w)) = v.factor().as_call1() else {
         return None;
     };
     let d = if v.k == 0 {
@@ -355,7 +355,7 @@ fn trace_diag(t: Target, core: &Expr) -> Option<Vec<Expr>> {
 fn diag_trace(t: Target, core: &Expr) -> Option<Vec<Expr>> {
     let ctx = t.ctx;
     let v = InTrace::of(t, core)?;
-    let Expr::Call(Func::DiagOf, a) = v.factor() else {
+    let Some((Func::DiagOf, a)) = v.factor().as_call1() else {
         return None;
     };
     let q = mul(ctx, v.chain[..v.k].to_vec());
@@ -373,8 +373,8 @@ fn trace_of_scalar(t: Target, core: &Expr) -> Option<Vec<Expr>> {
 
 /// The argument of `sum(·)`.
 fn sum_arg(core: &Expr) -> Option<&Expr> {
-    match core {
-        Expr::Call(Func::Sum, m) => Some(m),
+    match core.as_call1() {
+        Some((Func::Sum, m)) => Some(m),
         _ => None,
     }
 }
@@ -504,8 +504,8 @@ struct Final {
 fn finished(term: &Expr, target: Target) -> Option<Final> {
     let ctx = target.ctx;
     let Split { coef, core } = split(term, ctx);
-    let chain = match (target.kind, &core) {
-        (Kind::Matrix, Expr::Call(Func::Tr, m)) => chain_ref(m),
+    let chain = match (target.kind, core.as_call1()) {
+        (Kind::Matrix, Some((Func::Tr, m))) => chain_ref(m),
         (Kind::Matrix, _) => return None,
         _ => chain_ref(&core),
     };
@@ -714,7 +714,7 @@ fn quotients_as_factors(e: Expr, ctx: Ctx) -> Expr {
         Expr::Mul(v) => Expr::Mul(v.into_iter().map(go).collect()),
         Expr::Had(v) => Expr::Had(v.into_iter().map(go).collect()),
         Expr::Transpose(a) => Expr::Transpose(map_rc(a, go)),
-        Expr::Call(f, a) => Expr::Call(f, map_rc(a, go)),
+        e @ Expr::Call(..) => e.map_children(go),
         Expr::HadDiv(a, b) => Expr::HadDiv(map_rc(a, go), b),
         e => e,
     }

@@ -114,7 +114,7 @@ pub static VARYING: [DiffRule; 22] = [
             let Expr::Pow(b, _) = &**e else {
                 return mismatch(e);
             };
-            let Expr::Call(_, u) = &**b else {
+            let Some((_, u)) = b.as_call1() else {
                 return mismatch(e);
             };
             let s = ctx.shape(u);
@@ -204,33 +204,33 @@ pub static VARYING: [DiffRule; 22] = [
     DiffRule {
         rule: rules::TRACE,
         applies: |e, _| matches!(e, Expr::Call(Func::Tr, _)),
-        apply: |e, _| match &**e {
-            Expr::Call(_, a) => Expr::call(Func::Tr, d(a)),
+        apply: |e, _| match e.as_call1() {
+            Some((_, a)) => Expr::call(Func::Tr, d(a)),
             _ => mismatch(e),
         },
     },
     DiffRule {
         rule: rules::DETERMINANT,
         applies: |e, _| matches!(e, Expr::Call(Func::Det, _)),
-        apply: |e, ctx| match &**e {
-            Expr::Call(_, a) => mul(ctx, vec![(**e).clone(), tr_inv_d(a, ctx)]),
+        apply: |e, ctx| match e.as_call1() {
+            Some((_, a)) => mul(ctx, vec![(**e).clone(), tr_inv_d(a, ctx)]),
             _ => mismatch(e),
         },
     },
     DiffRule {
         rule: rules::LOG_DET,
         applies: |e, _| matches!(e, Expr::Call(Func::LogDet, _)),
-        apply: |e, ctx| match &**e {
-            Expr::Call(_, a) => tr_inv_d(a, ctx),
+        apply: |e, ctx| match e.as_call1() {
+            Some((_, a)) => tr_inv_d(a, ctx),
             _ => mismatch(e),
         },
     },
     DiffRule {
         rule: rules::ADJUGATE,
         applies: |e, _| matches!(e, Expr::Call(Func::Adj, _)),
-        apply: |e, ctx| match &**e {
+        apply: |e, ctx| match e.as_call1() {
             // d adj X = adj X · Tr(X⁻¹dX) − X⁻¹ dX adj X.
-            Expr::Call(_, a) => add(vec![
+            Some((_, a)) => add(vec![
                 mul(ctx, vec![(**e).clone(), tr_inv_d(a, ctx)]),
                 Expr::neg(mul(ctx, vec![Expr::Inv(a.clone()), d(a), (**e).clone()])),
             ]),
@@ -240,8 +240,8 @@ pub static VARYING: [DiffRule; 22] = [
     DiffRule {
         rule: rules::SUM,
         applies: |e, _| matches!(e, Expr::Call(Func::Sum, _)),
-        apply: |e, _| match &**e {
-            Expr::Call(_, a) => Expr::call(Func::Sum, d(a)),
+        apply: |e, _| match e.as_call1() {
+            Some((_, a)) => Expr::call(Func::Sum, d(a)),
             _ => mismatch(e),
         },
     },
@@ -249,12 +249,12 @@ pub static VARYING: [DiffRule; 22] = [
         rule: rules::NORM,
         applies: |e, _| matches!(e, Expr::Call(Func::Norm2, _)),
         apply: |e, ctx| {
-            let Expr::Call(_, u) = &**e else {
+            let Some((_, u)) = e.as_call1() else {
                 return mismatch(e);
             };
             let s = ctx.shape(u);
             let inner = if s.is_scalar() {
-                return mul(ctx, vec![Expr::Call(Func::Sign, u.clone()), d(u)]);
+                return mul(ctx, vec![Expr::call_shared(Func::Sign, u.clone()), d(u)]);
             } else if s.is_col_vector() {
                 Expr::Mul(vec![Expr::Transpose(u.clone()), d(u)])
             } else if s.rows == Dim::One {
@@ -268,13 +268,13 @@ pub static VARYING: [DiffRule; 22] = [
     DiffRule {
         rule: rules::NORM1,
         applies: |e, _| matches!(e, Expr::Call(Func::Norm1, _)),
-        apply: |e, ctx| match &**e {
-            Expr::Call(_, u) if ctx.is_scalar(u) => {
-                mul(ctx, vec![Expr::Call(Func::Sign, u.clone()), d(u)])
+        apply: |e, ctx| match e.as_call1() {
+            Some((_, u)) if ctx.is_scalar(u) => {
+                mul(ctx, vec![Expr::call_shared(Func::Sign, u.clone()), d(u)])
             }
-            Expr::Call(_, u) => Expr::call(
+            Some((_, u)) => Expr::call(
                 Func::Sum,
-                Expr::Had(vec![Expr::Call(Func::Sign, u.clone()), d(u)]),
+                Expr::Had(vec![Expr::call_shared(Func::Sign, u.clone()), d(u)]),
             ),
             _ => mismatch(e),
         },
@@ -282,24 +282,24 @@ pub static VARYING: [DiffRule; 22] = [
     DiffRule {
         rule: rules::DIAG,
         applies: |e, _| matches!(e, Expr::Call(Func::Diag | Func::DiagOf, _)),
-        apply: |e, _| match &**e {
-            Expr::Call(f, a) => Expr::call(*f, d(a)),
+        apply: |e, _| match e.as_call1() {
+            Some((f, a)) => Expr::call(f, d(a)),
             _ => mismatch(e),
         },
     },
     DiffRule {
         rule: rules::CHAIN_SCALAR,
-        applies: |e, ctx| matches!(e, Expr::Call(f, a) if f.is_elementwise() && ctx.is_scalar(a)),
-        apply: |e, ctx| match (&**e, elementwise_derivative(e)) {
-            (Expr::Call(_, a), Some(df)) => mul(ctx, vec![df(a, ctx), d(a)]),
+        applies: |e, ctx| matches!(e.as_call1(), Some((f, a)) if f.is_elementwise() && ctx.is_scalar(a)),
+        apply: |e, ctx| match (e.as_call1(), elementwise_derivative(e)) {
+            (Some((_, a)), Some(df)) => mul(ctx, vec![df(a, ctx), d(a)]),
             _ => mismatch(e),
         },
     },
     DiffRule {
         rule: rules::ELEMENTWISE,
-        applies: |e, ctx| matches!(e, Expr::Call(f, a) if f.is_elementwise() && !ctx.is_scalar(a)),
-        apply: |e, ctx| match (&**e, elementwise_derivative(e)) {
-            (Expr::Call(_, a), Some(df)) => Expr::Had(vec![df(a, ctx), d(a)]),
+        applies: |e, ctx| matches!(e.as_call1(), Some((f, a)) if f.is_elementwise() && !ctx.is_scalar(a)),
+        apply: |e, ctx| match (e.as_call1(), elementwise_derivative(e)) {
+            (Some((_, a)), Some(df)) => Expr::Had(vec![df(a, ctx), d(a)]),
             _ => mismatch(e),
         },
     },
@@ -600,7 +600,7 @@ mod tests {
             Expr::Pow(x(), 2.0),
             Expr::Transpose(x()),
             Expr::Inv(x()),
-            Expr::Call(Func::Tr, x()),
+            Expr::call_shared(Func::Tr, x()),
             Expr::D(x()),
         ];
         for e in &examples {
@@ -668,8 +668,8 @@ mod tests {
                 wrt: &p.wrt,
                 index: &index,
             };
-            let scalar = Expr::Call(f, Rc::new(Expr::Call(Func::Sum, Rc::new(Expr::sym(arg)))));
-            for e in [Expr::Call(f, Rc::new(Expr::sym(arg))), scalar] {
+            let scalar = Expr::call(f, Expr::call(Func::Sum, Expr::sym(arg)));
+            for e in [Expr::call(f, Expr::sym(arg)), scalar] {
                 let found: Vec<Rule> = VARYING
                     .iter()
                     .filter(|r| (r.applies)(&e, ctx))

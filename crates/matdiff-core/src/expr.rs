@@ -195,6 +195,38 @@ funcs! {
     Step => STEP,
 }
 
+/// The arguments of a call, each shared like the operand of a unary node.
+pub type Args = Rc<[Rc<Expr>]>;
+
+/// The arguments of a call in serialized form: the argument itself for a call of one (as a
+/// call has always been written), a list for more.
+mod args_serde {
+    use super::{Args, Expr};
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+    use std::rc::Rc;
+
+    pub fn serialize<S: Serializer>(args: &Args, s: S) -> Result<S::Ok, S::Error> {
+        match &**args {
+            [a] => a.serialize(s),
+            many => many.serialize(s),
+        }
+    }
+
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum OneOrMany {
+        One(Rc<Expr>),
+        Many(Vec<Rc<Expr>>),
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Args, D::Error> {
+        Ok(match OneOrMany::deserialize(d)? {
+            OneOrMany::One(a) => Rc::from([a]),
+            OneOrMany::Many(v) => v.into(),
+        })
+    }
+}
+
 /// An expression. Products are n-ary chains read left to right; a `1×1` factor
 /// multiplies as a scalar. Subtraction is `Add` of a term times `Num(-1)`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -221,7 +253,9 @@ pub enum Expr {
     Pow(Rc<Expr>, f64),
     Transpose(Rc<Expr>),
     Inv(Rc<Expr>),
-    Call(Func, Rc<Expr>),
+    /// A function applied to its arguments, as many as its row of [`crate::funcs`] says
+    /// (`arity`); lowering checks the count.
+    Call(Func, #[serde(with = "args_serde")] Args),
     /// The differential operator d(·), not yet pushed inward. `D(Sym(x))` for the
     /// variable `x` is the differential dx itself.
     D(Rc<Expr>),
@@ -241,8 +275,37 @@ impl Expr {
     pub fn inv(e: Expr) -> Expr {
         Expr::Inv(Rc::new(e))
     }
+    /// `f(e)`, a call of one argument.
     pub fn call(f: Func, e: Expr) -> Expr {
-        Expr::Call(f, Rc::new(e))
+        Expr::Call(f, Rc::from([Rc::new(e)]))
+    }
+    /// `f(a)` of a shared operand.
+    pub fn call_shared(f: Func, a: Rc<Expr>) -> Expr {
+        Expr::Call(f, Rc::from([a]))
+    }
+    /// `f(a, b)`, a call of two arguments.
+    pub fn call2(f: Func, a: Expr, b: Expr) -> Expr {
+        Expr::Call(f, Rc::from([Rc::new(a), Rc::new(b)]))
+    }
+    /// The function and argument of a call of one argument.
+    pub fn as_call1(&self) -> Option<(Func, &Rc<Expr>)> {
+        match self {
+            Expr::Call(f, args) => match &**args {
+                [a] => Some((*f, a)),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+    /// The function and arguments of a call of two arguments.
+    pub fn as_call2(&self) -> Option<(Func, &Rc<Expr>, &Rc<Expr>)> {
+        match self {
+            Expr::Call(f, args) => match &**args {
+                [a, b] => Some((*f, a, b)),
+                _ => None,
+            },
+            _ => None,
+        }
     }
     pub fn d(e: Expr) -> Expr {
         Expr::D(Rc::new(e))
@@ -279,12 +342,12 @@ impl Expr {
         match self {
             Expr::Num(_) | Expr::Sym(_) | Expr::Eye(_) | Expr::Ones(_) => None,
             Expr::Add(v) | Expr::Mul(v) | Expr::Had(v) => v.iter().find_map(f),
+            Expr::Call(_, args) => args.iter().find_map(|a| f(a)),
             Expr::Div(a, b) | Expr::HadDiv(a, b) => f(a).or_else(|| f(b)),
             Expr::HadPow(a, _)
             | Expr::Pow(a, _)
             | Expr::Transpose(a)
             | Expr::Inv(a)
-            | Expr::Call(_, a)
             | Expr::D(a) => f(a),
         }
     }
@@ -338,7 +401,16 @@ impl Expr {
             Expr::Pow(x, p) => Expr::Pow(b(x), p),
             Expr::Transpose(x) => Expr::Transpose(b(x)),
             Expr::Inv(x) => Expr::Inv(b(x)),
-            Expr::Call(g, x) => Expr::Call(g, b(x)),
+            Expr::Call(g, mut args) => match Rc::get_mut(&mut args) {
+                Some(slots) => {
+                    for x in slots.iter_mut() {
+                        let old = std::mem::replace(x, Rc::new(Expr::Num(0.0)));
+                        *x = b(old);
+                    }
+                    Expr::Call(g, args)
+                }
+                None => Expr::Call(g, args.iter().map(|x| b(x.clone())).collect()),
+            },
             Expr::D(x) => Expr::D(b(x)),
             e @ (Expr::Num(_) | Expr::Sym(_) | Expr::Eye(_) | Expr::Ones(_)) => e,
         }
@@ -378,7 +450,18 @@ impl Expr {
             Expr::Pow(x, p) => f(x).map(|n| Expr::Pow(Rc::new(n), *p)),
             Expr::Transpose(x) => f(x).map(Expr::t),
             Expr::Inv(x) => f(x).map(Expr::inv),
-            Expr::Call(g, x) => f(x).map(|n| Expr::call(*g, n)),
+            Expr::Call(g, args) if args.len() == 1 => {
+                let new = args.first().and_then(|a| f(a))?;
+                Some(Expr::Call(*g, Rc::from([Rc::new(new)])))
+            }
+            Expr::Call(g, args) => {
+                let new: Vec<Option<Expr>> = args.iter().map(|a| f(a)).collect();
+                if new.iter().all(Option::is_none) {
+                    return None;
+                }
+                let args = args.iter().zip(new).map(|(a, n)| rc(a, n)).collect();
+                Some(Expr::Call(*g, args))
+            }
             Expr::D(x) => f(x).map(Expr::d),
         }
     }
@@ -505,15 +588,20 @@ where
             let (r, c) = dims_with(a, lookup);
             (c, r)
         }
-        Expr::Call(f, a) => match f.info().typing {
-            Typing::SquareToScalar | Typing::AnyToScalar => scalar,
-            Typing::VectorToDiagonal => {
-                let (r, _) = dims_with(a, lookup);
-                (r, r)
+        Expr::Call(f, args) => {
+            let Some(a) = args.first() else {
+                return scalar;
+            };
+            match f.info().typing {
+                Typing::SquareToScalar | Typing::AnyToScalar => scalar,
+                Typing::VectorToDiagonal => {
+                    let (r, _) = dims_with(a, lookup);
+                    (r, r)
+                }
+                Typing::DiagonalOf => (dims_with(a, lookup).0, &ONE),
+                Typing::Elementwise | Typing::SquareToSquare => dims_with(a, lookup),
             }
-            Typing::DiagonalOf => (dims_with(a, lookup).0, &ONE),
-            Typing::Elementwise | Typing::SquareToSquare => dims_with(a, lookup),
-        },
+        }
     }
 }
 

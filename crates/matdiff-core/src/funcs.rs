@@ -58,6 +58,9 @@ pub enum Latex {
     Around(&'static str, &'static str),
     /// `\left\| … \right\|_2` for a vector, `_F` for a matrix.
     Norm2,
+    /// The operator between the arguments (`A \otimes B`), each operand in parentheses unless
+    /// it is an atom or a postfix form.
+    Infix(&'static str),
 }
 
 /// How d(·) goes through a call.
@@ -76,6 +79,8 @@ pub enum Eval {
     Entry(fn(f64) -> Result<f64, EvalError>),
     /// On the whole argument.
     Matrix(fn(M) -> Result<M, EvalError>),
+    /// On two whole arguments.
+    Matrix2(fn(&M, &M) -> Result<M, EvalError>),
 }
 
 /// What the sampler must respect in the argument.

@@ -184,11 +184,12 @@ fn tidy_node(ctx: Ctx, e: Expr, deep: bool) -> Expr {
             }
             Expr::Transpose(a)
         }
-        Expr::Call(f, a) => {
-            if a.is_zero() && matches!(f, Func::Tr | Func::Sum | Func::Diag | Func::DiagOf) {
+        Expr::Call(f, args) => {
+            let zero = matches!(&*args, [a] if a.is_zero());
+            if zero && matches!(f, Func::Tr | Func::Sum | Func::Diag | Func::DiagOf) {
                 return Expr::Num(0.0);
             }
-            Expr::Call(f, a)
+            Expr::Call(f, args)
         }
         // Leaves, powers, inverses, differentials: nothing to tidy at the node itself.
         e => e,
@@ -420,7 +421,7 @@ fn symmetric_within_budget(e: &Expr, ctx: Ctx) -> bool {
         Expr::HadDiv(a, b) => is_symmetric(a, ctx) && is_symmetric(b, ctx),
         Expr::Call(f, a) => match f {
             Func::Diag => true,
-            f if f.is_elementwise() => is_symmetric(a, ctx),
+            f if f.is_elementwise() => a.iter().all(|a| is_symmetric(a, ctx)),
             _ => ctx.is_scalar(e),
         },
         Expr::D(_) => ctx.is_scalar(e),
@@ -488,11 +489,16 @@ pub fn smart_t(e: &Expr, ctx: Ctx) -> Expr {
             }
         }
         Expr::Div(a, s) => Expr::Div(Rc::new(smart_t(a, ctx)), s.clone()),
-        Expr::Call(f, a) if f.is_elementwise() && matches!(**a, Expr::Transpose(_)) => {
-            Expr::call(*f, smart_t(a, ctx))
+        Expr::Call(..) if is_elementwise_of_transpose(e) => {
+            e.clone().map_children(|a| smart_t(&a, ctx))
         }
         _ => Expr::t(e.clone()),
     }
+}
+
+/// Whether `e` is an elementwise function of a transpose, `f(Aᵀ)`.
+fn is_elementwise_of_transpose(e: &Expr) -> bool {
+    matches!(e.as_call1(), Some((f, a)) if f.is_elementwise() && matches!(**a, Expr::Transpose(_)))
 }
 
 /// Merges adjacent powers of the same base in a product chain: A^k A^l = A^(k+l), A A^k = A^(k+1).
@@ -646,7 +652,10 @@ fn simplify_tidy(e: Expr, ctx: Ctx) -> Expr {
                 _ => Expr::Had(kept),
             }
         }
-        Expr::Call(Func::Diag, a) if matches!(*a, Expr::Ones(_)) => Expr::Eye(ctx.shape(&a).rows),
+        e @ Expr::Call(Func::Diag, _) => match e.as_call1() {
+            Some((_, a)) if matches!(**a, Expr::Ones(_)) => Expr::Eye(ctx.shape(a).rows),
+            _ => e,
+        },
         e => e,
     };
     tidy_node(ctx, e, false)
@@ -1030,7 +1039,9 @@ fn negative_power_as_quotient(e: &Expr, ctx: Ctx) -> Option<Expr> {
 /// `a^{1/2} = \sqrt{a}` for a scalar `a`.
 fn half_power_as_sqrt(e: &Expr, ctx: Ctx) -> Option<Expr> {
     match e {
-        Expr::Pow(a, p) if *p == 0.5 && ctx.is_scalar(a) => Some(Expr::Call(Func::Sqrt, a.clone())),
+        Expr::Pow(a, p) if *p == 0.5 && ctx.is_scalar(a) => {
+            Some(Expr::call_shared(Func::Sqrt, a.clone()))
+        }
         _ => None,
     }
 }
@@ -1183,9 +1194,9 @@ mod tests {
             index: &index,
         };
         let whole = tidy(ctx, p.expr.clone());
-        let before = match whole {
-            Expr::Call(Func::Sum, a) => Rc::unwrap_or_clone(a),
-            e => e,
+        let before = match whole.as_call1() {
+            Some((Func::Sum, a)) => (**a).clone(),
+            _ => whole,
         };
         let after = step(before.clone(), ctx);
         let sizes = resolve_problem_sizes(&p, &Default::default()).expect("sizes");

@@ -102,12 +102,16 @@ fn walk(e: &Expr, table: &SymbolTable, out: &mut BTreeMap<String, Needs>, depth:
     };
     let non_integer = |p: f64| p.fract() != 0.0 || p < 0.0;
     match e {
-        Expr::Call(f, a) => match f.info().domain {
-            Domain::Invertible => mark(a, &invertible),
-            Domain::Positive => mark(a, &|n, _| n.positive = true),
-            Domain::Bounded => mark(a, &|n, _| n.bounded = true),
-            Domain::Any | Domain::Kink => {}
-        },
+        Expr::Call(f, args) => {
+            for a in args.iter() {
+                match f.info().domain {
+                    Domain::Invertible => mark(a, &invertible),
+                    Domain::Positive => mark(a, &|n, _| n.positive = true),
+                    Domain::Bounded => mark(a, &|n, _| n.bounded = true),
+                    Domain::Any | Domain::Kink => {}
+                }
+            }
+        }
         Expr::Inv(a) => mark(a, &invertible),
         Expr::Pow(a, p) => {
             if non_integer(*p) {

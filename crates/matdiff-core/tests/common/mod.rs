@@ -160,9 +160,9 @@ pub fn expected_gradient(e: &Entry) -> Result<matdiff_core::Expr, String> {
             rendered.join("")
         )
     })?;
-    match p.expr {
-        matdiff_core::Expr::Call(matdiff_core::Func::Sum, inner) => {
-            match std::rc::Rc::unwrap_or_clone(inner) {
+    match p.expr.as_call1() {
+        Some((matdiff_core::Func::Sum, inner)) => {
+            match (**inner).clone() {
                 matdiff_core::Expr::Had(mut factors)
                     if factors.len() >= 2
                         && factors.last() == Some(&matdiff_core::Expr::sym(&e.wrt)) =>
