@@ -2,6 +2,7 @@
 
 use crate::ctx::Ctx;
 use crate::expr::{Dim, Expr};
+use std::borrow::Cow;
 
 /// Builds a product, flattening nested products.
 #[must_use]
@@ -109,7 +110,7 @@ fn regroup(chain: Vec<Expr>, ctx: Ctx) -> Vec<Expr> {
 pub(crate) fn is_scalar_group(factors: &[Expr], ctx: Ctx) -> bool {
     let mut any_matrix = false;
     let one = Dim::One;
-    let mut acc: (&Dim, &Dim) = (&one, &one);
+    let mut acc = (Cow::Borrowed(&one), Cow::Borrowed(&one));
     for f in factors {
         let s = ctx.dims(f);
         let s_scalar = *s.0 == Dim::One && *s.1 == Dim::One;

@@ -51,7 +51,7 @@ pub static CONSTANT: DiffRule = DiffRule {
 };
 
 /// The rules for operands that depend on the variable. At most one applies to any operand.
-pub static VARYING: [DiffRule; 22] = [
+pub static VARYING: [DiffRule; 23] = [
     DiffRule {
         rule: rules::LINEARITY,
         applies: |e, ctx| match e {
@@ -285,6 +285,17 @@ pub static VARYING: [DiffRule; 22] = [
         apply: |e, _| match e.as_call1() {
             Some((f, a)) => Expr::call(f, d(a)),
             _ => mismatch(e),
+        },
+    },
+    DiffRule {
+        rule: rules::KRONECKER,
+        applies: |e, _| matches!(e, Expr::Call(Func::Kron, _)),
+        apply: |e, _| match e.as_call2() {
+            Some((f, a, b)) => add(vec![
+                Expr::Call(f, Rc::from([Rc::new(d(a)), b.clone()])),
+                Expr::Call(f, Rc::from([a.clone(), Rc::new(d(b))])),
+            ]),
+            None => mismatch(e),
         },
     },
     DiffRule {
@@ -668,8 +679,13 @@ mod tests {
                 wrt: &p.wrt,
                 index: &index,
             };
-            let scalar = Expr::call(f, Expr::call(Func::Sum, Expr::sym(arg)));
-            for e in [Expr::call(f, Expr::sym(arg)), scalar] {
+            // A call with as many arguments as the function takes.
+            let call = |a: Expr| {
+                let shared = Rc::new(a);
+                Expr::Call(f, vec![shared; f.info().arity].into())
+            };
+            let scalar = call(Expr::call(Func::Sum, Expr::sym(arg)));
+            for e in [call(Expr::sym(arg)), scalar] {
                 let found: Vec<Rule> = VARYING
                     .iter()
                     .filter(|r| (r.applies)(&e, ctx))

@@ -2,6 +2,7 @@
 
 use crate::funcs::Typing;
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 use std::fmt;
 use std::rc::Rc;
 
@@ -14,6 +15,50 @@ pub enum Dim {
     Num(usize),
     /// A symbolic size (`n`, `m`, …), declared or named by inference; the name is shared.
     Name(Rc<str>),
+    /// The product of two or more sizes, not all numbers and none 1 (`m·p`, the rows of a
+    /// Kronecker product); built by [`Dim::product`].
+    Prod(Rc<[Dim]>),
+}
+
+impl Dim {
+    /// Calls `f` on every symbolic size in the dimension (one, or the factors of a product).
+    pub fn for_each_name(&self, f: &mut impl FnMut(&str)) {
+        match self {
+            Dim::Name(n) => f(n),
+            Dim::Prod(ps) => ps.iter().for_each(|p| p.for_each_name(f)),
+            Dim::One | Dim::Num(_) => {}
+        }
+    }
+
+    /// `a·b`: 1 is dropped, numbers multiply, nested products flatten.
+    #[must_use]
+    pub fn product(a: &Dim, b: &Dim) -> Dim {
+        let mut num = 1usize;
+        let mut names: Vec<Dim> = Vec::new();
+        for d in [a, b] {
+            let parts: &[Dim] = match d {
+                Dim::Prod(ps) => ps,
+                d => std::slice::from_ref(d),
+            };
+            for p in parts {
+                match p {
+                    Dim::One => {}
+                    Dim::Num(n) => num = num.saturating_mul(*n),
+                    other => names.push(other.clone()),
+                }
+            }
+        }
+        if names.is_empty() {
+            return if num == 1 { Dim::One } else { Dim::Num(num) };
+        }
+        if num != 1 {
+            names.insert(0, Dim::Num(num));
+        }
+        if names.len() == 1 {
+            return names.pop().unwrap_or(Dim::One);
+        }
+        Dim::Prod(names.into())
+    }
 }
 
 impl fmt::Display for Dim {
@@ -22,6 +67,15 @@ impl fmt::Display for Dim {
             Dim::One => write!(f, "1"),
             Dim::Num(n) => write!(f, "{n}"),
             Dim::Name(s) => write!(f, "{s}"),
+            Dim::Prod(ps) => {
+                for (i, p) in ps.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str("·")?;
+                    }
+                    write!(f, "{p}")?;
+                }
+                Ok(())
+            }
         }
     }
 }
@@ -122,11 +176,11 @@ impl SymbolTable {
         let mut out: Vec<String> = Vec::new();
         for s in &self.symbols {
             for d in [&s.shape.rows, &s.shape.cols] {
-                if let Dim::Name(n) = d {
-                    if !out.iter().any(|o| **o == **n) {
+                d.for_each_name(&mut |n| {
+                    if !out.iter().any(|o| **o == *n) {
                         out.push(n.to_string());
                     }
-                }
+                });
             }
         }
         out
@@ -137,7 +191,7 @@ impl SymbolTable {
 /// variant without a row does not compile; [`Func::ALL`] lists them in order.
 macro_rules! funcs {
     ($($(#[$doc:meta])* $variant:ident => $row:ident,)*) => {
-        /// Functions applied to one argument; what each one does is its row of [`crate::funcs`].
+        /// Functions; what each one does (and how many arguments it takes) is its row of [`crate::funcs`].
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
         #[serde(rename_all = "snake_case")]
         pub enum Func {
@@ -177,6 +231,8 @@ funcs! {
     DiagOf => DIAG_OF,
     /// Adjugate of a square matrix: det(X)·X⁻¹ for an invertible X.
     Adj => ADJ,
+    /// Kronecker product of two matrices.
+    Kron => KRON,
     // Elementwise functions (on scalars, vectors and matrices alike).
     Exp => EXP,
     Log => LOG,
@@ -530,44 +586,46 @@ pub fn same_name(a: &str, b: &str) -> bool {
 /// the function is total; expressions built by lowering are always well typed.
 pub fn shape_of(e: &Expr, table: &SymbolTable) -> Shape {
     let (rows, cols) = dims_of(e, table);
-    Shape::new(rows.clone(), cols.clone())
+    Shape::new(rows.into_owned(), cols.into_owned())
 }
 
 /// The dimension `1`, for [`dims_of`] to point at.
 const ONE: Dim = Dim::One;
 
-/// Rows and columns of `e`, borrowed from the expression or the table: [`shape_of`] without
-/// allocating. The same rules as [`shape_of`].
-pub fn dims_of<'a>(e: &'a Expr, table: &'a SymbolTable) -> (&'a Dim, &'a Dim) {
+/// Rows and columns of `e`, borrowed from the expression or the table where they are there (a
+/// Kronecker product's are built): [`shape_of`] without allocating. The same rules as [`shape_of`].
+pub fn dims_of<'a>(e: &'a Expr, table: &'a SymbolTable) -> (Cow<'a, Dim>, Cow<'a, Dim>) {
     dims_with(e, &|name: &str| table.get(name).map(|s| &s.shape))
 }
 
 /// [`dims_of`] with the symbols' shapes from `lookup` (e.g. an index of a large table).
-pub fn dims_with<'a, F>(e: &'a Expr, lookup: &F) -> (&'a Dim, &'a Dim)
+pub fn dims_with<'a, F>(e: &'a Expr, lookup: &F) -> (Cow<'a, Dim>, Cow<'a, Dim>)
 where
     F: Fn(&str) -> Option<&'a Shape>,
 {
-    let scalar = (&ONE, &ONE);
-    let is_scalar = |d: (&Dim, &Dim)| *d.0 == Dim::One && *d.1 == Dim::One;
+    let scalar = || (Cow::Borrowed(&ONE), Cow::Borrowed(&ONE));
+    let is_scalar = |d: &(Cow<Dim>, Cow<Dim>)| *d.0 == Dim::One && *d.1 == Dim::One;
     match e {
-        Expr::Num(_) => scalar,
-        Expr::Sym(s) => lookup(s).map_or(scalar, |s| (&s.rows, &s.cols)),
-        Expr::Eye(n) => (n, n),
-        Expr::Ones(s) => (&s.rows, &s.cols),
+        Expr::Num(_) => scalar(),
+        Expr::Sym(s) => {
+            lookup(s).map_or_else(scalar, |s| (Cow::Borrowed(&s.rows), Cow::Borrowed(&s.cols)))
+        }
+        Expr::Eye(n) => (Cow::Borrowed(n), Cow::Borrowed(n)),
+        Expr::Ones(s) => (Cow::Borrowed(&s.rows), Cow::Borrowed(&s.cols)),
         Expr::Add(v) | Expr::Had(v) => {
             // Scalars broadcast in neither, so any non-scalar term gives the shape.
             v.iter()
                 .map(|t| dims_with(t, lookup))
-                .find(|s| !is_scalar(*s))
-                .unwrap_or(scalar)
+                .find(|s| !is_scalar(s))
+                .unwrap_or_else(scalar)
         }
         Expr::Mul(v) => {
-            let mut acc = scalar;
+            let mut acc = scalar();
             for f in v {
                 let s = dims_with(f, lookup);
-                if is_scalar(acc) {
+                if is_scalar(&acc) {
                     acc = s;
-                } else if !is_scalar(s) {
+                } else if !is_scalar(&s) {
                     acc = (acc.0, s.1);
                 }
             }
@@ -578,7 +636,7 @@ where
         }
         Expr::HadDiv(a, b) => {
             let s = dims_with(a, lookup);
-            if is_scalar(s) {
+            if is_scalar(&s) {
                 dims_with(b, lookup)
             } else {
                 s
@@ -590,16 +648,27 @@ where
         }
         Expr::Call(f, args) => {
             let Some(a) = args.first() else {
-                return scalar;
+                return scalar();
             };
             match f.info().typing {
-                Typing::SquareToScalar | Typing::AnyToScalar => scalar,
+                Typing::SquareToScalar | Typing::AnyToScalar => scalar(),
                 Typing::VectorToDiagonal => {
                     let (r, _) = dims_with(a, lookup);
-                    (r, r)
+                    (r.clone(), r)
                 }
-                Typing::DiagonalOf => (dims_with(a, lookup).0, &ONE),
+                Typing::DiagonalOf => (dims_with(a, lookup).0, Cow::Borrowed(&ONE)),
                 Typing::Elementwise | Typing::SquareToSquare => dims_with(a, lookup),
+                Typing::Kronecker => {
+                    let (r1, c1) = dims_with(a, lookup);
+                    let Some(b) = args.get(1) else {
+                        return (r1, c1);
+                    };
+                    let (r2, c2) = dims_with(b, lookup);
+                    (
+                        Cow::Owned(Dim::product(&r1, &r2)),
+                        Cow::Owned(Dim::product(&c1, &c2)),
+                    )
+                }
             }
         }
     }
@@ -621,11 +690,11 @@ pub fn expr_dim_names(e: &Expr) -> Vec<String> {
             _ => vec![],
         };
         for d in dims {
-            if let Dim::Name(name) = d {
-                if !out.iter().any(|o| **o == **name) {
+            d.for_each_name(&mut |name| {
+                if !out.iter().any(|o| **o == *name) {
                     out.push(name.to_string());
                 }
-            }
+            });
         }
         false
     });
@@ -704,5 +773,20 @@ mod tests {
                 inner
             }
         );
+    }
+
+    /// A call of one argument is written as that argument (as before calls took lists), a call
+    /// of two as a list; both read back.
+    #[test]
+    fn calls_serialize_their_arguments() {
+        let one = Expr::call(Func::Tr, Expr::sym("X"));
+        let two = Expr::call2(Func::Kron, Expr::sym("A"), Expr::sym("X"));
+        let text = |e: &Expr| serde_json::to_string(e).unwrap_or_default();
+        assert_eq!(text(&one), r#"{"Call":["tr",{"Sym":"X"}]}"#);
+        assert_eq!(text(&two), r#"{"Call":["kron",[{"Sym":"A"},{"Sym":"X"}]]}"#);
+        for e in [one, two] {
+            let back: Expr = serde_json::from_str(&text(&e)).unwrap_or(Expr::Num(0.0));
+            assert_eq!(back, e);
+        }
     }
 }

@@ -516,7 +516,7 @@ impl Printer<'_> {
                         if i > 0 {
                             out.push_str(op);
                         }
-                        self.wrap(a, POSTFIX, out);
+                        self.wrap(a, FACTOR, out);
                     }
                     return;
                 }

@@ -189,6 +189,10 @@ fn tidy_node(ctx: Ctx, e: Expr, deep: bool) -> Expr {
             if zero && matches!(f, Func::Tr | Func::Sum | Func::Diag | Func::DiagOf) {
                 return Expr::Num(0.0);
             }
+            // 0 ⊗ B = A ⊗ 0 = 0.
+            if f == Func::Kron && args.iter().any(|a| a.is_zero()) {
+                return Expr::Num(0.0);
+            }
             Expr::Call(f, args)
         }
         // Leaves, powers, inverses, differentials: nothing to tidy at the node itself.

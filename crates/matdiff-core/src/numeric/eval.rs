@@ -126,6 +126,13 @@ impl<'a> Ctx<'a> {
                 .sizes
                 .get(&**n)
                 .ok_or_else(|| EvalError::Missing(format!("no size for the dimension {n}")))?,
+            Dim::Prod(ps) => {
+                let mut n = 1usize;
+                for p in ps.iter() {
+                    n = n.saturating_mul(self.dim(p)?);
+                }
+                n
+            }
         };
         if n > MAX_SIZE {
             return Err(EvalError::Domain(format!(

@@ -144,6 +144,13 @@ fn size(d: &Dim, sizes: &Sizes) -> Result<usize, String> {
         Dim::Name(n) => *sizes
             .get(&**n)
             .ok_or_else(|| format!("no size for the dimension {n}"))?,
+        Dim::Prod(ps) => {
+            let mut n = 1usize;
+            for p in ps.iter() {
+                n = n.saturating_mul(size(p, sizes)?);
+            }
+            n
+        }
     };
     if n > MAX_SIZE {
         return Err(format!("the size {n} is larger than {MAX_SIZE}"));
