@@ -42,7 +42,7 @@ pub fn mul(ctx: Ctx, factors: Vec<Expr>) -> Expr {
 /// Per factor: (is 1×1, has one row, has one column).
 fn unit_dims(f: &Expr, ctx: Ctx) -> (bool, bool, bool) {
     let (r, c) = ctx.dims(f);
-    let (r1, c1) = (*r == Dim::One, *c == Dim::One);
+    let (r1, c1) = (r.is_one(), c.is_one());
     (r1 && c1, r1, c1)
 }
 
@@ -113,17 +113,17 @@ pub(crate) fn is_scalar_group(factors: &[Expr], ctx: Ctx) -> bool {
     let mut acc = (Cow::Borrowed(&one), Cow::Borrowed(&one));
     for f in factors {
         let s = ctx.dims(f);
-        let s_scalar = *s.0 == Dim::One && *s.1 == Dim::One;
+        let s_scalar = s.0.is_one() && s.1.is_one();
         if !s_scalar {
             any_matrix = true;
         }
-        if *acc.0 == Dim::One && *acc.1 == Dim::One {
+        if acc.0.is_one() && acc.1.is_one() {
             acc = s;
         } else if !s_scalar {
             acc = (acc.0, s.1);
         }
     }
-    any_matrix && *acc.0 == Dim::One && *acc.1 == Dim::One
+    any_matrix && acc.0.is_one() && acc.1.is_one()
 }
 
 /// Builds a sum, flattening nested sums.

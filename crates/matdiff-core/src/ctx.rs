@@ -83,7 +83,7 @@ impl<'a> Ctx<'a> {
     }
     pub fn is_scalar(&self, e: &Expr) -> bool {
         let (r, c) = self.dims(e);
-        *r == Dim::One && *c == Dim::One
+        r.is_one() && c.is_one()
     }
     pub fn is_square(&self, e: &Expr) -> bool {
         let (r, c) = self.dims(e);

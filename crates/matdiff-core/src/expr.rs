@@ -21,6 +21,12 @@ pub enum Dim {
 }
 
 impl Dim {
+    /// Whether this is the size 1 (without the general comparison, on the hot paths).
+    #[inline]
+    pub fn is_one(&self) -> bool {
+        matches!(self, Dim::One)
+    }
+
     /// Calls `f` on every symbolic size in the dimension (one, or the factors of a product).
     pub fn for_each_name(&self, f: &mut impl FnMut(&str)) {
         match self {
@@ -100,10 +106,10 @@ impl Shape {
         Shape { rows, cols }
     }
     pub fn is_scalar(&self) -> bool {
-        self.rows == Dim::One && self.cols == Dim::One
+        self.rows.is_one() && self.cols.is_one()
     }
     pub fn is_col_vector(&self) -> bool {
-        self.rows != Dim::One && self.cols == Dim::One
+        !self.rows.is_one() && self.cols.is_one()
     }
     pub fn is_square(&self) -> bool {
         self.rows == self.cols
@@ -604,7 +610,7 @@ where
     F: Fn(&str) -> Option<&'a Shape>,
 {
     let scalar = || (Cow::Borrowed(&ONE), Cow::Borrowed(&ONE));
-    let is_scalar = |d: &(Cow<Dim>, Cow<Dim>)| *d.0 == Dim::One && *d.1 == Dim::One;
+    let is_scalar = |d: &(Cow<Dim>, Cow<Dim>)| d.0.is_one() && d.1.is_one();
     match e {
         Expr::Num(_) => scalar(),
         Expr::Sym(s) => {
@@ -677,7 +683,7 @@ where
 /// Whether `e` is `1×1`: [`shape_of`]`(e).is_scalar()` without allocating.
 pub fn is_scalar_expr(e: &Expr, table: &SymbolTable) -> bool {
     let (r, c) = dims_of(e, table);
-    *r == Dim::One && *c == Dim::One
+    r.is_one() && c.is_one()
 }
 
 /// Symbolic dimension names the expression uses beyond its symbols' (sizes of `eye`, `matrix(c)`).
