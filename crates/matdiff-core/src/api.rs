@@ -268,6 +268,19 @@ pub fn derive_exprs(problem: &Problem) -> Result<RawDerivation, Diagnostic> {
         if budget == 0 {
             return too_large();
         }
+        if crate::canon::kron_holds_dx(&dy, ctx) {
+            return Diagnostic::new(
+                0..0,
+                "matdiff cannot take dX out of this Kronecker product: it rearranges traces of \
+                 Kronecker products of square matrices, Tr(A ⊗ dX) = Tr(A) Tr(dX), not a \
+                 Kronecker product next to another matrix or inside sum(·)",
+            )
+            .in_source(Source::Other)
+            .with_hint(
+                "supported: tr(kron(A, X)), tr(kron(X, B)), ||kron(A, X)||_F^2, tr(kron(A, X)*kron(B, X))",
+            )
+            .with_code(Code::Limitation);
+        }
         Diagnostic::new(
             0..0,
             "matdiff could not bring this differential into the form Tr(Gᵀ dX)",

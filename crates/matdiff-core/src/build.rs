@@ -1,8 +1,8 @@
-//! Tree builders: products and sums that flatten as they are built, and rebuilding a node's children.
+//! Tree builders: products and sums that flatten as they are built.
 
 use crate::ctx::Ctx;
 use crate::expr::{Dim, Expr};
-use std::rc::Rc;
+use std::borrow::Cow;
 
 /// Builds a product, flattening nested products.
 #[must_use]
@@ -42,7 +42,7 @@ pub fn mul(ctx: Ctx, factors: Vec<Expr>) -> Expr {
 /// Per factor: (is 1×1, has one row, has one column).
 fn unit_dims(f: &Expr, ctx: Ctx) -> (bool, bool, bool) {
     let (r, c) = ctx.dims(f);
-    let (r1, c1) = (*r == Dim::One, *c == Dim::One);
+    let (r1, c1) = (r.is_one(), c.is_one());
     (r1 && c1, r1, c1)
 }
 
@@ -110,20 +110,20 @@ fn regroup(chain: Vec<Expr>, ctx: Ctx) -> Vec<Expr> {
 pub(crate) fn is_scalar_group(factors: &[Expr], ctx: Ctx) -> bool {
     let mut any_matrix = false;
     let one = Dim::One;
-    let mut acc: (&Dim, &Dim) = (&one, &one);
+    let mut acc = (Cow::Borrowed(&one), Cow::Borrowed(&one));
     for f in factors {
         let s = ctx.dims(f);
-        let s_scalar = *s.0 == Dim::One && *s.1 == Dim::One;
+        let s_scalar = s.0.is_one() && s.1.is_one();
         if !s_scalar {
             any_matrix = true;
         }
-        if *acc.0 == Dim::One && *acc.1 == Dim::One {
+        if acc.0.is_one() && acc.1.is_one() {
             acc = s;
         } else if !s_scalar {
             acc = (acc.0, s.1);
         }
     }
-    any_matrix && *acc.0 == Dim::One && *acc.1 == Dim::One
+    any_matrix && acc.0.is_one() && acc.1.is_one()
 }
 
 /// Builds a sum, flattening nested sums.
@@ -149,42 +149,5 @@ pub fn add(terms: Vec<Expr>) -> Expr {
         0 => Expr::Num(0.0),
         1 => out.pop().unwrap_or(Expr::Num(0.0)),
         _ => Expr::Add(out),
-    }
-}
-
-/// The node with each child replaced by `f(child)`, in order.
-pub(crate) fn map_children(e: Expr, f: &mut impl FnMut(Expr) -> Expr) -> Expr {
-    let mut b = |x: Rc<Expr>| map_rc(x, &mut *f);
-    match e {
-        Expr::Add(v) => Expr::Add(v.into_iter().map(&mut *f).collect()),
-        Expr::Mul(v) => Expr::Mul(v.into_iter().map(&mut *f).collect()),
-        Expr::Had(v) => Expr::Had(v.into_iter().map(&mut *f).collect()),
-        Expr::Div(x, y) => {
-            let x = b(x);
-            Expr::Div(x, b(y))
-        }
-        Expr::HadDiv(x, y) => {
-            let x = b(x);
-            Expr::HadDiv(x, b(y))
-        }
-        Expr::HadPow(x, p) => Expr::HadPow(b(x), p),
-        Expr::Pow(x, p) => Expr::Pow(b(x), p),
-        Expr::Transpose(x) => Expr::Transpose(b(x)),
-        Expr::Inv(x) => Expr::Inv(b(x)),
-        Expr::Call(g, x) => Expr::Call(g, b(x)),
-        Expr::D(x) => Expr::D(b(x)),
-        e @ (Expr::Num(_) | Expr::Sym(_) | Expr::Eye(_) | Expr::Ones(_)) => e,
-    }
-}
-
-/// `f` of the expression behind `x`, in the same allocation when `x` is not shared.
-pub(crate) fn map_rc(mut x: Rc<Expr>, f: impl FnOnce(Expr) -> Expr) -> Rc<Expr> {
-    match Rc::get_mut(&mut x) {
-        Some(e) => {
-            let old = std::mem::replace(e, Expr::Num(0.0));
-            *e = f(old);
-            x
-        }
-        None => Rc::new(f((*x).clone())),
     }
 }

@@ -1,7 +1,8 @@
 //! The rearrangement phase: from dy linear in dX to dy = Tr(Gᵀ dX) (gᵀdx, g dx), then ∇f = G.
 
-use crate::build::{add, map_rc, mul};
+use crate::build::{add, mul};
 use crate::ctx::Ctx;
+use crate::expr::map_rc;
 use crate::expr::{Dim, Expr, Func, Kind, Shape};
 use crate::rules::{self, Rule};
 use crate::simplify::{simplify_cited, smart_t, tidy, transpose_chain};
@@ -104,7 +105,7 @@ impl Target<'_> {
     fn is_final(&self, core: &Expr) -> bool {
         match self.kind {
             Kind::Matrix => {
-                matches!(core, Expr::Call(Func::Tr, m) if self.ends_in_dx(chain_ref(m)))
+                matches!(core.as_call1(), Some((Func::Tr, m)) if self.ends_in_dx(chain_ref(m)))
             }
             Kind::Vector | Kind::Scalar => self.ends_in_dx(chain_ref(core)),
         }
@@ -145,6 +146,9 @@ const STEPS: &[Step] = &[
     step(rules::DISTRIBUTE, distribute_in_trace),
     step(rules::TRACE_OF_SCALAR, trace_ending_in_dx),
     step(rules::TRACE_CYCLIC, dx_to_the_end),
+    step(rules::KRONECKER_TRANSPOSE, kron_transpose),
+    step(rules::KRONECKER_MIXED_PRODUCT, kron_mixed_product),
+    step(rules::TRACE_KRONECKER, trace_kron),
     step(rules::TRACE_TRANSPOSE, trace_transpose),
     step(rules::TRACE_CYCLIC, linear_factor_to_the_end),
     step(rules::TRACE_HADAMARD, trace_hadamard_quotient),
@@ -175,8 +179,8 @@ fn split_sum(_: Target, core: &Expr) -> Option<Vec<Expr>> {
 
 /// The argument of `Tr(·)`.
 fn trace_arg(core: &Expr) -> Option<&Expr> {
-    match core {
-        Expr::Call(Func::Tr, m) => Some(m),
+    match core.as_call1() {
+        Some((Func::Tr, m)) => Some(m),
         _ => None,
     }
 }
@@ -275,6 +279,94 @@ fn dx_to_the_end(t: Target, core: &Expr) -> Option<Vec<Expr>> {
     (t.ctx.is_dx(v.factor()) && !v.is_last()).then(|| vec![trace_of(t.ctx, v.rotated())])
 }
 
+/// Whether `e` is a Kronecker product or the transpose of one.
+fn is_kron(e: &Expr) -> bool {
+    match e {
+        Expr::Transpose(a) => matches!(**a, Expr::Call(Func::Kron, _)),
+        e => matches!(e, Expr::Call(Func::Kron, _)),
+    }
+}
+
+/// Whether a Kronecker product holds dX somewhere in `dy` (the rearrangement of such a term
+/// is refused with its own diagnostic when no step fits it).
+pub fn kron_holds_dx(dy: &Expr, ctx: Ctx) -> bool {
+    dy.any(&mut |e| matches!(e, Expr::Call(Func::Kron, _)) && ctx.has_dx(e))
+}
+
+/// Tr(P (A ⊗ B)ᵀ Q) = Tr(P (Aᵀ ⊗ Bᵀ) Q), in a trace whose factor with dX is a Kronecker
+/// product: every transposed Kronecker product of the chain.
+fn kron_transpose(t: Target, core: &Expr) -> Option<Vec<Expr>> {
+    let ctx = t.ctx;
+    let v = InTrace::of(t, core)?;
+    if !is_kron(v.factor()) {
+        return None;
+    }
+    let mut changed = false;
+    let chain: Vec<Expr> = v
+        .chain
+        .iter()
+        .map(|f| match f {
+            Expr::Transpose(k) => match k.as_call2() {
+                Some((Func::Kron, a, b)) => {
+                    changed = true;
+                    Expr::call2(Func::Kron, smart_t(a, ctx), smart_t(b, ctx))
+                }
+                _ => f.clone(),
+            },
+            f => f.clone(),
+        })
+        .collect();
+    changed.then(|| vec![trace_of(ctx, chain)])
+}
+
+/// Tr(P (A ⊗ B)(C ⊗ D) Q) = Tr(P (AC ⊗ BD) Q), in a trace whose factor with dX is a Kronecker
+/// product: the first adjacent pair whose factors multiply (A's columns are C's rows, B's are
+/// D's).
+fn kron_mixed_product(t: Target, core: &Expr) -> Option<Vec<Expr>> {
+    let ctx = t.ctx;
+    let v = InTrace::of(t, core)?;
+    if !matches!(v.factor(), Expr::Call(Func::Kron, _)) {
+        return None;
+    }
+    let fits = |x: &Expr, y: &Expr| ctx.dims(x).1 == ctx.dims(y).0;
+    let i = v
+        .chain
+        .windows(2)
+        .position(|w| match (w[0].as_call2(), w[1].as_call2()) {
+            (Some((Func::Kron, a, b)), Some((Func::Kron, c, d))) => fits(a, c) && fits(b, d),
+            _ => false,
+        })?;
+    let (Some((_, a, b)), Some((_, c, d))) = (v.chain[i].as_call2(), v.chain[i + 1].as_call2())
+    else {
+        return None;
+    };
+    let merged = Expr::call2(
+        Func::Kron,
+        mul(ctx, vec![(**a).clone(), (**c).clone()]),
+        mul(ctx, vec![(**b).clone(), (**d).clone()]),
+    );
+    let mut chain = v.chain[..i].to_vec();
+    chain.push(merged);
+    chain.extend_from_slice(&v.chain[i + 2..]);
+    Some(vec![trace_of(ctx, chain)])
+}
+
+/// Tr(A ⊗ B) = Tr(A) Tr(B), for square A and B, one of them holding dX.
+fn trace_kron(t: Target, core: &Expr) -> Option<Vec<Expr>> {
+    let ctx = t.ctx;
+    let v = InTrace::of(t, core)?;
+    let (Func::Kron, a, b) = v.factor().as_call2()? else {
+        return None;
+    };
+    if v.chain.len() != 1 || !ctx.is_square(a) || !ctx.is_square(b) {
+        return None;
+    }
+    let tr = |x: &Rc<Expr>| Expr::call_shared(Func::Tr, x.clone());
+    // The trace holding dX last, as the other steps leave it.
+    let (first, second) = if ctx.has_dx(a) { (b, a) } else { (a, b) };
+    Some(vec![mul(ctx, vec![tr(first), tr(second)])])
+}
+
 /// Tr(P Aᵀ Q) = Tr(Qᵀ A Pᵀ).
 fn trace_transpose(t: Target, core: &Expr) -> Option<Vec<Expr>> {
     let v = InTrace::of(t, core)?;
@@ -339,7 +431,7 @@ fn trace_hadamard(t: Target, core: &Expr) -> Option<Vec<Expr>> {
 fn trace_diag(t: Target, core: &Expr) -> Option<Vec<Expr>> {
     let ctx = t.ctx;
     let v = InTrace::of(t, core)?;
-    let Expr::Call(Func::Diag, w) = v.factor() else {
+    let Some((Func::Diag, w)) = v.factor().as_call1() else {
         return None;
     };
     let d = if v.k == 0 {
@@ -354,7 +446,7 @@ fn trace_diag(t: Target, core: &Expr) -> Option<Vec<Expr>> {
 fn diag_trace(t: Target, core: &Expr) -> Option<Vec<Expr>> {
     let ctx = t.ctx;
     let v = InTrace::of(t, core)?;
-    let Expr::Call(Func::DiagOf, a) = v.factor() else {
+    let Some((Func::DiagOf, a)) = v.factor().as_call1() else {
         return None;
     };
     let q = mul(ctx, v.chain[..v.k].to_vec());
@@ -372,8 +464,8 @@ fn trace_of_scalar(t: Target, core: &Expr) -> Option<Vec<Expr>> {
 
 /// The argument of `sum(·)`.
 fn sum_arg(core: &Expr) -> Option<&Expr> {
-    match core {
-        Expr::Call(Func::Sum, m) => Some(m),
+    match core.as_call1() {
+        Some((Func::Sum, m)) => Some(m),
         _ => None,
     }
 }
@@ -503,8 +595,8 @@ struct Final {
 fn finished(term: &Expr, target: Target) -> Option<Final> {
     let ctx = target.ctx;
     let Split { coef, core } = split(term, ctx);
-    let chain = match (target.kind, &core) {
-        (Kind::Matrix, Expr::Call(Func::Tr, m)) => chain_ref(m),
+    let chain = match (target.kind, core.as_call1()) {
+        (Kind::Matrix, Some((Func::Tr, m))) => chain_ref(m),
         (Kind::Matrix, _) => return None,
         _ => chain_ref(&core),
     };
@@ -713,7 +805,7 @@ fn quotients_as_factors(e: Expr, ctx: Ctx) -> Expr {
         Expr::Mul(v) => Expr::Mul(v.into_iter().map(go).collect()),
         Expr::Had(v) => Expr::Had(v.into_iter().map(go).collect()),
         Expr::Transpose(a) => Expr::Transpose(map_rc(a, go)),
-        Expr::Call(f, a) => Expr::Call(f, map_rc(a, go)),
+        e @ Expr::Call(..) => e.map_children(go),
         Expr::HadDiv(a, b) => Expr::HadDiv(map_rc(a, go), b),
         e => e,
     }

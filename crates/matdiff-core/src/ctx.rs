@@ -1,6 +1,7 @@
 //! The problem context the later phases share: the symbol table, the variable, shape look-ups.
 
 use crate::expr::{dims_with, same_name, Dim, Expr, Shape, SymbolTable};
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
@@ -71,10 +72,10 @@ impl Hasher for Fnv {
 impl<'a> Ctx<'a> {
     pub fn shape(&self, e: &Expr) -> Shape {
         let (r, c) = self.dims(e);
-        Shape::new(r.clone(), c.clone())
+        Shape::new(r.into_owned(), c.into_owned())
     }
-    /// Rows and columns of `e`, borrowed (no allocation).
-    pub fn dims<'e>(&self, e: &'e Expr) -> (&'e Dim, &'e Dim)
+    /// Rows and columns of `e`, borrowed where they are in the tree or the table (no allocation).
+    pub fn dims<'e>(&self, e: &'e Expr) -> (Cow<'e, Dim>, Cow<'e, Dim>)
     where
         'a: 'e,
     {
@@ -82,7 +83,7 @@ impl<'a> Ctx<'a> {
     }
     pub fn is_scalar(&self, e: &Expr) -> bool {
         let (r, c) = self.dims(e);
-        *r == Dim::One && *c == Dim::One
+        r.is_one() && c.is_one()
     }
     pub fn is_square(&self, e: &Expr) -> bool {
         let (r, c) = self.dims(e);

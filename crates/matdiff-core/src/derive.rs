@@ -51,7 +51,7 @@ pub static CONSTANT: DiffRule = DiffRule {
 };
 
 /// The rules for operands that depend on the variable. At most one applies to any operand.
-pub static VARYING: [DiffRule; 22] = [
+pub static VARYING: [DiffRule; 23] = [
     DiffRule {
         rule: rules::LINEARITY,
         applies: |e, ctx| match e {
@@ -114,7 +114,7 @@ pub static VARYING: [DiffRule; 22] = [
             let Expr::Pow(b, _) = &**e else {
                 return mismatch(e);
             };
-            let Expr::Call(_, u) = &**b else {
+            let Some((_, u)) = b.as_call1() else {
                 return mismatch(e);
             };
             let s = ctx.shape(u);
@@ -204,33 +204,33 @@ pub static VARYING: [DiffRule; 22] = [
     DiffRule {
         rule: rules::TRACE,
         applies: |e, _| matches!(e, Expr::Call(Func::Tr, _)),
-        apply: |e, _| match &**e {
-            Expr::Call(_, a) => Expr::call(Func::Tr, d(a)),
+        apply: |e, _| match e.as_call1() {
+            Some((_, a)) => Expr::call(Func::Tr, d(a)),
             _ => mismatch(e),
         },
     },
     DiffRule {
         rule: rules::DETERMINANT,
         applies: |e, _| matches!(e, Expr::Call(Func::Det, _)),
-        apply: |e, ctx| match &**e {
-            Expr::Call(_, a) => mul(ctx, vec![(**e).clone(), tr_inv_d(a, ctx)]),
+        apply: |e, ctx| match e.as_call1() {
+            Some((_, a)) => mul(ctx, vec![(**e).clone(), tr_inv_d(a, ctx)]),
             _ => mismatch(e),
         },
     },
     DiffRule {
         rule: rules::LOG_DET,
         applies: |e, _| matches!(e, Expr::Call(Func::LogDet, _)),
-        apply: |e, ctx| match &**e {
-            Expr::Call(_, a) => tr_inv_d(a, ctx),
+        apply: |e, ctx| match e.as_call1() {
+            Some((_, a)) => tr_inv_d(a, ctx),
             _ => mismatch(e),
         },
     },
     DiffRule {
         rule: rules::ADJUGATE,
         applies: |e, _| matches!(e, Expr::Call(Func::Adj, _)),
-        apply: |e, ctx| match &**e {
+        apply: |e, ctx| match e.as_call1() {
             // d adj X = adj X · Tr(X⁻¹dX) − X⁻¹ dX adj X.
-            Expr::Call(_, a) => add(vec![
+            Some((_, a)) => add(vec![
                 mul(ctx, vec![(**e).clone(), tr_inv_d(a, ctx)]),
                 Expr::neg(mul(ctx, vec![Expr::Inv(a.clone()), d(a), (**e).clone()])),
             ]),
@@ -240,8 +240,8 @@ pub static VARYING: [DiffRule; 22] = [
     DiffRule {
         rule: rules::SUM,
         applies: |e, _| matches!(e, Expr::Call(Func::Sum, _)),
-        apply: |e, _| match &**e {
-            Expr::Call(_, a) => Expr::call(Func::Sum, d(a)),
+        apply: |e, _| match e.as_call1() {
+            Some((_, a)) => Expr::call(Func::Sum, d(a)),
             _ => mismatch(e),
         },
     },
@@ -249,12 +249,12 @@ pub static VARYING: [DiffRule; 22] = [
         rule: rules::NORM,
         applies: |e, _| matches!(e, Expr::Call(Func::Norm2, _)),
         apply: |e, ctx| {
-            let Expr::Call(_, u) = &**e else {
+            let Some((_, u)) = e.as_call1() else {
                 return mismatch(e);
             };
             let s = ctx.shape(u);
             let inner = if s.is_scalar() {
-                return mul(ctx, vec![Expr::Call(Func::Sign, u.clone()), d(u)]);
+                return mul(ctx, vec![Expr::call_shared(Func::Sign, u.clone()), d(u)]);
             } else if s.is_col_vector() {
                 Expr::Mul(vec![Expr::Transpose(u.clone()), d(u)])
             } else if s.rows == Dim::One {
@@ -268,13 +268,13 @@ pub static VARYING: [DiffRule; 22] = [
     DiffRule {
         rule: rules::NORM1,
         applies: |e, _| matches!(e, Expr::Call(Func::Norm1, _)),
-        apply: |e, ctx| match &**e {
-            Expr::Call(_, u) if ctx.is_scalar(u) => {
-                mul(ctx, vec![Expr::Call(Func::Sign, u.clone()), d(u)])
+        apply: |e, ctx| match e.as_call1() {
+            Some((_, u)) if ctx.is_scalar(u) => {
+                mul(ctx, vec![Expr::call_shared(Func::Sign, u.clone()), d(u)])
             }
-            Expr::Call(_, u) => Expr::call(
+            Some((_, u)) => Expr::call(
                 Func::Sum,
-                Expr::Had(vec![Expr::Call(Func::Sign, u.clone()), d(u)]),
+                Expr::Had(vec![Expr::call_shared(Func::Sign, u.clone()), d(u)]),
             ),
             _ => mismatch(e),
         },
@@ -282,24 +282,35 @@ pub static VARYING: [DiffRule; 22] = [
     DiffRule {
         rule: rules::DIAG,
         applies: |e, _| matches!(e, Expr::Call(Func::Diag | Func::DiagOf, _)),
-        apply: |e, _| match &**e {
-            Expr::Call(f, a) => Expr::call(*f, d(a)),
+        apply: |e, _| match e.as_call1() {
+            Some((f, a)) => Expr::call(f, d(a)),
             _ => mismatch(e),
         },
     },
     DiffRule {
+        rule: rules::KRONECKER,
+        applies: |e, _| matches!(e, Expr::Call(Func::Kron, _)),
+        apply: |e, _| match e.as_call2() {
+            Some((f, a, b)) => add(vec![
+                Expr::Call(f, Rc::from([Rc::new(d(a)), b.clone()])),
+                Expr::Call(f, Rc::from([a.clone(), Rc::new(d(b))])),
+            ]),
+            None => mismatch(e),
+        },
+    },
+    DiffRule {
         rule: rules::CHAIN_SCALAR,
-        applies: |e, ctx| matches!(e, Expr::Call(f, a) if f.is_elementwise() && ctx.is_scalar(a)),
-        apply: |e, ctx| match (&**e, elementwise_derivative(e)) {
-            (Expr::Call(_, a), Some(df)) => mul(ctx, vec![df(a, ctx), d(a)]),
+        applies: |e, ctx| matches!(e.as_call1(), Some((f, a)) if f.is_elementwise() && ctx.is_scalar(a)),
+        apply: |e, ctx| match (e.as_call1(), elementwise_derivative(e)) {
+            (Some((_, a)), Some(df)) => mul(ctx, vec![df(a, ctx), d(a)]),
             _ => mismatch(e),
         },
     },
     DiffRule {
         rule: rules::ELEMENTWISE,
-        applies: |e, ctx| matches!(e, Expr::Call(f, a) if f.is_elementwise() && !ctx.is_scalar(a)),
-        apply: |e, ctx| match (&**e, elementwise_derivative(e)) {
-            (Expr::Call(_, a), Some(df)) => Expr::Had(vec![df(a, ctx), d(a)]),
+        applies: |e, ctx| matches!(e.as_call1(), Some((f, a)) if f.is_elementwise() && !ctx.is_scalar(a)),
+        apply: |e, ctx| match (e.as_call1(), elementwise_derivative(e)) {
+            (Some((_, a)), Some(df)) => Expr::Had(vec![df(a, ctx), d(a)]),
             _ => mismatch(e),
         },
     },
@@ -500,23 +511,9 @@ fn rewrite(e: &Expr, rule: &DiffRule, ctx: Ctx) -> Expr {
                 e.clone()
             }
         }
-        Expr::Num(_) | Expr::Sym(_) | Expr::Eye(_) | Expr::Ones(_) => e.clone(),
-        Expr::Add(v) => Expr::Add(v.iter().map(|c| rewrite(c, rule, ctx)).collect()),
-        Expr::Mul(v) => Expr::Mul(v.iter().map(|c| rewrite(c, rule, ctx)).collect()),
-        Expr::Had(v) => Expr::Had(v.iter().map(|c| rewrite(c, rule, ctx)).collect()),
-        Expr::Div(a, b) => Expr::Div(
-            Rc::new(rewrite(a, rule, ctx)),
-            Rc::new(rewrite(b, rule, ctx)),
-        ),
-        Expr::HadDiv(a, b) => Expr::HadDiv(
-            Rc::new(rewrite(a, rule, ctx)),
-            Rc::new(rewrite(b, rule, ctx)),
-        ),
-        Expr::HadPow(a, p) => Expr::HadPow(Rc::new(rewrite(a, rule, ctx)), *p),
-        Expr::Pow(a, p) => Expr::Pow(Rc::new(rewrite(a, rule, ctx)), *p),
-        Expr::Transpose(a) => Expr::t(rewrite(a, rule, ctx)),
-        Expr::Inv(a) => Expr::inv(rewrite(a, rule, ctx)),
-        Expr::Call(f, a) => Expr::call(*f, rewrite(a, rule, ctx)),
+        _ => e
+            .map_children_ref(|c| Some(rewrite(c, rule, ctx)))
+            .unwrap_or_else(|| e.clone()),
     }
 }
 
@@ -534,86 +531,16 @@ fn step(e: &Expr, rule: &DiffRule, ctx: Ctx, merging: bool) -> Option<Expr> {
                 tidy(ctx, new)
             }
         }),
-        Expr::Num(_) | Expr::Sym(_) | Expr::Eye(_) | Expr::Ones(_) => None,
         _ => {
             let merging = merging && merges_children(e);
-            // The children's results, allocated only once one changed (most subtrees don't).
-            let mut changed: Vec<Option<Expr>> = Vec::new();
-            let mut unchanged = 0;
-            e.find_map_child(|c| {
-                match step(c, rule, ctx, merging) {
-                    None if changed.is_empty() => unchanged += 1,
-                    new => {
-                        if changed.is_empty() {
-                            changed.reserve_exact(child_count(e));
-                            changed.resize_with(unchanged, || None);
-                        }
-                        changed.push(new);
-                    }
-                }
-                None::<()>
-            });
-            if changed.is_empty() {
-                return None;
-            }
-            let node = rebuild(e, &mut changed);
+            // Most subtrees don't change: then nothing is allocated.
+            let node = e.map_children_ref(|c| step(c, rule, ctx, merging))?;
             Some(if merging {
                 merge_node(ctx, node)
             } else {
                 tidy_shallow(ctx, node)
             })
         }
-    }
-}
-
-/// A copy of the node `e` with its children replaced by `changed` where given (in order); the
-/// other children are copied, and shared ones (operands of d(·), transposes, …) only referenced.
-fn rebuild(e: &Expr, changed: &mut [Option<Expr>]) -> Expr {
-    let mut at = changed.iter_mut();
-    let mut next = || at.next().and_then(Option::take);
-    let mut rc = |x: &Rc<Expr>| next().map_or_else(|| x.clone(), Rc::new);
-    match e {
-        Expr::Add(v) | Expr::Mul(v) | Expr::Had(v) => {
-            let v = v
-                .iter()
-                .map(|c| next().unwrap_or_else(|| c.clone()))
-                .collect();
-            match e {
-                Expr::Add(_) => Expr::Add(v),
-                Expr::Mul(_) => Expr::Mul(v),
-                _ => Expr::Had(v),
-            }
-        }
-        Expr::Div(x, y) => {
-            let x = rc(x);
-            Expr::Div(x, rc(y))
-        }
-        Expr::HadDiv(x, y) => {
-            let x = rc(x);
-            Expr::HadDiv(x, rc(y))
-        }
-        Expr::HadPow(x, p) => Expr::HadPow(rc(x), *p),
-        Expr::Pow(x, p) => Expr::Pow(rc(x), *p),
-        Expr::Transpose(x) => Expr::Transpose(rc(x)),
-        Expr::Inv(x) => Expr::Inv(rc(x)),
-        Expr::Call(g, x) => Expr::Call(*g, rc(x)),
-        Expr::D(x) => Expr::D(rc(x)),
-        Expr::Num(_) | Expr::Sym(_) | Expr::Eye(_) | Expr::Ones(_) => e.clone(),
-    }
-}
-
-/// How many direct children `e` has.
-fn child_count(e: &Expr) -> usize {
-    match e {
-        Expr::Num(_) | Expr::Sym(_) | Expr::Eye(_) | Expr::Ones(_) => 0,
-        Expr::Add(v) | Expr::Mul(v) | Expr::Had(v) => v.len(),
-        Expr::Div(..) | Expr::HadDiv(..) => 2,
-        Expr::HadPow(..)
-        | Expr::Pow(..)
-        | Expr::Transpose(_)
-        | Expr::Inv(_)
-        | Expr::Call(..)
-        | Expr::D(_) => 1,
     }
 }
 
@@ -684,7 +611,7 @@ mod tests {
             Expr::Pow(x(), 2.0),
             Expr::Transpose(x()),
             Expr::Inv(x()),
-            Expr::Call(Func::Tr, x()),
+            Expr::call_shared(Func::Tr, x()),
             Expr::D(x()),
         ];
         for e in &examples {
@@ -752,8 +679,13 @@ mod tests {
                 wrt: &p.wrt,
                 index: &index,
             };
-            let scalar = Expr::Call(f, Rc::new(Expr::Call(Func::Sum, Rc::new(Expr::sym(arg)))));
-            for e in [Expr::Call(f, Rc::new(Expr::sym(arg))), scalar] {
+            // A call with as many arguments as the function takes.
+            let call = |a: Expr| {
+                let shared = Rc::new(a);
+                Expr::Call(f, vec![shared; f.info().arity].into())
+            };
+            let scalar = call(Expr::call(Func::Sum, Expr::sym(arg)));
+            for e in [call(Expr::sym(arg)), scalar] {
                 let found: Vec<Rule> = VARYING
                     .iter()
                     .filter(|r| (r.applies)(&e, ctx))

@@ -2,6 +2,7 @@
 
 use crate::funcs::Typing;
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 use std::fmt;
 use std::rc::Rc;
 
@@ -14,6 +15,56 @@ pub enum Dim {
     Num(usize),
     /// A symbolic size (`n`, `m`, …), declared or named by inference; the name is shared.
     Name(Rc<str>),
+    /// The product of two or more sizes, not all numbers and none 1 (`m·p`, the rows of a
+    /// Kronecker product); built by [`Dim::product`].
+    Prod(Rc<[Dim]>),
+}
+
+impl Dim {
+    /// Whether this is the size 1 (without the general comparison, on the hot paths).
+    #[inline]
+    pub fn is_one(&self) -> bool {
+        matches!(self, Dim::One)
+    }
+
+    /// Calls `f` on every symbolic size in the dimension (one, or the factors of a product).
+    pub fn for_each_name(&self, f: &mut impl FnMut(&str)) {
+        match self {
+            Dim::Name(n) => f(n),
+            Dim::Prod(ps) => ps.iter().for_each(|p| p.for_each_name(f)),
+            Dim::One | Dim::Num(_) => {}
+        }
+    }
+
+    /// `a·b`: 1 is dropped, numbers multiply, nested products flatten.
+    #[must_use]
+    pub fn product(a: &Dim, b: &Dim) -> Dim {
+        let mut num = 1usize;
+        let mut names: Vec<Dim> = Vec::new();
+        for d in [a, b] {
+            let parts: &[Dim] = match d {
+                Dim::Prod(ps) => ps,
+                d => std::slice::from_ref(d),
+            };
+            for p in parts {
+                match p {
+                    Dim::One => {}
+                    Dim::Num(n) => num = num.saturating_mul(*n),
+                    other => names.push(other.clone()),
+                }
+            }
+        }
+        if names.is_empty() {
+            return if num == 1 { Dim::One } else { Dim::Num(num) };
+        }
+        if num != 1 {
+            names.insert(0, Dim::Num(num));
+        }
+        if names.len() == 1 {
+            return names.pop().unwrap_or(Dim::One);
+        }
+        Dim::Prod(names.into())
+    }
 }
 
 impl fmt::Display for Dim {
@@ -22,6 +73,15 @@ impl fmt::Display for Dim {
             Dim::One => write!(f, "1"),
             Dim::Num(n) => write!(f, "{n}"),
             Dim::Name(s) => write!(f, "{s}"),
+            Dim::Prod(ps) => {
+                for (i, p) in ps.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str("·")?;
+                    }
+                    write!(f, "{p}")?;
+                }
+                Ok(())
+            }
         }
     }
 }
@@ -46,10 +106,10 @@ impl Shape {
         Shape { rows, cols }
     }
     pub fn is_scalar(&self) -> bool {
-        self.rows == Dim::One && self.cols == Dim::One
+        self.rows.is_one() && self.cols.is_one()
     }
     pub fn is_col_vector(&self) -> bool {
-        self.rows != Dim::One && self.cols == Dim::One
+        !self.rows.is_one() && self.cols.is_one()
     }
     pub fn is_square(&self) -> bool {
         self.rows == self.cols
@@ -193,11 +253,11 @@ impl SymbolTable {
         let mut out: Vec<String> = Vec::new();
         for s in &self.symbols {
             for d in [&s.shape.rows, &s.shape.cols] {
-                if let Dim::Name(n) = d {
-                    if !out.iter().any(|o| **o == **n) {
+                d.for_each_name(&mut |n| {
+                    if !out.iter().any(|o| **o == *n) {
                         out.push(n.to_string());
                     }
-                }
+                });
             }
         }
         out
@@ -208,7 +268,7 @@ impl SymbolTable {
 /// variant without a row does not compile; [`Func::ALL`] lists them in order.
 macro_rules! funcs {
     ($($(#[$doc:meta])* $variant:ident => $row:ident,)*) => {
-        /// Functions applied to one argument; what each one does is its row of [`crate::funcs`].
+        /// Functions; what each one does (and how many arguments it takes) is its row of [`crate::funcs`].
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
         #[serde(rename_all = "snake_case")]
         pub enum Func {
@@ -248,6 +308,8 @@ funcs! {
     DiagOf => DIAG_OF,
     /// Adjugate of a square matrix: det(X)·X⁻¹ for an invertible X.
     Adj => ADJ,
+    /// Kronecker product of two matrices.
+    Kron => KRON,
     // Elementwise functions (on scalars, vectors and matrices alike).
     Exp => EXP,
     Log => LOG,
@@ -264,6 +326,38 @@ funcs! {
     Relu => RELU,
     /// Heaviside step, 1 where the argument is positive: the derivative of relu.
     Step => STEP,
+}
+
+/// The arguments of a call, each shared like the operand of a unary node.
+pub type Args = Rc<[Rc<Expr>]>;
+
+/// The arguments of a call in serialized form: the argument itself for a call of one (as a
+/// call has always been written), a list for more.
+mod args_serde {
+    use super::{Args, Expr};
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+    use std::rc::Rc;
+
+    pub fn serialize<S: Serializer>(args: &Args, s: S) -> Result<S::Ok, S::Error> {
+        match &**args {
+            [a] => a.serialize(s),
+            many => many.serialize(s),
+        }
+    }
+
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum OneOrMany {
+        One(Rc<Expr>),
+        Many(Vec<Rc<Expr>>),
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Args, D::Error> {
+        Ok(match OneOrMany::deserialize(d)? {
+            OneOrMany::One(a) => Rc::from([a]),
+            OneOrMany::Many(v) => v.into(),
+        })
+    }
 }
 
 /// An expression. Products are n-ary chains read left to right; a `1×1` factor
@@ -292,7 +386,9 @@ pub enum Expr {
     Pow(Rc<Expr>, f64),
     Transpose(Rc<Expr>),
     Inv(Rc<Expr>),
-    Call(Func, Rc<Expr>),
+    /// A function applied to its arguments, as many as its row of [`crate::funcs`] says
+    /// (`arity`); lowering checks the count.
+    Call(Func, #[serde(with = "args_serde")] Args),
     /// The differential operator d(·), not yet pushed inward. `D(Sym(x))` for the
     /// variable `x` is the differential dx itself.
     D(Rc<Expr>),
@@ -312,8 +408,37 @@ impl Expr {
     pub fn inv(e: Expr) -> Expr {
         Expr::Inv(Rc::new(e))
     }
+    /// `f(e)`, a call of one argument.
     pub fn call(f: Func, e: Expr) -> Expr {
-        Expr::Call(f, Rc::new(e))
+        Expr::Call(f, Rc::from([Rc::new(e)]))
+    }
+    /// `f(a)` of a shared operand.
+    pub fn call_shared(f: Func, a: Rc<Expr>) -> Expr {
+        Expr::Call(f, Rc::from([a]))
+    }
+    /// `f(a, b)`, a call of two arguments.
+    pub fn call2(f: Func, a: Expr, b: Expr) -> Expr {
+        Expr::Call(f, Rc::from([Rc::new(a), Rc::new(b)]))
+    }
+    /// The function and argument of a call of one argument.
+    pub fn as_call1(&self) -> Option<(Func, &Rc<Expr>)> {
+        match self {
+            Expr::Call(f, args) => match &**args {
+                [a] => Some((*f, a)),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+    /// The function and arguments of a call of two arguments.
+    pub fn as_call2(&self) -> Option<(Func, &Rc<Expr>, &Rc<Expr>)> {
+        match self {
+            Expr::Call(f, args) => match &**args {
+                [a, b] => Some((*f, a, b)),
+                _ => None,
+            },
+            _ => None,
+        }
     }
     pub fn d(e: Expr) -> Expr {
         Expr::D(Rc::new(e))
@@ -340,52 +465,137 @@ impl Expr {
         matches!(self, Expr::Num(x) if *x == 1.0)
     }
 
-    /// The direct children, in order.
-    pub fn children(&self) -> Vec<&Expr> {
-        match self {
-            Expr::Num(_) | Expr::Sym(_) | Expr::Eye(_) | Expr::Ones(_) => vec![],
-            Expr::Add(v) | Expr::Mul(v) | Expr::Had(v) => v.iter().collect(),
-            Expr::Div(a, b) | Expr::HadDiv(a, b) => vec![a, b],
-            Expr::HadPow(a, _)
-            | Expr::Pow(a, _)
-            | Expr::Transpose(a)
-            | Expr::Inv(a)
-            | Expr::Call(_, a)
-            | Expr::D(a) => vec![a],
-        }
-    }
+    // Traversal. `find_map_child`, `map_children` and `map_children_ref` are the only walks
+    // that name every variant: a new node adds its children there, and every generic walk
+    // (`any`, `children`, `size`, the phases' rebuilds) follows.
 
-    /// The first `Some` of `f` over the direct children, in order (no vector, unlike `children()`).
-    pub fn find_map_child<T>(&self, mut f: impl FnMut(&Expr) -> Option<T>) -> Option<T> {
+    /// The first `Some` of `f` over the direct children, in order: the walk by reference every
+    /// other read-only walk is built on.
+    pub fn find_map_child<'a, T>(&'a self, mut f: impl FnMut(&'a Expr) -> Option<T>) -> Option<T> {
         match self {
             Expr::Num(_) | Expr::Sym(_) | Expr::Eye(_) | Expr::Ones(_) => None,
             Expr::Add(v) | Expr::Mul(v) | Expr::Had(v) => v.iter().find_map(f),
+            Expr::Call(_, args) => args.iter().find_map(|a| f(a)),
             Expr::Div(a, b) | Expr::HadDiv(a, b) => f(a).or_else(|| f(b)),
             Expr::HadPow(a, _)
             | Expr::Pow(a, _)
             | Expr::Transpose(a)
             | Expr::Inv(a)
-            | Expr::Call(_, a)
             | Expr::D(a) => f(a),
         }
     }
 
-    /// Whether `pred` holds for this node or any node below it.
+    /// Calls `f` on every direct child, in order.
+    pub fn for_each_child<'a>(&'a self, mut f: impl FnMut(&'a Expr)) {
+        self.find_map_child(|c| {
+            f(c);
+            None::<()>
+        });
+    }
+
+    /// The direct children, in order.
+    pub fn children(&self) -> Vec<&Expr> {
+        let mut out = Vec::new();
+        self.for_each_child(|c| out.push(c));
+        out
+    }
+
+    /// How many direct children the node has.
+    pub fn child_count(&self) -> usize {
+        let mut n = 0;
+        self.for_each_child(|_| n += 1);
+        n
+    }
+
+    /// Whether `pred` holds for this node or any node below it (pre-order, stopping at the
+    /// first `true`).
     pub fn any(&self, pred: &mut impl FnMut(&Expr) -> bool) -> bool {
-        if pred(self) {
-            return true;
-        }
-        // Without `children()`: no vector per node on this hot path.
+        pred(self) || self.find_map_child(|c| c.any(pred).then_some(())).is_some()
+    }
+
+    /// The node with each direct child replaced by `f(child)`, in order; an operand held in an
+    /// `Rc` is rewritten in place when it is not shared.
+    #[must_use]
+    pub fn map_children(self, mut f: impl FnMut(Expr) -> Expr) -> Expr {
+        let mut b = |x: Rc<Expr>| map_rc(x, &mut f);
         match self {
-            Expr::Num(_) | Expr::Sym(_) | Expr::Eye(_) | Expr::Ones(_) => false,
-            Expr::Add(v) | Expr::Mul(v) | Expr::Had(v) => v.iter().any(|c| c.any(pred)),
-            Expr::Div(a, b) | Expr::HadDiv(a, b) => a.any(pred) || b.any(pred),
-            Expr::HadPow(a, _)
-            | Expr::Pow(a, _)
-            | Expr::Transpose(a)
-            | Expr::Inv(a)
-            | Expr::Call(_, a)
-            | Expr::D(a) => a.any(pred),
+            Expr::Add(v) => Expr::Add(v.into_iter().map(&mut f).collect()),
+            Expr::Mul(v) => Expr::Mul(v.into_iter().map(&mut f).collect()),
+            Expr::Had(v) => Expr::Had(v.into_iter().map(&mut f).collect()),
+            Expr::Div(x, y) => {
+                let x = b(x);
+                Expr::Div(x, b(y))
+            }
+            Expr::HadDiv(x, y) => {
+                let x = b(x);
+                Expr::HadDiv(x, b(y))
+            }
+            Expr::HadPow(x, p) => Expr::HadPow(b(x), p),
+            Expr::Pow(x, p) => Expr::Pow(b(x), p),
+            Expr::Transpose(x) => Expr::Transpose(b(x)),
+            Expr::Inv(x) => Expr::Inv(b(x)),
+            Expr::Call(g, mut args) => match Rc::get_mut(&mut args) {
+                Some(slots) => {
+                    for x in slots.iter_mut() {
+                        let old = std::mem::replace(x, Rc::new(Expr::Num(0.0)));
+                        *x = b(old);
+                    }
+                    Expr::Call(g, args)
+                }
+                None => Expr::Call(g, args.iter().map(|x| b(x.clone())).collect()),
+            },
+            Expr::D(x) => Expr::D(b(x)),
+            e @ (Expr::Num(_) | Expr::Sym(_) | Expr::Eye(_) | Expr::Ones(_)) => e,
+        }
+    }
+
+    /// Calls `f` on every direct child, mutably, in order (a shared operand is copied first).
+    pub fn for_each_child_mut(&mut self, mut f: impl FnMut(&mut Expr)) {
+        let e = std::mem::replace(self, Expr::Num(0.0));
+        *self = e.map_children(|mut c| {
+            f(&mut c);
+            c
+        });
+    }
+
+    /// A copy of the node with the children for which `f` gives `Some` replaced, the others
+    /// kept (a shared operand only referenced); `None`, without allocating, when `f` gives
+    /// `None` for every child. `f` sees every child, in order.
+    pub fn map_children_ref(&self, mut f: impl FnMut(&Expr) -> Option<Expr>) -> Option<Expr> {
+        let rc = |x: &Rc<Expr>, new: Option<Expr>| new.map_or_else(|| x.clone(), Rc::new);
+        match self {
+            Expr::Num(_) | Expr::Sym(_) | Expr::Eye(_) | Expr::Ones(_) => None,
+            Expr::Add(v) => map_slice_ref(v, f).map(Expr::Add),
+            Expr::Mul(v) => map_slice_ref(v, f).map(Expr::Mul),
+            Expr::Had(v) => map_slice_ref(v, f).map(Expr::Had),
+            Expr::Div(x, y) | Expr::HadDiv(x, y) => {
+                let (nx, ny) = (f(x), f(y));
+                if nx.is_none() && ny.is_none() {
+                    return None;
+                }
+                let (x, y) = (rc(x, nx), rc(y, ny));
+                Some(match self {
+                    Expr::Div(..) => Expr::Div(x, y),
+                    _ => Expr::HadDiv(x, y),
+                })
+            }
+            Expr::HadPow(x, p) => f(x).map(|n| Expr::HadPow(Rc::new(n), *p)),
+            Expr::Pow(x, p) => f(x).map(|n| Expr::Pow(Rc::new(n), *p)),
+            Expr::Transpose(x) => f(x).map(Expr::t),
+            Expr::Inv(x) => f(x).map(Expr::inv),
+            Expr::Call(g, args) if args.len() == 1 => {
+                let new = args.first().and_then(|a| f(a))?;
+                Some(Expr::Call(*g, Rc::from([Rc::new(new)])))
+            }
+            Expr::Call(g, args) => {
+                let new: Vec<Option<Expr>> = args.iter().map(|a| f(a)).collect();
+                if new.iter().all(Option::is_none) {
+                    return None;
+                }
+                let args = args.iter().zip(new).map(|(a, n)| rc(a, n)).collect();
+                Some(Expr::Call(*g, args))
+            }
+            Expr::D(x) => f(x).map(Expr::d),
         }
     }
 
@@ -411,6 +621,37 @@ impl Expr {
     }
 }
 
+/// `f` of the expression behind `x`, in the same allocation when `x` is not shared.
+pub(crate) fn map_rc(mut x: Rc<Expr>, f: impl FnOnce(Expr) -> Expr) -> Rc<Expr> {
+    match Rc::get_mut(&mut x) {
+        Some(e) => {
+            let old = std::mem::replace(e, Expr::Num(0.0));
+            *e = f(old);
+            x
+        }
+        None => Rc::new(f((*x).clone())),
+    }
+}
+
+/// [`Expr::map_children_ref`] over a list of children: `None` when `f` changes none of them.
+fn map_slice_ref(v: &[Expr], mut f: impl FnMut(&Expr) -> Option<Expr>) -> Option<Vec<Expr>> {
+    let mut out: Option<Vec<Expr>> = None;
+    for (i, c) in v.iter().enumerate() {
+        match (f(c), &mut out) {
+            (Some(n), Some(o)) => o.push(n),
+            (None, Some(o)) => o.push(c.clone()),
+            (Some(n), None) => {
+                let mut o = Vec::with_capacity(v.len());
+                o.extend(v[..i].iter().cloned());
+                o.push(n);
+                out = Some(o);
+            }
+            (None, None) => {}
+        }
+    }
+    out
+}
+
 /// Whether two names are equal: `a == b` compared inline, byte by byte (names are short, and
 /// the library call of a slice comparison costs more than the comparison on the hot paths).
 #[inline]
@@ -422,44 +663,46 @@ pub fn same_name(a: &str, b: &str) -> bool {
 /// the function is total; expressions built by lowering are always well typed.
 pub fn shape_of(e: &Expr, table: &SymbolTable) -> Shape {
     let (rows, cols) = dims_of(e, table);
-    Shape::new(rows.clone(), cols.clone())
+    Shape::new(rows.into_owned(), cols.into_owned())
 }
 
 /// The dimension `1`, for [`dims_of`] to point at.
 const ONE: Dim = Dim::One;
 
-/// Rows and columns of `e`, borrowed from the expression or the table: [`shape_of`] without
-/// allocating. The same rules as [`shape_of`].
-pub fn dims_of<'a>(e: &'a Expr, table: &'a SymbolTable) -> (&'a Dim, &'a Dim) {
+/// Rows and columns of `e`, borrowed from the expression or the table where they are there (a
+/// Kronecker product's are built): [`shape_of`] without allocating. The same rules as [`shape_of`].
+pub fn dims_of<'a>(e: &'a Expr, table: &'a SymbolTable) -> (Cow<'a, Dim>, Cow<'a, Dim>) {
     dims_with(e, &|name: &str| table.get(name).map(|s| &s.shape))
 }
 
 /// [`dims_of`] with the symbols' shapes from `lookup` (e.g. an index of a large table).
-pub fn dims_with<'a, F>(e: &'a Expr, lookup: &F) -> (&'a Dim, &'a Dim)
+pub fn dims_with<'a, F>(e: &'a Expr, lookup: &F) -> (Cow<'a, Dim>, Cow<'a, Dim>)
 where
     F: Fn(&str) -> Option<&'a Shape>,
 {
-    let scalar = (&ONE, &ONE);
-    let is_scalar = |d: (&Dim, &Dim)| *d.0 == Dim::One && *d.1 == Dim::One;
+    let scalar = || (Cow::Borrowed(&ONE), Cow::Borrowed(&ONE));
+    let is_scalar = |d: &(Cow<Dim>, Cow<Dim>)| d.0.is_one() && d.1.is_one();
     match e {
-        Expr::Num(_) => scalar,
-        Expr::Sym(s) => lookup(s).map_or(scalar, |s| (&s.rows, &s.cols)),
-        Expr::Eye(n) => (n, n),
-        Expr::Ones(s) => (&s.rows, &s.cols),
+        Expr::Num(_) => scalar(),
+        Expr::Sym(s) => {
+            lookup(s).map_or_else(scalar, |s| (Cow::Borrowed(&s.rows), Cow::Borrowed(&s.cols)))
+        }
+        Expr::Eye(n) => (Cow::Borrowed(n), Cow::Borrowed(n)),
+        Expr::Ones(s) => (Cow::Borrowed(&s.rows), Cow::Borrowed(&s.cols)),
         Expr::Add(v) | Expr::Had(v) => {
             // Scalars broadcast in neither, so any non-scalar term gives the shape.
             v.iter()
                 .map(|t| dims_with(t, lookup))
-                .find(|s| !is_scalar(*s))
-                .unwrap_or(scalar)
+                .find(|s| !is_scalar(s))
+                .unwrap_or_else(scalar)
         }
         Expr::Mul(v) => {
-            let mut acc = scalar;
+            let mut acc = scalar();
             for f in v {
                 let s = dims_with(f, lookup);
-                if is_scalar(acc) {
+                if is_scalar(&acc) {
                     acc = s;
-                } else if !is_scalar(s) {
+                } else if !is_scalar(&s) {
                     acc = (acc.0, s.1);
                 }
             }
@@ -470,7 +713,7 @@ where
         }
         Expr::HadDiv(a, b) => {
             let s = dims_with(a, lookup);
-            if is_scalar(s) {
+            if is_scalar(&s) {
                 dims_with(b, lookup)
             } else {
                 s
@@ -480,22 +723,38 @@ where
             let (r, c) = dims_with(a, lookup);
             (c, r)
         }
-        Expr::Call(f, a) => match f.info().typing {
-            Typing::SquareToScalar | Typing::AnyToScalar => scalar,
-            Typing::VectorToDiagonal => {
-                let (r, _) = dims_with(a, lookup);
-                (r, r)
+        Expr::Call(f, args) => {
+            let Some(a) = args.first() else {
+                return scalar();
+            };
+            match f.info().typing {
+                Typing::SquareToScalar | Typing::AnyToScalar => scalar(),
+                Typing::VectorToDiagonal => {
+                    let (r, _) = dims_with(a, lookup);
+                    (r.clone(), r)
+                }
+                Typing::DiagonalOf => (dims_with(a, lookup).0, Cow::Borrowed(&ONE)),
+                Typing::Elementwise | Typing::SquareToSquare => dims_with(a, lookup),
+                Typing::Kronecker => {
+                    let (r1, c1) = dims_with(a, lookup);
+                    let Some(b) = args.get(1) else {
+                        return (r1, c1);
+                    };
+                    let (r2, c2) = dims_with(b, lookup);
+                    (
+                        Cow::Owned(Dim::product(&r1, &r2)),
+                        Cow::Owned(Dim::product(&c1, &c2)),
+                    )
+                }
             }
-            Typing::DiagonalOf => (dims_with(a, lookup).0, &ONE),
-            Typing::Elementwise | Typing::SquareToSquare => dims_with(a, lookup),
-        },
+        }
     }
 }
 
 /// Whether `e` is `1×1`: [`shape_of`]`(e).is_scalar()` without allocating.
 pub fn is_scalar_expr(e: &Expr, table: &SymbolTable) -> bool {
     let (r, c) = dims_of(e, table);
-    *r == Dim::One && *c == Dim::One
+    r.is_one() && c.is_one()
 }
 
 /// Symbolic dimension names the expression uses beyond its symbols' (sizes of `eye`, `matrix(c)`).
@@ -508,11 +767,11 @@ pub fn expr_dim_names(e: &Expr) -> Vec<String> {
             _ => vec![],
         };
         for d in dims {
-            if let Dim::Name(name) = d {
-                if !out.iter().any(|o| **o == **name) {
+            d.for_each_name(&mut |name| {
+                if !out.iter().any(|o| **o == *name) {
                     out.push(name.to_string());
                 }
-            }
+            });
         }
         false
     });
@@ -526,4 +785,85 @@ pub struct Problem {
     pub symbols: SymbolTable,
     /// Name of the variable of differentiation; a symbol of `symbols`.
     pub wrt: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The walks agree with each other on every node of a tree holding every kind of node.
+    #[test]
+    fn the_walks_agree() {
+        let p = crate::lower::lower(
+            "tr(inv(A*X)' * X^2) + sum(X .* B ./ C) + sum(exp(X).^2) * a / b + norm2(x) + tr(I)",
+            "",
+            Some("X"),
+        )
+        .unwrap_or_else(|d| panic!("{d:?}"));
+        let whole = Expr::d(p.expr.clone());
+        let mut nodes = 0;
+        whole.any(&mut |e| {
+            nodes += 1;
+            let children = e.children();
+            assert_eq!(children.len(), e.child_count());
+            assert_eq!(e.clone().map_children(|c| c), *e);
+            assert_eq!(e.map_children_ref(|_| None), None);
+            let copy = e.map_children_ref(|c| Some(c.clone()));
+            assert_eq!(copy.is_some(), !children.is_empty());
+            assert_eq!(copy.unwrap_or_else(|| e.clone()), *e);
+            // Replacing the last child changes exactly that child.
+            if let Some(last) = children.last() {
+                let n = children.len();
+                let mut i = 0;
+                let changed = e
+                    .map_children_ref(|_| {
+                        i += 1;
+                        (i == n).then_some(Expr::Num(7.0))
+                    })
+                    .unwrap_or_else(|| e.clone());
+                let new = changed.children();
+                assert_eq!(new[..n - 1], children[..n - 1]);
+                assert_eq!(*new[n - 1], Expr::Num(7.0), "{last:?}");
+            }
+            false
+        });
+        assert_eq!(nodes, whole.size());
+        assert!(nodes > 25, "{nodes}");
+        let mut leaves = 0;
+        let mut copy = whole.clone();
+        fn count_leaves(e: &mut Expr, n: &mut usize) {
+            if e.child_count() == 0 {
+                *n += 1;
+            }
+            e.for_each_child_mut(|c| count_leaves(c, n));
+        }
+        count_leaves(&mut copy, &mut leaves);
+        assert_eq!(copy, whole);
+        assert_eq!(
+            leaves,
+            whole.size() - {
+                let mut inner = 0;
+                whole.any(&mut |e| {
+                    inner += usize::from(e.child_count() > 0);
+                    false
+                });
+                inner
+            }
+        );
+    }
+
+    /// A call of one argument is written as that argument (as before calls took lists), a call
+    /// of two as a list; both read back.
+    #[test]
+    fn calls_serialize_their_arguments() {
+        let one = Expr::call(Func::Tr, Expr::sym("X"));
+        let two = Expr::call2(Func::Kron, Expr::sym("A"), Expr::sym("X"));
+        let text = |e: &Expr| serde_json::to_string(e).unwrap_or_default();
+        assert_eq!(text(&one), r#"{"Call":["tr",{"Sym":"X"}]}"#);
+        assert_eq!(text(&two), r#"{"Call":["kron",[{"Sym":"A"},{"Sym":"X"}]]}"#);
+        for e in [one, two] {
+            let back: Expr = serde_json::from_str(&text(&e)).unwrap_or(Expr::Num(0.0));
+            assert_eq!(back, e);
+        }
+    }
 }

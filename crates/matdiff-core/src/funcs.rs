@@ -47,6 +47,18 @@ pub enum Typing {
     DiagonalOf,
     /// A square matrix to a matrix of the same shape.
     SquareToSquare,
+    /// Two matrices, m×n and p×q, to their Kronecker product, (mp)×(nq).
+    Kronecker,
+}
+
+impl Typing {
+    /// How many arguments a function of this typing takes.
+    pub fn arity(self) -> usize {
+        match self {
+            Typing::Kronecker => 2,
+            _ => 1,
+        }
+    }
 }
 
 /// The LaTeX of a call.
@@ -58,6 +70,9 @@ pub enum Latex {
     Around(&'static str, &'static str),
     /// `\left\| … \right\|_2` for a vector, `_F` for a matrix.
     Norm2,
+    /// The operator between the arguments (`A \otimes B`), each operand in parentheses unless it
+    /// is an atom, a postfix form or a differential (`A \otimes \mathrm{d}X`).
+    Infix(&'static str),
 }
 
 /// How d(·) goes through a call.
@@ -76,6 +91,8 @@ pub enum Eval {
     Entry(fn(f64) -> Result<f64, EvalError>),
     /// On the whole argument.
     Matrix(fn(M) -> Result<M, EvalError>),
+    /// On two whole arguments.
+    Matrix2(fn(&M, &M) -> Result<M, EvalError>),
 }
 
 /// What the sampler must respect in the argument.
@@ -236,6 +253,18 @@ pub static ADJ: FuncInfo = FuncInfo {
     eval: Matrix(adjugate),
     domain: Domain::Invertible,
     what: "an adjugate",
+};
+pub static KRON: FuncInfo = FuncInfo {
+    func: Func::Kron,
+    name: "kron",
+    accepts: &["kron"],
+    arity: 2,
+    typing: Typing::Kronecker,
+    latex: Latex::Infix(r" \otimes "),
+    derivative: ByRule(rules::KRONECKER),
+    eval: Eval::Matrix2(kron),
+    domain: Domain::Any,
+    what: "a Kronecker product",
 };
 pub static EXP: FuncInfo = FuncInfo {
     func: Func::Exp,
@@ -455,6 +484,21 @@ fn log_det(a: M) -> Result<M, EvalError> {
     Ok(scalar(logdet(a)?))
 }
 
+/// A ⊗ B, refused when it would be larger than the evaluator's largest size.
+fn kron(a: &M, b: &M) -> Result<M, EvalError> {
+    let rows = a.nrows().saturating_mul(b.nrows());
+    let cols = a.ncols().saturating_mul(b.ncols());
+    if rows > crate::numeric::MAX_SIZE || cols > crate::numeric::MAX_SIZE {
+        return Err(EvalError::Domain(format!(
+            "a Kronecker product of {} and {} matrices is larger than {max}×{max}",
+            shape_str(a),
+            shape_str(b),
+            max = crate::numeric::MAX_SIZE
+        )));
+    }
+    Ok(a.kronecker(b))
+}
+
 fn diag(a: M) -> Result<M, EvalError> {
     if a.ncols() != 1 {
         return Err(EvalError::Shape(format!(
@@ -560,7 +604,16 @@ mod tests {
             assert_eq!(row.func, f, "the row of {f:?} is another function's");
             assert!(!Func::ALL[i + 1..].contains(&f), "{f:?} listed twice");
             assert!(!row.name.is_empty() && !row.what.is_empty(), "{f:?}");
-            assert_eq!(row.arity, 1, "{f:?}: calls take one argument");
+            assert_eq!(
+                row.arity,
+                row.typing.arity(),
+                "{f:?}: the arity is the typing's"
+            );
+            assert_eq!(
+                row.arity == 2,
+                matches!(row.eval, Eval::Matrix2(_)),
+                "{f:?}: a function of two arguments is evaluated on two matrices"
+            );
             let elementwise = row.typing == Typing::Elementwise;
             assert_eq!(
                 elementwise,
@@ -596,6 +649,15 @@ mod tests {
         }
         assert_eq!(Func::from_name("diag"), Some(Func::Diag));
         assert_eq!(Func::from_name("nope"), None);
+    }
+
+    #[test]
+    fn kron_is_the_block_matrix_and_refuses_huge_results() {
+        let a = M::from_row_slice(2, 1, &[1.0, 2.0]);
+        let b = M::from_row_slice(1, 2, &[3.0, 4.0]);
+        let k = kron(&a, &b).unwrap();
+        assert_eq!(k, M::from_row_slice(2, 2, &[3.0, 4.0, 6.0, 8.0]));
+        assert!(kron(&M::zeros(20, 1), &M::zeros(20, 1)).is_err());
     }
 
     #[test]

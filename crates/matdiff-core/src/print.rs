@@ -1,6 +1,6 @@
 //! Printers from the tree: LaTeX (for KaTeX) and input syntax (parses back). Never from user text.
 
-use crate::expr::{Expr, Func, Kind, SymbolTable};
+use crate::expr::{Dim, Expr, Func, Kind, SymbolTable};
 use crate::funcs::Latex;
 use std::rc::Rc;
 
@@ -239,6 +239,9 @@ impl Printer<'_> {
             Expr::Div(..) => PRODUCT,
             Expr::Pow(..) | Expr::HadPow(..) | Expr::Transpose(_) => POSTFIX,
             Expr::Inv(_) if self.latex() => POSTFIX,
+            Expr::Call(f, _) if self.latex() && matches!(f.info().latex, Latex::Infix(_)) => {
+                PRODUCT
+            }
             // (dX)ᵀ, as the note writes it: a differential under a postfix operator gets parentheses.
             Expr::D(_) => FACTOR,
             _ => ATOM,
@@ -306,8 +309,12 @@ impl Printer<'_> {
             Expr::Ones(s) => out.push_str(if latex {
                 if s.rows == crate::expr::Dim::One && s.cols != crate::expr::Dim::One {
                     r"\mathbf{1}^\top"
-                } else {
+                } else if s.is_col_vector() {
                     r"\mathbf{1}"
+                } else {
+                    // The matrix of ones as the outer product of two vectors of ones: its
+                    // shape is plain, and the LaTeX reader takes it back as `matrix(1)`.
+                    r"\mathbf{1}\mathbf{1}^\top"
                 }
             } else if s.is_col_vector() {
                 "vector(1)"
@@ -411,7 +418,7 @@ impl Printer<'_> {
                     out.push(')');
                 }
             }
-            Expr::Call(f, a) => self.write_call(*f, a, out),
+            Expr::Call(f, args) => self.write_call(*f, args, out),
             Expr::D(a) => {
                 if latex {
                     out.push_str(r"\mathrm{d}");
@@ -497,16 +504,34 @@ impl Printer<'_> {
         }
     }
 
-    fn write_call(&self, f: Func, a: &Expr, out: &mut String) {
+    fn write_call(&self, f: Func, args: &[Rc<Expr>], out: &mut String) {
+        let write_args = |sep: &str, out: &mut String| {
+            for (i, a) in args.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(sep);
+                }
+                self.write(a, out);
+            }
+        };
         if self.latex() {
             let (open, close) = match f.info().latex {
+                Latex::Infix(op) => {
+                    for (i, a) in args.iter().enumerate() {
+                        if i > 0 {
+                            out.push_str(op);
+                        }
+                        self.wrap(a, FACTOR, out);
+                    }
+                    return;
+                }
                 Latex::Norm2 => {
-                    let close = if *crate::expr::dims_of(a, self.table).1 == crate::expr::Dim::One {
-                        r"\right\|_2"
-                    } else {
-                        r"\right\|_F"
-                    };
-                    (r"\left\|", close)
+                    let vector = args
+                        .first()
+                        .is_some_and(|a| *crate::expr::dims_of(a, self.table).1 == Dim::One);
+                    (
+                        r"\left\|",
+                        if vector { r"\right\|_2" } else { r"\right\|_F" },
+                    )
                 }
                 Latex::Around(open, close) => (open, close),
                 Latex::Operator(name) => {
@@ -515,12 +540,12 @@ impl Printer<'_> {
                 }
             };
             out.push_str(open);
-            self.write(a, out);
+            write_args(", ", out);
             out.push_str(close);
         } else {
             out.push_str(f.name());
             out.push('(');
-            self.write(a, out);
+            write_args(", ", out);
             out.push(')');
         }
     }

@@ -59,6 +59,8 @@ rules! {
         r"\mathrm{d}\|\mathbf{X}\|_1 = \operatorname{sum}(\operatorname{sign}(\mathbf{X}) \odot \mathrm{d}\mathbf{X})", None;
     HADAMARD = "hadamard-product", "product rule for the Hadamard product",
         r"\mathrm{d}(\mathbf{X} \odot \mathbf{Y}) = (\mathrm{d}\mathbf{X}) \odot \mathbf{Y} + \mathbf{X} \odot \mathrm{d}\mathbf{Y}", Some("38");
+    KRONECKER = "kronecker-product", "product rule for the Kronecker product",
+        r"\mathrm{d}(\mathbf{A} \otimes \mathbf{B}) = (\mathrm{d}\mathbf{A}) \otimes \mathbf{B} + \mathbf{A} \otimes \mathrm{d}\mathbf{B}", None;
     HADAMARD_QUOTIENT = "hadamard-quotient", "quotient rule for elementwise division",
         r"\mathrm{d}(\mathbf{X} \oslash \mathbf{Y}) = \mathrm{d}\mathbf{X} \oslash \mathbf{Y} - (\mathbf{X} \oslash \mathbf{Y}^{\circ 2}) \odot \mathrm{d}\mathbf{Y}", None;
     HADAMARD_POWER = "hadamard-power", "elementwise power rule",
@@ -92,6 +94,12 @@ rules! {
         r"\operatorname{Tr}(\mathbf{A}^\top(\mathbf{B} \odot \mathbf{C})) = \operatorname{Tr}((\mathbf{A} \odot \mathbf{B})^\top\mathbf{C})", None;
     SUM_AS_TRACE = "sum-as-trace", "sum of entries as a trace",
         r"\operatorname{sum}(\mathbf{A}) = \operatorname{Tr}(\mathbf{1}^\top\mathbf{A})", None;
+    KRONECKER_TRANSPOSE = "kronecker-transpose", "transpose of a Kronecker product",
+        r"(\mathbf{A} \otimes \mathbf{B})^\top = \mathbf{A}^\top \otimes \mathbf{B}^\top", None;
+    KRONECKER_MIXED_PRODUCT = "kronecker-mixed-product", "mixed-product property of the Kronecker product",
+        r"(\mathbf{A} \otimes \mathbf{B})(\mathbf{C} \otimes \mathbf{D}) = \mathbf{A}\mathbf{C} \otimes \mathbf{B}\mathbf{D}", None;
+    TRACE_KRONECKER = "trace-kronecker", "trace of a Kronecker product",
+        r"\operatorname{Tr}(\mathbf{A} \otimes \mathbf{B}) = \operatorname{Tr}(\mathbf{A})\operatorname{Tr}(\mathbf{B})", None;
     TRACE_DIAG = "trace-diag", "trace against a diagonal matrix",
         r"\operatorname{Tr}(\mathbf{A}\operatorname{diag}(\mathbf{v})) = \operatorname{diag}(\mathbf{A})^\top\mathbf{v}", None;
     DIAG_TRACE = "diag-trace", "inner product with a diagonal",

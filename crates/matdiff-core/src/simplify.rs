@@ -1,6 +1,6 @@
 //! Algebraic normalisation: tidying products and sums, pushing transposes, symmetry, collecting like terms.
 
-use crate::build::{add, is_scalar_group, map_children, map_rc, mul};
+use crate::build::{add, is_scalar_group, mul};
 use crate::ctx::Ctx;
 use crate::expr::{Expr, Func};
 use crate::rules::{self, Rule};
@@ -32,22 +32,13 @@ pub fn tidy(ctx: Ctx, e: Expr) -> Expr {
 /// [`tidy`] of one node. With `deep`, the children are tidied first; without, they must
 /// already be results of [`tidy`] (tidy is idempotent, so the result is the same).
 fn tidy_node(ctx: Ctx, e: Expr, deep: bool) -> Expr {
-    let sub = |e: Expr| if deep { tidy(ctx, e) } else { e };
-    // A shared child is kept as it is when it need not be tidied.
-    let subr = |e: Rc<Expr>| {
-        if deep {
-            map_rc(e, |e| tidy(ctx, e))
-        } else {
-            e
-        }
+    let e = if deep {
+        e.map_children(|c| tidy(ctx, c))
+    } else {
+        e
     };
     match e {
         Expr::Add(ts) => {
-            let ts: Vec<Expr> = if deep {
-                ts.into_iter().map(sub).collect()
-            } else {
-                ts
-            };
             // No nested sum and no constant to fold: the loop below would keep every term.
             let folds = |t: &Expr| match t {
                 Expr::Add(_) => true,
@@ -78,11 +69,6 @@ fn tidy_node(ctx: Ctx, e: Expr, deep: bool) -> Expr {
             add(out)
         }
         Expr::Mul(fs) => {
-            let fs: Vec<Expr> = if deep {
-                fs.into_iter().map(sub).collect()
-            } else {
-                fs
-            };
             let n = fs.len();
             // No number to fold and no product to flatten: the loop below would keep every
             // factor, with the coefficient 1.
@@ -131,7 +117,6 @@ fn tidy_node(ctx: Ctx, e: Expr, deep: bool) -> Expr {
             mul(ctx, out)
         }
         Expr::Had(fs) => {
-            let fs: Vec<Expr> = fs.into_iter().map(sub).collect();
             if fs.iter().any(Expr::is_zero) {
                 return Expr::Num(0.0);
             }
@@ -151,8 +136,6 @@ fn tidy_node(ctx: Ctx, e: Expr, deep: bool) -> Expr {
             Expr::Had(out)
         }
         Expr::Div(a, b) => {
-            let a = subr(a);
-            let b = subr(b);
             if a.is_zero() {
                 return Expr::Num(0.0);
             }
@@ -184,37 +167,36 @@ fn tidy_node(ctx: Ctx, e: Expr, deep: bool) -> Expr {
             Expr::Div(a, b)
         }
         Expr::HadDiv(a, b) => {
-            let a = subr(a);
             if a.is_zero() {
                 return Expr::Num(0.0);
             }
-            Expr::HadDiv(a, subr(b))
+            Expr::HadDiv(a, b)
         }
-        Expr::HadPow(a, p) => Expr::HadPow(subr(a), p),
         Expr::Pow(a, p) => {
-            let a = subr(a);
             if p == 1.0 {
                 return Rc::unwrap_or_clone(a);
             }
             Expr::Pow(a, p)
         }
         Expr::Transpose(a) => {
-            let a = subr(a);
             if a.is_zero() || matches!(*a, Expr::Num(_)) {
                 return Rc::unwrap_or_clone(a);
             }
             Expr::Transpose(a)
         }
-        Expr::Inv(a) => Expr::Inv(subr(a)),
-        Expr::Call(f, a) => {
-            let a = subr(a);
-            if a.is_zero() && matches!(f, Func::Tr | Func::Sum | Func::Diag | Func::DiagOf) {
+        Expr::Call(f, args) => {
+            let zero = matches!(&*args, [a] if a.is_zero());
+            if zero && matches!(f, Func::Tr | Func::Sum | Func::Diag | Func::DiagOf) {
                 return Expr::Num(0.0);
             }
-            Expr::Call(f, a)
+            // 0 ⊗ B = A ⊗ 0 = 0.
+            if f == Func::Kron && args.iter().any(|a| a.is_zero()) {
+                return Expr::Num(0.0);
+            }
+            Expr::Call(f, args)
         }
-        Expr::D(a) => Expr::D(subr(a)),
-        e @ (Expr::Num(_) | Expr::Sym(_) | Expr::Eye(_) | Expr::Ones(_)) => e,
+        // Leaves, powers, inverses, differentials: nothing to tidy at the node itself.
+        e => e,
     }
 }
 
@@ -301,7 +283,7 @@ pub fn merge_like_terms(ctx: Ctx, e: Expr) -> Expr {
     if !merges_children(&e) {
         return tidy(ctx, e);
     }
-    let e = map_children(e, &mut |c| merge_like_terms(ctx, c));
+    let e = e.map_children(|c| merge_like_terms(ctx, c));
     merge_node(ctx, e)
 }
 
@@ -443,7 +425,7 @@ fn symmetric_within_budget(e: &Expr, ctx: Ctx) -> bool {
         Expr::HadDiv(a, b) => is_symmetric(a, ctx) && is_symmetric(b, ctx),
         Expr::Call(f, a) => match f {
             Func::Diag => true,
-            f if f.is_elementwise() => is_symmetric(a, ctx),
+            f if f.is_elementwise() => a.iter().all(|a| is_symmetric(a, ctx)),
             _ => ctx.is_scalar(e),
         },
         Expr::D(_) => ctx.is_scalar(e),
@@ -511,11 +493,16 @@ pub fn smart_t(e: &Expr, ctx: Ctx) -> Expr {
             }
         }
         Expr::Div(a, s) => Expr::Div(Rc::new(smart_t(a, ctx)), s.clone()),
-        Expr::Call(f, a) if f.is_elementwise() && matches!(**a, Expr::Transpose(_)) => {
-            Expr::call(*f, smart_t(a, ctx))
+        Expr::Call(..) if is_elementwise_of_transpose(e) => {
+            e.clone().map_children(|a| smart_t(&a, ctx))
         }
         _ => Expr::t(e.clone()),
     }
+}
+
+/// Whether `e` is an elementwise function of a transpose, `f(Aᵀ)`.
+fn is_elementwise_of_transpose(e: &Expr) -> bool {
+    matches!(e.as_call1(), Some((f, a)) if f.is_elementwise() && matches!(**a, Expr::Transpose(_)))
 }
 
 /// Merges adjacent powers of the same base in a product chain: A^k A^l = A^(k+l), A A^k = A^(k+1).
@@ -607,15 +594,13 @@ fn cancels_to_zero(e: &Expr) -> bool {
 /// [`simplify`] of a result of [`tidy`]: its children are results of `tidy` too (tidy is
 /// idempotent), so they are not tidied again, and the node is tidied last over simplified children.
 fn simplify_tidy(e: Expr, ctx: Ctx) -> Expr {
-    let e = match e {
-        Expr::Add(ts) => {
+    let e = match e.map_children(|c| simplify_tidy(c, ctx)) {
+        Expr::Add(mut ts) => {
             // Terms without transposes first: A + Aᵀ rather than Aᵀ + A.
-            let mut ts: Vec<Expr> = ts.into_iter().map(|t| simplify_tidy(t, ctx)).collect();
             ts.sort_by_key(count_transposes);
             add(ts)
         }
         Expr::Mul(fs) => {
-            let fs: Vec<Expr> = fs.into_iter().map(|f| simplify_tidy(f, ctx)).collect();
             let has_other_matrix =
                 |fs: &[Expr]| fs.iter().filter(|f| !ctx.is_scalar(f)).count() >= 2;
             let mut fs = if has_other_matrix(&fs) {
@@ -657,16 +642,8 @@ fn simplify_tidy(e: Expr, ctx: Ctx) -> Expr {
             }
             tidy(ctx, mul(ctx, fs))
         }
-        Expr::Transpose(a) => {
-            let a = simplify_tidy(Rc::unwrap_or_clone(a), ctx);
-            tidy(ctx, smart_t(&a, ctx))
-        }
-        Expr::Div(a, b) => Expr::Div(
-            map_rc(a, |a| simplify_tidy(a, ctx)),
-            map_rc(b, |b| simplify_tidy(b, ctx)),
-        ),
+        Expr::Transpose(a) => tidy(ctx, smart_t(&a, ctx)),
         Expr::Had(fs) => {
-            let fs: Vec<Expr> = fs.into_iter().map(|f| simplify_tidy(f, ctx)).collect();
             // 1 ⊙ A = A
             let kept: Vec<Expr> = fs
                 .iter()
@@ -679,15 +656,10 @@ fn simplify_tidy(e: Expr, ctx: Ctx) -> Expr {
                 _ => Expr::Had(kept),
             }
         }
-        Expr::Inv(a) => Expr::Inv(map_rc(a, |a| simplify_tidy(a, ctx))),
-        Expr::Pow(a, p) => Expr::Pow(map_rc(a, |a| simplify_tidy(a, ctx)), p),
-        Expr::HadPow(a, p) => Expr::HadPow(map_rc(a, |a| simplify_tidy(a, ctx)), p),
-        Expr::HadDiv(a, b) => Expr::HadDiv(
-            map_rc(a, |a| simplify_tidy(a, ctx)),
-            map_rc(b, |b| simplify_tidy(b, ctx)),
-        ),
-        Expr::Call(Func::Diag, a) if matches!(*a, Expr::Ones(_)) => Expr::Eye(ctx.shape(&a).rows),
-        Expr::Call(f, a) => Expr::Call(f, map_rc(a, |a| simplify_tidy(a, ctx))),
+        e @ Expr::Call(Func::Diag, _) => match e.as_call1() {
+            Some((_, a)) if matches!(**a, Expr::Ones(_)) => Expr::Eye(ctx.shape(a).rows),
+            _ => e,
+        },
         e => e,
     };
     tidy_node(ctx, e, false)
@@ -766,7 +738,7 @@ pub fn textbook_forms(e: Expr, ctx: Ctx, used: &mut Vec<Rule>) -> Expr {
 }
 
 fn rewrite_textbook(e: Expr, ctx: Ctx, used: &mut Vec<Rule>, fuel: &mut usize) -> Expr {
-    let mut e = map_children(e, &mut |c| rewrite_textbook(c, ctx, used, fuel));
+    let mut e = e.map_children(|c| rewrite_textbook(c, ctx, used, fuel));
     for _ in 0..REWRITES_PER_NODE {
         if *fuel == 0 {
             break;
@@ -784,7 +756,7 @@ fn rewrite_textbook(e: Expr, ctx: Ctx, used: &mut Vec<Rule>, fuel: &mut usize) -
         // The rewrite built new nodes from rewritten children: those get their turn too.
         e = tidy(
             ctx,
-            map_children(next, &mut |c| rewrite_textbook(c, ctx, used, fuel)),
+            next.map_children(|c| rewrite_textbook(c, ctx, used, fuel)),
         );
     }
     e
@@ -998,6 +970,13 @@ fn cancel_in_quotient(e: &Expr, ctx: Ctx) -> Option<Expr> {
     }
     let num = factors_of(a);
     let den = factors_of(s);
+    // Every factor of the denominator is inverted on its own: each must be a scalar (in
+    // `x'*(x'*x)*x` only the product is).
+    let scalar_factor =
+        |d: &Expr| matches!(d, Expr::Num(_)) || is_scalar_base(base_exponent(d).0, ctx);
+    if !den.iter().all(scalar_factor) {
+        return None;
+    }
     let shares = den.iter().any(|d| {
         let (b, _) = base_exponent(d);
         is_scalar_base(b, ctx) && num.iter().any(|n| base_exponent(n).0 == b)
@@ -1088,7 +1067,9 @@ fn negative_power_as_quotient(e: &Expr, ctx: Ctx) -> Option<Expr> {
 /// `a^{1/2} = \sqrt{a}` for a scalar `a`.
 fn half_power_as_sqrt(e: &Expr, ctx: Ctx) -> Option<Expr> {
     match e {
-        Expr::Pow(a, p) if *p == 0.5 && ctx.is_scalar(a) => Some(Expr::Call(Func::Sqrt, a.clone())),
+        Expr::Pow(a, p) if *p == 0.5 && ctx.is_scalar(a) => {
+            Some(Expr::call_shared(Func::Sqrt, a.clone()))
+        }
         _ => None,
     }
 }
@@ -1255,9 +1236,9 @@ mod tests {
             index: &index,
         };
         let whole = tidy(ctx, p.expr.clone());
-        let before = match whole {
-            Expr::Call(Func::Sum, a) => Rc::unwrap_or_clone(a),
-            e => e,
+        let before = match whole.as_call1() {
+            Some((Func::Sum, a)) => (**a).clone(),
+            _ => whole,
         };
         let after = step(before.clone(), ctx);
         let sizes = resolve_problem_sizes(&p, &Default::default()).expect("sizes");
@@ -1301,6 +1282,14 @@ mod tests {
 
     fn check_simplify(input: &str, expect: Expect) {
         check_step(input, simplify, |e| e, expect);
+    }
+
+    /// `a + a` factors to `a (1 + 1)`, and the `1 + 1` left there must not factor again.
+    #[test]
+    fn a_sum_of_equal_terms_factors_once() {
+        let twice = |e: Expr| Expr::Add(vec![e.clone(), e]);
+        let step = |e: Expr, ctx: Ctx| textbook_forms(twice(e), ctx, &mut Vec::new());
+        check_step("a", step, twice, expect!["2*a"]);
     }
 
     #[test]
@@ -1471,6 +1460,17 @@ mod cited_tests {
             "",
             "X",
             expect!["0  [merge-matrix-powers, like-terms]"],
+        );
+    }
+
+    #[test]
+    fn only_scalar_factors_cancel() {
+        // The denominator x'(x'x)x is a scalar, but x' and x are not: they stay put.
+        check(
+            "log(x'*(x'*x)*x)",
+            "",
+            "x",
+            expect!["4*(x'*x)*x / (x'*(x'*x)*x)  []"],
         );
     }
 

@@ -49,6 +49,8 @@ pub enum BinOp {
     Div,
     HadMul,
     HadDiv,
+    /// `⊗`, `\otimes`: the Kronecker product, `kron(a, b)`.
+    Kron,
     /// Juxtaposition: `2x`, `A x`, `A(X+B)`.
     Implicit,
 }
@@ -66,6 +68,7 @@ impl BinOp {
             BinOp::Div => "/",
             BinOp::HadMul => ".*",
             BinOp::HadDiv => "./",
+            BinOp::Kron => "⊗",
             BinOp::Implicit => "·",
         }
     }
@@ -308,7 +311,7 @@ pub fn fold_const(a: &Ast) -> Option<f64> {
                 acc = match l.op {
                     BinOp::Add => acc + r,
                     BinOp::Sub => acc - r,
-                    BinOp::Mul | BinOp::Implicit | BinOp::HadMul => acc * r,
+                    BinOp::Mul | BinOp::Implicit | BinOp::HadMul | BinOp::Kron => acc * r,
                     BinOp::Div | BinOp::HadDiv => acc / r,
                 };
             }
@@ -527,6 +530,7 @@ impl Parser {
                 Tok::Slash => (BinOp::Div, BP_MUL),
                 Tok::DotStar => (BinOp::HadMul, BP_MUL),
                 Tok::DotSlash => (BinOp::HadDiv, BP_MUL),
+                Tok::Otimes => (BinOp::Kron, BP_MUL),
                 Tok::Caret | Tok::DotCaret if BP_POW >= min_bp => {
                     lhs = self.parse_pow(lhs);
                     continue;
@@ -642,6 +646,7 @@ impl Parser {
                 | Tok::Slash
                 | Tok::DotStar
                 | Tok::DotSlash
+                | Tok::Otimes
                 | Tok::Caret
                 | Tok::DotCaret
                 | Tok::Quote
@@ -792,21 +797,31 @@ impl Parser {
         }
     }
 
-    /// `\mathbf{1}` (the vector of ones, `vector(1)`) or an already reported command (peeked).
+    /// `\mathbf{1}` (the vector of ones, `vector(1)`), `\mathbf{1}\mathbf{1}^\top` (the
+    /// matrix of ones, `matrix(1)`, as matdiff prints it) or an already reported command (peeked).
     #[inline(never)]
     fn parse_latex_atom(&mut self) -> Ast {
         let t = self.bump();
         if t.tok != Tok::Ones {
             return Ast::new(AstKind::Error, t.span);
         }
+        let matrix = self.peek() == &Tok::Ones
+            && self.peek_at(1) == &Tok::Caret
+            && self.peek_at(2) == &Tok::Top;
+        let mut span = t.span.clone();
+        if matrix {
+            self.bump();
+            self.bump();
+            span.end = self.bump().span.end;
+        }
         Ast::new(
             AstKind::Call {
-                name: "vector".to_string(),
-                name_span: t.span.clone(),
-                args: vec![Ast::new(AstKind::Num(1.0), t.span.clone())],
+                name: if matrix { "matrix" } else { "vector" }.to_string(),
+                name_span: span.clone(),
+                args: vec![Ast::new(AstKind::Num(1.0), span.clone())],
                 parens: true,
             },
-            t.span,
+            span,
         )
     }
 

@@ -8,8 +8,8 @@ const README: &str = include_str!("../../../README.md");
 const DICT: &str = include_str!("../../../fuzz/matdiff.dict");
 
 /// Words of the README's list that are not function names: the placeholders of `||v||`,
-/// `||X||_F`, `vector(c)`, `log(det(X))` and the name `I` of the identity.
-const PLACEHOLDERS: [&str; 5] = ["v", "X", "F", "c", "I"];
+/// `||X||_F`, `vector(c)`, `log(det(X))`, `kron(A, B)` and the name `I` of the identity.
+const PLACEHOLDERS: [&str; 7] = ["v", "X", "F", "c", "I", "A", "B"];
 
 /// The identifiers inside backticks of the README's "Functions:" item.
 fn readme_names() -> Vec<String> {

@@ -393,20 +393,20 @@ fn scalar_coefficients() {
         "",
         None,
         expect![[r#"
-                               dy = \mathrm{d}\left(\alpha \operatorname{Tr}\left(\mathbf{X}^\top \mathbf{X}\right) + \beta \operatorname{sum}\left(\mathbf{X}\right)\right)
-        linearity              dy = \alpha \, \mathrm{d}\left(\operatorname{Tr}\left(\mathbf{X}^\top \mathbf{X}\right)\right) + \beta \, \mathrm{d}\left(\operatorname{sum}\left(\mathbf{X}\right)\right)
-        trace                  dy = \alpha \operatorname{Tr}\left(\mathrm{d}\left(\mathbf{X}^\top \mathbf{X}\right)\right) + \beta \, \mathrm{d}\left(\operatorname{sum}\left(\mathbf{X}\right)\right)
-        product-rule           dy = \alpha \operatorname{Tr}\left(\left(\mathrm{d}\left(\mathbf{X}^\top\right)\right) \mathbf{X} + \mathbf{X}^\top \, \mathrm{d}\mathbf{X}\right) + \beta \, \mathrm{d}\left(\operatorname{sum}\left(\mathbf{X}\right)\right)
-        transpose              dy = \alpha \operatorname{Tr}\left(\left(\mathrm{d}\mathbf{X}\right)^\top \mathbf{X} + \mathbf{X}^\top \, \mathrm{d}\mathbf{X}\right) + \beta \, \mathrm{d}\left(\operatorname{sum}\left(\mathbf{X}\right)\right)
-        sum                    dy = \alpha \operatorname{Tr}\left(\left(\mathrm{d}\mathbf{X}\right)^\top \mathbf{X} + \mathbf{X}^\top \, \mathrm{d}\mathbf{X}\right) + \beta \operatorname{sum}\left(\mathrm{d}\mathbf{X}\right)
-        trace-linearity        dy = \alpha \operatorname{Tr}\left(\left(\mathrm{d}\mathbf{X}\right)^\top \mathbf{X}\right) + \alpha \operatorname{Tr}\left(\mathbf{X}^\top \, \mathrm{d}\mathbf{X}\right) + \beta \operatorname{sum}\left(\mathrm{d}\mathbf{X}\right)
-        trace-transpose        dy = \alpha \operatorname{Tr}\left(\mathbf{X}^\top \, \mathrm{d}\mathbf{X}\right) + \alpha \operatorname{Tr}\left(\mathbf{X}^\top \, \mathrm{d}\mathbf{X}\right) + \beta \operatorname{sum}\left(\mathrm{d}\mathbf{X}\right)
-        sum-as-trace           dy = \alpha \operatorname{Tr}\left(\mathbf{X}^\top \, \mathrm{d}\mathbf{X}\right) + \alpha \operatorname{Tr}\left(\mathbf{X}^\top \, \mathrm{d}\mathbf{X}\right) + \beta \operatorname{Tr}\left(\mathbf{1} \, \mathrm{d}\mathbf{X}\right)
-        collect                dy = \operatorname{Tr}\left(\left(2 \alpha \mathbf{X}^\top + \beta \mathbf{1}\right) \, \mathrm{d}\mathbf{X}\right)
-        read-off               grad = \left(2 \alpha \mathbf{X}^\top + \beta \mathbf{1}\right)^\top
-        transpose-product      grad = 2 \alpha \mathbf{X} + \beta \mathbf{1}
-        gradient: 2*alpha*X + beta*matrix(1)
-    "#]],
+                                   dy = \mathrm{d}\left(\alpha \operatorname{Tr}\left(\mathbf{X}^\top \mathbf{X}\right) + \beta \operatorname{sum}\left(\mathbf{X}\right)\right)
+            linearity              dy = \alpha \, \mathrm{d}\left(\operatorname{Tr}\left(\mathbf{X}^\top \mathbf{X}\right)\right) + \beta \, \mathrm{d}\left(\operatorname{sum}\left(\mathbf{X}\right)\right)
+            trace                  dy = \alpha \operatorname{Tr}\left(\mathrm{d}\left(\mathbf{X}^\top \mathbf{X}\right)\right) + \beta \, \mathrm{d}\left(\operatorname{sum}\left(\mathbf{X}\right)\right)
+            product-rule           dy = \alpha \operatorname{Tr}\left(\left(\mathrm{d}\left(\mathbf{X}^\top\right)\right) \mathbf{X} + \mathbf{X}^\top \, \mathrm{d}\mathbf{X}\right) + \beta \, \mathrm{d}\left(\operatorname{sum}\left(\mathbf{X}\right)\right)
+            transpose              dy = \alpha \operatorname{Tr}\left(\left(\mathrm{d}\mathbf{X}\right)^\top \mathbf{X} + \mathbf{X}^\top \, \mathrm{d}\mathbf{X}\right) + \beta \, \mathrm{d}\left(\operatorname{sum}\left(\mathbf{X}\right)\right)
+            sum                    dy = \alpha \operatorname{Tr}\left(\left(\mathrm{d}\mathbf{X}\right)^\top \mathbf{X} + \mathbf{X}^\top \, \mathrm{d}\mathbf{X}\right) + \beta \operatorname{sum}\left(\mathrm{d}\mathbf{X}\right)
+            trace-linearity        dy = \alpha \operatorname{Tr}\left(\left(\mathrm{d}\mathbf{X}\right)^\top \mathbf{X}\right) + \alpha \operatorname{Tr}\left(\mathbf{X}^\top \, \mathrm{d}\mathbf{X}\right) + \beta \operatorname{sum}\left(\mathrm{d}\mathbf{X}\right)
+            trace-transpose        dy = \alpha \operatorname{Tr}\left(\mathbf{X}^\top \, \mathrm{d}\mathbf{X}\right) + \alpha \operatorname{Tr}\left(\mathbf{X}^\top \, \mathrm{d}\mathbf{X}\right) + \beta \operatorname{sum}\left(\mathrm{d}\mathbf{X}\right)
+            sum-as-trace           dy = \alpha \operatorname{Tr}\left(\mathbf{X}^\top \, \mathrm{d}\mathbf{X}\right) + \alpha \operatorname{Tr}\left(\mathbf{X}^\top \, \mathrm{d}\mathbf{X}\right) + \beta \operatorname{Tr}\left(\mathbf{1}\mathbf{1}^\top \, \mathrm{d}\mathbf{X}\right)
+            collect                dy = \operatorname{Tr}\left(\left(2 \alpha \mathbf{X}^\top + \beta \mathbf{1}\mathbf{1}^\top\right) \, \mathrm{d}\mathbf{X}\right)
+            read-off               grad = \left(2 \alpha \mathbf{X}^\top + \beta \mathbf{1}\mathbf{1}^\top\right)^\top
+            transpose-product      grad = 2 \alpha \mathbf{X} + \beta \mathbf{1}\mathbf{1}^\top
+            gradient: 2*alpha*X + beta*matrix(1)
+        "#]],
     );
 }
 
@@ -522,5 +522,51 @@ fn adjugate() {
             read-off               grad = \left(\operatorname{Tr}\left(\mathbf{A} \operatorname{adj}\left(\mathbf{X}\right)\right) \mathbf{X}^{-1} - \operatorname{adj}\left(\mathbf{X}\right) \mathbf{A} \mathbf{X}^{-1}\right)^\top
             gradient: (tr(A*adj(X))*inv(X) - adj(X)*A*inv(X))'
         "#]],
+    );
+}
+
+/// The Kronecker product leaves the trace by its transpose, mixed-product and trace identities
+/// (the gradient is checked numerically by the corpus, `tests/data/cookbook.txt`).
+#[test]
+fn kronecker_frobenius_norm() {
+    check(
+        "||kron(A, X)||_F^2",
+        "",
+        None,
+        expect![[r#"
+                                   dy = \mathrm{d}\left(\left\|\mathbf{A} \otimes \mathbf{X}\right\|_F^{2}\right)
+            norm-squared           dy = \mathrm{d}\left(\operatorname{Tr}\left(\left(\mathbf{A} \otimes \mathbf{X}\right)^\top \left(\mathbf{A} \otimes \mathbf{X}\right)\right)\right)
+            trace                  dy = \operatorname{Tr}\left(\mathrm{d}\left(\left(\mathbf{A} \otimes \mathbf{X}\right)^\top \left(\mathbf{A} \otimes \mathbf{X}\right)\right)\right)
+            product-rule           dy = \operatorname{Tr}\left(\left(\mathrm{d}\left(\left(\mathbf{A} \otimes \mathbf{X}\right)^\top\right)\right) \left(\mathbf{A} \otimes \mathbf{X}\right) + \left(\mathbf{A} \otimes \mathbf{X}\right)^\top \, \mathrm{d}\left(\mathbf{A} \otimes \mathbf{X}\right)\right)
+            transpose              dy = \operatorname{Tr}\left(\left(\mathrm{d}\left(\mathbf{A} \otimes \mathbf{X}\right)\right)^\top \left(\mathbf{A} \otimes \mathbf{X}\right) + \left(\mathbf{A} \otimes \mathbf{X}\right)^\top \, \mathrm{d}\left(\mathbf{A} \otimes \mathbf{X}\right)\right)
+            kronecker-product      dy = \operatorname{Tr}\left(\left(\mathrm{d}\mathbf{A} \otimes \mathbf{X} + \mathbf{A} \otimes \mathrm{d}\mathbf{X}\right)^\top \left(\mathbf{A} \otimes \mathbf{X}\right) + \left(\mathbf{A} \otimes \mathbf{X}\right)^\top \left(\mathrm{d}\mathbf{A} \otimes \mathbf{X} + \mathbf{A} \otimes \mathrm{d}\mathbf{X}\right)\right)
+            constant               dy = \operatorname{Tr}\left(\left(\mathbf{A} \otimes \mathrm{d}\mathbf{X}\right)^\top \left(\mathbf{A} \otimes \mathbf{X}\right) + \left(\mathbf{A} \otimes \mathbf{X}\right)^\top \left(\mathbf{A} \otimes \mathrm{d}\mathbf{X}\right)\right)
+            trace-linearity        dy = \operatorname{Tr}\left(\left(\mathbf{A} \otimes \mathrm{d}\mathbf{X}\right)^\top \left(\mathbf{A} \otimes \mathbf{X}\right)\right) + \operatorname{Tr}\left(\left(\mathbf{A} \otimes \mathbf{X}\right)^\top \left(\mathbf{A} \otimes \mathrm{d}\mathbf{X}\right)\right)
+            kronecker-transpose    dy = \operatorname{Tr}\left(\left(\mathbf{A}^\top \otimes \left(\mathrm{d}\mathbf{X}\right)^\top\right) \left(\mathbf{A} \otimes \mathbf{X}\right)\right) + \operatorname{Tr}\left(\left(\mathbf{A}^\top \otimes \mathbf{X}^\top\right) \left(\mathbf{A} \otimes \mathrm{d}\mathbf{X}\right)\right)
+            kronecker-mixed-product dy = \operatorname{Tr}\left(\left(\mathbf{A}^\top \mathbf{A}\right) \otimes \left(\left(\mathrm{d}\mathbf{X}\right)^\top \mathbf{X}\right)\right) + \operatorname{Tr}\left(\left(\mathbf{A}^\top \mathbf{A}\right) \otimes \left(\mathbf{X}^\top \, \mathrm{d}\mathbf{X}\right)\right)
+            trace-kronecker        dy = \operatorname{Tr}\left(\mathbf{A}^\top \mathbf{A}\right) \operatorname{Tr}\left(\left(\mathrm{d}\mathbf{X}\right)^\top \mathbf{X}\right) + \operatorname{Tr}\left(\mathbf{A}^\top \mathbf{A}\right) \operatorname{Tr}\left(\mathbf{X}^\top \, \mathrm{d}\mathbf{X}\right)
+            trace-transpose        dy = \operatorname{Tr}\left(\mathbf{A}^\top \mathbf{A}\right) \operatorname{Tr}\left(\mathbf{X}^\top \, \mathrm{d}\mathbf{X}\right) + \operatorname{Tr}\left(\mathbf{A}^\top \mathbf{A}\right) \operatorname{Tr}\left(\mathbf{X}^\top \, \mathrm{d}\mathbf{X}\right)
+            collect                dy = 2 \operatorname{Tr}\left(\operatorname{Tr}\left(\mathbf{A}^\top \mathbf{A}\right) \mathbf{X}^\top \, \mathrm{d}\mathbf{X}\right)
+            read-off               grad = \left(2 \operatorname{Tr}\left(\mathbf{A}^\top \mathbf{A}\right) \mathbf{X}^\top\right)^\top
+            transpose-product      grad = 2 \operatorname{Tr}\left(\mathbf{A}^\top \mathbf{A}\right) \mathbf{X}
+            gradient: 2*tr(A'*A)*X
+        "#]],
+    );
+}
+
+/// Any other place of dX in a Kronecker product is refused, saying which forms work.
+#[test]
+fn kronecker_next_to_a_matrix_is_refused() {
+    check(
+        "tr(M*kron(A, X))",
+        "",
+        None,
+        expect![[r#"
+        ERROR
+        error: matdiff cannot take dX out of this Kronecker product: it rearranges traces of Kronecker products of square matrices, Tr(A ⊗ dX) = Tr(A) Tr(dX), not a Kronecker product next to another matrix or inside sum(·)
+          | tr(M*kron(A, X))
+          | ^
+          = hint: supported: tr(kron(A, X)), tr(kron(X, B)), ||kron(A, X)||_F^2, tr(kron(A, X)*kron(B, X))
+    "#]],
     );
 }

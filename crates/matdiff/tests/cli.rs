@@ -391,7 +391,12 @@ fn bad_input_shows_a_caret_and_exits_2() {
 fn shape_mismatch_points_at_the_operator() {
     // A matrix and a vector: no reading adds them.
     let o = run(
-        &["derive", "sum(A*X + x)", "--let", "A: 3x4, X: 4x3, x: vector n"],
+        &[
+            "derive",
+            "sum(A*X + x)",
+            "--let",
+            "A: 3x4, X: 4x3, x: vector n",
+        ],
         2,
     );
     let err = stderr(&o);

@@ -13,7 +13,7 @@ use std::process::Command;
 
 /// Inputs beyond the corpus and the examples: refusals, limits, results the simplifier will
 /// improve, and inputs whose reading depends on letters.
-const EDGE: [(&str, &str, Option<&str>); 24] = [
+const EDGE: [(&str, &str, Option<&str>); 29] = [
     ("sum(tr(W))", "", None),
     ("tr(logdet(X))", "", None),
     ("sum(det(X))", "", None),
@@ -42,6 +42,11 @@ const EDGE: [(&str, &str, Option<&str>); 24] = [
     ("tr(X^-2)", "", None),
     ("tr(A*X*B)", "A: 3x4, X: 4x5, B: 5x3", None),
     ("exp(tr(X))*det(X)", "", None),
+    ("tr(M*kron(A, X))", "", None),
+    ("sum(kron(A, X))", "", None),
+    ("tr(kron(A))", "", None),
+    ("tr(kron(A, B, X))", "", None),
+    ("tr(kron(A, X)*kron(B, X))", "A: 2x2, B: 2x2, X: 3x3", None),
 ];
 
 const FORMATS: [&str; 4] = ["text", "latex", "markdown", "json"];

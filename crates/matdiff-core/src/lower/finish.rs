@@ -59,6 +59,10 @@ impl Lowerer<'_> {
             D::Num(n) => Dim::Num(n),
             D::Name(i) => Dim::Name(self.dims.names.get(i).map_or("", |n| n.as_str()).into()),
             D::Var(v) => Dim::Name(vars.get(&v).map_or("n", |n| n.as_str()).into()),
+            D::Prod(i) => match self.dims.prods.get(i).copied() {
+                Some((a, b)) => Dim::product(&self.to_dim(a, vars), &self.to_dim(b, vars)),
+                None => Dim::One,
+            },
         }
     }
 
@@ -169,15 +173,30 @@ impl Lowerer<'_> {
             .map(|h| (address(&h.token), h.var))
             .collect();
         by_address.sort_unstable();
-        let fill = |d: &mut Dim| {
-            if let Dim::Name(token) = d {
-                let at = address(token);
-                if let Ok(i) = by_address.binary_search_by_key(&at, |&(a, _)| a) {
-                    *d = self.to_dim(D::Var(by_address[i].1), vars);
+        fn fill(d: &mut Dim, size: &impl Fn(&Rc<str>) -> Option<Dim>) {
+            match d {
+                Dim::Name(token) => {
+                    if let Some(new) = size(token) {
+                        *d = new;
+                    }
                 }
+                // A product of holes (`I` of a Kronecker product's size).
+                Dim::Prod(ps) => {
+                    let mut parts: Vec<Dim> = ps.to_vec();
+                    parts.iter_mut().for_each(|p| fill(p, size));
+                    *d = parts.iter().fold(Dim::One, |acc, p| Dim::product(&acc, p));
+                }
+                Dim::One | Dim::Num(_) => {}
             }
+        }
+        let size = |token: &Rc<str>| {
+            let at = address(token);
+            by_address
+                .binary_search_by_key(&at, |&(a, _)| a)
+                .ok()
+                .map(|i| self.to_dim(D::Var(by_address[i].1), vars))
         };
-        fill_dims(e, &fill);
+        fill_dims(e, &|d: &mut Dim| fill(d, &size));
     }
 }
 
@@ -282,17 +301,6 @@ fn fill_dims(e: &mut Expr, fill: &impl Fn(&mut Dim)) {
             fill(&mut s.rows);
             fill(&mut s.cols);
         }
-        Expr::Num(_) | Expr::Sym(_) => {}
-        Expr::Add(v) | Expr::Mul(v) | Expr::Had(v) => v.iter_mut().for_each(|x| fill_dims(x, fill)),
-        Expr::Div(a, b) | Expr::HadDiv(a, b) => {
-            fill_dims(Rc::make_mut(a), fill);
-            fill_dims(Rc::make_mut(b), fill);
-        }
-        Expr::HadPow(a, _)
-        | Expr::Pow(a, _)
-        | Expr::Transpose(a)
-        | Expr::Inv(a)
-        | Expr::Call(_, a)
-        | Expr::D(a) => fill_dims(Rc::make_mut(a), fill),
+        _ => e.for_each_child_mut(|c| fill_dims(c, fill)),
     }
 }

@@ -208,8 +208,14 @@ fn sexpr_into(e: &Expr, out: &mut String) {
         }
         Expr::Transpose(a) => list(out, "'", &[a]),
         Expr::Inv(a) => list(out, "inv", &[a]),
-        Expr::Call(Func::DiagOf, a) => list(out, "diagof", &[a]),
-        Expr::Call(f, a) => list(out, f.name(), &[a]),
+        Expr::Call(f, args) => {
+            let head = if *f == Func::DiagOf {
+                "diagof"
+            } else {
+                f.name()
+            };
+            list(out, head, &args.iter().map(|a| &**a).collect::<Vec<_>>());
+        }
         Expr::D(a) => list(out, "d", &[a]),
     }
 }

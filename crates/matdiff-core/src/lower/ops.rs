@@ -120,6 +120,7 @@ impl Lowerer<'_> {
             BinOp::Div => self.div(acc, acc_span, rhs, &link.rhs, op),
             BinOp::HadMul => self.had_mul(acc, acc_span, rhs, &link.rhs, op),
             BinOp::HadDiv => self.had_div(acc, acc_span, rhs, &link.rhs, op),
+            BinOp::Kron => Ok(self.kron(acc, rhs)),
         }
     }
 
@@ -454,8 +455,20 @@ impl Lowerer<'_> {
             "vector" | "matrix" => return self.ones_call(name, args, span.clone()),
             _ => {}
         }
+        // `inv` and `logdet` are no functions of the table (inv is a node, logdet its row under
+        // another name); every other name has its row, with its arity.
+        let arity = match name {
+            "inv" | "logdet" => 1,
+            _ => Func::from_name(name).map_or(1, |f| f.info().arity),
+        };
+        if args.len() != arity {
+            return Err(bad_arity(name, name_span, args, arity, span));
+        }
+        if let [a, b] = args {
+            return self.call2(name, a, b);
+        }
         let [arg] = args else {
-            return Err(bad_arity(name, name_span, args));
+            return Err(bad_arity(name, name_span, args, arity, span));
         };
         // log(det(X)) and log det(X) are logdet(X).
         if name == "log" || name == "ln" {
@@ -473,6 +486,29 @@ impl Lowerer<'_> {
         }
         let a = self.lower(arg)?;
         self.apply(name, name_span, a, arg)
+    }
+
+    /// A function of two arguments: the Kronecker product, of size (mp)×(nq) for an m×n and a
+    /// p×q argument.
+    #[inline(never)]
+    fn call2(&mut self, name: &str, a: &Ast, b: &Ast) -> R<Low> {
+        let f = Func::from_name(name).unwrap_or(Func::Kron);
+        let (a, b) = (self.lower(a)?, self.lower(b)?);
+        match f.info().typing {
+            Typing::Kronecker => Ok(self.kron(a, b)),
+            _ => Err(Diagnostic::new(
+                0..0,
+                format!("internal: `{name}` has no typing of two arguments"),
+            )
+            .into()),
+        }
+    }
+
+    /// `kron(a, b)`, also written `a ⊗ b`: an m×n and a p×q argument give (mp)×(nq).
+    fn kron(&mut self, a: Low, b: Low) -> Low {
+        let r = self.dims.product(a.s.r, b.s.r);
+        let c = self.dims.product(a.s.c, b.s.c);
+        Low::new(Expr::call2(Func::Kron, a.e, b.e), TS { r, c })
     }
 
     #[inline(never)]
@@ -532,6 +568,10 @@ impl Lowerer<'_> {
             Typing::Elementwise => {
                 let s = a.s;
                 Ok(Low::new(Expr::call(f, a.e), s))
+            }
+            // Two arguments: `call` checked the count, so this is not reached.
+            Typing::Kronecker => {
+                Err(Diagnostic::new(at, format!("`{name}` takes two arguments")).into())
             }
         }
     }
@@ -599,21 +639,46 @@ impl Lowerer<'_> {
     }
 }
 
+/// A call with the wrong number of arguments: the extra arguments marked, or the whole call
+/// when some are missing, with the call's name labelled.
 #[cold]
 #[inline(never)]
-fn bad_arity(name: &str, name_span: &Span, args: &[Ast]) -> Fail {
-    match args {
-        [] => Diagnostic::new(name_span.clone(), format!("`{name}` needs an argument"))
-            .with_hint(format!("write it like {name}(X)"))
-            .into(),
-        [_, second, ..] => {
-            let extra = second.span.start..args.last().map_or(second.span.end, |a| a.span.end);
-            Diagnostic::new(extra, format!("`{name}` takes one argument"))
-                .with_label(name_span.clone(), format!("`{name}` is called here"))
-                .into()
-        }
-        [_] => Diagnostic::new(name_span.clone(), "internal: bad arity").into(),
+fn bad_arity(name: &str, name_span: &Span, args: &[Ast], arity: usize, call: &Span) -> Fail {
+    let count = |n: usize| match n {
+        1 => "one argument".to_string(),
+        2 => "two arguments".to_string(),
+        n => format!("{n} arguments"),
+    };
+    let example = match arity {
+        1 => format!("{name}(X)"),
+        _ => format!("{name}(A, B)"),
+    };
+    if args.is_empty() && arity == 1 {
+        return Diagnostic::new(name_span.clone(), format!("`{name}` needs an argument"))
+            .with_hint(format!("write it like {example}"))
+            .into();
     }
+    if args.len() > arity {
+        let first = &args[arity].span;
+        let extra = first.start..args.last().map_or(first.end, |a| a.span.end);
+        return Diagnostic::new(extra, format!("`{name}` takes {}", count(arity)))
+            .with_label(name_span.clone(), format!("`{name}` is called here"))
+            .into();
+    }
+    Diagnostic::new(
+        call.clone(),
+        format!(
+            "`{name}` takes {}, but it is given {}",
+            count(arity),
+            match args.len() {
+                0 => "none".to_string(),
+                n => count(n),
+            }
+        ),
+    )
+    .with_label(name_span.clone(), format!("`{name}` is called here"))
+    .with_hint(format!("write it like {example}"))
+    .into()
 }
 
 /// `-e`: a negated number, or `-1` prepended to the product.

@@ -1619,3 +1619,92 @@ fn kinds_from_context() {
     "#]],
     );
 }
+
+/// A Kronecker product's sides are products of its arguments' sides; the trace makes both
+/// factors square (products unify factor by factor), and numbers multiply.
+#[test]
+fn kronecker_dimensions_are_products() {
+    check(
+        "tr(kron(A, X) + B)",
+        expect![[r#"
+            (tr (+ (kron A X) B))
+            A: matrix n×n
+            X: matrix m×m
+            B: matrix n·m×n·m
+            wrt X
+        "#]],
+    );
+    check_with(
+        "tr(kron(A, X) * C)",
+        "A: 2x3, X: 3x2",
+        None,
+        expect![[r#"
+            (tr (* (kron A X) C))
+            A: matrix 2×3 declared
+            X: matrix 3×2 declared
+            C: matrix 6×6
+            wrt X
+        "#]],
+    );
+    check(
+        "sum(kron(x, y'))",
+        expect![[r#"
+        (sum (kron x (' y)))
+        x: vector n×1
+        y: vector m×1
+        wrt x
+    "#]],
+    );
+    check(
+        "tr(kron(A, X) + I)",
+        expect![[r#"
+        (tr (+ (kron A X) (I n·m)))
+        A: matrix n×n
+        X: matrix m×m
+        wrt X
+    "#]],
+    );
+}
+
+/// The number of arguments comes from the function's row; a wrong count is reported at the call.
+#[test]
+fn calls_take_their_arity() {
+    check(
+        "tr(kron(A))",
+        expect![[r#"
+        error: `kron` takes two arguments, but it is given one argument
+          | tr(kron(A))
+          |    ^^^^^^^
+          |    ---- `kron` is called here
+          = hint: write it like kron(A, B)
+    "#]],
+    );
+    check(
+        "tr(kron(A, B, X))",
+        expect![[r#"
+        error: `kron` takes two arguments
+          | tr(kron(A, B, X))
+          |               ^
+          |    ---- `kron` is called here
+    "#]],
+    );
+    check(
+        "tr(kron())",
+        expect![[r#"
+        error: `kron` takes two arguments, but it is given none
+          | tr(kron())
+          |    ^^^^^^
+          |    ---- `kron` is called here
+          = hint: write it like kron(A, B)
+    "#]],
+    );
+    check(
+        "tr(X, A)",
+        expect![[r#"
+        error: `tr` takes one argument
+          | tr(X, A)
+          |       ^
+          | -- `tr` is called here
+    "#]],
+    );
+}

@@ -15,6 +15,9 @@ pub(super) enum D {
     Name(usize),
     /// An inference variable (index into the union-find of [`Dims`]).
     Var(usize),
+    /// The product of two sizes, not both numbers and neither 1 (index into [`Dims::prods`]):
+    /// a side of a Kronecker product.
+    Prod(usize),
 }
 
 /// A shape during inference.
@@ -53,6 +56,8 @@ pub(super) struct Dims {
     pub(super) parent: Vec<D>,
     /// Dimensions of the tree still to be filled in by finishing.
     pub(super) holes: Vec<Hole>,
+    /// The factors of each [`D::Prod`].
+    pub(super) prods: Vec<(D, D)>,
 }
 
 /// The text of a hole's token (never read: a token is found by its address).
@@ -66,19 +71,76 @@ impl Dims {
         v
     }
 
-    /// The representative of `d`: a root variable or a rigid size.
+    /// The representative of `d`: a root variable, a rigid size or a product (a number when
+    /// both its factors have become numbers).
     pub(super) fn find(&self, mut d: D) -> D {
-        // Links only point to older variables or rigid sizes, so this ends.
+        // Links only point to older variables, rigid sizes or products, so this ends.
         for _ in 0..=self.parent.len() {
             match d {
                 D::Var(v) => match self.parent.get(v) {
                     Some(&p) if p != d => d = p,
                     _ => return d,
                 },
+                D::Prod(i) => {
+                    return match self.factors(i) {
+                        Some((D::Num(x), D::Num(y))) => D::Num(x.saturating_mul(y)),
+                        _ => d,
+                    }
+                }
                 _ => return d,
             }
         }
         d
+    }
+
+    /// The factors of the product `i`, each found.
+    fn factors(&self, i: usize) -> Option<(D, D)> {
+        let &(a, b) = self.prods.get(i)?;
+        // A factor is never a product containing this one (see `occurs`), so this ends.
+        Some((self.find(a), self.find(b)))
+    }
+
+    /// `a·b` as an inference size: 1 dropped, numbers multiplied.
+    pub(super) fn product(&mut self, a: D, b: D) -> D {
+        match (self.find(a), self.find(b)) {
+            (D::One, x) | (x, D::One) => x,
+            (D::Num(x), D::Num(y)) => D::Num(x.saturating_mul(y)),
+            (x, y) => {
+                self.prods.push((x, y));
+                D::Prod(self.prods.len() - 1)
+            }
+        }
+    }
+
+    /// Whether the variable `v` occurs in `d` (binding `v` to `d` would make a cycle).
+    fn occurs(&self, v: usize, d: D) -> bool {
+        match self.find(d) {
+            D::Var(w) => w == v,
+            D::Prod(i) => self
+                .prods
+                .get(i)
+                .is_some_and(|&(a, b)| self.occurs(v, a) || self.occurs(v, b)),
+            _ => false,
+        }
+    }
+
+    /// Whether `a` and `b` could be made the same size (what [`Dims::unify`] would do).
+    fn can_unify(&self, a: D, b: D) -> bool {
+        let (a, b) = (self.find(a), self.find(b));
+        if a == b {
+            return true;
+        }
+        match (a, b) {
+            (D::Var(_), D::One) | (D::One, D::Var(_)) => false,
+            (D::Var(v), other) | (other, D::Var(v)) => !self.occurs(v, other),
+            (D::Prod(i), D::Prod(j)) => match (self.factors(i), self.factors(j)) {
+                (Some((a1, a2)), Some((b1, b2))) => {
+                    self.can_unify(a1, b1) && self.can_unify(a2, b2)
+                }
+                _ => false,
+            },
+            _ => false,
+        }
     }
 
     /// Makes `a` and `b` the same size; `false` (and nothing changed) when they cannot be.
@@ -89,6 +151,16 @@ impl Dims {
         }
         match (a, b) {
             (D::Var(_), D::One) | (D::One, D::Var(_)) => false,
+            // Products unify factor by factor (m·p = n·q when m = n and p = q).
+            (D::Prod(i), D::Prod(j)) => match (self.factors(i), self.factors(j)) {
+                (Some((a1, a2)), Some((b1, b2))) => self.unify(a1, b1) && self.unify(a2, b2),
+                _ => false,
+            },
+            (D::Var(v), other @ D::Prod(_)) | (other @ D::Prod(_), D::Var(v))
+                if self.occurs(v, other) =>
+            {
+                false
+            }
             (D::Var(x), D::Var(y)) => {
                 // Link the younger to the older, so names follow first appearance.
                 let (old, young) = if x < y { (x, y) } else { (y, x) };
@@ -108,7 +180,15 @@ impl Dims {
     }
 
     pub(super) fn same(&self, a: D, b: D) -> bool {
-        self.find(a) == self.find(b)
+        let (a, b) = (self.find(a), self.find(b));
+        a == b
+            || match (a, b) {
+                (D::Prod(i), D::Prod(j)) => match (self.factors(i), self.factors(j)) {
+                    (Some((a1, a2)), Some((b1, b2))) => self.same(a1, b1) && self.same(a2, b2),
+                    _ => false,
+                },
+                _ => false,
+            }
     }
 
     /// A declared size: rigid.
@@ -124,22 +204,17 @@ impl Dims {
                     D::Name(self.names.len() - 1)
                 }
             },
+            Dim::Prod(ps) => ps.iter().fold(D::One, |acc, p| {
+                let p = self.rigid(p);
+                self.product(acc, p)
+            }),
         }
     }
 
     /// Unifies two shapes entry by entry, or changes nothing when they cannot be unified.
     pub(super) fn unify_shapes(&mut self, a: TS, b: TS) -> bool {
         // Check first, so a failed unification leaves nothing half done.
-        let ok = |x: D, y: D| {
-            let (x, y) = (self.find(x), self.find(y));
-            x == y
-                || matches!(
-                    (x, y),
-                    (D::Var(_), D::Var(_) | D::Num(_) | D::Name(_))
-                        | (D::Num(_) | D::Name(_), D::Var(_))
-                )
-        };
-        if !(ok(a.r, b.r) && ok(a.c, b.c)) {
+        if !(self.can_unify(a.r, b.r) && self.can_unify(a.c, b.c)) {
             return false;
         }
         self.unify(a.r, b.r) && self.unify(a.c, b.c)
@@ -168,6 +243,13 @@ impl Dims {
             D::One => Dim::One,
             D::Num(n) => Dim::Num(n),
             D::Name(i) => Dim::Name(self.names.get(i).map_or("", |n| n.as_str()).into()),
+            D::Prod(i) => match self.prods.get(i).copied() {
+                Some((a, b)) => {
+                    let (a, b) = (self.hole(a), self.hole(b));
+                    Dim::product(&a, &b)
+                }
+                None => Dim::One,
+            },
             D::Var(var) => {
                 let token: Rc<str> = Rc::from(HOLE);
                 self.holes.push(Hole {

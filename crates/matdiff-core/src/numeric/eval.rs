@@ -5,6 +5,7 @@ use crate::expr::{Dim, Expr, Func};
 use crate::funcs::{Domain, Eval};
 use nalgebra::DMatrix;
 use std::fmt;
+use std::rc::Rc;
 
 pub(crate) type M = DMatrix<f64>;
 
@@ -125,6 +126,13 @@ impl<'a> Ctx<'a> {
                 .sizes
                 .get(&**n)
                 .ok_or_else(|| EvalError::Missing(format!("no size for the dimension {n}")))?,
+            Dim::Prod(ps) => {
+                let mut n = 1usize;
+                for p in ps.iter() {
+                    n = n.saturating_mul(self.dim(p)?);
+                }
+                n
+            }
         };
         if n > MAX_SIZE {
             return Err(EvalError::Domain(format!(
@@ -259,10 +267,7 @@ impl<'a> Evaluator<'a> {
             Expr::Pow(a, p) => self.pow(a, *p),
             Expr::Transpose(a) => Ok(self.eval(a)?.transpose()),
             Expr::Inv(a) => inverse(self.eval(a)?),
-            Expr::Call(f, a) => {
-                let a = self.eval(a)?;
-                self.call(*f, a)
-            }
+            Expr::Call(f, args) => self.call(*f, args),
             Expr::D(a) => self.differential(a),
         }
     }
@@ -360,14 +365,30 @@ impl<'a> Evaluator<'a> {
         }
     }
 
-    fn call(&mut self, f: Func, a: M) -> Result<M, EvalError> {
+    fn call(&mut self, f: Func, args: &[Rc<Expr>]) -> Result<M, EvalError> {
         let info = f.info();
-        if info.domain == Domain::Kink {
-            self.note_kink(&a);
+        let mut values = Vec::with_capacity(args.len());
+        for a in args {
+            values.push(self.eval(a)?);
         }
-        match info.eval {
-            Eval::Entry(entry) => map(&a, entry),
-            Eval::Matrix(eval) => eval(a),
+        if info.domain == Domain::Kink {
+            for a in &values {
+                self.note_kink(a);
+            }
+        }
+        let arity = || {
+            EvalError::Shape(format!(
+                "{} takes {} argument(s), not {}",
+                f.name(),
+                info.arity,
+                args.len()
+            ))
+        };
+        match (info.eval, values.as_slice()) {
+            (Eval::Entry(entry), [a]) => map(a, entry),
+            (Eval::Matrix(eval), [_]) => eval(values.swap_remove(0)),
+            (Eval::Matrix2(eval), [a, b]) => eval(a, b),
+            _ => Err(arity()),
         }
     }
 

@@ -102,12 +102,16 @@ fn walk(e: &Expr, table: &SymbolTable, out: &mut BTreeMap<String, Needs>, depth:
     };
     let non_integer = |p: f64| p.fract() != 0.0 || p < 0.0;
     match e {
-        Expr::Call(f, a) => match f.info().domain {
-            Domain::Invertible => mark(a, &invertible),
-            Domain::Positive => mark(a, &|n, _| n.positive = true),
-            Domain::Bounded => mark(a, &|n, _| n.bounded = true),
-            Domain::Any | Domain::Kink => {}
-        },
+        Expr::Call(f, args) => {
+            for a in args.iter() {
+                match f.info().domain {
+                    Domain::Invertible => mark(a, &invertible),
+                    Domain::Positive => mark(a, &|n, _| n.positive = true),
+                    Domain::Bounded => mark(a, &|n, _| n.bounded = true),
+                    Domain::Any | Domain::Kink => {}
+                }
+            }
+        }
         Expr::Inv(a) => mark(a, &invertible),
         Expr::Pow(a, p) => {
             if non_integer(*p) {
@@ -130,9 +134,7 @@ fn walk(e: &Expr, table: &SymbolTable, out: &mut BTreeMap<String, Needs>, depth:
         Expr::Div(_, b) | Expr::HadDiv(_, b) => mark(b, &|n, _| n.positive = true),
         _ => {}
     }
-    for c in e.children() {
-        walk(c, table, out, depth + 1);
-    }
+    e.for_each_child(|c| walk(c, table, out, depth + 1));
 }
 
 fn size(d: &Dim, sizes: &Sizes) -> Result<usize, String> {
@@ -142,6 +144,13 @@ fn size(d: &Dim, sizes: &Sizes) -> Result<usize, String> {
         Dim::Name(n) => *sizes
             .get(&**n)
             .ok_or_else(|| format!("no size for the dimension {n}"))?,
+        Dim::Prod(ps) => {
+            let mut n = 1usize;
+            for p in ps.iter() {
+                n = n.saturating_mul(size(p, sizes)?);
+            }
+            n
+        }
     };
     if n > MAX_SIZE {
         return Err(format!("the size {n} is larger than {MAX_SIZE}"));

@@ -42,6 +42,7 @@ pub(super) fn command(name: &str) -> Option<Command> {
         "div" => Tok(T::Slash),
         "odot" | "circ" => Tok(T::DotStar),
         "oslash" => Tok(T::DotSlash),
+        "otimes" => Tok(T::Otimes),
         "top" | "intercal" => Tok(T::Top),
         "prime" => Tok(T::Quote),
         "frac" | "dfrac" | "tfrac" => Frac,

@@ -22,6 +22,8 @@ pub enum Tok {
     Slash,
     DotStar,
     DotSlash,
+    /// `⊗` or `\otimes`: the Kronecker product.
+    Otimes,
     Caret,
     DotCaret,
     /// Postfix `'` (also `ᵀ`, `’`, `′`).
@@ -65,6 +67,7 @@ impl Tok {
             Tok::Slash => "/",
             Tok::DotStar => ".*",
             Tok::DotSlash => "./",
+            Tok::Otimes => "⊗",
             Tok::Caret => "^",
             Tok::DotCaret => ".^",
             Tok::Quote => "'",

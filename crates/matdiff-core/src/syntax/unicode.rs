@@ -28,6 +28,8 @@ pub(super) fn read(c: char) -> Option<Read> {
         '⊙' | '∘' => T(Tok::DotStar),
         // Circled division slash: elementwise division.
         '⊘' => T(Tok::DotSlash),
+        // Circled times: the Kronecker product.
+        '⊗' => T(Tok::Otimes),
         // Modifier capital T, right single quotation mark (a smart quote typed for '), prime.
         'ᵀ' | '’' | '′' => T(Tok::Quote),
         // Down tack: Xᵀ written X^⊤ or X⊤.

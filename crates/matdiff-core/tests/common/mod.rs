@@ -130,7 +130,7 @@ pub const NOTE: [(&str, &str, Option<&str>); 3] = [
 ];
 
 /// More inputs for snapshots and LaTeX checks: one per family of rules.
-pub const MORE: [(&str, &str, Option<&str>); 16] = [
+pub const MORE: [(&str, &str, Option<&str>); 17] = [
     ("x'*A*x", "", Some("x")),
     ("x'*S*x", "S: symmetric n", Some("x")),
     ("det(X)", "", None),
@@ -147,6 +147,7 @@ pub const MORE: [(&str, &str, Option<&str>); 16] = [
     ("norm1(x)", "", Some("x")),
     ("sqrt(x'*x) / (1 + x'*x)", "", Some("x")),
     ("tr(diag(x)*A)", "", Some("x")),
+    ("||kron(A, X)||_F^2", "", None),
 ];
 
 /// The expected gradient as a tree with the shapes of the problem: lowered inside
@@ -160,9 +161,9 @@ pub fn expected_gradient(e: &Entry) -> Result<matdiff_core::Expr, String> {
             rendered.join("")
         )
     })?;
-    match p.expr {
-        matdiff_core::Expr::Call(matdiff_core::Func::Sum, inner) => {
-            match std::rc::Rc::unwrap_or_clone(inner) {
+    match p.expr.as_call1() {
+        Some((matdiff_core::Func::Sum, inner)) => {
+            match (**inner).clone() {
                 matdiff_core::Expr::Had(mut factors)
                     if factors.len() >= 2
                         && factors.last() == Some(&matdiff_core::Expr::sym(&e.wrt)) =>
