@@ -325,7 +325,7 @@ for (const ex of NOTE_EXAMPLES) {
     await input.click();
     // A page in use: one other derivation typed and shown first (KaTeX and the page warmed up).
     await page.keyboard.type('det(X)', { delay: 30 });
-    await waitForGradient(page, '\\det\\left(\\mathbf{X}\\right) \\mathbf{X}^{-\\top}');
+    await waitForGradient(page, '\\det(\\mathbf{X}) \\mathbf{X}^{-\\top}');
     await input.fill('');
     await page.evaluate(() => {
       window.__keys = [];
