@@ -102,7 +102,7 @@ test('declaring A symmetric turns the gradient of x\'A x into 2Ax', async (t) =>
   const rec = await openPage(env.browser.context, env.server.origin);
   const { page } = rec;
   await page.goto(permalink(env.server.base, { f: "x'*A*x" }));
-  await waitForGradient(page, '\\left(\\mathbf{A} + \\mathbf{A}^\\top\\right) \\mathbf{x}');
+  await waitForGradient(page, '(\\mathbf{A} + \\mathbf{A}^\\top) \\mathbf{x}');
   await waitForPassed(page);
   // Find A's symmetric control in the symbol panel: a checkbox labelled "symmetric" in A's row.
   const toggled = await page.evaluate(() => {
@@ -135,7 +135,7 @@ test('declaring A symmetric turns the gradient of x\'A x into 2Ax', async (t) =>
   if (toggled) {
     // A symbol edit is a discrete action (pushState): back undoes it, forward redoes it.
     await page.goBack();
-    await waitForGradient(page, '\\left(\\mathbf{A} + \\mathbf{A}^\\top\\right) \\mathbf{x}');
+    await waitForGradient(page, '(\\mathbf{A} + \\mathbf{A}^\\top) \\mathbf{x}');
     await page.goForward();
     await waitForGradient(page, '2 \\mathbf{A} \\mathbf{x}');
   }
@@ -146,7 +146,7 @@ test('declaring A symmetric turns the gradient of x\'A x into 2Ax', async (t) =>
 test('a symbol edit that causes an error keeps the symbol rows (dimmed) and the focus, and is undone from the same control', async (t) => {
   const rec = await openPage(env.browser.context, env.server.origin);
   const { page } = rec;
-  const grad = '\\left(\\mathbf{A} + \\mathbf{A}^\\top\\right) \\mathbf{x}';
+  const grad = '(\\mathbf{A} + \\mathbf{A}^\\top) \\mathbf{x}';
   await page.goto(permalink(env.server.base, { f: "x'*A*x" }));
   await waitForGradient(page, grad);
   await page.locator('#sym-wrt-A').check();
@@ -184,7 +184,7 @@ test('an error in the declarations is shown at their field, underlined there; th
   const rec = await openPage(env.browser.context, env.server.origin);
   const { page } = rec;
   await page.goto(permalink(env.server.base, { f: "x'*A*x" }));
-  await waitForGradient(page, '\\left(\\mathbf{A} + \\mathbf{A}^\\top\\right) \\mathbf{x}');
+  await waitForGradient(page, '(\\mathbf{A} + \\mathbf{A}^\\top) \\mathbf{x}');
   const decls = page.locator('#decls');
   await decls.fill('A: 3x');
   const message = await until(() => declsErrorText(page), { describe: () => 'no error at the declarations' });
@@ -256,7 +256,7 @@ test('Tab goes from the input to its symbols, then to the derivation, as the col
   const { page } = rec;
   await page.setViewportSize({ width: 1280, height: 900 });
   await page.goto(permalink(env.server.base, { f: "x'*A*x" }));
-  await waitForGradient(page, '\\left(\\mathbf{A} + \\mathbf{A}^\\top\\right) \\mathbf{x}');
+  await waitForGradient(page, '(\\mathbf{A} + \\mathbf{A}^\\top) \\mathbf{x}');
   await page.locator(SEL.expr).focus();
   const where = () => page.evaluate(() => {
     const el = document.activeElement;
@@ -279,7 +279,7 @@ test('the Embed dialog offers the derivation on screen: the last valid input whi
   const rec = await openPage(env.browser.context, env.server.origin);
   const { page } = rec;
   await page.goto(permalink(env.server.base, { f: "x'*A*x" }));
-  await waitForGradient(page, '\\left(\\mathbf{A} + \\mathbf{A}^\\top\\right) \\mathbf{x}');
+  await waitForGradient(page, '(\\mathbf{A} + \\mathbf{A}^\\top) \\mathbf{x}');
   await typeExpr(page, "x'*A*");
   await until(() => errorText(page), { describe: () => 'no error for a trailing *' });
   await page.getByRole('button', { name: 'Embed' }).click();

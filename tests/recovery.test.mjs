@@ -96,7 +96,7 @@ test('a restart carries the spaces of the expression over as spaces, not as plus
   const rec = await openPage(env.browser.context, env.server.origin);
   const { page } = rec;
   await page.goto(permalink(env.server.base, { f: "x'*A*x" }));
-  await waitForGradient(page, '\\left(\\mathbf{A} + \\mathbf{A}^\\top\\right) \\mathbf{x}');
+  await waitForGradient(page, '(\\mathbf{A} + \\mathbf{A}^\\top) \\mathbf{x}');
   const input = page.locator(SEL.expr);
   await input.click();
   await page.keyboard.press('End');

@@ -319,9 +319,9 @@ export async function typeExpr(page, text) {
 
 /** The note's three examples and the gradients the engine gives them. */
 export const NOTE_EXAMPLES = [
-  { name: 'least-squares', f: '||A*x - b||^2', grad: '2 \\mathbf{A}^\\top \\left(\\mathbf{A} \\mathbf{x} - \\mathbf{b}\\right)' },
+  { name: 'least-squares', f: '||A*x - b||^2', grad: '2 \\mathbf{A}^\\top (\\mathbf{A} \\mathbf{x} - \\mathbf{b})' },
   { name: 'trace', f: 'tr(A*X*B)', grad: '\\mathbf{A}^\\top \\mathbf{B}^\\top' },
-  { name: 'logdet', f: "logdet(X'*X)", grad: '2 \\mathbf{X} \\left(\\mathbf{X}^\\top \\mathbf{X}\\right)^{-1}' },
+  { name: 'logdet', f: "logdet(X'*X)", grad: '2 \\mathbf{X} (\\mathbf{X}^\\top \\mathbf{X})^{-1}' },
 ];
 
 /** Common assertions at the end of a test: no console error, no foreign request, no CSP report. */

@@ -383,7 +383,7 @@ pub fn render(raw: RawDerivation, symbols: &SymbolTable) -> Derivation {
                     Step {
                         lhs,
                         rule,
-                        latex: format!(r"\mathrm{{d}}\left({f_latex}\right)"),
+                        latex: format!(r"\mathrm{{d}}{}", print::parenthesized(&f_latex)),
                         text: format!("d({f_text})"),
                         expr,
                         identities,

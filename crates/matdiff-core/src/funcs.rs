@@ -61,14 +61,17 @@ impl Typing {
     }
 }
 
-/// The LaTeX of a call.
+/// The LaTeX of a call. Delimiters are sized to the argument (`\left( … \right)`) only when it
+/// is tall (see `print`); the table names the plain ones.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Latex {
-    /// An operator name before the argument in `\left( … \right)`.
+    /// An operator name before the argument in parentheses.
     Operator(&'static str),
-    /// The argument between two delimiters.
+    /// The argument inside a construct of its own, always taller than a line of text (`\sqrt{…}`).
     Around(&'static str, &'static str),
-    /// `\left\| … \right\|_2` for a vector, `_F` for a matrix.
+    /// The argument between vertical bars, single (`|x|`) or double (`‖x‖`), then a subscript.
+    Bars { double: bool, sub: &'static str },
+    /// `‖ … ‖_2` for a vector, `_F` for a matrix.
     Norm2,
     /// The operator between the arguments (`A \otimes B`), each operand in parentheses unless it
     /// is an atom, a postfix form or a differential (`A \otimes \mathrm{d}X`).
@@ -200,7 +203,10 @@ pub static NORM1: FuncInfo = FuncInfo {
     accepts: &["norm1"],
     arity: 1,
     typing: Typing::AnyToScalar,
-    latex: Around(r"\left\|", r"\right\|_1"),
+    latex: Latex::Bars {
+        double: true,
+        sub: "_1",
+    },
     derivative: ByRule(rules::NORM1),
     eval: Matrix(|a| Ok(scalar(a.iter().map(|x| x.abs()).sum()))),
     domain: Domain::Kink,
@@ -408,7 +414,10 @@ pub static ABS: FuncInfo = FuncInfo {
     accepts: &["abs"],
     arity: 1,
     typing: Typing::Elementwise,
-    latex: Around(r"\left|", r"\right|"),
+    latex: Latex::Bars {
+        double: false,
+        sub: "",
+    },
     derivative: Df(|a, _| Expr::call(Func::Sign, a.clone())),
     eval: Entry(|x| Ok(x.abs())),
     domain: Domain::Kink,

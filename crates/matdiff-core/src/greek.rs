@@ -261,11 +261,11 @@ mod tests {
         .collect();
         expect_test::expect![[r#"
             alpha: scalar \alpha
-            varphi_1: scalar \varphi_{1}
+            varphi_1: scalar \varphi_1
             omicron: scalar o
-            lambda2: scalar \lambda_{2}
+            lambda2: scalar \lambda_2
             Sigma: matrix \boldsymbol{\Sigma}
-            Omega_k: matrix \boldsymbol{\Omega}_{k}
+            Omega_k: matrix \boldsymbol{\Omega}_k
             Alpha: matrix \mathbf{Alpha}"#]]
         .assert_eq(&shown.join("\n"));
         assert_eq!(default_kind("Lambda"), Kind::Matrix);

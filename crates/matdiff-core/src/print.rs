@@ -139,10 +139,10 @@ pub fn symbol_latex(name: &str, kind: Kind) -> String {
     } else {
         format!(r"\mathit{{{base}}}")
     };
-    if sub.is_empty() {
-        base
-    } else {
-        format!("{base}_{{{sub}}}")
+    match sub.len() {
+        0 => base,
+        1 => format!("{base}_{sub}"),
+        _ => format!("{base}_{{{sub}}}"),
     }
 }
 
@@ -168,6 +168,77 @@ fn push_number(x: f64, out: &mut String) {
         let _ = write!(out, "{x:e}");
     } else {
         let _ = write!(out, "{x}");
+    }
+}
+
+/// A pair of delimiters in two sizes: plain, and sized to what they enclose.
+struct Delims {
+    open: &'static str,
+    close: &'static str,
+    sized_open: &'static str,
+    sized_close: &'static str,
+}
+
+const PARENS: Delims = Delims {
+    open: "(",
+    close: ")",
+    sized_open: r"\left(",
+    sized_close: r"\right)",
+};
+// The plain bars are \lvert/\rvert (opening and closing atoms, so `|-x|` has a unary minus); the
+// trailing space ends the command name before a letter.
+const BARS: Delims = Delims {
+    open: r"\lvert ",
+    close: r"\rvert",
+    sized_open: r"\left|",
+    sized_close: r"\right|",
+};
+const DOUBLE_BARS: Delims = Delims {
+    open: r"\lVert ",
+    close: r"\rVert",
+    sized_open: r"\left\|",
+    sized_close: r"\right\|",
+};
+
+/// Whether LaTeX from this printer is taller than a line of text with sub- and superscripts: a
+/// fraction or a root is in it. Only then are delimiters around it sized to it. Around anything
+/// else `\left( … \right)` would only come out a size larger than the text (a superscript inside
+/// is enough for that), add a thin space after an operator name or a factor, and give KaTeX two
+/// more boxes to build and the browser to lay out, for each pair.
+pub fn is_tall(latex: &str) -> bool {
+    latex.contains(r"\frac") || latex.contains(r"\sqrt")
+}
+
+/// `latex` in parentheses, sized to it when it [`is_tall`] (the printers' parentheses, for LaTeX
+/// put together around their output).
+pub fn parenthesized(latex: &str) -> String {
+    let mut out = String::with_capacity(latex.len() + 16);
+    out.push_str(latex);
+    enclose(&mut out, 0, &PARENS);
+    out
+}
+
+/// Puts what was written to `out` since `start` between `d`'s delimiters, sized to it when it
+/// [`is_tall`]. (Written first and enclosed after, so that deep trees recurse through no extra
+/// stack frames.)
+fn enclose(out: &mut String, start: usize, d: &Delims) {
+    if is_tall(&out[start..]) {
+        out.insert_str(start, d.sized_open);
+        out.push_str(d.sized_close);
+    } else {
+        out.insert_str(start, d.open);
+        out.push_str(d.close);
+    }
+}
+
+/// A superscript of a number, braced only when it is longer than one character (`^2`, `^{-1}`).
+fn push_superscript(x: f64, out: &mut String) {
+    out.push('^');
+    let start = out.len();
+    push_number(x, out);
+    if out.len() - start > 1 {
+        out.insert(start, '{');
+        out.push('}');
     }
 }
 
@@ -256,11 +327,22 @@ impl Printer<'_> {
 
     fn wrap(&self, e: &Expr, min: u8, out: &mut String) {
         if self.prec(e) < min {
-            out.push_str(if self.latex() { r"\left(" } else { "(" });
+            let start = out.len();
             self.write(e, out);
-            out.push_str(if self.latex() { r"\right)" } else { ")" });
+            self.enclose(out, start);
         } else {
             self.write(e, out);
+        }
+    }
+
+    /// Puts what was written to `out` since `start` in parentheses: in LaTeX sized to it only
+    /// when it is tall.
+    fn enclose(&self, out: &mut String, start: usize) {
+        if self.latex() {
+            enclose(out, start, &PARENS);
+        } else {
+            out.insert(start, '(');
+            out.push(')');
         }
     }
 
@@ -383,9 +465,7 @@ impl Printer<'_> {
             Expr::Pow(a, p) => {
                 self.wrap(a, ATOM, out);
                 if latex {
-                    out.push_str("^{");
-                    push_number(*p, out);
-                    out.push('}');
+                    push_superscript(*p, out);
                 } else {
                     out.push('^');
                     self.push_exponent_text(*p, out);
@@ -425,9 +505,9 @@ impl Printer<'_> {
                     if matches!(**a, Expr::Sym(_)) {
                         self.write(a, out);
                     } else {
-                        out.push_str(r"\left(");
+                        let start = out.len();
                         self.write(a, out);
-                        out.push_str(r"\right)");
+                        self.enclose(out, start);
                     }
                 } else if let Expr::Sym(s) = &**a {
                     out.push('d');
@@ -492,12 +572,10 @@ impl Printer<'_> {
                 }
             }
             if latex && is_d && i + 1 < rest.len() {
-                // The note writes A(dX)B: a differential inside a product gets parentheses,
-                // sized to its own when it has them (d(XᵀX) inside a product).
-                let simple = matches!(f, Expr::D(a) if matches!(**a, Expr::Sym(_)));
-                out.push_str(if simple { "(" } else { r"\left(" });
+                // The note writes A(dX)B: a differential inside a product gets parentheses.
+                let start = out.len();
                 self.write(f, out);
-                out.push_str(if simple { ")" } else { r"\right)" });
+                self.enclose(out, start);
             } else {
                 self.wrap(f, FACTOR, out);
             }
@@ -514,34 +592,37 @@ impl Printer<'_> {
             }
         };
         if self.latex() {
-            let (open, close) = match f.info().latex {
-                Latex::Infix(op) => {
-                    for (i, a) in args.iter().enumerate() {
-                        if i > 0 {
-                            out.push_str(op);
-                        }
-                        self.wrap(a, FACTOR, out);
+            let info = f.info();
+            if let Latex::Infix(op) = info.latex {
+                for (i, a) in args.iter().enumerate() {
+                    if i > 0 {
+                        out.push_str(op);
                     }
-                    return;
+                    self.wrap(a, FACTOR, out);
                 }
+                return;
+            }
+            if let Latex::Operator(name) | Latex::Around(name, _) = info.latex {
+                out.push_str(name);
+            }
+            let start = out.len();
+            write_args(", ", out);
+            match info.latex {
                 Latex::Norm2 => {
+                    enclose(out, start, &DOUBLE_BARS);
                     let vector = args
                         .first()
                         .is_some_and(|a| *crate::expr::dims_of(a, self.table).1 == Dim::One);
-                    (
-                        r"\left\|",
-                        if vector { r"\right\|_2" } else { r"\right\|_F" },
-                    )
+                    out.push_str(if vector { "_2" } else { "_F" });
                 }
-                Latex::Around(open, close) => (open, close),
-                Latex::Operator(name) => {
-                    out.push_str(name);
-                    (r"\left(", r"\right)")
+                Latex::Bars { double, sub } => {
+                    enclose(out, start, if double { &DOUBLE_BARS } else { &BARS });
+                    out.push_str(sub);
                 }
-            };
-            out.push_str(open);
-            write_args(", ", out);
-            out.push_str(close);
+                Latex::Around(_, close) => out.push_str(close),
+                Latex::Operator(_) => enclose(out, start, &PARENS),
+                Latex::Infix(_) => {}
+            }
         } else {
             out.push_str(f.name());
             out.push('(');

@@ -175,9 +175,33 @@ fn names_that_would_print_alike_are_printed_as_written() {
     // Without a clash the subscript form stays.
     let b = common::run("x1'*x1", "", None);
     let d = b.derivation.as_ref().expect("derives");
-    assert!(d.f_latex.contains(r"\mathbf{x}_{1}"), "{}", d.f_latex);
+    assert!(d.f_latex.contains(r"\mathbf{x}_1"), "{}", d.f_latex);
     assert_eq!(
         d.lhs_latex(matdiff_core::Lhs::Gradient),
-        r"\nabla_{\mathbf{x}_{1}} f"
+        r"\nabla_{\mathbf{x}_1} f"
     );
+}
+
+/// Delimiters are sized to their content (`\left( … \right)`) only around a fraction or a root;
+/// elsewhere they are plain, and a one-character superscript or subscript has no braces.
+#[test]
+fn delimiters_are_sized_only_around_tall_content() {
+    for (expr, want) in [
+        ("logdet(X'*X)", r"\log\det(\mathbf{X}^\top \mathbf{X})"),
+        ("(x'*x)^3", r"(\mathbf{x}^\top \mathbf{x})^3"),
+        (
+            "sum(abs(-x))",
+            r"\operatorname{sum}(\lvert -\mathbf{x}\rvert)",
+        ),
+        ("norm1(x)", r"\lVert \mathbf{x}\rVert_1"),
+        ("||x/c||^2", r"\left\|\frac{\mathbf{x}}{c}\right\|_2^2"),
+        ("x_1'*x_1", r"\mathbf{x}_1^\top \mathbf{x}_1"),
+    ] {
+        let a = common::run(expr, "", None);
+        assert_eq!(a.expr_latex.as_deref(), Some(want), "{expr}");
+        assert_all_render(&strings_of(&a, expr));
+    }
+    let a = common::run("sqrt(a)*(b+c)", "", Some("a"));
+    let d = a.derivation.as_ref().expect("derives");
+    assert_eq!(d.steps[0].latex, r"\mathrm{d}\left(\sqrt{a} (b + c)\right)");
 }

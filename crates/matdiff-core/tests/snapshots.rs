@@ -110,20 +110,20 @@ fn note_least_squares() {
         "",
         Some("x"),
         expect![[r#"
-                               dy = \mathrm{d}\left(\left\|\mathbf{A} \mathbf{x} - \mathbf{b}\right\|_2^{2}\right)
-        norm-squared           dy = \mathrm{d}\left(\left(\mathbf{A} \mathbf{x} - \mathbf{b}\right)^\top \left(\mathbf{A} \mathbf{x} - \mathbf{b}\right)\right)
-        product-rule           dy = \left(\mathrm{d}\left(\left(\mathbf{A} \mathbf{x} - \mathbf{b}\right)^\top\right)\right) \left(\mathbf{A} \mathbf{x} - \mathbf{b}\right) + \left(\mathbf{A} \mathbf{x} - \mathbf{b}\right)^\top \, \mathrm{d}\left(\mathbf{A} \mathbf{x} - \mathbf{b}\right)
-        transpose              dy = \left(\mathrm{d}\left(\mathbf{A} \mathbf{x} - \mathbf{b}\right)\right)^\top \left(\mathbf{A} \mathbf{x} - \mathbf{b}\right) + \left(\mathbf{A} \mathbf{x} - \mathbf{b}\right)^\top \, \mathrm{d}\left(\mathbf{A} \mathbf{x} - \mathbf{b}\right)
-        linearity              dy = \left(\mathrm{d}\left(\mathbf{A} \mathbf{x}\right) - \mathrm{d}\mathbf{b}\right)^\top \left(\mathbf{A} \mathbf{x} - \mathbf{b}\right) + \left(\mathbf{A} \mathbf{x} - \mathbf{b}\right)^\top \left(\mathrm{d}\left(\mathbf{A} \mathbf{x}\right) - \mathrm{d}\mathbf{b}\right)
-        constant               dy = \left(\mathrm{d}\left(\mathbf{A} \mathbf{x}\right)\right)^\top \left(\mathbf{A} \mathbf{x} - \mathbf{b}\right) + \left(\mathbf{A} \mathbf{x} - \mathbf{b}\right)^\top \, \mathrm{d}\left(\mathbf{A} \mathbf{x}\right)
-        product-rule           dy = \left((\mathrm{d}\mathbf{A}) \mathbf{x} + \mathbf{A} \, \mathrm{d}\mathbf{x}\right)^\top \left(\mathbf{A} \mathbf{x} - \mathbf{b}\right) + \left(\mathbf{A} \mathbf{x} - \mathbf{b}\right)^\top \left((\mathrm{d}\mathbf{A}) \mathbf{x} + \mathbf{A} \, \mathrm{d}\mathbf{x}\right)
-        constant               dy = \left(\mathbf{A} \, \mathrm{d}\mathbf{x}\right)^\top \left(\mathbf{A} \mathbf{x} - \mathbf{b}\right) + \left(\mathbf{A} \mathbf{x} - \mathbf{b}\right)^\top \mathbf{A} \, \mathrm{d}\mathbf{x}
-        scalar-transpose       dy = \left(\mathbf{A} \mathbf{x} - \mathbf{b}\right)^\top \mathbf{A} \, \mathrm{d}\mathbf{x} + \left(\mathbf{A} \mathbf{x} - \mathbf{b}\right)^\top \mathbf{A} \, \mathrm{d}\mathbf{x}
-        collect                dy = 2 \left(\mathbf{A} \mathbf{x} - \mathbf{b}\right)^\top \mathbf{A} \, \mathrm{d}\mathbf{x}
-        read-off               grad = \left(2 \left(\mathbf{A} \mathbf{x} - \mathbf{b}\right)^\top \mathbf{A}\right)^\top
-        transpose-product      grad = 2 \mathbf{A}^\top \left(\mathbf{A} \mathbf{x} - \mathbf{b}\right)
-        gradient: 2*A'*(A*x - b)
-    "#]],
+                                   dy = \mathrm{d}(\lVert \mathbf{A} \mathbf{x} - \mathbf{b}\rVert_2^2)
+            norm-squared           dy = \mathrm{d}((\mathbf{A} \mathbf{x} - \mathbf{b})^\top (\mathbf{A} \mathbf{x} - \mathbf{b}))
+            product-rule           dy = (\mathrm{d}((\mathbf{A} \mathbf{x} - \mathbf{b})^\top)) (\mathbf{A} \mathbf{x} - \mathbf{b}) + (\mathbf{A} \mathbf{x} - \mathbf{b})^\top \, \mathrm{d}(\mathbf{A} \mathbf{x} - \mathbf{b})
+            transpose              dy = (\mathrm{d}(\mathbf{A} \mathbf{x} - \mathbf{b}))^\top (\mathbf{A} \mathbf{x} - \mathbf{b}) + (\mathbf{A} \mathbf{x} - \mathbf{b})^\top \, \mathrm{d}(\mathbf{A} \mathbf{x} - \mathbf{b})
+            linearity              dy = (\mathrm{d}(\mathbf{A} \mathbf{x}) - \mathrm{d}\mathbf{b})^\top (\mathbf{A} \mathbf{x} - \mathbf{b}) + (\mathbf{A} \mathbf{x} - \mathbf{b})^\top (\mathrm{d}(\mathbf{A} \mathbf{x}) - \mathrm{d}\mathbf{b})
+            constant               dy = (\mathrm{d}(\mathbf{A} \mathbf{x}))^\top (\mathbf{A} \mathbf{x} - \mathbf{b}) + (\mathbf{A} \mathbf{x} - \mathbf{b})^\top \, \mathrm{d}(\mathbf{A} \mathbf{x})
+            product-rule           dy = ((\mathrm{d}\mathbf{A}) \mathbf{x} + \mathbf{A} \, \mathrm{d}\mathbf{x})^\top (\mathbf{A} \mathbf{x} - \mathbf{b}) + (\mathbf{A} \mathbf{x} - \mathbf{b})^\top ((\mathrm{d}\mathbf{A}) \mathbf{x} + \mathbf{A} \, \mathrm{d}\mathbf{x})
+            constant               dy = (\mathbf{A} \, \mathrm{d}\mathbf{x})^\top (\mathbf{A} \mathbf{x} - \mathbf{b}) + (\mathbf{A} \mathbf{x} - \mathbf{b})^\top \mathbf{A} \, \mathrm{d}\mathbf{x}
+            scalar-transpose       dy = (\mathbf{A} \mathbf{x} - \mathbf{b})^\top \mathbf{A} \, \mathrm{d}\mathbf{x} + (\mathbf{A} \mathbf{x} - \mathbf{b})^\top \mathbf{A} \, \mathrm{d}\mathbf{x}
+            collect                dy = 2 (\mathbf{A} \mathbf{x} - \mathbf{b})^\top \mathbf{A} \, \mathrm{d}\mathbf{x}
+            read-off               grad = (2 (\mathbf{A} \mathbf{x} - \mathbf{b})^\top \mathbf{A})^\top
+            transpose-product      grad = 2 \mathbf{A}^\top (\mathbf{A} \mathbf{x} - \mathbf{b})
+            gradient: 2*A'*(A*x - b)
+        "#]],
     );
 }
 
@@ -134,15 +134,15 @@ fn note_trace_axb() {
         "",
         None,
         expect![[r#"
-                               dy = \mathrm{d}\left(\operatorname{Tr}\left(\mathbf{A} \mathbf{X} \mathbf{B}\right)\right)
-        trace                  dy = \operatorname{Tr}\left(\mathrm{d}\left(\mathbf{A} \mathbf{X} \mathbf{B}\right)\right)
-        product-rule           dy = \operatorname{Tr}\left((\mathrm{d}\mathbf{A}) \mathbf{X} \mathbf{B} + \mathbf{A} \, (\mathrm{d}\mathbf{X}) \mathbf{B} + \mathbf{A} \mathbf{X} \, \mathrm{d}\mathbf{B}\right)
-        constant               dy = \operatorname{Tr}\left(\mathbf{A} \, (\mathrm{d}\mathbf{X}) \mathbf{B}\right)
-        trace-cyclic           dy = \operatorname{Tr}\left(\mathbf{B} \mathbf{A} \, \mathrm{d}\mathbf{X}\right)
-        read-off               grad = \left(\mathbf{B} \mathbf{A}\right)^\top
-        transpose-product      grad = \mathbf{A}^\top \mathbf{B}^\top
-        gradient: A'*B'
-    "#]],
+                                   dy = \mathrm{d}(\operatorname{Tr}(\mathbf{A} \mathbf{X} \mathbf{B}))
+            trace                  dy = \operatorname{Tr}(\mathrm{d}(\mathbf{A} \mathbf{X} \mathbf{B}))
+            product-rule           dy = \operatorname{Tr}((\mathrm{d}\mathbf{A}) \mathbf{X} \mathbf{B} + \mathbf{A} \, (\mathrm{d}\mathbf{X}) \mathbf{B} + \mathbf{A} \mathbf{X} \, \mathrm{d}\mathbf{B})
+            constant               dy = \operatorname{Tr}(\mathbf{A} \, (\mathrm{d}\mathbf{X}) \mathbf{B})
+            trace-cyclic           dy = \operatorname{Tr}(\mathbf{B} \mathbf{A} \, \mathrm{d}\mathbf{X})
+            read-off               grad = (\mathbf{B} \mathbf{A})^\top
+            transpose-product      grad = \mathbf{A}^\top \mathbf{B}^\top
+            gradient: A'*B'
+        "#]],
     );
 }
 
@@ -153,17 +153,17 @@ fn note_logdet() {
         "",
         None,
         expect![[r#"
-                                   dy = \mathrm{d}\left(\log\det\left(\mathbf{X}^\top \mathbf{X}\right)\right)
-            log-det                dy = \operatorname{Tr}\left(\left(\mathbf{X}^\top \mathbf{X}\right)^{-1} \, \mathrm{d}\left(\mathbf{X}^\top \mathbf{X}\right)\right)
-            product-rule           dy = \operatorname{Tr}\left(\left(\mathbf{X}^\top \mathbf{X}\right)^{-1} \left(\left(\mathrm{d}\left(\mathbf{X}^\top\right)\right) \mathbf{X} + \mathbf{X}^\top \, \mathrm{d}\mathbf{X}\right)\right)
-            transpose              dy = \operatorname{Tr}\left(\left(\mathbf{X}^\top \mathbf{X}\right)^{-1} \left(\left(\mathrm{d}\mathbf{X}\right)^\top \mathbf{X} + \mathbf{X}^\top \, \mathrm{d}\mathbf{X}\right)\right)
-            distribute             dy = \operatorname{Tr}\left(\left(\mathbf{X}^\top \mathbf{X}\right)^{-1} \left(\mathrm{d}\mathbf{X}\right)^\top \mathbf{X} + \left(\mathbf{X}^\top \mathbf{X}\right)^{-1} \mathbf{X}^\top \, \mathrm{d}\mathbf{X}\right)
-            trace-linearity        dy = \operatorname{Tr}\left(\left(\mathbf{X}^\top \mathbf{X}\right)^{-1} \left(\mathrm{d}\mathbf{X}\right)^\top \mathbf{X}\right) + \operatorname{Tr}\left(\left(\mathbf{X}^\top \mathbf{X}\right)^{-1} \mathbf{X}^\top \, \mathrm{d}\mathbf{X}\right)
-            trace-transpose        dy = \operatorname{Tr}\left(\mathbf{X}^\top \, (\mathrm{d}\mathbf{X}) \left(\mathbf{X}^\top \mathbf{X}\right)^{-1}\right) + \operatorname{Tr}\left(\left(\mathbf{X}^\top \mathbf{X}\right)^{-1} \mathbf{X}^\top \, \mathrm{d}\mathbf{X}\right)
-            trace-cyclic           dy = \operatorname{Tr}\left(\left(\mathbf{X}^\top \mathbf{X}\right)^{-1} \mathbf{X}^\top \, \mathrm{d}\mathbf{X}\right) + \operatorname{Tr}\left(\left(\mathbf{X}^\top \mathbf{X}\right)^{-1} \mathbf{X}^\top \, \mathrm{d}\mathbf{X}\right)
-            collect                dy = 2 \operatorname{Tr}\left(\left(\mathbf{X}^\top \mathbf{X}\right)^{-1} \mathbf{X}^\top \, \mathrm{d}\mathbf{X}\right)
-            read-off               grad = \left(2 \left(\mathbf{X}^\top \mathbf{X}\right)^{-1} \mathbf{X}^\top\right)^\top
-            transpose-product      grad = 2 \mathbf{X} \left(\mathbf{X}^\top \mathbf{X}\right)^{-1}
+                                   dy = \mathrm{d}(\log\det(\mathbf{X}^\top \mathbf{X}))
+            log-det                dy = \operatorname{Tr}((\mathbf{X}^\top \mathbf{X})^{-1} \, \mathrm{d}(\mathbf{X}^\top \mathbf{X}))
+            product-rule           dy = \operatorname{Tr}((\mathbf{X}^\top \mathbf{X})^{-1} ((\mathrm{d}(\mathbf{X}^\top)) \mathbf{X} + \mathbf{X}^\top \, \mathrm{d}\mathbf{X}))
+            transpose              dy = \operatorname{Tr}((\mathbf{X}^\top \mathbf{X})^{-1} ((\mathrm{d}\mathbf{X})^\top \mathbf{X} + \mathbf{X}^\top \, \mathrm{d}\mathbf{X}))
+            distribute             dy = \operatorname{Tr}((\mathbf{X}^\top \mathbf{X})^{-1} (\mathrm{d}\mathbf{X})^\top \mathbf{X} + (\mathbf{X}^\top \mathbf{X})^{-1} \mathbf{X}^\top \, \mathrm{d}\mathbf{X})
+            trace-linearity        dy = \operatorname{Tr}((\mathbf{X}^\top \mathbf{X})^{-1} (\mathrm{d}\mathbf{X})^\top \mathbf{X}) + \operatorname{Tr}((\mathbf{X}^\top \mathbf{X})^{-1} \mathbf{X}^\top \, \mathrm{d}\mathbf{X})
+            trace-transpose        dy = \operatorname{Tr}(\mathbf{X}^\top \, (\mathrm{d}\mathbf{X}) (\mathbf{X}^\top \mathbf{X})^{-1}) + \operatorname{Tr}((\mathbf{X}^\top \mathbf{X})^{-1} \mathbf{X}^\top \, \mathrm{d}\mathbf{X})
+            trace-cyclic           dy = \operatorname{Tr}((\mathbf{X}^\top \mathbf{X})^{-1} \mathbf{X}^\top \, \mathrm{d}\mathbf{X}) + \operatorname{Tr}((\mathbf{X}^\top \mathbf{X})^{-1} \mathbf{X}^\top \, \mathrm{d}\mathbf{X})
+            collect                dy = 2 \operatorname{Tr}((\mathbf{X}^\top \mathbf{X})^{-1} \mathbf{X}^\top \, \mathrm{d}\mathbf{X})
+            read-off               grad = (2 (\mathbf{X}^\top \mathbf{X})^{-1} \mathbf{X}^\top)^\top
+            transpose-product      grad = 2 \mathbf{X} (\mathbf{X}^\top \mathbf{X})^{-1}
             gradient: 2*X*inv(X'*X)
         "#]],
     );
@@ -176,17 +176,17 @@ fn quadratic_form() {
         "",
         Some("x"),
         expect![[r#"
-                               dy = \mathrm{d}\left(\mathbf{x}^\top \mathbf{A} \mathbf{x}\right)
-        product-rule           dy = \left(\mathrm{d}\left(\mathbf{x}^\top\right)\right) \mathbf{A} \mathbf{x} + \mathbf{x}^\top \, (\mathrm{d}\mathbf{A}) \mathbf{x} + \mathbf{x}^\top \mathbf{A} \, \mathrm{d}\mathbf{x}
-        constant               dy = \left(\mathrm{d}\left(\mathbf{x}^\top\right)\right) \mathbf{A} \mathbf{x} + \mathbf{x}^\top \mathbf{A} \, \mathrm{d}\mathbf{x}
-        transpose              dy = \left(\mathrm{d}\mathbf{x}\right)^\top \mathbf{A} \mathbf{x} + \mathbf{x}^\top \mathbf{A} \, \mathrm{d}\mathbf{x}
-        scalar-transpose       dy = \mathbf{x}^\top \mathbf{A}^\top \, \mathrm{d}\mathbf{x} + \mathbf{x}^\top \mathbf{A} \, \mathrm{d}\mathbf{x}
-        collect                dy = \mathbf{x}^\top \left(\mathbf{A}^\top + \mathbf{A}\right) \, \mathrm{d}\mathbf{x}
-        read-off               grad = \left(\mathbf{x}^\top \left(\mathbf{A}^\top + \mathbf{A}\right)\right)^\top
-        transpose-product      grad = \left(\mathbf{A}^\top + \mathbf{A}\right) \mathbf{x}
-        simplify               grad = \left(\mathbf{A} + \mathbf{A}^\top\right) \mathbf{x}
-        gradient: (A + A')*x
-    "#]],
+                                   dy = \mathrm{d}(\mathbf{x}^\top \mathbf{A} \mathbf{x})
+            product-rule           dy = (\mathrm{d}(\mathbf{x}^\top)) \mathbf{A} \mathbf{x} + \mathbf{x}^\top \, (\mathrm{d}\mathbf{A}) \mathbf{x} + \mathbf{x}^\top \mathbf{A} \, \mathrm{d}\mathbf{x}
+            constant               dy = (\mathrm{d}(\mathbf{x}^\top)) \mathbf{A} \mathbf{x} + \mathbf{x}^\top \mathbf{A} \, \mathrm{d}\mathbf{x}
+            transpose              dy = (\mathrm{d}\mathbf{x})^\top \mathbf{A} \mathbf{x} + \mathbf{x}^\top \mathbf{A} \, \mathrm{d}\mathbf{x}
+            scalar-transpose       dy = \mathbf{x}^\top \mathbf{A}^\top \, \mathrm{d}\mathbf{x} + \mathbf{x}^\top \mathbf{A} \, \mathrm{d}\mathbf{x}
+            collect                dy = \mathbf{x}^\top (\mathbf{A}^\top + \mathbf{A}) \, \mathrm{d}\mathbf{x}
+            read-off               grad = (\mathbf{x}^\top (\mathbf{A}^\top + \mathbf{A}))^\top
+            transpose-product      grad = (\mathbf{A}^\top + \mathbf{A}) \mathbf{x}
+            simplify               grad = (\mathbf{A} + \mathbf{A}^\top) \mathbf{x}
+            gradient: (A + A')*x
+        "#]],
     );
 }
 
@@ -197,16 +197,16 @@ fn quadratic_form_symmetric() {
         "S: symmetric n",
         Some("x"),
         expect![[r#"
-                               dy = \mathrm{d}\left(\mathbf{x}^\top \mathbf{S} \mathbf{x}\right)
-        product-rule           dy = \left(\mathrm{d}\left(\mathbf{x}^\top\right)\right) \mathbf{S} \mathbf{x} + \mathbf{x}^\top \, (\mathrm{d}\mathbf{S}) \mathbf{x} + \mathbf{x}^\top \mathbf{S} \, \mathrm{d}\mathbf{x}
-        constant               dy = \left(\mathrm{d}\left(\mathbf{x}^\top\right)\right) \mathbf{S} \mathbf{x} + \mathbf{x}^\top \mathbf{S} \, \mathrm{d}\mathbf{x}
-        transpose              dy = \left(\mathrm{d}\mathbf{x}\right)^\top \mathbf{S} \mathbf{x} + \mathbf{x}^\top \mathbf{S} \, \mathrm{d}\mathbf{x}
-        scalar-transpose       dy = \mathbf{x}^\top \mathbf{S} \, \mathrm{d}\mathbf{x} + \mathbf{x}^\top \mathbf{S} \, \mathrm{d}\mathbf{x}
-        collect                dy = 2 \mathbf{x}^\top \mathbf{S} \, \mathrm{d}\mathbf{x}
-        read-off               grad = \left(2 \mathbf{x}^\top \mathbf{S}\right)^\top
-        transpose-product      grad = 2 \mathbf{S} \mathbf{x}
-        gradient: 2*S*x
-    "#]],
+                                   dy = \mathrm{d}(\mathbf{x}^\top \mathbf{S} \mathbf{x})
+            product-rule           dy = (\mathrm{d}(\mathbf{x}^\top)) \mathbf{S} \mathbf{x} + \mathbf{x}^\top \, (\mathrm{d}\mathbf{S}) \mathbf{x} + \mathbf{x}^\top \mathbf{S} \, \mathrm{d}\mathbf{x}
+            constant               dy = (\mathrm{d}(\mathbf{x}^\top)) \mathbf{S} \mathbf{x} + \mathbf{x}^\top \mathbf{S} \, \mathrm{d}\mathbf{x}
+            transpose              dy = (\mathrm{d}\mathbf{x})^\top \mathbf{S} \mathbf{x} + \mathbf{x}^\top \mathbf{S} \, \mathrm{d}\mathbf{x}
+            scalar-transpose       dy = \mathbf{x}^\top \mathbf{S} \, \mathrm{d}\mathbf{x} + \mathbf{x}^\top \mathbf{S} \, \mathrm{d}\mathbf{x}
+            collect                dy = 2 \mathbf{x}^\top \mathbf{S} \, \mathrm{d}\mathbf{x}
+            read-off               grad = (2 \mathbf{x}^\top \mathbf{S})^\top
+            transpose-product      grad = 2 \mathbf{S} \mathbf{x}
+            gradient: 2*S*x
+        "#]],
     );
 }
 
@@ -217,12 +217,12 @@ fn determinant() {
         "",
         None,
         expect![[r#"
-                               dy = \mathrm{d}\left(\det\left(\mathbf{X}\right)\right)
-        determinant            dy = \det\left(\mathbf{X}\right) \operatorname{Tr}\left(\mathbf{X}^{-1} \, \mathrm{d}\mathbf{X}\right)
-        read-off               grad = \left(\det\left(\mathbf{X}\right) \mathbf{X}^{-1}\right)^\top
-        transpose-product      grad = \det\left(\mathbf{X}\right) \mathbf{X}^{-\top}
-        gradient: det(X)*inv(X)'
-    "#]],
+                                   dy = \mathrm{d}(\det(\mathbf{X}))
+            determinant            dy = \det(\mathbf{X}) \operatorname{Tr}(\mathbf{X}^{-1} \, \mathrm{d}\mathbf{X})
+            read-off               grad = (\det(\mathbf{X}) \mathbf{X}^{-1})^\top
+            transpose-product      grad = \det(\mathbf{X}) \mathbf{X}^{-\top}
+            gradient: det(X)*inv(X)'
+        "#]],
     );
 }
 
@@ -233,17 +233,17 @@ fn trace_of_inverse_product() {
         "",
         None,
         expect![[r#"
-                               dy = \mathrm{d}\left(\operatorname{Tr}\left(\mathbf{A} \mathbf{X}^{-1} \mathbf{B}\right)\right)
-        trace                  dy = \operatorname{Tr}\left(\mathrm{d}\left(\mathbf{A} \mathbf{X}^{-1} \mathbf{B}\right)\right)
-        product-rule           dy = \operatorname{Tr}\left((\mathrm{d}\mathbf{A}) \mathbf{X}^{-1} \mathbf{B} + \mathbf{A} \, \left(\mathrm{d}\left(\mathbf{X}^{-1}\right)\right) \mathbf{B} + \mathbf{A} \mathbf{X}^{-1} \, \mathrm{d}\mathbf{B}\right)
-        constant               dy = \operatorname{Tr}\left(\mathbf{A} \, \left(\mathrm{d}\left(\mathbf{X}^{-1}\right)\right) \mathbf{B}\right)
-        inverse                dy = \operatorname{Tr}\left(-\mathbf{A} \mathbf{X}^{-1} \, (\mathrm{d}\mathbf{X}) \mathbf{X}^{-1} \mathbf{B}\right)
-        trace-linearity        dy = -\operatorname{Tr}\left(\mathbf{A} \mathbf{X}^{-1} \, (\mathrm{d}\mathbf{X}) \mathbf{X}^{-1} \mathbf{B}\right)
-        trace-cyclic           dy = -\operatorname{Tr}\left(\mathbf{X}^{-1} \mathbf{B} \mathbf{A} \mathbf{X}^{-1} \, \mathrm{d}\mathbf{X}\right)
-        read-off               grad = \left(-\mathbf{X}^{-1} \mathbf{B} \mathbf{A} \mathbf{X}^{-1}\right)^\top
-        transpose-product      grad = -\mathbf{X}^{-\top} \mathbf{A}^\top \mathbf{B}^\top \mathbf{X}^{-\top}
-        gradient: -inv(X)'*A'*B'*inv(X)'
-    "#]],
+                                   dy = \mathrm{d}(\operatorname{Tr}(\mathbf{A} \mathbf{X}^{-1} \mathbf{B}))
+            trace                  dy = \operatorname{Tr}(\mathrm{d}(\mathbf{A} \mathbf{X}^{-1} \mathbf{B}))
+            product-rule           dy = \operatorname{Tr}((\mathrm{d}\mathbf{A}) \mathbf{X}^{-1} \mathbf{B} + \mathbf{A} \, (\mathrm{d}(\mathbf{X}^{-1})) \mathbf{B} + \mathbf{A} \mathbf{X}^{-1} \, \mathrm{d}\mathbf{B})
+            constant               dy = \operatorname{Tr}(\mathbf{A} \, (\mathrm{d}(\mathbf{X}^{-1})) \mathbf{B})
+            inverse                dy = \operatorname{Tr}(-\mathbf{A} \mathbf{X}^{-1} \, (\mathrm{d}\mathbf{X}) \mathbf{X}^{-1} \mathbf{B})
+            trace-linearity        dy = -\operatorname{Tr}(\mathbf{A} \mathbf{X}^{-1} \, (\mathrm{d}\mathbf{X}) \mathbf{X}^{-1} \mathbf{B})
+            trace-cyclic           dy = -\operatorname{Tr}(\mathbf{X}^{-1} \mathbf{B} \mathbf{A} \mathbf{X}^{-1} \, \mathrm{d}\mathbf{X})
+            read-off               grad = (-\mathbf{X}^{-1} \mathbf{B} \mathbf{A} \mathbf{X}^{-1})^\top
+            transpose-product      grad = -\mathbf{X}^{-\top} \mathbf{A}^\top \mathbf{B}^\top \mathbf{X}^{-\top}
+            gradient: -inv(X)'*A'*B'*inv(X)'
+        "#]],
     );
 }
 
@@ -254,16 +254,16 @@ fn bilinear_inverse() {
         "a: vector n, b: vector n",
         None,
         expect![[r#"
-                               dy = \mathrm{d}\left(\mathbf{a}^\top \mathbf{X}^{-1} \mathbf{b}\right)
-        product-rule           dy = \left(\mathrm{d}\left(\mathbf{a}^\top\right)\right) \mathbf{X}^{-1} \mathbf{b} + \mathbf{a}^\top \, \left(\mathrm{d}\left(\mathbf{X}^{-1}\right)\right) \mathbf{b} + \mathbf{a}^\top \mathbf{X}^{-1} \, \mathrm{d}\mathbf{b}
-        constant               dy = \mathbf{a}^\top \, \left(\mathrm{d}\left(\mathbf{X}^{-1}\right)\right) \mathbf{b}
-        inverse                dy = -\mathbf{a}^\top \mathbf{X}^{-1} \, (\mathrm{d}\mathbf{X}) \mathbf{X}^{-1} \mathbf{b}
-        scalar-as-trace        dy = -\operatorname{Tr}\left(\mathbf{a}^\top \mathbf{X}^{-1} \, (\mathrm{d}\mathbf{X}) \mathbf{X}^{-1} \mathbf{b}\right)
-        trace-cyclic           dy = -\operatorname{Tr}\left(\mathbf{X}^{-1} \mathbf{b} \mathbf{a}^\top \mathbf{X}^{-1} \, \mathrm{d}\mathbf{X}\right)
-        read-off               grad = \left(-\mathbf{X}^{-1} \mathbf{b} \mathbf{a}^\top \mathbf{X}^{-1}\right)^\top
-        transpose-product      grad = -\mathbf{X}^{-\top} \mathbf{a} \mathbf{b}^\top \mathbf{X}^{-\top}
-        gradient: -inv(X)'*a*b'*inv(X)'
-    "#]],
+                                   dy = \mathrm{d}(\mathbf{a}^\top \mathbf{X}^{-1} \mathbf{b})
+            product-rule           dy = (\mathrm{d}(\mathbf{a}^\top)) \mathbf{X}^{-1} \mathbf{b} + \mathbf{a}^\top \, (\mathrm{d}(\mathbf{X}^{-1})) \mathbf{b} + \mathbf{a}^\top \mathbf{X}^{-1} \, \mathrm{d}\mathbf{b}
+            constant               dy = \mathbf{a}^\top \, (\mathrm{d}(\mathbf{X}^{-1})) \mathbf{b}
+            inverse                dy = -\mathbf{a}^\top \mathbf{X}^{-1} \, (\mathrm{d}\mathbf{X}) \mathbf{X}^{-1} \mathbf{b}
+            scalar-as-trace        dy = -\operatorname{Tr}(\mathbf{a}^\top \mathbf{X}^{-1} \, (\mathrm{d}\mathbf{X}) \mathbf{X}^{-1} \mathbf{b})
+            trace-cyclic           dy = -\operatorname{Tr}(\mathbf{X}^{-1} \mathbf{b} \mathbf{a}^\top \mathbf{X}^{-1} \, \mathrm{d}\mathbf{X})
+            read-off               grad = (-\mathbf{X}^{-1} \mathbf{b} \mathbf{a}^\top \mathbf{X}^{-1})^\top
+            transpose-product      grad = -\mathbf{X}^{-\top} \mathbf{a} \mathbf{b}^\top \mathbf{X}^{-\top}
+            gradient: -inv(X)'*a*b'*inv(X)'
+        "#]],
     );
 }
 
@@ -274,13 +274,13 @@ fn frobenius_norm() {
         "",
         None,
         expect![[r#"
-                               dy = \mathrm{d}\left(\left\|\mathbf{X}\right\|_F\right)
-        norm                   dy = \frac{\operatorname{Tr}\left(\mathbf{X}^\top \, \mathrm{d}\mathbf{X}\right)}{\left\|\mathbf{X}\right\|_F}
-        read-off               grad = \left(\frac{1}{\left\|\mathbf{X}\right\|_F} \mathbf{X}^\top\right)^\top
-        transpose-product      grad = \frac{1}{\left\|\mathbf{X}\right\|_F} \mathbf{X}
-        simplify               grad = \frac{\mathbf{X}}{\left\|\mathbf{X}\right\|_F}
-        gradient: X / norm2(X)
-    "#]],
+                                   dy = \mathrm{d}(\lVert \mathbf{X}\rVert_F)
+            norm                   dy = \frac{\operatorname{Tr}(\mathbf{X}^\top \, \mathrm{d}\mathbf{X})}{\lVert \mathbf{X}\rVert_F}
+            read-off               grad = \left(\frac{1}{\lVert \mathbf{X}\rVert_F} \mathbf{X}^\top\right)^\top
+            transpose-product      grad = \frac{1}{\lVert \mathbf{X}\rVert_F} \mathbf{X}
+            simplify               grad = \frac{\mathbf{X}}{\lVert \mathbf{X}\rVert_F}
+            gradient: X / norm2(X)
+        "#]],
     );
 }
 
@@ -291,15 +291,15 @@ fn euclidean_distance() {
         "a: vector n",
         Some("x"),
         expect![[r#"
-                               dy = \mathrm{d}\left(\left\|\mathbf{x} - \mathbf{a}\right\|_2\right)
-        norm                   dy = \frac{\left(\mathbf{x} - \mathbf{a}\right)^\top \, \mathrm{d}\left(\mathbf{x} - \mathbf{a}\right)}{\left\|\mathbf{x} - \mathbf{a}\right\|_2}
-        linearity              dy = \frac{\left(\mathbf{x} - \mathbf{a}\right)^\top \left(\mathrm{d}\mathbf{x} - \mathrm{d}\mathbf{a}\right)}{\left\|\mathbf{x} - \mathbf{a}\right\|_2}
-        constant               dy = \frac{\left(\mathbf{x} - \mathbf{a}\right)^\top \, \mathrm{d}\mathbf{x}}{\left\|\mathbf{x} - \mathbf{a}\right\|_2}
-        read-off               grad = \left(\frac{1}{\left\|\mathbf{x} - \mathbf{a}\right\|_2} \left(\mathbf{x} - \mathbf{a}\right)^\top\right)^\top
-        transpose-product      grad = \frac{1}{\left\|\mathbf{x} - \mathbf{a}\right\|_2} \left(\mathbf{x} - \mathbf{a}\right)
-        simplify               grad = \frac{\mathbf{x} - \mathbf{a}}{\left\|\mathbf{x} - \mathbf{a}\right\|_2}
-        gradient: (x - a) / norm2(x - a)
-    "#]],
+                                   dy = \mathrm{d}(\lVert \mathbf{x} - \mathbf{a}\rVert_2)
+            norm                   dy = \frac{(\mathbf{x} - \mathbf{a})^\top \, \mathrm{d}(\mathbf{x} - \mathbf{a})}{\lVert \mathbf{x} - \mathbf{a}\rVert_2}
+            linearity              dy = \frac{(\mathbf{x} - \mathbf{a})^\top (\mathrm{d}\mathbf{x} - \mathrm{d}\mathbf{a})}{\lVert \mathbf{x} - \mathbf{a}\rVert_2}
+            constant               dy = \frac{(\mathbf{x} - \mathbf{a})^\top \, \mathrm{d}\mathbf{x}}{\lVert \mathbf{x} - \mathbf{a}\rVert_2}
+            read-off               grad = \left(\frac{1}{\lVert \mathbf{x} - \mathbf{a}\rVert_2} (\mathbf{x} - \mathbf{a})^\top\right)^\top
+            transpose-product      grad = \frac{1}{\lVert \mathbf{x} - \mathbf{a}\rVert_2} (\mathbf{x} - \mathbf{a})
+            simplify               grad = \frac{\mathbf{x} - \mathbf{a}}{\lVert \mathbf{x} - \mathbf{a}\rVert_2}
+            gradient: (x - a) / norm2(x - a)
+        "#]],
     );
 }
 
@@ -310,16 +310,16 @@ fn sum_exp() {
         "",
         Some("x"),
         expect![[r#"
-                                   dy = \mathrm{d}\left(\operatorname{sum}\left(\exp\left(\mathbf{A} \mathbf{x}\right)\right)\right)
-            sum                    dy = \operatorname{sum}\left(\mathrm{d}\left(\exp\left(\mathbf{A} \mathbf{x}\right)\right)\right)
-            elementwise-function   dy = \operatorname{sum}\left(\exp\left(\mathbf{A} \mathbf{x}\right) \odot \mathrm{d}\left(\mathbf{A} \mathbf{x}\right)\right)
-            product-rule           dy = \operatorname{sum}\left(\exp\left(\mathbf{A} \mathbf{x}\right) \odot \left((\mathrm{d}\mathbf{A}) \mathbf{x} + \mathbf{A} \, \mathrm{d}\mathbf{x}\right)\right)
-            constant               dy = \operatorname{sum}\left(\exp\left(\mathbf{A} \mathbf{x}\right) \odot \left(\mathbf{A} \, \mathrm{d}\mathbf{x}\right)\right)
-            sum-as-trace           dy = \operatorname{Tr}\left(\mathbf{1}^\top \left(\exp\left(\mathbf{A} \mathbf{x}\right) \odot \left(\mathbf{A} \, \mathrm{d}\mathbf{x}\right)\right)\right)
-            trace-hadamard         dy = \operatorname{Tr}\left(\exp\left(\mathbf{A} \mathbf{x}\right)^\top \mathbf{A} \, \mathrm{d}\mathbf{x}\right)
-            trace-of-scalar        dy = \exp\left(\mathbf{A} \mathbf{x}\right)^\top \mathbf{A} \, \mathrm{d}\mathbf{x}
-            read-off               grad = \left(\exp\left(\mathbf{A} \mathbf{x}\right)^\top \mathbf{A}\right)^\top
-            transpose-product      grad = \mathbf{A}^\top \exp\left(\mathbf{A} \mathbf{x}\right)
+                                   dy = \mathrm{d}(\operatorname{sum}(\exp(\mathbf{A} \mathbf{x})))
+            sum                    dy = \operatorname{sum}(\mathrm{d}(\exp(\mathbf{A} \mathbf{x})))
+            elementwise-function   dy = \operatorname{sum}(\exp(\mathbf{A} \mathbf{x}) \odot \mathrm{d}(\mathbf{A} \mathbf{x}))
+            product-rule           dy = \operatorname{sum}(\exp(\mathbf{A} \mathbf{x}) \odot ((\mathrm{d}\mathbf{A}) \mathbf{x} + \mathbf{A} \, \mathrm{d}\mathbf{x}))
+            constant               dy = \operatorname{sum}(\exp(\mathbf{A} \mathbf{x}) \odot (\mathbf{A} \, \mathrm{d}\mathbf{x}))
+            sum-as-trace           dy = \operatorname{Tr}(\mathbf{1}^\top (\exp(\mathbf{A} \mathbf{x}) \odot (\mathbf{A} \, \mathrm{d}\mathbf{x})))
+            trace-hadamard         dy = \operatorname{Tr}(\exp(\mathbf{A} \mathbf{x})^\top \mathbf{A} \, \mathrm{d}\mathbf{x})
+            trace-of-scalar        dy = \exp(\mathbf{A} \mathbf{x})^\top \mathbf{A} \, \mathrm{d}\mathbf{x}
+            read-off               grad = (\exp(\mathbf{A} \mathbf{x})^\top \mathbf{A})^\top
+            transpose-product      grad = \mathbf{A}^\top \exp(\mathbf{A} \mathbf{x})
             gradient: A'*exp(A*x)
         "#]],
     );
@@ -332,17 +332,17 @@ fn trace_hadamard() {
         "",
         None,
         expect![[r#"
-                               dy = \mathrm{d}\left(\operatorname{Tr}\left(\mathbf{A}^\top \left(\mathbf{B} \odot \mathbf{X}\right)\right)\right)
-        trace                  dy = \operatorname{Tr}\left(\mathrm{d}\left(\mathbf{A}^\top \left(\mathbf{B} \odot \mathbf{X}\right)\right)\right)
-        product-rule           dy = \operatorname{Tr}\left(\left(\mathrm{d}\left(\mathbf{A}^\top\right)\right) \left(\mathbf{B} \odot \mathbf{X}\right) + \mathbf{A}^\top \, \mathrm{d}\left(\mathbf{B} \odot \mathbf{X}\right)\right)
-        constant               dy = \operatorname{Tr}\left(\mathbf{A}^\top \, \mathrm{d}\left(\mathbf{B} \odot \mathbf{X}\right)\right)
-        hadamard-product       dy = \operatorname{Tr}\left(\mathbf{A}^\top \left(\mathrm{d}\mathbf{B} \odot \mathbf{X} + \mathbf{B} \odot \mathrm{d}\mathbf{X}\right)\right)
-        constant               dy = \operatorname{Tr}\left(\mathbf{A}^\top \left(\mathbf{B} \odot \mathrm{d}\mathbf{X}\right)\right)
-        trace-hadamard         dy = \operatorname{Tr}\left(\left(\mathbf{A} \odot \mathbf{B}\right)^\top \, \mathrm{d}\mathbf{X}\right)
-        read-off               grad = \left(\left(\mathbf{A} \odot \mathbf{B}\right)^\top\right)^\top
-        transpose-product      grad = \mathbf{A} \odot \mathbf{B}
-        gradient: A .* B
-    "#]],
+                                   dy = \mathrm{d}(\operatorname{Tr}(\mathbf{A}^\top (\mathbf{B} \odot \mathbf{X})))
+            trace                  dy = \operatorname{Tr}(\mathrm{d}(\mathbf{A}^\top (\mathbf{B} \odot \mathbf{X})))
+            product-rule           dy = \operatorname{Tr}((\mathrm{d}(\mathbf{A}^\top)) (\mathbf{B} \odot \mathbf{X}) + \mathbf{A}^\top \, \mathrm{d}(\mathbf{B} \odot \mathbf{X}))
+            constant               dy = \operatorname{Tr}(\mathbf{A}^\top \, \mathrm{d}(\mathbf{B} \odot \mathbf{X}))
+            hadamard-product       dy = \operatorname{Tr}(\mathbf{A}^\top (\mathrm{d}\mathbf{B} \odot \mathbf{X} + \mathbf{B} \odot \mathrm{d}\mathbf{X}))
+            constant               dy = \operatorname{Tr}(\mathbf{A}^\top (\mathbf{B} \odot \mathrm{d}\mathbf{X}))
+            trace-hadamard         dy = \operatorname{Tr}((\mathbf{A} \odot \mathbf{B})^\top \, \mathrm{d}\mathbf{X})
+            read-off               grad = ((\mathbf{A} \odot \mathbf{B})^\top)^\top
+            transpose-product      grad = \mathbf{A} \odot \mathbf{B}
+            gradient: A .* B
+        "#]],
     );
 }
 
@@ -353,13 +353,13 @@ fn sum_log() {
         "",
         Some("x"),
         expect![[r#"
-                                   dy = \mathrm{d}\left(\operatorname{sum}\left(\log\left(\mathbf{x}\right)\right)\right)
-            sum                    dy = \operatorname{sum}\left(\mathrm{d}\left(\log\left(\mathbf{x}\right)\right)\right)
-            elementwise-function   dy = \operatorname{sum}\left(\mathbf{x}^{\circ -1} \odot \mathrm{d}\mathbf{x}\right)
-            sum-as-trace           dy = \operatorname{Tr}\left(\mathbf{1}^\top \left(\mathbf{x}^{\circ -1} \odot \mathrm{d}\mathbf{x}\right)\right)
-            trace-hadamard         dy = \operatorname{Tr}\left(\left(\mathbf{x}^{\circ -1}\right)^\top \, \mathrm{d}\mathbf{x}\right)
-            trace-of-scalar        dy = \left(\mathbf{x}^{\circ -1}\right)^\top \, \mathrm{d}\mathbf{x}
-            read-off               grad = \left(\left(\mathbf{x}^{\circ -1}\right)^\top\right)^\top
+                                   dy = \mathrm{d}(\operatorname{sum}(\log(\mathbf{x})))
+            sum                    dy = \operatorname{sum}(\mathrm{d}(\log(\mathbf{x})))
+            elementwise-function   dy = \operatorname{sum}(\mathbf{x}^{\circ -1} \odot \mathrm{d}\mathbf{x})
+            sum-as-trace           dy = \operatorname{Tr}(\mathbf{1}^\top (\mathbf{x}^{\circ -1} \odot \mathrm{d}\mathbf{x}))
+            trace-hadamard         dy = \operatorname{Tr}((\mathbf{x}^{\circ -1})^\top \, \mathrm{d}\mathbf{x})
+            trace-of-scalar        dy = (\mathbf{x}^{\circ -1})^\top \, \mathrm{d}\mathbf{x}
+            read-off               grad = ((\mathbf{x}^{\circ -1})^\top)^\top
             transpose-product      grad = \mathbf{x}^{\circ -1}
             gradient: x.^(-1)
         "#]],
@@ -373,16 +373,16 @@ fn matrix_power() {
         "",
         None,
         expect![[r#"
-                               dy = \mathrm{d}\left(\operatorname{Tr}\left(\mathbf{X}^{3}\right)\right)
-        trace                  dy = \operatorname{Tr}\left(\mathrm{d}\left(\mathbf{X}^{3}\right)\right)
-        matrix-power           dy = \operatorname{Tr}\left((\mathrm{d}\mathbf{X}) \mathbf{X}^{2} + \mathbf{X} \, (\mathrm{d}\mathbf{X}) \mathbf{X} + \mathbf{X}^{2} \, \mathrm{d}\mathbf{X}\right)
-        trace-linearity        dy = \operatorname{Tr}\left((\mathrm{d}\mathbf{X}) \mathbf{X}^{2}\right) + \operatorname{Tr}\left(\mathbf{X} \, (\mathrm{d}\mathbf{X}) \mathbf{X}\right) + \operatorname{Tr}\left(\mathbf{X}^{2} \, \mathrm{d}\mathbf{X}\right)
-        trace-cyclic           dy = \operatorname{Tr}\left(\mathbf{X}^{2} \, \mathrm{d}\mathbf{X}\right) + \operatorname{Tr}\left(\mathbf{X} \mathbf{X} \, \mathrm{d}\mathbf{X}\right) + \operatorname{Tr}\left(\mathbf{X}^{2} \, \mathrm{d}\mathbf{X}\right)
-        collect                dy = 3 \operatorname{Tr}\left(\mathbf{X}^{2} \, \mathrm{d}\mathbf{X}\right)
-        read-off               grad = \left(3 \mathbf{X}^{2}\right)^\top
-        transpose-product      grad = 3 \left(\mathbf{X}^{2}\right)^\top
-        gradient: 3*(X^2)'
-    "#]],
+                                   dy = \mathrm{d}(\operatorname{Tr}(\mathbf{X}^3))
+            trace                  dy = \operatorname{Tr}(\mathrm{d}(\mathbf{X}^3))
+            matrix-power           dy = \operatorname{Tr}((\mathrm{d}\mathbf{X}) \mathbf{X}^2 + \mathbf{X} \, (\mathrm{d}\mathbf{X}) \mathbf{X} + \mathbf{X}^2 \, \mathrm{d}\mathbf{X})
+            trace-linearity        dy = \operatorname{Tr}((\mathrm{d}\mathbf{X}) \mathbf{X}^2) + \operatorname{Tr}(\mathbf{X} \, (\mathrm{d}\mathbf{X}) \mathbf{X}) + \operatorname{Tr}(\mathbf{X}^2 \, \mathrm{d}\mathbf{X})
+            trace-cyclic           dy = \operatorname{Tr}(\mathbf{X}^2 \, \mathrm{d}\mathbf{X}) + \operatorname{Tr}(\mathbf{X} \mathbf{X} \, \mathrm{d}\mathbf{X}) + \operatorname{Tr}(\mathbf{X}^2 \, \mathrm{d}\mathbf{X})
+            collect                dy = 3 \operatorname{Tr}(\mathbf{X}^2 \, \mathrm{d}\mathbf{X})
+            read-off               grad = (3 \mathbf{X}^2)^\top
+            transpose-product      grad = 3 (\mathbf{X}^2)^\top
+            gradient: 3*(X^2)'
+        "#]],
     );
 }
 
@@ -393,17 +393,17 @@ fn scalar_coefficients() {
         "",
         None,
         expect![[r#"
-                                   dy = \mathrm{d}\left(\alpha \operatorname{Tr}\left(\mathbf{X}^\top \mathbf{X}\right) + \beta \operatorname{sum}\left(\mathbf{X}\right)\right)
-            linearity              dy = \alpha \, \mathrm{d}\left(\operatorname{Tr}\left(\mathbf{X}^\top \mathbf{X}\right)\right) + \beta \, \mathrm{d}\left(\operatorname{sum}\left(\mathbf{X}\right)\right)
-            trace                  dy = \alpha \operatorname{Tr}\left(\mathrm{d}\left(\mathbf{X}^\top \mathbf{X}\right)\right) + \beta \, \mathrm{d}\left(\operatorname{sum}\left(\mathbf{X}\right)\right)
-            product-rule           dy = \alpha \operatorname{Tr}\left(\left(\mathrm{d}\left(\mathbf{X}^\top\right)\right) \mathbf{X} + \mathbf{X}^\top \, \mathrm{d}\mathbf{X}\right) + \beta \, \mathrm{d}\left(\operatorname{sum}\left(\mathbf{X}\right)\right)
-            transpose              dy = \alpha \operatorname{Tr}\left(\left(\mathrm{d}\mathbf{X}\right)^\top \mathbf{X} + \mathbf{X}^\top \, \mathrm{d}\mathbf{X}\right) + \beta \, \mathrm{d}\left(\operatorname{sum}\left(\mathbf{X}\right)\right)
-            sum                    dy = \alpha \operatorname{Tr}\left(\left(\mathrm{d}\mathbf{X}\right)^\top \mathbf{X} + \mathbf{X}^\top \, \mathrm{d}\mathbf{X}\right) + \beta \operatorname{sum}\left(\mathrm{d}\mathbf{X}\right)
-            trace-linearity        dy = \alpha \operatorname{Tr}\left(\left(\mathrm{d}\mathbf{X}\right)^\top \mathbf{X}\right) + \alpha \operatorname{Tr}\left(\mathbf{X}^\top \, \mathrm{d}\mathbf{X}\right) + \beta \operatorname{sum}\left(\mathrm{d}\mathbf{X}\right)
-            trace-transpose        dy = \alpha \operatorname{Tr}\left(\mathbf{X}^\top \, \mathrm{d}\mathbf{X}\right) + \alpha \operatorname{Tr}\left(\mathbf{X}^\top \, \mathrm{d}\mathbf{X}\right) + \beta \operatorname{sum}\left(\mathrm{d}\mathbf{X}\right)
-            sum-as-trace           dy = \alpha \operatorname{Tr}\left(\mathbf{X}^\top \, \mathrm{d}\mathbf{X}\right) + \alpha \operatorname{Tr}\left(\mathbf{X}^\top \, \mathrm{d}\mathbf{X}\right) + \beta \operatorname{Tr}\left(\mathbf{1}\mathbf{1}^\top \, \mathrm{d}\mathbf{X}\right)
-            collect                dy = \operatorname{Tr}\left(\left(2 \alpha \mathbf{X}^\top + \beta \mathbf{1}\mathbf{1}^\top\right) \, \mathrm{d}\mathbf{X}\right)
-            read-off               grad = \left(2 \alpha \mathbf{X}^\top + \beta \mathbf{1}\mathbf{1}^\top\right)^\top
+                                   dy = \mathrm{d}(\alpha \operatorname{Tr}(\mathbf{X}^\top \mathbf{X}) + \beta \operatorname{sum}(\mathbf{X}))
+            linearity              dy = \alpha \, \mathrm{d}(\operatorname{Tr}(\mathbf{X}^\top \mathbf{X})) + \beta \, \mathrm{d}(\operatorname{sum}(\mathbf{X}))
+            trace                  dy = \alpha \operatorname{Tr}(\mathrm{d}(\mathbf{X}^\top \mathbf{X})) + \beta \, \mathrm{d}(\operatorname{sum}(\mathbf{X}))
+            product-rule           dy = \alpha \operatorname{Tr}((\mathrm{d}(\mathbf{X}^\top)) \mathbf{X} + \mathbf{X}^\top \, \mathrm{d}\mathbf{X}) + \beta \, \mathrm{d}(\operatorname{sum}(\mathbf{X}))
+            transpose              dy = \alpha \operatorname{Tr}((\mathrm{d}\mathbf{X})^\top \mathbf{X} + \mathbf{X}^\top \, \mathrm{d}\mathbf{X}) + \beta \, \mathrm{d}(\operatorname{sum}(\mathbf{X}))
+            sum                    dy = \alpha \operatorname{Tr}((\mathrm{d}\mathbf{X})^\top \mathbf{X} + \mathbf{X}^\top \, \mathrm{d}\mathbf{X}) + \beta \operatorname{sum}(\mathrm{d}\mathbf{X})
+            trace-linearity        dy = \alpha \operatorname{Tr}((\mathrm{d}\mathbf{X})^\top \mathbf{X}) + \alpha \operatorname{Tr}(\mathbf{X}^\top \, \mathrm{d}\mathbf{X}) + \beta \operatorname{sum}(\mathrm{d}\mathbf{X})
+            trace-transpose        dy = \alpha \operatorname{Tr}(\mathbf{X}^\top \, \mathrm{d}\mathbf{X}) + \alpha \operatorname{Tr}(\mathbf{X}^\top \, \mathrm{d}\mathbf{X}) + \beta \operatorname{sum}(\mathrm{d}\mathbf{X})
+            sum-as-trace           dy = \alpha \operatorname{Tr}(\mathbf{X}^\top \, \mathrm{d}\mathbf{X}) + \alpha \operatorname{Tr}(\mathbf{X}^\top \, \mathrm{d}\mathbf{X}) + \beta \operatorname{Tr}(\mathbf{1}\mathbf{1}^\top \, \mathrm{d}\mathbf{X})
+            collect                dy = \operatorname{Tr}((2 \alpha \mathbf{X}^\top + \beta \mathbf{1}\mathbf{1}^\top) \, \mathrm{d}\mathbf{X})
+            read-off               grad = (2 \alpha \mathbf{X}^\top + \beta \mathbf{1}\mathbf{1}^\top)^\top
             transpose-product      grad = 2 \alpha \mathbf{X} + \beta \mathbf{1}\mathbf{1}^\top
             gradient: 2*alpha*X + beta*matrix(1)
         "#]],
@@ -417,19 +417,19 @@ fn logdet_spd_plus_gram() {
         "P: spd n",
         None,
         expect![[r#"
-                                   dy = \mathrm{d}\left(\log\det\left(\mathbf{P} + \mathbf{X}^\top \mathbf{X}\right)\right)
-            log-det                dy = \operatorname{Tr}\left(\left(\mathbf{P} + \mathbf{X}^\top \mathbf{X}\right)^{-1} \, \mathrm{d}\left(\mathbf{P} + \mathbf{X}^\top \mathbf{X}\right)\right)
-            linearity              dy = \operatorname{Tr}\left(\left(\mathbf{P} + \mathbf{X}^\top \mathbf{X}\right)^{-1} \left(\mathrm{d}\mathbf{P} + \mathrm{d}\left(\mathbf{X}^\top \mathbf{X}\right)\right)\right)
-            constant               dy = \operatorname{Tr}\left(\left(\mathbf{P} + \mathbf{X}^\top \mathbf{X}\right)^{-1} \, \mathrm{d}\left(\mathbf{X}^\top \mathbf{X}\right)\right)
-            product-rule           dy = \operatorname{Tr}\left(\left(\mathbf{P} + \mathbf{X}^\top \mathbf{X}\right)^{-1} \left(\left(\mathrm{d}\left(\mathbf{X}^\top\right)\right) \mathbf{X} + \mathbf{X}^\top \, \mathrm{d}\mathbf{X}\right)\right)
-            transpose              dy = \operatorname{Tr}\left(\left(\mathbf{P} + \mathbf{X}^\top \mathbf{X}\right)^{-1} \left(\left(\mathrm{d}\mathbf{X}\right)^\top \mathbf{X} + \mathbf{X}^\top \, \mathrm{d}\mathbf{X}\right)\right)
-            distribute             dy = \operatorname{Tr}\left(\left(\mathbf{P} + \mathbf{X}^\top \mathbf{X}\right)^{-1} \left(\mathrm{d}\mathbf{X}\right)^\top \mathbf{X} + \left(\mathbf{P} + \mathbf{X}^\top \mathbf{X}\right)^{-1} \mathbf{X}^\top \, \mathrm{d}\mathbf{X}\right)
-            trace-linearity        dy = \operatorname{Tr}\left(\left(\mathbf{P} + \mathbf{X}^\top \mathbf{X}\right)^{-1} \left(\mathrm{d}\mathbf{X}\right)^\top \mathbf{X}\right) + \operatorname{Tr}\left(\left(\mathbf{P} + \mathbf{X}^\top \mathbf{X}\right)^{-1} \mathbf{X}^\top \, \mathrm{d}\mathbf{X}\right)
-            trace-transpose        dy = \operatorname{Tr}\left(\mathbf{X}^\top \, (\mathrm{d}\mathbf{X}) \left(\mathbf{P} + \mathbf{X}^\top \mathbf{X}\right)^{-1}\right) + \operatorname{Tr}\left(\left(\mathbf{P} + \mathbf{X}^\top \mathbf{X}\right)^{-1} \mathbf{X}^\top \, \mathrm{d}\mathbf{X}\right)
-            trace-cyclic           dy = \operatorname{Tr}\left(\left(\mathbf{P} + \mathbf{X}^\top \mathbf{X}\right)^{-1} \mathbf{X}^\top \, \mathrm{d}\mathbf{X}\right) + \operatorname{Tr}\left(\left(\mathbf{P} + \mathbf{X}^\top \mathbf{X}\right)^{-1} \mathbf{X}^\top \, \mathrm{d}\mathbf{X}\right)
-            collect                dy = 2 \operatorname{Tr}\left(\left(\mathbf{P} + \mathbf{X}^\top \mathbf{X}\right)^{-1} \mathbf{X}^\top \, \mathrm{d}\mathbf{X}\right)
-            read-off               grad = \left(2 \left(\mathbf{P} + \mathbf{X}^\top \mathbf{X}\right)^{-1} \mathbf{X}^\top\right)^\top
-            transpose-product      grad = 2 \mathbf{X} \left(\mathbf{P} + \mathbf{X}^\top \mathbf{X}\right)^{-1}
+                                   dy = \mathrm{d}(\log\det(\mathbf{P} + \mathbf{X}^\top \mathbf{X}))
+            log-det                dy = \operatorname{Tr}((\mathbf{P} + \mathbf{X}^\top \mathbf{X})^{-1} \, \mathrm{d}(\mathbf{P} + \mathbf{X}^\top \mathbf{X}))
+            linearity              dy = \operatorname{Tr}((\mathbf{P} + \mathbf{X}^\top \mathbf{X})^{-1} (\mathrm{d}\mathbf{P} + \mathrm{d}(\mathbf{X}^\top \mathbf{X})))
+            constant               dy = \operatorname{Tr}((\mathbf{P} + \mathbf{X}^\top \mathbf{X})^{-1} \, \mathrm{d}(\mathbf{X}^\top \mathbf{X}))
+            product-rule           dy = \operatorname{Tr}((\mathbf{P} + \mathbf{X}^\top \mathbf{X})^{-1} ((\mathrm{d}(\mathbf{X}^\top)) \mathbf{X} + \mathbf{X}^\top \, \mathrm{d}\mathbf{X}))
+            transpose              dy = \operatorname{Tr}((\mathbf{P} + \mathbf{X}^\top \mathbf{X})^{-1} ((\mathrm{d}\mathbf{X})^\top \mathbf{X} + \mathbf{X}^\top \, \mathrm{d}\mathbf{X}))
+            distribute             dy = \operatorname{Tr}((\mathbf{P} + \mathbf{X}^\top \mathbf{X})^{-1} (\mathrm{d}\mathbf{X})^\top \mathbf{X} + (\mathbf{P} + \mathbf{X}^\top \mathbf{X})^{-1} \mathbf{X}^\top \, \mathrm{d}\mathbf{X})
+            trace-linearity        dy = \operatorname{Tr}((\mathbf{P} + \mathbf{X}^\top \mathbf{X})^{-1} (\mathrm{d}\mathbf{X})^\top \mathbf{X}) + \operatorname{Tr}((\mathbf{P} + \mathbf{X}^\top \mathbf{X})^{-1} \mathbf{X}^\top \, \mathrm{d}\mathbf{X})
+            trace-transpose        dy = \operatorname{Tr}(\mathbf{X}^\top \, (\mathrm{d}\mathbf{X}) (\mathbf{P} + \mathbf{X}^\top \mathbf{X})^{-1}) + \operatorname{Tr}((\mathbf{P} + \mathbf{X}^\top \mathbf{X})^{-1} \mathbf{X}^\top \, \mathrm{d}\mathbf{X})
+            trace-cyclic           dy = \operatorname{Tr}((\mathbf{P} + \mathbf{X}^\top \mathbf{X})^{-1} \mathbf{X}^\top \, \mathrm{d}\mathbf{X}) + \operatorname{Tr}((\mathbf{P} + \mathbf{X}^\top \mathbf{X})^{-1} \mathbf{X}^\top \, \mathrm{d}\mathbf{X})
+            collect                dy = 2 \operatorname{Tr}((\mathbf{P} + \mathbf{X}^\top \mathbf{X})^{-1} \mathbf{X}^\top \, \mathrm{d}\mathbf{X})
+            read-off               grad = (2 (\mathbf{P} + \mathbf{X}^\top \mathbf{X})^{-1} \mathbf{X}^\top)^\top
+            transpose-product      grad = 2 \mathbf{X} (\mathbf{P} + \mathbf{X}^\top \mathbf{X})^{-1}
             gradient: 2*X*inv(P + X'*X)
         "#]],
     );
@@ -442,13 +442,13 @@ fn one_norm() {
         "",
         Some("x"),
         expect![[r#"
-                                   dy = \mathrm{d}\left(\left\|\mathbf{x}\right\|_1\right)
-            norm1                  dy = \operatorname{sum}\left(\operatorname{sign}\left(\mathbf{x}\right) \odot \mathrm{d}\mathbf{x}\right)
-            sum-as-trace           dy = \operatorname{Tr}\left(\mathbf{1}^\top \left(\operatorname{sign}\left(\mathbf{x}\right) \odot \mathrm{d}\mathbf{x}\right)\right)
-            trace-hadamard         dy = \operatorname{Tr}\left(\operatorname{sign}\left(\mathbf{x}\right)^\top \, \mathrm{d}\mathbf{x}\right)
-            trace-of-scalar        dy = \operatorname{sign}\left(\mathbf{x}\right)^\top \, \mathrm{d}\mathbf{x}
-            read-off               grad = \left(\operatorname{sign}\left(\mathbf{x}\right)^\top\right)^\top
-            transpose-product      grad = \operatorname{sign}\left(\mathbf{x}\right)
+                                   dy = \mathrm{d}(\lVert \mathbf{x}\rVert_1)
+            norm1                  dy = \operatorname{sum}(\operatorname{sign}(\mathbf{x}) \odot \mathrm{d}\mathbf{x})
+            sum-as-trace           dy = \operatorname{Tr}(\mathbf{1}^\top (\operatorname{sign}(\mathbf{x}) \odot \mathrm{d}\mathbf{x}))
+            trace-hadamard         dy = \operatorname{Tr}(\operatorname{sign}(\mathbf{x})^\top \, \mathrm{d}\mathbf{x})
+            trace-of-scalar        dy = \operatorname{sign}(\mathbf{x})^\top \, \mathrm{d}\mathbf{x}
+            read-off               grad = (\operatorname{sign}(\mathbf{x})^\top)^\top
+            transpose-product      grad = \operatorname{sign}(\mathbf{x})
             gradient: sign(x)
         "#]],
     );
@@ -462,20 +462,20 @@ fn quotient() {
         Some("x"),
         expect![[r#"
                                    dy = \mathrm{d}\left(\frac{\sqrt{\mathbf{x}^\top \mathbf{x}}}{1 + \mathbf{x}^\top \mathbf{x}}\right)
-            quotient               dy = \frac{\mathrm{d}\left(\sqrt{\mathbf{x}^\top \mathbf{x}}\right)}{1 + \mathbf{x}^\top \mathbf{x}} - \frac{\sqrt{\mathbf{x}^\top \mathbf{x}} \, \mathrm{d}\left(1 + \mathbf{x}^\top \mathbf{x}\right)}{\left(1 + \mathbf{x}^\top \mathbf{x}\right)^{2}}
-            chain-scalar           dy = \frac{0.5 \left(\mathbf{x}^\top \mathbf{x}\right)^{-0.5} \, \mathrm{d}\left(\mathbf{x}^\top \mathbf{x}\right)}{1 + \mathbf{x}^\top \mathbf{x}} - \frac{\sqrt{\mathbf{x}^\top \mathbf{x}} \, \mathrm{d}\left(1 + \mathbf{x}^\top \mathbf{x}\right)}{\left(1 + \mathbf{x}^\top \mathbf{x}\right)^{2}}
-            product-rule           dy = \frac{0.5 \left(\mathbf{x}^\top \mathbf{x}\right)^{-0.5} \left(\left(\mathrm{d}\left(\mathbf{x}^\top\right)\right) \mathbf{x} + \mathbf{x}^\top \, \mathrm{d}\mathbf{x}\right)}{1 + \mathbf{x}^\top \mathbf{x}} - \frac{\sqrt{\mathbf{x}^\top \mathbf{x}} \, \mathrm{d}\left(1 + \mathbf{x}^\top \mathbf{x}\right)}{\left(1 + \mathbf{x}^\top \mathbf{x}\right)^{2}}
-            transpose              dy = \frac{0.5 \left(\mathbf{x}^\top \mathbf{x}\right)^{-0.5} \left(\left(\mathrm{d}\mathbf{x}\right)^\top \mathbf{x} + \mathbf{x}^\top \, \mathrm{d}\mathbf{x}\right)}{1 + \mathbf{x}^\top \mathbf{x}} - \frac{\sqrt{\mathbf{x}^\top \mathbf{x}} \, \mathrm{d}\left(1 + \mathbf{x}^\top \mathbf{x}\right)}{\left(1 + \mathbf{x}^\top \mathbf{x}\right)^{2}}
-            linearity              dy = \frac{0.5 \left(\mathbf{x}^\top \mathbf{x}\right)^{-0.5} \left(\left(\mathrm{d}\mathbf{x}\right)^\top \mathbf{x} + \mathbf{x}^\top \, \mathrm{d}\mathbf{x}\right)}{1 + \mathbf{x}^\top \mathbf{x}} - \frac{\sqrt{\mathbf{x}^\top \mathbf{x}} \left(\mathrm{d}\left(1\right) + \mathrm{d}\left(\mathbf{x}^\top \mathbf{x}\right)\right)}{\left(1 + \mathbf{x}^\top \mathbf{x}\right)^{2}}
-            constant               dy = \frac{0.5 \left(\mathbf{x}^\top \mathbf{x}\right)^{-0.5} \left(\left(\mathrm{d}\mathbf{x}\right)^\top \mathbf{x} + \mathbf{x}^\top \, \mathrm{d}\mathbf{x}\right)}{1 + \mathbf{x}^\top \mathbf{x}} - \frac{\sqrt{\mathbf{x}^\top \mathbf{x}} \, \mathrm{d}\left(\mathbf{x}^\top \mathbf{x}\right)}{\left(1 + \mathbf{x}^\top \mathbf{x}\right)^{2}}
-            product-rule           dy = \frac{0.5 \left(\mathbf{x}^\top \mathbf{x}\right)^{-0.5} \left(\left(\mathrm{d}\mathbf{x}\right)^\top \mathbf{x} + \mathbf{x}^\top \, \mathrm{d}\mathbf{x}\right)}{1 + \mathbf{x}^\top \mathbf{x}} - \frac{\sqrt{\mathbf{x}^\top \mathbf{x}} \left(\left(\mathrm{d}\left(\mathbf{x}^\top\right)\right) \mathbf{x} + \mathbf{x}^\top \, \mathrm{d}\mathbf{x}\right)}{\left(1 + \mathbf{x}^\top \mathbf{x}\right)^{2}}
-            transpose              dy = \frac{0.5 \left(\mathbf{x}^\top \mathbf{x}\right)^{-0.5} \left(\left(\mathrm{d}\mathbf{x}\right)^\top \mathbf{x} + \mathbf{x}^\top \, \mathrm{d}\mathbf{x}\right)}{1 + \mathbf{x}^\top \mathbf{x}} - \frac{\sqrt{\mathbf{x}^\top \mathbf{x}} \left(\left(\mathrm{d}\mathbf{x}\right)^\top \mathbf{x} + \mathbf{x}^\top \, \mathrm{d}\mathbf{x}\right)}{\left(1 + \mathbf{x}^\top \mathbf{x}\right)^{2}}
-            distribute             dy = 0.5 \frac{1}{1 + \mathbf{x}^\top \mathbf{x}} \left(\mathbf{x}^\top \mathbf{x}\right)^{-0.5} \left(\left(\mathrm{d}\mathbf{x}\right)^\top \mathbf{x}\right) + 0.5 \frac{1}{1 + \mathbf{x}^\top \mathbf{x}} \left(\mathbf{x}^\top \mathbf{x}\right)^{-0.5} \left(\mathbf{x}^\top \, \mathrm{d}\mathbf{x}\right) - \frac{1}{\left(1 + \mathbf{x}^\top \mathbf{x}\right)^{2}} \sqrt{\mathbf{x}^\top \mathbf{x}} \left(\left(\mathrm{d}\mathbf{x}\right)^\top \mathbf{x}\right) - \frac{1}{\left(1 + \mathbf{x}^\top \mathbf{x}\right)^{2}} \sqrt{\mathbf{x}^\top \mathbf{x}} \left(\mathbf{x}^\top \, \mathrm{d}\mathbf{x}\right)
-            scalar-transpose       dy = 0.5 \frac{1}{1 + \mathbf{x}^\top \mathbf{x}} \left(\mathbf{x}^\top \mathbf{x}\right)^{-0.5} \left(\mathbf{x}^\top \, \mathrm{d}\mathbf{x}\right) + 0.5 \frac{1}{1 + \mathbf{x}^\top \mathbf{x}} \left(\mathbf{x}^\top \mathbf{x}\right)^{-0.5} \left(\mathbf{x}^\top \, \mathrm{d}\mathbf{x}\right) - \frac{1}{\left(1 + \mathbf{x}^\top \mathbf{x}\right)^{2}} \sqrt{\mathbf{x}^\top \mathbf{x}} \left(\mathbf{x}^\top \, \mathrm{d}\mathbf{x}\right) - \frac{1}{\left(1 + \mathbf{x}^\top \mathbf{x}\right)^{2}} \sqrt{\mathbf{x}^\top \mathbf{x}} \left(\mathbf{x}^\top \, \mathrm{d}\mathbf{x}\right)
-            collect                dy = \left(\frac{1}{1 + \mathbf{x}^\top \mathbf{x}} \left(\mathbf{x}^\top \mathbf{x}\right)^{-0.5} \mathbf{x}^\top - 2 \frac{1}{\left(1 + \mathbf{x}^\top \mathbf{x}\right)^{2}} \sqrt{\mathbf{x}^\top \mathbf{x}} \mathbf{x}^\top\right) \, \mathrm{d}\mathbf{x}
-            read-off               grad = \left(\frac{1}{1 + \mathbf{x}^\top \mathbf{x}} \left(\mathbf{x}^\top \mathbf{x}\right)^{-0.5} \mathbf{x}^\top - 2 \frac{1}{\left(1 + \mathbf{x}^\top \mathbf{x}\right)^{2}} \sqrt{\mathbf{x}^\top \mathbf{x}} \mathbf{x}^\top\right)^\top
-            transpose-product      grad = \frac{1}{1 + \mathbf{x}^\top \mathbf{x}} \left(\mathbf{x}^\top \mathbf{x}\right)^{-0.5} \mathbf{x} - 2 \frac{1}{\left(1 + \mathbf{x}^\top \mathbf{x}\right)^{2}} \sqrt{\mathbf{x}^\top \mathbf{x}} \mathbf{x}
-            simplify               grad = \frac{\mathbf{x}}{\sqrt{\mathbf{x}^\top \mathbf{x}} \left(1 + \mathbf{x}^\top \mathbf{x}\right)} - \frac{2 \sqrt{\mathbf{x}^\top \mathbf{x}} \mathbf{x}}{\left(1 + \mathbf{x}^\top \mathbf{x}\right)^{2}}
+            quotient               dy = \frac{\mathrm{d}\left(\sqrt{\mathbf{x}^\top \mathbf{x}}\right)}{1 + \mathbf{x}^\top \mathbf{x}} - \frac{\sqrt{\mathbf{x}^\top \mathbf{x}} \, \mathrm{d}(1 + \mathbf{x}^\top \mathbf{x})}{(1 + \mathbf{x}^\top \mathbf{x})^2}
+            chain-scalar           dy = \frac{0.5 (\mathbf{x}^\top \mathbf{x})^{-0.5} \, \mathrm{d}(\mathbf{x}^\top \mathbf{x})}{1 + \mathbf{x}^\top \mathbf{x}} - \frac{\sqrt{\mathbf{x}^\top \mathbf{x}} \, \mathrm{d}(1 + \mathbf{x}^\top \mathbf{x})}{(1 + \mathbf{x}^\top \mathbf{x})^2}
+            product-rule           dy = \frac{0.5 (\mathbf{x}^\top \mathbf{x})^{-0.5} ((\mathrm{d}(\mathbf{x}^\top)) \mathbf{x} + \mathbf{x}^\top \, \mathrm{d}\mathbf{x})}{1 + \mathbf{x}^\top \mathbf{x}} - \frac{\sqrt{\mathbf{x}^\top \mathbf{x}} \, \mathrm{d}(1 + \mathbf{x}^\top \mathbf{x})}{(1 + \mathbf{x}^\top \mathbf{x})^2}
+            transpose              dy = \frac{0.5 (\mathbf{x}^\top \mathbf{x})^{-0.5} ((\mathrm{d}\mathbf{x})^\top \mathbf{x} + \mathbf{x}^\top \, \mathrm{d}\mathbf{x})}{1 + \mathbf{x}^\top \mathbf{x}} - \frac{\sqrt{\mathbf{x}^\top \mathbf{x}} \, \mathrm{d}(1 + \mathbf{x}^\top \mathbf{x})}{(1 + \mathbf{x}^\top \mathbf{x})^2}
+            linearity              dy = \frac{0.5 (\mathbf{x}^\top \mathbf{x})^{-0.5} ((\mathrm{d}\mathbf{x})^\top \mathbf{x} + \mathbf{x}^\top \, \mathrm{d}\mathbf{x})}{1 + \mathbf{x}^\top \mathbf{x}} - \frac{\sqrt{\mathbf{x}^\top \mathbf{x}} (\mathrm{d}(1) + \mathrm{d}(\mathbf{x}^\top \mathbf{x}))}{(1 + \mathbf{x}^\top \mathbf{x})^2}
+            constant               dy = \frac{0.5 (\mathbf{x}^\top \mathbf{x})^{-0.5} ((\mathrm{d}\mathbf{x})^\top \mathbf{x} + \mathbf{x}^\top \, \mathrm{d}\mathbf{x})}{1 + \mathbf{x}^\top \mathbf{x}} - \frac{\sqrt{\mathbf{x}^\top \mathbf{x}} \, \mathrm{d}(\mathbf{x}^\top \mathbf{x})}{(1 + \mathbf{x}^\top \mathbf{x})^2}
+            product-rule           dy = \frac{0.5 (\mathbf{x}^\top \mathbf{x})^{-0.5} ((\mathrm{d}\mathbf{x})^\top \mathbf{x} + \mathbf{x}^\top \, \mathrm{d}\mathbf{x})}{1 + \mathbf{x}^\top \mathbf{x}} - \frac{\sqrt{\mathbf{x}^\top \mathbf{x}} ((\mathrm{d}(\mathbf{x}^\top)) \mathbf{x} + \mathbf{x}^\top \, \mathrm{d}\mathbf{x})}{(1 + \mathbf{x}^\top \mathbf{x})^2}
+            transpose              dy = \frac{0.5 (\mathbf{x}^\top \mathbf{x})^{-0.5} ((\mathrm{d}\mathbf{x})^\top \mathbf{x} + \mathbf{x}^\top \, \mathrm{d}\mathbf{x})}{1 + \mathbf{x}^\top \mathbf{x}} - \frac{\sqrt{\mathbf{x}^\top \mathbf{x}} ((\mathrm{d}\mathbf{x})^\top \mathbf{x} + \mathbf{x}^\top \, \mathrm{d}\mathbf{x})}{(1 + \mathbf{x}^\top \mathbf{x})^2}
+            distribute             dy = 0.5 \frac{1}{1 + \mathbf{x}^\top \mathbf{x}} (\mathbf{x}^\top \mathbf{x})^{-0.5} ((\mathrm{d}\mathbf{x})^\top \mathbf{x}) + 0.5 \frac{1}{1 + \mathbf{x}^\top \mathbf{x}} (\mathbf{x}^\top \mathbf{x})^{-0.5} (\mathbf{x}^\top \, \mathrm{d}\mathbf{x}) - \frac{1}{(1 + \mathbf{x}^\top \mathbf{x})^2} \sqrt{\mathbf{x}^\top \mathbf{x}} ((\mathrm{d}\mathbf{x})^\top \mathbf{x}) - \frac{1}{(1 + \mathbf{x}^\top \mathbf{x})^2} \sqrt{\mathbf{x}^\top \mathbf{x}} (\mathbf{x}^\top \, \mathrm{d}\mathbf{x})
+            scalar-transpose       dy = 0.5 \frac{1}{1 + \mathbf{x}^\top \mathbf{x}} (\mathbf{x}^\top \mathbf{x})^{-0.5} (\mathbf{x}^\top \, \mathrm{d}\mathbf{x}) + 0.5 \frac{1}{1 + \mathbf{x}^\top \mathbf{x}} (\mathbf{x}^\top \mathbf{x})^{-0.5} (\mathbf{x}^\top \, \mathrm{d}\mathbf{x}) - \frac{1}{(1 + \mathbf{x}^\top \mathbf{x})^2} \sqrt{\mathbf{x}^\top \mathbf{x}} (\mathbf{x}^\top \, \mathrm{d}\mathbf{x}) - \frac{1}{(1 + \mathbf{x}^\top \mathbf{x})^2} \sqrt{\mathbf{x}^\top \mathbf{x}} (\mathbf{x}^\top \, \mathrm{d}\mathbf{x})
+            collect                dy = \left(\frac{1}{1 + \mathbf{x}^\top \mathbf{x}} (\mathbf{x}^\top \mathbf{x})^{-0.5} \mathbf{x}^\top - 2 \frac{1}{(1 + \mathbf{x}^\top \mathbf{x})^2} \sqrt{\mathbf{x}^\top \mathbf{x}} \mathbf{x}^\top\right) \, \mathrm{d}\mathbf{x}
+            read-off               grad = \left(\frac{1}{1 + \mathbf{x}^\top \mathbf{x}} (\mathbf{x}^\top \mathbf{x})^{-0.5} \mathbf{x}^\top - 2 \frac{1}{(1 + \mathbf{x}^\top \mathbf{x})^2} \sqrt{\mathbf{x}^\top \mathbf{x}} \mathbf{x}^\top\right)^\top
+            transpose-product      grad = \frac{1}{1 + \mathbf{x}^\top \mathbf{x}} (\mathbf{x}^\top \mathbf{x})^{-0.5} \mathbf{x} - 2 \frac{1}{(1 + \mathbf{x}^\top \mathbf{x})^2} \sqrt{\mathbf{x}^\top \mathbf{x}} \mathbf{x}
+            simplify               grad = \frac{\mathbf{x}}{\sqrt{\mathbf{x}^\top \mathbf{x}} (1 + \mathbf{x}^\top \mathbf{x})} - \frac{2 \sqrt{\mathbf{x}^\top \mathbf{x}} \mathbf{x}}{(1 + \mathbf{x}^\top \mathbf{x})^2}
             gradient: x / (sqrt(x'*x)*(1 + x'*x)) - 2*sqrt(x'*x)*x / (1 + x'*x)^2
         "#]],
     );
@@ -488,17 +488,17 @@ fn diag_trace() {
         "",
         Some("x"),
         expect![[r#"
-                               dy = \mathrm{d}\left(\operatorname{Tr}\left(\operatorname{diag}\left(\mathbf{x}\right) \mathbf{A}\right)\right)
-        trace                  dy = \operatorname{Tr}\left(\mathrm{d}\left(\operatorname{diag}\left(\mathbf{x}\right) \mathbf{A}\right)\right)
-        product-rule           dy = \operatorname{Tr}\left(\left(\mathrm{d}\left(\operatorname{diag}\left(\mathbf{x}\right)\right)\right) \mathbf{A} + \operatorname{diag}\left(\mathbf{x}\right) \, \mathrm{d}\mathbf{A}\right)
-        constant               dy = \operatorname{Tr}\left(\left(\mathrm{d}\left(\operatorname{diag}\left(\mathbf{x}\right)\right)\right) \mathbf{A}\right)
-        diag                   dy = \operatorname{Tr}\left(\operatorname{diag}\left(\mathrm{d}\mathbf{x}\right) \mathbf{A}\right)
-        trace-cyclic           dy = \operatorname{Tr}\left(\mathbf{A} \operatorname{diag}\left(\mathrm{d}\mathbf{x}\right)\right)
-        trace-diag             dy = \operatorname{diag}\left(\mathbf{A}\right)^\top \, \mathrm{d}\mathbf{x}
-        read-off               grad = \left(\operatorname{diag}\left(\mathbf{A}\right)^\top\right)^\top
-        transpose-product      grad = \operatorname{diag}\left(\mathbf{A}\right)
-        gradient: diag(A)
-    "#]],
+                                   dy = \mathrm{d}(\operatorname{Tr}(\operatorname{diag}(\mathbf{x}) \mathbf{A}))
+            trace                  dy = \operatorname{Tr}(\mathrm{d}(\operatorname{diag}(\mathbf{x}) \mathbf{A}))
+            product-rule           dy = \operatorname{Tr}((\mathrm{d}(\operatorname{diag}(\mathbf{x}))) \mathbf{A} + \operatorname{diag}(\mathbf{x}) \, \mathrm{d}\mathbf{A})
+            constant               dy = \operatorname{Tr}((\mathrm{d}(\operatorname{diag}(\mathbf{x}))) \mathbf{A})
+            diag                   dy = \operatorname{Tr}(\operatorname{diag}(\mathrm{d}\mathbf{x}) \mathbf{A})
+            trace-cyclic           dy = \operatorname{Tr}(\mathbf{A} \operatorname{diag}(\mathrm{d}\mathbf{x}))
+            trace-diag             dy = \operatorname{diag}(\mathbf{A})^\top \, \mathrm{d}\mathbf{x}
+            read-off               grad = (\operatorname{diag}(\mathbf{A})^\top)^\top
+            transpose-product      grad = \operatorname{diag}(\mathbf{A})
+            gradient: diag(A)
+        "#]],
     );
 }
 
@@ -509,17 +509,17 @@ fn adjugate() {
         "",
         None,
         expect![[r#"
-                                   dy = \mathrm{d}\left(\operatorname{Tr}\left(\mathbf{A} \operatorname{adj}\left(\mathbf{X}\right)\right)\right)
-            trace                  dy = \operatorname{Tr}\left(\mathrm{d}\left(\mathbf{A} \operatorname{adj}\left(\mathbf{X}\right)\right)\right)
-            product-rule           dy = \operatorname{Tr}\left((\mathrm{d}\mathbf{A}) \operatorname{adj}\left(\mathbf{X}\right) + \mathbf{A} \, \mathrm{d}\left(\operatorname{adj}\left(\mathbf{X}\right)\right)\right)
-            constant               dy = \operatorname{Tr}\left(\mathbf{A} \, \mathrm{d}\left(\operatorname{adj}\left(\mathbf{X}\right)\right)\right)
-            adjugate               dy = \operatorname{Tr}\left(\mathbf{A} \left(\operatorname{adj}\left(\mathbf{X}\right) \operatorname{Tr}\left(\mathbf{X}^{-1} \, \mathrm{d}\mathbf{X}\right) - \mathbf{X}^{-1} \, (\mathrm{d}\mathbf{X}) \operatorname{adj}\left(\mathbf{X}\right)\right)\right)
-            distribute             dy = \operatorname{Tr}\left(\mathbf{A} \operatorname{adj}\left(\mathbf{X}\right) \operatorname{Tr}\left(\mathbf{X}^{-1} \, \mathrm{d}\mathbf{X}\right) - \mathbf{A} \mathbf{X}^{-1} \, (\mathrm{d}\mathbf{X}) \operatorname{adj}\left(\mathbf{X}\right)\right)
-            trace-linearity        dy = \operatorname{Tr}\left(\mathbf{A} \operatorname{adj}\left(\mathbf{X}\right) \operatorname{Tr}\left(\mathbf{X}^{-1} \, \mathrm{d}\mathbf{X}\right)\right) + \operatorname{Tr}\left(-\mathbf{A} \mathbf{X}^{-1} \, (\mathrm{d}\mathbf{X}) \operatorname{adj}\left(\mathbf{X}\right)\right)
-            trace-linearity        dy = \operatorname{Tr}\left(\mathbf{A} \operatorname{adj}\left(\mathbf{X}\right)\right) \operatorname{Tr}\left(\mathbf{X}^{-1} \, \mathrm{d}\mathbf{X}\right) - \operatorname{Tr}\left(\mathbf{A} \mathbf{X}^{-1} \, (\mathrm{d}\mathbf{X}) \operatorname{adj}\left(\mathbf{X}\right)\right)
-            trace-cyclic           dy = \operatorname{Tr}\left(\mathbf{A} \operatorname{adj}\left(\mathbf{X}\right)\right) \operatorname{Tr}\left(\mathbf{X}^{-1} \, \mathrm{d}\mathbf{X}\right) - \operatorname{Tr}\left(\operatorname{adj}\left(\mathbf{X}\right) \mathbf{A} \mathbf{X}^{-1} \, \mathrm{d}\mathbf{X}\right)
-            collect                dy = \operatorname{Tr}\left(\left(\operatorname{Tr}\left(\mathbf{A} \operatorname{adj}\left(\mathbf{X}\right)\right) \mathbf{X}^{-1} - \operatorname{adj}\left(\mathbf{X}\right) \mathbf{A} \mathbf{X}^{-1}\right) \, \mathrm{d}\mathbf{X}\right)
-            read-off               grad = \left(\operatorname{Tr}\left(\mathbf{A} \operatorname{adj}\left(\mathbf{X}\right)\right) \mathbf{X}^{-1} - \operatorname{adj}\left(\mathbf{X}\right) \mathbf{A} \mathbf{X}^{-1}\right)^\top
+                                   dy = \mathrm{d}(\operatorname{Tr}(\mathbf{A} \operatorname{adj}(\mathbf{X})))
+            trace                  dy = \operatorname{Tr}(\mathrm{d}(\mathbf{A} \operatorname{adj}(\mathbf{X})))
+            product-rule           dy = \operatorname{Tr}((\mathrm{d}\mathbf{A}) \operatorname{adj}(\mathbf{X}) + \mathbf{A} \, \mathrm{d}(\operatorname{adj}(\mathbf{X})))
+            constant               dy = \operatorname{Tr}(\mathbf{A} \, \mathrm{d}(\operatorname{adj}(\mathbf{X})))
+            adjugate               dy = \operatorname{Tr}(\mathbf{A} (\operatorname{adj}(\mathbf{X}) \operatorname{Tr}(\mathbf{X}^{-1} \, \mathrm{d}\mathbf{X}) - \mathbf{X}^{-1} \, (\mathrm{d}\mathbf{X}) \operatorname{adj}(\mathbf{X})))
+            distribute             dy = \operatorname{Tr}(\mathbf{A} \operatorname{adj}(\mathbf{X}) \operatorname{Tr}(\mathbf{X}^{-1} \, \mathrm{d}\mathbf{X}) - \mathbf{A} \mathbf{X}^{-1} \, (\mathrm{d}\mathbf{X}) \operatorname{adj}(\mathbf{X}))
+            trace-linearity        dy = \operatorname{Tr}(\mathbf{A} \operatorname{adj}(\mathbf{X}) \operatorname{Tr}(\mathbf{X}^{-1} \, \mathrm{d}\mathbf{X})) + \operatorname{Tr}(-\mathbf{A} \mathbf{X}^{-1} \, (\mathrm{d}\mathbf{X}) \operatorname{adj}(\mathbf{X}))
+            trace-linearity        dy = \operatorname{Tr}(\mathbf{A} \operatorname{adj}(\mathbf{X})) \operatorname{Tr}(\mathbf{X}^{-1} \, \mathrm{d}\mathbf{X}) - \operatorname{Tr}(\mathbf{A} \mathbf{X}^{-1} \, (\mathrm{d}\mathbf{X}) \operatorname{adj}(\mathbf{X}))
+            trace-cyclic           dy = \operatorname{Tr}(\mathbf{A} \operatorname{adj}(\mathbf{X})) \operatorname{Tr}(\mathbf{X}^{-1} \, \mathrm{d}\mathbf{X}) - \operatorname{Tr}(\operatorname{adj}(\mathbf{X}) \mathbf{A} \mathbf{X}^{-1} \, \mathrm{d}\mathbf{X})
+            collect                dy = \operatorname{Tr}((\operatorname{Tr}(\mathbf{A} \operatorname{adj}(\mathbf{X})) \mathbf{X}^{-1} - \operatorname{adj}(\mathbf{X}) \mathbf{A} \mathbf{X}^{-1}) \, \mathrm{d}\mathbf{X})
+            read-off               grad = (\operatorname{Tr}(\mathbf{A} \operatorname{adj}(\mathbf{X})) \mathbf{X}^{-1} - \operatorname{adj}(\mathbf{X}) \mathbf{A} \mathbf{X}^{-1})^\top
             gradient: (tr(A*adj(X))*inv(X) - adj(X)*A*inv(X))'
         "#]],
     );
@@ -534,21 +534,21 @@ fn kronecker_frobenius_norm() {
         "",
         None,
         expect![[r#"
-                                   dy = \mathrm{d}\left(\left\|\mathbf{A} \otimes \mathbf{X}\right\|_F^{2}\right)
-            norm-squared           dy = \mathrm{d}\left(\operatorname{Tr}\left(\left(\mathbf{A} \otimes \mathbf{X}\right)^\top \left(\mathbf{A} \otimes \mathbf{X}\right)\right)\right)
-            trace                  dy = \operatorname{Tr}\left(\mathrm{d}\left(\left(\mathbf{A} \otimes \mathbf{X}\right)^\top \left(\mathbf{A} \otimes \mathbf{X}\right)\right)\right)
-            product-rule           dy = \operatorname{Tr}\left(\left(\mathrm{d}\left(\left(\mathbf{A} \otimes \mathbf{X}\right)^\top\right)\right) \left(\mathbf{A} \otimes \mathbf{X}\right) + \left(\mathbf{A} \otimes \mathbf{X}\right)^\top \, \mathrm{d}\left(\mathbf{A} \otimes \mathbf{X}\right)\right)
-            transpose              dy = \operatorname{Tr}\left(\left(\mathrm{d}\left(\mathbf{A} \otimes \mathbf{X}\right)\right)^\top \left(\mathbf{A} \otimes \mathbf{X}\right) + \left(\mathbf{A} \otimes \mathbf{X}\right)^\top \, \mathrm{d}\left(\mathbf{A} \otimes \mathbf{X}\right)\right)
-            kronecker-product      dy = \operatorname{Tr}\left(\left(\mathrm{d}\mathbf{A} \otimes \mathbf{X} + \mathbf{A} \otimes \mathrm{d}\mathbf{X}\right)^\top \left(\mathbf{A} \otimes \mathbf{X}\right) + \left(\mathbf{A} \otimes \mathbf{X}\right)^\top \left(\mathrm{d}\mathbf{A} \otimes \mathbf{X} + \mathbf{A} \otimes \mathrm{d}\mathbf{X}\right)\right)
-            constant               dy = \operatorname{Tr}\left(\left(\mathbf{A} \otimes \mathrm{d}\mathbf{X}\right)^\top \left(\mathbf{A} \otimes \mathbf{X}\right) + \left(\mathbf{A} \otimes \mathbf{X}\right)^\top \left(\mathbf{A} \otimes \mathrm{d}\mathbf{X}\right)\right)
-            trace-linearity        dy = \operatorname{Tr}\left(\left(\mathbf{A} \otimes \mathrm{d}\mathbf{X}\right)^\top \left(\mathbf{A} \otimes \mathbf{X}\right)\right) + \operatorname{Tr}\left(\left(\mathbf{A} \otimes \mathbf{X}\right)^\top \left(\mathbf{A} \otimes \mathrm{d}\mathbf{X}\right)\right)
-            kronecker-transpose    dy = \operatorname{Tr}\left(\left(\mathbf{A}^\top \otimes \left(\mathrm{d}\mathbf{X}\right)^\top\right) \left(\mathbf{A} \otimes \mathbf{X}\right)\right) + \operatorname{Tr}\left(\left(\mathbf{A}^\top \otimes \mathbf{X}^\top\right) \left(\mathbf{A} \otimes \mathrm{d}\mathbf{X}\right)\right)
-            kronecker-mixed-product dy = \operatorname{Tr}\left(\left(\mathbf{A}^\top \mathbf{A}\right) \otimes \left(\left(\mathrm{d}\mathbf{X}\right)^\top \mathbf{X}\right)\right) + \operatorname{Tr}\left(\left(\mathbf{A}^\top \mathbf{A}\right) \otimes \left(\mathbf{X}^\top \, \mathrm{d}\mathbf{X}\right)\right)
-            trace-kronecker        dy = \operatorname{Tr}\left(\mathbf{A}^\top \mathbf{A}\right) \operatorname{Tr}\left(\left(\mathrm{d}\mathbf{X}\right)^\top \mathbf{X}\right) + \operatorname{Tr}\left(\mathbf{A}^\top \mathbf{A}\right) \operatorname{Tr}\left(\mathbf{X}^\top \, \mathrm{d}\mathbf{X}\right)
-            trace-transpose        dy = \operatorname{Tr}\left(\mathbf{A}^\top \mathbf{A}\right) \operatorname{Tr}\left(\mathbf{X}^\top \, \mathrm{d}\mathbf{X}\right) + \operatorname{Tr}\left(\mathbf{A}^\top \mathbf{A}\right) \operatorname{Tr}\left(\mathbf{X}^\top \, \mathrm{d}\mathbf{X}\right)
-            collect                dy = 2 \operatorname{Tr}\left(\operatorname{Tr}\left(\mathbf{A}^\top \mathbf{A}\right) \mathbf{X}^\top \, \mathrm{d}\mathbf{X}\right)
-            read-off               grad = \left(2 \operatorname{Tr}\left(\mathbf{A}^\top \mathbf{A}\right) \mathbf{X}^\top\right)^\top
-            transpose-product      grad = 2 \operatorname{Tr}\left(\mathbf{A}^\top \mathbf{A}\right) \mathbf{X}
+                                   dy = \mathrm{d}(\lVert \mathbf{A} \otimes \mathbf{X}\rVert_F^2)
+            norm-squared           dy = \mathrm{d}(\operatorname{Tr}((\mathbf{A} \otimes \mathbf{X})^\top (\mathbf{A} \otimes \mathbf{X})))
+            trace                  dy = \operatorname{Tr}(\mathrm{d}((\mathbf{A} \otimes \mathbf{X})^\top (\mathbf{A} \otimes \mathbf{X})))
+            product-rule           dy = \operatorname{Tr}((\mathrm{d}((\mathbf{A} \otimes \mathbf{X})^\top)) (\mathbf{A} \otimes \mathbf{X}) + (\mathbf{A} \otimes \mathbf{X})^\top \, \mathrm{d}(\mathbf{A} \otimes \mathbf{X}))
+            transpose              dy = \operatorname{Tr}((\mathrm{d}(\mathbf{A} \otimes \mathbf{X}))^\top (\mathbf{A} \otimes \mathbf{X}) + (\mathbf{A} \otimes \mathbf{X})^\top \, \mathrm{d}(\mathbf{A} \otimes \mathbf{X}))
+            kronecker-product      dy = \operatorname{Tr}((\mathrm{d}\mathbf{A} \otimes \mathbf{X} + \mathbf{A} \otimes \mathrm{d}\mathbf{X})^\top (\mathbf{A} \otimes \mathbf{X}) + (\mathbf{A} \otimes \mathbf{X})^\top (\mathrm{d}\mathbf{A} \otimes \mathbf{X} + \mathbf{A} \otimes \mathrm{d}\mathbf{X}))
+            constant               dy = \operatorname{Tr}((\mathbf{A} \otimes \mathrm{d}\mathbf{X})^\top (\mathbf{A} \otimes \mathbf{X}) + (\mathbf{A} \otimes \mathbf{X})^\top (\mathbf{A} \otimes \mathrm{d}\mathbf{X}))
+            trace-linearity        dy = \operatorname{Tr}((\mathbf{A} \otimes \mathrm{d}\mathbf{X})^\top (\mathbf{A} \otimes \mathbf{X})) + \operatorname{Tr}((\mathbf{A} \otimes \mathbf{X})^\top (\mathbf{A} \otimes \mathrm{d}\mathbf{X}))
+            kronecker-transpose    dy = \operatorname{Tr}((\mathbf{A}^\top \otimes (\mathrm{d}\mathbf{X})^\top) (\mathbf{A} \otimes \mathbf{X})) + \operatorname{Tr}((\mathbf{A}^\top \otimes \mathbf{X}^\top) (\mathbf{A} \otimes \mathrm{d}\mathbf{X}))
+            kronecker-mixed-product dy = \operatorname{Tr}((\mathbf{A}^\top \mathbf{A}) \otimes ((\mathrm{d}\mathbf{X})^\top \mathbf{X})) + \operatorname{Tr}((\mathbf{A}^\top \mathbf{A}) \otimes (\mathbf{X}^\top \, \mathrm{d}\mathbf{X}))
+            trace-kronecker        dy = \operatorname{Tr}(\mathbf{A}^\top \mathbf{A}) \operatorname{Tr}((\mathrm{d}\mathbf{X})^\top \mathbf{X}) + \operatorname{Tr}(\mathbf{A}^\top \mathbf{A}) \operatorname{Tr}(\mathbf{X}^\top \, \mathrm{d}\mathbf{X})
+            trace-transpose        dy = \operatorname{Tr}(\mathbf{A}^\top \mathbf{A}) \operatorname{Tr}(\mathbf{X}^\top \, \mathrm{d}\mathbf{X}) + \operatorname{Tr}(\mathbf{A}^\top \mathbf{A}) \operatorname{Tr}(\mathbf{X}^\top \, \mathrm{d}\mathbf{X})
+            collect                dy = 2 \operatorname{Tr}(\operatorname{Tr}(\mathbf{A}^\top \mathbf{A}) \mathbf{X}^\top \, \mathrm{d}\mathbf{X})
+            read-off               grad = (2 \operatorname{Tr}(\mathbf{A}^\top \mathbf{A}) \mathbf{X}^\top)^\top
+            transpose-product      grad = 2 \operatorname{Tr}(\mathbf{A}^\top \mathbf{A}) \mathbf{X}
             gradient: 2*tr(A'*A)*X
         "#]],
     );
