@@ -91,11 +91,12 @@ pub fn lower_ast(ast: &Ast, decls: &[Decl], wrt: Option<&str>) -> Result<Problem
     let Err(diag) = result else {
         return result.map_err(|d| vec![d]);
     };
-    // To make a well-typed array into a scalar, two small changes at most (`a'*X*b`); to mend
-    // an operator that does not type, any two changes.
-    let most = if typed { 2 } else { 4 };
+    // To make a well-typed array into a scalar, only small changes (`a'*X*b`: a and b
+    // vectors), never a capital (`x'*A`, half typed, stays an error rather than reading A as a
+    // vector); to mend an operator that does not type, any.
+    let each = if typed { 1 } else { 2 };
     let names = symbols::undeclared_names(ast, decls);
-    readings(&names, most)
+    readings(&names, each)
         .iter()
         .take(MAX_READINGS)
         .find_map(|kinds| lower_with(&mut Lowerer::new(decls, kinds), ast, wrt).0.ok())
@@ -138,13 +139,14 @@ fn stray(name: &str, to: Kind) -> Option<usize> {
 }
 
 /// The readings that give one or two of the `seen` symbols another kind than their letter's,
-/// straying at most `most` in all (see [`stray`]), least first; ties in order of appearance.
-fn readings(seen: &[String], most: usize) -> Vec<Vec<(String, Kind)>> {
+/// each straying at most `each` (see [`stray`]), least in all first; ties in order of
+/// appearance.
+fn readings(seen: &[String], each: usize) -> Vec<Vec<(String, Kind)>> {
     let others = |name: &str| -> Vec<(Kind, usize)> {
         [Kind::Scalar, Kind::Vector, Kind::Matrix]
             .into_iter()
             .filter_map(|k| stray(name, k).map(|c| (k, c)))
-            .filter(|(_, c)| *c > 0 && *c <= most)
+            .filter(|(_, c)| *c > 0 && *c <= each)
             .collect()
     };
     let mut out: Vec<(usize, Vec<(String, Kind)>)> = Vec::new();
@@ -153,9 +155,7 @@ fn readings(seen: &[String], most: usize) -> Vec<Vec<(String, Kind)>> {
             out.push((ca, vec![(a.clone(), ka)]));
             for b in &seen[i + 1..] {
                 for (kb, cb) in others(b) {
-                    if ca + cb <= most {
-                        out.push((ca + cb, vec![(a.clone(), ka), (b.clone(), kb)]));
-                    }
+                    out.push((ca + cb, vec![(a.clone(), ka), (b.clone(), kb)]));
                 }
             }
         }

@@ -1576,6 +1576,17 @@ fn kinds_from_context() {
         wrt x
     "#]],
     );
+    // A half-typed product stays an error: a capital is not read as a vector just to make
+    // f a scalar.
+    check(
+        "x'*A",
+        expect![[r#"
+        error: the expression is a row vector 1×m; matdiff differentiates scalar functions
+          | x'*A
+          | ^^^^
+          = hint: wrap it in sum(·) or a norm ||·||, or take an inner product such as x'(·)
+    "#]],
+    );
     // u–z stay vectors and capitals stay arrays: no guess mends these.
     check(
         "a*x",
