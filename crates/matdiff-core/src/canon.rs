@@ -159,6 +159,9 @@ const STEPS: &[Step] = &[
     // sum(M).
     step(rules::SUM_AS_TRACE, sum_of_scalar),
     step(rules::SUM_AS_TRACE, sum_as_trace),
+    // mean(M).
+    step(rules::MEAN_AS_TRACE, mean_of_scalar),
+    step(rules::MEAN_AS_TRACE, mean_as_trace),
     // aᵀ, a ⊙ b for scalars.
     step(rules::SCALAR_TRANSPOSE, transposed_scalar),
     step(rules::SCALAR_FACTOR, scalar_hadamard),
@@ -486,6 +489,43 @@ fn sum_as_trace(t: Target, core: &Expr) -> Option<Vec<Expr>> {
     Some(vec![Expr::call(Func::Tr, mul(ctx, vec![ones, m.clone()]))])
 }
 
+/// The argument of `mean(·)`.
+fn mean_arg(core: &Expr) -> Option<&Expr> {
+    match core.as_call1() {
+        Some((Func::Mean, m)) => Some(m),
+        _ => None,
+    }
+}
+
+/// mean(a) = Tr(a) for a scalar a (one entry).
+fn mean_of_scalar(t: Target, core: &Expr) -> Option<Vec<Expr>> {
+    let m = mean_arg(core)?;
+    t.ctx
+        .is_scalar(m)
+        .then(|| vec![Expr::call(Func::Tr, m.clone())])
+}
+
+/// mean(A) = Tr(1ᵀ A) / N, N the number of entries of A: a number when both sizes are, else
+/// `sum(1)`, the sum of the all-ones matrix of A's shape.
+fn mean_as_trace(t: Target, core: &Expr) -> Option<Vec<Expr>> {
+    let ctx = t.ctx;
+    let m = mean_arg(core)?;
+    let shape = ctx.shape(m);
+    let count = match (&shape.rows, &shape.cols) {
+        (Dim::One | Dim::Num(_), Dim::One | Dim::Num(_)) => {
+            let n = |d: &Dim| match d {
+                Dim::Num(n) => *n as f64,
+                _ => 1.0,
+            };
+            Expr::Num(n(&shape.rows) * n(&shape.cols))
+        }
+        _ => Expr::call(Func::Sum, Expr::Ones(Rc::new(shape.clone()))),
+    };
+    let ones = Expr::Ones(Rc::new(shape.transposed()));
+    let trace = Expr::call(Func::Tr, mul(ctx, vec![ones, m.clone()]));
+    Some(vec![Expr::Div(Rc::new(trace), Rc::new(count))])
+}
+
 /// aᵀ = a for a scalar a.
 fn transposed_scalar(_: Target, core: &Expr) -> Option<Vec<Expr>> {
     match core {
@@ -506,7 +546,9 @@ fn scalar_hadamard(t: Target, core: &Expr) -> Option<Vec<Expr>> {
 /// index of its factor that holds dX.
 fn scalar_chain<'e>(t: Target, core: &'e Expr) -> Option<(&'e [Expr], usize)> {
     let other_form = match core {
-        Expr::Add(_) | Expr::Call(Func::Tr | Func::Sum, _) | Expr::Transpose(_) => true,
+        Expr::Add(_) | Expr::Call(Func::Tr | Func::Sum | Func::Mean, _) | Expr::Transpose(_) => {
+            true
+        }
         Expr::Had(_) => t.ctx.is_scalar(core),
         _ => false,
     };

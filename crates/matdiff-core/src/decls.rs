@@ -6,7 +6,7 @@
 use crate::diagnostic::{Diagnostic, Source, Span};
 use crate::expr::{Dim, Kind};
 use crate::greek::is_lower_greek;
-use crate::syntax::is_function_name;
+use crate::syntax::{is_also_a_symbol, is_function_name};
 
 /// Largest numeric dimension a declaration may give.
 pub const MAX_DIM: usize = 1000;
@@ -209,7 +209,7 @@ fn parse_item(src: &str, range: Span) -> Result<Decl, Diagnostic> {
         );
         return Err(d.with_hint("names start with a letter, then letters, digits or _"));
     }
-    if is_function_name(&name) {
+    if is_function_name(&name) && !is_also_a_symbol(&name) {
         return Err(err(
             name_span,
             format!("`{name}` is a function name and cannot be declared"),

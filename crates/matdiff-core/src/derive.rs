@@ -51,7 +51,7 @@ pub static CONSTANT: DiffRule = DiffRule {
 };
 
 /// The rules for operands that depend on the variable. At most one applies to any operand.
-pub static VARYING: [DiffRule; 23] = [
+pub static VARYING: [DiffRule; 24] = [
     DiffRule {
         rule: rules::LINEARITY,
         applies: |e, ctx| match e {
@@ -242,6 +242,14 @@ pub static VARYING: [DiffRule; 23] = [
         applies: |e, _| matches!(e, Expr::Call(Func::Sum, _)),
         apply: |e, _| match e.as_call1() {
             Some((_, a)) => Expr::call(Func::Sum, d(a)),
+            _ => mismatch(e),
+        },
+    },
+    DiffRule {
+        rule: rules::MEAN,
+        applies: |e, _| matches!(e, Expr::Call(Func::Mean, _)),
+        apply: |e, _| match e.as_call1() {
+            Some((_, a)) => Expr::call(Func::Mean, d(a)),
             _ => mismatch(e),
         },
     },

@@ -298,6 +298,8 @@ funcs! {
     LogDet => LOG_DET,
     /// Sum of all entries.
     Sum => SUM,
+    /// Mean of all entries: their sum over their number.
+    Mean => MEAN,
     /// Sum of absolute values of the entries.
     Norm1 => NORM1,
     /// Euclidean norm of a vector, Frobenius norm of a matrix.
@@ -326,6 +328,12 @@ funcs! {
     Relu => RELU,
     /// Heaviside step, 1 where the argument is positive: the derivative of relu.
     Step => STEP,
+    /// The logistic function 1/(1 + e⁻ˣ).
+    Sigmoid => SIGMOID,
+    /// log(1 + eˣ), a smooth relu.
+    Softplus => SOFTPLUS,
+    /// log(1 + x), for x > −1.
+    Log1p => LOG1P,
 }
 
 /// The arguments of a call, each shared like the operand of a unary node.

@@ -112,6 +112,8 @@ pub enum Domain {
     Invertible,
     /// Not differentiable at 0: samples near it are rejected (abs, sign, relu, step, norm1).
     Kink,
+    /// Entries above −1 (log1p); sampled inside (−1, 1) like [`Domain::Bounded`].
+    AboveMinusOne,
 }
 
 impl Func {
@@ -196,6 +198,18 @@ pub static SUM: FuncInfo = FuncInfo {
     eval: Matrix(|a| Ok(scalar(a.sum()))),
     domain: Domain::Any,
     what: "a sum of entries",
+};
+pub static MEAN: FuncInfo = FuncInfo {
+    func: Func::Mean,
+    name: "mean",
+    accepts: &["mean"],
+    arity: 1,
+    typing: Typing::AnyToScalar,
+    latex: Operator(r"\operatorname{mean}"),
+    derivative: ByRule(rules::MEAN),
+    eval: Matrix(mean),
+    domain: Domain::Any,
+    what: "a mean of entries",
 };
 pub static NORM1: FuncInfo = FuncInfo {
     func: Func::Norm1,
@@ -461,6 +475,55 @@ pub static STEP: FuncInfo = FuncInfo {
     what: "an elementwise function",
 };
 
+pub static SIGMOID: FuncInfo = FuncInfo {
+    func: Func::Sigmoid,
+    name: "sigmoid",
+    accepts: &["sigmoid"],
+    arity: 1,
+    typing: Typing::Elementwise,
+    latex: Operator(r"\operatorname{sigmoid}"),
+    // σ' = σ ⊙ (1 − σ).
+    derivative: Df(|a, ctx| {
+        let s = || Expr::call(Func::Sigmoid, a.clone());
+        let rest = add(vec![one_like(&ctx.shape(a)), Expr::neg(s())]);
+        if ctx.is_scalar(a) {
+            mul(ctx, vec![s(), rest])
+        } else {
+            Expr::Had(vec![s(), rest])
+        }
+    }),
+    eval: Entry(|x| Ok(sigmoid(x))),
+    domain: Domain::Any,
+    what: "an elementwise function",
+};
+pub static SOFTPLUS: FuncInfo = FuncInfo {
+    func: Func::Softplus,
+    name: "softplus",
+    accepts: &["softplus"],
+    arity: 1,
+    typing: Typing::Elementwise,
+    latex: Operator(r"\operatorname{softplus}"),
+    derivative: Df(|a, _| Expr::call(Func::Sigmoid, a.clone())),
+    eval: Entry(|x| Ok(softplus(x))),
+    domain: Domain::Any,
+    what: "an elementwise function",
+};
+pub static LOG1P: FuncInfo = FuncInfo {
+    func: Func::Log1p,
+    name: "log1p",
+    accepts: &["log1p"],
+    arity: 1,
+    typing: Typing::Elementwise,
+    latex: Operator(r"\operatorname{log1p}"),
+    derivative: Df(|a, ctx| {
+        let scalar = ctx.is_scalar(a);
+        epow(add(vec![one_like(&ctx.shape(a)), a.clone()]), -1.0, scalar)
+    }),
+    eval: Entry(log1p),
+    domain: Domain::AboveMinusOne,
+    what: "an elementwise function",
+};
+
 /// 1 − a², elementwise (the radicand of arcsin' and arccos').
 fn one_minus_square(a: &Expr, ctx: Ctx) -> Expr {
     let one = one_like(&ctx.shape(a));
@@ -552,6 +615,37 @@ fn adjugate(a: M) -> Result<M, EvalError> {
         let sign = if (i + j) % 2 == 0 { 1.0 } else { -1.0 };
         sign * minor.determinant()
     }))
+}
+
+/// The mean of the entries (an empty matrix has none: refused rather than NaN).
+fn mean(a: M) -> Result<M, EvalError> {
+    if a.is_empty() {
+        return Err(EvalError::Shape("mean of an empty matrix".into()));
+    }
+    Ok(scalar(a.sum() / a.len() as f64))
+}
+
+/// 1/(1 + e⁻ˣ), with the exponential taken of −|x| only, so it never overflows.
+fn sigmoid(x: f64) -> f64 {
+    if x >= 0.0 {
+        1.0 / (1.0 + (-x).exp())
+    } else {
+        let e = x.exp();
+        e / (1.0 + e)
+    }
+}
+
+/// log(1 + eˣ) = max(x, 0) + log(1 + e^(−|x|)): no overflow for large x, no loss for small.
+fn softplus(x: f64) -> f64 {
+    x.max(0.0) + (-x.abs()).exp().ln_1p()
+}
+
+fn log1p(x: f64) -> Result<f64, EvalError> {
+    if x > -1.0 {
+        Ok(x.ln_1p())
+    } else {
+        Err(EvalError::Domain("log1p of an entry not above -1".into()))
+    }
 }
 
 fn log(x: f64) -> Result<f64, EvalError> {
@@ -658,6 +752,27 @@ mod tests {
         }
         assert_eq!(Func::from_name("diag"), Some(Func::Diag));
         assert_eq!(Func::from_name("nope"), None);
+    }
+
+    #[test]
+    fn sigmoid_and_softplus_are_stable_and_log1p_refuses_its_outside() {
+        assert_eq!(sigmoid(0.0), 0.5);
+        assert_eq!(sigmoid(1000.0), 1.0);
+        assert_eq!(sigmoid(-1000.0), 0.0);
+        assert!((sigmoid(-40.0) - (-40f64).exp()).abs() < 1e-30);
+        assert!((sigmoid(2.0) + sigmoid(-2.0) - 1.0).abs() < 1e-15);
+        assert_eq!(softplus(1000.0), 1000.0);
+        assert_eq!(softplus(-1000.0), 0.0);
+        assert!((softplus(0.0) - 2f64.ln()).abs() < 1e-15);
+        assert!((softplus(-40.0) - (-40f64).exp()).abs() < 1e-30);
+        assert!((softplus(3.0) - softplus(-3.0) - 3.0).abs() < 1e-14);
+        assert_eq!(log1p(1e-20).unwrap(), 1e-20);
+        assert!(log1p(-1.0).is_err() && log1p(f64::NAN).is_err());
+        assert!(
+            (mean(M::from_row_slice(2, 2, &[1.0, 2.0, 3.0, 6.0])).unwrap()[(0, 0)] - 3.0).abs()
+                < 1e-15
+        );
+        assert!(mean(M::zeros(0, 3)).is_err());
     }
 
     #[test]

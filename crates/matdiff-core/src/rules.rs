@@ -71,6 +71,8 @@ rules! {
         r"\mathrm{d}f(u) = f'(u)\,\mathrm{d}u", None;
     SUM = "sum", "differential of a sum of entries",
         r"\mathrm{d}\operatorname{sum}(\mathbf{X}) = \operatorname{sum}(\mathrm{d}\mathbf{X})", None;
+    MEAN = "mean", "differential of a mean of entries",
+        r"\mathrm{d}\operatorname{mean}(\mathbf{X}) = \operatorname{mean}(\mathrm{d}\mathbf{X})", None;
     DIAG = "diag", "differential of diag",
         r"\mathrm{d}\operatorname{diag}(\mathbf{X}) = \operatorname{diag}(\mathrm{d}\mathbf{X})", None;
     // Rearrangement into dy = Tr(G^T dX).
@@ -94,6 +96,8 @@ rules! {
         r"\operatorname{Tr}(\mathbf{A}^\top(\mathbf{B} \odot \mathbf{C})) = \operatorname{Tr}((\mathbf{A} \odot \mathbf{B})^\top\mathbf{C})", None;
     SUM_AS_TRACE = "sum-as-trace", "sum of entries as a trace",
         r"\operatorname{sum}(\mathbf{A}) = \operatorname{Tr}(\mathbf{1}^\top\mathbf{A})", None;
+    MEAN_AS_TRACE = "mean-as-trace", "mean of entries as a trace",
+        r"\operatorname{mean}(\mathbf{A}) = \frac{\operatorname{Tr}(\mathbf{1}^\top\mathbf{A})}{N},\ N = \operatorname{sum}(\mathbf{1}) \text{ the number of entries}", None;
     KRONECKER_TRANSPOSE = "kronecker-transpose", "transpose of a Kronecker product",
         r"(\mathbf{A} \otimes \mathbf{B})^\top = \mathbf{A}^\top \otimes \mathbf{B}^\top", None;
     KRONECKER_MIXED_PRODUCT = "kronecker-mixed-product", "mixed-product property of the Kronecker product",

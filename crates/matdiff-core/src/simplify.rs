@@ -186,7 +186,12 @@ fn tidy_node(ctx: Ctx, e: Expr, deep: bool) -> Expr {
         }
         Expr::Call(f, args) => {
             let zero = matches!(&*args, [a] if a.is_zero());
-            if zero && matches!(f, Func::Tr | Func::Sum | Func::Diag | Func::DiagOf) {
+            if zero
+                && matches!(
+                    f,
+                    Func::Tr | Func::Sum | Func::Mean | Func::Diag | Func::DiagOf
+                )
+            {
                 return Expr::Num(0.0);
             }
             // 0 ⊗ B = A ⊗ 0 = 0.

@@ -298,6 +298,12 @@ pub fn is_function_name(name: &str) -> bool {
         || matches!(name, "inv" | "logdet" | "eye" | "vector" | "matrix")
 }
 
+/// Function names that are also symbol names, as ML notes use them (`x - mean`): the function
+/// only when a `(` follows, a symbol otherwise, and a symbol may be declared by them.
+pub fn is_also_a_symbol(name: &str) -> bool {
+    name == "mean"
+}
+
 /// Folds a numeric constant expression (`2`, `-1`, `(1/2)`, `2^3`); `None` if it is not one.
 pub fn fold_const(a: &Ast) -> Option<f64> {
     let v = match &a.kind {
@@ -628,7 +634,8 @@ impl Parser {
         let Tok::Ident(name) = t.tok else {
             return Ast::new(AstKind::Error, t.span);
         };
-        if is_function_name(&name) && !(name == "eye" && self.peek() != &Tok::LParen) {
+        let called_only = name == "eye" || is_also_a_symbol(&name);
+        if is_function_name(&name) && !(called_only && self.peek() != &Tok::LParen) {
             self.parse_call(name, t.span)
         } else {
             Ast::new(AstKind::Ident(name), t.span)

@@ -570,3 +570,74 @@ fn kronecker_next_to_a_matrix_is_refused() {
     "#]],
     );
 }
+
+/// softplus' = sigmoid: the machine-learning functions differentiate entry by entry.
+#[test]
+fn softplus_of_a_linear_model() {
+    check(
+        "sum(softplus(X*w))",
+        "X: m x n, w: vector n",
+        Some("w"),
+        expect![[r#"
+                                   dy = \mathrm{d}(\operatorname{sum}(\operatorname{softplus}(\mathbf{X} \mathbf{w})))
+            sum                    dy = \operatorname{sum}(\mathrm{d}(\operatorname{softplus}(\mathbf{X} \mathbf{w})))
+            elementwise-function   dy = \operatorname{sum}(\operatorname{sigmoid}(\mathbf{X} \mathbf{w}) \odot \mathrm{d}(\mathbf{X} \mathbf{w}))
+            product-rule           dy = \operatorname{sum}(\operatorname{sigmoid}(\mathbf{X} \mathbf{w}) \odot ((\mathrm{d}\mathbf{X}) \mathbf{w} + \mathbf{X} \, \mathrm{d}\mathbf{w}))
+            constant               dy = \operatorname{sum}(\operatorname{sigmoid}(\mathbf{X} \mathbf{w}) \odot (\mathbf{X} \, \mathrm{d}\mathbf{w}))
+            sum-as-trace           dy = \operatorname{Tr}(\mathbf{1}^\top (\operatorname{sigmoid}(\mathbf{X} \mathbf{w}) \odot (\mathbf{X} \, \mathrm{d}\mathbf{w})))
+            trace-hadamard         dy = \operatorname{Tr}(\operatorname{sigmoid}(\mathbf{X} \mathbf{w})^\top \mathbf{X} \, \mathrm{d}\mathbf{w})
+            trace-of-scalar        dy = \operatorname{sigmoid}(\mathbf{X} \mathbf{w})^\top \mathbf{X} \, \mathrm{d}\mathbf{w}
+            read-off               grad = (\operatorname{sigmoid}(\mathbf{X} \mathbf{w})^\top \mathbf{X})^\top
+            transpose-product      grad = \mathbf{X}^\top \operatorname{sigmoid}(\mathbf{X} \mathbf{w})
+            gradient: X'*sigmoid(X*w)
+        "#]],
+    );
+}
+
+/// d mean(X) = mean(dX), then mean(A) = Tr(1ᵀ A) / N with N the number of entries, here 5.
+#[test]
+fn mean_squared_error() {
+    check(
+        "mean((A*x - b).^2)",
+        "A: 5x3, x: vector 3, b: vector 5",
+        Some("x"),
+        expect![[r#"
+                                   dy = \mathrm{d}(\operatorname{mean}((\mathbf{A} \mathbf{x} - \mathbf{b})^{\circ 2}))
+            mean                   dy = \operatorname{mean}(\mathrm{d}((\mathbf{A} \mathbf{x} - \mathbf{b})^{\circ 2}))
+            hadamard-power         dy = \operatorname{mean}(2 ((\mathbf{A} \mathbf{x} - \mathbf{b}) \odot \mathrm{d}(\mathbf{A} \mathbf{x} - \mathbf{b})))
+            linearity              dy = \operatorname{mean}(2 ((\mathbf{A} \mathbf{x} - \mathbf{b}) \odot (\mathrm{d}(\mathbf{A} \mathbf{x}) - \mathrm{d}\mathbf{b})))
+            constant               dy = \operatorname{mean}(2 ((\mathbf{A} \mathbf{x} - \mathbf{b}) \odot \mathrm{d}(\mathbf{A} \mathbf{x})))
+            product-rule           dy = \operatorname{mean}(2 ((\mathbf{A} \mathbf{x} - \mathbf{b}) \odot ((\mathrm{d}\mathbf{A}) \mathbf{x} + \mathbf{A} \, \mathrm{d}\mathbf{x})))
+            constant               dy = \operatorname{mean}(2 ((\mathbf{A} \mathbf{x} - \mathbf{b}) \odot (\mathbf{A} \, \mathrm{d}\mathbf{x})))
+            mean-as-trace          dy = \frac{\operatorname{Tr}(2 \mathbf{1}^\top ((\mathbf{A} \mathbf{x} - \mathbf{b}) \odot (\mathbf{A} \, \mathrm{d}\mathbf{x})))}{5}
+            trace-linearity        dy = 2 \frac{1}{5} \operatorname{Tr}(\mathbf{1}^\top ((\mathbf{A} \mathbf{x} - \mathbf{b}) \odot (\mathbf{A} \, \mathrm{d}\mathbf{x})))
+            trace-hadamard         dy = 2 \frac{1}{5} \operatorname{Tr}((\mathbf{A} \mathbf{x} - \mathbf{b})^\top \mathbf{A} \, \mathrm{d}\mathbf{x})
+            trace-of-scalar        dy = 2 \frac{1}{5} ((\mathbf{A} \mathbf{x} - \mathbf{b})^\top \mathbf{A} \, \mathrm{d}\mathbf{x})
+            read-off               grad = \left(2 \frac{1}{5} (\mathbf{A} \mathbf{x} - \mathbf{b})^\top \mathbf{A}\right)^\top
+            transpose-product      grad = 2 \frac{1}{5} \mathbf{A}^\top (\mathbf{A} \mathbf{x} - \mathbf{b})
+            simplify               grad = \frac{2 \mathbf{A}^\top (\mathbf{A} \mathbf{x} - \mathbf{b})}{5}
+            gradient: 2*A'*(A*x - b) / 5
+        "#]],
+    );
+}
+
+/// Sizes without numbers: N is sum(1), the sum of the ones of the argument's shape.
+#[test]
+fn mean_of_a_matrix_product() {
+    check(
+        "mean(A*X)",
+        "A: m x n, X: n x p",
+        Some("X"),
+        expect![[r#"
+                               dy = \mathrm{d}(\operatorname{mean}(\mathbf{A} \mathbf{X}))
+        mean                   dy = \operatorname{mean}(\mathrm{d}(\mathbf{A} \mathbf{X}))
+        product-rule           dy = \operatorname{mean}((\mathrm{d}\mathbf{A}) \mathbf{X} + \mathbf{A} \, \mathrm{d}\mathbf{X})
+        constant               dy = \operatorname{mean}(\mathbf{A} \, \mathrm{d}\mathbf{X})
+        mean-as-trace          dy = \frac{\operatorname{Tr}(\mathbf{1}\mathbf{1}^\top \mathbf{A} \, \mathrm{d}\mathbf{X})}{\operatorname{sum}(\mathbf{1}\mathbf{1}^\top)}
+        read-off               grad = \left(\frac{1}{\operatorname{sum}(\mathbf{1}\mathbf{1}^\top)} \mathbf{1}\mathbf{1}^\top \mathbf{A}\right)^\top
+        transpose-product      grad = \frac{1}{\operatorname{sum}(\mathbf{1}\mathbf{1}^\top)} \mathbf{A}^\top \mathbf{1}\mathbf{1}^\top
+        simplify               grad = \frac{\mathbf{A}^\top \mathbf{1}\mathbf{1}^\top}{\operatorname{sum}(\mathbf{1}\mathbf{1}^\top)}
+        gradient: A'*matrix(1) / sum(matrix(1))
+    "#]],
+    );
+}

@@ -349,6 +349,13 @@ impl Checker<'_> {
         let fd_err = norm(fds.iter().map(|f| f.err));
         // Whether the finite differences are accurate is a question about them alone.
         let fd_norm = norm(fd.iter().copied());
+        // Values past the range of f64 (`1e308*t`) decide nothing about the gradient.
+        if !(fd_norm.is_finite() && fd_err.is_finite() && g.iter().all(|v| v.is_finite())) {
+            return Err(Trouble::Bad(
+                "f or its gradient overflows at the sample: finite differences cannot decide there"
+                    .to_string(),
+            ));
+        }
         if self.undecidable(fd_err, fd_norm) {
             return Err(Trouble::Bad(format!(
                 "finite differences of f are too inaccurate at the sample (estimated relative error {:.1e}): \

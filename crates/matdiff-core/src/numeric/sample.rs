@@ -107,7 +107,7 @@ fn walk(e: &Expr, table: &SymbolTable, out: &mut BTreeMap<String, Needs>, depth:
                 match f.info().domain {
                     Domain::Invertible => mark(a, &invertible),
                     Domain::Positive => mark(a, &|n, _| n.positive = true),
-                    Domain::Bounded => mark(a, &|n, _| n.bounded = true),
+                    Domain::Bounded | Domain::AboveMinusOne => mark(a, &|n, _| n.bounded = true),
                     Domain::Any | Domain::Kink => {}
                 }
             }

@@ -9,7 +9,7 @@ use super::latex::{self, Command};
 use super::unicode::{self, Read};
 use crate::diagnostic::{Diagnostic, Span};
 use crate::greek;
-use crate::syntax::is_function_name;
+use crate::syntax::{is_also_a_symbol, is_function_name};
 
 /// A token of the expression language.
 #[derive(Clone, Debug, PartialEq)]
@@ -721,7 +721,8 @@ fn join_subscripts(src: &str, toks: Vec<Token>) -> Vec<Token> {
     while k < toks.len() {
         let t = &toks[k];
         if let Tok::Ident(name) = &t.tok {
-            if !is_function_name(name) && toks.get(k + 1).map(|t| &t.tok) == Some(&Tok::Underscore)
+            if (!is_function_name(name) || is_also_a_symbol(name))
+                && toks.get(k + 1).map(|t| &t.tok) == Some(&Tok::Underscore)
             {
                 if let Some((sub, next)) = subscript(src, &toks, k + 2) {
                     let end = toks[next - 1].span.end;

@@ -846,3 +846,25 @@ fn relative_errors_of_huge_values_stay_finite() {
     assert_eq!(norm([0.0, 0.0].into_iter()), 0.0);
     assert!(norm([f64::NAN, 1.0].into_iter()).is_nan());
 }
+
+#[test]
+fn overflow_past_f64_is_not_a_failure() {
+    // 1e308 t tr(X): at most samples f or its finite differences are infinite; a right gradient
+    // is then undecided at that sample, never failed.
+    let f = mul(vec![num(1e308), sym("t"), call(Func::Tr, sym("X"))]);
+    let c = case(
+        "1e308 t tr(X)",
+        f,
+        vec![symbol("t", "1", "1"), symbol("X", "n", "n")],
+        "X",
+        &[("n", 4)],
+        mul(vec![num(1e308), sym("t"), Expr::Eye(Dim::Name("n".into()))]),
+    );
+    for seed in 0..16 {
+        let r = run(&c, seed);
+        assert!(
+            !matches!(r.verdict(), Verdict::Failed(_)),
+            "seed {seed}: {r:?}"
+        );
+    }
+}
