@@ -1719,3 +1719,30 @@ fn calls_take_their_arity() {
     "#]],
     );
 }
+
+/// `mean` is the function when called and a symbol otherwise, declared or not; the other
+/// functions of machine learning are plain calls.
+#[test]
+fn mean_is_a_function_only_when_called() {
+    check(
+        "w'*(x - mean) + mean(x) + sum(sigmoid(x) + softplus(x) + log1p(x))",
+        expect![[r#"
+            (+ (* (' w) (+ x (* -1 mean))) (mean x) (sum (+ (sigmoid x) (softplus x) (log1p x))))
+            w: vector n×1
+            x: vector n×1
+            mean: vector n×1
+            wrt x
+        "#]],
+    );
+    check_with(
+        "mean'*mean(X)",
+        "mean: scalar",
+        Some("X"),
+        expect![[r#"
+            (* (' mean) (mean X))
+            mean: scalar 1×1 declared
+            X: matrix n×m
+            wrt X
+        "#]],
+    );
+}
