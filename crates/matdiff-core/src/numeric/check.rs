@@ -349,10 +349,11 @@ impl Checker<'_> {
         let fd_err = norm(fds.iter().map(|f| f.err));
         // Whether the finite differences are accurate is a question about them alone.
         let fd_norm = norm(fd.iter().copied());
-        // Values past the range of f64 (`1e308*t`) decide nothing about the gradient.
-        if !(fd_norm.is_finite() && fd_err.is_finite() && g.iter().all(|v| v.is_finite())) {
+        // Values of f past the range of f64 (`1e308*t`) decide nothing about the gradient (a
+        // symbolic gradient that overflows where the finite differences do not still fails).
+        if !(fd_norm.is_finite() && fd_err.is_finite()) {
             return Err(Trouble::Bad(
-                "f or its gradient overflows at the sample: finite differences cannot decide there"
+                "f overflows next to the sample: finite differences cannot decide there"
                     .to_string(),
             ));
         }
