@@ -540,8 +540,7 @@ impl Expr {
         // A list of children is rewritten in its own vector, child by child.
         fn each(mut v: Vec<Expr>, f: &mut impl FnMut(Expr) -> Expr) -> Vec<Expr> {
             for x in &mut v {
-                let old = std::mem::replace(x, Expr::Num(0.0));
-                *x = f(old);
+                rewrite_in_place(x, &mut *f);
             }
             v
         }
@@ -576,8 +575,7 @@ impl Expr {
                         // Rewritten in its allocation when not shared, as `map_rc` does.
                         match Rc::get_mut(x) {
                             Some(e) => {
-                                let old = std::mem::replace(e, Expr::Num(0.0));
-                                *e = f(old);
+                                rewrite_in_place(e, &mut f);
                             }
                             None => *x = Rc::new(f((**x).clone())),
                         }
@@ -663,12 +661,20 @@ impl Expr {
     }
 }
 
+/// `*slot = f(*slot)`: the old value is moved out and the new one moved in, with no drop of the
+/// stand-in left in the slot meanwhile (a number, which owns nothing).
+#[inline]
+fn rewrite_in_place(slot: &mut Expr, f: impl FnOnce(Expr) -> Expr) {
+    let old = std::mem::replace(slot, Expr::Num(0.0));
+    let new = f(old);
+    std::mem::forget(std::mem::replace(slot, new));
+}
+
 /// `f` of the expression behind `x`, in the same allocation when `x` is not shared.
 pub(crate) fn map_rc(mut x: Rc<Expr>, f: impl FnOnce(Expr) -> Expr) -> Rc<Expr> {
     match Rc::get_mut(&mut x) {
         Some(e) => {
-            let old = std::mem::replace(e, Expr::Num(0.0));
-            *e = f(old);
+            rewrite_in_place(e, f);
             x
         }
         None => Rc::new(f((*x).clone())),
