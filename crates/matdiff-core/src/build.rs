@@ -1,8 +1,7 @@
 //! Tree builders: products and sums that flatten as they are built.
 
 use crate::ctx::Ctx;
-use crate::expr::{Dim, Expr};
-use std::borrow::Cow;
+use crate::expr::Expr;
 
 /// Builds a product, flattening nested products.
 #[must_use]
@@ -41,8 +40,7 @@ pub fn mul(ctx: Ctx, factors: Vec<Expr>) -> Expr {
 
 /// Per factor: (is 1×1, has one row, has one column).
 fn unit_dims(f: &Expr, ctx: Ctx) -> (bool, bool, bool) {
-    let (r, c) = ctx.dims(f);
-    let (r1, c1) = (r.is_one(), c.is_one());
+    let (r1, c1) = ctx.unit_dims(f);
     (r1 && c1, r1, c1)
 }
 
@@ -109,21 +107,20 @@ fn regroup(chain: Vec<Expr>, ctx: Ctx) -> Vec<Expr> {
 /// Whether a product of `factors` is 1×1 although not all factors are scalars.
 pub(crate) fn is_scalar_group(factors: &[Expr], ctx: Ctx) -> bool {
     let mut any_matrix = false;
-    let one = Dim::One;
-    let mut acc = (Cow::Borrowed(&one), Cow::Borrowed(&one));
+    let mut acc = (true, true);
     for f in factors {
-        let s = ctx.dims(f);
-        let s_scalar = s.0.is_one() && s.1.is_one();
+        let s = ctx.unit_dims(f);
+        let s_scalar = s.0 && s.1;
         if !s_scalar {
             any_matrix = true;
         }
-        if acc.0.is_one() && acc.1.is_one() {
+        if acc.0 && acc.1 {
             acc = s;
         } else if !s_scalar {
-            acc = (acc.0, s.1);
+            acc.1 = s.1;
         }
     }
-    any_matrix && acc.0.is_one() && acc.1.is_one()
+    any_matrix && acc.0 && acc.1
 }
 
 /// Builds a sum, flattening nested sums.

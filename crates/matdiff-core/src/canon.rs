@@ -189,18 +189,19 @@ fn trace_arg(core: &Expr) -> Option<&Expr> {
 }
 
 /// The chain inside `Tr(·)` (not a sum) and the index of its factor that holds dX.
-struct InTrace {
-    chain: Vec<Expr>,
+struct InTrace<'e> {
+    /// The factors of the trace's argument, borrowed from it (a step copies what it keeps).
+    chain: &'e [Expr],
     k: usize,
 }
 
-impl InTrace {
-    fn of(t: Target, core: &Expr) -> Option<InTrace> {
+impl<'e> InTrace<'e> {
+    fn of(t: Target, core: &'e Expr) -> Option<InTrace<'e>> {
         let m = trace_arg(core)?;
         if matches!(m, Expr::Add(_)) {
             return None;
         }
-        let chain = chain_of(m);
+        let chain = chain_ref(m);
         let k = chain.iter().position(|f| t.ctx.has_dx(f))?;
         Some(InTrace { chain, k })
     }
@@ -266,14 +267,14 @@ fn scalar_out_of_trace(t: Target, core: &Expr) -> Option<Vec<Expr>> {
 /// Tr(S(P + Q)) = Tr(SP + SQ): the trace splits in the next step, by its linearity.
 fn distribute_in_trace(t: Target, core: &Expr) -> Option<Vec<Expr>> {
     let v = InTrace::of(t, core)?;
-    let cores = distribute(t.ctx, &v.chain, v.k)?;
+    let cores = distribute(t.ctx, v.chain, v.k)?;
     Some(vec![Expr::call(Func::Tr, add(cores))])
 }
 
 /// Tr(p dx) = p dx, a scalar (for vectors and scalars).
 fn trace_ending_in_dx(t: Target, core: &Expr) -> Option<Vec<Expr>> {
     let v = InTrace::of(t, core)?;
-    (t.ctx.is_dx(v.factor()) && v.is_last()).then(|| vec![mul(t.ctx, v.chain)])
+    (t.ctx.is_dx(v.factor()) && v.is_last()).then(|| vec![mul(t.ctx, v.chain.to_vec())])
 }
 
 /// Tr(P dX Q) = Tr(Q P dX).
@@ -374,7 +375,7 @@ fn trace_kron(t: Target, core: &Expr) -> Option<Vec<Expr>> {
 fn trace_transpose(t: Target, core: &Expr) -> Option<Vec<Expr>> {
     let v = InTrace::of(t, core)?;
     matches!(v.factor(), Expr::Transpose(_))
-        .then(|| vec![trace_of(t.ctx, transpose_chain(&v.chain, t.ctx))])
+        .then(|| vec![trace_of(t.ctx, transpose_chain(v.chain, t.ctx))])
 }
 
 /// Tr(P F Q) = Tr(Q P F) for a Hadamard product, quotient or diagonal F holding dX.

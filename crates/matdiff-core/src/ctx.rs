@@ -1,6 +1,6 @@
 //! The problem context the later phases share: the symbol table, the variable, shape look-ups.
 
-use crate::expr::{dims_with, same_name, Dim, Expr, Shape, SymbolTable};
+use crate::expr::{dims_with, same_name, unit_dims_with, Dim, Expr, Shape, SymbolTable};
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
@@ -81,9 +81,14 @@ impl<'a> Ctx<'a> {
     {
         dims_with(e, &|name: &str| self.index.shape(name))
     }
+    /// Whether `e` is 1×1.
     pub fn is_scalar(&self, e: &Expr) -> bool {
-        let (r, c) = self.dims(e);
-        r.is_one() && c.is_one()
+        let (r, c) = self.unit_dims(e);
+        r && c
+    }
+    /// Whether the rows and the columns of `e` are 1 ([`Ctx::dims`] compared with 1).
+    pub fn unit_dims(&self, e: &Expr) -> (bool, bool) {
+        unit_dims_with(e, &|name: &str| self.index.shape(name))
     }
     pub fn is_square(&self, e: &Expr) -> bool {
         let (r, c) = self.dims(e);

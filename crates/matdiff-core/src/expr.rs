@@ -518,18 +518,53 @@ impl Expr {
     /// Whether `pred` holds for this node or any node below it (pre-order, stopping at the
     /// first `true`).
     pub fn any(&self, pred: &mut impl FnMut(&Expr) -> bool) -> bool {
-        pred(self) || self.find_map_child(|c| c.any(pred).then_some(())).is_some()
+        pred(self)
+            || (!self.is_leaf() && self.find_map_child(|c| c.any(pred).then_some(())).is_some())
+    }
+
+    /// Whether the node has no children (a number, a symbol, `I` or `ones`).
+    #[inline]
+    fn is_leaf(&self) -> bool {
+        matches!(
+            self,
+            Expr::Num(_) | Expr::Sym(_) | Expr::Eye(_) | Expr::Ones(_)
+        )
     }
 
     /// The node with each direct child replaced by `f(child)`, in order; an operand held in an
     /// `Rc` is rewritten in place when it is not shared.
     #[must_use]
-    pub fn map_children(self, mut f: impl FnMut(Expr) -> Expr) -> Expr {
+    #[inline]
+    pub fn map_children(self, f: impl FnMut(Expr) -> Expr) -> Expr {
+        // A leaf is returned without the call below (most nodes of a tree are leaves).
+        if self.is_leaf() {
+            return self;
+        }
+        self.map_inner_children(f)
+    }
+
+    /// [`Expr::map_children`] of a node that may have children.
+    fn map_inner_children(self, mut f: impl FnMut(Expr) -> Expr) -> Expr {
+        // A list of children is rewritten in its own vector, child by child.
+        fn each(mut v: Vec<Expr>, f: &mut impl FnMut(Expr) -> Expr) -> Vec<Expr> {
+            for x in &mut v {
+                rewrite_in_place(x, &mut *f);
+            }
+            v
+        }
+        match self {
+            Expr::Add(v) => Expr::Add(each(v, &mut f)),
+            Expr::Mul(v) => Expr::Mul(each(v, &mut f)),
+            Expr::Had(v) => Expr::Had(each(v, &mut f)),
+            e => e.map_operands(f),
+        }
+    }
+
+    /// [`Expr::map_children`] of a node whose children are `Rc`-held operands.
+    fn map_operands(self, mut f: impl FnMut(Expr) -> Expr) -> Expr {
         let mut b = |x: Rc<Expr>| map_rc(x, &mut f);
         match self {
-            Expr::Add(v) => Expr::Add(v.into_iter().map(&mut f).collect()),
-            Expr::Mul(v) => Expr::Mul(v.into_iter().map(&mut f).collect()),
-            Expr::Had(v) => Expr::Had(v.into_iter().map(&mut f).collect()),
+            e @ (Expr::Add(_) | Expr::Mul(_) | Expr::Had(_)) => e,
             Expr::Div(x, y) => {
                 let x = b(x);
                 Expr::Div(x, b(y))
@@ -545,8 +580,13 @@ impl Expr {
             Expr::Call(g, mut args) => match Rc::get_mut(&mut args) {
                 Some(slots) => {
                     for x in slots.iter_mut() {
-                        let old = std::mem::replace(x, Rc::new(Expr::Num(0.0)));
-                        *x = b(old);
+                        // Rewritten in its allocation when not shared, as `map_rc` does.
+                        match Rc::get_mut(x) {
+                            Some(e) => {
+                                rewrite_in_place(e, &mut f);
+                            }
+                            None => *x = Rc::new(f((**x).clone())),
+                        }
                     }
                     Expr::Call(g, args)
                 }
@@ -629,12 +669,20 @@ impl Expr {
     }
 }
 
+/// `*slot = f(*slot)`: the old value is moved out and the new one moved in, with no drop of the
+/// stand-in left in the slot meanwhile (a number, which owns nothing).
+#[inline]
+fn rewrite_in_place(slot: &mut Expr, f: impl FnOnce(Expr) -> Expr) {
+    let old = std::mem::replace(slot, Expr::Num(0.0));
+    let new = f(old);
+    std::mem::forget(std::mem::replace(slot, new));
+}
+
 /// `f` of the expression behind `x`, in the same allocation when `x` is not shared.
 pub(crate) fn map_rc(mut x: Rc<Expr>, f: impl FnOnce(Expr) -> Expr) -> Rc<Expr> {
     match Rc::get_mut(&mut x) {
         Some(e) => {
-            let old = std::mem::replace(e, Expr::Num(0.0));
-            *e = f(old);
+            rewrite_in_place(e, f);
             x
         }
         None => Rc::new(f((*x).clone())),
@@ -759,10 +807,75 @@ where
     }
 }
 
+/// Whether the rows and the columns of `e` are 1: [`dims_with`] followed by [`Dim::is_one`]
+/// on both, without building or dropping the dimensions (the hot paths ask only this).
+pub fn unit_dims_with<'a, F>(e: &'a Expr, lookup: &F) -> (bool, bool)
+where
+    F: Fn(&str) -> Option<&'a Shape>,
+{
+    const SCALAR: (bool, bool) = (true, true);
+    match e {
+        Expr::Num(_) => SCALAR,
+        Expr::Sym(s) => lookup(s).map_or(SCALAR, |s| (s.rows.is_one(), s.cols.is_one())),
+        Expr::Eye(n) => (n.is_one(), n.is_one()),
+        Expr::Ones(s) => (s.rows.is_one(), s.cols.is_one()),
+        Expr::Add(v) | Expr::Had(v) => v
+            .iter()
+            .map(|t| unit_dims_with(t, lookup))
+            .find(|s| *s != SCALAR)
+            .unwrap_or(SCALAR),
+        Expr::Mul(v) => {
+            let mut acc = SCALAR;
+            for f in v {
+                let s = unit_dims_with(f, lookup);
+                if acc == SCALAR {
+                    acc = s;
+                } else if s != SCALAR {
+                    acc.1 = s.1;
+                }
+            }
+            acc
+        }
+        Expr::Div(a, _) | Expr::HadPow(a, _) | Expr::Pow(a, _) | Expr::Inv(a) | Expr::D(a) => {
+            unit_dims_with(a, lookup)
+        }
+        Expr::HadDiv(a, b) => {
+            let s = unit_dims_with(a, lookup);
+            if s == SCALAR {
+                unit_dims_with(b, lookup)
+            } else {
+                s
+            }
+        }
+        Expr::Transpose(a) => {
+            let (r, c) = unit_dims_with(a, lookup);
+            (c, r)
+        }
+        Expr::Call(f, args) => {
+            let Some(a) = args.first() else {
+                return SCALAR;
+            };
+            match f.info().typing {
+                Typing::SquareToScalar | Typing::AnyToScalar => SCALAR,
+                Typing::VectorToDiagonal => {
+                    let (r, _) = unit_dims_with(a, lookup);
+                    (r, r)
+                }
+                Typing::DiagonalOf => (unit_dims_with(a, lookup).0, true),
+                Typing::Elementwise | Typing::SquareToSquare => unit_dims_with(a, lookup),
+                Typing::Kronecker => {
+                    let (r, c) = dims_with(e, lookup);
+                    (r.is_one(), c.is_one())
+                }
+            }
+        }
+    }
+}
+
 /// Whether `e` is `1×1`: [`shape_of`]`(e).is_scalar()` without allocating.
 pub fn is_scalar_expr(e: &Expr, table: &SymbolTable) -> bool {
-    let (r, c) = dims_of(e, table);
-    r.is_one() && c.is_one()
+    let (r, c) = unit_dims_with(e, &|name: &str| table.get(name).map(|s| &s.shape));
+    r && c
 }
 
 /// Symbolic dimension names the expression uses beyond its symbols' (sizes of `eye`, `matrix(c)`).

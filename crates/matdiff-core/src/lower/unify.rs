@@ -73,6 +73,7 @@ impl Dims {
 
     /// The representative of `d`: a root variable, a rigid size or a product (a number when
     /// both its factors have become numbers).
+    #[inline]
     pub(super) fn find(&self, mut d: D) -> D {
         // Links only point to older variables, rigid sizes or products, so this ends.
         for _ in 0..=self.parent.len() {
@@ -81,16 +82,19 @@ impl Dims {
                     Some(&p) if p != d => d = p,
                     _ => return d,
                 },
-                D::Prod(i) => {
-                    return match self.factors(i) {
-                        Some((D::Num(x), D::Num(y))) => D::Num(x.saturating_mul(y)),
-                        _ => d,
-                    }
-                }
+                D::Prod(i) => return self.find_product(i, d),
                 _ => return d,
             }
         }
         d
+    }
+
+    /// [`Dims::find`] of the product `d`, number `i` (apart, so that the common case inlines).
+    fn find_product(&self, i: usize, d: D) -> D {
+        match self.factors(i) {
+            Some((D::Num(x), D::Num(y))) => D::Num(x.saturating_mul(y)),
+            _ => d,
+        }
     }
 
     /// The factors of the product `i`, each found.
