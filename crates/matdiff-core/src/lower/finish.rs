@@ -7,7 +7,7 @@ use super::{
     Low, Lowerer, MAX_DEPTH, MAX_FACTORS, MAX_HADAMARD_FACTORS, MAX_NESTED_FUNCTIONS, MAX_NODES,
     MAX_TOTAL_FACTORS, SHORT_PRODUCT,
 };
-use crate::diagnostic::{Diagnostic, Source, Span};
+use crate::diagnostic::{Code, Diagnostic, Source, Span};
 use crate::expr::{Dim, Expr, Kind, Problem, Shape, Symbol, SymbolTable};
 use crate::syntax::Ast;
 use std::collections::HashMap;
@@ -104,7 +104,8 @@ impl Lowerer<'_> {
             return Err(Diagnostic::new(
                 whole,
                 format!("the expression is too large ({size} nodes; the limit is {MAX_NODES})"),
-            ));
+            )
+            .with_code(Code::WorkBound));
         }
         let depth = expr_depth(&low.e);
         if depth > MAX_DEPTH {
@@ -113,7 +114,8 @@ impl Lowerer<'_> {
                 format!(
                     "the expression is nested too deeply (depth {depth}; the limit is {MAX_DEPTH})"
                 ),
-            ));
+            )
+            .with_code(Code::WorkBound));
         }
         let vars = self.var_names();
         let mut expr = low.e;
@@ -143,7 +145,8 @@ impl Lowerer<'_> {
                     whole,
                     format!("the expression has {what} of {n} factors; the limit is {limit}"),
                 )
-                .with_hint("name a part of the product with one symbol, or split the expression"));
+                .with_hint("name a part of the product with one symbol, or split the expression")
+                .with_code(Code::WorkBound));
             }
         }
         if nested > MAX_NESTED_FUNCTIONS {
@@ -153,7 +156,8 @@ impl Lowerer<'_> {
                     "functions, inverses and transposes are nested {nested} deep; the limit is {MAX_NESTED_FUNCTIONS}"
                 ),
             )
-            .with_hint("name an inner part with one symbol, or simplify the nesting"));
+            .with_hint("name an inner part with one symbol, or simplify the nesting")
+            .with_code(Code::WorkBound));
         }
         let wrt = choose_wrt(&symbols, wrt, whole)?;
         Ok(Problem { expr, symbols, wrt })

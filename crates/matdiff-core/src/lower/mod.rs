@@ -22,6 +22,7 @@ mod unify;
 
 use crate::decls::default_kind;
 use crate::decls::{parse_decls, Decl};
+use crate::diagnostic::Code;
 use crate::diagnostic::Diagnostic;
 use crate::expr::{Expr, Func, Kind, Problem};
 use crate::syntax::{parse, Ast};
@@ -96,11 +97,20 @@ pub fn lower_ast(ast: &Ast, decls: &[Decl], wrt: Option<&str>) -> Result<Problem
     // vector); to mend an operator that does not type, any.
     let each = if typed { 1 } else { 2 };
     let names = symbols::undeclared_names(ast, decls);
-    readings(&names, each)
-        .iter()
-        .take(MAX_READINGS)
-        .find_map(|kinds| lower_with(&mut Lowerer::new(decls, kinds), ast, wrt).0.ok())
-        .ok_or_else(|| vec![diag])
+    // A reading that types but reaches a work bound explains more than the letters' type error
+    // (the bound is what stands between the input and a derivation): it is reported instead.
+    let mut bound: Option<Diagnostic> = None;
+    for kinds in readings(&names, each).iter().take(MAX_READINGS) {
+        match lower_with(&mut Lowerer::new(decls, kinds), ast, wrt) {
+            (Ok(p), _) => return Ok(p),
+            (Err(d), true) if d.code == Code::WorkBound && bound.is_none() => bound = Some(d),
+            _ => {}
+        }
+    }
+    Err(vec![match bound {
+        Some(d) if diag.code != Code::WorkBound => d,
+        _ => diag,
+    }])
 }
 
 /// One reading: the problem or the first error, and whether every operator typed (a failure

@@ -1576,6 +1576,17 @@ fn kinds_from_context() {
         wrt x
     "#]],
     );
+    // A reading that types but is over a work bound reports the bound, not the letters' error.
+    let long = format!("r*tr({}X)", "X*".repeat(24));
+    check(
+        &long,
+        expect![[r#"
+        error: the expression has a product of 25 factors; the limit is 24
+          | r*tr(X*X*X*X*X*X*X*X*X*X*X*X*X*X*X*X*X*X*X*X*X*X*X*X*X)
+          | ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^
+          = hint: name a part of the product with one symbol, or split the expression
+    "#]],
+    );
     // A half-typed product stays an error: a capital is not read as a vector just to make
     // f a scalar.
     check(
