@@ -51,7 +51,7 @@ pub static CONSTANT: DiffRule = DiffRule {
 };
 
 /// The rules for operands that depend on the variable. At most one applies to any operand.
-pub static VARYING: [DiffRule; 24] = [
+pub static VARYING: [DiffRule; 26] = [
     DiffRule {
         rule: rules::LINEARITY,
         applies: |e, ctx| match e {
@@ -250,6 +250,39 @@ pub static VARYING: [DiffRule; 24] = [
         applies: |e, _| matches!(e, Expr::Call(Func::Mean, _)),
         apply: |e, _| match e.as_call1() {
             Some((_, a)) => Expr::call(Func::Mean, d(a)),
+            _ => mismatch(e),
+        },
+    },
+    DiffRule {
+        rule: rules::LOG_SUM_EXP,
+        applies: |e, _| matches!(e, Expr::Call(Func::LogSumExp, _)),
+        apply: |e, ctx| match e.as_call1() {
+            Some((_, z)) => {
+                let weights = if ctx.shape(z).is_col_vector() {
+                    Expr::call_shared(Func::Softmax, z.clone())
+                } else {
+                    // exp(Z − logsumexp(Z)·1): the softmax of all the entries of Z.
+                    let ones = Expr::Ones(Rc::new(ctx.shape(z)));
+                    let shift = mul(ctx, vec![(**e).clone(), ones]);
+                    Expr::call(Func::Exp, add(vec![(**z).clone(), Expr::neg(shift)]))
+                };
+                Expr::call(Func::Sum, Expr::Had(vec![weights, d(z)]))
+            }
+            _ => mismatch(e),
+        },
+    },
+    DiffRule {
+        rule: rules::SOFTMAX,
+        applies: |e, _| matches!(e, Expr::Call(Func::Softmax, _)),
+        apply: |e, ctx| match e.as_call1() {
+            Some((_, z)) => {
+                let s = || (**e).clone();
+                let inner = mul(ctx, vec![Expr::t(s()), d(z)]);
+                add(vec![
+                    Expr::Had(vec![s(), d(z)]),
+                    Expr::neg(mul(ctx, vec![s(), inner])),
+                ])
+            }
             _ => mismatch(e),
         },
     },
@@ -677,7 +710,9 @@ mod tests {
         let vector = problem("sum(x)", "x: vector n", "x");
         for &f in Func::ALL {
             let arg = match f.info().typing {
-                crate::funcs::Typing::VectorToDiagonal => "x",
+                crate::funcs::Typing::VectorToDiagonal | crate::funcs::Typing::VectorToVector => {
+                    "x"
+                }
                 _ => "X",
             };
             let p = if arg == "x" { &vector } else { &p };

@@ -300,6 +300,10 @@ funcs! {
     Sum => SUM,
     /// Mean of all entries: their sum over their number.
     Mean => MEAN,
+    /// log Σ exp of the entries, evaluated with the largest entry taken out.
+    LogSumExp => LOG_SUM_EXP,
+    /// exp(z) / Σ exp(z) of a column vector, evaluated with the largest entry taken out.
+    Softmax => SOFTMAX,
     /// Sum of absolute values of the entries.
     Norm1 => NORM1,
     /// Euclidean norm of a vector, Frobenius norm of a matrix.
@@ -790,7 +794,9 @@ where
                     (r.clone(), r)
                 }
                 Typing::DiagonalOf => (dims_with(a, lookup).0, Cow::Borrowed(&ONE)),
-                Typing::Elementwise | Typing::SquareToSquare => dims_with(a, lookup),
+                Typing::Elementwise | Typing::SquareToSquare | Typing::VectorToVector => {
+                    dims_with(a, lookup)
+                }
                 Typing::Kronecker => {
                     let (r1, c1) = dims_with(a, lookup);
                     let Some(b) = args.get(1) else {
@@ -862,7 +868,9 @@ where
                     (r, r)
                 }
                 Typing::DiagonalOf => (unit_dims_with(a, lookup).0, true),
-                Typing::Elementwise | Typing::SquareToSquare => unit_dims_with(a, lookup),
+                Typing::Elementwise | Typing::SquareToSquare | Typing::VectorToVector => {
+                    unit_dims_with(a, lookup)
+                }
                 Typing::Kronecker => {
                     let (r, c) = dims_with(e, lookup);
                     (r.is_one(), c.is_one())

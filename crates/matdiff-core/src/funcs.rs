@@ -47,6 +47,8 @@ pub enum Typing {
     DiagonalOf,
     /// A square matrix to a matrix of the same shape.
     SquareToSquare,
+    /// A column vector to a column vector of the same size.
+    VectorToVector,
     /// Two matrices, m×n and p×q, to their Kronecker product, (mp)×(nq).
     Kronecker,
 }
@@ -210,6 +212,30 @@ pub static MEAN: FuncInfo = FuncInfo {
     eval: Matrix(mean),
     domain: Domain::Any,
     what: "a mean of entries",
+};
+pub static LOG_SUM_EXP: FuncInfo = FuncInfo {
+    func: Func::LogSumExp,
+    name: "logsumexp",
+    accepts: &["logsumexp"],
+    arity: 1,
+    typing: Typing::AnyToScalar,
+    latex: Operator(r"\operatorname{logsumexp}"),
+    derivative: ByRule(rules::LOG_SUM_EXP),
+    eval: Matrix(log_sum_exp),
+    domain: Domain::Any,
+    what: "a log-sum-exp",
+};
+pub static SOFTMAX: FuncInfo = FuncInfo {
+    func: Func::Softmax,
+    name: "softmax",
+    accepts: &["softmax"],
+    arity: 1,
+    typing: Typing::VectorToVector,
+    latex: Operator(r"\operatorname{softmax}"),
+    derivative: ByRule(rules::SOFTMAX),
+    eval: Matrix(softmax),
+    domain: Domain::Any,
+    what: "a softmax",
 };
 pub static NORM1: FuncInfo = FuncInfo {
     func: Func::Norm1,
@@ -625,6 +651,43 @@ fn mean(a: M) -> Result<M, EvalError> {
     Ok(scalar(a.sum() / a.len() as f64))
 }
 
+/// log Σ exp(a) = m + log Σ exp(a − m), m the largest entry: no overflow, and the sum is at
+/// least 1. An empty matrix, or one with an entry that is not a number, is refused.
+fn log_sum_exp(a: M) -> Result<M, EvalError> {
+    let m = stable_max(&a, "logsumexp")?;
+    if m.is_infinite() {
+        return Ok(scalar(m));
+    }
+    Ok(scalar(
+        m + a.iter().map(|x| (x - m).exp()).sum::<f64>().ln(),
+    ))
+}
+
+/// exp(a − m) / Σ exp(a − m), m the largest entry: the same value as exp(a) / Σ exp(a),
+/// computed without overflow.
+fn softmax(a: M) -> Result<M, EvalError> {
+    let m = stable_max(&a, "softmax")?;
+    if m.is_infinite() {
+        return Err(EvalError::Domain("softmax of an infinite entry".into()));
+    }
+    let e = a.map(|x| (x - m).exp());
+    let total = e.sum();
+    Ok(e / total)
+}
+
+/// The largest entry, for the stable forms of logsumexp and softmax.
+fn stable_max(a: &M, name: &str) -> Result<f64, EvalError> {
+    if a.is_empty() {
+        return Err(EvalError::Shape(format!("{name} of an empty matrix")));
+    }
+    if a.iter().any(|x| x.is_nan()) {
+        return Err(EvalError::Domain(format!(
+            "{name} of an entry that is not a number"
+        )));
+    }
+    Ok(a.max())
+}
+
 /// 1/(1 + e⁻ˣ), with the exponential taken of −|x| only, so it never overflows.
 fn sigmoid(x: f64) -> f64 {
     if x >= 0.0 {
@@ -773,6 +836,26 @@ mod tests {
                 < 1e-15
         );
         assert!(mean(M::zeros(0, 3)).is_err());
+    }
+
+    #[test]
+    fn logsumexp_and_softmax_are_stable() {
+        let big = M::from_column_slice(3, 1, &[1000.0, 1000.0, 1000.0]);
+        let lse = log_sum_exp(big.clone()).unwrap()[(0, 0)];
+        assert!((lse - (1000.0 + 3f64.ln())).abs() < 1e-12);
+        let s = softmax(big).unwrap();
+        assert!(s.iter().all(|v| (v - 1.0 / 3.0).abs() < 1e-15));
+        let small = M::from_column_slice(2, 1, &[-1000.0, 0.0]);
+        assert!(log_sum_exp(small.clone()).unwrap()[(0, 0)].abs() < 1e-300);
+        let s = softmax(small).unwrap();
+        assert_eq!((s[(0, 0)], s[(1, 0)]), (0.0, 1.0));
+        let z = M::from_column_slice(3, 1, &[0.5, -1.0, 2.0]);
+        let direct = z.map(f64::exp).sum().ln();
+        assert!((log_sum_exp(z.clone()).unwrap()[(0, 0)] - direct).abs() < 1e-14);
+        assert!((softmax(z).unwrap().sum() - 1.0).abs() < 1e-15);
+        assert!(log_sum_exp(M::zeros(0, 1)).is_err() && softmax(M::zeros(0, 1)).is_err());
+        let nan = M::from_column_slice(2, 1, &[f64::NAN, 0.0]);
+        assert!(log_sum_exp(nan.clone()).is_err() && softmax(nan).is_err());
     }
 
     #[test]

@@ -73,6 +73,10 @@ rules! {
         r"\mathrm{d}\operatorname{sum}(\mathbf{X}) = \operatorname{sum}(\mathrm{d}\mathbf{X})", None;
     MEAN = "mean", "differential of a mean of entries",
         r"\mathrm{d}\operatorname{mean}(\mathbf{X}) = \operatorname{mean}(\mathrm{d}\mathbf{X})", None;
+    LOG_SUM_EXP = "logsumexp", "differential of log-sum-exp",
+        r"\mathrm{d}\operatorname{logsumexp}(\mathbf{z}) = \operatorname{softmax}(\mathbf{z})^\top \mathrm{d}\mathbf{z} = \operatorname{sum}(\operatorname{softmax}(\mathbf{z}) \odot \mathrm{d}\mathbf{z})", None;
+    SOFTMAX = "softmax", "differential of softmax",
+        r"\mathrm{d}\operatorname{softmax}(\mathbf{z}) = (\operatorname{diag}(\mathbf{s}) - \mathbf{s}\mathbf{s}^\top)\,\mathrm{d}\mathbf{z} = \mathbf{s} \odot \mathrm{d}\mathbf{z} - \mathbf{s}(\mathbf{s}^\top \mathrm{d}\mathbf{z}),\ \mathbf{s} = \operatorname{softmax}(\mathbf{z})", None;
     DIAG = "diag", "differential of diag",
         r"\mathrm{d}\operatorname{diag}(\mathbf{X}) = \operatorname{diag}(\mathrm{d}\mathbf{X})", None;
     // Rearrangement into dy = Tr(G^T dX).

@@ -641,3 +641,58 @@ fn mean_of_a_matrix_product() {
     "#]],
     );
 }
+
+/// d logsumexp(z) = softmax(z)ᵀ dz: the log-partition of a linear model (a corpus case).
+#[test]
+fn logsumexp_of_a_linear_model() {
+    check(
+        "logsumexp(A*x) - b'*x",
+        "A: m x n, x: vector n, b: vector n",
+        Some("x"),
+        expect![[r#"
+                                   dy = \mathrm{d}(\operatorname{logsumexp}(\mathbf{A} \mathbf{x}) - \mathbf{b}^\top \mathbf{x})
+            linearity              dy = \mathrm{d}(\operatorname{logsumexp}(\mathbf{A} \mathbf{x})) - \mathrm{d}(\mathbf{b}^\top \mathbf{x})
+            logsumexp              dy = \operatorname{sum}(\operatorname{softmax}(\mathbf{A} \mathbf{x}) \odot \mathrm{d}(\mathbf{A} \mathbf{x})) - \mathrm{d}(\mathbf{b}^\top \mathbf{x})
+            product-rule           dy = \operatorname{sum}(\operatorname{softmax}(\mathbf{A} \mathbf{x}) \odot ((\mathrm{d}\mathbf{A}) \mathbf{x} + \mathbf{A} \, \mathrm{d}\mathbf{x})) - ((\mathrm{d}(\mathbf{b}^\top)) \mathbf{x} + \mathbf{b}^\top \, \mathrm{d}\mathbf{x})
+            constant               dy = \operatorname{sum}(\operatorname{softmax}(\mathbf{A} \mathbf{x}) \odot (\mathbf{A} \, \mathrm{d}\mathbf{x})) - \mathbf{b}^\top \, \mathrm{d}\mathbf{x}
+            sum-as-trace           dy = \operatorname{Tr}(\mathbf{1}^\top (\operatorname{softmax}(\mathbf{A} \mathbf{x}) \odot (\mathbf{A} \, \mathrm{d}\mathbf{x}))) - \mathbf{b}^\top \, \mathrm{d}\mathbf{x}
+            trace-hadamard         dy = \operatorname{Tr}(\operatorname{softmax}(\mathbf{A} \mathbf{x})^\top \mathbf{A} \, \mathrm{d}\mathbf{x}) - \mathbf{b}^\top \, \mathrm{d}\mathbf{x}
+            trace-of-scalar        dy = \operatorname{softmax}(\mathbf{A} \mathbf{x})^\top \mathbf{A} \, \mathrm{d}\mathbf{x} - \mathbf{b}^\top \, \mathrm{d}\mathbf{x}
+            collect                dy = (\operatorname{softmax}(\mathbf{A} \mathbf{x})^\top \mathbf{A} - \mathbf{b}^\top) \, \mathrm{d}\mathbf{x}
+            read-off               grad = (\operatorname{softmax}(\mathbf{A} \mathbf{x})^\top \mathbf{A} - \mathbf{b}^\top)^\top
+            transpose-product      grad = \mathbf{A}^\top \operatorname{softmax}(\mathbf{A} \mathbf{x}) - \mathbf{b}
+            simplify               grad = -\mathbf{b} + \mathbf{A}^\top \operatorname{softmax}(\mathbf{A} \mathbf{x})
+            gradient: -b + A'*softmax(A*x)
+        "#]],
+    );
+}
+
+/// d softmax(z) = s ⊙ dz − s (sᵀ dz), s = softmax(z), rearranged by the Hadamard and trace
+/// steps; the cross-entropy of a softmax (a corpus case).
+#[test]
+fn cross_entropy_of_softmax() {
+    check(
+        "-t'*log(softmax(z))",
+        "t: vector n, z: vector n",
+        Some("z"),
+        expect![[r#"
+                                   dy = \mathrm{d}(-\mathbf{t}^\top \log(\operatorname{softmax}(\mathbf{z})))
+            linearity              dy = -\mathrm{d}(\mathbf{t}^\top \log(\operatorname{softmax}(\mathbf{z})))
+            product-rule           dy = -((\mathrm{d}(\mathbf{t}^\top)) \log(\operatorname{softmax}(\mathbf{z})) + \mathbf{t}^\top \, \mathrm{d}(\log(\operatorname{softmax}(\mathbf{z}))))
+            constant               dy = -(\mathbf{t}^\top \, \mathrm{d}(\log(\operatorname{softmax}(\mathbf{z}))))
+            elementwise-function   dy = -(\mathbf{t}^\top (\operatorname{softmax}(\mathbf{z})^{\circ -1} \odot \mathrm{d}(\operatorname{softmax}(\mathbf{z}))))
+            softmax                dy = -(\mathbf{t}^\top (\operatorname{softmax}(\mathbf{z})^{\circ -1} \odot (\operatorname{softmax}(\mathbf{z}) \odot \mathrm{d}\mathbf{z} - \operatorname{softmax}(\mathbf{z}) (\operatorname{softmax}(\mathbf{z})^\top \, \mathrm{d}\mathbf{z}))))
+            distribute             dy = -(\mathbf{t}^\top (\operatorname{softmax}(\mathbf{z})^{\circ -1} \odot \operatorname{softmax}(\mathbf{z}) \odot \mathrm{d}\mathbf{z})) - \mathbf{t}^\top (\operatorname{softmax}(\mathbf{z})^{\circ -1} \odot (-\operatorname{softmax}(\mathbf{z}) (\operatorname{softmax}(\mathbf{z})^\top \, \mathrm{d}\mathbf{z})))
+            scalar-as-trace        dy = -\operatorname{Tr}(\mathbf{t}^\top (\operatorname{softmax}(\mathbf{z})^{\circ -1} \odot \operatorname{softmax}(\mathbf{z}) \odot \mathrm{d}\mathbf{z})) - \operatorname{Tr}(\mathbf{t}^\top (\operatorname{softmax}(\mathbf{z})^{\circ -1} \odot (-\operatorname{softmax}(\mathbf{z}) (\operatorname{softmax}(\mathbf{z})^\top \, \mathrm{d}\mathbf{z}))))
+            trace-hadamard         dy = -\operatorname{Tr}((\mathbf{t} \odot \operatorname{softmax}(\mathbf{z})^{\circ -1} \odot \operatorname{softmax}(\mathbf{z}))^\top \, \mathrm{d}\mathbf{z}) - \operatorname{Tr}((-(\mathbf{t} \odot \operatorname{softmax}(\mathbf{z})^{\circ -1})^\top \operatorname{softmax}(\mathbf{z})) (\operatorname{softmax}(\mathbf{z})^\top \, \mathrm{d}\mathbf{z}))
+            trace-of-scalar        dy = -((\mathbf{t} \odot \operatorname{softmax}(\mathbf{z})^{\circ -1} \odot \operatorname{softmax}(\mathbf{z}))^\top \, \mathrm{d}\mathbf{z}) - \operatorname{Tr}((-(\mathbf{t} \odot \operatorname{softmax}(\mathbf{z})^{\circ -1})^\top \operatorname{softmax}(\mathbf{z})) (\operatorname{softmax}(\mathbf{z})^\top \, \mathrm{d}\mathbf{z}))
+            trace-linearity        dy = -((\mathbf{t} \odot \operatorname{softmax}(\mathbf{z})^{\circ -1} \odot \operatorname{softmax}(\mathbf{z}))^\top \, \mathrm{d}\mathbf{z}) - (-(\mathbf{t} \odot \operatorname{softmax}(\mathbf{z})^{\circ -1})^\top \operatorname{softmax}(\mathbf{z})) \operatorname{Tr}(\operatorname{softmax}(\mathbf{z})^\top \, \mathrm{d}\mathbf{z})
+            trace-of-scalar        dy = -((\mathbf{t} \odot \operatorname{softmax}(\mathbf{z})^{\circ -1} \odot \operatorname{softmax}(\mathbf{z}))^\top \, \mathrm{d}\mathbf{z}) - (-(\mathbf{t} \odot \operatorname{softmax}(\mathbf{z})^{\circ -1})^\top \operatorname{softmax}(\mathbf{z})) (\operatorname{softmax}(\mathbf{z})^\top \, \mathrm{d}\mathbf{z})
+            collect                dy = (-(\mathbf{t} \odot \operatorname{softmax}(\mathbf{z})^{\circ -1} \odot \operatorname{softmax}(\mathbf{z}))^\top - (-(\mathbf{t} \odot \operatorname{softmax}(\mathbf{z})^{\circ -1})^\top \operatorname{softmax}(\mathbf{z})) \operatorname{softmax}(\mathbf{z})^\top) \, \mathrm{d}\mathbf{z}
+            read-off               grad = (-(\mathbf{t} \odot \operatorname{softmax}(\mathbf{z})^{\circ -1} \odot \operatorname{softmax}(\mathbf{z}))^\top - (-(\mathbf{t} \odot \operatorname{softmax}(\mathbf{z})^{\circ -1})^\top \operatorname{softmax}(\mathbf{z})) \operatorname{softmax}(\mathbf{z})^\top)^\top
+            transpose-product      grad = -(\mathbf{t} \odot \operatorname{softmax}(\mathbf{z})^{\circ -1} \odot \operatorname{softmax}(\mathbf{z})) - (-(\mathbf{t} \odot \operatorname{softmax}(\mathbf{z})^{\circ -1})^\top \operatorname{softmax}(\mathbf{z})) \operatorname{softmax}(\mathbf{z})
+            simplify               grad = -((\mathbf{t} \odot \operatorname{softmax}(\mathbf{z})) \oslash \operatorname{softmax}(\mathbf{z})) - (-(\mathbf{t} \oslash \operatorname{softmax}(\mathbf{z}))^\top \operatorname{softmax}(\mathbf{z})) \operatorname{softmax}(\mathbf{z})
+            gradient: -((t .* softmax(z)) ./ softmax(z)) - (-(t ./ softmax(z))'*softmax(z))*softmax(z)
+        "#]],
+    );
+}

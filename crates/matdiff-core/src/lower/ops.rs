@@ -544,6 +544,19 @@ impl Lowerer<'_> {
                 Ok(Low::new(Expr::call(f, a.e), s))
             }
             Typing::AnyToScalar => Ok(Low::new(Expr::call(f, a.e), TS::SCALAR)),
+            Typing::VectorToVector => {
+                let s = a.s;
+                if !self.dims.unify(s.c, D::One) {
+                    let shown = self.show(s);
+                    return Err(Diagnostic::new(
+                        at,
+                        format!("`{name}` takes a column vector, not a {shown}"),
+                    )
+                    .with_label(arg_span, shown)
+                    .into());
+                }
+                Ok(Low::new(Expr::call(f, a.e), s))
+            }
             Typing::VectorToDiagonal | Typing::DiagonalOf => {
                 let s = a.s;
                 if s.is_scalar() || s.r == D::One {

@@ -519,6 +519,35 @@ fn functions() {
     "#]],
     );
     check(
+        "softmax(X)",
+        expect![[r#"
+        error: `softmax` takes a column vector, not a matrix n×m
+          | softmax(X)
+          | ^^^^^^^
+          |         - matrix n×m
+    "#]],
+    );
+    check(
+        "softmax(x') + logsumexp(X)",
+        expect![[r#"
+        error: `softmax` takes a column vector, not a row vector 1×n
+          | softmax(x') + logsumexp(X)
+          | ^^^^^^^
+          |         -- row vector 1×n
+    "#]],
+    );
+    check(
+        "y'*softmax(W*x) + logsumexp(X)",
+        expect![[r#"
+        (+ (* (' y) (softmax (* W x))) (logsumexp X))
+        y: vector n×1
+        W: matrix n×m
+        x: vector m×1
+        X: matrix p×q
+        wrt X
+    "#]],
+    );
+    check(
         "norm2(x) + norm1(x) + ||X||_F + ||x||_1 + ||a||",
         expect![[r#"
             (+ (norm2 x) (norm1 x) (norm2 X) (norm1 x) (norm2 a))
