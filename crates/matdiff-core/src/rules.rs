@@ -135,6 +135,10 @@ rules! {
         r"\frac{\mathbf{A}/s}{t} = \frac{\mathbf{A}}{s\,t}", None;
     HALF_POWER_AS_SQRT = "half-power-as-sqrt", "half power as a square root",
         r"a^{1/2} = \sqrt{a}", None;
+    CANCEL_IN_HADAMARD_QUOTIENT = "cancel-in-hadamard-quotient", "a factor cancels in an elementwise quotient",
+        r"(\mathbf{A} \odot \mathbf{B}) \oslash \mathbf{B} = \mathbf{A}", None;
+    QUOTIENT_INNER_PRODUCT = "quotient-inner-product", "inner product with an elementwise quotient's divisor",
+        r"(\mathbf{a} \oslash \mathbf{b})^\top \mathbf{b} = \operatorname{sum}(\mathbf{a})", None;
     HADAMARD_INVERSE_AS_QUOTIENT = "hadamard-inverse-as-quotient", "elementwise inverse as a quotient",
         r"\mathbf{A} \odot \mathbf{B}^{\circ -1} = \mathbf{A} \oslash \mathbf{B}", None;
     SCALAR_OUT_OF_HADAMARD = "scalar-out-of-hadamard", "numbers out of a Hadamard product",

@@ -717,6 +717,14 @@ pub const IDENTITIES: &[Identity] = &[
         apply: hadamard_inverse_as_quotient,
     },
     Identity {
+        rule: rules::CANCEL_IN_HADAMARD_QUOTIENT,
+        apply: cancel_in_hadamard_quotient,
+    },
+    Identity {
+        rule: rules::QUOTIENT_INNER_PRODUCT,
+        apply: quotient_inner_product,
+    },
+    Identity {
         rule: rules::SCALAR_OUT_OF_HADAMARD,
         apply: scalar_out_of_hadamard,
     },
@@ -1080,6 +1088,61 @@ fn half_power_as_sqrt(e: &Expr, ctx: Ctx) -> Option<Expr> {
 }
 
 /// `A ⊙ B^{∘-1} = A ⊘ B`.
+/// `(A ⊙ B) ⊘ B = A` wherever the quotient is defined, when what is left has the shape of the
+/// whole (a scalar `t` in `(t ⊙ b) ⊘ b` stays: alone it would be a scalar, not a vector).
+fn cancel_in_hadamard_quotient(e: &Expr, ctx: Ctx) -> Option<Expr> {
+    let Expr::HadDiv(num, den) = e else {
+        return None;
+    };
+    let Expr::Had(fs) = &**num else { return None };
+    let i = fs.iter().position(|f| f == &**den)?;
+    let rest: Vec<Expr> = fs
+        .iter()
+        .enumerate()
+        .filter(|(j, _)| *j != i)
+        .map(|(_, f)| f.clone())
+        .collect();
+    if !ctx.is_scalar(den) && rest.iter().all(|f| ctx.is_scalar(f)) {
+        return None;
+    }
+    Some(if rest.len() == 1 {
+        rest.into_iter().next().unwrap_or(Expr::Num(1.0))
+    } else {
+        Expr::Had(rest)
+    })
+}
+
+/// `(a ⊘ b)ᵀ b = sum(a)` for column vectors a and b (wherever the quotient is defined), at any
+/// adjacent pair of a product: the softmax cross-entropy's `(t ⊘ s)ᵀ s` is `sum(t)`.
+fn quotient_inner_product(e: &Expr, ctx: Ctx) -> Option<Expr> {
+    let Expr::Mul(fs) = e else { return None };
+    let i = fs.windows(2).position(|w| match &w[0] {
+        Expr::Transpose(q) => match &**q {
+            Expr::HadDiv(a, b) => {
+                **b == w[1]
+                    && ctx.unit_dims(&w[1]) == (false, true)
+                    && ctx.unit_dims(a) == (false, true)
+            }
+            _ => false,
+        },
+        _ => false,
+    })?;
+    let Expr::Transpose(q) = &fs[i] else {
+        return None;
+    };
+    let Expr::HadDiv(a, _) = &**q else {
+        return None;
+    };
+    let mut out = fs[..i].to_vec();
+    out.push(Expr::call(Func::Sum, (**a).clone()));
+    out.extend_from_slice(&fs[i + 2..]);
+    Some(if out.len() == 1 {
+        out.pop().unwrap_or(Expr::Num(0.0))
+    } else {
+        mul(ctx, out)
+    })
+}
+
 fn hadamard_inverse_as_quotient(e: &Expr, _ctx: Ctx) -> Option<Expr> {
     let Expr::Had(fs) = e else { return None };
     let inverse = |f: &Expr| matches!(f, Expr::HadPow(_, p) if *p == -1.0);

@@ -691,8 +691,8 @@ fn cross_entropy_of_softmax() {
             collect                dy = (-(\mathbf{t} \odot \operatorname{softmax}(\mathbf{z})^{\circ -1} \odot \operatorname{softmax}(\mathbf{z}))^\top - (-(\mathbf{t} \odot \operatorname{softmax}(\mathbf{z})^{\circ -1})^\top \operatorname{softmax}(\mathbf{z})) \operatorname{softmax}(\mathbf{z})^\top) \, \mathrm{d}\mathbf{z}
             read-off               grad = (-(\mathbf{t} \odot \operatorname{softmax}(\mathbf{z})^{\circ -1} \odot \operatorname{softmax}(\mathbf{z}))^\top - (-(\mathbf{t} \odot \operatorname{softmax}(\mathbf{z})^{\circ -1})^\top \operatorname{softmax}(\mathbf{z})) \operatorname{softmax}(\mathbf{z})^\top)^\top
             transpose-product      grad = -(\mathbf{t} \odot \operatorname{softmax}(\mathbf{z})^{\circ -1} \odot \operatorname{softmax}(\mathbf{z})) - (-(\mathbf{t} \odot \operatorname{softmax}(\mathbf{z})^{\circ -1})^\top \operatorname{softmax}(\mathbf{z})) \operatorname{softmax}(\mathbf{z})
-            simplify               grad = -((\mathbf{t} \odot \operatorname{softmax}(\mathbf{z})) \oslash \operatorname{softmax}(\mathbf{z})) - (-(\mathbf{t} \oslash \operatorname{softmax}(\mathbf{z}))^\top \operatorname{softmax}(\mathbf{z})) \operatorname{softmax}(\mathbf{z})
-            gradient: -((t .* softmax(z)) ./ softmax(z)) - (-(t ./ softmax(z))'*softmax(z))*softmax(z)
+            simplify               grad = -\mathbf{t} + \operatorname{sum}(\mathbf{t}) \operatorname{softmax}(\mathbf{z})
+            gradient: -t + sum(t)*softmax(z)
         "#]],
     );
 }
