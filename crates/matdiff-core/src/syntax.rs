@@ -157,7 +157,7 @@ pub enum AstKind {
 }
 
 impl Ast {
-    fn new(kind: AstKind, span: Span) -> Ast {
+    pub(crate) fn new(kind: AstKind, span: Span) -> Ast {
         let span = span.start..span.end.max(span.start);
         Ast { kind, span }
     }

@@ -61,6 +61,12 @@ impl Lowerer<'_> {
 
     #[inline(never)]
     fn lower_transpose(&mut self, arg: &Ast) -> R<Low> {
+        // `AX'` is A·X', as `AX` is A·X: the transpose binds to the last part of the name.
+        if let Some((prefix, last)) = self.implicit_prefix(arg)? {
+            let t = self.lower_transpose(&last)?;
+            let at = last.span.start..last.span.start;
+            return self.mul(prefix, arg.span.start..at.start, t, last.span.clone(), at);
+        }
         self.lower(arg)
             .map(|a| Low::new(Expr::t(a.e), TS { r: a.s.c, c: a.s.r }))
     }
@@ -85,6 +91,12 @@ impl Lowerer<'_> {
         exp: Exponent,
         exp_span: &Span,
     ) -> R<Low> {
+        // `AX⁻¹`, `Ax^2` are A·X⁻¹, A·x²: the power binds to the last part of the name.
+        if let Some((prefix, last)) = self.implicit_prefix(base)? {
+            let p = self.lower_pow(&last, elementwise, op, exp, exp_span)?;
+            let at = last.span.start..last.span.start;
+            return self.mul(prefix, base.span.start..at.start, p, last.span.clone(), at);
+        }
         let b = self.lower(base)?;
         self.pow(b, base, elementwise, op, exp, exp_span)
     }

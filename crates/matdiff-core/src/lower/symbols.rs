@@ -134,6 +134,28 @@ impl Lowerer<'_> {
         Some(s)
     }
 
+    /// For a bare name that reads as an implicit product (`AX`, `xAx`): the product of all its
+    /// parts but the last, lowered, and the last part as a name of its own, so that a power or
+    /// a transpose written after the name applies to the last part only. `None` otherwise.
+    pub(super) fn implicit_prefix(&mut self, ast: &Ast) -> R<Option<(Low, Ast)>> {
+        let AstKind::Ident(name) = &ast.kind else {
+            return Ok(None);
+        };
+        if self.decls.iter().any(|d| d.name == *name) {
+            return Ok(None);
+        }
+        let Some(parts) = implicit_parts(name) else {
+            return Ok(None);
+        };
+        let Some(&(i, last)) = parts.last() else {
+            return Ok(None);
+        };
+        let start = ast.span.start;
+        let prefix = self.ident(&name[..i], start..start + i)?;
+        let last = Ast::new(AstKind::Ident(last.to_string()), start + i..ast.span.end);
+        Ok(Some((prefix, last)))
+    }
+
     /// A name: a symbol, the identity, or an implicit product (`AXB`, `Ax`).
     pub(super) fn ident(&mut self, name: &str, span: Span) -> R<Low> {
         let declared = self.decls.iter().any(|d| d.name == name);

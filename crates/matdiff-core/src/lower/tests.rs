@@ -1786,3 +1786,48 @@ fn mean_is_a_function_only_when_called() {
         "#]],
     );
 }
+
+/// A power or transpose written after an implicit product binds to its last part, as in print:
+/// `AX⁻¹` is A·X⁻¹, `AX'` is A·X', `Ax^2` is A·x² (an error: x is a vector).
+#[test]
+fn powers_and_transposes_bind_to_the_last_part_of_a_name() {
+    check(
+        "tr(AX⁻¹B)",
+        expect![[r#"
+        (tr (* A (inv X) B))
+        A: matrix n×m
+        X: matrix m×m
+        B: matrix m×n
+        wrt X
+    "#]],
+    );
+    check(
+        "tr(AX^2)",
+        expect![[r#"
+        (tr (* A (^ X 2)))
+        A: matrix n×n
+        X: matrix n×n
+        wrt X
+    "#]],
+    );
+    check(
+        "tr(AX'B)",
+        expect![[r#"
+        (tr (* A (' X) B))
+        A: matrix n×m
+        X: matrix p×m
+        B: matrix p×n
+        wrt X
+    "#]],
+    );
+    check(
+        "sum(Ax^2)",
+        expect![[r#"
+        error: cannot raise a vector p×1 to a power
+          | sum(Ax^2)
+          |       ^
+          |      - vector p×1
+          = hint: for elementwise powers write x.^2; for the squared length write x'*x or ||x||^2
+    "#]],
+    );
+}
