@@ -2,6 +2,8 @@
 //! declarations: each `derives` record derives with the author's reading of every symbol and its
 //! gradient passes the numeric checks at two seeds; each `refused` record is refused with a diagnostic.
 
+mod common;
+
 use matdiff_core::{analyze, check, Analysis, CheckOptions, Input, Kind};
 
 /// Seeds of the numeric checks.
@@ -59,10 +61,42 @@ fn reading(value: &str, line: usize) -> Vec<(String, Kind)> {
 /// Records of `key: value` lines separated by blank lines, `#` lines skipped.
 fn records() -> Vec<Record> {
     let text = include_str!("data/as_written.txt");
-    let mut out = Vec::new();
-    let mut cur: Option<(Record, bool)> = None;
-    let finish = |cur: &mut Option<(Record, bool)>, out: &mut Vec<Record>| {
-        if let Some((r, has_expect)) = cur.take() {
+    common::blocks(text)
+        .into_iter()
+        .map(|fields| {
+            let mut r = Record {
+                line: fields[0].0,
+                ..Record::default()
+            };
+            let mut has_expect = false;
+            for (line, key, value) in fields {
+                match key.as_str() {
+                    "f" => r.f = value,
+                    "wrt" => r.wrt = Some(value),
+                    "source" => r.source = value,
+                    "reading" => r.reading = reading(&value, line),
+                    "engine-reading" => r.engine_reading = reading(&value, line),
+                    "check" => {
+                        let why = value
+                            .strip_prefix("undecided")
+                            .unwrap_or_else(|| panic!("line {line}: `check: undecided (why)`"));
+                        r.undecided = Some(why.trim().to_string());
+                    }
+                    "expect" => {
+                        has_expect = true;
+                        if value == "derives" {
+                            r.refused = None;
+                        } else if let Some(why) = value.strip_prefix("refused") {
+                            let why = why.trim().trim_start_matches('(').trim_end_matches(')');
+                            assert!(!why.is_empty(), "line {line}: say why it is refused");
+                            r.refused = Some(why.to_string());
+                        } else {
+                            panic!("line {line}: expect `derives` or `refused (why)`");
+                        }
+                    }
+                    other => panic!("line {line}: unknown field `{other}`"),
+                }
+            }
             assert!(
                 !r.f.is_empty() && !r.source.is_empty() && has_expect,
                 "incomplete record at line {}",
@@ -73,60 +107,9 @@ fn records() -> Vec<Record> {
                 "line {}: a `derives` record needs a reading",
                 r.line
             );
-            out.push(r);
-        }
-    };
-    for (i, raw) in text.lines().enumerate() {
-        let line = raw.trim();
-        if line.starts_with('#') {
-            continue;
-        }
-        if line.is_empty() {
-            finish(&mut cur, &mut out);
-            continue;
-        }
-        let (key, value) = line
-            .split_once(':')
-            .unwrap_or_else(|| panic!("line {}: no `key:`", i + 1));
-        let value = value.trim();
-        let (r, has_expect) = cur.get_or_insert_with(|| {
-            (
-                Record {
-                    line: i + 1,
-                    ..Record::default()
-                },
-                false,
-            )
-        });
-        match key.trim() {
-            "f" => r.f = value.to_string(),
-            "wrt" => r.wrt = Some(value.to_string()),
-            "source" => r.source = value.to_string(),
-            "reading" => r.reading = reading(value, i + 1),
-            "engine-reading" => r.engine_reading = reading(value, i + 1),
-            "check" => {
-                let why = value
-                    .strip_prefix("undecided")
-                    .unwrap_or_else(|| panic!("line {}: `check: undecided (why)`", i + 1));
-                r.undecided = Some(why.trim().to_string());
-            }
-            "expect" => {
-                *has_expect = true;
-                if value == "derives" {
-                    r.refused = None;
-                } else if let Some(why) = value.strip_prefix("refused") {
-                    let why = why.trim().trim_start_matches('(').trim_end_matches(')');
-                    assert!(!why.is_empty(), "line {}: say why it is refused", i + 1);
-                    r.refused = Some(why.to_string());
-                } else {
-                    panic!("line {}: expect `derives` or `refused (why)`", i + 1);
-                }
-            }
-            other => panic!("line {}: unknown field `{other}`", i + 1),
-        }
-    }
-    finish(&mut cur, &mut out);
-    out
+            r
+        })
+        .collect()
 }
 
 fn analysis(r: &Record) -> Analysis {

@@ -48,46 +48,58 @@ pub fn textbook() -> Vec<Entry> {
 
 /// Records of `key: value` lines separated by blank lines, `#` lines skipped.
 fn records(text: &str) -> Vec<Entry> {
-    let mut out = Vec::new();
-    let mut cur: Option<Entry> = None;
-    let finish = |cur: &mut Option<Entry>, out: &mut Vec<Entry>| {
-        if let Some(e) = cur.take() {
+    blocks(text)
+        .into_iter()
+        .map(|fields| {
+            let mut e = Entry {
+                line: fields[0].0,
+                ..Entry::default()
+            };
+            for (line, key, value) in fields {
+                match key.as_str() {
+                    "eq" | "src" => e.eq = value,
+                    "f" => e.f = value,
+                    "let" => e.decls = value,
+                    "wrt" => e.wrt = value,
+                    "grad" => e.grad = value,
+                    "canonical" => e.canonical = Some(value),
+                    other => panic!("line {line}: unknown field `{other}`"),
+                }
+            }
             assert!(
                 !e.eq.is_empty() && !e.f.is_empty() && !e.wrt.is_empty() && !e.grad.is_empty(),
                 "incomplete record at line {}",
                 e.line
             );
-            out.push(e);
-        }
-    };
+            e
+        })
+        .collect()
+}
+
+/// The records of a data file: blocks of `key: value` lines separated by blank lines, `#`
+/// lines ignored; each field with its line number, key and trimmed value.
+pub fn blocks(text: &str) -> Vec<Vec<(usize, String, String)>> {
+    let mut out: Vec<Vec<(usize, String, String)>> = Vec::new();
+    let mut cur = Vec::new();
     for (i, line) in text.lines().enumerate() {
         let line = line.trim();
         if line.starts_with('#') {
             continue;
         }
         if line.is_empty() {
-            finish(&mut cur, &mut out);
+            if !cur.is_empty() {
+                out.push(std::mem::take(&mut cur));
+            }
             continue;
         }
         let (key, value) = line
             .split_once(':')
             .unwrap_or_else(|| panic!("line {}: no `key:`", i + 1));
-        let value = value.trim().to_string();
-        let e = cur.get_or_insert_with(|| Entry {
-            line: i + 1,
-            ..Entry::default()
-        });
-        match key.trim() {
-            "eq" | "src" => e.eq = value,
-            "f" => e.f = value,
-            "let" => e.decls = value,
-            "wrt" => e.wrt = value,
-            "grad" => e.grad = value,
-            "canonical" => e.canonical = Some(value),
-            other => panic!("line {}: unknown field `{other}`", i + 1),
-        }
+        cur.push((i + 1, key.trim().to_string(), value.trim().to_string()));
     }
-    finish(&mut cur, &mut out);
+    if !cur.is_empty() {
+        out.push(cur);
+    }
     out
 }
 
