@@ -725,6 +725,10 @@ pub const IDENTITIES: &[Identity] = &[
         apply: quotient_inner_product,
     },
     Identity {
+        rule: rules::LOGISTIC_AS_SIGMOID,
+        apply: logistic_as_sigmoid,
+    },
+    Identity {
         rule: rules::SCALAR_OUT_OF_HADAMARD,
         apply: scalar_out_of_hadamard,
     },
@@ -1143,6 +1147,42 @@ fn quotient_inner_product(e: &Expr, ctx: Ctx) -> Option<Expr> {
     })
 }
 
+/// `exp(u) ⊘ (1 + exp(u)) = sigmoid(u)`, also with other factors beside `exp(u)` in the
+/// numerator (`(exp(u) ⊙ y) ⊘ (1 + exp(u)) = sigmoid(u) ⊙ y`) and for scalars (`/`); the one is
+/// a number or the ones array.
+fn logistic_as_sigmoid(e: &Expr, _ctx: Ctx) -> Option<Expr> {
+    let (num, den) = match e {
+        Expr::HadDiv(n, d) | Expr::Div(n, d) => (n, d),
+        _ => return None,
+    };
+    let Expr::Add(ts) = &**den else { return None };
+    let [a, b] = ts.as_slice() else { return None };
+    let one = |t: &Expr| t.is_one() || matches!(t, Expr::Ones(_));
+    let exp = match (one(a), one(b)) {
+        (true, false) => b,
+        (false, true) => a,
+        _ => return None,
+    };
+    let (Func::Exp, u) = exp.as_call1()? else {
+        return None;
+    };
+    let sigmoid = Expr::call(Func::Sigmoid, (**u).clone());
+    match &**num {
+        n if n == exp => Some(sigmoid),
+        Expr::Had(fs) | Expr::Mul(fs) => {
+            let i = fs.iter().position(|f| f == exp)?;
+            let mut fs = fs.clone();
+            fs[i] = sigmoid;
+            Some(if matches!(&**num, Expr::Had(_)) {
+                Expr::Had(fs)
+            } else {
+                Expr::Mul(fs)
+            })
+        }
+        _ => None,
+    }
+}
+
 fn hadamard_inverse_as_quotient(e: &Expr, _ctx: Ctx) -> Option<Expr> {
     let Expr::Had(fs) = e else { return None };
     let inverse = |f: &Expr| matches!(f, Expr::HadPow(_, p) if *p == -1.0);
@@ -1507,7 +1547,7 @@ mod cited_tests {
             "sum(log(vector(1) + exp(-y .* (X*w))))",
             "X: n x m, w: vector m, y: vector n",
             "w",
-            expect!["-X'*((exp(-(y .* (X*w))) .* y) ./ (vector(1) + exp(-(y .* (X*w)))))  [scalar-out-of-hadamard, hadamard-inverse-as-quotient]"],
+            expect!["-X'*(sigmoid(-(y .* (X*w))) .* y)  [scalar-out-of-hadamard, hadamard-inverse-as-quotient, logistic-as-sigmoid]"],
         );
     }
 
