@@ -173,41 +173,39 @@ pub fn expected_gradient(e: &Entry) -> Result<matdiff_core::Expr, String> {
             rendered.join("")
         )
     })?;
-    match p.expr.as_call1() {
-        Some((matdiff_core::Func::Sum, inner)) => {
-            match (**inner).clone() {
-                matdiff_core::Expr::Had(mut factors)
-                    if factors.len() >= 2
-                        && factors.last() == Some(&matdiff_core::Expr::sym(&e.wrt)) =>
-                {
-                    factors.pop();
-                    Ok(if factors.len() == 1 {
-                        factors.remove(0)
-                    } else {
-                        matdiff_core::Expr::Had(factors)
-                    })
-                }
-                // A scalar variable: `(G) .* x` is read as the product `G x`.
-                matdiff_core::Expr::Mul(mut factors)
-                    if factors.len() >= 2
-                        && factors.last() == Some(&matdiff_core::Expr::sym(&e.wrt)) =>
-                {
-                    factors.pop();
-                    Ok(if factors.len() == 1 {
-                        factors.remove(0)
-                    } else {
-                        matdiff_core::Expr::Mul(factors)
-                    })
-                }
-                other => Err(format!(
-                    "unexpected lowering of the expected gradient: {other:?}"
-                )),
-            }
+    use matdiff_core::Expr;
+    // `G .* X` lowers to a Hadamard product, `G .* x` of a scalar variable to a product `G x`:
+    // either way G is the factors before the variable.
+    let inner = match p.expr.as_call1() {
+        Some((matdiff_core::Func::Sum, inner)) => (**inner).clone(),
+        _ => {
+            return Err(format!(
+                "unexpected lowering of the expected gradient: {:?}",
+                p.expr
+            ))
         }
-        other => Err(format!(
-            "unexpected lowering of the expected gradient: {other:?}"
-        )),
+    };
+    let (mut factors, rebuild): (Vec<Expr>, fn(Vec<Expr>) -> Expr) = match inner {
+        Expr::Had(f) => (f, Expr::Had),
+        Expr::Mul(f) => (f, Expr::Mul),
+        other => {
+            return Err(format!(
+                "unexpected lowering of the expected gradient: {other:?}"
+            ))
+        }
+    };
+    if factors.len() < 2 || factors.last() != Some(&Expr::sym(&e.wrt)) {
+        return Err(format!(
+            "unexpected lowering of the expected gradient: {:?}",
+            rebuild(factors)
+        ));
     }
+    factors.pop();
+    Ok(if factors.len() == 1 {
+        factors.remove(0)
+    } else {
+        rebuild(factors)
+    })
 }
 
 pub fn rel_diff(a: &nalgebra::DMatrix<f64>, b: &nalgebra::DMatrix<f64>) -> f64 {
