@@ -185,9 +185,9 @@ pub fn expected_gradient(e: &Entry) -> Result<matdiff_core::Expr, String> {
             ))
         }
     };
-    let (mut factors, rebuild): (Vec<Expr>, fn(Vec<Expr>) -> Expr) = match inner {
-        Expr::Had(f) => (f, Expr::Had),
-        Expr::Mul(f) => (f, Expr::Mul),
+    let (mut factors, rebuild) = match inner {
+        Expr::Had(f) => (f, Expr::Had as fn(Vec<Expr>) -> Expr),
+        Expr::Mul(f) => (f, Expr::Mul as fn(Vec<Expr>) -> Expr),
         other => {
             return Err(format!(
                 "unexpected lowering of the expected gradient: {other:?}"
