@@ -19,7 +19,12 @@
 //   They bound what any page could reach with that rendering on this machine. The page and the
 //   four floors are interleaved (key by key, the page in one tab and the floors in another), so
 //   load affects them alike; `page_over_katex_floor` is the page's median over the KaTeX floor's
-//   (target ≤ 1.1, which `cargo xtask size` marks).
+//   (target ≤ 1.1, which `cargo xtask size` marks). A fifth floor, (picture), swaps in the page's
+//   own picture of the example, taken from the page once it has settled: the preview, the
+//   symbol panel and the results (derivation with its numbers, rule names and marks, gradient
+//   box, check panel), each by one innerHTML — the same pixels the page paints, shown by the
+//   browser's fastest path, with no script of the page; `page_over_picture_floor` is the page's
+//   median over it: what the page's own work (engine, Yew, the cached renderings' moves) adds.
 // - typing: on a page that has already shown one other derivation, the example typed into the
 //   emptied field key by key, 120 ms apart (a quick typist, and time for the check that follows
 //   a paint), each key timed from its input event to the next frame painted; most keys leave an
@@ -65,6 +70,8 @@ const figures = {
   floor_swap_katex_lines_ms_median: {},
   floor_typeset_and_swap_ms_median: {},
   page_over_katex_floor: {},
+  floor_swap_picture_ms_median: {},
+  page_over_picture_floor: {},
   typing_key_to_paint_ms_median: {},
   typing_key_to_paint_ms_max: {},
   first_derivation_ms_median_warm: {},
@@ -190,11 +197,12 @@ for (const ex of NOTE_EXAMPLES) {
  * for `mode` and makes the next key press measure it.
  */
 async function installFloors(page, ex, v) {
-  const lines = () => page.evaluate(() => {
+  const lines = () => page.evaluate((parts) => {
     const ol = document.querySelector('ol[data-testid="derivation"]');
     const tex = Array.from(ol.querySelectorAll('annotation[encoding="application/x-tex"]'), (n) => n.textContent);
-    return { html: ol.innerHTML, tex };
-  });
+    const picture = parts.map((sel) => document.querySelector(sel).innerHTML);
+    return { html: ol.innerHTML, tex, picture };
+  }, PICTURE);
   const example = await lines();
   const input = page.locator(SEL.expr);
   await input.fill(v.variant);
@@ -202,8 +210,10 @@ async function installFloors(page, ex, v) {
   await page.waitForTimeout(300);
   const variant = await lines();
   assert.ok(example.tex.length > 2 && variant.tex.length > 2, 'both derivations have lines');
-  await page.evaluate(({ a, b }) => {
-    const ol = document.querySelector('ol[data-testid="derivation"]');
+  await page.evaluate(({ a, b, parts }) => {
+    // Looked up at each use: the picture floor replaces the results, the list with them.
+    const list = () => document.querySelector('ol[data-testid="derivation"]');
+    const show = (x) => () => parts.forEach((sel, i) => { document.querySelector(sel).innerHTML = x.picture[i]; });
     const esc = (t) => t.replace(/&/g, '&amp;').replace(/</g, '&lt;');
     const li = (body) => `<li class="step"><div class="eq scroll-x">${body}</div></li>`;
     const text = (x) => x.tex.map((t) => li(esc(t))).join('');
@@ -215,27 +225,33 @@ async function installFloors(page, ex, v) {
       text: [text(a), () => text(b)],
       katex: [typesetA, () => typesetB],
       typeset: [typesetA, () => typeset(b)],
+      picture: [show(a), show(b)],
     };
     const floor = { mode: null, result: null };
     floor.arm = (mode) => {
       floor.mode = mode;
       floor.result = null;
-      ol.innerHTML = modes[mode][0];
+      const before = modes[mode][0];
+      if (typeof before === 'function') before();
+      else list().innerHTML = before;
     };
     document.addEventListener('input', (e) => {
       if (!floor.mode) return;
       e.stopImmediatePropagation();
-      const after = modes[floor.mode][1];
+      const [mode, after] = [floor.mode, modes[floor.mode][1]];
       floor.mode = null;
-      if (after) ol.innerHTML = after();
+      if (mode === 'picture') after();
+      else if (after) list().innerHTML = after();
       window.__nextPaint().then((t) => { floor.result = t - e.timeStamp; });
     }, true);
     window.__floor = floor;
-  }, { a: variant, b: example });
+  }, { a: variant, b: example, parts: PICTURE });
   return { example, lines };
 }
 
-const FLOORS = ['keystroke', 'text', 'katex', 'typeset'];
+const FLOORS = ['keystroke', 'text', 'katex', 'typeset', 'picture'];
+/** The parts of the page a key press redraws, which the picture floor swaps. */
+const PICTURE = ['[data-testid="preview"]', 'section.symbols', 'div.results'];
 
 for (const ex of NOTE_EXAMPLES) {
   test(`keystroke → derivation painted, the page and its floors interleaved: ${ex.f}`, async () => {
@@ -307,8 +323,11 @@ for (const ex of NOTE_EXAMPLES) {
     figures.floor_typeset_and_swap_ms_median[ex.f] = round(median(times.typeset));
     const ratio = median(paint) / median(times.katex);
     figures.page_over_katex_floor[ex.f] = Math.round(ratio * 100) / 100;
+    figures.floor_swap_picture_ms_median[ex.f] = round(median(times.picture));
+    const pictureRatio = median(paint) / median(times.picture);
+    figures.page_over_picture_floor[ex.f] = Math.round(pictureRatio * 100) / 100;
     console.log(`${ex.f}: keystroke→DOM median ${round(median(dom))} ms, keystroke→paint median ${round(median(paint))} ms (min ${round(Math.min(...paint))}, max ${round(Math.max(...paint))}), main-thread CPU median ${round(median(cpu))} ms`);
-    console.log(`${ex.f}: floors, key→paint median: keystroke alone ${round(median(times.keystroke))} ms, lines as plain text ${round(median(times.text))} ms, KaTeX lines swapped ${round(median(times.katex))} ms, typeset and swapped ${round(median(times.typeset))} ms; page / KaTeX floor ${ratio.toFixed(2)}`);
+    console.log(`${ex.f}: floors, key→paint median: keystroke alone ${round(median(times.keystroke))} ms, lines as plain text ${round(median(times.text))} ms, KaTeX lines swapped ${round(median(times.katex))} ms, typeset and swapped ${round(median(times.typeset))} ms, the page's picture swapped ${round(median(times.picture))} ms; page / KaTeX floor ${ratio.toFixed(2)}, page / picture floor ${pictureRatio.toFixed(2)}`);
     await cdp.detach();
     await floorPage.close();
     await page.close();

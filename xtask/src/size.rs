@@ -275,4 +275,32 @@ fn page_over_floor(json: &serde_json::Value) {
     if over > 0 {
         println!("  {over} of {} over the target", rows.len());
     }
+    page_over_picture(json);
+}
+
+/// The page over the floor that swaps in the page's own settled picture (preview, symbol panel,
+/// results) by innerHTML: what the page's script adds to showing the same pixels.
+fn page_over_picture(json: &serde_json::Value) {
+    let Some(rows) = json["page_over_picture_floor"].as_object() else {
+        return;
+    };
+    let page = &json["keystroke_to_paint_ms_median"];
+    let floor = &json["floor_swap_picture_ms_median"];
+    println!(
+        "\nThe page over the floor that swaps in the page's own picture of the same run \
+         (the same pixels, no script of the page):"
+    );
+    for (example, ratio) in rows {
+        let Some(r) = ratio.as_f64() else { continue };
+        println!(
+            "  {example:<16} {r:>5.2}  ({} / {} ms)  {}",
+            page[example],
+            floor[example],
+            if r <= PAGE_OVER_FLOOR_TARGET {
+                "within 1.1"
+            } else {
+                "over 1.1"
+            }
+        );
+    }
 }
