@@ -18,6 +18,7 @@ pub mod numeric;
 pub mod print;
 pub mod rules;
 pub mod simplify;
+pub mod symmetric;
 pub mod syntax;
 
 pub use api::{
