@@ -149,12 +149,19 @@ mod tests {
             decls: decls.into(),
             wrt: Some(wrt.into()),
         });
-        let d = a.derivation.as_ref().unwrap_or_else(|| panic!("{expr}: {:?}", a.diagnostics));
+        let d = a
+            .derivation
+            .as_ref()
+            .unwrap_or_else(|| panic!("{expr}: {:?}", a.diagnostics));
         let p = a.problem.as_ref().expect("a problem");
         match super::symmetric_forms(&d.gradient, &p.wrt, &p.symbols) {
             Some(s) => format!(
                 "G = {}\nsym(G) = {}   $ {} $\nentries = {}   $ {} $\n",
-                d.gradient_text, s.symmetric.text, s.symmetric.latex, s.entries.text, s.entries.latex
+                d.gradient_text,
+                s.symmetric.text,
+                s.symmetric.latex,
+                s.entries.text,
+                s.entries.latex
             ),
             None => format!("G = {} (not symmetric)\n", d.gradient_text),
         }

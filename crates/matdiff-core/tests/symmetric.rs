@@ -9,25 +9,85 @@ use std::fmt::Write as _;
 
 /// (expression, declarations, variable, source).
 const CORPUS: [(&str, &str, &str, &str); 14] = [
-    ("tr(A*S)", "S: symmetric n", "S", "Cookbook (139): A + A' - (A o I)"),
-    ("det(S)", "S: spd n", "S", "Cookbook (140): det(X)(2X^-1 - (X^-1 o I))"),
-    ("logdet(S)", "S: spd n", "S", "Cookbook (141): 2X^-1 - (X^-1 o I)"),
-    ("a'*S*a", "S: symmetric n, a: vector n", "S", "Cookbook (74) with (138)"),
-    ("a'*S*b", "S: symmetric n, a: vector n, b: vector n", "S", "Cookbook (72) with (138)"),
-    ("tr(S*S)", "S: symmetric n", "S", "Cookbook (107) with (138)"),
-    ("tr(A*S*B)", "S: symmetric n", "S", "Cookbook (101) with (138)"),
+    (
+        "tr(A*S)",
+        "S: symmetric n",
+        "S",
+        "Cookbook (139): A + A' - (A o I)",
+    ),
+    (
+        "det(S)",
+        "S: spd n",
+        "S",
+        "Cookbook (140): det(X)(2X^-1 - (X^-1 o I))",
+    ),
+    (
+        "logdet(S)",
+        "S: spd n",
+        "S",
+        "Cookbook (141): 2X^-1 - (X^-1 o I)",
+    ),
+    (
+        "a'*S*a",
+        "S: symmetric n, a: vector n",
+        "S",
+        "Cookbook (74) with (138)",
+    ),
+    (
+        "a'*S*b",
+        "S: symmetric n, a: vector n, b: vector n",
+        "S",
+        "Cookbook (72) with (138)",
+    ),
+    (
+        "tr(S*S)",
+        "S: symmetric n",
+        "S",
+        "Cookbook (107) with (138)",
+    ),
+    (
+        "tr(A*S*B)",
+        "S: symmetric n",
+        "S",
+        "Cookbook (101) with (138)",
+    ),
     ("tr(inv(S)*A)", "S: spd n", "S", "Cookbook (63) with (138)"),
-    ("tr(S'*A*S)", "S: symmetric n", "S", "Cookbook (109) with (138)"),
-    ("||S - A||_F^2", "S: symmetric n", "S", "nearest symmetric matrix (Higham 1988)"),
-    ("tr(S*P) - logdet(S)", "S: spd n, P: spd n", "S", "graphical lasso objective (Friedman, Hastie, Tibshirani 2008)"),
+    (
+        "tr(S'*A*S)",
+        "S: symmetric n",
+        "S",
+        "Cookbook (109) with (138)",
+    ),
+    (
+        "||S - A||_F^2",
+        "S: symmetric n",
+        "S",
+        "nearest symmetric matrix (Higham 1988)",
+    ),
+    (
+        "tr(S*P) - logdet(S)",
+        "S: spd n, P: spd n",
+        "S",
+        "graphical lasso objective (Friedman, Hastie, Tibshirani 2008)",
+    ),
     (
         "-logdet(Sigma)/2 - (x - mu)'*inv(Sigma)*(x - mu)/2",
         "Sigma: spd n, x: vector n, mu: vector n",
         "Sigma",
         "Gaussian log-likelihood in the covariance (Bishop PRML 2.118)",
     ),
-    ("x'*inv(S)*x", "S: spd n, x: vector n", "S", "Cookbook (61) with (138)"),
-    ("sum(S.*S.*A)", "S: symmetric n", "S", "Hadamard product, Cookbook (138)"),
+    (
+        "x'*inv(S)*x",
+        "S: spd n, x: vector n",
+        "S",
+        "Cookbook (61) with (138)",
+    ),
+    (
+        "sum(S.*S.*A)",
+        "S: symmetric n",
+        "S",
+        "Hadamard product, Cookbook (138)",
+    ),
 ];
 
 fn analyzed(expr: &str, decls: &str, wrt: &str) -> matdiff_core::Analysis {
@@ -139,10 +199,19 @@ fn the_corpus_derives_and_checks() {
 fn the_forms_print_as_input_that_reads_back() {
     for (expr, decls, wrt, _) in CORPUS {
         let a = analyzed(expr, decls, wrt);
-        let s = a.derivation.as_ref().and_then(|d| d.symmetric.clone()).expect("forms");
+        let s = a
+            .derivation
+            .as_ref()
+            .and_then(|d| d.symmetric.clone())
+            .expect("forms");
         for form in [&s.symmetric, &s.entries] {
             let back = analyzed(&format!("tr(({})*V)", form.text), decls, "V");
-            assert!(back.diagnostics.is_empty(), "{expr}: {} does not read back: {:?}", form.text, back.diagnostics);
+            assert!(
+                back.diagnostics.is_empty(),
+                "{expr}: {} does not read back: {:?}",
+                form.text,
+                back.diagnostics
+            );
         }
     }
 }
@@ -162,7 +231,11 @@ fn wrong_forms_fail_their_checks() {
     assert!(right.passed, "{right:#?}");
     for (sym, entries, what) in [
         (g, &s.entries.expr, "G as sym(G)"),
-        (&s.symmetric.expr, &s.symmetric.expr, "sym(G) as the entry form"),
+        (
+            &s.symmetric.expr,
+            &s.symmetric.expr,
+            "sym(G) as the entry form",
+        ),
         (&s.symmetric.expr, &both, "G + G' as the entry form"),
     ] {
         let c = run_symmetric_check(p, &[], (sym, entries), &sizes, 5);

@@ -3,7 +3,7 @@
 //! the entry form against moving X_ij and X_ji together (X_ii alone).
 
 use super::{
-    compare, nudge, norm, rows, trouble, Checker, Ctx, EvalError, Evaluator, Fd, GradientCheck,
+    compare, norm, nudge, rows, trouble, Checker, Ctx, EvalError, Evaluator, Fd, GradientCheck,
     Trouble, M, MAX_ATTEMPTS, SHOW_MAX,
 };
 use crate::expr::{Expr, Problem};
@@ -96,9 +96,7 @@ fn symmetric_probes(n: usize, rng: &mut Rng) -> Vec<Probe> {
 fn entry_pairs(n: usize, rng: &mut Rng) -> Vec<(usize, usize)> {
     let all = n * (n + 1) / 2;
     if all <= ENTRY_PAIRS {
-        return (0..n)
-            .flat_map(|j| (0..=j).map(move |i| (i, j)))
-            .collect();
+        return (0..n).flat_map(|j| (0..=j).map(move |i| (i, j))).collect();
     }
     (0..ENTRY_PAIRS)
         .map(|_| {
