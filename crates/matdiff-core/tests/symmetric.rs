@@ -193,8 +193,8 @@ fn the_corpus_derives_and_checks() {
     "#]].assert_eq(&out);
 }
 
-/// The forms' texts parse back: each, typed as a function of the same symbols, has the value
-/// its tree has (checked by deriving `tr(F'*V)` and comparing nothing but the reading).
+/// The forms' texts read back as input: each, inside `tr((F)*V)` with the same declarations,
+/// parses and types (their values are checked in `the_corpus_derives_and_checks`).
 #[test]
 fn the_forms_print_as_input_that_reads_back() {
     for (expr, decls, wrt, _) in CORPUS {
@@ -253,4 +253,29 @@ fn an_undeclared_variable_has_no_symmetric_forms() {
     assert!(r.symmetric.is_none());
     let json = serde_json::to_string(&r).expect("json");
     assert!(!json.contains("symmetric"), "{json}");
+}
+
+/// Every form's LaTeX renders with KaTeX, with the labels the command and the page put before it.
+#[test]
+fn the_forms_render_with_katex() {
+    let opts = katex::Opts::builder()
+        .display_mode(true)
+        .throw_on_error(true)
+        .build()
+        .expect("KaTeX options");
+    for (expr, decls, wrt, _) in CORPUS {
+        let a = analyzed(expr, decls, wrt);
+        let s = a
+            .derivation
+            .as_ref()
+            .and_then(|d| d.symmetric.clone())
+            .expect("forms");
+        for latex in [
+            format!(r"\operatorname{{sym}}(G) = {}", s.symmetric.latex),
+            format!(r"G + G^\top - G \odot I = {}", s.entries.latex),
+        ] {
+            katex::render_with_opts(&latex, &opts)
+                .unwrap_or_else(|e| panic!("{expr}: {latex}: {e}"));
+        }
+    }
 }
