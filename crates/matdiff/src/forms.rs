@@ -183,7 +183,14 @@ pub fn rows_json(m: &nalgebra::DMatrix<f64>) -> Value {
     )
 }
 
-/// What `grad` adds: `(key, value, text)` per extra result at the values — the symmetric
+/// One result `grad` prints beside the gradient: its JSON key, its value, its tree as text.
+pub struct Extra {
+    pub key: &'static str,
+    pub value: nalgebra::DMatrix<f64>,
+    pub text: String,
+}
+
+/// What `grad` adds: one [`Extra`] per result at the values — the symmetric
 /// forms (`gradient_symmetric`, `gradient_entries`, shaped like X) and, in numerator layout,
 /// `derivative` (∂f/∂X = (∇f)ᵀ, as rows). Errors when one cannot be evaluated there.
 pub fn grad_extras(
@@ -192,7 +199,7 @@ pub fn grad_extras(
     values: &Values,
     sizes: &Sizes,
     layout: Option<LayoutArg>,
-) -> Result<Vec<(&'static str, nalgebra::DMatrix<f64>, String)>, String> {
+) -> Result<Vec<Extra>, String> {
     let at = |e: &Expr, what: &str| {
         evaluate_at(problem, e, values, sizes)
             .map(|(_, m)| m)
@@ -200,16 +207,16 @@ pub fn grad_extras(
     };
     let mut out = Vec::new();
     if let Some(s) = &d.symmetric {
-        out.push((
-            "gradient_symmetric",
-            at(&s.symmetric.expr, "sym(G)")?,
-            s.symmetric.text.clone(),
-        ));
-        out.push((
-            "gradient_entries",
-            at(&s.entries.expr, "G + G' - diag(G)")?,
-            s.entries.text.clone(),
-        ));
+        out.push(Extra {
+            key: "gradient_symmetric",
+            value: at(&s.symmetric.expr, "sym(G)")?,
+            text: s.symmetric.text.clone(),
+        });
+        out.push(Extra {
+            key: "gradient_entries",
+            value: at(&s.entries.expr, "G + G' - diag(G)")?,
+            text: s.entries.text.clone(),
+        });
     }
     if layout == Some(LayoutArg::Numerator) {
         let n = numerator_form(d, &problem.symbols);
@@ -232,10 +239,14 @@ pub fn grad_extras(
                 "error: df/dX is not shaped like the transposed variable (internal error)\n".into(),
             );
         }
-        out.push(("derivative", m, n.text));
+        out.push(Extra {
+            key: "derivative",
+            value: m,
+            text: n.text,
+        });
     }
-    for (_, m, _) in &out {
-        if m.iter().any(|x| !x.is_finite()) {
+    for e in &out {
+        if e.value.iter().any(|x| !x.is_finite()) {
             return Err("error: a form of the gradient is not finite at the given values\n".into());
         }
     }

@@ -367,13 +367,13 @@ fn grad(args: &GradArgs) -> Outcome {
                 "gradient_text": d.gradient_text,
             });
             if let Value::Object(map) = &mut out {
-                for (key, m, text) in &extras {
-                    let shaped = match *key {
-                        "derivative" => forms::rows_json(m),
-                        _ => shaped_json(m, kind),
+                for e in &extras {
+                    let shaped = match e.key {
+                        "derivative" => forms::rows_json(&e.value),
+                        _ => shaped_json(&e.value, kind),
                     };
-                    map.insert((*key).into(), shaped);
-                    map.insert(format!("{key}_text"), json!(text));
+                    map.insert(e.key.into(), shaped);
+                    map.insert(format!("{}_text", e.key), json!(e.text));
                 }
                 if let Some(layout) = args.layout {
                     map.insert("layout".into(), json!(layout.layout().name()));
@@ -389,17 +389,17 @@ fn grad(args: &GradArgs) -> Outcome {
                 d.wrt,
                 d.gradient_text
             );
-            for (key, m, text) in &extras {
-                let name = match *key {
+            for e in &extras {
+                let name = match e.key {
                     "gradient_symmetric" => "sym(G)".to_string(),
                     "gradient_entries" => "G + G' - diag(G)".to_string(),
                     _ => format!("df/d{}", d.wrt),
                 };
-                let shown = match *key {
-                    "derivative" => shaped_text(m, Kind::Matrix),
-                    _ => shaped_text(m, kind),
+                let shown = match e.key {
+                    "derivative" => shaped_text(&e.value, Kind::Matrix),
+                    _ => shaped_text(&e.value, kind),
                 };
-                out.push_str(&format!("{name} = {shown}\n  where {name} = {text}\n"));
+                out.push_str(&format!("{name} = {shown}\n  where {name} = {}\n", e.text));
             }
             if let Some(layout) = args.layout {
                 out.push_str(&format!("layout: {}\n", layout.layout().sentence()));
