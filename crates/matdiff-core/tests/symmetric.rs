@@ -279,3 +279,33 @@ fn the_forms_render_with_katex() {
         }
     }
 }
+
+/// A wrong symmetric form in a derivation fails the whole check, with the form named in the
+/// verdict, though G and every dy line pass.
+#[test]
+fn a_wrong_form_fails_the_verdict() {
+    let mut a = analyzed("logdet(S)", "S: spd n", "S");
+    let d = a.derivation.as_mut().expect("a derivation");
+    let s = d.symmetric.as_mut().expect("forms");
+    s.entries.expr = s.symmetric.expr.clone();
+    let r = check(&a, &options(1)).expect("a check");
+    assert!(r.gradient.as_ref().is_some_and(|g| g.passed) && r.steps.iter().all(|s| s.passed));
+    assert_eq!(
+        r.verdict(),
+        Verdict::Failed(
+            "G + G^T - diag(G) differs from finite differences of the independent entries"
+                .to_string()
+        )
+    );
+    let mut a = analyzed("tr(A*S)", "S: symmetric n", "S");
+    let d = a.derivation.as_mut().expect("a derivation");
+    let g = d.gradient.clone();
+    d.symmetric.as_mut().expect("forms").symmetric.expr = g;
+    let r = check(&a, &options(1)).expect("a check");
+    assert_eq!(
+        r.verdict(),
+        Verdict::Failed(
+            "sym(G) differs from finite differences along symmetric directions".to_string()
+        )
+    );
+}

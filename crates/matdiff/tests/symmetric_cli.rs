@@ -357,3 +357,30 @@ fn layout_numerator_prints_the_transposed_gradient() {
     assert_eq!(out["layout"], json!("gradient"));
     assert!(out.get("derivative").is_none());
 }
+
+/// A report whose entry form is wrong exits 1, and the text report marks that form FAIL.
+#[test]
+fn a_wrong_form_fails_the_check_command() {
+    use matdiff::cli::ReportFormat;
+    let mut a = matdiff_core::analyze(&matdiff_core::Input {
+        expr: "tr(A*S)".into(),
+        decls: "S: symmetric n".into(),
+        wrt: Some("S".into()),
+    });
+    let d = a.derivation.as_mut().expect("a derivation");
+    let s = d.symmetric.as_mut().expect("forms");
+    s.entries.expr = s.symmetric.expr.clone();
+    let report = matdiff_core::check(&a, &matdiff_core::CheckOptions::default()).expect("a report");
+    let d = a.derivation.as_ref().expect("a derivation");
+    let out = matdiff::run::check_outcome(&report, d, ReportFormat::Text);
+    assert_eq!(out.code, matdiff::run::EXIT_CHECK_FAILED);
+    let text = matdiff::forms::check_text(&report, d);
+    assert!(
+        text.contains("sym(G) check (symmetric directions)") && text.contains("   ok\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("G + G' - diag(G) check (independent entries)") && text.contains("   FAIL\n"),
+        "{text}"
+    );
+}

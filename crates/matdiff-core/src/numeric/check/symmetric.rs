@@ -144,7 +144,7 @@ impl Checker<'_> {
         what: &str,
         method: &str,
         probes: &[Probe],
-        show: impl Fn(&M, &[Fd]) -> Option<(M, M)>,
+        show: &dyn Fn(&M, &[Fd]) -> Option<(M, M)>,
     ) -> Result<GradientCheck, Trouble> {
         let (f, nudged) = self.form_values(e, what)?;
         let fds = probes
@@ -229,7 +229,7 @@ fn attempt(
         "sym(G)",
         "symmetric directions",
         &symmetric_probes(n, &mut rng),
-        |_, _| None,
+        &|_, _| None,
     )?;
     let pairs = entry_pairs(n, &mut rng);
     let mut probes = Vec::with_capacity(2 * pairs.len());
@@ -256,15 +256,16 @@ fn attempt(
     } else {
         "independent entries (a random choice)"
     };
-    let entries = checker.form_check(forms.1, "G + G^T - diag(G)", method, &probes, |f, fds| {
-        (all_pairs && n * n <= SHOW_MAX).then(|| {
-            let mut numeric = M::zeros(n, n);
-            for (p, fd) in probes.iter().zip(fds) {
-                numeric += &p.weight * fd.value;
-            }
-            (f.clone(), numeric)
-        })
-    })?;
+    let entries =
+        checker.form_check(forms.1, "G + G^T - diag(G)", method, &probes, &|f, fds| {
+            (all_pairs && n * n <= SHOW_MAX).then(|| {
+                let mut numeric = M::zeros(n, n);
+                for (p, fd) in probes.iter().zip(fds) {
+                    numeric += &p.weight * fd.value;
+                }
+                (f.clone(), numeric)
+            })
+        })?;
     Ok((symmetric, entries))
 }
 
