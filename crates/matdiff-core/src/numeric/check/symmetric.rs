@@ -12,12 +12,14 @@ use crate::numeric::sample::sample_counted;
 use crate::numeric::{Sizes, Values};
 use serde::Serialize;
 
-/// Random symmetric directions at most (a basis of the symmetric 6×6 matrices).
+/// Random symmetric directions at most (a basis of the symmetric 6×6 matrices); variables with
+/// more than [`ENTRYWISE_MAX`](super::ENTRYWISE_MAX) entries get [`LARGE_DIRECTIONS`].
 const SYMMETRIC_DIRECTIONS: usize = 21;
+/// Random symmetric directions, and pairs of the entry form, for large variables (as many as
+/// the gradient check's directions).
+const LARGE_DIRECTIONS: usize = super::DIRECTIONS;
 /// Random antisymmetric directions at most, along which sym(G) must be orthogonal.
 const ANTISYMMETRIC_DIRECTIONS: usize = 8;
-/// Pairs (i, j) of the entry form checked at most; larger variables get a random choice.
-const ENTRY_PAIRS: usize = 210;
 
 /// The checks of sym(G) and of G + Gᵀ − diag(G) for a variable declared symmetric.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -57,10 +59,19 @@ impl SymmetricCheck {
 }
 
 /// One comparison: the symbolic side is ⟨F, weight⟩, the numeric side the finite difference
-/// of f along `direction` (or exactly 0 when there is none).
+/// of f along `direction`.
 struct Probe {
     weight: M,
-    direction: Option<M>,
+    direction: Direction,
+}
+
+/// Where a probe's finite difference comes from.
+enum Direction {
+    Along(M),
+    /// The previous probe's (X_ij and X_ji of one pair moved together).
+    Previous,
+    /// Exactly zero (an antisymmetric direction, outside the symmetric matrices).
+    Zero,
 }
 
 fn unit(n: usize, i: usize, j: usize) -> M {
@@ -74,19 +85,24 @@ fn unit(n: usize, i: usize, j: usize) -> M {
 fn symmetric_probes(n: usize, rng: &mut Rng) -> Vec<Probe> {
     let random = |rng: &mut Rng| M::from_fn(n, n, |_, _| rng.normal());
     let mut out = Vec::new();
-    for _ in 0..SYMMETRIC_DIRECTIONS.min(n * (n + 1) / 2) {
+    let count = if n * n <= super::ENTRYWISE_MAX {
+        SYMMETRIC_DIRECTIONS.min(n * (n + 1) / 2)
+    } else {
+        LARGE_DIRECTIONS
+    };
+    for _ in 0..count {
         let a = random(rng);
         let v = (&a + a.transpose()) * 0.5;
         out.push(Probe {
             weight: v.clone(),
-            direction: Some(v),
+            direction: Direction::Along(v),
         });
     }
     for _ in 0..ANTISYMMETRIC_DIRECTIONS.min(n * (n - 1) / 2) {
         let a = random(rng);
         out.push(Probe {
             weight: (&a - a.transpose()) * 0.5,
-            direction: None,
+            direction: Direction::Zero,
         });
     }
     out
@@ -94,11 +110,10 @@ fn symmetric_probes(n: usize, rng: &mut Rng) -> Vec<Probe> {
 
 /// The pairs i ≤ j of the entry form checked: all of them, or a random choice for large X.
 fn entry_pairs(n: usize, rng: &mut Rng) -> Vec<(usize, usize)> {
-    let all = n * (n + 1) / 2;
-    if all <= ENTRY_PAIRS {
+    if n * n <= super::ENTRYWISE_MAX {
         return (0..n).flat_map(|j| (0..=j).map(move |i| (i, j))).collect();
     }
-    (0..ENTRY_PAIRS)
+    (0..LARGE_DIRECTIONS)
         .map(|_| {
             let (a, b) = (rng.next_u64() as usize % n, rng.next_u64() as usize % n);
             (a.min(b), a.max(b))
@@ -147,17 +162,20 @@ impl Checker<'_> {
         show: &dyn Fn(&M, &[Fd]) -> Option<(M, M)>,
     ) -> Result<GradientCheck, Trouble> {
         let (f, nudged) = self.form_values(e, what)?;
-        let fds = probes
-            .iter()
-            .map(|p| match &p.direction {
-                Some(v) => self.fd_along(v),
-                None => Ok(Fd {
+        let mut fds: Vec<Fd> = Vec::with_capacity(probes.len());
+        for p in probes {
+            let fd = match &p.direction {
+                Direction::Along(v) => self.fd_along(v).map_err(|e| trouble("f", e))?,
+                Direction::Previous => fds.last().copied().ok_or_else(|| {
+                    Trouble::Broken("a probe with no previous direction".to_string())
+                })?,
+                Direction::Zero => Fd {
                     value: 0.0,
                     err: 0.0,
-                }),
-            })
-            .collect::<Result<Vec<Fd>, _>>()
-            .map_err(|e| trouble("f", e))?;
+                },
+            };
+            fds.push(fd);
+        }
         let sym: Vec<f64> = probes.iter().map(|p| f.dot(&p.weight)).collect();
         let noise = norm(probes.iter().map(|p| (&f - &nudged).dot(&p.weight)));
         let fd: Vec<f64> = fds.iter().map(|d| d.value).collect();
@@ -241,16 +259,16 @@ fn attempt(
         };
         probes.push(Probe {
             weight: unit(n, i, j),
-            direction: Some(direction.clone()),
+            direction: Direction::Along(direction),
         });
         if i != j {
             probes.push(Probe {
                 weight: unit(n, j, i),
-                direction: Some(direction),
+                direction: Direction::Previous,
             });
         }
     }
-    let all_pairs = pairs.len() == n * (n + 1) / 2;
+    let all_pairs = n * n <= super::ENTRYWISE_MAX;
     let method = if all_pairs {
         "independent entries"
     } else {
