@@ -65,6 +65,10 @@ struct Probe {
     direction: Direction,
 }
 
+/// The symbolic and numeric matrices a check shows in the report, from the form's value and the
+/// probes' finite differences (`None`: the check shows none).
+type Show<'a> = &'a dyn Fn(&M, &[Fd]) -> Option<(M, M)>;
+
 /// Where a probe's finite difference comes from.
 enum Direction {
     Along(M),
@@ -159,7 +163,7 @@ impl Checker<'_> {
         what: &str,
         method: &str,
         probes: &[Probe],
-        show: &dyn Fn(&M, &[Fd]) -> Option<(M, M)>,
+        show: Show,
     ) -> Result<GradientCheck, Trouble> {
         let (f, nudged) = self.form_values(e, what)?;
         let mut fds: Vec<Fd> = Vec::with_capacity(probes.len());
