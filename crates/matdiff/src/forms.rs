@@ -57,58 +57,60 @@ pub fn derive_latex(
     layout: Option<LayoutArg>,
     markdown: bool,
 ) -> String {
-    let mut rows: Vec<(String, String, &str)> = Vec::new();
+    // (left-hand side, right-hand side, the sentence said before it).
+    let mut rows: Vec<(String, String, Option<&str>)> = Vec::new();
     if let Some(s) = &d.symmetric {
         let g = d.lhs_latex(matdiff_core::Lhs::Gradient);
         rows.push((
             format!("G = {g}"),
             d.gradient_latex.clone(),
-            UNCONSTRAINED_SENTENCE,
+            Some(UNCONSTRAINED_SENTENCE),
         ));
         rows.push((
             r"\operatorname{sym}(G)".to_string(),
             s.symmetric.latex.clone(),
-            SYMMETRIC_SENTENCE,
+            Some(SYMMETRIC_SENTENCE),
         ));
         rows.push((
             r"G + G^\top - G \odot I".to_string(),
             s.entries.latex.clone(),
-            ENTRIES_SENTENCE,
+            Some(ENTRIES_SENTENCE),
         ));
     }
     let layout = layout.map(LayoutArg::layout);
     if layout == Some(Layout::Numerator) {
         let n = numerator_form(d, table);
-        rows.push((
-            numerator_lhs_latex(d),
-            n.latex,
-            Layout::Numerator.sentence(),
-        ));
+        rows.push((numerator_lhs_latex(d), n.latex, None));
     }
     let mut out = String::new();
     if markdown {
         for (lhs, rhs, sentence) in &rows {
-            out.push_str(&format!("{sentence}\n\n$$\n{lhs} = {rhs}\n$$\n\n"));
+            if let Some(sentence) = sentence {
+                out.push_str(&format!("{sentence}\n\n"));
+            }
+            out.push_str(&format!("$$\n{lhs} = {rhs}\n$$\n\n"));
         }
         if let Some(layout) = layout {
             out.push_str(&format!("{}\n", layout.sentence()));
         }
-    } else if !rows.is_empty() || layout.is_some() {
-        if !rows.is_empty() {
-            out.push_str("\\begin{align*}\n");
-            let lines: Vec<String> = rows
-                .iter()
-                .map(|(lhs, rhs, _)| format!("{lhs} &= {rhs}"))
-                .collect();
-            out.push_str(&lines.join(" \\\\\n"));
-            out.push_str("\n\\end{align*}\n");
-            for (lhs, _, sentence) in &rows {
+        return out;
+    }
+    if !rows.is_empty() {
+        out.push_str("\\begin{align*}\n");
+        let lines: Vec<String> = rows
+            .iter()
+            .map(|(lhs, rhs, _)| format!("{lhs} &= {rhs}"))
+            .collect();
+        out.push_str(&lines.join(" \\\\\n"));
+        out.push_str("\n\\end{align*}\n");
+        for (lhs, _, sentence) in &rows {
+            if let Some(sentence) = sentence {
                 out.push_str(&format!("% {lhs}: {sentence}\n"));
             }
         }
-        if let Some(layout) = layout {
-            out.push_str(&format!("% {}\n", layout.sentence()));
-        }
+    }
+    if let Some(layout) = layout {
+        out.push_str(&format!("% {}\n", layout.sentence()));
     }
     out
 }
