@@ -384,3 +384,42 @@ fn a_wrong_form_fails_the_check_command() {
         "{text}"
     );
 }
+
+/// LaTeX and Markdown in numerator layout: the line ∂f/∂X = … and the layout's sentence once.
+#[test]
+fn layout_numerator_in_latex_and_markdown() {
+    let out = stdout(&run(
+        &[
+            "derive",
+            "tr(A*X*B)",
+            "--layout",
+            "numerator",
+            "--format",
+            "latex",
+        ],
+        0,
+    ));
+    assert!(
+        out.contains("\\frac{\\partial f}{\\partial \\mathbf{X}} &= \\mathbf{B} \\mathbf{A}\n"),
+        "{out}"
+    );
+    assert_eq!(out.matches("Numerator layout").count(), 1, "{out}");
+    let out = stdout(&run(
+        &[
+            "derive",
+            "tr(A*X*B)",
+            "--layout",
+            "numerator",
+            "--format",
+            "markdown",
+        ],
+        0,
+    ));
+    assert!(
+        out.contains(
+            "$$\n\\frac{\\partial f}{\\partial \\mathbf{X}} = \\mathbf{B} \\mathbf{A}\n$$"
+        ),
+        "{out}"
+    );
+    assert_eq!(out.matches("Numerator layout").count(), 1, "{out}");
+}
