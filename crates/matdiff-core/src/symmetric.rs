@@ -3,7 +3,7 @@
 
 use crate::build::{add, mul};
 use crate::ctx::{Ctx, SymbolIndex};
-use crate::expr::{Dim, Expr, SymbolTable};
+use crate::expr::{Dim, Expr, Func, SymbolTable};
 use crate::print::Renderer;
 use crate::simplify::{is_symmetric, simplify, smart_t};
 use serde::Serialize;
@@ -54,9 +54,48 @@ fn diagonal_part(g: &Expr, n: &Dim, ctx: Ctx) -> Expr {
         Expr::Transpose(a) => (*a).clone(),
         other => other,
     };
+    let diagonal = match rest {
+        // I ∘ I = I, diag(v) ∘ I = diag(v), 1 1ᵀ ∘ I = I.
+        _ if is_diagonal(&rest, ctx) => rest,
+        Expr::Ones(_) => Expr::Eye(n.clone()),
+        _ => Expr::Had(vec![rest, Expr::Eye(n.clone())]),
+    };
     let mut factors = scalars;
-    factors.push(Expr::Had(vec![rest, Expr::Eye(n.clone())]));
+    factors.push(diagonal);
     mul(ctx, factors)
+}
+
+/// Whether `e` is a diagonal matrix by its form: the identity or `diag(v)` of a vector, times
+/// scalars.
+fn is_diagonal(e: &Expr, ctx: Ctx) -> bool {
+    match e {
+        Expr::Eye(_) => true,
+        Expr::Mul(fs) => {
+            let mut matrices = fs.iter().filter(|f| !ctx.is_scalar(f));
+            matches!((matrices.next(), matrices.next()), (Some(m), None) if is_diagonal(m, ctx))
+        }
+        _ => matches!(e.as_call1(), Some((Func::Diag, _))),
+    }
+}
+
+/// A transposed sum as the sum of the transposed terms, `(A + B)ᵀ = Aᵀ + Bᵀ`, so that like
+/// terms can merge with its transpose's; anything else as it is.
+fn sum_pushed(h: Expr, ctx: Ctx) -> Expr {
+    match &h {
+        Expr::Transpose(a) => match &**a {
+            Expr::Add(ts) => add(ts.iter().map(|t| smart_t(t, ctx)).collect()),
+            _ => h,
+        },
+        _ => h,
+    }
+}
+
+/// The transpose of `h`, taken term by term in a sum so that like terms can merge with `h`'s.
+fn transpose_terms(h: &Expr, ctx: Ctx) -> Expr {
+    match h {
+        Expr::Add(ts) => add(ts.iter().map(|t| smart_t(t, ctx)).collect()),
+        _ => smart_t(h, ctx),
+    }
 }
 
 /// `g` as a number times the rest: `(2, H)` for `2·H`, `(0.5, H)` for `H/2`, `(1, g)` otherwise.
@@ -115,13 +154,17 @@ pub fn symmetric_forms(gradient: &Expr, wrt: &str, table: &SymbolTable) -> Optio
     } else {
         // G = q·H with a number q: the forms of H, times q (2·(H/2) would not cancel).
         let (q, h) = split_number(gradient, ctx);
-        if is_symmetric(&h, ctx) {
+        let h = sum_pushed(h, ctx);
+        if is_diagonal(&h, ctx) {
+            // A diagonal H: G + Gᵀ − diag(G) = 2G − G = G.
+            (gradient.clone(), gradient.clone())
+        } else if is_symmetric(&h, ctx) {
             // H = Hᵀ: sym(G) = G and G + Gᵀ − diag(G) = q·(2H − diag(H)).
             let twice = simplify(mul(ctx, vec![Expr::Num(2.0), h.clone()]), ctx);
             let entries = minus_diagonal(twice, &h, n, ctx);
             (gradient.clone(), times(q, entries, ctx))
         } else {
-            let both = simplify(add(vec![h.clone(), smart_t(&h, ctx)]), ctx);
+            let both = simplify(add(vec![h.clone(), transpose_terms(&h, ctx)]), ctx);
             let entries = minus_diagonal(both.clone(), &h, n, ctx);
             (times(q / 2.0, both, ctx), times(q, entries, ctx))
         }

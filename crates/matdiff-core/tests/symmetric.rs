@@ -7,8 +7,10 @@ use matdiff_core::{analyze, check, CheckOptions, Expr, Input, Verdict};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-/// (expression, declarations, variable, source).
-const CORPUS: [(&str, &str, &str, &str); 14] = [
+/// (expression, declarations, variable, source). Equation numbers as in `data/cookbook.txt` (the
+/// Cookbook of November 15, 2012); "with (138)" means the Cookbook's formula for an unstructured
+/// X made the symmetric one by its (138).
+const CORPUS: [(&str, &str, &str, &str); 17] = [
     (
         "tr(A*S)",
         "S: symmetric n",
@@ -31,19 +33,19 @@ const CORPUS: [(&str, &str, &str, &str); 14] = [
         "a'*S*a",
         "S: symmetric n, a: vector n",
         "S",
-        "Cookbook (74) with (138)",
+        "Cookbook (72) with (138)",
     ),
     (
         "a'*S*b",
         "S: symmetric n, a: vector n, b: vector n",
         "S",
-        "Cookbook (72) with (138)",
+        "Cookbook (70) with (138)",
     ),
     (
         "tr(S*S)",
         "S: symmetric n",
         "S",
-        "Cookbook (107) with (138)",
+        "Cookbook (106) with (138)",
     ),
     (
         "tr(A*S*B)",
@@ -56,7 +58,7 @@ const CORPUS: [(&str, &str, &str, &str); 14] = [
         "tr(S'*A*S)",
         "S: symmetric n",
         "S",
-        "Cookbook (109) with (138)",
+        "Cookbook (108) with (138)",
     ),
     (
         "||S - A||_F^2",
@@ -87,6 +89,24 @@ const CORPUS: [(&str, &str, &str, &str); 14] = [
         "S: symmetric n",
         "S",
         "Hadamard product, Cookbook (138)",
+    ),
+    (
+        "tr(S)",
+        "S: symmetric n",
+        "S",
+        "Cookbook (99) with (138): a diagonal G",
+    ),
+    (
+        "tr(S)^2",
+        "S: symmetric n",
+        "S",
+        "Cookbook (99), the chain rule and (138)",
+    ),
+    (
+        "tr(A*S*B*S)",
+        "S: symmetric n",
+        "S",
+        "Cookbook (114) with (138)",
     ),
 ];
 
@@ -146,15 +166,15 @@ fn the_corpus_derives_and_checks() {
           G       = inv(S)
           sym(G)  = inv(S)
           entries = 2*inv(S) - inv(S) .* eye
-        a'*S*a wrt S   [Cookbook (74) with (138)]
+        a'*S*a wrt S   [Cookbook (72) with (138)]
           G       = a*a'
           sym(G)  = a*a'
           entries = 2*a*a' - (a*a') .* eye
-        a'*S*b wrt S   [Cookbook (72) with (138)]
+        a'*S*b wrt S   [Cookbook (70) with (138)]
           G       = a*b'
           sym(G)  = (a*b' + b*a') / 2
           entries = a*b' + b*a' - (a*b') .* eye
-        tr(S*S) wrt S   [Cookbook (107) with (138)]
+        tr(S*S) wrt S   [Cookbook (106) with (138)]
           G       = 2*S
           sym(G)  = 2*S
           entries = 2*(2*S - S .* eye)
@@ -166,14 +186,14 @@ fn the_corpus_derives_and_checks() {
           G       = -inv(S)*A'*inv(S)
           sym(G)  = -((inv(S)*A*inv(S) + inv(S)*A'*inv(S)) / 2)
           entries = -(inv(S)*A*inv(S) + inv(S)*A'*inv(S) - (inv(S)*A'*inv(S)) .* eye)
-        tr(S'*A*S) wrt S   [Cookbook (109) with (138)]
+        tr(S'*A*S) wrt S   [Cookbook (108) with (138)]
           G       = A*S + A'*S
           sym(G)  = (A*S + S*A + A'*S + S*A') / 2
           entries = A*S + S*A + A'*S + S*A' - (A*S + A'*S) .* eye
         ||S - A||_F^2 wrt S   [nearest symmetric matrix (Higham 1988)]
           G       = 2*(S - A)
-          sym(G)  = S - A + (S - A)'
-          entries = 2*(S - A + (S - A)' - (S - A) .* eye)
+          sym(G)  = 2*S - A - A'
+          entries = 2*(2*S - A - A' - (S - A) .* eye)
         tr(S*P) - logdet(S) wrt S   [graphical lasso objective (Friedman, Hastie, Tibshirani 2008)]
           G       = P - inv(S)
           sym(G)  = P - inv(S)
@@ -190,6 +210,18 @@ fn the_corpus_derives_and_checks() {
           G       = 2*(S .* A)
           sym(G)  = S .* A + (S .* A)'
           entries = 2*(S .* A + (S .* A)' - S .* A .* eye)
+        tr(S) wrt S   [Cookbook (99) with (138): a diagonal G]
+          G       = eye
+          sym(G)  = eye
+          entries = eye
+        tr(S)^2 wrt S   [Cookbook (99), the chain rule and (138)]
+          G       = 2*tr(S)*eye
+          sym(G)  = 2*tr(S)*eye
+          entries = 2*tr(S)*eye
+        tr(A*S*B*S) wrt S   [Cookbook (114) with (138)]
+          G       = (B*S*A + A*S*B)'
+          sym(G)  = (B*S*A + A*S*B + A'*S*B' + B'*S*A') / 2
+          entries = B*S*A + A*S*B + A'*S*B' + B'*S*A' - (A'*S*B' + B'*S*A') .* eye
     "#]].assert_eq(&out);
 }
 
