@@ -3,6 +3,7 @@
 use crate::decls::{self, Fields, SymbolEdit};
 use crate::examples::EXAMPLES;
 use crate::url::{Permalink, DEFAULT_SEED};
+use matdiff_core::layout::Layout;
 use matdiff_core::numeric::MAX_SIZE;
 use matdiff_core::{
     analyze, check, Analysis, CheckOptions, CheckReport, Diagnostic, Input, Source, Symbol,
@@ -44,6 +45,8 @@ pub struct State {
     pub sizes: BTreeMap<String, usize>,
     pub seed: u64,
     pub embed: bool,
+    /// The layout the result is also shown in (`&layout=numerator`).
+    pub layout: Layout,
     /// The analysis of the current input.
     pub analysis: Rc<Analysis>,
     /// The last derivation that succeeded, with its check; stays (dimmed) while the input has errors.
@@ -121,6 +124,8 @@ pub enum Action {
     LoadExample(usize),
     /// State from a URL (first load, back/forward).
     Restore(Permalink),
+    /// The layout of the result: nothing is derived or checked again.
+    SetLayout(Layout),
     /// Runs the pending check of the derivation on screen (no-op when none is pending).
     RunCheck,
 }
@@ -144,6 +149,7 @@ impl State {
             sizes: p.sizes,
             seed: p.seed,
             embed: p.embed,
+            layout: p.layout,
             analysis: Rc::new(Analysis::default()),
             shown: None,
             history: HistoryOp::None,
@@ -162,6 +168,7 @@ impl State {
             sizes: self.sizes.clone(),
             seed: self.seed,
             embed: self.embed,
+            layout: self.layout,
         }
     }
 
@@ -348,6 +355,10 @@ impl State {
                         check,
                     }));
                 }
+            }
+            Action::SetLayout(layout) => {
+                s.layout = layout;
+                s.history = HistoryOp::Push;
             }
             Action::Restore(p) => {
                 let embed = s.embed;
@@ -863,5 +874,23 @@ mod tests {
         let restored = start().then(Action::Restore(url::decode(&q)));
         assert_eq!(restored.expr, s.expr);
         assert_eq!(restored.history, HistoryOp::None);
+    }
+
+    /// The layout is a discrete action (pushed), in the permalink, and derives or checks nothing
+    /// again.
+    #[test]
+    fn the_layout_is_pushed_and_kept_in_the_link_without_a_new_check() {
+        let s = start().then(Action::SetExpr("tr(A*X*B)".into()));
+        let t = s.apply(Action::SetLayout(Layout::Numerator));
+        assert_eq!(t.history, HistoryOp::Push);
+        assert_eq!(t.permalink().layout, Layout::Numerator);
+        assert!(Rc::ptr_eq(
+            t.shown.as_ref().expect("shown"),
+            s.shown.as_ref().expect("shown")
+        ));
+        assert_eq!(
+            State::from_permalink(t.permalink()).layout,
+            Layout::Numerator
+        );
     }
 }

@@ -1,5 +1,6 @@
-//! Permalinks: the page's state in the URL query (`?f=…&wrt=…&decls=…&sizes=m=3,n=4&seed=7`), pure.
+//! Permalinks: the page's state in the URL query (`?f=…&wrt=…&decls=…&sizes=m=3,n=4&seed=7&layout=numerator`), pure.
 
+use matdiff_core::layout::Layout;
 use std::collections::BTreeMap;
 
 /// The seed used when the URL gives none.
@@ -20,6 +21,8 @@ pub struct Permalink {
     pub seed: u64,
     /// `embed=1`: only the derivation and the check.
     pub embed: bool,
+    /// `layout=numerator`: the result also in numerator layout, ∂f/∂X = (∇f)ᵀ.
+    pub layout: Layout,
 }
 
 impl Default for Permalink {
@@ -31,6 +34,7 @@ impl Default for Permalink {
             sizes: BTreeMap::new(),
             seed: DEFAULT_SEED,
             embed: false,
+            layout: Layout::Gradient,
         }
     }
 }
@@ -161,6 +165,7 @@ pub fn decode(query: &str) -> Permalink {
             "sizes" => p.sizes = parse_sizes(&v),
             "seed" => p.seed = v.trim().parse().unwrap_or(DEFAULT_SEED),
             "embed" => p.embed = matches!(v.as_str(), "1" | "true" | "yes" | ""),
+            "layout" => p.layout = Layout::from_name(v.trim()).unwrap_or_default(),
             _ => {}
         }
     }
@@ -186,6 +191,9 @@ pub fn encode(p: &Permalink) -> String {
     if p.seed != DEFAULT_SEED {
         parts.push(format!("seed={}", p.seed));
     }
+    if p.layout != Layout::Gradient {
+        parts.push(format!("layout={}", p.layout.name()));
+    }
     if p.embed {
         parts.push("embed=1".to_string());
     }
@@ -204,6 +212,7 @@ mod tests {
             sizes: [("m".to_string(), 3), ("n".to_string(), 12)].into(),
             seed: 42,
             embed: true,
+            layout: Layout::Numerator,
         }
     }
 
@@ -223,7 +232,8 @@ mod tests {
     fn encoded_values_keep_query_delimiters_out() {
         let q = encode(&sample());
         let after = &q[1..];
-        assert_eq!(after.matches('&').count(), 5, "{q}");
+        assert_eq!(after.matches('&').count(), 6, "{q}");
+        assert!(q.contains("&layout=numerator&"), "{q}");
         assert!(!q.contains(' ') && !q.contains('#') && !q.contains('+') && !q.contains('|'));
         assert!(q.contains("sizes=m=3,n=12"), "{q}");
         assert!(q.contains("seed=42") && q.ends_with("embed=1"), "{q}");
@@ -280,5 +290,7 @@ mod tests {
         assert!(p.embed);
         assert_eq!(p.sizes, [("k".to_string(), 2)].into());
         assert_eq!(p.f, "");
+        assert_eq!(decode("?f=x&layout=sideways").layout, Layout::Gradient);
+        assert_eq!(decode("?f=x&layout=numerator").layout, Layout::Numerator);
     }
 }

@@ -145,6 +145,10 @@ pub struct Derivation {
     /// not occur in f, so the gradient is zero); in JSON only where there is one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+    /// For a variable declared symmetric: sym(G) and the derivative by independent entries
+    /// (see [`crate::symmetric`]); in JSON only for such a variable.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub symmetric: Option<crate::symmetric::SymmetricForms>,
 }
 
 /// Options of the numeric checks.
@@ -406,7 +410,9 @@ pub fn render(raw: RawDerivation, symbols: &SymbolTable) -> Derivation {
         Some(last) if last.expr == raw.gradient => (last.latex.clone(), last.text.clone()),
         _ => (render.latex(&raw.gradient), render.text(&raw.gradient)),
     };
+    let symmetric = crate::symmetric::symmetric_forms(&raw.gradient, &raw.wrt, symbols);
     Derivation {
+        symmetric,
         wrt_latex: render.symbol_latex(&raw.wrt),
         wrt: raw.wrt,
         wrt_kind: raw.wrt_kind,
@@ -474,13 +480,17 @@ pub fn check(analysis: &Analysis, options: &CheckOptions) -> Result<CheckReport,
     };
     let sizes = numeric::resolve_problem_sizes(problem, &options.sizes)?;
     let dy: Vec<Expr> = d.dy_lines().map(|s| s.expr.clone()).collect();
-    Ok(numeric::run_check(
-        problem,
-        &dy,
-        &d.gradient,
-        &sizes,
-        options.seed,
-    ))
+    let report = numeric::run_check(problem, &dy, &d.gradient, &sizes, options.seed);
+    Ok(match &d.symmetric {
+        Some(s) => report.with_symmetric(numeric::run_symmetric_check(
+            problem,
+            &dy,
+            (&s.symmetric.expr, &s.entries.expr),
+            &sizes,
+            options.seed,
+        )),
+        None => report,
+    })
 }
 
 /// The check of one derivation line.

@@ -13,11 +13,13 @@ pub mod diagnostic;
 pub mod expr;
 pub mod funcs;
 pub mod greek;
+pub mod layout;
 pub mod lower;
 pub mod numeric;
 pub mod print;
 pub mod rules;
 pub mod simplify;
+pub mod symmetric;
 pub mod syntax;
 
 pub use api::{

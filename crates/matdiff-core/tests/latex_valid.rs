@@ -38,6 +38,16 @@ fn strings_of(a: &Analysis, origin: &str) -> Vec<(String, String)> {
                 format!("{origin}: line {i}"),
             ));
         }
+        // The answers beside the gradient: a symmetric variable's forms, the numerator layout.
+        if let Some(s) = &d.symmetric {
+            out.push((s.symmetric.latex.clone(), format!("{origin}: sym(G)")));
+            out.push((s.entries.latex.clone(), format!("{origin}: entry form")));
+        }
+        if let Some(p) = &a.problem {
+            let n = matdiff_core::layout::numerator_form(d, &p.symbols);
+            let lhs = matdiff_core::layout::numerator_lhs_latex(d);
+            out.push((format!("{lhs} = {}", n.latex), format!("{origin}: df/dX")));
+        }
     }
     out
 }

@@ -119,6 +119,10 @@ pub struct DeriveArgs {
     /// Output format: plain text, a LaTeX `align*` block, Markdown with `$$…$$` lines, or JSON.
     #[arg(long, short = 'f', value_enum, default_value_t = DeriveFormat::Text)]
     pub format: DeriveFormat,
+    /// The layout of the result: the gradient, shaped like the variable (the default), or
+    /// numerator layout df/dX = (grad f)', the Jacobian convention; says which, in one sentence.
+    #[arg(long, value_enum, value_name = "LAYOUT")]
+    pub layout: Option<crate::forms::LayoutArg>,
 }
 
 #[derive(Debug, Args)]
@@ -137,6 +141,10 @@ pub struct CheckArgs {
     /// Output format.
     #[arg(long, short = 'f', value_enum, default_value_t = ReportFormat::Text)]
     pub format: ReportFormat,
+    /// The layout of the result: the gradient, shaped like the variable (the default), or
+    /// numerator layout df/dX = (grad f)', the Jacobian convention; says which, in one sentence.
+    #[arg(long, value_enum, value_name = "LAYOUT")]
+    pub layout: Option<crate::forms::LayoutArg>,
 }
 
 #[derive(Debug, Args)]
@@ -152,6 +160,10 @@ pub struct GradArgs {
     /// Output format.
     #[arg(long, short = 'f', value_enum, default_value_t = ReportFormat::Text)]
     pub format: ReportFormat,
+    /// The layout of the result: the gradient, shaped like the variable (the default), or
+    /// numerator layout df/dX = (grad f)', the Jacobian convention; says which, in one sentence.
+    #[arg(long, value_enum, value_name = "LAYOUT")]
+    pub layout: Option<crate::forms::LayoutArg>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

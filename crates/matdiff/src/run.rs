@@ -4,6 +4,7 @@ use crate::cli::{
     CheckArgs, Cli, Command, DeriveArgs, DeriveFormat, GradArgs, ProblemArgs, ReportFormat,
 };
 use crate::format;
+use crate::forms;
 use matdiff_core::diagnostic::escape;
 use matdiff_core::numeric::{decls_from_values, evaluate_at, values_from_json};
 use matdiff_core::{analyze, Analysis, CheckReport, Derivation, Input, Kind, Verdict};
@@ -90,12 +91,26 @@ fn to_json<T: serde::Serialize>(value: &T) -> String {
 fn derive(args: &DeriveArgs) -> Outcome {
     let input = input(&args.problem, args.wrt.as_deref());
     match analyze_or_report(&input) {
-        Ok((analysis, d)) => Outcome::ok(match args.format {
-            DeriveFormat::Text => d.to_text(),
-            DeriveFormat::Latex => d.to_align(),
-            DeriveFormat::Markdown => d.to_markdown(),
-            DeriveFormat::Json => to_json(&analysis),
-        }),
+        Ok((analysis, d)) => {
+            let table = analysis.problem.as_ref().map(|p| &p.symbols);
+            let table = table.cloned().unwrap_or_default();
+            Outcome::ok(match args.format {
+                DeriveFormat::Text => d.to_text() + &forms::derive_text(&d, &table, args.layout),
+                DeriveFormat::Latex => {
+                    d.to_align() + &forms::derive_latex(&d, &table, args.layout, false)
+                }
+                DeriveFormat::Markdown => {
+                    d.to_markdown() + &forms::derive_latex(&d, &table, args.layout, true)
+                }
+                DeriveFormat::Json => match args.layout {
+                    Some(layout) => {
+                        let value = serde_json::to_value(&analysis).unwrap_or(Value::Null);
+                        to_json(&forms::derive_json(value, &d, &table, layout))
+                    }
+                    None => to_json(&analysis),
+                },
+            })
+        }
         Err((analysis, errors)) => {
             let mut out = Outcome::input_error(errors);
             if args.format == DeriveFormat::Json {
@@ -162,7 +177,16 @@ fn check(args: &CheckArgs) -> Outcome {
         seed: args.seed,
     };
     match matdiff_core::check(&analysis, &options) {
-        Ok(report) => check_outcome(&report, &derivation, args.format),
+        Ok(report) => {
+            let mut out = check_outcome(&report, &derivation, args.format);
+            if args.format == ReportFormat::Text {
+                let table = analysis.problem.as_ref().map(|p| p.symbols.clone());
+                let table = table.unwrap_or_default();
+                out.stdout =
+                    forms::with_check_text(&out.stdout, &report, &derivation, &table, args.layout);
+            }
+            out
+        }
         Err(d) => Outcome::input_error(format::diagnostic(&d, &input.expr, &input.decls)),
     }
 }
@@ -330,20 +354,58 @@ fn grad(args: &GradArgs) -> Outcome {
             "error: f or its gradient is not finite at the given values (f = {value})\n"
         ));
     }
+    let extras = match forms::grad_extras(problem, &d, &values, &sizes, args.layout) {
+        Ok(x) => x,
+        Err(e) => return Outcome::input_error(e),
+    };
     Outcome::ok(match args.format {
-        ReportFormat::Json => to_json(&json!({
-            "wrt": d.wrt,
-            "value": value,
-            "gradient": shaped_json(&gradient, kind),
-            "gradient_text": d.gradient_text,
-        })),
-        ReportFormat::Text => format!(
-            "f = {value}\ngrad_{} f = {}\n  where grad_{} f = {}\n",
-            d.wrt,
-            shaped_text(&gradient, kind),
-            d.wrt,
-            d.gradient_text
-        ),
+        ReportFormat::Json => {
+            let mut out = json!({
+                "wrt": d.wrt,
+                "value": value,
+                "gradient": shaped_json(&gradient, kind),
+                "gradient_text": d.gradient_text,
+            });
+            if let Value::Object(map) = &mut out {
+                for e in &extras {
+                    let shaped = match e.key {
+                        "derivative" => forms::rows_json(&e.value),
+                        _ => shaped_json(&e.value, kind),
+                    };
+                    map.insert(e.key.into(), shaped);
+                    map.insert(format!("{}_text", e.key), json!(e.text));
+                }
+                if let Some(layout) = args.layout {
+                    map.insert("layout".into(), json!(layout.layout().name()));
+                }
+            }
+            to_json(&out)
+        }
+        ReportFormat::Text => {
+            let mut out = format!(
+                "f = {value}\ngrad_{} f = {}\n  where grad_{} f = {}\n",
+                d.wrt,
+                shaped_text(&gradient, kind),
+                d.wrt,
+                d.gradient_text
+            );
+            for e in &extras {
+                let name = match e.key {
+                    "gradient_symmetric" => "sym(G)".to_string(),
+                    "gradient_entries" => "G + G' - diag(G)".to_string(),
+                    _ => format!("df/d{}", d.wrt),
+                };
+                let shown = match e.key {
+                    "derivative" => shaped_text(&e.value, Kind::Matrix),
+                    _ => shaped_text(&e.value, kind),
+                };
+                out.push_str(&format!("{name} = {shown}\n  where {name} = {}\n", e.text));
+            }
+            if let Some(layout) = args.layout {
+                out.push_str(&format!("layout: {}\n", layout.layout().sentence()));
+            }
+            out
+        }
     })
 }
 

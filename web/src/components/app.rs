@@ -1,6 +1,7 @@
 //! The page: state in a reducer, the URL kept in step, and the components laid out (or just the
 //! derivation and the check in embed mode).
 
+use super::answers::AnswersView;
 use super::check::CheckPanel;
 use super::copy::CopyButtons;
 use super::derivation::DerivationView;
@@ -39,6 +40,7 @@ struct Callbacks {
     on_size: Callback<(String, String)>,
     on_new_seed: Callback<()>,
     on_load: Callback<usize>,
+    on_layout: Callback<matdiff_core::layout::Layout>,
 }
 
 impl Callbacks {
@@ -50,6 +52,7 @@ impl Callbacks {
         let d5 = d.clone();
         let d6 = d.clone();
         let d7 = d.clone();
+        let d8 = d.clone();
         Callbacks {
             on_expr: Callback::from(move |s: String| d1.dispatch(Action::SetExpr(s))),
             on_decls: Callback::from(move |s: String| d2.dispatch(Action::SetDecls(s))),
@@ -64,6 +67,7 @@ impl Callbacks {
                 d6.dispatch(Action::NewSeed(dom::random_seed()))
             }),
             on_load: Callback::from(move |i: usize| d7.dispatch(Action::LoadExample(i))),
+            on_layout: Callback::from(move |l| d8.dispatch(Action::SetLayout(l))),
         }
     }
 }
@@ -169,6 +173,7 @@ pub fn app() -> Html {
         on_size,
         on_new_seed,
         on_load,
+        on_layout,
     } = (*cbs).clone();
 
     let stale = state.stale();
@@ -176,6 +181,7 @@ pub fn app() -> Html {
         Some(shown) => html! {
             <>
                 <DerivationView shown={shown.clone()} stale={stale} />
+                <AnswersView shown={shown.clone()} layout={state.layout} on_layout={on_layout} />
                 <CheckPanel shown={shown.clone()} stale={stale} sizes={state.size_fields()}
                     on_size={on_size} on_new_seed={on_new_seed} />
             </>

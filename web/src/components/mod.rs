@@ -1,5 +1,6 @@
 //! The page's components, one per file.
 
+pub mod answers;
 pub mod app;
 pub mod check;
 pub mod copy;

@@ -11,6 +11,9 @@ use serde::Serialize;
 
 type M = DMatrix<f64>;
 
+mod symmetric;
+pub use symmetric::{run_symmetric_check, SymmetricCheck};
+
 /// Variables with at most this many entries are checked entry by entry, larger ones along random directions.
 pub(crate) const ENTRYWISE_MAX: usize = 400;
 /// Random directions of the directional gradient check.
@@ -55,6 +58,10 @@ pub struct CheckReport {
     pub message: Option<String>,
     /// Random samples drawn, including the ones rejected.
     pub samples_tried: usize,
+    /// For a variable declared symmetric: the checks of sym(G) and of the entry form
+    /// ([`CheckReport::with_symmetric`]); in JSON only for such a variable.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub symmetric: Option<SymmetricCheck>,
 }
 
 /// What a check concluded, with the reason when it is not a plain pass: the one verdict the
@@ -105,6 +112,11 @@ impl CheckReport {
         }
         let reason = match &self.gradient {
             Some(g) if !g.passed => "the gradient differs from finite differences".to_string(),
+            Some(_) if self.message.is_none() && self.steps.iter().all(|s| s.passed) => self
+                .symmetric
+                .as_ref()
+                .and_then(SymmetricCheck::failure)
+                .unwrap_or_else(|| "the check did not pass".to_string()),
             Some(_) => match (self.steps.iter().find(|s| !s.passed), &self.message) {
                 (_, Some(m)) => m.clone(),
                 (Some(s), None) => format!("step {} disagrees with dy", s.index),
@@ -579,6 +591,7 @@ pub fn run_check(
         undecidable: false,
         message: None,
         samples_tried: 0,
+        symmetric: None,
     };
     if problem.symbols.get(&problem.wrt).is_none() {
         report.message = Some(format!("the variable {} is not a symbol of f", problem.wrt));

@@ -25,7 +25,10 @@ pub type Sizes = BTreeMap<String, usize>;
 /// The largest size a dimension may have.
 pub const MAX_SIZE: usize = 200;
 
-pub use check::{evaluate_at, run_check, CheckReport, GradientCheck, StepCheck, Verdict};
+pub use check::{
+    evaluate_at, run_check, run_symmetric_check, CheckReport, GradientCheck, StepCheck,
+    SymmetricCheck, Verdict,
+};
 pub use eval::{eval, Env, EvalError};
 pub use json::{decls_from_values, values_from_json};
 pub use sample::{sample, SampleError};
