@@ -15,6 +15,7 @@ pub mod funcs;
 pub mod greek;
 pub mod lower;
 pub mod numeric;
+pub mod practice;
 pub mod print;
 pub mod rules;
 pub mod simplify;
