@@ -144,6 +144,17 @@ pub fn check_line(analysis: &Analysis, step: usize, text: &str) -> LineVerdict {
         Ok(e) => e,
         Err(diags) => return LineVerdict::Invalid(diags),
     };
+    // A size the line has that f does not (the length of a `vector(1)` nothing else fixes).
+    let known = analysis.dim_names();
+    if let Some(free) = crate::expr::expr_dim_names(&typed)
+        .into_iter()
+        .find(|n| !known.contains(n))
+    {
+        return invalid(&format!(
+            "a size in this line is not fixed by anything in it (it would be a new dimension {free}): \
+             give the ones vector or matrix a size through the symbols of f"
+        ));
+    }
     let render = crate::print::Renderer::new(&problem.symbols);
     if render.text(&typed) == d.steps[step - 1].text {
         return LineVerdict::Rejected(
@@ -284,22 +295,10 @@ fn differentials(ast: Ast, name: &str) -> Ast {
                 let rhs = differentials(l.rhs, name);
                 let merge = l.op == BinOp::Implicit
                     && matches!(rhs.kind, AstKind::Paren(_))
-                    && matches!(items.last(), Some((_, Ast { kind: AstKind::Ident(d), .. })) if d == "d");
+                    && items.last().is_some_and(|(_, a)| ends_in_d(a));
                 if merge {
                     let (op, d) = items.pop().unwrap_or((None, rhs.clone()));
-                    let AstKind::Paren(inner) = rhs.kind else {
-                        unreachable!()
-                    };
-                    let call = Ast::new(
-                        AstKind::Call {
-                            name: name.to_string(),
-                            name_span: d.span.clone(),
-                            args: vec![*inner],
-                            parens: true,
-                        },
-                        d.span.start..rhs.span.end,
-                    );
-                    items.push((op, call));
+                    items.push((op, apply_d(d, rhs, name)));
                 } else {
                     items.push((Some((l.op, l.op_span)), rhs));
                 }
@@ -365,6 +364,44 @@ fn differentials(ast: Ast, name: &str) -> Ast {
             parens,
         },
         leaf => leaf,
+    };
+    Ast::new(kind, span)
+}
+
+/// Whether the operand is the symbol `d`, possibly negated (`-d` before `(…)` in `-d(A*X)`).
+fn ends_in_d(a: &Ast) -> bool {
+    match &a.kind {
+        AstKind::Ident(d) => d == "d",
+        AstKind::Neg { arg, .. } | AstKind::Pos { arg, .. } => ends_in_d(arg),
+        _ => false,
+    }
+}
+
+/// `d` (see [`ends_in_d`]) applied to the parenthesized `paren`: a call of `name`, under the
+/// same signs.
+fn apply_d(d: Ast, paren: Ast, name: &str) -> Ast {
+    let span = d.span.start..paren.span.end;
+    let kind = match d.kind {
+        AstKind::Neg { op, arg } => AstKind::Neg {
+            op,
+            arg: Box::new(apply_d(*arg, paren, name)),
+        },
+        AstKind::Pos { op, arg } => AstKind::Pos {
+            op,
+            arg: Box::new(apply_d(*arg, paren, name)),
+        },
+        _ => {
+            let inner = match paren.kind {
+                AstKind::Paren(inner) => *inner,
+                other => Ast::new(other, paren.span),
+            };
+            AstKind::Call {
+                name: name.to_string(),
+                name_span: d.span,
+                args: vec![inner],
+                parens: true,
+            }
+        }
     };
     Ast::new(kind, span)
 }
