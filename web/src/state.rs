@@ -2,7 +2,9 @@
 
 use crate::decls::{self, Fields, SymbolEdit};
 use crate::examples::EXAMPLES;
+use crate::progress::{self, Progress};
 use crate::url::{Permalink, DEFAULT_SEED};
+use matdiff_core::exercises::EXERCISES;
 use matdiff_core::numeric::MAX_SIZE;
 use matdiff_core::{
     analyze, check, Analysis, CheckOptions, CheckReport, Diagnostic, Input, Source, Symbol,
@@ -57,6 +59,12 @@ pub struct State {
     /// A size typed that is not one (`0`, `2.5`, `201`, empty): its field keeps the text and says
     /// why, and the sizes, the check and the URL stay as they were.
     pub bad_size: Option<BadSize>,
+    /// Practice mode (`practice=1`): the derivation is practised step by step.
+    pub practice: bool,
+    /// The derivation is hidden until the learner asks (`hide=result`).
+    pub hide: bool,
+    /// The ids of the exercises done, kept in the browser ([`crate::progress`]).
+    pub done: Rc<Progress>,
 }
 
 /// A size field's text that is not a size, and why.
@@ -119,6 +127,16 @@ pub enum Action {
     /// New random matrices: the seed comes from outside, so the reducer stays pure.
     NewSeed(u64),
     LoadExample(usize),
+    /// An exercise of [`matdiff_core::exercises::EXERCISES`], opened in practice mode.
+    LoadExercise(usize),
+    /// Practice mode on or off.
+    SetPractice(bool),
+    /// Shows the derivation a `hide=result` link hid.
+    RevealDerivation,
+    /// The practice run of the input on screen reached its end: its exercise is done.
+    PracticeDone,
+    /// Forgets every exercise done.
+    ResetProgress,
     /// State from a URL (first load, back/forward).
     Restore(Permalink),
     /// Runs the pending check of the derivation on screen (no-op when none is pending).
@@ -150,6 +168,9 @@ impl State {
             unanalyzed: true,
             edited: BTreeMap::new(),
             bad_size: None,
+            practice: p.practice,
+            hide: p.hide,
+            done: Rc::new(Progress::default()),
         }
     }
 
@@ -162,6 +183,8 @@ impl State {
             sizes: self.sizes.clone(),
             seed: self.seed,
             embed: self.embed,
+            practice: self.practice,
+            hide: self.hide,
         }
     }
 
@@ -187,6 +210,9 @@ impl State {
             p.wrt = input.wrt.clone();
         }
         p.embed = true;
+        // The Embed dialog's options say whether the frame practises or hides the result.
+        p.practice = false;
+        p.hide = false;
         Some(p)
     }
 
@@ -337,6 +363,40 @@ impl State {
                     }
                 }
             }
+            Action::LoadExercise(i) => {
+                if let Some(e) = EXERCISES.get(i) {
+                    s.edited.clear();
+                    s.expr = e.expr.to_string();
+                    s.decls = e.decls.to_string();
+                    s.wrt = Some(e.wrt.to_string());
+                    s.sizes.clear();
+                    s.seed = DEFAULT_SEED;
+                    s.practice = true;
+                    s.hide = false;
+                    s.history = HistoryOp::Push;
+                    s.reanalyze();
+                    if s.sizes != self.sizes || s.seed != self.seed {
+                        s.recheck();
+                    }
+                }
+            }
+            Action::SetPractice(on) => {
+                s.practice = on;
+                s.history = HistoryOp::Push;
+            }
+            Action::RevealDerivation => {
+                s.hide = false;
+                s.history = HistoryOp::Push;
+            }
+            Action::PracticeDone => {
+                let wrt = s.analysis.wrt().map(str::to_string);
+                if let Some(e) = progress::exercise_of(&s.expr, &s.decls, wrt.as_deref()) {
+                    if !s.done.contains(e.id) {
+                        s.done = Rc::new(s.done.with(e.id));
+                    }
+                }
+            }
+            Action::ResetProgress => s.done = Rc::new(Progress::default()),
             Action::RunCheck => {
                 if let Some(shown) = s.shown.as_ref().filter(|sh| sh.check.is_none()) {
                     let analysis = shown.analysis.clone();
@@ -351,9 +411,11 @@ impl State {
             }
             Action::Restore(p) => {
                 let embed = s.embed;
+                let done = s.done.clone();
                 let shown = s.shown.clone();
                 s = State::from_permalink(p);
                 s.embed = embed;
+                s.done = done;
                 if s.shown.is_none() && !s.expr.trim().is_empty() {
                     s.shown = shown;
                 }

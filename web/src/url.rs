@@ -20,6 +20,10 @@ pub struct Permalink {
     pub seed: u64,
     /// `embed=1`: only the derivation and the check.
     pub embed: bool,
+    /// `practice=1`: the derivation is practised step by step (see [`crate::practice`]).
+    pub practice: bool,
+    /// `hide=result`: the problem is shown, the derivation only once the learner asks.
+    pub hide: bool,
 }
 
 impl Default for Permalink {
@@ -31,6 +35,8 @@ impl Default for Permalink {
             sizes: BTreeMap::new(),
             seed: DEFAULT_SEED,
             embed: false,
+            practice: false,
+            hide: false,
         }
     }
 }
@@ -161,6 +167,8 @@ pub fn decode(query: &str) -> Permalink {
             "sizes" => p.sizes = parse_sizes(&v),
             "seed" => p.seed = v.trim().parse().unwrap_or(DEFAULT_SEED),
             "embed" => p.embed = matches!(v.as_str(), "1" | "true" | "yes" | ""),
+            "practice" => p.practice = matches!(v.as_str(), "1" | "true" | "yes" | ""),
+            "hide" => p.hide = v.trim() == "result",
             _ => {}
         }
     }
@@ -186,6 +194,12 @@ pub fn encode(p: &Permalink) -> String {
     if p.seed != DEFAULT_SEED {
         parts.push(format!("seed={}", p.seed));
     }
+    if p.practice {
+        parts.push("practice=1".to_string());
+    }
+    if p.hide {
+        parts.push("hide=result".to_string());
+    }
     if p.embed {
         parts.push("embed=1".to_string());
     }
@@ -204,6 +218,8 @@ mod tests {
             sizes: [("m".to_string(), 3), ("n".to_string(), 12)].into(),
             seed: 42,
             embed: true,
+            practice: false,
+            hide: false,
         }
     }
 
@@ -267,6 +283,16 @@ mod tests {
             assert!(!q.contains('+'), "{q}");
             assert_eq!(decode(&q), p, "{q}");
         }
+    }
+
+    #[test]
+    fn practice_and_hidden_result_links_round_trip() {
+        let p = decode("?f=tr(A*X*B)&practice=1&hide=result");
+        assert!(p.practice && p.hide);
+        assert_eq!(encode(&p), "?f=tr(A*X*B)&practice=1&hide=result");
+        assert_eq!(decode(&encode(&p)), p);
+        let q = decode("?f=x&hide=derivation&practice=0");
+        assert!(!q.practice && !q.hide);
     }
 
     #[test]
