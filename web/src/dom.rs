@@ -271,3 +271,62 @@ impl Drop for Timeout {
         }
     }
 }
+
+/// The text stored in the browser under `key` (localStorage), or empty.
+pub fn load(key: &str) -> String {
+    window()
+        .and_then(|w| w.local_storage().ok().flatten())
+        .and_then(|s| s.get_item(key).ok().flatten())
+        .unwrap_or_default()
+}
+
+/// Stores `text` in the browser under `key` (localStorage; nothing is sent anywhere). Empty
+/// text removes the key. Storage that is not available (private modes) is skipped.
+pub fn store(key: &str, text: &str) {
+    if let Some(s) = window().and_then(|w| w.local_storage().ok().flatten()) {
+        let _ = if text.is_empty() {
+            s.remove_item(key)
+        } else {
+            s.set_item(key, text)
+        };
+    }
+}
+
+/// Moves the focus to the first element inside `root` that `selector` matches, if there is one.
+pub fn focus_first(root: &web_sys::Element, selector: &str) {
+    if let Some(el) = root
+        .query_selector(selector)
+        .ok()
+        .flatten()
+        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+    {
+        let _ = el.focus();
+    }
+}
+
+/// Moves the focus `by` places among the elements inside `root` that `selector` matches,
+/// from the one focused (wrapping around): the arrow keys of a group of buttons.
+pub fn move_focus(root: &web_sys::Element, selector: &str, by: i32) {
+    let Ok(list) = root.query_selector_all(selector) else {
+        return;
+    };
+    let n = list.length() as i32;
+    if n == 0 {
+        return;
+    }
+    let active = window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.active_element());
+    let at = (0..n).find(|i| {
+        list.item(*i as u32)
+            .zip(active.as_ref())
+            .is_some_and(|(node, a)| node.is_same_node(Some(a)))
+    });
+    let next = at.map_or(0, |i| (i + by).rem_euclid(n));
+    if let Some(el) = list
+        .item(next as u32)
+        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+    {
+        let _ = el.focus();
+    }
+}

@@ -912,6 +912,37 @@ mod tests {
     }
 
     #[test]
+    fn an_exercise_opens_in_practice_mode_and_its_run_marks_it_done_until_reset() {
+        let i = EXERCISES
+            .iter()
+            .position(|e| e.id == "note-trace-axb")
+            .expect("the trace exercise");
+        let s = start().then(Action::LoadExercise(i));
+        assert!(s.practice && !s.hide);
+        assert_eq!(url::encode(&s.permalink()), "?f=tr(A*X*B)&wrt=X&practice=1");
+        assert!(s.done.is_empty());
+        let s = s.apply(Action::PracticeDone);
+        assert!(s.done.contains("note-trace-axb"));
+        // Back and forward keep the progress.
+        let back = s.apply(Action::Restore(url::decode("?f=x'*A*x%20%2B%201")));
+        assert!(back.done.contains("note-trace-axb") && !back.practice);
+        // Not an exercise: nothing is marked.
+        let other = back.then(Action::PracticeDone);
+        assert_eq!(other.done, back.done);
+        assert!(s.apply(Action::ResetProgress).done.is_empty());
+        // The practice switch and the reveal of a hidden result are history entries.
+        let off = s.apply(Action::SetPractice(false));
+        assert!(!off.practice && off.history == HistoryOp::Push);
+        let hidden = State::from_permalink(url::decode("?f=tr(A*X*B)&hide=result"));
+        assert!(hidden.hide && hidden.shown.is_some());
+        let shown = hidden.apply(Action::RevealDerivation);
+        assert!(!shown.hide);
+        assert_eq!(url::encode(&shown.permalink()), "?f=tr(A*X*B)");
+        // The Embed dialog decides the exercise options of what it embeds.
+        assert!(!hidden.embed_permalink().expect("derived").hide);
+    }
+
+    #[test]
     fn permalink_round_trip_through_the_state() {
         let s = start()
             .then(Action::LoadExample(7))

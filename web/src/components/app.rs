@@ -6,13 +6,17 @@ use super::copy::CopyButtons;
 use super::derivation::DerivationView;
 use super::embed::EmbedDialog;
 use super::error::ErrorView;
+use super::exercises::Exercises;
 use super::gallery::Gallery;
+use super::hidden::HiddenResult;
 use super::input::ExprInput;
+use super::mode::ModeToggle;
+use super::practice::PracticeView;
 use super::preview::Preview;
 use super::symbols::SymbolsPanel;
 use crate::decls::SymbolEdit;
 use crate::state::{Action, HistoryOp, State};
-use crate::{dom, examples, url};
+use crate::{dom, examples, progress, url};
 use yew::prelude::*;
 
 impl Reducible for State {
@@ -72,11 +76,18 @@ impl Callbacks {
 pub fn app() -> Html {
     let state = use_reducer(|| {
         let p = url::decode(&dom::location_search());
-        if dom::recovering() {
+        let mut s = if dom::recovering() {
             State::unanalyzed(p)
         } else {
             State::from_permalink(p)
-        }
+        };
+        let stored = dom::load(progress::STORAGE_KEY);
+        s.done = std::rc::Rc::new(progress::Progress::parse(&stored));
+        s
+    });
+    // Exercise progress is kept in the browser.
+    use_effect_with(state.done.clone(), |done| {
+        dom::store(progress::STORAGE_KEY, &done.to_text())
     });
 
     // Back and forward restore the state of the entry.
@@ -172,9 +183,30 @@ pub fn app() -> Html {
     } = (*cbs).clone();
 
     let stale = state.stale();
+    let send = |a: Action| {
+        let d = state.dispatcher();
+        Callback::from(move |()| d.dispatch(a.clone()))
+    };
+    let on_practice = {
+        let d = state.dispatcher();
+        Callback::from(move |on: bool| d.dispatch(Action::SetPractice(on)))
+    };
     let results = match &state.shown {
+        Some(shown) if state.hide => html! {
+            <HiddenResult f_latex={shown.analysis.expr_latex.clone().unwrap_or_default()}
+                wrt={shown.analysis.wrt().unwrap_or_default().to_string()}
+                on_reveal={send(Action::RevealDerivation)} />
+        },
+        Some(shown) if state.practice => html! {
+            <>
+                <ModeToggle practice=true on_practice={on_practice} />
+                <PracticeView key={format!("{:p}", std::rc::Rc::as_ptr(&shown.analysis))}
+                    analysis={shown.analysis.clone()} on_done={send(Action::PracticeDone)} />
+            </>
+        },
         Some(shown) => html! {
             <>
+                <ModeToggle practice=false on_practice={on_practice} />
                 <DerivationView shown={shown.clone()} stale={stale} />
                 <CheckPanel shown={shown.clone()} stale={stale} sizes={state.size_fields()}
                     on_size={on_size} on_new_seed={on_new_seed} />
@@ -207,12 +239,15 @@ pub fn app() -> Html {
         .shown
         .as_ref()
         .and_then(|s| s.analysis.derivation.clone());
-    let copy = derivation.as_ref().map(|d| {
-        html! {
-            <CopyButtons align={d.to_align()} gradient_latex={d.gradient_latex.clone()}
-                gradient_text={d.gradient_text.clone()} />
-        }
-    });
+    let copy = derivation
+        .as_ref()
+        .filter(|_| !state.practice && !state.hide)
+        .map(|d| {
+            html! {
+                <CopyButtons align={d.to_align()} gradient_latex={d.gradient_latex.clone()}
+                    gradient_text={d.gradient_text.clone()} />
+            }
+        });
     // The snippets embed what the page derives: while the input has errors, the last valid input.
     let embedded = state.embed_permalink();
     let embed_url = embedded
@@ -246,6 +281,9 @@ pub fn app() -> Html {
                     { for copy }
                 </div>
                 <Gallery current={examples::find(&state.expr, &state.decls)} on_load={on_load} />
+                <Exercises done={state.done.clone()} on_reset={send(Action::ResetProgress)}
+                    current={progress::exercise_of(&state.expr, &state.decls, state.analysis.wrt()).map(|e| e.id)}
+                    on_open={let d = state.dispatcher(); Callback::from(move |i: usize| d.dispatch(Action::LoadExercise(i)))} />
             </main>
             <footer>
                 <p>{ "Rules follow the lecture note's method: dy = Tr(∇fᵀ dX). Equation numbers refer to the Matrix Cookbook (2012). Everything runs in your browser." }</p>
