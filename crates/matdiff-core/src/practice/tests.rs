@@ -162,3 +162,4 @@ fn every_exercise_can_be_practised_line_by_line() {
         }
     }
 }
+
