@@ -330,3 +330,28 @@ pub fn move_focus(root: &web_sys::Element, selector: &str, by: i32) {
         let _ = el.focus();
     }
 }
+
+/// After the page has rendered what the current event changed: when more elements match
+/// `count` than now (a step was revealed), moves the focus to the first match of `target`, so
+/// keyboard users continue at the next choices.
+pub fn focus_when_more(count: &'static str, target: &'static str) {
+    let document = || window().and_then(|w| w.document());
+    let matches =
+        move |d: &web_sys::Document| d.query_selector_all(count).map(|l| l.length()).unwrap_or(0);
+    let Some(before) = document().map(|d| matches(&d)) else {
+        return;
+    };
+    let cb = Closure::once_into_js(move || {
+        if stopped() {
+            return;
+        }
+        if let Some(d) = document().filter(|d| matches(d) > before) {
+            if let Some(root) = d.document_element() {
+                focus_first(&root, target);
+            }
+        }
+    });
+    if let Some(w) = window() {
+        let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(cb.unchecked_ref(), 0);
+    }
+}

@@ -2,33 +2,28 @@
 //! nothing sent anywhere), and which exercise an input is. Pure, tested natively.
 
 use matdiff_core::exercises::{Exercise, EXERCISES};
-use std::collections::BTreeSet;
 
 /// The localStorage key of the progress.
 pub const STORAGE_KEY: &str = "matdiff-exercises-done";
 
-/// The exercises done, by id.
+/// The exercises done, by id, sorted.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Progress(BTreeSet<&'static str>);
+pub struct Progress(Vec<&'static str>);
 
 impl Progress {
     /// Reads the stored text: ids separated by commas; unknown ids are dropped.
     pub fn parse(text: &str) -> Progress {
-        Progress(
-            text.split(',')
-                .filter_map(|id| EXERCISES.iter().find(|e| e.id == id.trim()))
-                .map(|e| e.id)
-                .collect(),
-        )
+        text.split(',')
+            .fold(Progress::default(), |p, id| p.with(id.trim()))
     }
 
     /// The text stored: the ids in order, separated by commas.
     pub fn to_text(&self) -> String {
-        self.0.iter().copied().collect::<Vec<_>>().join(",")
+        self.0.join(",")
     }
 
     pub fn contains(&self, id: &str) -> bool {
-        self.0.contains(id)
+        self.0.contains(&id)
     }
 
     /// This progress with the exercise `id` done (unknown ids change nothing).
@@ -36,7 +31,9 @@ impl Progress {
     pub fn with(&self, id: &str) -> Progress {
         let mut p = self.clone();
         if let Some(e) = EXERCISES.iter().find(|e| e.id == id) {
-            p.0.insert(e.id);
+            if let Err(at) = p.0.binary_search(&e.id) {
+                p.0.insert(at, e.id);
+            }
         }
         p
     }

@@ -2,6 +2,7 @@
 
 use crate::decls::{self, Fields, SymbolEdit};
 use crate::examples::EXAMPLES;
+use crate::practice::{Move, Run};
 use crate::progress::{self, Progress};
 use crate::url::{Permalink, DEFAULT_SEED};
 use matdiff_core::exercises::EXERCISES;
@@ -65,6 +66,8 @@ pub struct State {
     pub hide: bool,
     /// The ids of the exercises done, kept in the browser ([`crate::progress`]).
     pub done: Rc<Progress>,
+    /// The practice run of the derivation on screen (started afresh with each new derivation).
+    pub run: Run,
 }
 
 /// A size field's text that is not a size, and why.
@@ -133,8 +136,8 @@ pub enum Action {
     SetPractice(bool),
     /// Shows the derivation a `hide=result` link hid.
     RevealDerivation,
-    /// The practice run of the input on screen reached its end: its exercise is done.
-    PracticeDone,
+    /// A move of the practice run; a run that reaches its end marks its exercise done.
+    Practice(Move),
     /// Forgets every exercise done.
     ResetProgress,
     /// State from a URL (first load, back/forward).
@@ -171,6 +174,7 @@ impl State {
             practice: p.practice,
             hide: p.hide,
             done: Rc::new(Progress::default()),
+            run: Run::default(),
         }
     }
 
@@ -373,6 +377,7 @@ impl State {
                     s.seed = DEFAULT_SEED;
                     s.practice = true;
                     s.hide = false;
+                    s.run = Run::default();
                     s.history = HistoryOp::Push;
                     s.reanalyze();
                     if s.sizes != self.sizes || s.seed != self.seed {
@@ -382,17 +387,23 @@ impl State {
             }
             Action::SetPractice(on) => {
                 s.practice = on;
+                s.run = Run::default();
                 s.history = HistoryOp::Push;
             }
             Action::RevealDerivation => {
                 s.hide = false;
                 s.history = HistoryOp::Push;
             }
-            Action::PracticeDone => {
-                let wrt = s.analysis.wrt().map(str::to_string);
-                if let Some(e) = progress::exercise_of(&s.expr, &s.decls, wrt.as_deref()) {
-                    if !s.done.contains(e.id) {
-                        s.done = Rc::new(s.done.with(e.id));
+            Action::Practice(m) => {
+                if let Some(shown) = &s.shown {
+                    let a = shown.analysis.clone();
+                    s.run = s.run.apply(&a, m);
+                    let input = &shown.input;
+                    let exercise = progress::exercise_of(&input.expr, &input.decls, a.wrt());
+                    if let Some(e) = exercise.filter(|_| s.run.finished(&a)) {
+                        if !s.done.contains(e.id) {
+                            s.done = Rc::new(s.done.with(e.id));
+                        }
                     }
                 }
             }
@@ -504,6 +515,7 @@ impl State {
             .as_ref()
             .is_some_and(|s| *s.analysis == *self.analysis);
         if self.analysis.derivation.is_some() && !same {
+            self.run = Run::default();
             self.shown = Some(Rc::new(Shown {
                 analysis: self.analysis.clone(),
                 input: Rc::new(input(self.wrt.clone())),
@@ -921,13 +933,24 @@ mod tests {
         assert!(s.practice && !s.hide);
         assert_eq!(url::encode(&s.permalink()), "?f=tr(A*X*B)&wrt=X&practice=1");
         assert!(s.done.is_empty());
-        let s = s.apply(Action::PracticeDone);
+        // Through the run by "show me": the exercise is done at its end, not before.
+        let mut s = s;
+        while !s.run.finished(&s.analysis) {
+            assert!(s.done.is_empty());
+            s = s.apply(Action::Practice(Move::ShowMe));
+        }
         assert!(s.done.contains("note-trace-axb"));
+        // A new derivation starts a new run.
+        let t = s.then(Action::SetExpr("tr(A*X*C)".into()));
+        assert_eq!(t.run, Run::default());
         // Back and forward keep the progress.
         let back = s.apply(Action::Restore(url::decode("?f=x'*A*x%20%2B%201")));
         assert!(back.done.contains("note-trace-axb") && !back.practice);
         // Not an exercise: nothing is marked.
-        let other = back.then(Action::PracticeDone);
+        let mut other = back.clone();
+        while !other.run.finished(&other.analysis) {
+            other = other.apply(Action::Practice(Move::ShowMe));
+        }
         assert_eq!(other.done, back.done);
         assert!(s.apply(Action::ResetProgress).done.is_empty());
         // The practice switch and the reveal of a hidden result are history entries.

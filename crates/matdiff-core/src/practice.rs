@@ -4,11 +4,9 @@
 use crate::api::{Analysis, Derivation};
 use crate::decls::Decl;
 use crate::diagnostic::Diagnostic;
-use crate::diagnostic::Span;
 use crate::expr::{Dim, Expr, Func, Kind, Problem};
 use crate::numeric;
 use crate::rules::{self, Rule};
-use crate::syntax::{Ast, AstKind, BinOp, ChainLink};
 use std::collections::BTreeMap;
 
 /// How many rules a step offers: the right one and plausible wrong ones.
@@ -72,47 +70,65 @@ pub fn why_not(d: &Derivation, step: usize, rule: &Rule) -> String {
     let Some(prev) = step.checked_sub(1).and_then(|i| d.steps.get(i)) else {
         return String::new();
     };
-    let e = &prev.expr;
-    let wrt = d.wrt.as_str();
-    let has = |f: Func| e.any(&mut |n| n.as_call1().is_some_and(|(g, _)| g == f));
-    let trace = has(Func::Tr);
-    let open_d =
-        e.any(&mut |n| matches!(n, Expr::D(a) if !matches!(&**a, Expr::Sym(s) if &**s == wrt)));
-    let phase = if open_d {
-        "d(·) still stands around an expression other than the differential of the variable, so the differentiation is not finished"
-    } else {
-        "only the differential of the variable is left, so the differentiation is finished and the line is being rearranged into Tr(Gᵀ dX)"
-    };
+    let seen = Seen::of(&prev.expr, &d.wrt);
+    let none = |what: &str| format!("the {} is about {what}, and this line has none", rule.name);
     let need = match rule.id {
-        "trace-cyclic" if !trace => {
-            "the cyclic property moves a factor from one end of a trace to the other; there is no trace around this product".to_string()
-        }
-        "trace-cyclic" => "the cyclic property moves a factor from one end of a trace to the other; that does not bring this line closer to the form Tr(G dX) now".to_string(),
-        "trace-transpose" | "trace-linearity" | "trace" | "trace-of-scalar" if !trace => {
-            format!("the {} is about a trace, and this line has none", rule.name)
-        }
-        "transpose" | "transpose-product" | "kronecker-transpose" if !e.any(&mut |n| matches!(n, Expr::Transpose(_))) => {
-            format!("the {} is about a transpose, and this line has none", rule.name)
-        }
-        "inverse" | "cancel-with-inverse" if !e.any(&mut |n| matches!(n, Expr::Inv(_))) => {
-            format!("the {} is about an inverse, and this line has none", rule.name)
-        }
-        "determinant" | "log-det" if !has(Func::Det) && !has(Func::LogDet) => {
-            format!("the {} is about a determinant, and this line has none", rule.name)
-        }
-        "product-rule" if !e.any(&mut |n| matches!(n, Expr::D(a) if matches!(&**a, Expr::Mul(_)))) => {
-            "the product rule takes d(·) of a product apart; no d(·) here stands around a product".to_string()
-        }
+        "trace-cyclic" if !seen.trace => "the cyclic property moves a factor from one end of a trace to the other; there is no trace around this product".to_string(),
+        "trace-cyclic" => "the cyclic property moves a factor from one end of a trace to the other; that does not bring this line closer to Tr(G dX) now".to_string(),
+        "trace-transpose" | "trace-linearity" | "trace" | "trace-of-scalar" if !seen.trace => none("a trace"),
+        "transpose" | "transpose-product" if !seen.transpose => none("a transpose"),
+        "inverse" if !seen.inverse => none("an inverse"),
+        "determinant" | "log-det" if !seen.determinant => none("a determinant"),
+        "product-rule" if !seen.d_of_product => "the product rule takes d(·) of a product apart; no d(·) here stands around a product".to_string(),
         "constant" => "the differential of a constant is zero; no d(·) here stands around a constant alone".to_string(),
-        "linearity" if !e.any(&mut |n| matches!(n, Expr::D(a) if matches!(&**a, Expr::Add(_)))) => {
-            "linearity takes d(·) of a sum apart; no d(·) here stands around a sum".to_string()
-        }
-        "scalar-transpose" => "a scalar equals its transpose, but transposing here does not bring dX to where it belongs".to_string(),
-        "distribute" => "multiplying out a bracket does not help this line now".to_string(),
-        _ if open_d => format!("the {} is not what the next d(·) needs", rule.name),
+        "linearity" if !seen.d_of_sum => "linearity takes d(·) of a sum apart; no d(·) here stands around a sum".to_string(),
+        _ if seen.open_d => format!("the {} is not what the next d(·) needs", rule.name),
         _ => format!("the {} does not fit this line", rule.name),
     };
+    let phase = if seen.open_d {
+        "d(·) still stands around more than the variable, so the differentiation is not finished"
+    } else {
+        "only d of the variable is left, so the line is being rearranged into Tr(Gᵀ dX)"
+    };
     format!("Not this one: {need}. Here {phase}.")
+}
+
+/// What a line has, for [`why_not`]: found in one walk.
+#[derive(Default)]
+struct Seen {
+    trace: bool,
+    transpose: bool,
+    inverse: bool,
+    determinant: bool,
+    d_of_product: bool,
+    d_of_sum: bool,
+    /// A d(·) around something other than the variable.
+    open_d: bool,
+}
+
+impl Seen {
+    fn of(e: &Expr, wrt: &str) -> Seen {
+        let mut s = Seen::default();
+        e.any(&mut |n| {
+            match n {
+                Expr::Call(Func::Tr, _) => s.trace = true,
+                Expr::Call(Func::Det | Func::LogDet, _) => s.determinant = true,
+                Expr::Transpose(_) => s.transpose = true,
+                Expr::Inv(_) => s.inverse = true,
+                Expr::D(a) => match &**a {
+                    Expr::Sym(x) if &**x == wrt => {}
+                    inner => {
+                        s.open_d = true;
+                        s.d_of_product |= matches!(inner, Expr::Mul(_));
+                        s.d_of_sum |= matches!(inner, Expr::Add(_));
+                    }
+                },
+                _ => {}
+            }
+            false
+        });
+        s
+    }
 }
 
 /// What became of a line the learner typed.
@@ -213,8 +229,15 @@ fn lower_line(problem: &Problem, text: &str) -> Result<Expr, Vec<Diagnostic>> {
         .map(str::trim_start)
         .and_then(|r| r.strip_prefix('='))
         .unwrap_or(body);
-    // `d(X)` of the variable is its differential, as the derivation prints it.
-    let body = body.replace(&format!("d({wrt})"), &dx);
+    // `d(e)`: read as a call of a stand-in elementwise function the line does not use (its
+    // typing is the differential's: the shape of e), then made `D(e)`.
+    let Some(stand_in) = STAND_INS.iter().copied().find(|f| !body.contains(f.name())) else {
+        return Err(vec![Diagnostic::new(
+            0..body.len(),
+            "this line uses too many functions to be read",
+        )]);
+    };
+    let body = differentials(body, stand_in.name());
     let parsed = crate::syntax::parse(&body);
     let ast = match (parsed.ast, parsed.diagnostics.is_empty()) {
         (Some(ast), true) => ast,
@@ -226,15 +249,7 @@ fn lower_line(problem: &Problem, text: &str) -> Result<Expr, Vec<Diagnostic>> {
             )])
         }
     };
-    // `d(e)` of another expression: lowered as a call of a stand-in elementwise function the
-    // line does not use (its typing is the differential's: the shape of e), then made `D(e)`.
-    let Some(stand_in) = STAND_INS.iter().copied().find(|f| !body.contains(f.name())) else {
-        return Err(vec![Diagnostic::new(
-            0..body.len(),
-            "this line uses too many functions to be read",
-        )]);
-    };
-    let ast = differentials(ast, stand_in.name());
+
     let mut decls: Vec<Decl> = problem.symbols.symbols.iter().map(decl_of).collect();
     // `dA` is the differential of the symbol A (zero for a constant, as the derivation writes it).
     let differentials: Vec<(String, String)> = problem
@@ -284,126 +299,20 @@ const STAND_INS: &[Func] = &[
     Func::Acos,
 ];
 
-/// The syntax tree with every `d(e)` (the symbol `d` next to a parenthesis) made a call of `name`.
-fn differentials(ast: Ast, name: &str) -> Ast {
-    let span = ast.span.clone();
-    let kind = match ast.kind {
-        AstKind::Chain { first, rest } => {
-            let mut items: Vec<(Option<(BinOp, Span)>, Ast)> =
-                vec![(None, differentials(*first, name))];
-            for l in rest {
-                let rhs = differentials(l.rhs, name);
-                let merge = l.op == BinOp::Implicit
-                    && matches!(rhs.kind, AstKind::Paren(_))
-                    && items.last().is_some_and(|(_, a)| ends_in_d(a));
-                if merge {
-                    let (op, d) = items.pop().unwrap_or((None, rhs.clone()));
-                    items.push((op, apply_d(d, rhs, name)));
-                } else {
-                    items.push((Some((l.op, l.op_span)), rhs));
-                }
-            }
-            let mut it = items.into_iter();
-            let Some((_, first)) = it.next() else {
-                unreachable!()
-            };
-            let rest: Vec<ChainLink> = it
-                .map(|(op, rhs)| {
-                    let (op, op_span) =
-                        op.unwrap_or((BinOp::Implicit, rhs.span.start..rhs.span.start));
-                    ChainLink { op, op_span, rhs }
-                })
-                .collect();
-            if rest.is_empty() {
-                return first;
-            }
-            AstKind::Chain {
-                first: Box::new(first),
-                rest,
-            }
+/// The text with every `d(` (the name `d` right before a parenthesis) made `name(`.
+fn differentials(text: &str, name: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 8);
+    let mut prev = ' ';
+    for (i, c) in text.char_indices() {
+        let alone = !(prev.is_alphanumeric() || prev == '_');
+        if c == 'd' && alone && text[i + 1..].starts_with('(') {
+            out.push_str(name);
+        } else {
+            out.push(c);
         }
-        AstKind::Neg { op, arg } => AstKind::Neg {
-            op,
-            arg: Box::new(differentials(*arg, name)),
-        },
-        AstKind::Pos { op, arg } => AstKind::Pos {
-            op,
-            arg: Box::new(differentials(*arg, name)),
-        },
-        AstKind::Transpose { op, arg } => AstKind::Transpose {
-            op,
-            arg: Box::new(differentials(*arg, name)),
-        },
-        AstKind::Norm { sub, arg } => AstKind::Norm {
-            sub,
-            arg: Box::new(differentials(*arg, name)),
-        },
-        AstKind::Paren(arg) => AstKind::Paren(Box::new(differentials(*arg, name))),
-        AstKind::Pow {
-            elementwise,
-            op,
-            base,
-            exp,
-            exp_span,
-        } => AstKind::Pow {
-            elementwise,
-            op,
-            base: Box::new(differentials(*base, name)),
-            exp,
-            exp_span,
-        },
-        AstKind::Call {
-            name: n,
-            name_span,
-            args,
-            parens,
-        } => AstKind::Call {
-            name: n,
-            name_span,
-            args: args.into_iter().map(|a| differentials(a, name)).collect(),
-            parens,
-        },
-        leaf => leaf,
-    };
-    Ast::new(kind, span)
-}
-
-/// Whether the operand is the symbol `d`, possibly negated (`-d` before `(…)` in `-d(A*X)`).
-fn ends_in_d(a: &Ast) -> bool {
-    match &a.kind {
-        AstKind::Ident(d) => d == "d",
-        AstKind::Neg { arg, .. } | AstKind::Pos { arg, .. } => ends_in_d(arg),
-        _ => false,
+        prev = c;
     }
-}
-
-/// `d` (see [`ends_in_d`]) applied to the parenthesized `paren`: a call of `name`, under the
-/// same signs.
-fn apply_d(d: Ast, paren: Ast, name: &str) -> Ast {
-    let span = d.span.start..paren.span.end;
-    let kind = match d.kind {
-        AstKind::Neg { op, arg } => AstKind::Neg {
-            op,
-            arg: Box::new(apply_d(*arg, paren, name)),
-        },
-        AstKind::Pos { op, arg } => AstKind::Pos {
-            op,
-            arg: Box::new(apply_d(*arg, paren, name)),
-        },
-        _ => {
-            let inner = match paren.kind {
-                AstKind::Paren(inner) => *inner,
-                other => Ast::new(other, paren.span),
-            };
-            AstKind::Call {
-                name: name.to_string(),
-                name_span: d.span,
-                args: vec![inner],
-                parens: true,
-            }
-        }
-    };
-    Ast::new(kind, span)
+    out
 }
 
 /// The tree with the symbols `dA` replaced by `d(A)` and calls of `stand_in` by `d(·)`.

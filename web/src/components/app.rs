@@ -6,12 +6,12 @@ use super::copy::CopyButtons;
 use super::derivation::DerivationView;
 use super::embed::EmbedDialog;
 use super::error::ErrorView;
-use super::exercises::Exercises;
+use super::exercises::exercises_view;
 use super::gallery::Gallery;
-use super::hidden::HiddenResult;
+use super::hidden::hidden_result;
 use super::input::ExprInput;
-use super::mode::ModeToggle;
-use super::practice::PracticeView;
+use super::mode::mode_toggle;
+use super::practice::practice_view;
 use super::preview::Preview;
 use super::symbols::SymbolsPanel;
 use crate::decls::SymbolEdit;
@@ -185,28 +185,31 @@ pub fn app() -> Html {
     let stale = state.stale();
     let send = |a: Action| {
         let d = state.dispatcher();
-        Callback::from(move |()| d.dispatch(a.clone()))
+        Callback::from(move |_: MouseEvent| d.dispatch(a.clone()))
     };
     let on_practice = {
         let d = state.dispatcher();
         Callback::from(move |on: bool| d.dispatch(Action::SetPractice(on)))
     };
+    let on_move = {
+        let d = state.dispatcher();
+        Callback::from(move |m| d.dispatch(Action::Practice(m)))
+    };
     let results = match &state.shown {
-        Some(shown) if state.hide => html! {
-            <HiddenResult f_latex={shown.analysis.expr_latex.clone().unwrap_or_default()}
-                wrt={shown.analysis.wrt().unwrap_or_default().to_string()}
-                on_reveal={send(Action::RevealDerivation)} />
-        },
+        Some(shown) if state.hide => hidden_result(
+            shown.analysis.expr_latex.clone().unwrap_or_default().into(),
+            shown.analysis.wrt().unwrap_or_default(),
+            send(Action::RevealDerivation),
+        ),
         Some(shown) if state.practice => html! {
             <>
-                <ModeToggle practice=true on_practice={on_practice} />
-                <PracticeView key={format!("{:p}", std::rc::Rc::as_ptr(&shown.analysis))}
-                    analysis={shown.analysis.clone()} on_done={send(Action::PracticeDone)} />
+                { mode_toggle(true, on_practice) }
+                { practice_view(&shown.analysis, &state.run, &on_move) }
             </>
         },
         Some(shown) => html! {
             <>
-                <ModeToggle practice=false on_practice={on_practice} />
+                { mode_toggle(false, on_practice) }
                 <DerivationView shown={shown.clone()} stale={stale} />
                 <CheckPanel shown={shown.clone()} stale={stale} sizes={state.size_fields()}
                     on_size={on_size} on_new_seed={on_new_seed} />
@@ -256,6 +259,10 @@ pub fn app() -> Html {
     let embed_f = embedded.map(|p| p.f).unwrap_or_default();
     let a = &state.analysis;
     let panel = state.panel();
+    let on_exercise = {
+        let d = state.dispatcher();
+        Callback::from(move |i: usize| d.dispatch(Action::LoadExercise(i)))
+    };
     let expr_errors = state.expr_errors();
     html! {
         <div class="app">
@@ -281,9 +288,8 @@ pub fn app() -> Html {
                     { for copy }
                 </div>
                 <Gallery current={examples::find(&state.expr, &state.decls)} on_load={on_load} />
-                <Exercises done={state.done.clone()} on_reset={send(Action::ResetProgress)}
-                    current={progress::exercise_of(&state.expr, &state.decls, state.analysis.wrt()).map(|e| e.id)}
-                    on_open={let d = state.dispatcher(); Callback::from(move |i: usize| d.dispatch(Action::LoadExercise(i)))} />
+                { exercises_view(&state.done, progress::exercise_of(&state.expr, &state.decls, state.analysis.wrt()).map(|e| e.id),
+                    &on_exercise, send(Action::ResetProgress)) }
             </main>
             <footer>
                 <p>{ "Rules follow the lecture note's method: dy = Tr(∇fᵀ dX). Equation numbers refer to the Matrix Cookbook (2012). Everything runs in your browser." }</p>
