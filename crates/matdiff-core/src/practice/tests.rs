@@ -162,3 +162,57 @@ fn every_exercise_can_be_practised_line_by_line() {
         }
     }
 }
+
+/// Odd input never panics: it is refused or judged, in problems of every kind of size.
+#[test]
+fn odd_lines_are_refused_not_panicked_on() {
+    let odd = [
+        "",
+        " ",
+        "d(",
+        "d()",
+        "dd(X)",
+        "d(d(X))",
+        "((((",
+        "dX dX",
+        "∇",
+        "d (A*X)",
+        "dy =",
+        "dy = = 3",
+        "tr(dX",
+        "step(dX)",
+        "d(X)^T",
+        "1e999*tr(dX)",
+        "tr(kron(A, dX))",
+        "\\operatorname{tr}(A\\,dX)",
+    ];
+    let long = "tr(dX)+".repeat(2000);
+    for (expr, decls) in [
+        ("tr(A*X*B)", ""),
+        ("tr(kron(A, X))", ""),
+        ("x'*S*x", "S: symmetric n"),
+        ("a*b", ""),
+        (
+            "sum(step(X) .* log1p(X) + softplus(X) + asin(X) + acos(X))",
+            "",
+        ),
+    ] {
+        let a = analyze(&Input {
+            expr: expr.into(),
+            decls: decls.into(),
+            wrt: None,
+        });
+        let Some(d) = a.derivation.as_ref() else {
+            continue;
+        };
+        for step in 0..d.steps.len() + 2 {
+            for text in odd.iter().copied().chain([long.as_str()]) {
+                let _ = check_line(&a, step, text);
+            }
+            let _ = rule_choices(d, step);
+            for r in crate::rules::ALL {
+                let _ = why_not(d, step, r);
+            }
+        }
+    }
+}
