@@ -90,13 +90,6 @@ pub fn embed_dialog(props: &EmbedProps) -> Html {
                 <h2 id="embed-h">{ "Embed this derivation" }</h2>
                 <p class="help">{ "The frame shows only the derivation and the check, and resizes itself when the host page includes embed.js." }</p>
                 if let Some(note) = note { <p class="help embed-note" data-testid="embed-note">{ note }</p> }
-                <fieldset class="embed-options">
-                    <legend>{ "As an exercise" }</legend>
-                    <label><input type="checkbox" data-testid="embed-practice" checked={*practice} onchange={on_practice} />
-                        { " Practice mode: the learner derives it step by step" }</label>
-                    <label><input type="checkbox" data-testid="embed-hide" checked={*hide} onchange={on_hide} />
-                        { " Hide the result until the learner asks" }</label>
-                </fieldset>
                 { for items.into_iter().enumerate().map(|(i, (label, text))| {
                     let id = format!("snippet-{i}");
                     html! {
@@ -106,6 +99,14 @@ pub fn embed_dialog(props: &EmbedProps) -> Html {
                         </div>
                     }
                 }) }
+                // After the snippets: the dialog focuses its first snippet when it opens.
+                <fieldset class="embed-options">
+                    <legend>{ "As an exercise" }</legend>
+                    <label><input type="checkbox" data-testid="embed-practice" checked={*practice} onchange={on_practice} />
+                        { " Practice mode: the learner derives it step by step" }</label>
+                    <label><input type="checkbox" data-testid="embed-hide" checked={*hide} onchange={on_hide} />
+                        { " Hide the result until the learner asks" }</label>
+                </fieldset>
                 if let Some(u) = &embed_url {
                     <p><a href={u.clone()} target="_blank" rel="noopener">{ "Open the embedded view" }</a></p>
                 }
