@@ -271,3 +271,87 @@ impl Drop for Timeout {
         }
     }
 }
+
+/// The text stored in the browser under `key` (localStorage), or empty.
+pub fn load(key: &str) -> String {
+    window()
+        .and_then(|w| w.local_storage().ok().flatten())
+        .and_then(|s| s.get_item(key).ok().flatten())
+        .unwrap_or_default()
+}
+
+/// Stores `text` in the browser under `key` (localStorage; nothing is sent anywhere). Empty
+/// text removes the key. Storage that is not available (private modes) is skipped.
+pub fn store(key: &str, text: &str) {
+    if let Some(s) = window().and_then(|w| w.local_storage().ok().flatten()) {
+        let _ = if text.is_empty() {
+            s.remove_item(key)
+        } else {
+            s.set_item(key, text)
+        };
+    }
+}
+
+/// Moves the focus to the first element inside `root` that `selector` matches, if there is one.
+pub fn focus_first(root: &web_sys::Element, selector: &str) {
+    if let Some(el) = root
+        .query_selector(selector)
+        .ok()
+        .flatten()
+        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+    {
+        let _ = el.focus();
+    }
+}
+
+/// Moves the focus `by` places among the elements inside `root` that `selector` matches,
+/// from the one focused (wrapping around): the arrow keys of a group of buttons.
+pub fn move_focus(root: &web_sys::Element, selector: &str, by: i32) {
+    let Ok(list) = root.query_selector_all(selector) else {
+        return;
+    };
+    let n = list.length() as i32;
+    if n == 0 {
+        return;
+    }
+    let active = window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.active_element());
+    let at = (0..n).find(|i| {
+        list.item(*i as u32)
+            .zip(active.as_ref())
+            .is_some_and(|(node, a)| node.is_same_node(Some(a)))
+    });
+    let next = at.map_or(0, |i| (i + by).rem_euclid(n));
+    if let Some(el) = list
+        .item(next as u32)
+        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+    {
+        let _ = el.focus();
+    }
+}
+
+/// After the page has rendered what the current event changed: when more elements match
+/// `count` than now (a step was revealed), moves the focus to the first match of `target`, so
+/// keyboard users continue at the next choices.
+pub fn focus_when_more(count: &'static str, target: &'static str) {
+    let document = || window().and_then(|w| w.document());
+    let matches =
+        move |d: &web_sys::Document| d.query_selector_all(count).map(|l| l.length()).unwrap_or(0);
+    let Some(before) = document().map(|d| matches(&d)) else {
+        return;
+    };
+    let cb = Closure::once_into_js(move || {
+        if stopped() {
+            return;
+        }
+        if let Some(d) = document().filter(|d| matches(d) > before) {
+            if let Some(root) = d.document_element() {
+                focus_first(&root, target);
+            }
+        }
+    });
+    if let Some(w) = window() {
+        let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(cb.unchecked_ref(), 0);
+    }
+}

@@ -9,6 +9,8 @@ pub mod diag;
 pub mod dom;
 pub mod examples;
 pub mod katex;
+pub mod practice;
+pub mod progress;
 pub mod snippets;
 pub mod state;
 pub mod url;

@@ -2,7 +2,10 @@
 
 use crate::decls::{self, Fields, SymbolEdit};
 use crate::examples::EXAMPLES;
+use crate::practice::{Move, Run};
+use crate::progress::{self, Progress};
 use crate::url::{Permalink, DEFAULT_SEED};
+use matdiff_core::exercises::EXERCISES;
 use matdiff_core::layout::Layout;
 use matdiff_core::numeric::MAX_SIZE;
 use matdiff_core::{
@@ -60,6 +63,14 @@ pub struct State {
     /// A size typed that is not one (`0`, `2.5`, `201`, empty): its field keeps the text and says
     /// why, and the sizes, the check and the URL stay as they were.
     pub bad_size: Option<BadSize>,
+    /// Practice mode (`practice=1`): the derivation is practised step by step.
+    pub practice: bool,
+    /// The derivation is hidden until the learner asks (`hide=result`).
+    pub hide: bool,
+    /// The ids of the exercises done, kept in the browser ([`crate::progress`]).
+    pub done: Rc<Progress>,
+    /// The practice run of the derivation on screen (started afresh with each new derivation).
+    pub run: Run,
 }
 
 /// A size field's text that is not a size, and why.
@@ -122,6 +133,16 @@ pub enum Action {
     /// New random matrices: the seed comes from outside, so the reducer stays pure.
     NewSeed(u64),
     LoadExample(usize),
+    /// An exercise of [`matdiff_core::exercises::EXERCISES`], opened in practice mode.
+    LoadExercise(usize),
+    /// Practice mode on or off.
+    SetPractice(bool),
+    /// Shows the derivation a `hide=result` link hid.
+    RevealDerivation,
+    /// A move of the practice run; a run that reaches its end marks its exercise done.
+    Practice(Move),
+    /// Forgets every exercise done.
+    ResetProgress,
     /// State from a URL (first load, back/forward).
     Restore(Permalink),
     /// The layout of the result: nothing is derived or checked again.
@@ -156,6 +177,10 @@ impl State {
             unanalyzed: true,
             edited: BTreeMap::new(),
             bad_size: None,
+            practice: p.practice,
+            hide: p.hide,
+            done: Rc::new(Progress::default()),
+            run: Run::default(),
         }
     }
 
@@ -169,6 +194,8 @@ impl State {
             seed: self.seed,
             embed: self.embed,
             layout: self.layout,
+            practice: self.practice,
+            hide: self.hide,
         }
     }
 
@@ -194,6 +221,9 @@ impl State {
             p.wrt = input.wrt.clone();
         }
         p.embed = true;
+        // The Embed dialog's options say whether the frame practises or hides the result.
+        p.practice = false;
+        p.hide = false;
         Some(p)
     }
 
@@ -344,6 +374,47 @@ impl State {
                     }
                 }
             }
+            Action::LoadExercise(i) => {
+                if let Some(e) = EXERCISES.get(i) {
+                    s.edited.clear();
+                    s.expr = e.expr.to_string();
+                    s.decls = e.decls.to_string();
+                    s.wrt = Some(e.wrt.to_string());
+                    s.sizes.clear();
+                    s.seed = DEFAULT_SEED;
+                    s.practice = true;
+                    s.hide = false;
+                    s.run = Run::default();
+                    s.history = HistoryOp::Push;
+                    s.reanalyze();
+                    if s.sizes != self.sizes || s.seed != self.seed {
+                        s.recheck();
+                    }
+                }
+            }
+            Action::SetPractice(on) => {
+                s.practice = on;
+                s.run = Run::default();
+                s.history = HistoryOp::Push;
+            }
+            Action::RevealDerivation => {
+                s.hide = false;
+                s.history = HistoryOp::Push;
+            }
+            Action::Practice(m) => {
+                if let Some(shown) = &s.shown {
+                    let a = shown.analysis.clone();
+                    s.run = s.run.apply(&a, m);
+                    let input = &shown.input;
+                    let exercise = progress::exercise_of(&input.expr, &input.decls, a.wrt());
+                    if let Some(e) = exercise.filter(|_| s.run.finished(&a)) {
+                        if !s.done.contains(e.id) {
+                            s.done = Rc::new(s.done.with(e.id));
+                        }
+                    }
+                }
+            }
+            Action::ResetProgress => s.done = Rc::new(Progress::default()),
             Action::RunCheck => {
                 if let Some(shown) = s.shown.as_ref().filter(|sh| sh.check.is_none()) {
                     let analysis = shown.analysis.clone();
@@ -362,9 +433,11 @@ impl State {
             }
             Action::Restore(p) => {
                 let embed = s.embed;
+                let done = s.done.clone();
                 let shown = s.shown.clone();
                 s = State::from_permalink(p);
                 s.embed = embed;
+                s.done = done;
                 if s.shown.is_none() && !s.expr.trim().is_empty() {
                     s.shown = shown;
                 }
@@ -453,6 +526,7 @@ impl State {
             .as_ref()
             .is_some_and(|s| *s.analysis == *self.analysis);
         if self.analysis.derivation.is_some() && !same {
+            self.run = Run::default();
             self.shown = Some(Rc::new(Shown {
                 analysis: self.analysis.clone(),
                 input: Rc::new(input(self.wrt.clone())),
@@ -858,6 +932,48 @@ mod tests {
         assert!(checked(&s4).is_err());
         let s5 = s4.then(Action::SetSize("n".into(), None));
         assert!(checked(&s5).is_ok());
+    }
+
+    #[test]
+    fn an_exercise_opens_in_practice_mode_and_its_run_marks_it_done_until_reset() {
+        let i = EXERCISES
+            .iter()
+            .position(|e| e.id == "note-trace-axb")
+            .expect("the trace exercise");
+        let s = start().then(Action::LoadExercise(i));
+        assert!(s.practice && !s.hide);
+        assert_eq!(url::encode(&s.permalink()), "?f=tr(A*X*B)&wrt=X&practice=1");
+        assert!(s.done.is_empty());
+        // Through the run by "show me": the exercise is done at its end, not before.
+        let mut s = s;
+        while !s.run.finished(&s.analysis) {
+            assert!(s.done.is_empty());
+            s = s.apply(Action::Practice(Move::ShowMe));
+        }
+        assert!(s.done.contains("note-trace-axb"));
+        // A new derivation starts a new run.
+        let t = s.then(Action::SetExpr("tr(A*X*C)".into()));
+        assert_eq!(t.run, Run::default());
+        // Back and forward keep the progress.
+        let back = s.apply(Action::Restore(url::decode("?f=x'*A*x%20%2B%201")));
+        assert!(back.done.contains("note-trace-axb") && !back.practice);
+        // Not an exercise: nothing is marked.
+        let mut other = back.clone();
+        while !other.run.finished(&other.analysis) {
+            other = other.apply(Action::Practice(Move::ShowMe));
+        }
+        assert_eq!(other.done, back.done);
+        assert!(s.apply(Action::ResetProgress).done.is_empty());
+        // The practice switch and the reveal of a hidden result are history entries.
+        let off = s.apply(Action::SetPractice(false));
+        assert!(!off.practice && off.history == HistoryOp::Push);
+        let hidden = State::from_permalink(url::decode("?f=tr(A*X*B)&hide=result"));
+        assert!(hidden.hide && hidden.shown.is_some());
+        let shown = hidden.apply(Action::RevealDerivation);
+        assert!(!shown.hide);
+        assert_eq!(url::encode(&shown.permalink()), "?f=tr(A*X*B)");
+        // The Embed dialog decides the exercise options of what it embeds.
+        assert!(!hidden.embed_permalink().expect("derived").hide);
     }
 
     #[test]

@@ -23,6 +23,10 @@ pub struct Permalink {
     pub embed: bool,
     /// `layout=numerator`: the result also in numerator layout, ∂f/∂X = (∇f)ᵀ.
     pub layout: Layout,
+    /// `practice=1`: the derivation is practised step by step (see [`crate::practice`]).
+    pub practice: bool,
+    /// `hide=result`: the problem is shown, the derivation only once the learner asks.
+    pub hide: bool,
 }
 
 impl Default for Permalink {
@@ -35,6 +39,8 @@ impl Default for Permalink {
             seed: DEFAULT_SEED,
             embed: false,
             layout: Layout::Gradient,
+            practice: false,
+            hide: false,
         }
     }
 }
@@ -166,6 +172,8 @@ pub fn decode(query: &str) -> Permalink {
             "seed" => p.seed = v.trim().parse().unwrap_or(DEFAULT_SEED),
             "embed" => p.embed = matches!(v.as_str(), "1" | "true" | "yes" | ""),
             "layout" => p.layout = Layout::from_name(v.trim()).unwrap_or_default(),
+            "practice" => p.practice = matches!(v.as_str(), "1" | "true" | "yes" | ""),
+            "hide" => p.hide = v.trim() == "result",
             _ => {}
         }
     }
@@ -194,6 +202,12 @@ pub fn encode(p: &Permalink) -> String {
     if p.layout != Layout::Gradient {
         parts.push(format!("layout={}", p.layout.name()));
     }
+    if p.practice {
+        parts.push("practice=1".to_string());
+    }
+    if p.hide {
+        parts.push("hide=result".to_string());
+    }
     if p.embed {
         parts.push("embed=1".to_string());
     }
@@ -213,6 +227,8 @@ mod tests {
             seed: 42,
             embed: true,
             layout: Layout::Numerator,
+            practice: false,
+            hide: false,
         }
     }
 
@@ -277,6 +293,16 @@ mod tests {
             assert!(!q.contains('+'), "{q}");
             assert_eq!(decode(&q), p, "{q}");
         }
+    }
+
+    #[test]
+    fn practice_and_hidden_result_links_round_trip() {
+        let p = decode("?f=tr(A*X*B)&practice=1&hide=result");
+        assert!(p.practice && p.hide);
+        assert_eq!(encode(&p), "?f=tr(A*X*B)&practice=1&hide=result");
+        assert_eq!(decode(&encode(&p)), p);
+        let q = decode("?f=x&hide=derivation&practice=0");
+        assert!(!q.practice && !q.hide);
     }
 
     #[test]

@@ -7,13 +7,17 @@ use super::copy::CopyButtons;
 use super::derivation::DerivationView;
 use super::embed::EmbedDialog;
 use super::error::ErrorView;
+use super::exercises::exercises_view;
 use super::gallery::Gallery;
+use super::hidden::hidden_result;
 use super::input::ExprInput;
+use super::mode::mode_toggle;
+use super::practice::practice_view;
 use super::preview::Preview;
 use super::symbols::SymbolsPanel;
 use crate::decls::SymbolEdit;
 use crate::state::{Action, HistoryOp, State};
-use crate::{dom, examples, url};
+use crate::{dom, examples, progress, url};
 use yew::prelude::*;
 
 impl Reducible for State {
@@ -76,11 +80,18 @@ impl Callbacks {
 pub fn app() -> Html {
     let state = use_reducer(|| {
         let p = url::decode(&dom::location_search());
-        if dom::recovering() {
+        let mut s = if dom::recovering() {
             State::unanalyzed(p)
         } else {
             State::from_permalink(p)
-        }
+        };
+        let stored = dom::load(progress::STORAGE_KEY);
+        s.done = std::rc::Rc::new(progress::Progress::parse(&stored));
+        s
+    });
+    // Exercise progress is kept in the browser.
+    use_effect_with(state.done.clone(), |done| {
+        dom::store(progress::STORAGE_KEY, &done.to_text())
     });
 
     // Back and forward restore the state of the entry.
@@ -177,9 +188,33 @@ pub fn app() -> Html {
     } = (*cbs).clone();
 
     let stale = state.stale();
+    let send = |a: Action| {
+        let d = state.dispatcher();
+        Callback::from(move |_: MouseEvent| d.dispatch(a.clone()))
+    };
+    let on_practice = {
+        let d = state.dispatcher();
+        Callback::from(move |on: bool| d.dispatch(Action::SetPractice(on)))
+    };
+    let on_move = {
+        let d = state.dispatcher();
+        Callback::from(move |m| d.dispatch(Action::Practice(m)))
+    };
     let results = match &state.shown {
+        Some(shown) if state.hide => hidden_result(
+            shown.analysis.expr_latex.clone().unwrap_or_default().into(),
+            shown.analysis.wrt().unwrap_or_default(),
+            send(Action::RevealDerivation),
+        ),
+        Some(shown) if state.practice => html! {
+            <>
+                { mode_toggle(true, on_practice) }
+                { practice_view(&shown.analysis, &state.run, &on_move) }
+            </>
+        },
         Some(shown) => html! {
             <>
+                { mode_toggle(false, on_practice) }
                 <DerivationView shown={shown.clone()} stale={stale} />
                 <AnswersView shown={shown.clone()} layout={state.layout} on_layout={on_layout} />
                 <CheckPanel shown={shown.clone()} stale={stale} sizes={state.size_fields()}
@@ -213,12 +248,15 @@ pub fn app() -> Html {
         .shown
         .as_ref()
         .and_then(|s| s.analysis.derivation.clone());
-    let copy = derivation.as_ref().map(|d| {
-        html! {
-            <CopyButtons align={d.to_align()} gradient_latex={d.gradient_latex.clone()}
-                gradient_text={d.gradient_text.clone()} />
-        }
-    });
+    let copy = derivation
+        .as_ref()
+        .filter(|_| !state.practice && !state.hide)
+        .map(|d| {
+            html! {
+                <CopyButtons align={d.to_align()} gradient_latex={d.gradient_latex.clone()}
+                    gradient_text={d.gradient_text.clone()} />
+            }
+        });
     // The snippets embed what the page derives: while the input has errors, the last valid input.
     let embedded = state.embed_permalink();
     let embed_url = embedded
@@ -227,6 +265,10 @@ pub fn app() -> Html {
     let embed_f = embedded.map(|p| p.f).unwrap_or_default();
     let a = &state.analysis;
     let panel = state.panel();
+    let on_exercise = {
+        let d = state.dispatcher();
+        Callback::from(move |i: usize| d.dispatch(Action::LoadExercise(i)))
+    };
     let expr_errors = state.expr_errors();
     html! {
         <div class="app">
@@ -252,6 +294,8 @@ pub fn app() -> Html {
                     { for copy }
                 </div>
                 <Gallery current={examples::find(&state.expr, &state.decls)} on_load={on_load} />
+                { exercises_view(&state.done, progress::exercise_of(&state.expr, &state.decls, state.analysis.wrt()).map(|e| e.id),
+                    &on_exercise, send(Action::ResetProgress)) }
             </main>
             <footer>
                 <p>{ "Rules follow the lecture note's method: dy = Tr(∇fᵀ dX). Equation numbers refer to the Matrix Cookbook (2012). Everything runs in your browser." }</p>

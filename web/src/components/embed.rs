@@ -18,9 +18,36 @@ pub struct EmbedProps {
     pub input_has_error: bool,
 }
 
+/// The embedded address with the exercise options: `practice=1` opens it in practice mode,
+/// `hide=result` shows the problem but no derivation until the learner asks.
+pub fn with_options(url: &str, practice: bool, hide: bool) -> String {
+    let mut u = url.to_string();
+    for (on, item) in [(practice, "practice=1"), (hide, "hide=result")] {
+        if on {
+            u.push(if u.contains('?') { '&' } else { '?' });
+            u.push_str(item);
+        }
+    }
+    u
+}
+
 #[function_component(EmbedDialog)]
 pub fn embed_dialog(props: &EmbedProps) -> Html {
     let dialog = use_node_ref();
+    let practice = use_state_eq(|| false);
+    let hide = use_state_eq(|| false);
+    let option = |flag: &UseStateHandle<bool>| {
+        let flag = flag.clone();
+        Callback::from(move |e: Event| {
+            let input: web_sys::HtmlInputElement = e.target_unchecked_into();
+            flag.set(input.checked());
+        })
+    };
+    let (on_practice, on_hide) = (option(&practice), option(&hide));
+    let embed_url: Option<AttrValue> = props
+        .embed_url
+        .as_ref()
+        .map(|u| with_options(u, *practice, *hide).into());
     let open = {
         let d = dialog.clone();
         Callback::from(move |_: MouseEvent| {
@@ -44,11 +71,11 @@ pub fn embed_dialog(props: &EmbedProps) -> Html {
             }
         })
     };
-    let items = match &props.embed_url {
+    let items = match &embed_url {
         Some(u) => snippets(u, &props.page, &props.f_text),
         None => Vec::new(),
     };
-    let note = match (&props.embed_url, props.input_has_error) {
+    let note = match (&embed_url, props.input_has_error) {
         (None, _) => Some("Nothing to embed yet: type a function (or pick an example) whose derivation the page shows.".to_string()),
         (Some(_), true) => Some(format!(
             "The current input has an error: these snippets embed the last valid one, f = {}.",
@@ -72,11 +99,39 @@ pub fn embed_dialog(props: &EmbedProps) -> Html {
                         </div>
                     }
                 }) }
-                if let Some(u) = &props.embed_url {
+                // After the snippets: the dialog focuses its first snippet when it opens.
+                <fieldset class="embed-options">
+                    <legend>{ "As an exercise" }</legend>
+                    <label><input type="checkbox" data-testid="embed-practice" checked={*practice} onchange={on_practice} />
+                        { " Practice mode: the learner derives it step by step" }</label>
+                    <label><input type="checkbox" data-testid="embed-hide" checked={*hide} onchange={on_hide} />
+                        { " Hide the result until the learner asks" }</label>
+                </fieldset>
+                if let Some(u) = &embed_url {
                     <p><a href={u.clone()} target="_blank" rel="noopener">{ "Open the embedded view" }</a></p>
                 }
                 <button type="button" onclick={close}>{ "Close" }</button>
             </dialog>
         </>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_exercise_options_are_added_to_the_embedded_address() {
+        let u = "https://x.org/?f=tr(A*X*B)&embed=1";
+        assert_eq!(with_options(u, false, false), u);
+        assert_eq!(with_options(u, true, false), format!("{u}&practice=1"));
+        assert_eq!(
+            with_options(u, true, true),
+            format!("{u}&practice=1&hide=result")
+        );
+        assert_eq!(with_options("p", false, true), "p?hide=result");
+        let q = with_options(u, true, true);
+        let p = crate::url::decode(&q[q.find('?').unwrap_or(0)..]);
+        assert!(p.practice && p.hide && p.embed);
     }
 }
