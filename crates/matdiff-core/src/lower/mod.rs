@@ -14,6 +14,7 @@
 //! construct) and [`finish`] (names of the remaining dimensions, work bounds, the `Problem`).
 
 mod finish;
+mod offer;
 mod ops;
 mod symbols;
 #[cfg(test)]
@@ -29,6 +30,8 @@ use crate::syntax::{parse, Ast};
 use std::fmt::Write as _;
 use symbols::SymInfo;
 use unify::{Dims, TS};
+
+pub use offer::{lower_offering, OtherReading, MAX_OFFER_TRIES};
 
 /// Most nodes a lowered expression may have.
 pub const MAX_NODES: usize = 2000;
@@ -87,10 +90,20 @@ pub const MAX_READINGS: usize = 64;
 /// ties: their reading is tried first, and the others in order of how far they stray from it
 /// (see [`readings`]). Without any such reading, the first-letter reading's error stands.
 pub fn lower_ast(ast: &Ast, decls: &[Decl], wrt: Option<&str>) -> Result<Problem, Vec<Diagnostic>> {
+    choose(ast, decls, wrt).map(|(p, _)| p)
+}
+
+/// [`lower_ast`], with the kinds of the reading chosen that are not their letters' (empty for
+/// the letters' reading).
+fn choose(
+    ast: &Ast,
+    decls: &[Decl],
+    wrt: Option<&str>,
+) -> Result<(Problem, Vec<(String, Kind)>), Vec<Diagnostic>> {
     let mut cx = Lowerer::new(decls, &[]);
     let (result, typed) = lower_with(&mut cx, ast, wrt);
     let Err(diag) = result else {
-        return result.map_err(|d| vec![d]);
+        return result.map(|p| (p, Vec::new())).map_err(|d| vec![d]);
     };
     // To make a well-typed array into a scalar, only small changes (`a'*X*b`: a and b
     // vectors), never a capital (`x'*A`, half typed, stays an error rather than reading A as a
@@ -102,7 +115,7 @@ pub fn lower_ast(ast: &Ast, decls: &[Decl], wrt: Option<&str>) -> Result<Problem
     let mut bound: Option<Diagnostic> = None;
     for kinds in readings(&names, each).iter().take(MAX_READINGS) {
         match lower_with(&mut Lowerer::new(decls, kinds), ast, wrt) {
-            (Ok(p), _) => return Ok(p),
+            (Ok(p), _) => return Ok((p, kinds.clone())),
             (Err(d), true) if d.code == Code::WorkBound && bound.is_none() => bound = Some(d),
             _ => {}
         }
