@@ -9,5 +9,6 @@ pub mod error;
 pub mod gallery;
 pub mod input;
 pub mod math;
+pub mod offer;
 pub mod preview;
 pub mod symbols;
