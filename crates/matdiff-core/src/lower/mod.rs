@@ -13,6 +13,7 @@
 //! (letter typing, declarations, implicit products), [`ops`] (one typing function per
 //! construct) and [`finish`] (names of the remaining dimensions, work bounds, the `Problem`).
 
+mod conflict;
 mod finish;
 mod offer;
 mod ops;
@@ -120,10 +121,16 @@ fn choose(
             _ => {}
         }
     }
-    Err(vec![match bound {
-        Some(d) if diag.code != Code::WorkBound => d,
-        _ => diag,
-    }])
+    if let Some(d) = bound.filter(|_| diag.code != Code::WorkBound) {
+        return Err(vec![d]);
+    }
+    // No reading types: where the uses of one symbol want two kinds, that says more.
+    if diag.code != Code::WorkBound {
+        if let Some(d) = conflict::find(ast, decls, wrt) {
+            return Err(vec![d]);
+        }
+    }
+    Err(vec![diag])
 }
 
 /// One reading: the problem or the first error, and whether every operator typed (a failure

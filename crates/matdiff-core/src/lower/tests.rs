@@ -1474,12 +1474,13 @@ fn errors_point_at_the_operator_and_label_the_operands() {
     check(
         "sum(x .* X) + tr(X)",
         expect![[r#"
-        error: cannot multiply elementwise a vector n×1 and a matrix m×p: the shapes differ
-          | sum(x .* X) + tr(X)
-          |       ^^
-          |     - vector n×1
-          |          - matrix m×p
-    "#]],
+            error: `X` is used as a matrix here but as a vector before: one symbol cannot be both
+              | sum(x .* X) + tr(X)
+              |                  ^
+              |          - `X` as a vector
+              |                  - `X` as a matrix
+              = hint: give one of the uses another name, or declare `X` (`X: vector`) to see where the other use fails
+        "#]],
     );
     check(
         "sum(x ./ 0)",
