@@ -4,10 +4,11 @@
 //! tree is copied with the uses renamed), and the readings are tried again. Where one types with
 //! two uses of different kinds (in `a'*X*b + a*tr(B)`, the first `a` a vector and the second a
 //! scalar), the symbol is the culprit: the diagnostic points at the later use and labels the
-//! earlier one. At most [`MAX_SPLIT_SYMBOLS`] symbols are tried, each with at most
-//! [`super::MAX_READINGS`] readings, and only on the way to an error.
+//! earlier one. Only symbols of at most [`MAX_SPLIT_USES`] uses are split, at most
+//! [`MAX_SPLIT_SYMBOLS`] of them, with at most [`MAX_SPLIT_READINGS`] readings in all, and only
+//! on the way to an error (where the readings of the whole have already been tried).
 
-use super::{lower_with, readings, symbols, Lowerer, MAX_READINGS};
+use super::{lower_with, readings, symbols, Lowerer};
 use crate::decls::Decl;
 use crate::diagnostic::{Diagnostic, Span};
 use crate::expr::Kind;
@@ -15,6 +16,10 @@ use crate::syntax::{Ast, AstKind};
 
 /// Most symbols whose uses are split apart to find a conflict.
 pub const MAX_SPLIT_SYMBOLS: usize = 3;
+/// Most uses of a symbol split apart.
+pub const MAX_SPLIT_USES: usize = 4;
+/// Most readings tried in all with uses split apart.
+pub const MAX_SPLIT_READINGS: usize = 16;
 
 /// The name of the `i`-th use of `name` once split: read by its letter as `name` is (the part
 /// before the first `_` decides), never a name the user can type.
@@ -61,12 +66,17 @@ pub(super) fn find(ast: &Ast, decls: &[Decl], wrt: Option<&str>) -> Option<Diagn
     let candidates = names
         .iter()
         .map(|n| (n, uses(ast, n)))
-        .filter(|(_, spans)| spans.len() > 1)
+        .filter(|(_, spans)| (2..=MAX_SPLIT_USES).contains(&spans.len()))
         .take(MAX_SPLIT_SYMBOLS);
+    let mut tries = 0;
     for (name, spans) in candidates {
         let apart = split(ast, name);
         let apart_names = symbols::undeclared_names(&apart, decls);
-        for kinds in readings(&apart_names, 2).iter().take(MAX_READINGS) {
+        for kinds in &readings(&apart_names, 2) {
+            if tries == MAX_SPLIT_READINGS {
+                return None;
+            }
+            tries += 1;
             let Ok(p) = lower_with(&mut Lowerer::new(decls, kinds), &apart, wrt).0 else {
                 continue;
             };

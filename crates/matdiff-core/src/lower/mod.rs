@@ -170,28 +170,46 @@ fn stray(name: &str, to: Kind) -> Option<usize> {
 
 /// The readings that give one or two of the `seen` symbols another kind than their letter's,
 /// each straying at most `each` (see [`stray`]), least in all first; ties in order of
-/// appearance.
+/// appearance. At most [`MAX_READINGS`]: they are made in that order and no more, so a long
+/// list of symbols costs a walk over its pairs, not a list of them.
 fn readings(seen: &[String], each: usize) -> Vec<Vec<(String, Kind)>> {
-    let others = |name: &str| -> Vec<(Kind, usize)> {
-        [Kind::Scalar, Kind::Vector, Kind::Matrix]
-            .into_iter()
-            .filter_map(|k| stray(name, k).map(|c| (k, c)))
-            .filter(|(_, c)| *c > 0 && *c <= each)
-            .collect()
-    };
-    let mut out: Vec<(usize, Vec<(String, Kind)>)> = Vec::new();
-    for (i, a) in seen.iter().enumerate() {
-        for (ka, ca) in others(a) {
-            out.push((ca, vec![(a.clone(), ka)]));
-            for b in &seen[i + 1..] {
-                for (kb, cb) in others(b) {
-                    out.push((ca + cb, vec![(a.clone(), ka), (b.clone(), kb)]));
+    let others: Vec<Vec<(Kind, usize)>> = seen
+        .iter()
+        .map(|name| {
+            [Kind::Scalar, Kind::Vector, Kind::Matrix]
+                .into_iter()
+                .filter_map(|k| stray(name, k).map(|c| (k, c)))
+                .filter(|(_, c)| *c > 0 && *c <= each)
+                .collect()
+        })
+        .collect();
+    let mut out: Vec<Vec<(String, Kind)>> = Vec::new();
+    for cost in 1..=2 * each {
+        for len in [1, 2] {
+            for (i, a) in seen.iter().enumerate() {
+                for &(ka, ca) in &others[i] {
+                    if len == 1 {
+                        if ca == cost {
+                            out.push(vec![(a.clone(), ka)]);
+                        }
+                    } else if ca < cost {
+                        for (j, b) in seen.iter().enumerate().skip(i + 1) {
+                            for &(kb, cb) in &others[j] {
+                                if ca + cb == cost {
+                                    out.push(vec![(a.clone(), ka), (b.clone(), kb)]);
+                                }
+                            }
+                        }
+                    }
+                    if out.len() >= MAX_READINGS {
+                        out.truncate(MAX_READINGS);
+                        return out;
+                    }
                 }
             }
         }
     }
-    out.sort_by_key(|(c, r)| (*c, r.len()));
-    out.into_iter().map(|(_, r)| r).collect()
+    out
 }
 
 /// A compact s-expression rendering of an [`Expr`], for tests and debugging.
