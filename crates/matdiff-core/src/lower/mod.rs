@@ -79,6 +79,9 @@ pub fn lower(
     }
 }
 
+/// One reading: the undeclared symbols given another kind than their letter's.
+type Reading = Vec<(String, Kind)>;
+
 /// Most other readings tried for an expression that is ill-typed under the first-letter kinds.
 pub const MAX_READINGS: usize = 64;
 
@@ -100,7 +103,7 @@ fn choose(
     ast: &Ast,
     decls: &[Decl],
     wrt: Option<&str>,
-) -> Result<(Problem, Vec<(String, Kind)>), Vec<Diagnostic>> {
+) -> Result<(Problem, Reading), Vec<Diagnostic>> {
     let mut cx = Lowerer::new(decls, &[]);
     let (result, typed) = lower_with(&mut cx, ast, wrt);
     let Err(diag) = result else {
@@ -172,7 +175,7 @@ fn stray(name: &str, to: Kind) -> Option<usize> {
 /// each straying at most `each` (see [`stray`]), least in all first; ties in order of
 /// appearance. At most [`MAX_READINGS`]: they are made in that order and no more, so a long
 /// list of symbols costs a walk over its pairs, not a list of them.
-fn readings(seen: &[String], each: usize) -> Vec<Vec<(String, Kind)>> {
+fn readings(seen: &[String], each: usize) -> Vec<Reading> {
     let others: Vec<Vec<(Kind, usize)>> = seen
         .iter()
         .map(|name| {
@@ -183,7 +186,7 @@ fn readings(seen: &[String], each: usize) -> Vec<Vec<(String, Kind)>> {
                 .collect()
         })
         .collect();
-    let mut out: Vec<Vec<(String, Kind)>> = Vec::new();
+    let mut out: Vec<Reading> = Vec::new();
     for cost in 1..=2 * each {
         for len in [1, 2] {
             for (i, a) in seen.iter().enumerate() {
