@@ -149,8 +149,14 @@ mod tests {
             ("sum(x.*c)", "", "c: scalar (Letter) → vector\n"),
             // Context picks vectors (the letters' reading does not type); nothing else types.
             ("a'*X*b", "", ""),
-            // Context picks a scalar; a vector types too (an inner product).
+            // Context picks a scalar (k); its letter's vector does not type.
             ("k*x'*x", "", ""),
+            // As written in PRML 4.62 and the Cookbook's x'*a*a'*x: the letter's scalar types,
+            // and so does the author's vector.
+            ("log(sum(exp(a)))", "", "a: scalar (Letter) → vector\n"),
+            ("x'*a*a'*x", "", "a: scalar (Letter) → vector\n"),
+            // A broadcast scalar is not offered (t in t - Phi*w).
+            ("(1/2)*||t - Phi*w||^2", "", ""),
             // The relaxation's vector is not offered as a scalar.
             ("||A*x - b||^2", "", ""),
             ("tr(A*X*B)", "", ""),
