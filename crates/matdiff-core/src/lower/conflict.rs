@@ -103,8 +103,8 @@ fn conflict(name: &str, first: (&Span, Kind), then: (&Span, Kind)) -> Diagnostic
             then.1, first.1
         ),
     )
-    .with_label(first.0.clone(), format!("`{name}` as a {}", first.1))
-    .with_label(then.0.clone(), format!("`{name}` as a {}", then.1))
+    .with_label(first.0.clone(), format!("used as a {}", first.1))
+    .with_label(then.0.clone(), format!("used as a {}", then.1))
     .with_hint(format!(
         "give one of the uses another name, or declare `{name}` (`{name}: {}`) to see where the other use fails",
         first.1
@@ -131,8 +131,8 @@ mod tests {
                 error: `a` is used as a scalar here but as a vector before: one symbol cannot be both
                   | a'*X*b + a*tr(B)
                   |          ^
-                  | - `a` as a vector
-                  |          - `a` as a scalar
+                  | - used as a vector
+                  |          - used as a scalar
                   = hint: give one of the uses another name, or declare `a` (`a: vector`) to see where the other use fails
             "#]],
         );
@@ -142,8 +142,8 @@ mod tests {
                 error: `b` is used as a scalar here but as a vector before: one symbol cannot be both
                   | x'*A*x + b'*x + b*tr(A)
                   |                 ^
-                  |          - `b` as a vector
-                  |                 - `b` as a scalar
+                  |          - used as a vector
+                  |                 - used as a scalar
                   = hint: give one of the uses another name, or declare `b` (`b: vector`) to see where the other use fails
             "#]],
         );
@@ -153,8 +153,8 @@ mod tests {
                 error: `k` is used as a vector here but as a scalar before: one symbol cannot be both
                   | tr(k*A) + k'*x
                   |           ^
-                  |    - `k` as a scalar
-                  |           - `k` as a vector
+                  |    - used as a scalar
+                  |           - used as a vector
                   = hint: give one of the uses another name, or declare `k` (`k: scalar`) to see where the other use fails
             "#]],
         );
