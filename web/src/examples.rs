@@ -70,11 +70,60 @@ pub const EXAMPLES: &[Example] = &[
         "Cookbook 81 with S symmetric",
     ),
     ex(
-        "Logistic loss",
+        "Logistic regression, labels ±1",
         "sum(log(vector(1) + exp(-y .* (X*w))))",
         "",
         "w",
-        "logistic regression, labels y of ±1",
+        "logistic loss, labels y of ±1 (PRML 4.3.2; prints with σ)",
+    ),
+    ex(
+        "Logistic regression, labels 0/1",
+        "-sum(y .* log(sigmoid(X*w)) + (1 - y) .* log(1 - sigmoid(X*w)))",
+        "",
+        "w",
+        "cross-entropy of σ(Xw), labels y of 0 and 1 (PRML 4.90)",
+    ),
+    ex(
+        "Softmax cross-entropy, logits",
+        "-t'*log(softmax(z))",
+        "",
+        "z",
+        "cross-entropy of softmax(z), wrt the logits (DL 6.2.2.3)",
+    ),
+    ex(
+        "Softmax cross-entropy, weights",
+        "-t'*log(softmax(W*x))",
+        "",
+        "W",
+        "softmax regression, wrt the weights (PRML 4.109)",
+    ),
+    ex(
+        "Two-layer network",
+        "||W2*tanh(W1*x) - y||^2",
+        "",
+        "W1",
+        "squared error of a tanh network, wrt the first layer (DL 6.5)",
+    ),
+    ex(
+        "Layer normalisation",
+        "t'*(x - mean(x))/sqrt(mean((x - mean(x)).^2) + 1e-5)",
+        "",
+        "x",
+        "a linear read-out of layer-normalised x (Ba et al. 2016)",
+    ),
+    ex(
+        "Gaussian NLL, mean",
+        "(1/2)*logdet(Sigma) + (1/2)*(x - mu)'*inv(Sigma)*(x - mu)",
+        "Sigma: spd n, mu: vector n",
+        "mu",
+        "negative log-density of N(μ, Σ) up to a constant (PRML 2.43)",
+    ),
+    ex(
+        "Gaussian NLL, covariance",
+        "(1/2)*logdet(Sigma) + (1/2)*(x - mu)'*inv(Sigma)*(x - mu)",
+        "Sigma: spd n",
+        "Sigma",
+        "the same, wrt Σ (PRML 2.118–2.122)",
     ),
     ex(
         "Gaussian log-likelihood",
@@ -196,6 +245,41 @@ mod tests {
             });
             let d = a.derivation.expect("derivation");
             assert_eq!(d.gradient_text, want, "{}", e.expr);
+        }
+    }
+
+    /// The machine-learning examples of issue 12 print their textbook gradients (their checks
+    /// are in `every_example_derives_and_passes_its_check`).
+    #[test]
+    fn machine_learning_examples_print_textbook_gradients() {
+        let want = [
+            ("Softmax cross-entropy, logits", "-t + sum(t)*softmax(z)"),
+            (
+                "Softmax cross-entropy, weights",
+                "(-t + sum(t)*softmax(W*x))*x'",
+            ),
+            (
+                "Two-layer network",
+                "2*((W2'*(W2*tanh(W1*x) - y)) .* (vector(1) - tanh(W1*x).^2))*x'",
+            ),
+            ("Gaussian NLL, mean", "-inv(Sigma)*(x - mu)"),
+            (
+                "Gaussian NLL, covariance",
+                "(inv(Sigma) - inv(Sigma)*(x - mu)*(x - mu)'*inv(Sigma)) / 2",
+            ),
+        ];
+        for (title, grad) in want {
+            let e = EXAMPLES
+                .iter()
+                .find(|e| e.title == title)
+                .unwrap_or_else(|| panic!("no example {title}"));
+            let a = analyze(&Input {
+                expr: e.expr.into(),
+                decls: e.decls.into(),
+                wrt: Some(e.wrt.into()),
+            });
+            let d = a.derivation.expect("derivation");
+            assert_eq!(d.gradient_text, grad, "{title}");
         }
     }
 

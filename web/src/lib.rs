@@ -9,6 +9,7 @@ pub mod diag;
 pub mod dom;
 pub mod examples;
 pub mod katex;
+pub mod offer;
 pub mod practice;
 pub mod progress;
 pub mod snippets;

@@ -34,6 +34,9 @@ pub struct Analysis {
     pub expr_latex: Option<String>,
     pub expr_text: Option<String>,
     pub derivation: Option<Derivation>,
+    /// Other well-typed readings of one undeclared symbol each, for the page to offer (not in
+    /// the command's JSON).
+    pub other_readings: Vec<crate::lower::OtherReading>,
 }
 
 impl Analysis {
@@ -443,8 +446,12 @@ pub fn lhs_latex(lhs: Lhs, wrt: &str, kind: Kind) -> String {
 /// Parses, types and derives. Never panics; problems come back as diagnostics.
 pub fn analyze(input: &Input) -> Analysis {
     let mut analysis = Analysis::default();
-    let problem = match problem(input) {
-        Ok(p) => p,
+    let wrt = input.wrt.as_deref().map(crate::greek::spelled);
+    let problem = match crate::lower::lower_offering(&input.expr, &input.decls, wrt.as_deref()) {
+        Ok((p, others)) => {
+            analysis.other_readings = others;
+            p
+        }
         Err(diagnostics) => {
             analysis.diagnostics = diagnostics;
             return analysis;

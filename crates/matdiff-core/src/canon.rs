@@ -1245,7 +1245,7 @@ mod tests {
                   = x'*x
                 log-sum: log(sum(exp(x)))
                   chain-scalar sum elementwise-function sum-as-trace trace-hadamard trace-of-scalar read-off transpose-product simplify
-                  = exp(x) / sum(exp(x))
+                  = softmax(x)
                 hadamard-div: sum(x ./ exp(x))
                   sum hadamard-quotient elementwise-function sum-as-trace distribute trace-linearity trace-hadamard trace-of-scalar trace-linearity trace-hadamard trace-of-scalar collect read-off transpose-product
                   = vector(1) ./ exp(x) - (x ./ exp(x).^2) .* exp(x)

@@ -51,7 +51,7 @@ pub static CONSTANT: DiffRule = DiffRule {
 };
 
 /// The rules for operands that depend on the variable. At most one applies to any operand.
-pub static VARYING: [DiffRule; 26] = [
+pub static VARYING: [DiffRule; 27] = [
     DiffRule {
         rule: rules::LINEARITY,
         applies: |e, ctx| match e {
@@ -76,7 +76,10 @@ pub static VARYING: [DiffRule; 26] = [
     },
     DiffRule {
         rule: rules::QUOTIENT,
-        applies: |e, ctx| matches!(e, Expr::Div(_, b) if !ctx.is_const(b)),
+        applies: |e, ctx| {
+            matches!(e, Expr::Div(_, b) if !ctx.is_const(b))
+                && crate::simplify::softmax_quotient_arg(e, ctx).is_none()
+        },
         apply: |e, ctx| match &**e {
             Expr::Div(a, b) => add(vec![
                 Expr::Div(Rc::new(d(a)), b.clone()),
@@ -86,6 +89,17 @@ pub static VARYING: [DiffRule; 26] = [
                 )),
             ]),
             _ => mismatch(e),
+        },
+    },
+    DiffRule {
+        // `exp(z) / sum(exp(z))` is read as `softmax(z)`, whose rule follows.
+        rule: rules::SOFTMAX_AS_QUOTIENT,
+        applies: |e, ctx| {
+            !ctx.is_const(e) && crate::simplify::softmax_quotient_arg(e, ctx).is_some()
+        },
+        apply: |e, ctx| match crate::simplify::softmax_quotient_arg(e, ctx) {
+            Some(z) => d(&Rc::new(Expr::call_shared(Func::Softmax, z.clone()))),
+            None => mismatch(e),
         },
     },
     DiffRule {

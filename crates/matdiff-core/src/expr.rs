@@ -165,7 +165,8 @@ pub struct Symbol {
     pub symmetric: bool,
     /// Declared `spd` (symmetric positive definite).
     pub spd: bool,
-    /// Where its kind came from: a declaration, the context it is used in, or its first letter.
+    /// Where its kind came from: a declaration, its value, the context it is used in, or its
+    /// first letter.
     pub origin: Origin,
 }
 
@@ -219,8 +220,11 @@ impl Symbol {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Origin {
-    /// A declaration (`A: 3x4`), or a value given for it.
+    /// A declaration (`A: 3x4`).
     Declared,
+    /// The value given for it (`grad --at`): a number a scalar, a flat array a vector, an array
+    /// of rows a matrix.
+    Value,
     /// The only kind under which the expression is well-typed (`b` in `x'*A*x + b'*x`).
     Context,
     /// The first-letter convention: `a`–`g` scalars, `h`–`z` vectors, capitals matrices.
@@ -232,6 +236,7 @@ impl Origin {
     pub fn describe(self) -> &'static str {
         match self {
             Origin::Declared => "declared",
+            Origin::Value => "from its value",
             Origin::Context => "from context",
             Origin::Letter => "from its first letter",
         }

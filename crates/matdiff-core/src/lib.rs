@@ -30,5 +30,6 @@ pub use api::{
 };
 pub use diagnostic::{Code, Diagnostic, Label, Source, Span};
 pub use expr::{Dim, Expr, Func, Kind, Origin, Problem, Shape, Symbol, SymbolTable};
+pub use lower::OtherReading;
 pub use numeric::{CheckReport, Verdict};
 pub use rules::Rule;

@@ -141,6 +141,8 @@ rules! {
         r"(\mathbf{a} \oslash \mathbf{b})^\top \mathbf{b} = \operatorname{sum}(\mathbf{a})", None;
     LOGISTIC_AS_SIGMOID = "logistic-as-sigmoid", "the logistic function",
         r"e^{\mathbf{u}} \oslash (\mathbf{1} + e^{\mathbf{u}}) = \sigma(\mathbf{u})", None;
+    SOFTMAX_AS_QUOTIENT = "softmax-as-quotient", "softmax written out",
+        r"e^{\mathbf{z}} / \operatorname{sum}(e^{\mathbf{z}}) = \operatorname{softmax}(\mathbf{z})", None;
     HADAMARD_INVERSE_AS_QUOTIENT = "hadamard-inverse-as-quotient", "elementwise inverse as a quotient",
         r"\mathbf{A} \odot \mathbf{B}^{\circ -1} = \mathbf{A} \oslash \mathbf{B}", None;
     SCALAR_OUT_OF_HADAMARD = "scalar-out-of-hadamard", "numbers out of a Hadamard product",

@@ -729,6 +729,10 @@ pub const IDENTITIES: &[Identity] = &[
         apply: logistic_as_sigmoid,
     },
     Identity {
+        rule: rules::SOFTMAX_AS_QUOTIENT,
+        apply: softmax_as_quotient,
+    },
+    Identity {
         rule: rules::SCALAR_OUT_OF_HADAMARD,
         apply: scalar_out_of_hadamard,
     },
@@ -1181,6 +1185,23 @@ fn logistic_as_sigmoid(e: &Expr, _ctx: Ctx) -> Option<Expr> {
         }
         _ => None,
     }
+}
+
+/// `z` where `e` is `exp(z) / sum(exp(z))` with `z` a column vector: softmax written out.
+pub fn softmax_quotient_arg<'a>(e: &'a Expr, ctx: Ctx) -> Option<&'a Rc<Expr>> {
+    let Expr::Div(n, d) = e else { return None };
+    let (Func::Exp, z) = n.as_call1()? else {
+        return None;
+    };
+    let (Func::Sum, inner) = d.as_call1()? else {
+        return None;
+    };
+    (**inner == **n && ctx.unit_dims(z) == (false, true)).then_some(z)
+}
+
+/// `exp(z) / sum(exp(z)) = softmax(z)` for a column vector z.
+fn softmax_as_quotient(e: &Expr, ctx: Ctx) -> Option<Expr> {
+    softmax_quotient_arg(e, ctx).map(|z| Expr::call_shared(Func::Softmax, z.clone()))
 }
 
 fn hadamard_inverse_as_quotient(e: &Expr, _ctx: Ctx) -> Option<Expr> {

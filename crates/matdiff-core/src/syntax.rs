@@ -190,6 +190,25 @@ impl Ast {
         }
     }
 
+    /// The direct children, to change in place (in the order of [`Ast::children`]).
+    pub fn children_mut(&mut self) -> Vec<&mut Ast> {
+        match &mut self.kind {
+            AstKind::Num(_) | AstKind::Ident(_) | AstKind::Error => vec![],
+            AstKind::Neg { arg, .. }
+            | AstKind::Pos { arg, .. }
+            | AstKind::Transpose { arg, .. }
+            | AstKind::Norm { arg, .. }
+            | AstKind::Paren(arg) => vec![arg],
+            AstKind::Pow { base, .. } => vec![base],
+            AstKind::Chain { first, rest } => {
+                let mut v: Vec<&mut Ast> = vec![first];
+                v.extend(rest.iter_mut().map(|l| &mut l.rhs));
+                v
+            }
+            AstKind::Call { args, .. } => args.iter_mut().collect(),
+        }
+    }
+
     /// Depth of the tree, computed without recursion.
     pub fn depth(&self) -> usize {
         let mut max = 0;

@@ -240,3 +240,43 @@ fn inputs_as_written_derive_with_the_authors_reading() {
         "{derived} derive, {expected} records expect a derivation"
     );
 }
+
+/// Where the engine's reading is not the author's and one symbol's kind, scalar for vector or
+/// vector for scalar, stands between them, the page offers the author's reading
+/// (`Analysis::other_readings`). The offers in all are counted.
+#[test]
+fn misreadings_of_one_symbol_are_offered() {
+    let rs = records();
+    let (mut offered, mut with_offer, mut offers) = (0, 0, 0);
+    let mut failures = Vec::new();
+    for r in rs.iter().filter(|r| r.refused.is_none()) {
+        let a = analysis(r);
+        with_offer += usize::from(!a.other_readings.is_empty());
+        offers += a.other_readings.len();
+        let [(name, engine)] = r.engine_reading.as_slice() else {
+            continue;
+        };
+        let author = r.reading.iter().find(|(n, _)| n == name).map(|(_, k)| *k);
+        let one_step = [Kind::Scalar, Kind::Vector];
+        if !one_step.contains(engine) || !author.is_some_and(|k| one_step.contains(&k)) {
+            continue;
+        }
+        let is_offered = a
+            .other_readings
+            .iter()
+            .any(|o| &o.name == name && Some(o.other) == author);
+        if is_offered {
+            offered += 1;
+        } else {
+            failures.push(format!(
+                "{}: {name} as {author:?} is not offered",
+                r.label()
+            ));
+        }
+    }
+    eprintln!(
+        "offers: {offers} in {with_offer} inputs; the author's reading offered for {offered} misreadings"
+    );
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    assert!(offered > 0, "no misreading offered");
+}

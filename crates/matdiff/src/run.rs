@@ -6,7 +6,7 @@ use crate::cli::{
 use crate::format;
 use crate::forms;
 use matdiff_core::diagnostic::escape;
-use matdiff_core::numeric::{decls_from_values, evaluate_at, values_from_json};
+use matdiff_core::numeric::{decls_from_values, evaluate_at, values_from_json, with_value_origins};
 use matdiff_core::{analyze, Analysis, CheckReport, Derivation, Input, Kind, Verdict};
 use nalgebra::DMatrix;
 use serde_json::{json, Value};
@@ -311,7 +311,7 @@ fn grad(args: &GradArgs) -> Outcome {
     let typed = Input {
         decls: match (plain.decls.trim().is_empty(), from_values.is_empty()) {
             (_, true) => plain.decls.clone(),
-            (true, false) => from_values,
+            (true, false) => from_values.clone(),
             (false, false) => format!("{}, {from_values}", plain.decls),
         },
         ..plain.clone()
@@ -365,6 +365,7 @@ fn grad(args: &GradArgs) -> Outcome {
                 "value": value,
                 "gradient": shaped_json(&gradient, kind),
                 "gradient_text": d.gradient_text,
+                "symbols": with_value_origins(analysis.symbols(), &from_values),
             });
             if let Value::Object(map) = &mut out {
                 for e in &extras {

@@ -976,3 +976,53 @@ fn a_variable_not_in_f_has_the_gradient_zero_in_every_command() {
         stderr(&o)
     );
 }
+
+/// `grad --format json` lists the symbols with where each kind came from: `value` for a kind
+/// taken from the values file, `declared` for `--let`, and the letter or the context otherwise.
+#[test]
+fn grad_json_symbols_say_where_each_kind_came_from() {
+    let path = scratch(
+        "origins.json",
+        r#"{"a": [1, 2], "X": [[1, 2, 3], [4, 5, 6]], "b": [1, 0.5, 2], "c": 2}"#,
+    );
+    let o = run(
+        &[
+            "grad",
+            "c*a'*X*b",
+            "--wrt",
+            "X",
+            "--let",
+            "X: matrix",
+            "--at",
+            path.to_str().unwrap(),
+            "--format",
+            "json",
+        ],
+        0,
+    );
+    let out: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("json");
+    let origins: Vec<(String, String, String)> = out["symbols"]
+        .as_array()
+        .expect("symbols")
+        .iter()
+        .map(|s| {
+            let field = |k: &str| s[k].as_str().expect(k).to_string();
+            (field("name"), field("kind"), field("origin"))
+        })
+        .collect();
+    let want = |n: &str, k: &str, o: &str| (n.to_string(), k.to_string(), o.to_string());
+    assert_eq!(
+        origins,
+        vec![
+            want("c", "scalar", "value"),
+            want("a", "vector", "value"),
+            want("X", "matrix", "declared"),
+            want("b", "vector", "value"),
+        ]
+    );
+    // The gradient c·a·bᵀ, as the values give it.
+    assert_eq!(
+        out["gradient"],
+        serde_json::json!([[2.0, 1.0, 4.0], [4.0, 2.0, 8.0]])
+    );
+}

@@ -13,12 +13,13 @@ use std::process::Command;
 
 /// Inputs beyond the corpus and the examples: refusals, limits, results the simplifier will
 /// improve, and inputs whose reading depends on letters.
-const EDGE: [(&str, &str, Option<&str>); 29] = [
+const EDGE: [(&str, &str, Option<&str>); 30] = [
     ("sum(tr(W))", "", None),
     ("tr(logdet(X))", "", None),
     ("sum(det(X))", "", None),
     ("sum(tr(f*Y'))", "", Some("Y")),
     ("-t'*log(exp(z)/sum(exp(z)))", "", Some("z")),
+    ("-t'*log(exp(W*x)/sum(exp(W*x)))", "", Some("W")),
     ("sqrt(x'*A*x)", "", Some("x")),
     ("logdet(X*X)", "", None),
     ("log(a^2)", "", Some("a")),

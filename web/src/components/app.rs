@@ -12,6 +12,7 @@ use super::gallery::Gallery;
 use super::hidden::hidden_result;
 use super::input::ExprInput;
 use super::mode::mode_toggle;
+use super::offer::ReadingOffer;
 use super::practice::practice_view;
 use super::preview::Preview;
 use super::symbols::SymbolsPanel;
@@ -282,6 +283,7 @@ pub fn app() -> Html {
                 <section class="input-area" aria-label="function">
                     <ExprInput value={state.expr.clone()} invalid={!expr_errors.is_empty()} on_input={on_expr} />
                     <Preview latex={a.expr_latex.clone().map(AttrValue::from)} text={a.expr_text.clone().map(AttrValue::from)} />
+                    <ReadingOffer offers={crate::offer::offers(&state)} on_edit={on_edit.clone()} />
                     <ErrorView diagnostics={expr_errors} expr={state.expr.clone()} decls={state.decls.clone()}
                         id="expr-error" testid="error" />
                 </section>

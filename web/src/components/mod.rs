@@ -13,6 +13,7 @@ pub mod hidden;
 pub mod input;
 pub mod math;
 pub mod mode;
+pub mod offer;
 pub mod practice;
 pub mod preview;
 pub mod symbols;

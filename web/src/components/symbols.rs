@@ -75,12 +75,10 @@ pub fn symbols_panel(props: &SymbolsProps) -> Html {
         html! {
             <tr data-symbol={s.name.clone()}>
                 <th scope="row"><code>{ &s.name }</code>
-                    if !s.declared() {
-                        <span class="inferred" data-origin={origin_value(s.origin)}
-                              title={format!("kind {}, sizes inferred", s.origin.describe())}>
-                            { origin_note(s.origin) }
-                        </span>
-                    }
+                    <span class="inferred" data-origin={origin_value(s.origin)}
+                          title={format!("kind {}", s.origin.describe())}>
+                        { format!(" ({})", s.origin.describe()) }
+                    </span>
                 </th>
                 <td>
                     <label class="sr-only" for={id("kind")}>{ format!("kind of {}", s.name) }</label>
@@ -159,15 +157,8 @@ pub fn symbols_panel(props: &SymbolsProps) -> Html {
 fn origin_value(o: Origin) -> &'static str {
     match o {
         Origin::Declared => "declared",
+        Origin::Value => "value",
         Origin::Context => "context",
         Origin::Letter => "letter",
-    }
-}
-
-/// The note beside an undeclared symbol's name: where its kind came from.
-fn origin_note(o: Origin) -> &'static str {
-    match o {
-        Origin::Context => " (from context)",
-        Origin::Declared | Origin::Letter => " (inferred)",
     }
 }

@@ -13,7 +13,9 @@
 //! (letter typing, declarations, implicit products), [`ops`] (one typing function per
 //! construct) and [`finish`] (names of the remaining dimensions, work bounds, the `Problem`).
 
+mod conflict;
 mod finish;
+mod offer;
 mod ops;
 mod symbols;
 #[cfg(test)]
@@ -29,6 +31,8 @@ use crate::syntax::{parse, Ast};
 use std::fmt::Write as _;
 use symbols::SymInfo;
 use unify::{Dims, TS};
+
+pub use offer::{lower_offering, OtherReading, MAX_OFFER_TRIES};
 
 /// Most nodes a lowered expression may have.
 pub const MAX_NODES: usize = 2000;
@@ -75,6 +79,9 @@ pub fn lower(
     }
 }
 
+/// One reading: the undeclared symbols given another kind than their letter's.
+type Reading = Vec<(String, Kind)>;
+
 /// Most other readings tried for an expression that is ill-typed under the first-letter kinds.
 pub const MAX_READINGS: usize = 64;
 
@@ -87,10 +94,20 @@ pub const MAX_READINGS: usize = 64;
 /// ties: their reading is tried first, and the others in order of how far they stray from it
 /// (see [`readings`]). Without any such reading, the first-letter reading's error stands.
 pub fn lower_ast(ast: &Ast, decls: &[Decl], wrt: Option<&str>) -> Result<Problem, Vec<Diagnostic>> {
+    choose(ast, decls, wrt).map(|(p, _)| p)
+}
+
+/// [`lower_ast`], with the kinds of the reading chosen that are not their letters' (empty for
+/// the letters' reading).
+fn choose(
+    ast: &Ast,
+    decls: &[Decl],
+    wrt: Option<&str>,
+) -> Result<(Problem, Reading), Vec<Diagnostic>> {
     let mut cx = Lowerer::new(decls, &[]);
     let (result, typed) = lower_with(&mut cx, ast, wrt);
     let Err(diag) = result else {
-        return result.map_err(|d| vec![d]);
+        return result.map(|p| (p, Vec::new())).map_err(|d| vec![d]);
     };
     // To make a well-typed array into a scalar, only small changes (`a'*X*b`: a and b
     // vectors), never a capital (`x'*A`, half typed, stays an error rather than reading A as a
@@ -102,15 +119,21 @@ pub fn lower_ast(ast: &Ast, decls: &[Decl], wrt: Option<&str>) -> Result<Problem
     let mut bound: Option<Diagnostic> = None;
     for kinds in readings(&names, each).iter().take(MAX_READINGS) {
         match lower_with(&mut Lowerer::new(decls, kinds), ast, wrt) {
-            (Ok(p), _) => return Ok(p),
+            (Ok(p), _) => return Ok((p, kinds.clone())),
             (Err(d), true) if d.code == Code::WorkBound && bound.is_none() => bound = Some(d),
             _ => {}
         }
     }
-    Err(vec![match bound {
-        Some(d) if diag.code != Code::WorkBound => d,
-        _ => diag,
-    }])
+    if let Some(d) = bound.filter(|_| diag.code != Code::WorkBound) {
+        return Err(vec![d]);
+    }
+    // No reading types: where the uses of one symbol want two kinds, that says more.
+    if diag.code != Code::WorkBound {
+        if let Some(d) = conflict::find(ast, decls, wrt) {
+            return Err(vec![d]);
+        }
+    }
+    Err(vec![diag])
 }
 
 /// One reading: the problem or the first error, and whether every operator typed (a failure
@@ -150,28 +173,46 @@ fn stray(name: &str, to: Kind) -> Option<usize> {
 
 /// The readings that give one or two of the `seen` symbols another kind than their letter's,
 /// each straying at most `each` (see [`stray`]), least in all first; ties in order of
-/// appearance.
-fn readings(seen: &[String], each: usize) -> Vec<Vec<(String, Kind)>> {
-    let others = |name: &str| -> Vec<(Kind, usize)> {
-        [Kind::Scalar, Kind::Vector, Kind::Matrix]
-            .into_iter()
-            .filter_map(|k| stray(name, k).map(|c| (k, c)))
-            .filter(|(_, c)| *c > 0 && *c <= each)
-            .collect()
-    };
-    let mut out: Vec<(usize, Vec<(String, Kind)>)> = Vec::new();
-    for (i, a) in seen.iter().enumerate() {
-        for (ka, ca) in others(a) {
-            out.push((ca, vec![(a.clone(), ka)]));
-            for b in &seen[i + 1..] {
-                for (kb, cb) in others(b) {
-                    out.push((ca + cb, vec![(a.clone(), ka), (b.clone(), kb)]));
+/// appearance. At most [`MAX_READINGS`]: they are made in that order and no more, so a long
+/// list of symbols costs a walk over its pairs, not a list of them.
+fn readings(seen: &[String], each: usize) -> Vec<Reading> {
+    let others: Vec<Vec<(Kind, usize)>> = seen
+        .iter()
+        .map(|name| {
+            [Kind::Scalar, Kind::Vector, Kind::Matrix]
+                .into_iter()
+                .filter_map(|k| stray(name, k).map(|c| (k, c)))
+                .filter(|(_, c)| *c > 0 && *c <= each)
+                .collect()
+        })
+        .collect();
+    let mut out: Vec<Reading> = Vec::new();
+    for cost in 1..=2 * each {
+        for len in [1, 2] {
+            for (i, a) in seen.iter().enumerate() {
+                for &(ka, ca) in &others[i] {
+                    if len == 1 {
+                        if ca == cost {
+                            out.push(vec![(a.clone(), ka)]);
+                        }
+                    } else if ca < cost {
+                        for (j, b) in seen.iter().enumerate().skip(i + 1) {
+                            for &(kb, cb) in &others[j] {
+                                if ca + cb == cost {
+                                    out.push(vec![(a.clone(), ka), (b.clone(), kb)]);
+                                }
+                            }
+                        }
+                    }
+                    if out.len() >= MAX_READINGS {
+                        out.truncate(MAX_READINGS);
+                        return out;
+                    }
                 }
             }
         }
     }
-    out.sort_by_key(|(c, r)| (*c, r.len()));
-    out.into_iter().map(|(_, r)| r).collect()
+    out
 }
 
 /// A compact s-expression rendering of an [`Expr`], for tests and debugging.

@@ -1474,12 +1474,13 @@ fn errors_point_at_the_operator_and_label_the_operands() {
     check(
         "sum(x .* X) + tr(X)",
         expect![[r#"
-        error: cannot multiply elementwise a vector n×1 and a matrix m×p: the shapes differ
-          | sum(x .* X) + tr(X)
-          |       ^^
-          |     - vector n×1
-          |          - matrix m×p
-    "#]],
+            error: `X` is used as a matrix here but as a vector before: one symbol cannot be both
+              | sum(x .* X) + tr(X)
+              |                  ^
+              |          - `X` as a vector
+              |                  - `X` as a matrix
+              = hint: give one of the uses another name, or declare `X` (`X: vector`) to see where the other use fails
+        "#]],
     );
     check(
         "sum(x ./ 0)",
@@ -1830,4 +1831,48 @@ fn powers_and_transposes_bind_to_the_last_part_of_a_name() {
           = hint: for elementwise powers write x.^2; for the squared length write x'*x or ||x||^2
     "#]],
     );
+}
+
+/// The readings are made lazily in order of cost, then length, then appearance: the same list
+/// as sorting all of them, cut at `MAX_READINGS`.
+#[test]
+fn readings_in_order_of_cost_as_if_sorted() {
+    fn sorted(seen: &[String], each: usize) -> Vec<Vec<(String, Kind)>> {
+        let others = |name: &str| -> Vec<(Kind, usize)> {
+            [Kind::Scalar, Kind::Vector, Kind::Matrix]
+                .into_iter()
+                .filter_map(|k| stray(name, k).map(|c| (k, c)))
+                .filter(|(_, c)| *c > 0 && *c <= each)
+                .collect()
+        };
+        let mut out: Vec<(usize, Vec<(String, Kind)>)> = Vec::new();
+        for (i, a) in seen.iter().enumerate() {
+            for (ka, ca) in others(a) {
+                out.push((ca, vec![(a.clone(), ka)]));
+                for b in &seen[i + 1..] {
+                    for (kb, cb) in others(b) {
+                        out.push((ca + cb, vec![(a.clone(), ka), (b.clone(), kb)]));
+                    }
+                }
+            }
+        }
+        out.sort_by_key(|(c, r)| (*c, r.len()));
+        out.into_iter().map(|(_, r)| r).take(MAX_READINGS).collect()
+    }
+    let names = |s: &str| -> Vec<String> { s.split(' ').map(str::to_string).collect() };
+    for seen in [
+        "a X b",
+        "a b c x y k",
+        "A B C D E F G H a b c d e f g h i j k l m n",
+        "x",
+        "lambda Sigma mu t s",
+    ] {
+        for each in [1, 2] {
+            assert_eq!(
+                readings(&names(seen), each),
+                sorted(&names(seen), each),
+                "{seen} {each}"
+            );
+        }
+    }
 }

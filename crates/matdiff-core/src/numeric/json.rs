@@ -364,6 +364,25 @@ pub fn decls_from_values(json: &str, decls_src: &str) -> Result<String, Diagnost
     Ok(out.join(", "))
 }
 
+/// The symbols with the origin [`crate::expr::Origin::Value`] for those `from_values` (what
+/// [`decls_from_values`] returned) declares: their kind came from their value.
+#[must_use]
+pub fn with_value_origins(symbols: &[Symbol], from_values: &str) -> Vec<Symbol> {
+    let (by_value, _) = crate::decls::parse_decls(from_values);
+    symbols
+        .iter()
+        .map(|s| {
+            let mut s = s.clone();
+            if s.origin == crate::expr::Origin::Declared
+                && by_value.iter().any(|d| d.name == s.name)
+            {
+                s.origin = crate::expr::Origin::Value;
+            }
+            s
+        })
+        .collect()
+}
+
 /// The kind a value has: a number a scalar, a flat array a column vector, an array of rows a
 /// matrix, of one column a column vector; `None` for anything else.
 fn kind_of_value(v: &Value) -> Option<Kind> {

@@ -30,6 +30,6 @@ pub use check::{
     SymmetricCheck, Verdict,
 };
 pub use eval::{eval, Env, EvalError};
-pub use json::{decls_from_values, values_from_json};
+pub use json::{decls_from_values, values_from_json, with_value_origins};
 pub use sample::{sample, SampleError};
 pub use sizes::{resolve_problem_sizes, resolve_sizes, resolve_sizes_with};
