@@ -16,6 +16,7 @@ pub mod greek;
 pub mod lower;
 pub mod numeric;
 pub mod print;
+pub mod publish;
 pub mod rules;
 pub mod simplify;
 pub mod syntax;

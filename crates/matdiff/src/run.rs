@@ -89,13 +89,20 @@ fn to_json<T: serde::Serialize>(value: &T) -> String {
 
 fn derive(args: &DeriveArgs) -> Outcome {
     let input = input(&args.problem, args.wrt.as_deref());
+    if let Err(e) = args.publish.validate(args.format) {
+        return Outcome::input_error(e);
+    }
     match analyze_or_report(&input) {
-        Ok((analysis, d)) => Outcome::ok(match args.format {
-            DeriveFormat::Text => d.to_text(),
-            DeriveFormat::Latex => d.to_align(),
-            DeriveFormat::Markdown => d.to_markdown(),
-            DeriveFormat::Json => to_json(&analysis),
-        }),
+        Ok((analysis, d)) => match args.format {
+            DeriveFormat::Text => Outcome::ok(d.to_text()),
+            DeriveFormat::Latex => Outcome::ok(d.to_align()),
+            DeriveFormat::Markdown => Outcome::ok(args.publish.markdown(&d)),
+            DeriveFormat::Html => match args.publish.html(&d) {
+                Ok(out) => Outcome::ok(out),
+                Err(e) => Outcome::input_error(e),
+            },
+            DeriveFormat::Json => Outcome::ok(to_json(&analysis)),
+        },
         Err((analysis, errors)) => {
             let mut out = Outcome::input_error(errors);
             if args.format == DeriveFormat::Json {
