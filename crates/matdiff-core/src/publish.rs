@@ -106,7 +106,9 @@ pub fn markdown(d: &Derivation, syntax: MathSyntax) -> String {
         let tex = format!("{} = {}", d.lhs_latex(step.lhs), step.latex);
         match syntax {
             MathSyntax::Pandoc => out.push_str(&format!("$$\n{tex}\n$$\n\n")),
-            MathSyntax::MdBook => out.push_str(&format!("\\\\[ {} \\\\]\n\n", escape_markdown(&tex))),
+            MathSyntax::MdBook => {
+                out.push_str(&format!("\\\\[ {} \\\\]\n\n", escape_markdown(&tex)))
+            }
         }
     }
     if let Some(note) = &d.note {
@@ -181,7 +183,13 @@ pub fn html<E>(
 /// Text safe inside an HTML comment: no `--`, no `-` at the end, no `>` after the opening.
 fn comment_text(s: &str) -> String {
     s.chars()
-        .map(|c| if c == '-' || c == '>' || c == '<' { '_' } else { c })
+        .map(|c| {
+            if c == '-' || c == '>' || c == '<' {
+                '_'
+            } else {
+                c
+            }
+        })
         .collect()
 }
 
@@ -273,7 +281,9 @@ mod tests {
                     assert!(MARKDOWN_SAFE_PUNCTUATION.contains(c), "bare {c} in {md}");
                 }
             }
-            for c in ['\\', '_', '*', '`', '[', ']', '<', '&', '~', '|', '\'', '-', '^', '!', '$'] {
+            for c in [
+                '\\', '_', '*', '`', '[', ']', '<', '&', '~', '|', '\'', '-', '^', '!', '$',
+            ] {
                 assert!(!MARKDOWN_SAFE_PUNCTUATION.contains(c));
             }
         }
@@ -284,7 +294,10 @@ mod tests {
         let d = derivation("tr(A*X*B)");
         let f = formulas(&d);
         assert_eq!(f.len(), d.steps.len());
-        assert!(f.last().unwrap().starts_with(r"\boxed{\nabla_{\mathbf{X}} f = "));
+        assert!(f
+            .last()
+            .unwrap()
+            .starts_with(r"\boxed{\nabla_{\mathbf{X}} f = "));
         assert_eq!(f.iter().filter(|t| t.contains(r"\boxed")).count(), 1);
     }
 
@@ -327,10 +340,7 @@ mod tests {
         }
         assert!(pandoc.contains("*by "), "{pandoc}");
         let mdbook = markdown(&d, MathSyntax::MdBook);
-        let blocks: Vec<&str> = mdbook
-            .lines()
-            .filter(|l| l.starts_with(r"\\["))
-            .collect();
+        let blocks: Vec<&str> = mdbook.lines().filter(|l| l.starts_with(r"\\[")).collect();
         assert_eq!(blocks.len(), d.steps.len());
         for (line, step) in blocks.iter().zip(&d.steps) {
             let inner = line
