@@ -195,7 +195,7 @@ fn comment_text(s: &str) -> String {
 
 /// A whole page around fragments made by [`html`]: UTF-8, a title, KaTeX's stylesheet linked
 /// from `katex_css` (by default [`DEFAULT_KATEX_CSS`], a local copy whose `fonts/` folder is
-/// beside it), a little inline CSS for the layout; no script.
+/// beside it), the title as a heading, a little inline CSS for the layout; no script.
 #[must_use]
 pub fn standalone_page(title: &str, fragments: &[String], katex_css: &str) -> String {
     let mut out = format!(
@@ -208,7 +208,8 @@ pub fn standalone_page(title: &str, fragments: &[String], katex_css: &str) -> St
          <style>\nbody {{ max-width: 56rem; margin: 2rem auto; padding: 0 1rem; \
          font-family: system-ui, sans-serif; line-height: 1.45; }}\n\
          .{HTML_CLASS} {{ margin: 0 0 2.5rem; }}\n\
-         .{HTML_CLASS} code {{ font-size: 0.85em; }}\n</style>\n</head>\n<body>\n",
+         .{HTML_CLASS} code {{ font-size: 0.85em; }}\nh1 {{ font-size: 1.25rem; }}\n</style>\n\
+         </head>\n<body>\n<h1>{title}</h1>\n",
         title = escape_html(title),
         css = escape_html(katex_css),
     );

@@ -319,6 +319,10 @@ fn standalone_page_is_well_formed_and_links_a_local_stylesheet() {
         out.contains("<title>Gradient of f(x) = x&#39;*A*x</title>"),
         "{out}"
     );
+    assert!(
+        out.contains("<h1>Gradient of f(x) = x&#39;*A*x</h1>"),
+        "{out}"
+    );
     assert!(out.contains("aria-label=\"derivation of the gradient of f(x) = x&#39;*A*x\""));
     assert!(!out.contains("<script"));
     // The fragment inside is the one --format html prints.
