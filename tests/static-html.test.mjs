@@ -1,7 +1,8 @@
 // Static derivations (issue 16): `matdiff derive --format html --standalone` pages opened
 // offline from file:// with a local copy of KaTeX's CSS and fonts (node_modules/katex/dist), all
 // network requests blocked and none made; the formulas laid out by KaTeX's CSS and fonts, no
-// script, a screenshot of a page made of several standalone outputs.
+// script, a screenshot of a page made of several standalone outputs. And the page's Embed dialog:
+// its static HTML (typeset by the page's KaTeX script) is the command's, byte for byte.
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -11,7 +12,9 @@ import fsp from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { launch, screenshot, NOTE_EXAMPLES } from './support.mjs';
+import {
+  launch, startServer, openPage, permalink, screenshot, waitForGradient, assertClean, NOTE_EXAMPLES,
+} from './support.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const KATEX_DIST = path.join(root, 'node_modules', 'katex', 'dist');
@@ -20,6 +23,7 @@ const CASES = [...NOTE_EXAMPLES, { name: 'sqrt', f: "sqrt(x'*x) / (1 + x'*x)" }]
 
 let browser;
 let dir;
+let bin;
 
 /** The `matdiff` binary, built (debug) if need be. */
 function matdiffBinary() {
@@ -38,7 +42,7 @@ function derive(bin, args) {
 const pages = {};
 
 before(async () => {
-  const bin = matdiffBinary();
+  bin = matdiffBinary();
   dir = await fsp.mkdtemp(path.join(os.tmpdir(), 'matdiff-static-'));
   // KaTeX's CSS with its fonts beside it, where the pages link it by default.
   await fsp.mkdir(path.join(dir, 'katex'));
@@ -147,4 +151,24 @@ test('a page of several standalone outputs, offline, screenshot', async () => {
   const shot = await screenshot(page, 'static-html-standalone');
   assert.ok(fs.existsSync(shot), shot);
   await page.close();
+});
+
+test("the Embed dialog's static HTML is the command's `derive --format html`, byte for byte", async (t) => {
+  const server = await startServer();
+  try {
+    for (const ex of NOTE_EXAMPLES) {
+      const rec = await openPage(browser.context, server.origin);
+      const { page } = rec;
+      await page.goto(permalink(server.base, { f: ex.f }));
+      await waitForGradient(page, ex.grad);
+      await page.getByRole('button', { name: 'Embed' }).click();
+      const html = await page.locator('[data-testid="static-html"]').inputValue();
+      assert.equal(html, derive(bin, [ex.f, '--format', 'html']), ex.f);
+      await page.getByRole('button', { name: 'Close' }).click();
+      await assertClean(t, rec, assert);
+      await page.close();
+    }
+  } finally {
+    await server.close();
+  }
 });

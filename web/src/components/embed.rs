@@ -1,6 +1,9 @@
-//! The "Embed" dialog: an `<iframe>` snippet and snippets for MyST/Jupyter Book, Quarto and mdBook.
+//! The "Embed" dialog: an `<iframe>` snippet and snippets for MyST/Jupyter Book, Quarto and mdBook,
+//! and the derivation as static HTML (typeset by the page's KaTeX when the dialog opens).
 
 use crate::snippets::snippets;
+use matdiff_core::{publish, Analysis};
+use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use web_sys::{HtmlDialogElement, HtmlTextAreaElement};
 use yew::prelude::*;
@@ -16,14 +19,39 @@ pub struct EmbedProps {
     /// The current input has an error: the snippets embed the last valid one.
     #[prop_or_default]
     pub input_has_error: bool,
+    /// The analysis whose derivation the snippets embed, for the static HTML.
+    #[prop_or_default]
+    pub shown: Option<Shared>,
+}
+
+/// An analysis compared by address: the dialog's props are compared on every render of the app.
+#[derive(Clone)]
+pub struct Shared(pub Rc<Analysis>);
+
+impl PartialEq for Shared {
+    fn eq(&self, other: &Shared) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+/// The derivation of `shown` as static HTML (the core's template, every formula typeset by
+/// KaTeX's script as HTML and MathML); `None` without a derivation or without KaTeX.
+fn static_html(shown: Option<&Shared>) -> Option<String> {
+    let d = shown?.0.derivation.as_ref()?;
+    publish::html(d, |tex| crate::katex::render(tex, true).ok_or(())).ok()
 }
 
 #[function_component(EmbedDialog)]
 pub fn embed_dialog(props: &EmbedProps) -> Html {
     let dialog = use_node_ref();
+    // Typeset when the dialog opens, not on every keystroke.
+    let typeset = use_state(|| None::<AttrValue>);
     let open = {
         let d = dialog.clone();
+        let typeset = typeset.clone();
+        let shown = props.shown.clone();
         Callback::from(move |_: MouseEvent| {
+            typeset.set(static_html(shown.as_ref()).map(AttrValue::from));
             if let Some(el) = d.cast::<HtmlDialogElement>() {
                 let _ = el.show_modal();
                 // The dialog focuses its first snippet with the caret at the end, scrolled there:
@@ -72,6 +100,12 @@ pub fn embed_dialog(props: &EmbedProps) -> Html {
                         </div>
                     }
                 }) }
+                if let (Some(text), Some(_)) = (&*typeset, &props.embed_url) {
+                    <div class="snippet">
+                        <label for="snippet-static">{ "Static HTML (no iframe, no script): typeset with MathML, for any page that loads KaTeX 0.16.4's katex.min.css" }</label>
+                        <textarea id="snippet-static" readonly=true rows="4" class="mono" value={text.clone()} data-testid="static-html" />
+                    </div>
+                }
                 if let Some(u) = &props.embed_url {
                     <p><a href={u.clone()} target="_blank" rel="noopener">{ "Open the embedded view" }</a></p>
                 }
