@@ -133,7 +133,8 @@ fn rule_markdown(step: &Step) -> String {
 /// line, the rule that produced it as text and the formula `typeset` makes of its LaTeX
 /// ([`formulas`]: display math, the result boxed), after a comment that names the stylesheet it
 /// needs. `typeset` must return well-formed HTML (KaTeX's output is); its first error is
-/// returned.
+/// returned. The text is [`protect_text`]ed, so the fragment also survives a Markdown reader
+/// that parses inside HTML blocks (Quarto, Pandoc); mdBook and MyST pass it through as it is.
 pub fn html<E>(
     d: &Derivation,
     mut typeset: impl FnMut(&str) -> Result<String, E>,
@@ -177,7 +178,34 @@ pub fn html<E>(
         ));
     }
     out.push_str("</div>\n");
-    Ok(out)
+    Ok(protect_text(&out))
+}
+
+/// The characters of HTML text that a Markdown reader parsing the text between tags (Pandoc's
+/// `markdown_in_html_blocks`, as in Quarto) could take for markup: backslash escapes, emphasis,
+/// superscripts and subscripts, strikeout, code, math, links.
+const MARKDOWN_ACTIVE: &str = "\\_*^~`$[]";
+
+/// `html` with every [`MARKDOWN_ACTIVE`] character of its text (between tags, never inside
+/// one) written as a character reference: the same HTML to a browser, and nothing a Markdown
+/// reader would change — KaTeX's MathML annotations hold the TeX (`\mathbf{x}_1`).
+#[must_use]
+pub fn protect_text(html: &str) -> String {
+    let mut out = String::with_capacity(html.len() + html.len() / 8);
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => in_tag = false,
+            c if !in_tag && MARKDOWN_ACTIVE.contains(c) => {
+                out.push_str(&format!("&#{};", u32::from(c)));
+                continue;
+            }
+            _ => {}
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// Text safe inside an HTML comment: no `--`, no `-` at the end, no `>` after the opening.
@@ -263,6 +291,17 @@ mod tests {
             "&lt;b a=&#39;1&#39;&gt;&quot;&amp;&quot;&lt;/b&gt;"
         );
         assert_eq!(comment_text("a-->b<!--"), "a___b_!__");
+    }
+
+    #[test]
+    fn protected_text_has_no_markdown_character_outside_tags() {
+        let html =
+            r#"<a title="x_1 *b*"><annotation>\mathbf{x}_1^\top $a$ [l] `c` ~s~</annotation></a>"#;
+        assert_eq!(
+            protect_text(html),
+            "<a title=\"x_1 *b*\"><annotation>&#92;mathbf{x}&#95;1&#94;&#92;top &#36;a&#36; \
+             &#91;l&#93; &#96;c&#96; &#126;s&#126;</annotation></a>"
+        );
     }
 
     #[test]
