@@ -162,7 +162,7 @@ test("the Embed dialog's static HTML is the command's `derive --format html`, by
       await page.goto(permalink(server.base, { f: ex.f }));
       await waitForGradient(page, ex.grad);
       await page.getByRole('button', { name: 'Embed' }).click();
-      const html = await page.locator('[data-testid="static-html"]').inputValue();
+      const html = await page.getByLabel(/^Static HTML/).inputValue();
       assert.equal(html, derive(bin, [ex.f, '--format', 'html']), ex.f);
       await page.getByRole('button', { name: 'Close' }).click();
       await assertClean(t, rec, assert);

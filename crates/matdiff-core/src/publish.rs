@@ -7,9 +7,16 @@
 
 use crate::api::{Derivation, Lhs, Step};
 
+/// The KaTeX release, as a literal for `concat!`.
+macro_rules! katex_version {
+    () => {
+        "0.16.4"
+    };
+}
+
 /// The KaTeX release whose stylesheet the HTML needs: the one the `katex` crate bundles and the
 /// page ships (`package.json`).
-pub const KATEX_VERSION: &str = "0.16.4";
+pub const KATEX_VERSION: &str = katex_version!();
 
 /// The class of the element that wraps a static derivation.
 pub const HTML_CLASS: &str = "matdiff-derivation";
@@ -22,9 +29,9 @@ pub const DEFAULT_KATEX_CSS: &str = "katex/katex.min.css";
 pub enum MathSyntax {
     /// `$$ … $$` blocks, read as TeX untouched: Pandoc, Quarto, Jupyter Book (MyST), GitHub.
     Pandoc,
-    /// `\\[ … \\]` with every ASCII punctuation character of the TeX backslash-escaped: mdBook's
-    /// MathJax support, where the Markdown parser sees the math first and would eat `\\`, `\,`,
-    /// `_` and `*`; after its backslash escapes MathJax gets the TeX exactly.
+    /// `\\[ … \\]` on one line with the TeX's punctuation backslash-escaped ([`escape_markdown`]):
+    /// mdBook's MathJax support, where the Markdown parser sees the math first and would eat
+    /// `\\`, `\,`, `_` and `*`; after its backslash escapes MathJax gets the TeX exactly.
     MdBook,
 }
 
@@ -129,96 +136,98 @@ fn rule_markdown(step: &Step) -> String {
     }
 }
 
+/// The comment before a fragment: what it is and the stylesheet it needs.
+const HTML_COMMENT: &str = concat!(
+    "<!-- matdiff: a derivation typeset by KaTeX ",
+    katex_version!(),
+    " as HTML and MathML (no script). It needs KaTeX ",
+    katex_version!(),
+    "'s stylesheet katex.min.css and its fonts/ folder (npm package katex@",
+    katex_version!(),
+    ", folder dist/), loaded by the page. -->\n"
+);
+
+/// `s` escaped by [`escape_html`], appended to `out`.
+fn push_escaped(out: &mut String, s: &str) {
+    out.push_str(&escape_html(s));
+}
+
 /// The derivation as an HTML fragment: one `<div class="matdiff-derivation">` holding, per
 /// line, the rule that produced it as text and the formula `typeset` makes of its LaTeX
 /// ([`formulas`]: display math, the result boxed), after a comment that names the stylesheet it
 /// needs. `typeset` must return well-formed HTML (KaTeX's output is); its first error is
 /// returned. The text is [`protect_text`]ed, so the fragment also survives a Markdown reader
 /// that parses inside HTML blocks (Quarto, Pandoc); mdBook and MyST pass it through as it is.
+/// (Written with `push_str` rather than `format!`: the page's wasm carries it.)
 pub fn html<E>(
     d: &Derivation,
     mut typeset: impl FnMut(&str) -> Result<String, E>,
 ) -> Result<String, E> {
-    let mut out = format!(
-        "<!-- matdiff: the derivation of the gradient with respect to {wrt}, typeset by KaTeX \
-         {KATEX_VERSION} as HTML and MathML (no script). It needs KaTeX {KATEX_VERSION}'s \
-         stylesheet katex.min.css and its fonts/ folder (npm package katex@{KATEX_VERSION}, \
-         folder dist/), loaded by the page. -->\n<div class=\"{HTML_CLASS}\" role=\"group\" \
-         aria-label=\"{label}\">\n",
-        wrt = comment_text(&d.wrt),
-        label = escape_html(&format!(
-            "derivation of the gradient of f({}) = {}",
-            d.wrt, d.f_text
-        )),
-    );
+    let mut out = String::from(HTML_COMMENT);
+    out.push_str("<div class=\"matdiff-derivation\" role=\"group\" aria-label=\"derivation of the gradient of f(");
+    push_escaped(&mut out, &d.wrt);
+    out.push_str(") = ");
+    push_escaped(&mut out, &d.f_text);
+    out.push_str("\">\n");
     for (step, tex) in d.steps.iter().zip(formulas(d)) {
-        let class = if step.lhs == Lhs::Gradient {
-            "matdiff-step matdiff-gradient"
+        out.push_str(if step.lhs == Lhs::Gradient {
+            "<div class=\"matdiff-step matdiff-gradient\">\n"
         } else {
-            "matdiff-step"
-        };
-        out.push_str(&format!("<div class=\"{class}\">\n"));
+            "<div class=\"matdiff-step\">\n"
+        });
         if let Some(rule) = step.rule {
-            out.push_str(&format!(
-                "<p class=\"matdiff-rule\" style=\"margin:0.75em 0 0;opacity:0.8\">by {} \
-                 <code>{}</code></p>\n",
-                escape_html(&step.note()),
-                escape_html(rule.id)
-            ));
+            out.push_str("<p class=\"matdiff-rule\" style=\"margin:0.75em 0 0;opacity:0.8\">by ");
+            push_escaped(&mut out, &step.note());
+            out.push_str(" <code>");
+            push_escaped(&mut out, rule.id);
+            out.push_str("</code></p>\n");
         }
-        out.push_str(&format!(
-            "<div class=\"matdiff-math\" style=\"overflow-x:auto\">{}</div>\n</div>\n",
-            typeset(&tex)?
-        ));
+        out.push_str("<div class=\"matdiff-math\" style=\"overflow-x:auto\">");
+        out.push_str(&typeset(&tex)?);
+        out.push_str("</div>\n</div>\n");
     }
     if let Some(note) = &d.note {
-        out.push_str(&format!(
-            "<p class=\"matdiff-note\">{}.</p>\n",
-            escape_html(note)
-        ));
+        out.push_str("<p class=\"matdiff-note\">");
+        push_escaped(&mut out, note);
+        out.push_str(".</p>\n");
     }
     out.push_str("</div>\n");
     Ok(protect_text(&out))
 }
 
-/// The characters of HTML text that a Markdown reader parsing the text between tags (Pandoc's
-/// `markdown_in_html_blocks`, as in Quarto) could take for markup: backslash escapes, emphasis,
-/// superscripts and subscripts, strikeout, code, math, links.
-const MARKDOWN_ACTIVE: &str = "\\_*^~`$[]";
-
-/// `html` with every [`MARKDOWN_ACTIVE`] character of its text (between tags, never inside
-/// one) written as a character reference: the same HTML to a browser, and nothing a Markdown
-/// reader would change — KaTeX's MathML annotations hold the TeX (`\mathbf{x}_1`).
+/// `html` with every character of its text (between tags, never inside one) that a Markdown
+/// reader parsing the text of HTML blocks (Pandoc's `markdown_in_html_blocks`, as in Quarto)
+/// could take for markup — `\ _ * ^ ~ ` $ [ ]`: escapes, emphasis, scripts, strikeout, code,
+/// math, links — written as a character reference: the same HTML to a browser, and nothing a
+/// Markdown reader would change (KaTeX's MathML annotations hold the TeX, `\mathbf{x}_1`).
 #[must_use]
 pub fn protect_text(html: &str) -> String {
     let mut out = String::with_capacity(html.len() + html.len() / 8);
     let mut in_tag = false;
     for c in html.chars() {
-        match c {
-            '<' => in_tag = true,
-            '>' => in_tag = false,
-            c if !in_tag && MARKDOWN_ACTIVE.contains(c) => {
-                out.push_str(&format!("&#{};", u32::from(c)));
-                continue;
+        let reference = match c {
+            '<' | '>' => {
+                in_tag = c == '<';
+                None
             }
-            _ => {}
+            _ if in_tag => None,
+            '\\' => Some("&#92;"),
+            '_' => Some("&#95;"),
+            '*' => Some("&#42;"),
+            '^' => Some("&#94;"),
+            '~' => Some("&#126;"),
+            '`' => Some("&#96;"),
+            '$' => Some("&#36;"),
+            '[' => Some("&#91;"),
+            ']' => Some("&#93;"),
+            _ => None,
+        };
+        match reference {
+            Some(r) => out.push_str(r),
+            None => out.push(c),
         }
-        out.push(c);
     }
     out
-}
-
-/// Text safe inside an HTML comment: no `--`, no `-` at the end, no `>` after the opening.
-fn comment_text(s: &str) -> String {
-    s.chars()
-        .map(|c| {
-            if c == '-' || c == '>' || c == '<' {
-                '_'
-            } else {
-                c
-            }
-        })
-        .collect()
 }
 
 /// A whole page around fragments made by [`html`]: UTF-8, a title, KaTeX's stylesheet linked
@@ -290,7 +299,6 @@ mod tests {
             escape_html(r#"<b a='1'>"&"</b>"#),
             "&lt;b a=&#39;1&#39;&gt;&quot;&amp;&quot;&lt;/b&gt;"
         );
-        assert_eq!(comment_text("a-->b<!--"), "a___b_!__");
     }
 
     #[test]

@@ -24,6 +24,10 @@ pub struct EmbedProps {
     pub shown: Option<Shared>,
 }
 
+/// The label of the static HTML, the last snippet.
+pub const STATIC_LABEL: &str =
+    "Static HTML (no iframe, no script), typeset with MathML: for a page that loads KaTeX 0.16.4's katex.min.css";
+
 /// An analysis compared by address: the dialog's props are compared on every render of the app.
 #[derive(Clone)]
 pub struct Shared(pub Rc<Analysis>);
@@ -45,13 +49,13 @@ fn static_html(shown: Option<&Shared>) -> Option<String> {
 pub fn embed_dialog(props: &EmbedProps) -> Html {
     let dialog = use_node_ref();
     // Typeset when the dialog opens, not on every keystroke.
-    let typeset = use_state(|| None::<AttrValue>);
+    let typeset = use_state(|| None::<String>);
     let open = {
         let d = dialog.clone();
         let typeset = typeset.clone();
         let shown = props.shown.clone();
         Callback::from(move |_: MouseEvent| {
-            typeset.set(static_html(shown.as_ref()).map(AttrValue::from));
+            typeset.set(static_html(shown.as_ref()));
             if let Some(el) = d.cast::<HtmlDialogElement>() {
                 let _ = el.show_modal();
                 // The dialog focuses its first snippet with the caret at the end, scrolled there:
@@ -72,10 +76,13 @@ pub fn embed_dialog(props: &EmbedProps) -> Html {
             }
         })
     };
-    let items = match &props.embed_url {
+    let mut items = match &props.embed_url {
         Some(u) => snippets(u, &props.page, &props.f_text),
         None => Vec::new(),
     };
+    if let (Some(text), false) = (&*typeset, items.is_empty()) {
+        items.push((STATIC_LABEL, text.to_string()));
+    }
     let note = match (&props.embed_url, props.input_has_error) {
         (None, _) => Some("Nothing to embed yet: type a function (or pick an example) whose derivation the page shows.".to_string()),
         (Some(_), true) => Some(format!(
@@ -100,12 +107,6 @@ pub fn embed_dialog(props: &EmbedProps) -> Html {
                         </div>
                     }
                 }) }
-                if let (Some(text), Some(_)) = (&*typeset, &props.embed_url) {
-                    <div class="snippet">
-                        <label for="snippet-static">{ "Static HTML (no iframe, no script): typeset with MathML, for any page that loads KaTeX 0.16.4's katex.min.css" }</label>
-                        <textarea id="snippet-static" readonly=true rows="4" class="mono" value={text.clone()} data-testid="static-html" />
-                    </div>
-                }
                 if let Some(u) = &props.embed_url {
                     <p><a href={u.clone()} target="_blank" rel="noopener">{ "Open the embedded view" }</a></p>
                 }
