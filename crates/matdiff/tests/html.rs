@@ -286,6 +286,19 @@ fn every_fragment_is_well_formed_with_one_mathml_per_line() {
     for (f, decls, wrt) in common::NOTE.iter().chain(common::MORE.iter()) {
         cases.push((f.to_string(), decls.to_string(), wrt.map(str::to_string)));
     }
+    // A zero gradient with its note, Kronecker products, names with `_` and a quote in f.
+    for (f, decls, wrt) in [
+        ("tr(A*X)", "", Some("Y")),
+        ("tr(kron(A, X)*kron(B, X))", "A: 2x2, B: 2x2, X: 3x3", None),
+        ("x_1'*A_2*x_1", "", Some("x_1")),
+        (
+            "-logdet(Sigma)/2 - (x - mu)'*inv(Sigma)*(x - mu)/2",
+            "Sigma: spd n, x: vector n, mu: vector n",
+            Some("Sigma"),
+        ),
+    ] {
+        cases.push((f.to_string(), decls.to_string(), wrt.map(str::to_string)));
+    }
     let mut failures = Vec::new();
     for (f, decls, wrt) in &cases {
         let d = derivation(f, decls, wrt.as_deref());
