@@ -628,23 +628,10 @@ impl Derivation {
         out
     }
 
-    /// Markdown: each line as display math followed by the rule that produced it.
+    /// Markdown with `$$…$$` display math (Pandoc, Quarto, Jupyter Book): each line after the
+    /// rule that produced it. [`crate::publish::markdown`] also writes mdBook's syntax.
     pub fn to_markdown(&self) -> String {
-        let mut out = String::new();
-        for step in &self.steps {
-            if let Some(rule) = step.rule {
-                out.push_str(&format!("*by {}* (`{}`)\n\n", step.note(), rule.id));
-            }
-            out.push_str(&format!(
-                "$$\n{} = {}\n$$\n\n",
-                self.lhs_latex(step.lhs),
-                step.latex
-            ));
-        }
-        if let Some(note) = &self.note {
-            out.push_str(&format!("{note}.\n"));
-        }
-        out
+        crate::publish::markdown(self, crate::publish::MathSyntax::Pandoc)
     }
 }
 

@@ -19,6 +19,7 @@ pub mod lower;
 pub mod numeric;
 pub mod practice;
 pub mod print;
+pub mod publish;
 pub mod rules;
 pub mod simplify;
 pub mod symmetric;

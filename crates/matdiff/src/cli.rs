@@ -9,6 +9,7 @@ Examples:
   matdiff derive '||A*x - b||^2'
   matdiff derive 'tr(A*X*B)' --format latex
   matdiff derive \"logdet(X'*X)\" --format markdown
+  matdiff derive 'tr(A*X*B)' --format html --standalone > page.html
   matdiff derive \"x'*S*x\" --let 'S: symmetric n' --wrt x
   matdiff check 'tr(A*inv(X)*B)' --size n=4 --seed 7
   matdiff grad 'tr(A*X)' --wrt X --at values.json --format json";
@@ -116,13 +117,16 @@ pub struct DeriveArgs {
     /// The variable of differentiation [default: X, else x, else the first matrix, vector, scalar].
     #[arg(long, short = 'w', value_name = "NAME")]
     pub wrt: Option<String>,
-    /// Output format: plain text, a LaTeX `align*` block, Markdown with `$$…$$` lines, or JSON.
+    /// Output format: plain text, a LaTeX `align*` block, Markdown with display math, HTML
+    /// typeset by KaTeX, or JSON.
     #[arg(long, short = 'f', value_enum, default_value_t = DeriveFormat::Text)]
     pub format: DeriveFormat,
     /// The layout of the result: the gradient, shaped like the variable (the default), or
     /// numerator layout df/dX = (grad f)', the Jacobian convention; says which, in one sentence.
     #[arg(long, value_enum, value_name = "LAYOUT")]
     pub layout: Option<crate::forms::LayoutArg>,
+    #[command(flatten)]
+    pub publish: crate::html::PublishArgs,
 }
 
 #[derive(Debug, Args)]
@@ -172,8 +176,11 @@ pub enum DeriveFormat {
     Text,
     /// An `align*` block with `\text{…}` rule annotations, ready to paste.
     Latex,
-    /// `$$…$$` lines with the rule names.
+    /// Display math with the rule names: `$$…$$` (Pandoc, Quarto, Jupyter Book) or, with
+    /// `--math mdbook`, `\\[…\\]` for mdBook.
     Markdown,
+    /// HTML typeset by KaTeX (HTML and MathML, no script) in one `<div>`; needs KaTeX's CSS.
+    Html,
     /// The whole analysis (symbols, steps with rules, LaTeX and text, gradient) as JSON.
     Json,
 }

@@ -3,4 +3,5 @@
 pub mod cli;
 pub mod format;
 pub mod forms;
+pub mod html;
 pub mod run;

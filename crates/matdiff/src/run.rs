@@ -90,6 +90,9 @@ fn to_json<T: serde::Serialize>(value: &T) -> String {
 
 fn derive(args: &DeriveArgs) -> Outcome {
     let input = input(&args.problem, args.wrt.as_deref());
+    if let Err(e) = args.publish.validate(args.format) {
+        return Outcome::input_error(e);
+    }
     match analyze_or_report(&input) {
         Ok((analysis, d)) => {
             let table = analysis.problem.as_ref().map(|p| &p.symbols);
@@ -100,8 +103,12 @@ fn derive(args: &DeriveArgs) -> Outcome {
                     d.to_align() + &forms::derive_latex(&d, &table, args.layout, false)
                 }
                 DeriveFormat::Markdown => {
-                    d.to_markdown() + &forms::derive_latex(&d, &table, args.layout, true)
+                    args.publish.markdown(&d) + &forms::derive_latex(&d, &table, args.layout, true)
                 }
+                DeriveFormat::Html => match args.publish.html(&d) {
+                    Ok(out) => out,
+                    Err(e) => return Outcome::input_error(e),
+                },
                 DeriveFormat::Json => match args.layout {
                     Some(layout) => {
                         let value = serde_json::to_value(&analysis).unwrap_or(Value::Null);

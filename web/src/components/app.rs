@@ -5,7 +5,7 @@ use super::answers::AnswersView;
 use super::check::CheckPanel;
 use super::copy::CopyButtons;
 use super::derivation::DerivationView;
-use super::embed::EmbedDialog;
+use super::embed::{EmbedDialog, Shared};
 use super::error::ErrorView;
 use super::exercises::exercises_view;
 use super::gallery::Gallery;
@@ -277,7 +277,8 @@ pub fn app() -> Html {
                 <h1>{ "matdiff" }</h1>
                 <p class="tagline">{ "The gradient of a scalar function of matrices, derived by differentials — step by step, and checked numerically." }</p>
                 <EmbedDialog embed_url={embed_url} page={dom::page_base()} f_text={embed_f}
-                    input_has_error={state.stale() && !state.expr.trim().is_empty()} />
+                    input_has_error={state.stale() && !state.expr.trim().is_empty()}
+                    shown={state.shown.as_ref().map(|s| Shared(s.analysis.clone()))} />
             </header>
             <main class="layout">
                 <section class="input-area" aria-label="function">

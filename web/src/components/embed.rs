@@ -1,6 +1,9 @@
-//! The "Embed" dialog: an `<iframe>` snippet and snippets for MyST/Jupyter Book, Quarto and mdBook.
+//! The "Embed" dialog: an `<iframe>` snippet and snippets for MyST/Jupyter Book, Quarto and mdBook,
+//! and the derivation as static HTML (typeset by the page's KaTeX when the dialog opens).
 
 use crate::snippets::snippets;
+use matdiff_core::{publish, Analysis};
+use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use web_sys::{HtmlDialogElement, HtmlTextAreaElement};
 use yew::prelude::*;
@@ -16,6 +19,30 @@ pub struct EmbedProps {
     /// The current input has an error: the snippets embed the last valid one.
     #[prop_or_default]
     pub input_has_error: bool,
+    /// The analysis whose derivation the snippets embed, for the static HTML.
+    #[prop_or_default]
+    pub shown: Option<Shared>,
+}
+
+/// The label of the static HTML, the last snippet.
+pub const STATIC_LABEL: &str =
+    "Static HTML (no iframe, no script), typeset with MathML: for a page that loads KaTeX 0.16.4's katex.min.css";
+
+/// An analysis compared by address: the dialog's props are compared on every render of the app.
+#[derive(Clone)]
+pub struct Shared(pub Rc<Analysis>);
+
+impl PartialEq for Shared {
+    fn eq(&self, other: &Shared) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+/// The derivation of `shown` as static HTML (the core's template, every formula typeset by
+/// KaTeX's script as HTML and MathML); `None` without a derivation or without KaTeX.
+fn static_html(shown: Option<&Shared>) -> Option<String> {
+    let d = shown?.0.derivation.as_ref()?;
+    publish::html(d, |tex| crate::katex::render(tex, true).ok_or(())).ok()
 }
 
 /// The embedded address with the exercise options: `practice=1` opens it in practice mode,
@@ -48,9 +75,14 @@ pub fn embed_dialog(props: &EmbedProps) -> Html {
         .embed_url
         .as_ref()
         .map(|u| with_options(u, *practice, *hide).into());
+    // Typeset when the dialog opens, not on every keystroke.
+    let typeset = use_state(|| None::<String>);
     let open = {
         let d = dialog.clone();
+        let typeset = typeset.clone();
+        let shown = props.shown.clone();
         Callback::from(move |_: MouseEvent| {
+            typeset.set(static_html(shown.as_ref()));
             if let Some(el) = d.cast::<HtmlDialogElement>() {
                 let _ = el.show_modal();
                 // The dialog focuses its first snippet with the caret at the end, scrolled there:
@@ -71,10 +103,13 @@ pub fn embed_dialog(props: &EmbedProps) -> Html {
             }
         })
     };
-    let items = match &embed_url {
+    let mut items = match &embed_url {
         Some(u) => snippets(u, &props.page, &props.f_text),
         None => Vec::new(),
     };
+    if let (Some(text), false) = (&*typeset, items.is_empty()) {
+        items.push((STATIC_LABEL, text.to_string()));
+    }
     let note = match (&embed_url, props.input_has_error) {
         (None, _) => Some("Nothing to embed yet: type a function (or pick an example) whose derivation the page shows.".to_string()),
         (Some(_), true) => Some(format!(
