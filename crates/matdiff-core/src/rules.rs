@@ -145,6 +145,8 @@ rules! {
         r"e^{\mathbf{z}} / \operatorname{sum}(e^{\mathbf{z}}) = \operatorname{softmax}(\mathbf{z})", None;
     HADAMARD_INVERSE_AS_QUOTIENT = "hadamard-inverse-as-quotient", "elementwise inverse as a quotient",
         r"\mathbf{A} \odot \mathbf{B}^{\circ -1} = \mathbf{A} \oslash \mathbf{B}", None;
+    EXPAND_HADAMARD = "expand-hadamard", "elementwise products expanded and like terms collected",
+        r"\mathbf{a} \odot (\mathbf{1} - \mathbf{b}) + \mathbf{a} \odot \mathbf{b} = \mathbf{a}", None;
     SCALAR_OUT_OF_HADAMARD = "scalar-out-of-hadamard", "numbers out of a Hadamard product",
         r"(\alpha\mathbf{A}) \odot \mathbf{B} = \alpha(\mathbf{A} \odot \mathbf{B})", None;
     FACTOR_COMMON = "factor-common", "common scalar factor",

@@ -733,6 +733,10 @@ pub const IDENTITIES: &[Identity] = &[
         apply: softmax_as_quotient,
     },
     Identity {
+        rule: rules::EXPAND_HADAMARD,
+        apply: expand_hadamard,
+    },
+    Identity {
         rule: rules::SCALAR_OUT_OF_HADAMARD,
         apply: scalar_out_of_hadamard,
     },
@@ -1269,6 +1273,121 @@ fn scalar_out_of_hadamard(e: &Expr, ctx: Ctx) -> Option<Expr> {
     }
 }
 
+/// An elementwise monomial: a number times the Hadamard product of its factors (none: the ones).
+type Monomial = (f64, Vec<Expr>);
+
+/// The most monomials [`expand_hadamard`] expands a sum into before it gives up.
+const MAX_MONOMIALS: usize = 12;
+
+/// `e` as a sum of elementwise monomials, with the all-ones array it met (the unit of `⊙`);
+/// `None` past [`MAX_MONOMIALS`].
+fn monomials(e: &Expr, ctx: Ctx, ones: &mut Option<Expr>) -> Option<Vec<Monomial>> {
+    let out = match e {
+        Expr::Add(ts) => {
+            let mut out = Vec::new();
+            for t in ts {
+                out.extend(monomials(t, ctx, ones)?);
+            }
+            out
+        }
+        Expr::Mul(fs) if fs.len() == 2 => match &fs[0] {
+            Expr::Num(k) => monomials(&fs[1], ctx, ones)?
+                .into_iter()
+                .map(|(c, m)| (c * k, m))
+                .collect(),
+            _ => vec![(1.0, vec![e.clone()])],
+        },
+        Expr::Had(fs) => {
+            let mut out: Vec<Monomial> = vec![(1.0, Vec::new())];
+            for f in fs {
+                let g = monomials(f, ctx, ones)?;
+                if out.len() * g.len() > MAX_MONOMIALS {
+                    return None;
+                }
+                out = out
+                    .iter()
+                    .flat_map(|(c, m)| {
+                        g.iter().map(move |(d, n)| {
+                            let mut both = m.clone();
+                            both.extend(n.iter().cloned());
+                            (c * d, both)
+                        })
+                    })
+                    .collect();
+            }
+            out
+        }
+        Expr::Ones(_) => {
+            *ones = Some(e.clone());
+            vec![(1.0, Vec::new())]
+        }
+        Expr::Num(k) => vec![(*k, Vec::new())],
+        _ => vec![(1.0, vec![e.clone()])],
+    };
+    (out.len() <= MAX_MONOMIALS).then_some(out)
+}
+
+/// Whether two monomials have the same factors, in any order.
+fn same_factors(a: &[Expr], b: &[Expr]) -> bool {
+    a.len() == b.len() && {
+        let mut rest: Vec<&Expr> = b.iter().collect();
+        a.iter().all(|f| match rest.iter().position(|g| *g == f) {
+            Some(i) => {
+                rest.swap_remove(i);
+                true
+            }
+            None => false,
+        })
+    }
+}
+
+/// `a ⊙ (1 − b) + a ⊙ b = a`: an array-valued sum with Hadamard products of sums, expanded into
+/// elementwise monomials whose like terms are collected, kept when that is smaller (the 0/1
+/// logistic loss's `-(y ⊙ (1 − σ)) + (1 − y) ⊙ σ` is `σ − y`).
+fn expand_hadamard(e: &Expr, ctx: Ctx) -> Option<Expr> {
+    let Expr::Add(ts) = e else { return None };
+    let has_product_of_sum = |t: &Expr| {
+        let t = match t {
+            Expr::Mul(fs) if fs.len() == 2 && matches!(fs[0], Expr::Num(_)) => &fs[1],
+            t => t,
+        };
+        matches!(t, Expr::Had(fs) if fs.iter().any(|f| matches!(f, Expr::Add(_))))
+    };
+    if ctx.is_scalar(e) || !ts.iter().any(has_product_of_sum) {
+        return None;
+    }
+    let mut ones = None;
+    let mut collected: Vec<Monomial> = Vec::new();
+    for (c, m) in monomials(e, ctx, &mut ones)? {
+        match collected.iter_mut().find(|(_, n)| same_factors(n, &m)) {
+            Some((d, _)) => *d += c,
+            None => collected.push((c, m)),
+        }
+    }
+    // Positive terms first, as a textbook writes `σ − y`.
+    collected.retain(|(c, _)| *c != 0.0);
+    collected.sort_by_key(|(c, _)| *c < 0.0);
+    let terms: Vec<Expr> = collected
+        .into_iter()
+        .map(|(c, mut m)| {
+            let body = match m.len() {
+                0 => ones.clone(),
+                1 => m.pop(),
+                _ => Some(Expr::Had(m)),
+            }?;
+            Some(match c {
+                1.0 => body,
+                _ => mul(ctx, vec![Expr::Num(c), body]),
+            })
+        })
+        .collect::<Option<_>>()?;
+    if terms.is_empty() {
+        return None;
+    }
+    let out = tidy(ctx, add(terms));
+    (out.size() < e.size()).then_some(out)
+}
+
 /// `α A + α B = α (A + B)` for a scalar `α` common to every term, and `A/s + B/s = (A + B)/s`.
 fn factor_common(e: &Expr, ctx: Ctx) -> Option<Expr> {
     let Expr::Add(ts) = e else { return None };
@@ -1569,6 +1688,23 @@ mod cited_tests {
             "X: n x m, w: vector m, y: vector n",
             "w",
             expect!["-X'*(sigmoid(-(y .* (X*w))) .* y)  [scalar-out-of-hadamard, hadamard-inverse-as-quotient, logistic-as-sigmoid]"],
+        );
+    }
+
+    #[test]
+    fn hadamard_products_expand_when_their_terms_cancel() {
+        check(
+            "-sum(y .* log(sigmoid(X*w)) + (1 - y) .* log(1 - sigmoid(X*w)))",
+            "X: n x m, w: vector m, y: vector n",
+            "w",
+            expect!["X'*(sigmoid(X*w) - y)  [hadamard-inverse-as-quotient, cancel-in-hadamard-quotient, expand-hadamard]"],
+        );
+        // Nothing cancels: the factored form stays.
+        check(
+            "sum((y - 1) .* log(sigmoid(X*w)))",
+            "X: n x m, w: vector m, y: vector n",
+            "w",
+            expect!["X'*((y - vector(1)) .* (vector(1) - sigmoid(X*w)))  [hadamard-inverse-as-quotient, cancel-in-hadamard-quotient]"],
         );
     }
 

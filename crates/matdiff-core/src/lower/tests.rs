@@ -1477,8 +1477,8 @@ fn errors_point_at_the_operator_and_label_the_operands() {
             error: `X` is used as a matrix here but as a vector before: one symbol cannot be both
               | sum(x .* X) + tr(X)
               |                  ^
-              |          - `X` as a vector
-              |                  - `X` as a matrix
+              |          - used as a vector
+              |                  - used as a matrix
               = hint: give one of the uses another name, or declare `X` (`X: vector`) to see where the other use fails
         "#]],
     );
