@@ -1281,17 +1281,17 @@ const MAX_MONOMIALS: usize = 12;
 
 /// `e` as a sum of elementwise monomials, with the all-ones array it met (the unit of `⊙`);
 /// `None` past [`MAX_MONOMIALS`].
-fn monomials(e: &Expr, ctx: Ctx, ones: &mut Option<Expr>) -> Option<Vec<Monomial>> {
+fn monomials(e: &Expr, ones: &mut Option<Expr>) -> Option<Vec<Monomial>> {
     let out = match e {
         Expr::Add(ts) => {
             let mut out = Vec::new();
             for t in ts {
-                out.extend(monomials(t, ctx, ones)?);
+                out.extend(monomials(t, ones)?);
             }
             out
         }
         Expr::Mul(fs) if fs.len() == 2 => match &fs[0] {
-            Expr::Num(k) => monomials(&fs[1], ctx, ones)?
+            Expr::Num(k) => monomials(&fs[1], ones)?
                 .into_iter()
                 .map(|(c, m)| (c * k, m))
                 .collect(),
@@ -1300,7 +1300,7 @@ fn monomials(e: &Expr, ctx: Ctx, ones: &mut Option<Expr>) -> Option<Vec<Monomial
         Expr::Had(fs) => {
             let mut out: Vec<Monomial> = vec![(1.0, Vec::new())];
             for f in fs {
-                let g = monomials(f, ctx, ones)?;
+                let g = monomials(f, ones)?;
                 if out.len() * g.len() > MAX_MONOMIALS {
                     return None;
                 }
@@ -1358,7 +1358,7 @@ fn expand_hadamard(e: &Expr, ctx: Ctx) -> Option<Expr> {
     }
     let mut ones = None;
     let mut collected: Vec<Monomial> = Vec::new();
-    for (c, m) in monomials(e, ctx, &mut ones)? {
+    for (c, m) in monomials(e, &mut ones)? {
         match collected.iter_mut().find(|(_, n)| same_factors(n, &m)) {
             Some((d, _)) => *d += c,
             None => collected.push((c, m)),
