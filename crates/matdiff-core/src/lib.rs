@@ -13,6 +13,7 @@ pub mod diagnostic;
 pub mod expr;
 pub mod funcs;
 pub mod greek;
+pub mod jacobian;
 pub mod lower;
 pub mod numeric;
 pub mod print;

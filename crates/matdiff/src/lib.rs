@@ -2,4 +2,5 @@
 
 pub mod cli;
 pub mod format;
+pub mod jacobian;
 pub mod run;

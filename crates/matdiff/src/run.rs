@@ -25,14 +25,14 @@ pub struct Outcome {
 }
 
 impl Outcome {
-    fn ok(stdout: String) -> Outcome {
+    pub(crate) fn ok(stdout: String) -> Outcome {
         Outcome {
             stdout,
             stderr: String::new(),
             code: 0,
         }
     }
-    fn input_error(stderr: String) -> Outcome {
+    pub(crate) fn input_error(stderr: String) -> Outcome {
         Outcome {
             stdout: String::new(),
             stderr,
@@ -46,10 +46,11 @@ pub fn run(cli: Cli) -> Outcome {
         Command::Derive(args) => derive(&args),
         Command::Check(args) => check(&args),
         Command::Grad(args) => grad(&args),
+        Command::Jacobian(args) => crate::jacobian::jacobian(&args),
     }
 }
 
-fn input(problem: &ProblemArgs, wrt: Option<&str>) -> Input {
+pub(crate) fn input(problem: &ProblemArgs, wrt: Option<&str>) -> Input {
     Input {
         expr: problem.expr.clone(),
         decls: problem.decls.clone(),
@@ -77,7 +78,7 @@ fn analyze_or_report(input: &Input) -> Result<(Analysis, Derivation), (Box<Analy
     }
 }
 
-fn to_json<T: serde::Serialize>(value: &T) -> String {
+pub(crate) fn to_json<T: serde::Serialize>(value: &T) -> String {
     match serde_json::to_string_pretty(value) {
         Ok(mut s) => {
             s.push('\n');
@@ -89,6 +90,10 @@ fn to_json<T: serde::Serialize>(value: &T) -> String {
 
 fn derive(args: &DeriveArgs) -> Outcome {
     let input = input(&args.problem, args.wrt.as_deref());
+    if args.hessian {
+        let a = crate::jacobian::hessian_analysis(&input);
+        return crate::jacobian::derive(&a, &input, args.format);
+    }
     match analyze_or_report(&input) {
         Ok((analysis, d)) => Outcome::ok(match args.format {
             DeriveFormat::Text => d.to_text(),
@@ -97,6 +102,10 @@ fn derive(args: &DeriveArgs) -> Outcome {
             DeriveFormat::Json => to_json(&analysis),
         }),
         Err((analysis, errors)) => {
+            // A vector- or matrix-valued f: its Jacobian.
+            if let Some(a) = crate::jacobian::array_analysis(&input, &analysis.diagnostics) {
+                return crate::jacobian::derive(&a, &input, args.format);
+            }
             let mut out = Outcome::input_error(errors);
             if args.format == DeriveFormat::Json {
                 out.stdout = to_json(&analysis);
@@ -153,13 +162,22 @@ fn check(args: &CheckArgs) -> Outcome {
         Ok(s) => s.unwrap_or_default(),
         Err(e) => return Outcome::input_error(e),
     };
-    let (analysis, derivation) = match analyze_or_report(&input) {
-        Ok(x) => x,
-        Err((_, errors)) => return Outcome::input_error(errors),
-    };
     let options = matdiff_core::CheckOptions {
         sizes,
         seed: args.seed,
+    };
+    if args.hessian {
+        let a = crate::jacobian::hessian_analysis(&input);
+        return crate::jacobian::check(&a, &input, &options, args.format);
+    }
+    let (analysis, derivation) = match analyze_or_report(&input) {
+        Ok(x) => x,
+        Err((analysis, errors)) => {
+            match crate::jacobian::array_analysis(&input, &analysis.diagnostics) {
+                Some(a) => return crate::jacobian::check(&a, &input, &options, args.format),
+                None => return Outcome::input_error(errors),
+            }
+        }
     };
     match matdiff_core::check(&analysis, &options) {
         Ok(report) => check_outcome(&report, &derivation, args.format),
@@ -196,7 +214,7 @@ pub fn check_outcome(report: &CheckReport, d: &Derivation, format: ReportFormat)
 }
 
 /// A matrix as JSON shaped like the variable: a number, a flat array or an array of rows.
-fn shaped_json(m: &DMatrix<f64>, kind: Kind) -> Value {
+pub(crate) fn shaped_json(m: &DMatrix<f64>, kind: Kind) -> Value {
     match kind {
         Kind::Scalar if m.len() == 1 => json!(m[(0, 0)]),
         Kind::Vector | Kind::Scalar => Value::Array(m.iter().map(|x| json!(x)).collect()),
@@ -243,7 +261,7 @@ fn shaped_text(m: &DMatrix<f64>, kind: Kind) -> String {
     }
 }
 
-fn read_values(path: &std::path::Path) -> Result<String, String> {
+pub(crate) fn read_values(path: &std::path::Path) -> Result<String, String> {
     if path.as_os_str() == "-" {
         let mut s = String::new();
         return std::io::Read::read_to_string(&mut std::io::stdin(), &mut s)
@@ -330,13 +348,35 @@ fn grad(args: &GradArgs) -> Outcome {
             "error: f or its gradient is not finite at the given values (f = {value})\n"
         ));
     }
+    let hessian = if args.hessian {
+        match crate::jacobian::hessian_json(problem, &values, &sizes) {
+            Ok(h) => Some(h),
+            Err(e) => return Outcome::input_error(e),
+        }
+    } else {
+        None
+    };
     Outcome::ok(match args.format {
-        ReportFormat::Json => to_json(&json!({
-            "wrt": d.wrt,
-            "value": value,
-            "gradient": shaped_json(&gradient, kind),
-            "gradient_text": d.gradient_text,
-        })),
+        ReportFormat::Json => {
+            let mut out = json!({
+                "wrt": d.wrt,
+                "value": value,
+                "gradient": shaped_json(&gradient, kind),
+                "gradient_text": d.gradient_text,
+            });
+            if let (Some(h), Value::Object(map)) = (hessian, &mut out) {
+                map.insert("hessian".into(), h);
+            }
+            to_json(&out)
+        }
+        ReportFormat::Text if hessian.is_some() => format!(
+            "f = {value}\ngrad_{} f = {}\n  where grad_{} f = {}\nhessian (vec order) = {}\n",
+            d.wrt,
+            shaped_text(&gradient, kind),
+            d.wrt,
+            d.gradient_text,
+            hessian.map(|h| h.to_string()).unwrap_or_default()
+        ),
         ReportFormat::Text => format!(
             "f = {value}\ngrad_{} f = {}\n  where grad_{} f = {}\n",
             d.wrt,
