@@ -214,15 +214,7 @@ pub fn derive_jacobian(problem: &Problem) -> Result<Derivation2, Diagnostic> {
         diff.into_iter()
             .map(|(r, e)| (Side::DF, Some(r), Body::Expr(e))),
     );
-    let (matrix, note) = vec_form(
-        &map,
-        &x,
-        &f_shape,
-        ctx,
-        &mut raw,
-        Side::VecDF,
-        Side::Jacobian,
-    );
+    let (matrix, note) = vec_form(&map, &x, ctx, &mut raw, Side::VecDF, Side::Jacobian);
     Ok(finish(
         Order::Jacobian,
         problem,
@@ -236,7 +228,6 @@ pub fn derive_jacobian(problem: &Problem) -> Result<Derivation2, Diagnostic> {
 fn vec_form(
     map: &Expr,
     x: &Shape,
-    f_shape: &Shape,
     ctx: Ctx,
     raw: &mut Vec<(Side, Option<Rule>, Body)>,
     applied: Side,
@@ -250,9 +241,7 @@ fn vec_form(
     match to_jac(map, x, ctx) {
         Some((j, rule)) => {
             let j = tidy_jac(j, ctx);
-            let both_vectors = x.cols.is_one() && f_shape.cols.is_one();
             raw.push((applied, Some(rule), Body::Applied(j.clone())));
-            let _ = both_vectors;
             raw.push((read, Some(FIRST_IDENTIFICATION), Body::Matrix(j.clone())));
             (Some(j), None)
         }
@@ -313,15 +302,7 @@ pub fn derive_hessian(problem: &Problem) -> Result<Derivation2, Diagnostic> {
     };
     raw.push((Side::D2y, Some(SUBSTITUTE), Body::Expr(substituted)));
     let mut tail = Vec::new();
-    let (matrix, note) = vec_form(
-        &map,
-        &x,
-        &x,
-        ctx,
-        &mut tail,
-        Side::VecDGradient,
-        Side::Hessian,
-    );
+    let (matrix, note) = vec_form(&map, &x, ctx, &mut tail, Side::VecDGradient, Side::Hessian);
     if let Some(j) = &matrix {
         // d vec ∇f = B d vec X, then d²y = (d vec X)ᵀ B d vec X, then H.
         for (side, rule, body) in tail {

@@ -200,6 +200,9 @@ fn report_text(r: &Check2Report, d: &Derivation2) -> String {
         }
     }
     let verdict = r.verdict();
+    if let (Some(m), true) = (&r.message, r.passed) {
+        out.push_str(&format!("note: {m}\n"));
+    }
     out.push_str(&format!("verdict: {}", verdict.name()));
     if let Some(reason) = verdict.reason() {
         out.push_str(&format!(": {reason}"));

@@ -304,6 +304,12 @@ fn derive_and_check_jacobians_and_hessians() {
     assert_eq!(v["order"], "hessian");
     let o = run(&["check", "tr(X'*A*X)", "--hessian"], 0);
     assert!(stdout(&o).contains("asymmetry"), "{}", stdout(&o));
+    // Large sizes: the Jacobian along random directions, the vec form not evaluated (it would
+    // have 3600² entries), said so.
+    let o = run(&["check", "A*X*B", "--size", "n=60,m=60,p=60"], 0);
+    let out = stdout(&o);
+    assert!(out.contains("(directional,"), "{out}");
+    assert!(out.contains("too large to evaluate"), "{out}");
 }
 
 /// Bad input: clear messages, exit 2.

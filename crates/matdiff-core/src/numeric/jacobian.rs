@@ -18,6 +18,9 @@ type M = DMatrix<f64>;
 
 /// Random directions of the directional checks (large variables, and every line).
 const DIRECTIONS: usize = 8;
+/// The vec form is evaluated only where its largest factor, at most max(numel F, numel X)²
+/// entries, has at most this many; the command's Jacobian likewise.
+pub const MAX_MATRIX_ENTRIES: usize = 1 << 20;
 /// Matrices with at most this many entries are shown in the report.
 const SHOW_MAX: usize = 144;
 /// Relative tolerance floor.
@@ -244,6 +247,11 @@ pub(crate) fn jacobian_of_map(
     rows: usize,
 ) -> Result<M, EvalError> {
     let n = x.len();
+    if rows.saturating_mul(n) > MAX_MATRIX_ENTRIES {
+        return Err(EvalError::Missing(format!(
+            "the matrix would have {rows}×{n} entries (the limit is {MAX_MATRIX_ENTRIES})"
+        )));
+    }
     let mut j = M::zeros(rows, n);
     for k in 0..n {
         let mut e = M::zeros(x.nrows(), x.ncols());
@@ -451,6 +459,13 @@ pub fn run_check2(problem: &Problem, d: &Derivation2, sizes: &Sizes, seed: u64) 
         ) {
             Ok((matrix, lines)) => {
                 report.passed = matrix.passed && lines.iter().all(|l| l.passed);
+                if lines.len() + first_len < d.lines.len() {
+                    report.message = Some(
+                        "the vec-form lines are too large to evaluate at these sizes; the linear \
+                         map above them was checked"
+                            .into(),
+                    );
+                }
                 report.matrix = Some(matrix);
                 report.lines = lines;
                 report.undecidable = false;
@@ -566,8 +581,14 @@ fn attempt(
     };
     let d2y_err = err * vcol.norm() * (rows as f64).sqrt();
     let jsize = (rows, n);
+    let big = rows.max(n);
+    let vec_form_fits = big.saturating_mul(big) <= MAX_MATRIX_ENTRIES;
     let mut lines = Vec::new();
     for (index, line) in d.lines.iter().enumerate().skip(first_len) {
+        if !vec_form_fits && !matches!(line.body, Body::Expr(_)) {
+            // Too large to evaluate: the linear map above it was checked.
+            continue;
+        }
         let dir = Ctx {
             direction: Some((var, &v)),
             ..c
