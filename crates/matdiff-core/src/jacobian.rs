@@ -612,6 +612,14 @@ fn jac_of(t: &Expr, x: &Shape, ctx: Ctx, rule: &mut Rule) -> Option<Jac> {
             };
             let inner = jac_of(&held, x, ctx, rule)?;
             *rule = VEC_TRACE;
+            if ctx.is_scalar(&m) && !ctx.is_scalar(&held) {
+                // Tr(c dX) = c vec(I)ᵀ vec dX: the scalar is a coefficient, not the matrix.
+                let (r, _) = ctx.dims(&held);
+                return Some(Jac::Scaled(
+                    m,
+                    Box::new(Jac::Prod(vec![Jac::VecRow(eye(&r)), inner])),
+                ));
+            }
             let mt = crate::simplify::smart_t(&m, ctx);
             Some(Jac::Prod(vec![Jac::VecRow(mt), inner]))
         }

@@ -294,3 +294,26 @@ fn snapshots_of_the_issues_hessians() {
     }
     expect_test::expect_file!["snapshots/hessians.txt"].assert_eq(&out);
 }
+
+/// The Jacobian of every scalar function of the Cookbook corpus (a row: the gradient
+/// transposed, by the same vec steps) derives, and its check passes or cannot decide; none fails.
+#[test]
+fn the_cookbook_corpus_as_jacobians_never_fails() {
+    let mut failures = Vec::new();
+    let mut passed = 0;
+    for e in common::corpus() {
+        let a = jacobian::analyze_jacobian(&common::input(&e.f, &e.decls, Some(&e.wrt)));
+        if a.derivation.is_none() {
+            failures.push(format!("{}: {:?}", e.label(), a.diagnostics));
+            continue;
+        }
+        let r = jacobian::check2(&a, &CheckOptions::default()).map_err(|d| d.message);
+        match r.as_ref().map(|r| r.verdict()) {
+            Ok(Verdict::Passed) => passed += 1,
+            Ok(Verdict::Undecided(_)) => {}
+            other => failures.push(format!("{}: {other:?}", e.label())),
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    assert!(passed >= 100, "{passed}");
+}
