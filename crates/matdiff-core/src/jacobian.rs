@@ -1029,7 +1029,7 @@ impl Derivation2 {
     pub fn to_align(&self) -> String {
         let mut out = String::from("\\begin{align*}\n");
         let mut prev: Option<Side> = None;
-        for (i, l) in self.lines.iter().enumerate() {
+        for l in &self.lines {
             let lhs = if prev == Some(l.side) {
                 String::new()
             } else {
@@ -1040,17 +1040,24 @@ impl Derivation2 {
             if let Some(rule) = l.rule {
                 out.push_str(&format!(r" && \text{{{}}}", crate::api::rule_note(&rule)));
             }
-            out.push_str(if i + 1 < self.lines.len() {
-                " \\\\\n"
-            } else {
-                "\n"
-            });
+            out.push_str(" \\\\\n");
         }
+        // The linear map, the readable form of the derivative.
+        out.push_str(&format!(
+            "{} &\\mapsto {} && \\text{{the linear map}}\n",
+            self.map_lhs_latex(),
+            self.map_latex
+        ));
         out.push_str("\\end{align*}\n");
         if let Some(note) = &self.note {
             out.push_str(&format!("% {note}\n"));
         }
         out
+    }
+
+    /// LaTeX of the linear map's argument, `dX`.
+    pub fn map_lhs_latex(&self) -> String {
+        format!(r"\mathrm{{d}}{}", self.wrt_latex)
     }
 
     /// Markdown: each line as display math after the rule that produced it.
@@ -1070,6 +1077,11 @@ impl Derivation2 {
                 l.latex
             ));
         }
+        out.push_str(&format!(
+            "*the linear map*\n\n$$\n{} \\mapsto {}\n$$\n\n",
+            self.map_lhs_latex(),
+            self.map_latex
+        ));
         if let Some(note) = &self.note {
             out.push_str(&format!("{note}.\n"));
         }
