@@ -955,34 +955,51 @@ impl Derivation2 {
     /// LaTeX of the left-hand side of a line.
     pub fn side_latex(&self, side: Side) -> String {
         let x = &self.wrt_latex;
+        // vec of a column vector is the vector itself.
+        let (vec_f, vec_x) = self.vec_prefixes(r"\operatorname{vec} ");
         match side {
             Side::DF => r"\mathrm{d}F".to_string(),
-            Side::VecDF => r"\mathrm{d}\operatorname{vec} F".to_string(),
+            Side::VecDF => format!(r"\mathrm{{d}}{vec_f}F"),
             Side::Jacobian => {
-                format!(
-                    r"\mathbf{{J}} = \frac{{\partial \operatorname{{vec}} F}}{{\partial (\operatorname{{vec}} {x})^\top}}"
-                )
+                format!(r"\mathbf{{J}} = \frac{{\partial {vec_f}F}}{{\partial ({vec_x}{x})^\top}}")
             }
             Side::Dy => r"\mathrm{d}y".to_string(),
             Side::Gradient => format!(r"\nabla_{{{x}}} f"),
             Side::D2y => r"\mathrm{d}^2 y".to_string(),
             Side::DGradient => format!(r"\mathrm{{d}}(\nabla_{{{x}}} f)"),
+            Side::VecDGradient if vec_x.is_empty() => format!(r"\mathrm{{d}}(\nabla_{{{x}}} f)"),
             Side::VecDGradient => format!(r"\mathrm{{d}}\operatorname{{vec}}(\nabla_{{{x}}} f)"),
             Side::Hessian => r"\mathbf{H}".to_string(),
         }
     }
 
+    /// `vec` (as given) for f and for the variable, or nothing for a column vector or a scalar,
+    /// whose vec is itself.
+    fn vec_prefixes<'a>(&self, vec: &'a str) -> (&'a str, &'a str) {
+        let f = if self.f_shape.cols.is_one() { "" } else { vec };
+        let x = if self.wrt_kind == Kind::Matrix {
+            vec
+        } else {
+            ""
+        };
+        (f, x)
+    }
+
     /// Plain text of the left-hand side of a line.
     pub fn side_text(&self, side: Side) -> String {
         let x = &self.wrt;
+        let vector_f = self.vec_prefixes("vec").0.is_empty();
+        let vector_x = self.vec_prefixes("vec").1.is_empty();
         match side {
             Side::DF => "dF".to_string(),
+            Side::VecDF if vector_f => "dF".to_string(),
             Side::VecDF => "dvec(F)".to_string(),
             Side::Jacobian => "J".to_string(),
             Side::Dy => "dy".to_string(),
             Side::Gradient => format!("grad_{x} f"),
             Side::D2y => "d2y".to_string(),
             Side::DGradient => format!("d(grad_{x} f)"),
+            Side::VecDGradient if vector_x => format!("d(grad_{x} f)"),
             Side::VecDGradient => format!("dvec(grad_{x} f)"),
             Side::Hessian => "H".to_string(),
         }
