@@ -27,8 +27,11 @@ pub fn array_analysis(input: &Input, refused: &[Diagnostic]) -> Option<Analysis2
         return None;
     }
     let a = analyze_jacobian(input);
-    let p = a.problem.as_ref()?;
-    (!shape_of(&p.expr, &p.symbols).is_scalar()).then_some(a)
+    match &a.problem {
+        Some(p) if shape_of(&p.expr, &p.symbols).is_scalar() => None,
+        // A vector or a matrix; or one that reaches a work bound (its diagnostic says which).
+        _ => Some(a),
+    }
 }
 
 /// The Hessian analysis of an input.

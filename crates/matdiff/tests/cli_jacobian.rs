@@ -332,4 +332,12 @@ fn bad_input_is_a_clear_error() {
         2,
     );
     assert!(!o.stderr.is_empty());
+    // A matrix-valued f over a work bound: the bound, not "wrap it in tr(·)".
+    let nested = format!("{}X{}", "inv(".repeat(30), ")".repeat(30));
+    let o = run(&["derive", &nested], 2);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("the limit is 24") && !err.contains("wrap it"),
+        "{err}"
+    );
 }
