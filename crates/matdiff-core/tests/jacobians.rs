@@ -317,3 +317,75 @@ fn the_cookbook_corpus_as_jacobians_never_fails() {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
     assert!(passed >= 100, "{passed}");
 }
+
+/// Random edits of the corpus's functions through both entry points: never a panic, a
+/// derivation or diagnostics (not both, not neither), every LaTeX line non-empty, and a sample
+/// of the derivations checks out (passes or cannot decide; never fails).
+#[test]
+fn mutation_run_never_panics_and_never_fails_a_check() {
+    const TOKENS: [&str; 24] = [
+        "*X", "'", "+A", "-x", ".*X", "inv(", ")", "(", "tr(", "exp(", "X*", "*2", "A*", "x'",
+        "log(", "softmax(", "sum(", "kron(A,", ",", "^2", ".^2", "tanh(", "logdet(", " ",
+    ];
+    let mut state: u64 = 0x0005_EED0_13AC;
+    let mut below = |n: usize| {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        (state % n.max(1) as u64) as usize
+    };
+    let seeds: Vec<(String, String)> = cases().into_iter().map(|c| (c.f, c.decls)).collect();
+    let (mut derived, mut checked, mut undecided) = (0, 0, 0);
+    let mut failures = Vec::new();
+    for case in 0..12_000 {
+        let (base, decls) = &seeds[below(seeds.len())];
+        let mut chars: Vec<char> = base.chars().collect();
+        {
+            let i = below(chars.len() + 1);
+            let j = (i + below(4)).min(chars.len());
+            let tok: Vec<char> = TOKENS[below(TOKENS.len())].chars().collect();
+            chars.splice(i..j, tok);
+        }
+        let expr: String = chars.into_iter().collect();
+        // Half the mutants without declarations: the letters type them, as typed on the page.
+        let input = Input {
+            expr: expr.clone(),
+            decls: if case % 2 == 0 {
+                decls.clone()
+            } else {
+                String::new()
+            },
+            wrt: None,
+        };
+        for a in [
+            jacobian::analyze_jacobian(&input),
+            jacobian::analyze_hessian(&input),
+        ] {
+            assert!(
+                a.derivation.is_some() == a.diagnostics.is_empty(),
+                "{expr:?}: a derivation xor diagnostics"
+            );
+            let Some(d) = &a.derivation else { continue };
+            derived += 1;
+            assert!(d.lines.iter().all(|l| !l.latex.is_empty()), "{expr:?}");
+            if case % 6 == 0 {
+                checked += 1;
+                let r = jacobian::check2(
+                    &a,
+                    &CheckOptions {
+                        sizes: BTreeMap::new(),
+                        seed: case,
+                    },
+                );
+                match r.map(|r| r.verdict()) {
+                    Ok(Verdict::Passed) => {}
+                    Ok(Verdict::Undecided(_)) => undecided += 1,
+                    other => failures.push(format!("{expr:?} ({:?}): {other:?}", d.order)),
+                }
+            }
+        }
+    }
+    eprintln!("mutation run: {derived} derived, {checked} checked, {undecided} undecided");
+    assert!(derived > 3000, "too few mutants derived ({derived})");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

@@ -225,6 +225,20 @@ fn eval_jac_inner(j: &Jac, c: Ctx) -> Result<M, EvalError> {
     })
 }
 
+/// The size of a Jacobian's terms: the sum of their norms (a sum that cancels to zero still
+/// has the rounding noise of its terms).
+fn magnitude(j: &Jac, c: Ctx) -> Result<f64, EvalError> {
+    match j {
+        Jac::Add(ts) => ts.iter().map(|t| magnitude(t, c)).sum(),
+        Jac::Scaled(s, inner) => {
+            let s = Evaluator::new(c).eval(s)?;
+            Ok(s.norm() * magnitude(inner, c)?)
+        }
+        Jac::Prod(fs) => fs.iter().map(|f| magnitude(f, c)).product(),
+        other => Ok(eval_jac_inner(other, c)?.norm()),
+    }
+}
+
 /// The linear map applied to `dx`, as a column (vec order).
 fn apply_map(map: &Expr, c: Ctx, var: &str, dx: &M, rows: usize) -> Result<M, EvalError> {
     let v = Evaluator::new(Ctx {
@@ -631,8 +645,10 @@ fn attempt(
                 // The vec form against the Jacobian of the linear map, entry by entry.
                 Some(sj) => {
                     let got = eval_jac(j, c, jsize);
+                    // Rounding: terms that cancel (J = K − K) leave noise of their own size.
+                    let noise = magnitude(j, c).unwrap_or(0.0) * 1e-10;
                     let r = match got {
-                        Ok(m) => compare(&m, sj, sj.norm() * 1e-10),
+                        Ok(m) => compare(&m, sj, sj.norm() * 1e-10 + noise),
                         Err(e) if e.depends_on_values() => return Err(trouble("the Jacobian", e)),
                         Err(_) => (f64::INFINITY, 0.0),
                     };
