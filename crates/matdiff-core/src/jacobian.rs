@@ -283,11 +283,12 @@ pub fn derive_hessian(problem: &Problem) -> Result<Derivation2, Diagnostic> {
         .collect();
     let dx = Expr::d(Expr::sym(&problem.wrt));
     let pair = |a: Expr| second_form(a, dx.clone(), &x);
-    raw.push((
-        Side::D2y,
-        Some(SECOND_DIFFERENTIAL),
-        Body::Expr(pair(Expr::d(gradient.clone()))),
-    ));
+    let second = if is_zero(&gradient) {
+        Expr::Num(0.0)
+    } else {
+        pair(Expr::d(gradient.clone()))
+    };
+    raw.push((Side::D2y, Some(SECOND_DIFFERENTIAL), Body::Expr(second)));
     let mut budget = MAX_DERIVATION_NODES;
     let (diff, map) = differential_of(&gradient, ctx, &mut budget)?;
     raw.push((Side::DGradient, None, Body::Expr(Expr::d(gradient.clone()))));

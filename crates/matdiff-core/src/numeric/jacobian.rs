@@ -313,6 +313,9 @@ pub fn hessian_at(
 /// estimate (the gap between the two, plus rounding).
 fn central(g: &mut dyn FnMut(f64) -> Result<M, EvalError>, h: f64) -> Result<(M, f64), EvalError> {
     let (p1, m1, p2, m2) = (g(h)?, g(-h)?, g(2.0 * h)?, g(-2.0 * h)?);
+    if [&m1, &p2, &m2].iter().any(|m| m.shape() != p1.shape()) {
+        return Err(EvalError::Shape("f changes its shape".into()));
+    }
     let c1 = (&p1 - &m1) / (2.0 * h);
     let c2 = (&p2 - &m2) / (4.0 * h);
     let fmax = [&p1, &m1, &p2, &m2]
@@ -341,6 +344,8 @@ struct Probe<'a> {
     x: &'a M,
     values: &'a Values,
     sizes: &'a Sizes,
+    /// For a Hessian: the variable's shape, which a gradient `0` has.
+    zero_shape: Option<(usize, usize)>,
 }
 
 impl Probe<'_> {
@@ -349,7 +354,12 @@ impl Probe<'_> {
     }
 
     fn g_at(&self, moved: &M) -> Result<M, EvalError> {
-        Evaluator::new(self.c().with_subst(self.var, moved)).eval(self.g)
+        let g = Evaluator::new(self.c().with_subst(self.var, moved)).eval(self.g)?;
+        // A gradient `0` stands for zeros of the variable's shape.
+        match self.zero_shape {
+            Some((r, c)) if g.shape() == (1, 1) && g[(0, 0)] == 0.0 => Ok(M::zeros(r, c)),
+            _ => Ok(g),
+        }
     }
 
     /// vec of the directional derivative of g along v, with its error estimate.
@@ -518,6 +528,7 @@ fn attempt(
         x,
         values,
         sizes,
+        zero_shape: (d.order == Order::Hessian).then(|| x.shape()),
     };
     let c = probe.c();
     let g0 = probe.g_at(x).map_err(|e| trouble("f", e))?;
@@ -538,7 +549,9 @@ fn attempt(
         let (rel_error, tolerance) = compare(&j, &fd, err);
         let asymmetry = hessian.then(|| {
             let s = j.norm();
-            if s > 0.0 {
+            if !j.is_square() {
+                f64::INFINITY
+            } else if s > 0.0 {
                 (&j - j.transpose()).norm() / s
             } else {
                 0.0
@@ -595,6 +608,9 @@ fn attempt(
     };
     let d2y_err = err * vcol.norm() * (rows as f64).sqrt();
     let jsize = (rows, n);
+    // Differences below this are rounding whatever the size of J (terms inside one
+    // expression that cancel to zero, as det(x'X)'s Hessian −xxᵀ + xxᵀ).
+    let abs_floor = 1e-9 * g0.amax().max(1.0) / rms(x).max(0.1);
     let big = rows.max(n);
     let vec_form_fits = big.saturating_mul(big) <= MAX_MATRIX_ENTRIES;
     let mut lines = Vec::new();
@@ -628,7 +644,11 @@ fn attempt(
                     })
                     .eval(e)
                     .ok()
-                    .and_then(|coarse| value.as_ref().ok().map(|v| (v - as_column(&coarse)).amax()))
+                    .and_then(|coarse| {
+                        let coarse = as_column(&coarse);
+                        let v = value.as_ref().ok()?;
+                        (v.shape() == coarse.shape()).then(|| (v - coarse).amax())
+                    })
                     .unwrap_or(0.0)
                 } else {
                     0.0
@@ -646,7 +666,7 @@ fn attempt(
                 Some(sj) => {
                     let got = eval_jac(j, c, jsize);
                     // Rounding: terms that cancel (J = K − K) leave noise of their own size.
-                    let noise = magnitude(j, c).unwrap_or(0.0) * 1e-10;
+                    let noise = magnitude(j, c).unwrap_or(0.0) * 1e-10 + abs_floor;
                     let r = match got {
                         Ok(m) => compare(&m, sj, sj.norm() * 1e-10 + noise),
                         Err(e) if e.depends_on_values() => return Err(trouble("the Jacobian", e)),
