@@ -613,7 +613,16 @@ fn jac_of(t: &Expr, x: &Shape, ctx: Ctx, rule: &mut Rule) -> Option<Jac> {
             };
             let inner = jac_of(&held, x, ctx, rule)?;
             *rule = VEC_TRACE;
-            if ctx.is_scalar(&m) && !ctx.is_scalar(&held) {
+            if ctx.is_scalar(&held) {
+                // Tr(M s) = Tr(M) s for a scalar s.
+                let c = if ctx.is_scalar(&m) {
+                    m
+                } else {
+                    Expr::call(Func::Tr, m)
+                };
+                return Some(Jac::Scaled(c, Box::new(inner)));
+            }
+            if ctx.is_scalar(&m) {
                 // Tr(c dX) = c vec(I)ᵀ vec dX: the scalar is a coefficient, not the matrix.
                 let (r, _) = ctx.dims(&held);
                 return Some(Jac::Scaled(
