@@ -1,6 +1,7 @@
 //! Criterion benchmarks: parse + shapes + derive + simplify without LaTeX (`derive-note`), the
 //! whole `analyze` with LaTeX (`analyze-note`) of the note's examples and the Cookbook corpus,
-//! and derive + check of adversarial inputs.
+//! derive + check of adversarial inputs, and the Hessian derivations of the note's examples
+//! beside their gradient derivations, both printed (`hessian-note`; issue 13 asks ≤ 4×).
 
 #[path = "../tests/common/mod.rs"]
 mod common;
@@ -143,7 +144,37 @@ fn corpus_median_of(what: &str, run: impl Fn(&Input) -> usize) {
     }
 }
 
-criterion::criterion_group!(benches, note_derive, note, corpus, adversarial);
+/// The note's examples from the typed problem: the gradient's derivation printed
+/// (`api::derive`) and the Hessian's (`jacobian::derive_hessian`, which derives the gradient
+/// first).
+fn note_hessian(c: &mut Criterion) {
+    let mut g = c.benchmark_group("hessian-note");
+    for (name, (expr, decls, wrt)) in ["least-squares", "trace-AXB", "logdet-XtX"]
+        .into_iter()
+        .zip(common::NOTE)
+    {
+        let p = problem(&input(expr, decls, wrt)).expect("the note's example lowers");
+        assert!(matdiff_core::jacobian::derive_hessian(&p).is_ok(), "{name}");
+        g.bench_function(format!("gradient/{name}"), |b| {
+            b.iter(|| matdiff_core::derive(black_box(&p)).map_or(0, |d| d.steps.len()))
+        });
+        g.bench_function(format!("hessian/{name}"), |b| {
+            b.iter(|| {
+                matdiff_core::jacobian::derive_hessian(black_box(&p)).map_or(0, |d| d.lines.len())
+            })
+        });
+    }
+    g.finish();
+}
+
+criterion::criterion_group!(
+    benches,
+    note_derive,
+    note,
+    corpus,
+    adversarial,
+    note_hessian
+);
 
 fn main() {
     // `cargo test --benches` passes `--test`: run each benchmark once, skip the corpus summary.

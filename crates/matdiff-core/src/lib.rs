@@ -14,6 +14,7 @@ pub mod exercises;
 pub mod expr;
 pub mod funcs;
 pub mod greek;
+pub mod jacobian;
 pub mod layout;
 pub mod lower;
 pub mod numeric;

@@ -155,6 +155,27 @@ rules! {
         r"\alpha\mathbf{A} + \beta\mathbf{A} = (\alpha + \beta)\mathbf{A}", None;
     SIMPLIFY = "simplify", "identities and constants",
         r"\mathbf{I}\mathbf{A} = \mathbf{A},\ 1\cdot\mathbf{A} = \mathbf{A},\ \mathbf{A}^{k}\mathbf{A}^{l} = \mathbf{A}^{k+l}", None;
+    // Jacobians and Hessians (`jacobian.rs`).
+    VEC_KRONECKER = "vec-kronecker", "vec of a product",
+        r"\operatorname{vec}(\mathbf{A}\,\mathrm{d}\mathbf{X}\,\mathbf{B}) = (\mathbf{B}^\top \otimes \mathbf{A})\operatorname{vec}\mathrm{d}\mathbf{X}", Some("520");
+    COMMUTATION = "commutation", "commutation matrix",
+        r"\operatorname{vec}(\mathrm{d}\mathbf{X}^\top) = \mathbf{K}\operatorname{vec}\mathrm{d}\mathbf{X}", None;
+    VEC_HADAMARD = "vec-hadamard", "vec of a Hadamard product",
+        r"\operatorname{vec}(\mathbf{P} \odot \mathrm{d}\mathbf{X}) = \operatorname{diag}(\operatorname{vec}\mathbf{P})\operatorname{vec}\mathrm{d}\mathbf{X}", None;
+    VEC_SCALAR = "vec-scalar", "vec of a matrix times a scalar",
+        r"\operatorname{vec}(\mathbf{M}\,s) = \operatorname{vec}(\mathbf{M})\,s", None;
+    VEC_TRACE = "vec-trace", "trace as an inner product of vecs",
+        r"\operatorname{Tr}(\mathbf{P}\,\mathrm{d}\mathbf{X}) = \operatorname{vec}(\mathbf{P}^\top)^\top\operatorname{vec}\mathrm{d}\mathbf{X}", Some("521");
+    FIRST_IDENTIFICATION = "first-identification", "first identification theorem",
+        r"\mathrm{d}\operatorname{vec}F = \mathbf{J}\,\mathrm{d}\operatorname{vec}\mathbf{X} \implies \frac{\partial \operatorname{vec} F}{\partial (\operatorname{vec}\mathbf{X})^\top} = \mathbf{J}", None;
+    SECOND_DIFFERENTIAL = "second-differential", "second differential",
+        r"\mathrm{d}^2 y = \mathrm{d}(\mathrm{d}y) = \operatorname{Tr}(\mathrm{d}(\nabla f)^\top\mathrm{d}\mathbf{X}),\ \mathrm{d}^2\mathbf{X} = 0", None;
+    SUBSTITUTE = "substitute", "the differential of the gradient substituted",
+        r"\mathrm{d}^2 y = \operatorname{Tr}(\mathrm{d}(\nabla f)^\top\mathrm{d}\mathbf{X})", None;
+    TRACE_AS_VEC = "trace-as-vec", "trace as an inner product of vecs",
+        r"\operatorname{Tr}(\mathbf{A}^\top\mathbf{B}) = (\operatorname{vec}\mathbf{A})^\top\operatorname{vec}\mathbf{B}", Some("521");
+    SECOND_IDENTIFICATION = "second-identification", "second identification theorem",
+        r"\mathrm{d}^2 y = (\mathrm{d}\operatorname{vec}\mathbf{X})^\top\mathbf{B}\,\mathrm{d}\operatorname{vec}\mathbf{X} \implies \mathbf{H} = \tfrac{1}{2}(\mathbf{B} + \mathbf{B}^\top) = \mathbf{B}\ (\mathbf{B} \text{ the Jacobian of } \nabla f \text{ is symmetric})", None;
 }
 
 /// Looks a rule up by its id.

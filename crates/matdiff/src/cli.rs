@@ -90,12 +90,19 @@ pub enum Command {
                              matdiff grad 'tr(A*X)' --wrt X --at v.json"
     )]
     Grad(GradArgs),
+    /// Evaluate a vector- or matrix-valued f and its Jacobian at the values in a JSON file.
+    ///
+    /// The Jacobian is ∂ vec F / ∂ (vec X)ᵀ (numerator layout, vec stacking columns): rows
+    /// numel(F) × numel(X), taken from the derived linear map dX ↦ dF.
+    #[command(after_help = "Example: matdiff jacobian 'A*X*B' --wrt X --at v.json --format json")]
+    Jacobian(JacobianArgs),
 }
 
 /// The expression and how to read it: shared by every subcommand.
 #[derive(Debug, Args)]
 pub struct ProblemArgs {
-    /// The scalar-valued expression, e.g. 'tr(A*X*B)' or '||A x - b||^2' (quote it for the shell).
+    /// The expression, e.g. 'tr(A*X*B)' or '||A x - b||^2' (quote it for the shell); a vector-
+    /// or matrix-valued one (derive, check, jacobian) gets its Jacobian.
     #[arg(value_name = "EXPR", allow_hyphen_values = true)]
     pub expr: String,
     /// Declarations: comma-separated `name: [scalar|vector|matrix] [dims] [symmetric|spd]`,
@@ -127,6 +134,9 @@ pub struct DeriveArgs {
     pub layout: Option<crate::forms::LayoutArg>,
     #[command(flatten)]
     pub publish: crate::html::PublishArgs,
+    /// Derive the Hessian of a scalar f by the second differential instead of the gradient.
+    #[arg(long)]
+    pub hessian: bool,
 }
 
 #[derive(Debug, Args)]
@@ -149,6 +159,9 @@ pub struct CheckArgs {
     /// numerator layout df/dX = (grad f)', the Jacobian convention; says which, in one sentence.
     #[arg(long, value_enum, value_name = "LAYOUT")]
     pub layout: Option<crate::forms::LayoutArg>,
+    /// Check the Hessian derivation of a scalar f instead of the gradient's.
+    #[arg(long)]
+    pub hessian: bool,
 }
 
 #[derive(Debug, Args)]
@@ -168,6 +181,24 @@ pub struct GradArgs {
     /// numerator layout df/dX = (grad f)', the Jacobian convention; says which, in one sentence.
     #[arg(long, value_enum, value_name = "LAYOUT")]
     pub layout: Option<crate::forms::LayoutArg>,
+    /// Also print the Hessian (N×N, N = numel(X), in vec order: column-major).
+    #[arg(long)]
+    pub hessian: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct JacobianArgs {
+    #[command(flatten)]
+    pub problem: ProblemArgs,
+    /// The variable of differentiation.
+    #[arg(long, short = 'w', value_name = "NAME")]
+    pub wrt: String,
+    /// JSON file with the value of every symbol (`-` reads standard input).
+    #[arg(long, value_name = "FILE")]
+    pub at: PathBuf,
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value_t = ReportFormat::Text)]
+    pub format: ReportFormat,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

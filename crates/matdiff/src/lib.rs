@@ -4,4 +4,5 @@ pub mod cli;
 pub mod format;
 pub mod forms;
 pub mod html;
+pub mod jacobian;
 pub mod run;

@@ -26,14 +26,14 @@ pub struct Outcome {
 }
 
 impl Outcome {
-    fn ok(stdout: String) -> Outcome {
+    pub(crate) fn ok(stdout: String) -> Outcome {
         Outcome {
             stdout,
             stderr: String::new(),
             code: 0,
         }
     }
-    fn input_error(stderr: String) -> Outcome {
+    pub(crate) fn input_error(stderr: String) -> Outcome {
         Outcome {
             stdout: String::new(),
             stderr,
@@ -47,10 +47,11 @@ pub fn run(cli: Cli) -> Outcome {
         Command::Derive(args) => derive(&args),
         Command::Check(args) => check(&args),
         Command::Grad(args) => grad(&args),
+        Command::Jacobian(args) => crate::jacobian::jacobian(&args),
     }
 }
 
-fn input(problem: &ProblemArgs, wrt: Option<&str>) -> Input {
+pub(crate) fn input(problem: &ProblemArgs, wrt: Option<&str>) -> Input {
     Input {
         expr: problem.expr.clone(),
         decls: problem.decls.clone(),
@@ -78,7 +79,7 @@ fn analyze_or_report(input: &Input) -> Result<(Analysis, Derivation), (Box<Analy
     }
 }
 
-fn to_json<T: serde::Serialize>(value: &T) -> String {
+pub(crate) fn to_json<T: serde::Serialize>(value: &T) -> String {
     match serde_json::to_string_pretty(value) {
         Ok(mut s) => {
             s.push('\n');
@@ -92,6 +93,10 @@ fn derive(args: &DeriveArgs) -> Outcome {
     let input = input(&args.problem, args.wrt.as_deref());
     if let Err(e) = args.publish.validate(args.format) {
         return Outcome::input_error(e);
+    }
+    if args.hessian {
+        let a = crate::jacobian::hessian_analysis(&input);
+        return crate::jacobian::derive(&a, &input, args.format);
     }
     match analyze_or_report(&input) {
         Ok((analysis, d)) => {
@@ -119,6 +124,10 @@ fn derive(args: &DeriveArgs) -> Outcome {
             })
         }
         Err((analysis, errors)) => {
+            // A vector- or matrix-valued f: its Jacobian.
+            if let Some(a) = crate::jacobian::array_analysis(&input, &analysis.diagnostics) {
+                return crate::jacobian::derive(&a, &input, args.format);
+            }
             let mut out = Outcome::input_error(errors);
             if args.format == DeriveFormat::Json {
                 out.stdout = to_json(&analysis);
@@ -175,13 +184,22 @@ fn check(args: &CheckArgs) -> Outcome {
         Ok(s) => s.unwrap_or_default(),
         Err(e) => return Outcome::input_error(e),
     };
-    let (analysis, derivation) = match analyze_or_report(&input) {
-        Ok(x) => x,
-        Err((_, errors)) => return Outcome::input_error(errors),
-    };
     let options = matdiff_core::CheckOptions {
         sizes,
         seed: args.seed,
+    };
+    if args.hessian {
+        let a = crate::jacobian::hessian_analysis(&input);
+        return crate::jacobian::check(&a, &input, &options, args.format);
+    }
+    let (analysis, derivation) = match analyze_or_report(&input) {
+        Ok(x) => x,
+        Err((analysis, errors)) => {
+            match crate::jacobian::array_analysis(&input, &analysis.diagnostics) {
+                Some(a) => return crate::jacobian::check(&a, &input, &options, args.format),
+                None => return Outcome::input_error(errors),
+            }
+        }
     };
     match matdiff_core::check(&analysis, &options) {
         Ok(report) => {
@@ -227,7 +245,7 @@ pub fn check_outcome(report: &CheckReport, d: &Derivation, format: ReportFormat)
 }
 
 /// A matrix as JSON shaped like the variable: a number, a flat array or an array of rows.
-fn shaped_json(m: &DMatrix<f64>, kind: Kind) -> Value {
+pub(crate) fn shaped_json(m: &DMatrix<f64>, kind: Kind) -> Value {
     match kind {
         Kind::Scalar if m.len() == 1 => json!(m[(0, 0)]),
         Kind::Vector | Kind::Scalar => Value::Array(m.iter().map(|x| json!(x)).collect()),
@@ -274,7 +292,7 @@ fn shaped_text(m: &DMatrix<f64>, kind: Kind) -> String {
     }
 }
 
-fn read_values(path: &std::path::Path) -> Result<String, String> {
+pub(crate) fn read_values(path: &std::path::Path) -> Result<String, String> {
     if path.as_os_str() == "-" {
         let mut s = String::new();
         return std::io::Read::read_to_string(&mut std::io::stdin(), &mut s)
@@ -365,6 +383,14 @@ fn grad(args: &GradArgs) -> Outcome {
         Ok(x) => x,
         Err(e) => return Outcome::input_error(e),
     };
+    let hessian = if args.hessian {
+        match crate::jacobian::hessian_json(problem, &values, &sizes) {
+            Ok(h) => Some(h),
+            Err(e) => return Outcome::input_error(e),
+        }
+    } else {
+        None
+    };
     Outcome::ok(match args.format {
         ReportFormat::Json => {
             let mut out = json!({
@@ -385,6 +411,9 @@ fn grad(args: &GradArgs) -> Outcome {
                 }
                 if let Some(layout) = args.layout {
                     map.insert("layout".into(), json!(layout.layout().name()));
+                }
+                if let Some(h) = hessian {
+                    map.insert("hessian".into(), h);
                 }
             }
             to_json(&out)
@@ -411,6 +440,9 @@ fn grad(args: &GradArgs) -> Outcome {
             }
             if let Some(layout) = args.layout {
                 out.push_str(&format!("layout: {}\n", layout.layout().sentence()));
+            }
+            if let Some(h) = hessian {
+                out.push_str(&format!("hessian (vec order) = {h}\n"));
             }
             out
         }

@@ -8,7 +8,7 @@
 //! [`MAX_SPLIT_SYMBOLS`] of them, with at most [`MAX_SPLIT_READINGS`] readings in all, and only
 //! on the way to an error (where the readings of the whole have already been tried).
 
-use super::{lower_with, readings, symbols, Lowerer};
+use super::{lower_with, readings, symbols, Goal, Lowerer};
 use crate::decls::Decl;
 use crate::diagnostic::{Diagnostic, Span};
 use crate::expr::Kind;
@@ -77,7 +77,8 @@ pub(super) fn find(ast: &Ast, decls: &[Decl], wrt: Option<&str>) -> Option<Diagn
                 return None;
             }
             tries += 1;
-            let Ok(p) = lower_with(&mut Lowerer::new(decls, kinds), &apart, wrt).0 else {
+            let Ok(p) = lower_with(&mut Lowerer::new(decls, kinds, Goal::Scalar), &apart, wrt).0
+            else {
                 continue;
             };
             let kind_of = |i: usize| p.symbols.get(&use_name(name, i)).map(|s| s.kind);

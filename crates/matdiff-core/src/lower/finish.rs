@@ -86,7 +86,7 @@ impl Lowerer<'_> {
         wrt: Option<&str>,
     ) -> Result<Problem, Diagnostic> {
         let whole = ast.span.clone();
-        if !low.s.is_scalar() {
+        if !low.s.is_scalar() && self.goal == super::Goal::Scalar {
             let shown = self.show(low.s);
             let hint = if low.s.c == D::One || low.s.r == D::One {
                 "wrap it in sum(·) or a norm ||·||, or take an inner product such as x'(·)"
@@ -95,7 +95,7 @@ impl Lowerer<'_> {
             };
             return Err(Diagnostic::new(
                 whole,
-                format!("the expression is a {shown}; matdiff differentiates scalar functions"),
+                format!("the expression is a {shown}; {}", super::NOT_SCALAR),
             )
             .with_hint(hint));
         }

@@ -63,6 +63,29 @@ pub fn lower(
     decls_src: &str,
     wrt: Option<&str>,
 ) -> Result<Problem, Vec<Diagnostic>> {
+    lower_for(expr_src, decls_src, wrt, Goal::Scalar)
+}
+
+/// The end of the message that refuses a vector- or matrix-valued f for a gradient (the
+/// command then derives its Jacobian instead).
+pub const NOT_SCALAR: &str = "matdiff differentiates scalar functions";
+
+/// What the expression is lowered for: a scalar function (a gradient, a Hessian) or any
+/// function, vector- and matrix-valued ones included (a Jacobian).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Goal {
+    Scalar,
+    Array,
+}
+
+/// [`lower`] for a [`Goal`]: with [`Goal::Array`] a vector- or matrix-valued expression is
+/// accepted as it is.
+pub fn lower_for(
+    expr_src: &str,
+    decls_src: &str,
+    wrt: Option<&str>,
+    goal: Goal,
+) -> Result<Problem, Vec<Diagnostic>> {
     let parsed = parse(expr_src);
     let (decls, decl_diags) = parse_decls(decls_src);
     let mut diags = parsed.diagnostics;
@@ -71,7 +94,7 @@ pub fn lower(
         return Err(diags);
     }
     match parsed.ast {
-        Some(ast) => lower_ast(&ast, &decls, wrt),
+        Some(ast) => lower_ast_for(&ast, &decls, wrt, goal),
         None => Err(vec![Diagnostic::new(
             0..expr_src.len(),
             "type an expression, e.g. tr(A*X*B)",
@@ -94,17 +117,28 @@ pub const MAX_READINGS: usize = 64;
 /// ties: their reading is tried first, and the others in order of how far they stray from it
 /// (see [`readings`]). Without any such reading, the first-letter reading's error stands.
 pub fn lower_ast(ast: &Ast, decls: &[Decl], wrt: Option<&str>) -> Result<Problem, Vec<Diagnostic>> {
-    choose(ast, decls, wrt).map(|(p, _)| p)
+    lower_ast_for(ast, decls, wrt, Goal::Scalar)
 }
 
-/// [`lower_ast`], with the kinds of the reading chosen that are not their letters' (empty for
-/// the letters' reading).
+/// [`lower_ast`] for a [`Goal`].
+pub fn lower_ast_for(
+    ast: &Ast,
+    decls: &[Decl],
+    wrt: Option<&str>,
+    goal: Goal,
+) -> Result<Problem, Vec<Diagnostic>> {
+    choose(ast, decls, wrt, goal).map(|(p, _)| p)
+}
+
+/// [`lower_ast_for`], with the kinds of the reading chosen that are not their letters' (empty
+/// for the letters' reading).
 fn choose(
     ast: &Ast,
     decls: &[Decl],
     wrt: Option<&str>,
+    goal: Goal,
 ) -> Result<(Problem, Reading), Vec<Diagnostic>> {
-    let mut cx = Lowerer::new(decls, &[]);
+    let mut cx = Lowerer::new(decls, &[], goal);
     let (result, typed) = lower_with(&mut cx, ast, wrt);
     let Err(diag) = result else {
         return result.map(|p| (p, Vec::new())).map_err(|d| vec![d]);
@@ -118,7 +152,7 @@ fn choose(
     // (the bound is what stands between the input and a derivation): it is reported instead.
     let mut bound: Option<Diagnostic> = None;
     for kinds in readings(&names, each).iter().take(MAX_READINGS) {
-        match lower_with(&mut Lowerer::new(decls, kinds), ast, wrt) {
+        match lower_with(&mut Lowerer::new(decls, kinds, goal), ast, wrt) {
             (Ok(p), _) => return Ok((p, kinds.clone())),
             (Err(d), true) if d.code == Code::WorkBound && bound.is_none() => bound = Some(d),
             _ => {}
@@ -309,13 +343,15 @@ struct Lowerer<'a> {
     kinds: &'a [(String, Kind)],
     dims: Dims,
     syms: Vec<SymInfo>,
+    goal: Goal,
 }
 
 impl<'a> Lowerer<'a> {
-    fn new(decls: &'a [Decl], kinds: &'a [(String, Kind)]) -> Lowerer<'a> {
+    fn new(decls: &'a [Decl], kinds: &'a [(String, Kind)], goal: Goal) -> Lowerer<'a> {
         Lowerer {
             decls,
             kinds,
+            goal,
             dims: Dims::default(),
             syms: Vec::new(),
         }

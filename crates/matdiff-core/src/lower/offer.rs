@@ -11,7 +11,7 @@
 //! because its first use is an operand of `+`/`-` beside one (`b` in `||A*x - b||^2`): that is
 //! what the relaxation exists for.
 
-use super::{choose, lower_with, stray, Lowerer};
+use super::{choose, lower_with, stray, Goal, Lowerer};
 use crate::decls::{parse_decls, Decl};
 use crate::diagnostic::Diagnostic;
 use crate::expr::{Expr, Kind, Origin, Problem};
@@ -67,7 +67,7 @@ pub fn lower_offering(
     let Some(ast) = parsed.ast else {
         return super::lower(expr_src, decls_src, wrt).map(|p| (p, Vec::new()));
     };
-    let (problem, chosen) = choose(&ast, &decls, wrt)?;
+    let (problem, chosen) = choose(&ast, &decls, wrt, Goal::Scalar)?;
     let others = other_readings(&ast, &decls, wrt, &problem, &chosen);
     Ok((problem, others))
 }
@@ -103,7 +103,7 @@ fn other_readings(
                 .cloned()
                 .collect();
             kinds.push((sym.name.clone(), other));
-            let (result, _) = lower_with(&mut Lowerer::new(decls, &kinds), ast, wrt);
+            let (result, _) = lower_with(&mut Lowerer::new(decls, &kinds, Goal::Scalar), ast, wrt);
             let typed = result.ok().filter(|p| {
                 p.symbols.get(&sym.name).map(|s| s.kind) == Some(other)
                     && !broadcasts(&p.expr, &sym.name)

@@ -7,6 +7,7 @@
 
 mod check;
 pub(crate) mod eval;
+mod jacobian;
 mod json;
 mod rng;
 mod sample;
@@ -30,6 +31,7 @@ pub use check::{
     SymmetricCheck, Verdict,
 };
 pub use eval::{eval, Env, EvalError};
+pub use jacobian::{hessian_at, jacobian_at, run_check2, Check2Report, LineResult, MatrixCheck};
 pub use json::{decls_from_values, values_from_json, with_value_origins};
 pub use sample::{sample, SampleError};
 pub use sizes::{resolve_problem_sizes, resolve_sizes, resolve_sizes_with};
