@@ -10,6 +10,7 @@ pub mod ctx;
 pub mod decls;
 pub mod derive;
 pub mod diagnostic;
+pub mod export;
 pub mod expr;
 pub mod funcs;
 pub mod greek;

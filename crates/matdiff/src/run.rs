@@ -3,6 +3,7 @@
 use crate::cli::{
     CheckArgs, Cli, Command, DeriveArgs, DeriveFormat, GradArgs, ProblemArgs, ReportFormat,
 };
+use crate::export::export;
 use crate::format;
 use matdiff_core::diagnostic::escape;
 use matdiff_core::numeric::{decls_from_values, evaluate_at, values_from_json};
@@ -25,14 +26,14 @@ pub struct Outcome {
 }
 
 impl Outcome {
-    fn ok(stdout: String) -> Outcome {
+    pub(crate) fn ok(stdout: String) -> Outcome {
         Outcome {
             stdout,
             stderr: String::new(),
             code: 0,
         }
     }
-    fn input_error(stderr: String) -> Outcome {
+    pub(crate) fn input_error(stderr: String) -> Outcome {
         Outcome {
             stdout: String::new(),
             stderr,
@@ -46,10 +47,11 @@ pub fn run(cli: Cli) -> Outcome {
         Command::Derive(args) => derive(&args),
         Command::Check(args) => check(&args),
         Command::Grad(args) => grad(&args),
+        Command::Export(args) => export(&args),
     }
 }
 
-fn input(problem: &ProblemArgs, wrt: Option<&str>) -> Input {
+pub(crate) fn input(problem: &ProblemArgs, wrt: Option<&str>) -> Input {
     Input {
         expr: problem.expr.clone(),
         decls: problem.decls.clone(),
@@ -58,7 +60,9 @@ fn input(problem: &ProblemArgs, wrt: Option<&str>) -> Input {
 }
 
 /// The analysis and its derivation, or the rendered diagnostics.
-fn analyze_or_report(input: &Input) -> Result<(Analysis, Derivation), (Box<Analysis>, String)> {
+pub(crate) fn analyze_or_report(
+    input: &Input,
+) -> Result<(Analysis, Derivation), (Box<Analysis>, String)> {
     let analysis = analyze(input);
     let mut errors = String::new();
     for d in &analysis.diagnostics {

@@ -28,5 +28,6 @@ pub const MAX_SIZE: usize = 200;
 pub use check::{evaluate_at, run_check, CheckReport, GradientCheck, StepCheck, Verdict};
 pub use eval::{eval, Env, EvalError};
 pub use json::{decls_from_values, values_from_json};
+pub(crate) use sample::needs_with_steps;
 pub use sample::{sample, SampleError};
 pub use sizes::{resolve_problem_sizes, resolve_sizes, resolve_sizes_with};

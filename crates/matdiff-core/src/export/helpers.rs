@@ -1,0 +1,299 @@
+//! The small Python functions an exported module defines, per target (NumPy, PyTorch, JAX), and
+//! how each function of the table maps onto them.
+
+use super::Target;
+use crate::expr::Func;
+
+/// A Python helper: its name and its definition for each target, `XP` standing for the array
+/// module (`np`, `torch`, `jnp`) where the three agree.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub(super) enum Helper {
+    Scalar,
+    Column,
+    Row,
+    Matrix,
+    Const,
+    Eye,
+    Ones,
+    Zeros,
+    Inv,
+    Solve,
+    RSolve,
+    Det,
+    LogDet,
+    LogDetSpd,
+    MatrixPower,
+    Trace,
+    Sum,
+    Mean,
+    LogSumExp,
+    Softmax,
+    Norm1,
+    Norm2,
+    Diag,
+    DiagOf,
+    Adj,
+    Kron,
+    Relu,
+    Step,
+    Sigmoid,
+    Softplus,
+    OutScalar,
+}
+
+/// What a function of the table becomes in Python.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Mapping {
+    /// A function of the array module with the same meaning on 2-D arrays (`XP.exp`).
+    Module(&'static str),
+    /// One of the helpers.
+    Helper(Helper),
+}
+
+/// The Python form of `f`, or why it has none. Every function of the table is listed: the
+/// compiler asks for a new one here (`export::tests` also walks `Func::ALL`).
+pub(super) fn mapping(f: Func) -> Result<Mapping, String> {
+    use Mapping::{Helper as H, Module as M};
+    Ok(match f {
+        Func::Tr => H(Helper::Trace),
+        Func::Det => H(Helper::Det),
+        Func::LogDet => H(Helper::LogDet),
+        Func::Sum => H(Helper::Sum),
+        Func::Mean => H(Helper::Mean),
+        Func::LogSumExp => H(Helper::LogSumExp),
+        Func::Softmax => H(Helper::Softmax),
+        Func::Norm1 => H(Helper::Norm1),
+        Func::Norm2 => H(Helper::Norm2),
+        Func::Diag => H(Helper::Diag),
+        Func::DiagOf => H(Helper::DiagOf),
+        Func::Adj => H(Helper::Adj),
+        Func::Kron => H(Helper::Kron),
+        Func::Exp => M("exp"),
+        Func::Log => M("log"),
+        Func::Sin => M("sin"),
+        Func::Cos => M("cos"),
+        Func::Tan => M("tan"),
+        Func::Asin => M("arcsin"),
+        Func::Acos => M("arccos"),
+        Func::Atan => M("arctan"),
+        Func::Tanh => M("tanh"),
+        Func::Sqrt => M("sqrt"),
+        Func::Abs => M("abs"),
+        Func::Sign => M("sign"),
+        Func::Relu => H(Helper::Relu),
+        Func::Step => H(Helper::Step),
+        Func::Sigmoid => H(Helper::Sigmoid),
+        Func::Softplus => H(Helper::Softplus),
+        Func::Log1p => M("log1p"),
+    })
+}
+
+impl Helper {
+    pub(super) fn name(self) -> &'static str {
+        match self {
+            Helper::Scalar => "_scalar",
+            Helper::Column => "_column",
+            Helper::Row => "_row",
+            Helper::Matrix => "_matrix",
+            Helper::Const => "_const",
+            Helper::Eye => "_eye",
+            Helper::Ones => "_ones",
+            Helper::Zeros => "_zeros",
+            Helper::Inv => "_inv",
+            Helper::Solve => "_solve",
+            Helper::RSolve => "_rsolve",
+            Helper::Det => "_det",
+            Helper::LogDet => "_logdet",
+            Helper::LogDetSpd => "_logdet_spd",
+            Helper::MatrixPower => "_matrix_power",
+            Helper::Trace => "_trace",
+            Helper::Sum => "_sum",
+            Helper::Mean => "_mean",
+            Helper::LogSumExp => "_logsumexp",
+            Helper::Softmax => "_softmax",
+            Helper::Norm1 => "_norm1",
+            Helper::Norm2 => "_norm2",
+            Helper::Diag => "_diag",
+            Helper::DiagOf => "_diag_of",
+            Helper::Adj => "_adj",
+            Helper::Kron => "_kron",
+            Helper::Relu => "_relu",
+            Helper::Step => "_step",
+            Helper::Sigmoid => "_sigmoid",
+            Helper::Softplus => "_softplus",
+            Helper::OutScalar => "_out_scalar",
+        }
+    }
+
+    /// The definition for `target` (`def …`, without a trailing blank line).
+    pub(super) fn definition(self, target: Target) -> String {
+        let (np, torch, jax) = self.bodies();
+        let body = match target {
+            Target::Numpy => np,
+            Target::Torch => torch.unwrap_or(np),
+            Target::Jax => jax.unwrap_or(np),
+        };
+        body.replace("XP", target.module())
+    }
+
+    /// The definition for NumPy, and for PyTorch and JAX where they differ from it.
+    fn bodies(self) -> (&'static str, Option<&'static str>, Option<&'static str>) {
+        match self {
+            Helper::Scalar => (
+                "def _scalar(v):\n    return XP.asarray(v, dtype=XP.float64).reshape(1, 1)",
+                Some("def _scalar(v):\n    return torch.as_tensor(v, dtype=torch.float64).reshape(1, 1)"),
+                None,
+            ),
+            Helper::Column => (
+                "def _column(v):\n    return XP.asarray(v, dtype=XP.float64).reshape(-1, 1)",
+                Some("def _column(v):\n    return torch.as_tensor(v, dtype=torch.float64).reshape(-1, 1)"),
+                None,
+            ),
+            Helper::Row => (
+                "def _row(v):\n    return XP.asarray(v, dtype=XP.float64).reshape(1, -1)",
+                Some("def _row(v):\n    return torch.as_tensor(v, dtype=torch.float64).reshape(1, -1)"),
+                None,
+            ),
+            Helper::Matrix => (
+                "def _matrix(v):\n    a = XP.asarray(v, dtype=XP.float64)\n    if a.ndim != 2:\n        raise ValueError(f\"expected a matrix (an array of rows), not an array of shape {tuple(a.shape)}\")\n    return a",
+                Some("def _matrix(v):\n    a = torch.as_tensor(v, dtype=torch.float64)\n    if a.ndim != 2:\n        raise ValueError(f\"expected a matrix (an array of rows), not an array of shape {tuple(a.shape)}\")\n    return a"),
+                None,
+            ),
+            Helper::Const => (
+                "def _const(x):\n    return XP.full((1, 1), x, dtype=XP.float64)",
+                None,
+                None,
+            ),
+            Helper::Eye => (
+                "def _eye(n):\n    return XP.eye(n, dtype=XP.float64)",
+                None,
+                None,
+            ),
+            Helper::Ones => (
+                "def _ones(rows, cols):\n    return XP.ones((rows, cols), dtype=XP.float64)",
+                None,
+                None,
+            ),
+            Helper::Zeros => (
+                "def _zeros(rows, cols):\n    return XP.zeros((rows, cols), dtype=XP.float64)",
+                None,
+                None,
+            ),
+            Helper::Inv => (
+                "def _inv(a):\n    return XP.linalg.inv(a)",
+                None,
+                None,
+            ),
+            Helper::Solve => (
+                "def _solve(a, b):\n    \"\"\"inv(a) @ b, by a linear solve.\"\"\"\n    return XP.linalg.solve(a, b)",
+                None,
+                None,
+            ),
+            Helper::RSolve => (
+                "def _rsolve(b, a):\n    \"\"\"b @ inv(a), by a linear solve.\"\"\"\n    return XP.linalg.solve(a.T, b.T).T",
+                None,
+                None,
+            ),
+            Helper::Det => (
+                "def _det(a):\n    return XP.linalg.det(a).reshape(1, 1)",
+                None,
+                None,
+            ),
+            Helper::LogDet => (
+                "def _logdet(a):\n    \"\"\"log det(a) by slogdet; NaN where det(a) <= 0.\"\"\"\n    sign, logabs = XP.linalg.slogdet(a)\n    return XP.where(sign > 0, logabs, XP.nan).reshape(1, 1)",
+                Some("def _logdet(a):\n    \"\"\"log det(a) by slogdet; NaN where det(a) <= 0.\"\"\"\n    sign, logabs = torch.linalg.slogdet(a)\n    return torch.where(sign > 0, logabs, torch.full_like(logabs, float(\"nan\"))).reshape(1, 1)"),
+                None,
+            ),
+            Helper::LogDetSpd => (
+                "def _logdet_spd(a):\n    \"\"\"log det(a) of a symmetric positive definite a, by Cholesky.\"\"\"\n    return (2.0 * XP.sum(XP.log(XP.diagonal(XP.linalg.cholesky(a))))).reshape(1, 1)",
+                None,
+                None,
+            ),
+            Helper::MatrixPower => (
+                "def _matrix_power(a, k):\n    return XP.linalg.matrix_power(a, k)",
+                None,
+                None,
+            ),
+            Helper::Trace => (
+                "def _trace(a):\n    return XP.trace(a).reshape(1, 1)",
+                None,
+                None,
+            ),
+            Helper::Sum => (
+                "def _sum(a):\n    return XP.sum(a).reshape(1, 1)",
+                None,
+                None,
+            ),
+            Helper::Mean => (
+                "def _mean(a):\n    return XP.mean(a).reshape(1, 1)",
+                None,
+                None,
+            ),
+            Helper::LogSumExp => (
+                "def _logsumexp(a):\n    \"\"\"log(sum(exp(a))) of all entries, with the largest taken out.\"\"\"\n    m = XP.max(a)\n    return (m + XP.log(XP.sum(XP.exp(a - m)))).reshape(1, 1)",
+                Some("def _logsumexp(a):\n    \"\"\"log(sum(exp(a))) of all entries, with the largest taken out.\"\"\"\n    m = torch.max(a).detach()\n    return (m + torch.log(torch.sum(torch.exp(a - m)))).reshape(1, 1)"),
+                Some("def _logsumexp(a):\n    \"\"\"log(sum(exp(a))) of all entries, with the largest taken out.\"\"\"\n    m = jax.lax.stop_gradient(jnp.max(a))\n    return (m + jnp.log(jnp.sum(jnp.exp(a - m)))).reshape(1, 1)"),
+            ),
+            Helper::Softmax => (
+                "def _softmax(a):\n    e = XP.exp(a - XP.max(a))\n    return e / XP.sum(e)",
+                Some("def _softmax(a):\n    e = torch.exp(a - torch.max(a).detach())\n    return e / torch.sum(e)"),
+                Some("def _softmax(a):\n    e = jnp.exp(a - jax.lax.stop_gradient(jnp.max(a)))\n    return e / jnp.sum(e)"),
+            ),
+            Helper::Norm1 => (
+                "def _norm1(a):\n    return XP.sum(XP.abs(a)).reshape(1, 1)",
+                None,
+                None,
+            ),
+            Helper::Norm2 => (
+                "def _norm2(a):\n    return XP.sqrt(XP.sum(a * a)).reshape(1, 1)",
+                None,
+                None,
+            ),
+            Helper::Diag => (
+                "def _diag(a):\n    return XP.diag(a.reshape(-1))",
+                None,
+                None,
+            ),
+            Helper::DiagOf => (
+                "def _diag_of(a):\n    return XP.diagonal(a).reshape(-1, 1)",
+                None,
+                None,
+            ),
+            Helper::Adj => (
+                "def _adj(a):\n    \"\"\"The adjugate det(a) inv(a) (1 for a 1x1 matrix).\"\"\"\n    if a.shape[0] == 1:\n        return XP.ones((1, 1), dtype=XP.float64)\n    return XP.linalg.det(a) * XP.linalg.inv(a)",
+                None,
+                None,
+            ),
+            Helper::Kron => (
+                "def _kron(a, b):\n    return XP.kron(a, b)",
+                None,
+                None,
+            ),
+            Helper::Relu => (
+                "def _relu(a):\n    return XP.maximum(a, 0.0)",
+                Some("def _relu(a):\n    return torch.clamp(a, min=0.0)"),
+                None,
+            ),
+            Helper::Step => (
+                "def _step(a):\n    return XP.where(a > 0, 1.0, 0.0)",
+                Some("def _step(a):\n    return (a > 0).to(torch.float64)"),
+                None,
+            ),
+            Helper::Sigmoid => (
+                "def _sigmoid(a):\n    return XP.exp(-XP.logaddexp(0.0, -a))",
+                Some("def _sigmoid(a):\n    return torch.sigmoid(a)"),
+                Some("def _sigmoid(a):\n    return jax.nn.sigmoid(a)"),
+            ),
+            Helper::Softplus => (
+                "def _softplus(a):\n    return XP.logaddexp(0.0, a)",
+                Some("def _softplus(a):\n    return torch.logaddexp(a, torch.zeros_like(a))"),
+                None,
+            ),
+            Helper::OutScalar => (
+                "def _out_scalar(v):\n    return float(XP.asarray(v).reshape(()))",
+                Some("def _out_scalar(v):\n    return torch.as_tensor(v, dtype=torch.float64).reshape(())"),
+                Some("def _out_scalar(v):\n    return jnp.asarray(v, dtype=jnp.float64).reshape(())"),
+            ),
+        }
+    }
+}

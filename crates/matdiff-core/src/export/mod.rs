@@ -1,0 +1,736 @@
+//! Code export: f and its gradient as a self-contained Python module (NumPy, PyTorch or JAX),
+//! written from the trees with common subexpressions shared, with a gradient-check harness.
+//!
+//! Every value is a 2-D array, as in the evaluator (scalars are 1×1): products pick `@` or `*`
+//! from the static shapes, `inv(A)*B` becomes a linear solve, `logdet` a `slogdet` (Cholesky for
+//! a declared `spd` argument), and each function of the table maps to the target's own function
+//! or to a small helper the module defines ([`helpers`]).
+
+mod harness;
+mod helpers;
+
+use crate::api::Derivation;
+use crate::diagnostic::{Diagnostic, Source};
+use crate::expr::{shape_of, Dim, Expr, Func, Kind, Problem, Shape, SymbolTable};
+use helpers::{mapping, Helper, Mapping};
+use std::collections::{BTreeSet, HashMap};
+use std::fmt::Write as _;
+
+/// The Python array library an export is written for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Target {
+    Numpy,
+    Torch,
+    Jax,
+}
+
+impl Target {
+    pub const ALL: [Target; 3] = [Target::Numpy, Target::Torch, Target::Jax];
+
+    /// The name on the command line (`--to numpy`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Target::Numpy => "numpy",
+            Target::Torch => "torch",
+            Target::Jax => "jax",
+        }
+    }
+
+    /// The library's own spelling, for people.
+    pub fn label(self) -> &'static str {
+        match self {
+            Target::Numpy => "NumPy",
+            Target::Torch => "PyTorch",
+            Target::Jax => "JAX",
+        }
+    }
+
+    /// The name the module's code calls the array library by.
+    pub(crate) fn module(self) -> &'static str {
+        match self {
+            Target::Numpy => "np",
+            Target::Torch => "torch",
+            Target::Jax => "jnp",
+        }
+    }
+}
+
+fn refusal(message: String) -> Diagnostic {
+    Diagnostic::new(0..0, message).in_source(Source::Other)
+}
+
+/// The Python module of `d` (derived from `problem`) for `target`: `f(**values)`,
+/// `grad_f(**values)`, `sample_values(seed)` and `check_gradient(seed=0)`.
+///
+/// Errors, with a message naming the construct, when the trees hold something the export does
+/// not write (a non-integer power of a matrix, a size no argument carries).
+pub fn python(problem: &Problem, d: &Derivation, target: Target) -> Result<String, Diagnostic> {
+    let table = &problem.symbols;
+    let wrt = table
+        .get(&d.wrt)
+        .ok_or_else(|| refusal(format!("unknown variable `{}`", d.wrt)))?;
+    let mut used = BTreeSet::new();
+    let f_body = Body::new(table, &d.wrt, target, &mut used)
+        .function(&d.f, Output::Scalar)
+        .map_err(refusal)?;
+    let kind = match wrt.kind {
+        Kind::Scalar => Output::Scalar,
+        Kind::Vector if wrt.shape.is_col_vector() => Output::Vector,
+        _ => Output::Matrix,
+    };
+    let grad_body = Body::new(table, &d.wrt, target, &mut used)
+        .gradient(&d.gradient, &wrt.shape, kind)
+        .map_err(refusal)?;
+    let steps: Vec<Expr> = d.steps.iter().map(|s| s.expr.clone()).collect();
+    let harness = harness::harness(problem, &steps, target).map_err(refusal)?;
+
+    let mut out = String::new();
+    out.push_str(&docstring(problem, d, target));
+    out.push_str(&imports(target));
+    for h in &used {
+        let _ = write!(out, "\n\n{}\n", h.definition(target));
+    }
+    let _ = write!(
+        out,
+        "\n\ndef f(**values):\n    \"\"\"f = {}\"\"\"\n{f_body}",
+        doc_text(&d.f_text)
+    );
+    let _ = write!(
+        out,
+        "\n\ndef grad_f(**values):\n    \"\"\"The gradient of f with respect to {}: {}\"\"\"\n{grad_body}",
+        d.wrt,
+        doc_text(&d.gradient_text)
+    );
+    out.push_str(&harness);
+    out.push_str(
+        "\n\nif __name__ == \"__main__\":\n    raise SystemExit(0 if check_gradient() else 1)\n",
+    );
+    Ok(out)
+}
+
+/// Text of the input language inside a Python docstring.
+fn doc_text(s: &str) -> String {
+    s.replace('\\', "\\\\").replace("\"\"\"", "\\\"\\\"\\\"")
+}
+
+fn imports(target: Target) -> String {
+    match target {
+        Target::Numpy => "import math\nimport random\n\nimport numpy as np\n".into(),
+        Target::Torch => "import math\nimport random\n\nimport torch\n".into(),
+        Target::Jax => "import math\nimport random\n\nimport jax\nimport jax.numpy as jnp\nimport numpy as np\n\njax.config.update(\"jax_enable_x64\", True)\n".into(),
+    }
+}
+
+/// A shape in the docstring: `scalar`, `vector of n`, `matrix n x m`.
+fn shape_doc(s: &Shape) -> String {
+    let dim = |d: &Dim| d.to_string().replace('·', "*");
+    match (&s.rows, &s.cols) {
+        (Dim::One, Dim::One) => "scalar (a number)".into(),
+        (r, Dim::One) => format!("vector of size {} (a flat array)", dim(r)),
+        (Dim::One, c) => format!("row vector 1 x {} (a flat array)", dim(c)),
+        (r, c) => format!("matrix {} x {} (an array of rows)", dim(r), dim(c)),
+    }
+}
+
+fn docstring(problem: &Problem, d: &Derivation, target: Target) -> String {
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "\"\"\"f and its gradient with respect to {}, for {}; exported by matdiff {}.\n",
+        d.wrt,
+        target.label(),
+        env!("CARGO_PKG_VERSION")
+    );
+    let _ = writeln!(s, "    f = {}", doc_text(&d.f_text));
+    let _ = writeln!(s, "    grad_{} f = {}\n", d.wrt, doc_text(&d.gradient_text));
+    let _ = writeln!(s, "Arguments (keyword arguments of f and grad_f):");
+    for sym in &problem.symbols.symbols {
+        let structure = if sym.spd {
+            ", symmetric positive definite"
+        } else if sym.symmetric {
+            ", symmetric"
+        } else {
+            ""
+        };
+        let _ = writeln!(s, "    {}: {}{structure}", sym.name, shape_doc(&sym.shape));
+    }
+    let dims = problem.symbols.dim_names();
+    if !dims.is_empty() {
+        let _ = writeln!(s, "Sizes, read from the arguments: {}.", dims.join(", "));
+    }
+    let autodiff = match target {
+        Target::Numpy => "",
+        Target::Torch => ", and with torch.autograd",
+        Target::Jax => ", and with jax.grad",
+    };
+    let _ = writeln!(
+        s,
+        "\nf returns a number, grad_f an array shaped like {wrt}. check_gradient(seed=0) draws\n\
+         values that respect the declarations and the domain of f (sample_values) and compares\n\
+         grad_f with central finite differences{autodiff}, printing the relative error.\n\"\"\"",
+        wrt = d.wrt
+    );
+    s
+}
+
+/// How a function returns its value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Output {
+    Scalar,
+    Vector,
+    Matrix,
+}
+
+/// Python keywords and the names the module itself defines: a symbol of such a name gets `_`
+/// appended as a local variable (its keyword argument keeps the name).
+const RESERVED: &[&str] = &[
+    "False", "None", "True", "and", "as", "assert", "async", "await", "break", "class", "continue",
+    "def", "del", "elif", "else", "except", "finally", "for", "from", "global", "if", "import",
+    "in", "is", "lambda", "nonlocal", "not", "or", "pass", "raise", "return", "try", "while",
+    "with", "yield", "np", "jnp", "jax", "torch", "math", "random", "values", "f", "grad_f",
+];
+
+fn local(name: &str) -> String {
+    if RESERVED.contains(&name) {
+        format!("{name}_")
+    } else {
+        name.to_string()
+    }
+}
+
+/// A Python float literal.
+fn number(x: f64) -> String {
+    let s = if x.fract() == 0.0 && x.abs() < 1e15 {
+        format!("{x:.1}")
+    } else {
+        format!("{x:?}")
+    };
+    if x < 0.0 {
+        format!("({s})")
+    } else {
+        s
+    }
+}
+
+/// An exponent: an integer without a decimal point.
+fn exponent(p: f64) -> String {
+    if p.fract() == 0.0 && p.abs() < 1e9 {
+        #[allow(clippy::cast_possible_truncation)]
+        let k = p as i64;
+        if k < 0 {
+            format!("({k})")
+        } else {
+            k.to_string()
+        }
+    } else {
+        number(p)
+    }
+}
+
+/// Whether `e` is cheap enough to write again rather than keep in a temporary (a symbol, a
+/// number, an identity, ones, or a symbol's transpose).
+fn is_leaf(e: &Expr) -> bool {
+    match e {
+        Expr::Num(_) | Expr::Sym(_) | Expr::Eye(_) | Expr::Ones(_) => true,
+        Expr::Transpose(a) => matches!(&**a, Expr::Sym(_)),
+        _ => false,
+    }
+}
+
+/// The key of a subtree for sharing: equal trees, equal keys.
+fn key(e: &Expr) -> String {
+    format!("{e:?}")
+}
+
+/// `inv(A)` or `inv(A)'` as a factor of a product: `A` and whether it is transposed.
+fn inv_factor(e: &Expr) -> Option<(&Expr, bool)> {
+    match e {
+        Expr::Inv(a) => Some((a, false)),
+        Expr::Transpose(t) => match &**t {
+            Expr::Inv(a) => Some((a, true)),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// `log(det(A))`: `A`.
+fn log_det(e: &Expr) -> Option<&Expr> {
+    let (Func::Log, a) = e.as_call1()? else {
+        return None;
+    };
+    match a.as_call1()? {
+        (Func::Det, inner) => Some(inner),
+        _ => None,
+    }
+}
+
+/// `(…)` around a whole expression, removed for an assignment or a return.
+fn strip_outer(s: &str) -> &str {
+    let Some(inner) = s.strip_prefix('(').and_then(|s| s.strip_suffix(')')) else {
+        return s;
+    };
+    let mut depth = 0i32;
+    for c in inner.chars() {
+        match c {
+            '(' => depth += 1,
+            ')' => {
+                depth -= 1;
+                if depth < 0 {
+                    return s;
+                }
+            }
+            _ => {}
+        }
+    }
+    if depth == 0 {
+        inner
+    } else {
+        s
+    }
+}
+
+/// One Python function's body being written: its lines, and the subtrees it computes once.
+struct Body<'a> {
+    table: &'a SymbolTable,
+    wrt: &'a str,
+    target: Target,
+    used: &'a mut BTreeSet<Helper>,
+    counts: HashMap<String, usize>,
+    temps: HashMap<String, String>,
+    lines: Vec<String>,
+}
+
+impl<'a> Body<'a> {
+    fn new(
+        table: &'a SymbolTable,
+        wrt: &'a str,
+        target: Target,
+        used: &'a mut BTreeSet<Helper>,
+    ) -> Body<'a> {
+        Body {
+            table,
+            wrt,
+            target,
+            used,
+            counts: HashMap::new(),
+            temps: HashMap::new(),
+            lines: Vec::new(),
+        }
+    }
+
+    fn shape(&self, e: &Expr) -> Shape {
+        shape_of(e, self.table)
+    }
+
+    fn helper(&mut self, h: Helper, args: &[String]) -> String {
+        self.used.insert(h);
+        format!("{}({})", h.name(), args.join(", "))
+    }
+
+    /// The body of `f`: the arguments, the temporaries, the scalar returned.
+    fn function(mut self, e: &Expr, output: Output) -> Result<String, String> {
+        self.count(e);
+        let value = self.gen(e)?;
+        let ret = self.output(&value, output);
+        self.finish(e, None, &ret)
+    }
+
+    /// The body of `grad_f`: the gradient shaped like the variable `var` (a zero gradient is a
+    /// zero array of the variable's shape).
+    fn gradient(mut self, e: &Expr, var: &Shape, output: Output) -> Result<String, String> {
+        self.count(e);
+        let mut value = self.gen(e)?;
+        let mut sized_by = None;
+        if self.shape(e) != *var {
+            let (r, c) = (self.dim(&var.rows)?, self.dim(&var.cols)?);
+            value = format!("({} + {value})", self.helper(Helper::Zeros, &[r, c]));
+            sized_by = Some(var);
+        }
+        let ret = self.output(&value, output);
+        self.finish(e, sized_by, &ret)
+    }
+
+    fn output(&mut self, value: &str, output: Output) -> String {
+        match output {
+            Output::Scalar => self.helper(Helper::OutScalar, &[strip_outer(value).to_string()]),
+            Output::Vector => format!("{value}.reshape(-1)"),
+            Output::Matrix => strip_outer(value).to_string(),
+        }
+    }
+
+    /// Reads the arguments `e` mentions, computes the sizes its identities and ones use (and
+    /// those of `sized`, the variable's shape for a zero gradient), then the lines and the return.
+    fn finish(self, e: &Expr, sized: Option<&Shape>, ret: &str) -> Result<String, String> {
+        let mut names: Vec<String> = Vec::new();
+        let mut dims: Vec<String> = Vec::new();
+        let add_dim = |d: &Dim, dims: &mut Vec<String>| {
+            d.for_each_name(&mut |n| {
+                if !dims.iter().any(|x| x == n) {
+                    dims.push(n.to_string());
+                }
+            });
+        };
+        e.any(&mut |n| {
+            match n {
+                Expr::Sym(s) => {
+                    if !names.iter().any(|x| **x == **s) {
+                        names.push(s.to_string());
+                    }
+                }
+                Expr::Eye(d) => add_dim(d, &mut dims),
+                Expr::Ones(s) => {
+                    add_dim(&s.rows, &mut dims);
+                    add_dim(&s.cols, &mut dims);
+                }
+                _ => {}
+            }
+            false
+        });
+        if let Some(s) = sized {
+            add_dim(&s.rows, &mut dims);
+            add_dim(&s.cols, &mut dims);
+        }
+        let mut size_lines = Vec::new();
+        for d in &dims {
+            let (sym, axis) = self
+                .table
+                .symbols
+                .iter()
+                .find_map(|s| {
+                    if matches!(&s.shape.rows, Dim::Name(n) if **n == **d) {
+                        Some((s, 0))
+                    } else if matches!(&s.shape.cols, Dim::Name(n) if **n == **d) {
+                        Some((s, 1))
+                    } else {
+                        None
+                    }
+                })
+                .ok_or_else(|| {
+                    format!(
+                        "the size {d} is the size of no argument (only of an identity or a \
+                         matrix of ones in the expression), so the exported code cannot read it: \
+                         declare an argument of that size"
+                    )
+                })?;
+            if !names.contains(&sym.name) {
+                names.push(sym.name.clone());
+            }
+            size_lines.push(format!("_{d} = {}.shape[{axis}]", local(&sym.name)));
+        }
+        let mut head = Vec::new();
+        let mut used = Vec::new();
+        for name in &names {
+            let sym = self
+                .table
+                .get(name)
+                .ok_or_else(|| format!("unknown symbol `{name}`"))?;
+            let h = match (&sym.shape.rows, &sym.shape.cols) {
+                (Dim::One, Dim::One) => Helper::Scalar,
+                (_, Dim::One) => Helper::Column,
+                (Dim::One, _) => Helper::Row,
+                _ => Helper::Matrix,
+            };
+            used.push(h);
+            head.push(format!(
+                "{} = {}(values[{:?}])",
+                local(&sym.name),
+                h.name(),
+                sym.name
+            ));
+        }
+        self.used.extend(used);
+        let mut out = String::new();
+        for line in head.iter().chain(&size_lines).chain(&self.lines) {
+            let _ = writeln!(out, "    {line}");
+        }
+        let _ = writeln!(out, "    return {ret}");
+        Ok(out)
+    }
+
+    /// `_n`, `3`, `_m * _p`: a size as Python.
+    fn dim(&self, d: &Dim) -> Result<String, String> {
+        Ok(match d {
+            Dim::One => "1".into(),
+            Dim::Num(n) => n.to_string(),
+            Dim::Name(n) => format!("_{n}"),
+            Dim::Prod(ps) => {
+                let parts: Result<Vec<String>, String> = ps.iter().map(|p| self.dim(p)).collect();
+                parts?.join(" * ")
+            }
+        })
+    }
+
+    /// Counts the subtrees, each repeated one once (its own subtrees are computed once with it).
+    fn count(&mut self, e: &Expr) {
+        if is_leaf(e) {
+            return;
+        }
+        let n = self.counts.entry(key(e)).or_insert(0);
+        *n += 1;
+        if *n > 1 {
+            return;
+        }
+        match e {
+            Expr::Mul(factors) => {
+                for f in factors {
+                    match inv_factor(f) {
+                        // Solved, not computed: only its matrix is a value.
+                        Some((a, _)) => self.count(a),
+                        None => self.count(f),
+                    }
+                }
+            }
+            _ => {
+                if let Some(a) = log_det(e) {
+                    self.count(a);
+                } else {
+                    e.for_each_child(|c| self.count(c));
+                }
+            }
+        }
+    }
+
+    /// Python for `e`: a temporary's name when `e` is repeated (assigned at its first use).
+    fn gen(&mut self, e: &Expr) -> Result<String, String> {
+        if is_leaf(e) {
+            return self.node(e);
+        }
+        let k = key(e);
+        if self.counts.get(&k).copied().unwrap_or(0) < 2 {
+            return self.node(e);
+        }
+        if let Some(t) = self.temps.get(&k) {
+            return Ok(t.clone());
+        }
+        let code = self.node(e)?;
+        let name = format!("_t{}", self.temps.len() + 1);
+        self.lines.push(format!("{name} = {}", strip_outer(&code)));
+        self.temps.insert(k, name.clone());
+        Ok(name)
+    }
+
+    /// An argument of a function: numbers become 1×1 arrays (torch's functions take no floats).
+    fn arg(&mut self, e: &Expr) -> Result<String, String> {
+        match e {
+            Expr::Num(x) => Ok(self.helper(Helper::Const, &[number(*x)])),
+            _ => Ok(strip_outer(&self.gen(e)?).to_string()),
+        }
+    }
+
+    fn node(&mut self, e: &Expr) -> Result<String, String> {
+        Ok(match e {
+            Expr::Num(x) => number(*x),
+            Expr::Sym(s) => local(s),
+            Expr::Eye(d) => {
+                let n = self.dim(d)?;
+                self.helper(Helper::Eye, &[n])
+            }
+            Expr::Ones(s) => {
+                let (r, c) = (self.dim(&s.rows)?, self.dim(&s.cols)?);
+                self.helper(Helper::Ones, &[r, c])
+            }
+            Expr::Add(terms) => self.add(terms)?,
+            Expr::Mul(factors) => self.mul(factors)?,
+            Expr::Div(a, b) | Expr::HadDiv(a, b) => {
+                format!("({} / {})", self.gen(a)?, self.gen(b)?)
+            }
+            Expr::Had(factors) => {
+                let parts: Result<Vec<String>, String> =
+                    factors.iter().map(|f| self.gen(f)).collect();
+                format!("({})", parts?.join(" * "))
+            }
+            Expr::HadPow(a, p) => format!("({} ** {})", self.gen(a)?, exponent(*p)),
+            Expr::Pow(a, p) => {
+                if self.shape(a).is_scalar() {
+                    format!("({} ** {})", self.gen(a)?, exponent(*p))
+                } else if p.fract() == 0.0 && p.abs() < 1e9 {
+                    let a = self.arg(a)?;
+                    self.helper(Helper::MatrixPower, &[a, exponent(*p)])
+                } else {
+                    return Err(format!(
+                        "the non-integer power {p} of a matrix cannot be exported"
+                    ));
+                }
+            }
+            Expr::Transpose(a) => {
+                if self.shape(a).is_scalar() {
+                    self.gen(a)?
+                } else {
+                    format!("{}.T", self.gen(a)?)
+                }
+            }
+            Expr::Inv(a) => {
+                if self.shape(a).is_scalar() {
+                    format!("(1.0 / {})", self.gen(a)?)
+                } else {
+                    let a = self.arg(a)?;
+                    self.helper(Helper::Inv, &[a])
+                }
+            }
+            Expr::Call(f, args) => self.call(e, *f, args)?,
+            Expr::D(_) => return Err("a differential d(·) cannot be exported".into()),
+        })
+    }
+
+    fn add(&mut self, terms: &[Expr]) -> Result<String, String> {
+        let mut out = String::new();
+        for (i, t) in terms.iter().enumerate() {
+            // `a + (-1)*b` is written `a - b`.
+            let negated = match t {
+                Expr::Mul(fs) if i > 0 => match fs.first() {
+                    Some(Expr::Num(c)) if *c < 0.0 => Some(if *c == -1.0 && fs.len() == 2 {
+                        fs[1].clone()
+                    } else {
+                        let mut rest = fs.clone();
+                        rest[0] = Expr::Num(-c);
+                        Expr::Mul(rest)
+                    }),
+                    _ => None,
+                },
+                _ => None,
+            };
+            match negated {
+                Some(n) => {
+                    let _ = write!(out, " - {}", self.gen(&n)?);
+                }
+                None if i > 0 => {
+                    let _ = write!(out, " + {}", self.gen(t)?);
+                }
+                None => out.push_str(&self.gen(t)?),
+            }
+        }
+        Ok(format!("({out})"))
+    }
+
+    /// A product, folded from the right so that `inv(A)*v` is `solve(A, v)` and `u*inv(A)`
+    /// is `rsolve(u, A)`; a 1×1 factor scales (`*`), others multiply (`@`).
+    fn mul(&mut self, factors: &[Expr]) -> Result<String, String> {
+        Ok(self
+            .fold(factors, None)?
+            .map_or_else(|| "1.0".to_string(), |(s, _)| s))
+    }
+
+    /// `factors` times `acc` (the product to their right, as code and shape).
+    fn fold(
+        &mut self,
+        factors: &[Expr],
+        mut acc: Option<(String, Shape)>,
+    ) -> Result<Option<(String, Shape)>, String> {
+        let mut i = factors.len();
+        while i > 0 {
+            i -= 1;
+            let fi = &factors[i];
+            if let Some((a, transposed)) = inv_factor(fi) {
+                if !self.shape(a).is_scalar() {
+                    let code = self.gen(a)?;
+                    let a_code = if transposed {
+                        format!("{code}.T")
+                    } else {
+                        strip_outer(&code).to_string()
+                    };
+                    match acc.take() {
+                        Some((v, shape)) if !shape.is_scalar() => {
+                            let solved =
+                                self.helper(Helper::Solve, &[a_code, strip_outer(&v).into()]);
+                            acc = Some((solved, shape));
+                            continue;
+                        }
+                        None if i > 0 && !self.shape(&factors[i - 1]).is_scalar() => {
+                            i -= 1;
+                            let left = &factors[i];
+                            let shape = self.shape(left);
+                            let l = strip_outer(&self.gen(left)?).to_string();
+                            acc = Some((self.helper(Helper::RSolve, &[l, a_code]), shape));
+                            continue;
+                        }
+                        other => acc = other,
+                    }
+                }
+            }
+            // `(inv(A) + B)*v` is `solve(A, v) + B @ v`, with `v` computed once.
+            if let (Expr::Add(terms), Some((v, shape))) = (fi, &acc) {
+                if !shape.is_scalar()
+                    && terms
+                        .iter()
+                        .any(|t| t.any(&mut |n| inv_factor(n).is_some()))
+                {
+                    let (v, shape) = (v.clone(), shape.clone());
+                    let v = if v.chars().all(|c| c.is_alphanumeric() || c == '_') {
+                        v
+                    } else {
+                        let name = format!("_t{}", self.temps.len() + 1);
+                        self.lines.push(format!("{name} = {}", strip_outer(&v)));
+                        self.temps.insert(format!("fold {name}"), name.clone());
+                        name
+                    };
+                    let mut parts = Vec::new();
+                    let mut rows = shape.rows.clone();
+                    for t in terms {
+                        let fs = match t {
+                            Expr::Mul(fs) => fs.as_slice(),
+                            other => std::slice::from_ref(other),
+                        };
+                        let (code, sh) = self
+                            .fold(fs, Some((v.clone(), shape.clone())))?
+                            .unwrap_or_else(|| (v.clone(), shape.clone()));
+                        rows = sh.rows;
+                        parts.push(code);
+                    }
+                    acc = Some((
+                        format!("({})", parts.join(" + ")),
+                        Shape::new(rows, shape.cols),
+                    ));
+                    continue;
+                }
+            }
+            let shape_i = self.shape(fi);
+            let v = self.gen(fi)?;
+            acc = Some(match acc {
+                None => (v, shape_i),
+                Some((s, sh)) => {
+                    if shape_i.is_scalar() || sh.is_scalar() {
+                        let shape = if shape_i.is_scalar() { sh } else { shape_i };
+                        (format!("({v} * {s})"), shape)
+                    } else {
+                        (format!("({v} @ {s})"), Shape::new(shape_i.rows, sh.cols))
+                    }
+                }
+            });
+        }
+        Ok(acc)
+    }
+
+    fn call(&mut self, e: &Expr, f: Func, args: &[std::rc::Rc<Expr>]) -> Result<String, String> {
+        if let Some(a) = log_det(e) {
+            let a = self.arg(a)?;
+            return Ok(self.helper(Helper::LogDet, &[a]));
+        }
+        if f == Func::LogDet {
+            if let [a] = args {
+                let spd = matches!(&**a, Expr::Sym(s) if **s != *self.wrt
+                    && self.table.get(s).is_some_and(|s| s.spd));
+                let a = self.arg(a)?;
+                let h = if spd {
+                    Helper::LogDetSpd
+                } else {
+                    Helper::LogDet
+                };
+                return Ok(self.helper(h, &[a]));
+            }
+        }
+        let mut codes = Vec::with_capacity(args.len());
+        for a in args {
+            codes.push(self.arg(a)?);
+        }
+        Ok(match mapping(f)? {
+            Mapping::Module(name) => {
+                format!("{}.{name}({})", self.target.module(), codes.join(", "))
+            }
+            Mapping::Helper(h) => self.helper(h, &codes),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests;
