@@ -6,6 +6,7 @@ use super::copy::CopyButtons;
 use super::derivation::DerivationView;
 use super::embed::EmbedDialog;
 use super::error::ErrorView;
+use super::export::ExportCode;
 use super::gallery::Gallery;
 use super::input::ExprInput;
 use super::preview::Preview;
@@ -209,8 +210,11 @@ pub fn app() -> Html {
         .and_then(|s| s.analysis.derivation.clone());
     let copy = derivation.as_ref().map(|d| {
         html! {
+            <>
             <CopyButtons align={d.to_align()} gradient_latex={d.gradient_latex.clone()}
                 gradient_text={d.gradient_text.clone()} />
+            if let Some(s) = &state.shown { <ExportCode analysis={s.analysis.clone()} /> }
+            </>
         }
     });
     // The snippets embed what the page derives: while the input has errors, the last valid input.

@@ -373,11 +373,7 @@ impl<'a> Body<'a> {
         };
         e.any(&mut |n| {
             match n {
-                Expr::Sym(s) => {
-                    if !names.iter().any(|x| **x == **s) {
-                        names.push(s.to_string());
-                    }
-                }
+                Expr::Sym(s) if !names.iter().any(|x| **x == **s) => names.push(s.to_string()),
                 Expr::Eye(d) => add_dim(d, &mut dims),
                 Expr::Ones(s) => {
                     add_dim(&s.rows, &mut dims);
