@@ -31,7 +31,7 @@ test('Export code shows the NumPy, PyTorch and JAX modules of the derivation on 
     assert.equal(await page.getByRole('button', { name: label, exact: true }).getAttribute('aria-pressed'), 'true');
   }
   await page.getByRole('button', { name: 'Copy code' }).click();
-  await until(async () => /Copied the code|did not allow/.test(await page.locator('.export .copy-status').textContent()),
+  await until(async () => /Copied the code|did not allow/.test(await page.locator('.copy .copy-status').textContent()),
     { describe: () => 'no copy status' });
   // The chosen variant again closes the code.
   await page.getByRole('button', { name: 'JAX', exact: true }).click();

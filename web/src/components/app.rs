@@ -6,7 +6,6 @@ use super::copy::CopyButtons;
 use super::derivation::DerivationView;
 use super::embed::EmbedDialog;
 use super::error::ErrorView;
-use super::export::ExportCode;
 use super::gallery::Gallery;
 use super::input::ExprInput;
 use super::preview::Preview;
@@ -204,17 +203,12 @@ pub fn app() -> Html {
         return html! { <main class="app embed">{ results }</main> };
     }
 
-    let derivation = state
-        .shown
-        .as_ref()
-        .and_then(|s| s.analysis.derivation.clone());
+    let analysis = state.shown.as_ref().map(|s| s.analysis.clone()).unwrap_or_default();
+    let derivation = analysis.derivation.clone();
     let copy = derivation.as_ref().map(|d| {
         html! {
-            <>
             <CopyButtons align={d.to_align()} gradient_latex={d.gradient_latex.clone()}
-                gradient_text={d.gradient_text.clone()} />
-            if let Some(s) = &state.shown { <ExportCode analysis={s.analysis.clone()} /> }
-            </>
+                gradient_text={d.gradient_text.clone()} analysis={analysis.clone()} />
         }
     });
     // The snippets embed what the page derives: while the input has errors, the last valid input.

@@ -6,7 +6,6 @@ pub mod copy;
 pub mod derivation;
 pub mod embed;
 pub mod error;
-pub mod export;
 pub mod gallery;
 pub mod input;
 pub mod math;

@@ -13,7 +13,7 @@ fn size(d: &Dim) -> String {
     match d {
         Dim::One => "1".into(),
         Dim::Num(n) => n.to_string(),
-        Dim::Name(n) => format!("_SIZES[{:?}]", &**n),
+        Dim::Name(n) => format!("_SIZES[\"{n}\"]"),
         Dim::Prod(ps) => ps.iter().map(size).collect::<Vec<_>>().join(" * "),
     }
 }
@@ -24,13 +24,11 @@ pub(super) fn harness(problem: &Problem, steps: &[Expr], target: Target) -> Resu
     let needs = needs_with_steps(&problem.expr, steps, &problem.symbols);
     let mut out = String::new();
     out.push_str(
-        "\n\n# What sample_values draws (as matdiff's sampler does): the sizes of the dimensions, and per\n\
-         # argument its kind, rows, columns, entries (normal; positive: in [0.5, 2], under log, sqrt,\n\
-         # powers and denominators; bounded: in (-0.9, 0.9), under arcsin, arccos, tan) and structure\n\
-         # (spd: B B'/n + I, for a declared spd or symmetric matrix under an inverse, det or logdet;\n\
-         # spd-skew: the same plus a skew-symmetric part, for an undeclared one; symmetric; general).\n",
+        "\n\n# What sample_values draws, as matdiff's sampler: per argument its kind, rows, columns,\n\
+         # entries (normal; positive: in [0.5, 2]; bounded: in (-0.9, 0.9)) and structure (spd:\n\
+         # B B'/n + I; spd-skew: plus a skew-symmetric part; symmetric; general).\n",
     );
-    let entries: Vec<String> = sizes.iter().map(|(k, v)| format!("{k:?}: {v}")).collect();
+    let entries: Vec<String> = sizes.iter().map(|(k, v)| format!("\"{k}\": {v}")).collect();
     let _ = writeln!(out, "_SIZES = {{{}}}", entries.join(", "));
     out.push_str("_ARGUMENTS = [\n");
     for sym in &problem.symbols.symbols {
@@ -63,14 +61,14 @@ pub(super) fn harness(problem: &Problem, steps: &[Expr], target: Target) -> Resu
         };
         let _ = writeln!(
             out,
-            "    ({:?}, {kind:?}, {}, {}, {entry:?}, {structure:?}),",
+            "    (\"{}\", \"{kind}\", {}, {}, \"{entry}\", \"{structure}\"),",
             sym.name,
             size(rows),
             size(cols)
         );
     }
     out.push_str("]\n");
-    let _ = writeln!(out, "_WRT = {:?}", problem.wrt);
+    let _ = writeln!(out, "_WRT = \"{}\"", problem.wrt);
     out.push_str(COMMON);
     out.push_str(match target {
         Target::Numpy => ENTRIES_NUMPY,
@@ -122,8 +120,7 @@ def _argument(m, kind):
 
 
 def sample_values(seed=0):
-    """Random values of the arguments that respect their declarations and the domain of f:
-    up to 30 draws, keeping the first where f is finite."""
+    """Random values respecting the declarations, where f is finite (up to 30 draws)."""
     last = None
     for attempt in range(30):
         rng = random.Random(seed * 1000003 + attempt)
@@ -132,13 +129,12 @@ def sample_values(seed=0):
         try:
             if math.isfinite(float(f(**values))):
                 return values
-        except Exception as e:  # outside the domain of f (a singular matrix, say): draw again
+        except Exception as e:  # outside the domain of f: draw again
             last = e
     raise ValueError(f"f is undefined at 30 random samples (last error: {last!r})")
 
 
 def _flatten(v):
-    """The entries of a value (row by row) and the function that rebuilds a value from them."""
     if isinstance(v, list) and v and isinstance(v[0], list):
         cols = len(v[0])
         return [x for row in v for x in row], lambda e: [e[i * cols:(i + 1) * cols] for i in range(len(v))]
@@ -173,9 +169,8 @@ def _entries(a):
 const CHECK: &str = r#"
 
 def check_gradient(seed=0, tolerance=1e-6):
-    """Compares grad_f with central finite differences of f, entry by entry (steps h and 2h,
-    extrapolated), at sample_values(seed); prints the relative error and returns whether it
-    is within the tolerance (or the finite differences' own error estimate, if larger)."""
+    """grad_f against central finite differences of f at sample_values(seed): prints the
+    relative error, returns whether it is within the tolerance."""
     values = sample_values(seed)
     x, rebuild = _flatten(values[_WRT])
     g = _entries(grad_f(**values))

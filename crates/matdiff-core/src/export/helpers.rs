@@ -6,7 +6,7 @@ use crate::expr::Func;
 
 /// A Python helper: its name and its definition for each target, `XP` standing for the array
 /// module (`np`, `torch`, `jnp`) where the three agree.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) enum Helper {
     Scalar,
     Column,
@@ -89,6 +89,46 @@ pub(super) fn mapping(f: Func) -> Result<Mapping, String> {
 }
 
 impl Helper {
+    /// Every helper, in the order a module defines them.
+    pub(super) const ALL: [Helper; 31] = [
+        Helper::Scalar,
+        Helper::Column,
+        Helper::Row,
+        Helper::Matrix,
+        Helper::Const,
+        Helper::Eye,
+        Helper::Ones,
+        Helper::Zeros,
+        Helper::Inv,
+        Helper::Solve,
+        Helper::RSolve,
+        Helper::Det,
+        Helper::LogDet,
+        Helper::LogDetSpd,
+        Helper::MatrixPower,
+        Helper::Trace,
+        Helper::Sum,
+        Helper::Mean,
+        Helper::LogSumExp,
+        Helper::Softmax,
+        Helper::Norm1,
+        Helper::Norm2,
+        Helper::Diag,
+        Helper::DiagOf,
+        Helper::Adj,
+        Helper::Kron,
+        Helper::Relu,
+        Helper::Step,
+        Helper::Sigmoid,
+        Helper::Softplus,
+        Helper::OutScalar,
+    ];
+
+    /// The helper's bit in a set of helpers.
+    pub(super) fn bit(self) -> u64 {
+        1 << (self as u32)
+    }
+
     pub(super) fn name(self) -> &'static str {
         match self {
             Helper::Scalar => "_scalar",
@@ -128,12 +168,15 @@ impl Helper {
     /// The definition for `target` (`def …`, without a trailing blank line).
     pub(super) fn definition(self, target: Target) -> String {
         let (np, torch, jax) = self.bodies();
-        let body = match target {
-            Target::Numpy => np,
-            Target::Torch => torch.unwrap_or(np),
-            Target::Jax => jax.unwrap_or(np),
-        };
-        body.replace("XP", target.module())
+        match target {
+            Target::Numpy => np.replace("XP", "np"),
+            // torch's `asarray` is `as_tensor`, its other names are NumPy's.
+            Target::Torch => torch
+                .unwrap_or(np)
+                .replace("XP.asarray(", "torch.as_tensor(")
+                .replace("XP", "torch"),
+            Target::Jax => jax.unwrap_or(np).replace("XP", "jnp"),
+        }
     }
 
     /// The definition for NumPy, and for PyTorch and JAX where they differ from it.
@@ -141,22 +184,22 @@ impl Helper {
         match self {
             Helper::Scalar => (
                 "def _scalar(v):\n    return XP.asarray(v, dtype=XP.float64).reshape(1, 1)",
-                Some("def _scalar(v):\n    return torch.as_tensor(v, dtype=torch.float64).reshape(1, 1)"),
+                None,
                 None,
             ),
             Helper::Column => (
                 "def _column(v):\n    return XP.asarray(v, dtype=XP.float64).reshape(-1, 1)",
-                Some("def _column(v):\n    return torch.as_tensor(v, dtype=torch.float64).reshape(-1, 1)"),
+                None,
                 None,
             ),
             Helper::Row => (
                 "def _row(v):\n    return XP.asarray(v, dtype=XP.float64).reshape(1, -1)",
-                Some("def _row(v):\n    return torch.as_tensor(v, dtype=torch.float64).reshape(1, -1)"),
+                None,
                 None,
             ),
             Helper::Matrix => (
                 "def _matrix(v):\n    a = XP.asarray(v, dtype=XP.float64)\n    if a.ndim != 2:\n        raise ValueError(f\"expected a matrix (an array of rows), not an array of shape {tuple(a.shape)}\")\n    return a",
-                Some("def _matrix(v):\n    a = torch.as_tensor(v, dtype=torch.float64)\n    if a.ndim != 2:\n        raise ValueError(f\"expected a matrix (an array of rows), not an array of shape {tuple(a.shape)}\")\n    return a"),
+                None,
                 None,
             ),
             Helper::Const => (

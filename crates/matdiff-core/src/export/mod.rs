@@ -13,7 +13,6 @@ use crate::api::Derivation;
 use crate::diagnostic::{Diagnostic, Source};
 use crate::expr::{shape_of, Dim, Expr, Func, Kind, Problem, Shape, SymbolTable};
 use helpers::{mapping, Helper, Mapping};
-use std::collections::{BTreeSet, HashMap};
 use std::fmt::Write as _;
 
 /// The Python array library an export is written for.
@@ -69,7 +68,7 @@ pub fn python(problem: &Problem, d: &Derivation, target: Target) -> Result<Strin
     let wrt = table
         .get(&d.wrt)
         .ok_or_else(|| refusal(format!("unknown variable `{}`", d.wrt)))?;
-    let mut used = BTreeSet::new();
+    let mut used = 0u64;
     let f_body = Body::new(table, &d.wrt, target, &mut used)
         .function(&d.f, Output::Scalar)
         .map_err(refusal)?;
@@ -87,7 +86,7 @@ pub fn python(problem: &Problem, d: &Derivation, target: Target) -> Result<Strin
     let mut out = String::new();
     out.push_str(&docstring(problem, d, target));
     out.push_str(&imports(target));
-    for h in &used {
+    for h in Helper::ALL.iter().filter(|h| used & h.bit() != 0) {
         let _ = write!(out, "\n\n{}\n", h.definition(target));
     }
     let _ = write!(
@@ -200,10 +199,11 @@ fn local(name: &str) -> String {
 
 /// A Python float literal.
 fn number(x: f64) -> String {
+    // `{x}` is the shortest text that reads back as x; a whole number gets `.0` (a float).
     let s = if x.fract() == 0.0 && x.abs() < 1e15 {
-        format!("{x:.1}")
+        format!("{x}.0")
     } else {
-        format!("{x:?}")
+        format!("{x}")
     };
     if x < 0.0 {
         format!("({s})")
@@ -237,9 +237,10 @@ fn is_leaf(e: &Expr) -> bool {
     }
 }
 
-/// The key of a subtree for sharing: equal trees, equal keys.
-fn key(e: &Expr) -> String {
-    format!("{e:?}")
+/// The key of a subtree for sharing: its text in the input language (equal trees, equal texts;
+/// trees that print alike are the same function of the same shape).
+fn key(e: &Expr, table: &SymbolTable) -> String {
+    crate::print::text(e, table)
 }
 
 /// `inv(A)` or `inv(A)'` as a factor of a product: `A` and whether it is transposed.
@@ -252,6 +253,35 @@ fn inv_factor(e: &Expr) -> Option<(&Expr, bool)> {
         },
         _ => None,
     }
+}
+
+/// Whether `e` holds an inverse.
+fn has_inverse(e: &Expr) -> bool {
+    matches!(e, Expr::Inv(_)) || e.children().into_iter().any(has_inverse)
+}
+
+/// The symbols (by name, first use first) and the sizes of identities and ones in `e`.
+fn symbols_and_sizes(e: &Expr, names: &mut Vec<String>, dims: &mut Vec<String>) {
+    match e {
+        Expr::Sym(s) if !names.iter().any(|x| **x == **s) => names.push(s.to_string()),
+        Expr::Eye(d) => add_dim(d, dims),
+        Expr::Ones(s) => {
+            add_dim(&s.rows, dims);
+            add_dim(&s.cols, dims);
+        }
+        _ => {}
+    }
+    for c in e.children() {
+        symbols_and_sizes(c, names, dims);
+    }
+}
+
+fn add_dim(d: &Dim, dims: &mut Vec<String>) {
+    d.for_each_name(&mut |n| {
+        if !dims.iter().any(|x| x == n) {
+            dims.push(n.to_string());
+        }
+    });
 }
 
 /// `log(det(A))`: `A`.
@@ -295,9 +325,13 @@ struct Body<'a> {
     table: &'a SymbolTable,
     wrt: &'a str,
     target: Target,
-    used: &'a mut BTreeSet<Helper>,
-    counts: HashMap<String, usize>,
-    temps: HashMap<String, String>,
+    /// The helpers used, one bit each ([`Helper::bit`]).
+    used: &'a mut u64,
+    /// How often each subtree (by key) occurs; few enough to search.
+    counts: Vec<(String, usize)>,
+    /// The temporaries assigned so far, by key.
+    temps: Vec<(String, String)>,
+    next_temp: usize,
     lines: Vec<String>,
 }
 
@@ -306,15 +340,16 @@ impl<'a> Body<'a> {
         table: &'a SymbolTable,
         wrt: &'a str,
         target: Target,
-        used: &'a mut BTreeSet<Helper>,
+        used: &'a mut u64,
     ) -> Body<'a> {
         Body {
             table,
             wrt,
             target,
             used,
-            counts: HashMap::new(),
-            temps: HashMap::new(),
+            counts: Vec::new(),
+            temps: Vec::new(),
+            next_temp: 0,
             lines: Vec::new(),
         }
     }
@@ -324,7 +359,7 @@ impl<'a> Body<'a> {
     }
 
     fn helper(&mut self, h: Helper, args: &[String]) -> String {
-        self.used.insert(h);
+        *self.used |= h.bit();
         format!("{}({})", h.name(), args.join(", "))
     }
 
@@ -364,25 +399,7 @@ impl<'a> Body<'a> {
     fn finish(self, e: &Expr, sized: Option<&Shape>, ret: &str) -> Result<String, String> {
         let mut names: Vec<String> = Vec::new();
         let mut dims: Vec<String> = Vec::new();
-        let add_dim = |d: &Dim, dims: &mut Vec<String>| {
-            d.for_each_name(&mut |n| {
-                if !dims.iter().any(|x| x == n) {
-                    dims.push(n.to_string());
-                }
-            });
-        };
-        e.any(&mut |n| {
-            match n {
-                Expr::Sym(s) if !names.iter().any(|x| **x == **s) => names.push(s.to_string()),
-                Expr::Eye(d) => add_dim(d, &mut dims),
-                Expr::Ones(s) => {
-                    add_dim(&s.rows, &mut dims);
-                    add_dim(&s.cols, &mut dims);
-                }
-                _ => {}
-            }
-            false
-        });
+        symbols_and_sizes(e, &mut names, &mut dims);
         if let Some(s) = sized {
             add_dim(&s.rows, &mut dims);
             add_dim(&s.cols, &mut dims);
@@ -415,7 +432,7 @@ impl<'a> Body<'a> {
             size_lines.push(format!("_{d} = {}.shape[{axis}]", local(&sym.name)));
         }
         let mut head = Vec::new();
-        let mut used = Vec::new();
+        let mut used = 0;
         for name in &names {
             let sym = self
                 .table
@@ -427,15 +444,15 @@ impl<'a> Body<'a> {
                 (Dim::One, _) => Helper::Row,
                 _ => Helper::Matrix,
             };
-            used.push(h);
+            used |= h.bit();
             head.push(format!(
-                "{} = {}(values[{:?}])",
+                "{} = {}(values[\"{}\"])",
                 local(&sym.name),
                 h.name(),
                 sym.name
             ));
         }
-        self.used.extend(used);
+        *self.used |= used;
         let mut out = String::new();
         for line in head.iter().chain(&size_lines).chain(&self.lines) {
             let _ = writeln!(out, "    {line}");
@@ -462,11 +479,12 @@ impl<'a> Body<'a> {
         if is_leaf(e) {
             return;
         }
-        let n = self.counts.entry(key(e)).or_insert(0);
-        *n += 1;
-        if *n > 1 {
+        let k = key(e, self.table);
+        if let Some((_, n)) = self.counts.iter_mut().find(|(x, _)| *x == k) {
+            *n += 1;
             return;
         }
+        self.counts.push((k, 1));
         match e {
             Expr::Mul(factors) => {
                 for f in factors {
@@ -481,7 +499,9 @@ impl<'a> Body<'a> {
                 if let Some(a) = log_det(e) {
                     self.count(a);
                 } else {
-                    e.for_each_child(|c| self.count(c));
+                    for c in e.children() {
+                        self.count(c);
+                    }
                 }
             }
         }
@@ -492,18 +512,25 @@ impl<'a> Body<'a> {
         if is_leaf(e) {
             return self.node(e);
         }
-        let k = key(e);
-        if self.counts.get(&k).copied().unwrap_or(0) < 2 {
+        let k = key(e, self.table);
+        if !self.counts.iter().any(|(x, n)| *x == k && *n > 1) {
             return self.node(e);
         }
-        if let Some(t) = self.temps.get(&k) {
+        if let Some((_, t)) = self.temps.iter().find(|(x, _)| *x == k) {
             return Ok(t.clone());
         }
         let code = self.node(e)?;
-        let name = format!("_t{}", self.temps.len() + 1);
-        self.lines.push(format!("{name} = {}", strip_outer(&code)));
-        self.temps.insert(k, name.clone());
+        let name = self.temp(&code);
+        self.temps.push((k, name.clone()));
         Ok(name)
+    }
+
+    /// A new temporary `_tN = code`: its name.
+    fn temp(&mut self, code: &str) -> String {
+        self.next_temp += 1;
+        let name = format!("_t{}", self.next_temp);
+        self.lines.push(format!("{name} = {}", strip_outer(code)));
+        name
     }
 
     /// An argument of a function: numbers become 1×1 arrays (torch's functions take no floats).
@@ -647,18 +674,13 @@ impl<'a> Body<'a> {
             // `(inv(A) + B)*v` is `solve(A, v) + B @ v`, with `v` computed once.
             if let (Expr::Add(terms), Some((v, shape))) = (fi, &acc) {
                 if !shape.is_scalar()
-                    && terms
-                        .iter()
-                        .any(|t| t.any(&mut |n| inv_factor(n).is_some()))
+                    && terms.iter().any(has_inverse)
                 {
                     let (v, shape) = (v.clone(), shape.clone());
-                    let v = if v.chars().all(|c| c.is_alphanumeric() || c == '_') {
+                    let v = if v.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
                         v
                     } else {
-                        let name = format!("_t{}", self.temps.len() + 1);
-                        self.lines.push(format!("{name} = {}", strip_outer(&v)));
-                        self.temps.insert(format!("fold {name}"), name.clone());
-                        name
+                        self.temp(&v)
                     };
                     let mut parts = Vec::new();
                     let mut rows = shape.rows.clone();
