@@ -24,9 +24,8 @@ pub(super) fn harness(problem: &Problem, steps: &[Expr], target: Target) -> Resu
     let needs = needs_with_steps(&problem.expr, steps, &problem.symbols);
     let mut out = String::new();
     out.push_str(
-        "\n\n# What sample_values draws, as matdiff's sampler: per argument its kind, rows, columns,\n\
-         # entries (normal; positive: in [0.5, 2]; bounded: in (-0.9, 0.9)) and structure (spd:\n\
-         # B B'/n + I; spd-skew: plus a skew-symmetric part; symmetric; general).\n",
+        "\n\n# What sample_values draws, as matdiff's sampler: name, kind, rows, columns, entries\n\
+         # (positive: in [0.5, 2]; bounded: in (-0.9, 0.9)), structure (spd: B B'/n + I).\n",
     );
     let entries: Vec<String> = sizes.iter().map(|(k, v)| format!("\"{k}\": {v}")).collect();
     let _ = writeln!(out, "_SIZES = {{{}}}", entries.join(", "));
@@ -87,7 +86,7 @@ pub(super) fn harness(problem: &Problem, steps: &[Expr], target: Target) -> Resu
 
 const COMMON: &str = r#"
 
-def _draw(rng, rows, cols, entries, structure):
+def _draw(rng, kind, rows, cols, entries, structure):
     def entry():
         if entries == "positive":
             return rng.uniform(0.5, 2.0)
@@ -95,28 +94,18 @@ def _draw(rng, rows, cols, entries, structure):
             return rng.uniform(-0.9, 0.9)
         return rng.gauss(0.0, 1.0)
 
-    if structure in ("spd", "spd-skew"):
-        n = rows
-        b = [[entry() for _ in range(n)] for _ in range(n)]
-        s = [[sum(b[i][k] * b[j][k] for k in range(n)) / n + (1.0 if i == j else 0.0)
-              for j in range(n)] for i in range(n)]
-        s = [[(s[i][j] + s[j][i]) / 2 for j in range(n)] for i in range(n)]
-        if structure == "spd-skew":
-            k = [[rng.gauss(0.0, 1.0) for _ in range(n)] for _ in range(n)]
-            s = [[s[i][j] + 0.25 * (k[i][j] - k[j][i]) for j in range(n)] for i in range(n)]
-        return s
     m = [[entry() for _ in range(cols)] for _ in range(rows)]
-    if structure == "symmetric":
-        m = [[(m[i][j] + m[j][i]) / 2 for j in range(cols)] for i in range(rows)]
-    return m
-
-
-def _argument(m, kind):
+    n = rows
+    if structure.startswith("spd"):
+        m = [[sum(m[i][k] * m[j][k] for k in range(n)) / n + (i == j) for j in range(n)] for i in range(n)]
+    if structure != "general":
+        m = [[(m[i][j] + m[j][i]) / 2 for j in range(n)] for i in range(n)]
+    if structure == "spd-skew":
+        k = [[rng.gauss(0.0, 1.0) for _ in range(n)] for _ in range(n)]
+        m = [[m[i][j] + (k[i][j] - k[j][i]) / 4 for j in range(n)] for i in range(n)]
     if kind == "scalar":
         return m[0][0]
-    if kind == "vector":
-        return [v for row in m for v in row]
-    return m
+    return [v for row in m for v in row] if kind == "vector" else m
 
 
 def sample_values(seed=0):
@@ -124,8 +113,7 @@ def sample_values(seed=0):
     last = None
     for attempt in range(30):
         rng = random.Random(seed * 1000003 + attempt)
-        values = {name: _argument(_draw(rng, rows, cols, entries, structure), kind)
-                  for name, kind, rows, cols, entries, structure in _ARGUMENTS}
+        values = {a[0]: _draw(rng, *a[1:]) for a in _ARGUMENTS}
         try:
             if math.isfinite(float(f(**values))):
                 return values

@@ -212,18 +212,12 @@ fn number(x: f64) -> String {
     }
 }
 
-/// An exponent: an integer without a decimal point.
+/// An exponent: `{p}` prints a whole number without a decimal point (an int for Python).
 fn exponent(p: f64) -> String {
-    if p.fract() == 0.0 && p.abs() < 1e9 {
-        #[allow(clippy::cast_possible_truncation)]
-        let k = p as i64;
-        if k < 0 {
-            format!("({k})")
-        } else {
-            k.to_string()
-        }
+    if p < 0.0 {
+        format!("({p})")
     } else {
-        number(p)
+        format!("{p}")
     }
 }
 
