@@ -203,7 +203,11 @@ pub fn app() -> Html {
         return html! { <main class="app embed">{ results }</main> };
     }
 
-    let analysis = state.shown.as_ref().map(|s| s.analysis.clone()).unwrap_or_default();
+    let analysis = state
+        .shown
+        .as_ref()
+        .map(|s| s.analysis.clone())
+        .unwrap_or_default();
     let derivation = analysis.derivation.clone();
     let copy = derivation.as_ref().map(|d| {
         html! {

@@ -1,6 +1,6 @@
 //! Copy buttons: the derivation as an `align*` block, the gradient in LaTeX, the gradient in input
 //! syntax; and "Export code": f and ∇f as a Python module (NumPy, PyTorch or JAX, written by the
-//! core's `export`), shown for the chosen variant with its own copy button.
+//! core's `export` when its button is pressed), copied like the others.
 
 use crate::dom;
 use matdiff_core::export::{python, Target};
@@ -29,18 +29,20 @@ enum Status {
 #[function_component(CopyButtons)]
 pub fn copy_buttons(props: &CopyProps) -> Html {
     let status = use_state(|| Status::Idle);
-    let target = use_state(|| None::<Target>);
-    let code = target.and_then(|t| {
-        let (Some(p), Some(d)) = (&props.analysis.problem, &props.analysis.derivation) else {
-            return None;
-        };
-        Some(python(p, d, t).unwrap_or_else(|e| format!("# cannot export: {}", e.message)))
-    });
-    let button = |label: &'static str, what: &'static str, text: AttrValue| {
+    // The text of a button: given, or the export of the analysis to a target (written on click).
+    let button = |label: &'static str, what: &'static str, text: Result<AttrValue, Target>| {
         let status = status.clone();
+        let analysis = props.analysis.clone();
         let onclick = Callback::from(move |_: MouseEvent| {
             let status = status.clone();
-            let t = text.to_string();
+            let t = match &text {
+                Ok(t) => t.to_string(),
+                Err(target) => match (&analysis.problem, &analysis.derivation) {
+                    (Some(p), Some(d)) => python(p, d, *target)
+                        .unwrap_or_else(|e| format!("# cannot export: {}", e.message)),
+                    _ => return,
+                },
+            };
             dom::copy_text(t.clone(), move |ok| {
                 status.set(if ok {
                     Status::Copied(what)
@@ -63,17 +65,13 @@ pub fn copy_buttons(props: &CopyProps) -> Html {
     }
     html! {
         <div class="copy" role="group" aria-label="copy">
-            { button("Copy derivation (LaTeX align*)", "derivation", props.align.clone()) }
-            { button("Copy ∇f (LaTeX)", "gradient LaTeX", props.gradient_latex.clone()) }
-            { button("Copy ∇f (input syntax)", "gradient", props.gradient_text.clone()) }
+            { button("Copy derivation (LaTeX align*)", "derivation", Ok(props.align.clone())) }
+            { button("Copy ∇f (LaTeX)", "gradient LaTeX", Ok(props.gradient_latex.clone())) }
+            { button("Copy ∇f (input syntax)", "gradient", Ok(props.gradient_text.clone())) }
             <span class="export" role="group" aria-label="export code">{ "Export code:" }
-                { for Target::ALL.iter().map(|&t| {
-                    let target = target.clone();
-                    let pressed = *target == Some(t);
-                    let onclick = Callback::from(move |_: MouseEvent| target.set((!pressed).then_some(t)));
-                    html! { <button type="button" aria-pressed={pressed.to_string()} onclick={onclick}>{ t.label() }</button> }
-                }) }
-                if let Some(code) = &code { { button("Copy code", "code", AttrValue::from(code.clone())) } }
+                { button("NumPy", "NumPy code", Err(Target::Numpy)) }
+                { button("PyTorch", "PyTorch code", Err(Target::Torch)) }
+                { button("JAX", "JAX code", Err(Target::Jax)) }
             </span>
             <span class="copy-status" aria-live="polite">
                 { match &*status {
@@ -86,7 +84,6 @@ pub fn copy_buttons(props: &CopyProps) -> Html {
                     },
                 } }
             </span>
-            if let Some(code) = code { <pre class="export-code mono" data-testid="export-code">{ code }</pre> }
         </div>
     }
 }

@@ -124,52 +124,45 @@ fn imports(target: Target) -> String {
 fn shape_doc(s: &Shape) -> String {
     let dim = |d: &Dim| d.to_string().replace('·', "*");
     match (&s.rows, &s.cols) {
-        (Dim::One, Dim::One) => "scalar (a number)".into(),
-        (r, Dim::One) => format!("vector of size {} (a flat array)", dim(r)),
-        (Dim::One, c) => format!("row vector 1 x {} (a flat array)", dim(c)),
-        (r, c) => format!("matrix {} x {} (an array of rows)", dim(r), dim(c)),
+        (Dim::One, Dim::One) => "scalar".into(),
+        (r, Dim::One) => format!("vector of size {}", dim(r)),
+        (Dim::One, c) => format!("row vector 1 x {}", dim(c)),
+        (r, c) => format!("matrix {} x {}", dim(r), dim(c)),
     }
 }
 
 fn docstring(problem: &Problem, d: &Derivation, target: Target) -> String {
-    let mut s = String::new();
-    let _ = writeln!(
-        s,
-        "\"\"\"f and its gradient with respect to {}, for {}; exported by matdiff {}.\n",
-        d.wrt,
-        target.label(),
-        env!("CARGO_PKG_VERSION")
-    );
-    let _ = writeln!(s, "    f = {}", doc_text(&d.f_text));
-    let _ = writeln!(s, "    grad_{} f = {}\n", d.wrt, doc_text(&d.gradient_text));
-    let _ = writeln!(s, "Arguments (keyword arguments of f and grad_f):");
+    let mut args = String::new();
     for sym in &problem.symbols.symbols {
-        let structure = if sym.spd {
-            ", symmetric positive definite"
-        } else if sym.symmetric {
-            ", symmetric"
-        } else {
-            ""
+        let structure = match (sym.spd, sym.symmetric) {
+            (true, _) => ", symmetric positive definite",
+            (false, true) => ", symmetric",
+            _ => "",
         };
-        let _ = writeln!(s, "    {}: {}{structure}", sym.name, shape_doc(&sym.shape));
-    }
-    let dims = problem.symbols.dim_names();
-    if !dims.is_empty() {
-        let _ = writeln!(s, "Sizes, read from the arguments: {}.", dims.join(", "));
+        let _ = writeln!(
+            args,
+            "    {}: {}{structure}",
+            sym.name,
+            shape_doc(&sym.shape)
+        );
     }
     let autodiff = match target {
         Target::Numpy => "",
-        Target::Torch => ", and with torch.autograd",
-        Target::Jax => ", and with jax.grad",
+        Target::Torch => " and torch.autograd",
+        Target::Jax => " and jax.grad",
     };
-    let _ = writeln!(
-        s,
-        "\nf returns a number, grad_f an array shaped like {wrt}. check_gradient(seed=0) draws\n\
-         values that respect the declarations and the domain of f (sample_values) and compares\n\
-         grad_f with central finite differences{autodiff}, printing the relative error.\n\"\"\"",
-        wrt = d.wrt
-    );
-    s
+    format!(
+        "\"\"\"f and its gradient with respect to {wrt}, for {label}; exported by matdiff {version}.\n\n    \
+         f = {f}\n    grad_{wrt} f = {g}\n\nArguments of f and grad_f (numbers, flat arrays for vectors, arrays of rows):\n\
+         {args}\nf returns a number, grad_f an array shaped like {wrt}. check_gradient(seed=0) compares\n\
+         grad_f with central finite differences{autodiff} at values drawn by sample_values\n\
+         (respecting the declarations and the domain of f) and prints the relative error.\n\"\"\"\n",
+        wrt = d.wrt,
+        label = target.label(),
+        version = env!("CARGO_PKG_VERSION"),
+        f = doc_text(&d.f_text),
+        g = doc_text(&d.gradient_text),
+    )
 }
 
 /// How a function returns its value.
@@ -210,6 +203,17 @@ fn number(x: f64) -> String {
     } else {
         s
     }
+}
+
+/// `(a op b)`, built without a format string (the page carries every one of those).
+fn wrap(a: &str, op: &str, b: &str) -> String {
+    let mut s = String::with_capacity(a.len() + op.len() + b.len() + 2);
+    s.push('(');
+    s.push_str(a);
+    s.push_str(op);
+    s.push_str(b);
+    s.push(')');
+    s
 }
 
 /// An exponent: `{p}` prints a whole number without a decimal point (an int for Python).
@@ -330,12 +334,7 @@ struct Body<'a> {
 }
 
 impl<'a> Body<'a> {
-    fn new(
-        table: &'a SymbolTable,
-        wrt: &'a str,
-        target: Target,
-        used: &'a mut u64,
-    ) -> Body<'a> {
+    fn new(table: &'a SymbolTable, wrt: &'a str, target: Target, used: &'a mut u64) -> Body<'a> {
         Body {
             table,
             wrt,
@@ -373,7 +372,7 @@ impl<'a> Body<'a> {
         let mut sized_by = None;
         if self.shape(e) != *var {
             let (r, c) = (self.dim(&var.rows)?, self.dim(&var.cols)?);
-            value = format!("({} + {value})", self.helper(Helper::Zeros, &[r, c]));
+            value = wrap(&self.helper(Helper::Zeros, &[r, c]), " + ", &value);
             sized_by = Some(var);
         }
         let ret = self.output(&value, output);
@@ -415,9 +414,8 @@ impl<'a> Body<'a> {
                 })
                 .ok_or_else(|| {
                     format!(
-                        "the size {d} is the size of no argument (only of an identity or a \
-                         matrix of ones in the expression), so the exported code cannot read it: \
-                         declare an argument of that size"
+                        "the size {d} is the size of no argument, only of an identity: \
+                         the exported code cannot read it"
                     )
                 })?;
             if !names.contains(&sym.name) {
@@ -549,18 +547,16 @@ impl<'a> Body<'a> {
             }
             Expr::Add(terms) => self.add(terms)?,
             Expr::Mul(factors) => self.mul(factors)?,
-            Expr::Div(a, b) | Expr::HadDiv(a, b) => {
-                format!("({} / {})", self.gen(a)?, self.gen(b)?)
-            }
+            Expr::Div(a, b) | Expr::HadDiv(a, b) => wrap(&self.gen(a)?, " / ", &self.gen(b)?),
             Expr::Had(factors) => {
                 let parts: Result<Vec<String>, String> =
                     factors.iter().map(|f| self.gen(f)).collect();
-                format!("({})", parts?.join(" * "))
+                wrap("", &parts?.join(" * "), "")
             }
-            Expr::HadPow(a, p) => format!("({} ** {})", self.gen(a)?, exponent(*p)),
+            Expr::HadPow(a, p) => wrap(&self.gen(a)?, " ** ", &exponent(*p)),
             Expr::Pow(a, p) => {
                 if self.shape(a).is_scalar() {
-                    format!("({} ** {})", self.gen(a)?, exponent(*p))
+                    wrap(&self.gen(a)?, " ** ", &exponent(*p))
                 } else if p.fract() == 0.0 && p.abs() < 1e9 {
                     let a = self.arg(a)?;
                     self.helper(Helper::MatrixPower, &[a, exponent(*p)])
@@ -579,7 +575,7 @@ impl<'a> Body<'a> {
             }
             Expr::Inv(a) => {
                 if self.shape(a).is_scalar() {
-                    format!("(1.0 / {})", self.gen(a)?)
+                    wrap("1.0", " / ", &self.gen(a)?)
                 } else {
                     let a = self.arg(a)?;
                     self.helper(Helper::Inv, &[a])
@@ -617,7 +613,7 @@ impl<'a> Body<'a> {
                 None => out.push_str(&self.gen(t)?),
             }
         }
-        Ok(format!("({out})"))
+        Ok(wrap("", &out, ""))
     }
 
     /// A product, folded from the right so that `inv(A)*v` is `solve(A, v)` and `u*inv(A)`
@@ -667,9 +663,7 @@ impl<'a> Body<'a> {
             }
             // `(inv(A) + B)*v` is `solve(A, v) + B @ v`, with `v` computed once.
             if let (Expr::Add(terms), Some((v, shape))) = (fi, &acc) {
-                if !shape.is_scalar()
-                    && terms.iter().any(has_inverse)
-                {
+                if !shape.is_scalar() && terms.iter().any(has_inverse) {
                     let (v, shape) = (v.clone(), shape.clone());
                     let v = if v.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
                         v
@@ -690,7 +684,7 @@ impl<'a> Body<'a> {
                         parts.push(code);
                     }
                     acc = Some((
-                        format!("({})", parts.join(" + ")),
+                        wrap("", &parts.join(" + "), ""),
                         Shape::new(rows, shape.cols),
                     ));
                     continue;
@@ -703,9 +697,9 @@ impl<'a> Body<'a> {
                 Some((s, sh)) => {
                     if shape_i.is_scalar() || sh.is_scalar() {
                         let shape = if shape_i.is_scalar() { sh } else { shape_i };
-                        (format!("({v} * {s})"), shape)
+                        (wrap(&v, " * ", &s), shape)
                     } else {
-                        (format!("({v} @ {s})"), Shape::new(shape_i.rows, sh.cols))
+                        (wrap(&v, " @ ", &s), Shape::new(shape_i.rows, sh.cols))
                     }
                 }
             });
