@@ -290,3 +290,62 @@ fn the_extra_cases_use_every_function() {
         assert!(used, "no case of data/export-functions.txt uses {name}");
     }
 }
+
+fn run_matdiff(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_matdiff"))
+        .args(args)
+        .output()
+        .expect("run matdiff")
+}
+
+/// The verb's contract: the module on stdout, exit 0; `--hessian` refused with the message
+/// the issue names, bad input and an unknown target with exit 2.
+#[test]
+fn export_verb_contract() {
+    let o = run_matdiff(&[
+        "export",
+        "x'*inv(A)*x",
+        "--wrt",
+        "x",
+        "--to",
+        "jax",
+        "--let",
+        "A: spd n",
+    ]);
+    assert_eq!(o.status.code(), Some(0));
+    let code = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        code.starts_with("\"\"\"f and its gradient with respect to x, for JAX"),
+        "{code}"
+    );
+    assert!(
+        code.contains("A: matrix n x n, symmetric positive definite"),
+        "{code}"
+    );
+    assert!(
+        code.contains("jnp.linalg.solve") && !code.contains("_inv("),
+        "{code}"
+    );
+    let o = run_matdiff(&[
+        "export",
+        "tr(X)",
+        "--wrt",
+        "X",
+        "--to",
+        "numpy",
+        "--hessian",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8_lossy(&o.stderr),
+        "error: Hessian export needs the Hessian derivation, not available yet\n"
+    );
+    let o = run_matdiff(&["export", "tr(X", "--to", "numpy"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("error"));
+    let o = run_matdiff(&["export", "tr(X)", "--to", "matlab"]);
+    assert_eq!(o.status.code(), Some(2));
+    let o = run_matdiff(&["export", "x'*x + tr(I)", "--wrt", "x", "--to", "torch"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("cannot export to PyTorch: the size"));
+}
