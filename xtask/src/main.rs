@@ -4,6 +4,7 @@
 //! machine with only rustup, cargo and Debian's apt-get.
 
 mod callgrind;
+mod pyenv;
 mod serve;
 mod setup;
 mod size;
@@ -30,6 +31,9 @@ Commands:
   bench          the criterion benchmarks of the engine (cargo bench -p matdiff-core)
   callgrind [N]  instructions per derivation of the note's examples without LaTeX, by callgrind
                  (N and 2N derivations, default N = 500), against the baselines of issue 11
+  test-export    set up the Python environment (target/pyenv: numpy, jax), then run every
+                 NumPy and JAX export of the corpus (and the torch ones if torch is there)
+  test-torch     the same with PyTorch installed into target/pyenv, running its exports too
   setup          only install what is missing";
 
 fn main() -> ExitCode {
@@ -46,7 +50,9 @@ fn main() -> ExitCode {
             .args(["bench", "-p", "matdiff-core"])
             .current_dir(&root)),
         Some("callgrind") => callgrind::callgrind(&root, rest),
-        Some("setup") => setup::ensure(&root, ALL),
+        Some("test-export") => test_export(&root, false),
+        Some("test-torch") => test_export(&root, true),
+        Some("setup") => setup::ensure(&root, ALL).and_then(|()| pyenv::ensure(&root)),
         Some("help" | "-h" | "--help") | None => {
             println!("{USAGE}");
             Ok(())
@@ -139,9 +145,13 @@ fn test(root: &Path, full: bool) -> Result {
             ))
         });
         // `--workspace` includes matdiff-web (its native unit tests) besides the default members;
-        // the core's tests include the short proptest/fuzz-regression run.
+        // the core's tests include the short proptest/fuzz-regression run. The exports run in
+        // their own section below.
         s.run("cargo test --workspace", || {
-            let mut cmd = in_root(cargo(), &["test", "--workspace"]);
+            let mut cmd = in_root(
+                cargo(),
+                &["test", "--workspace", "--", "--skip", EXPORT_TEST],
+            );
             // The property tests draw from a fixed seed here, so a CI run is reproducible;
             // set PROPTEST_RNG_SEED (or run `cargo test` directly) to explore other draws.
             if std::env::var_os("PROPTEST_RNG_SEED").is_none() {
@@ -149,6 +159,19 @@ fn test(root: &Path, full: bool) -> Result {
             }
             run(&mut cmd)
         });
+        if s.run("set-up: Python environment (numpy, jax)", || {
+            pyenv::ensure(root)
+        }) {
+            s.run(
+                "exports run in Python (numpy, jax; torch if importable)",
+                || run(&mut export_test(root)),
+            );
+        } else {
+            s.skip(
+                "exports run in Python (numpy, jax; torch if importable)",
+                "no Python environment",
+            );
+        }
     }
     let built = s.run("trunk build --release --offline", || {
         run(&mut in_root(
@@ -169,6 +192,56 @@ fn test(root: &Path, full: bool) -> Result {
         s.skip("size/perf report", why);
     }
     s.run("cargo xtask serve from a cold tree", || serve_check(root));
+    s.finish(start.elapsed())
+}
+
+/// The integration test that runs the exports (`crates/matdiff/tests/export.rs`).
+const EXPORT_TEST: &str = "exports_run_and_agree_with_the_engine";
+
+/// `cargo test` of the exports, required to run (it fails rather than skips without Python).
+fn export_test(root: &Path) -> Command {
+    let mut cmd = cargo();
+    cmd.args([
+        "test",
+        "-p",
+        "matdiff",
+        "--test",
+        "export",
+        "--",
+        "--nocapture",
+    ])
+    .current_dir(root)
+    .env("MATDIFF_EXPORT_REQUIRED", "1")
+    .env("MATDIFF_PYTHON", pyenv::python(root));
+    if std::env::var_os("PROPTEST_RNG_SEED").is_none() {
+        cmd.env("PROPTEST_RNG_SEED", "20261130");
+    }
+    cmd
+}
+
+/// `test-export` and `test-torch`: the Python environment (with torch for the latter), then
+/// the exports' test, timed.
+fn test_export(root: &Path, torch: bool) -> Result {
+    let start = Instant::now();
+    let mut s = Sections::default();
+    let set_up = if torch {
+        s.run("set-up: Python environment (numpy, jax, torch)", || {
+            pyenv::ensure_torch(root)
+        })
+    } else {
+        s.run("set-up: Python environment (numpy, jax)", || {
+            pyenv::ensure(root)
+        })
+    };
+    if set_up {
+        s.run("exports run in Python", || {
+            let mut cmd = export_test(root);
+            if torch {
+                cmd.env("MATDIFF_EXPORT_TORCH", "1");
+            }
+            run(&mut cmd)
+        });
+    }
     s.finish(start.elapsed())
 }
 

@@ -11,6 +11,7 @@ pub mod decls;
 pub mod derive;
 pub mod diagnostic;
 pub mod exercises;
+pub mod export;
 pub mod expr;
 pub mod funcs;
 pub mod greek;

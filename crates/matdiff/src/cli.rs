@@ -12,7 +12,8 @@ Examples:
   matdiff derive 'tr(A*X*B)' --format html --standalone > page.html
   matdiff derive \"x'*S*x\" --let 'S: symmetric n' --wrt x
   matdiff check 'tr(A*inv(X)*B)' --size n=4 --seed 7
-  matdiff grad 'tr(A*X)' --wrt X --at values.json --format json";
+  matdiff grad 'tr(A*X)' --wrt X --at values.json --format json
+  matdiff export \"x'*inv(A)*x\" --wrt x --to numpy > grad.py";
 
 const EXIT_STATUS: &str =
     "Exit status: 0 success, 1 a numeric check failed (check), 2 bad input or usage.";
@@ -96,6 +97,13 @@ pub enum Command {
     /// numel(F) × numel(X), taken from the derived linear map dX ↦ dF.
     #[command(after_help = "Example: matdiff jacobian 'A*X*B' --wrt X --at v.json --format json")]
     Jacobian(JacobianArgs),
+    /// Print the gradient as a self-contained Python module (NumPy, PyTorch or JAX).
+    ///
+    /// The module defines f(**values), grad_f(**values), sample_values(seed) and
+    /// check_gradient(seed=0), which compares grad_f with finite differences (and, for torch
+    /// and jax, with the framework's autodiff). Run it with `python3 module.py`.
+    #[command(after_help = "Example: matdiff export \"x'*inv(A)*x\" --wrt x --to numpy > grad.py")]
+    Export(ExportArgs),
 }
 
 /// The expression and how to read it: shared by every subcommand.
@@ -199,6 +207,28 @@ pub struct JacobianArgs {
     /// Output format.
     #[arg(long, short = 'f', value_enum, default_value_t = ReportFormat::Text)]
     pub format: ReportFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    #[command(flatten)]
+    pub problem: ProblemArgs,
+    /// The variable of differentiation [default: X, else x, else the first matrix, vector, scalar].
+    #[arg(long, short = 'w', value_name = "NAME")]
+    pub wrt: Option<String>,
+    /// The array library the module is written for.
+    #[arg(long, value_enum, value_name = "TARGET")]
+    pub to: ExportTarget,
+    /// Also export the Hessian (not available yet: refused).
+    #[arg(long)]
+    pub hessian: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ExportTarget {
+    Numpy,
+    Torch,
+    Jax,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

@@ -3,6 +3,7 @@
 use crate::cli::{
     CheckArgs, Cli, Command, DeriveArgs, DeriveFormat, GradArgs, ProblemArgs, ReportFormat,
 };
+use crate::export::export;
 use crate::format;
 use crate::forms;
 use matdiff_core::diagnostic::escape;
@@ -48,6 +49,7 @@ pub fn run(cli: Cli) -> Outcome {
         Command::Check(args) => check(&args),
         Command::Grad(args) => grad(&args),
         Command::Jacobian(args) => crate::jacobian::jacobian(&args),
+        Command::Export(args) => export(&args),
     }
 }
 
@@ -60,7 +62,9 @@ pub(crate) fn input(problem: &ProblemArgs, wrt: Option<&str>) -> Input {
 }
 
 /// The analysis and its derivation, or the rendered diagnostics.
-fn analyze_or_report(input: &Input) -> Result<(Analysis, Derivation), (Box<Analysis>, String)> {
+pub(crate) fn analyze_or_report(
+    input: &Input,
+) -> Result<(Analysis, Derivation), (Box<Analysis>, String)> {
     let analysis = analyze(input);
     let mut errors = String::new();
     for d in &analysis.diagnostics {

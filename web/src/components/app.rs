@@ -245,17 +245,19 @@ pub fn app() -> Html {
         return html! { <main class="app embed">{ results }</main> };
     }
 
-    let derivation = state
+    let analysis = state
         .shown
         .as_ref()
-        .and_then(|s| s.analysis.derivation.clone());
+        .map(|s| s.analysis.clone())
+        .unwrap_or_default();
+    let derivation = analysis.derivation.clone();
     let copy = derivation
         .as_ref()
         .filter(|_| !state.practice && !state.hide)
         .map(|d| {
             html! {
                 <CopyButtons align={d.to_align()} gradient_latex={d.gradient_latex.clone()}
-                    gradient_text={d.gradient_text.clone()} />
+                    gradient_text={d.gradient_text.clone()} analysis={analysis.clone()} />
             }
         });
     // The snippets embed what the page derives: while the input has errors, the last valid input.
