@@ -219,7 +219,7 @@ pub struct ExportArgs {
     /// The array library the module is written for.
     #[arg(long, value_enum, value_name = "TARGET")]
     pub to: ExportTarget,
-    /// Also export the Hessian (not available yet: refused).
+    /// Also export the Hessian: `hessian_f` (N×N, vec order: column-major) and `check_hessian`.
     #[arg(long)]
     pub hessian: bool,
 }

@@ -1,18 +1,12 @@
-//! `matdiff export`: the gradient as a self-contained Python module (the core writes it).
+//! `matdiff export`: the gradient (and with `--hessian` the Hessian) as a self-contained Python
+//! module (the core writes it).
 
 use crate::cli::{ExportArgs, ExportTarget};
 use crate::format;
 use crate::run::{analyze_or_report, input, Outcome};
-use matdiff_core::export::{python, Target};
-
-/// What `--hessian` answers until the Hessian derivation exists.
-pub const HESSIAN_REFUSAL: &str =
-    "error: Hessian export needs the Hessian derivation, not available yet\n";
+use matdiff_core::export::{python, python_with_hessian, Target};
 
 pub fn export(args: &ExportArgs) -> Outcome {
-    if args.hessian {
-        return Outcome::input_error(HESSIAN_REFUSAL.to_string());
-    }
     let target = match args.to {
         ExportTarget::Numpy => Target::Numpy,
         ExportTarget::Torch => Target::Torch,
@@ -28,7 +22,22 @@ pub fn export(args: &ExportArgs) -> Outcome {
             "error: no problem came out of this input (internal error)\n".to_string(),
         );
     };
-    match python(problem, &d, target) {
+    let code = if args.hessian {
+        match matdiff_core::jacobian::derive_hessian(problem) {
+            Ok(h) => python_with_hessian(problem, &d, &h, target),
+            Err(diag) => {
+                return Outcome::input_error(format!(
+                    "error: no Hessian to export: {}\n",
+                    format::plain_diagnostic(&diag)
+                        .trim_start_matches("error: ")
+                        .trim_end()
+                ))
+            }
+        }
+    } else {
+        python(problem, &d, target)
+    };
+    match code {
         Ok(code) => Outcome::ok(code),
         Err(diag) => Outcome::input_error(format!(
             "error: cannot export to {}: {}\n",

@@ -198,3 +198,92 @@ const AUTODIFF_TORCH: &str = r#"    v = torch.tensor(values[_WRT], dtype=torch.f
           f"{'passed' if auto_error <= 1e-8 else 'FAILED'}")
     passed = passed and auto_error <= 1e-8
 "#;
+
+/// The Python text of `check_hessian(seed=0)`: `hessian_f` against central differences of
+/// `grad_f` (column k moves entry k of vec X, column-major), its symmetry, and for PyTorch and
+/// JAX the framework's own Hessian of f on the flattened variable.
+pub(super) fn hessian_check(target: Target) -> String {
+    let mut out = String::from(CHECK_HESSIAN);
+    out.push_str(match target {
+        Target::Numpy => "",
+        Target::Torch => HESSIAN_AUTODIFF_TORCH,
+        Target::Jax => HESSIAN_AUTODIFF_JAX,
+    });
+    out.push_str("    return passed\n");
+    out
+}
+
+const CHECK_HESSIAN: &str = r#"
+
+def _dims(v):
+    if isinstance(v, list) and v and isinstance(v[0], list):
+        return len(v), len(v[0])
+    if isinstance(v, list):
+        return len(v), 1
+    return 1, 1
+
+
+def _vec_entries(a, rows, cols):
+    """The entries of a (shaped rows x cols, or flat, or a number) in vec order."""
+    e = _entries(a)
+    if len(e) != rows * cols:
+        raise ValueError(f"expected {rows * cols} entries, got {len(e)}")
+    return [e[i * cols + j] for j in range(cols) for i in range(rows)]
+
+
+def check_hessian(seed=0, tolerance=1e-6):
+    """hessian_f against central differences of grad_f at sample_values(seed), and its symmetry;
+    prints the errors."""
+    values = sample_values(seed)
+    rows, cols = _dims(values[_WRT])
+    n = rows * cols
+    flat_h = _entries(hessian_f(**values))
+    if len(flat_h) != n * n:
+        raise ValueError(f"hessian_f is not {n} x {n}")
+    x, rebuild = _flatten(values[_WRT])
+    h = 1e-5 * max(_norm(x) / math.sqrt(n), 0.1)
+    fd_columns, err = [], 0.0
+    for k in range(n):
+        index = (k % rows) * cols + k // rows
+
+        def at(t):
+            moved = list(x)
+            moved[index] += t
+            return _vec_entries(grad_f(**{**values, _WRT: rebuild(moved)}), rows, cols)
+
+        p1, m1, p2, m2 = at(h), at(-h), at(2 * h), at(-2 * h)
+        c1 = [(a - b) / (2 * h) for a, b in zip(p1, m1)]
+        c2 = [(a - b) / (4 * h) for a, b in zip(p2, m2)]
+        fd_columns.append([(4 * a - b) / 3 for a, b in zip(c1, c2)])
+        biggest = max(abs(v) for v in p1 + m1 + p2 + m2)
+        err = max(err, max(abs(a - b) for a, b in zip(c1, c2)) + 8 * 2.220446049250313e-16 * biggest / h)
+    fd = [fd_columns[j][i] for i in range(n) for j in range(n)]
+    error = _relative_error(flat_h, fd)
+    scale = max(_norm(flat_h), _norm(fd)) or 1.0
+    bound = max(tolerance, 10 * err * n / scale)
+    passed = error <= bound
+    print(f"hessian_f against central finite differences of grad_f: relative error {error:.1e} "
+          f"(tolerance {bound:.0e}): {'passed' if passed else 'FAILED'}")
+    transposed = [flat_h[j * n + i] for i in range(n) for j in range(n)]
+    asymmetry = _relative_error(flat_h, transposed)
+    print(f"hessian_f symmetric: relative asymmetry {asymmetry:.1e} (tolerance 1e-08): "
+          f"{'passed' if asymmetry <= 1e-8 else 'FAILED'}")
+    passed = passed and asymmetry <= 1e-8
+"#;
+
+const HESSIAN_AUTODIFF_JAX: &str = r#"    x_vec = jnp.asarray(_vec_entries(values[_WRT], rows, cols), dtype=jnp.float64)
+    auto = _entries(jax.hessian(lambda v: f(**{**values, _WRT: v.reshape(cols, rows).T}))(x_vec))
+    auto_error = _relative_error(flat_h, auto)
+    print(f"hessian_f against jax.hessian: relative error {auto_error:.1e} (tolerance 1e-08): "
+          f"{'passed' if auto_error <= 1e-8 else 'FAILED'}")
+    passed = passed and auto_error <= 1e-8
+"#;
+
+const HESSIAN_AUTODIFF_TORCH: &str = r#"    x_vec = torch.tensor(_vec_entries(values[_WRT], rows, cols), dtype=torch.float64)
+    auto = _entries(torch.autograd.functional.hessian(
+        lambda v: f(**{**values, _WRT: v.reshape(cols, rows).T}), x_vec))
+    auto_error = _relative_error(flat_h, auto)
+    print(f"hessian_f against torch.autograd.functional.hessian: relative error {auto_error:.1e} "
+          f"(tolerance 1e-08): {'passed' if auto_error <= 1e-8 else 'FAILED'}")
+    passed = passed and auto_error <= 1e-8
+"#;

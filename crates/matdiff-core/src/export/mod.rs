@@ -8,10 +8,12 @@
 
 mod harness;
 mod helpers;
+mod hessian;
 
 use crate::api::Derivation;
 use crate::diagnostic::{Diagnostic, Source};
 use crate::expr::{shape_of, Dim, Expr, Func, Kind, Problem, Shape, SymbolTable};
+use crate::jacobian::Derivation2;
 use helpers::{mapping, Helper, Mapping};
 use std::fmt::Write as _;
 
@@ -64,6 +66,28 @@ fn refusal(message: String) -> Diagnostic {
 /// Errors, with a message naming the construct, when the trees hold something the export does
 /// not write (a non-integer power of a matrix, a size no argument carries).
 pub fn python(problem: &Problem, d: &Derivation, target: Target) -> Result<String, Diagnostic> {
+    module(problem, d, None, target)
+}
+
+/// [`python`] with the Hessian too: `hessian_f(**values)` (N×N, N = numel of the variable, in
+/// vec order: column-major), written from `h`'s vec form (or, where `h` has none, column by
+/// column from the exported linear map `hessian_map(direction, **values)`), and
+/// `check_hessian(seed=0)`.
+pub fn python_with_hessian(
+    problem: &Problem,
+    d: &Derivation,
+    h: &Derivation2,
+    target: Target,
+) -> Result<String, Diagnostic> {
+    module(problem, d, Some(h), target)
+}
+
+fn module(
+    problem: &Problem,
+    d: &Derivation,
+    h: Option<&Derivation2>,
+    target: Target,
+) -> Result<String, Diagnostic> {
     let table = &problem.symbols;
     let wrt = table
         .get(&d.wrt)
@@ -80,11 +104,27 @@ pub fn python(problem: &Problem, d: &Derivation, target: Target) -> Result<Strin
     let grad_body = Body::new(table, &d.wrt, target, &mut used)
         .gradient(&d.gradient, &wrt.shape, kind)
         .map_err(refusal)?;
+    let hessian_code = match h {
+        Some(h) => Some(
+            hessian::functions(table, &wrt.shape, kind, h, target, &mut used).map_err(refusal)?,
+        ),
+        None => None,
+    };
     let steps: Vec<Expr> = d.steps.iter().map(|s| s.expr.clone()).collect();
-    let harness = harness::harness(problem, &steps, target).map_err(refusal)?;
+    let mut harness = harness::harness(problem, &steps, target).map_err(refusal)?;
+    if h.is_some() {
+        harness.push_str(&harness::hessian_check(target));
+    }
 
     let mut out = String::new();
-    out.push_str(&docstring(problem, d, target));
+    let mut doc = docstring(problem, d, target);
+    if let Some(h) = h {
+        // Inside the docstring, before its closing quotes.
+        doc.truncate(doc.len() - "\"\"\"\n".len());
+        doc.push_str(&hessian::docstring_note(problem, h, target));
+        doc.push_str("\"\"\"\n");
+    }
+    out.push_str(&doc);
     out.push_str(&imports(target));
     for h in Helper::ALL.iter().filter(|h| used & h.bit() != 0) {
         let _ = write!(out, "\n\n{}\n", h.definition(target));
@@ -100,10 +140,15 @@ pub fn python(problem: &Problem, d: &Derivation, target: Target) -> Result<Strin
         d.wrt,
         doc_text(&d.gradient_text)
     );
+    if let Some(code) = &hessian_code {
+        out.push_str(code);
+    }
     out.push_str(&harness);
-    out.push_str(
-        "\n\nif __name__ == \"__main__\":\n    raise SystemExit(0 if check_gradient() else 1)\n",
-    );
+    out.push_str(if h.is_some() {
+        "\n\nif __name__ == \"__main__\":\n    passed = check_gradient()\n    passed = check_hessian() and passed\n    raise SystemExit(0 if passed else 1)\n"
+    } else {
+        "\n\nif __name__ == \"__main__\":\n    raise SystemExit(0 if check_gradient() else 1)\n"
+    });
     Ok(out)
 }
 
@@ -176,11 +221,57 @@ enum Output {
 /// Python keywords and the names the module itself defines: a symbol of such a name gets `_`
 /// appended as a local variable (its keyword argument keeps the name).
 const RESERVED: &[&str] = &[
-    "False", "None", "True", "and", "as", "assert", "async", "await", "break", "class", "continue",
-    "def", "del", "elif", "else", "except", "finally", "for", "from", "global", "if", "import",
-    "in", "is", "lambda", "nonlocal", "not", "or", "pass", "raise", "return", "try", "while",
-    "with", "yield", "np", "jnp", "jax", "torch", "math", "random", "values", "f", "grad_f",
+    "False",
+    "None",
+    "True",
+    "and",
+    "as",
+    "assert",
+    "async",
+    "await",
+    "break",
+    "class",
+    "continue",
+    "def",
+    "del",
+    "elif",
+    "else",
+    "except",
+    "finally",
+    "for",
+    "from",
+    "global",
+    "if",
+    "import",
+    "in",
+    "is",
+    "lambda",
+    "nonlocal",
+    "not",
+    "or",
+    "pass",
+    "raise",
+    "return",
+    "try",
+    "while",
+    "with",
+    "yield",
+    "np",
+    "jnp",
+    "jax",
+    "torch",
+    "math",
+    "random",
+    "values",
+    "f",
+    "grad_f",
+    "hessian_f",
+    "hessian_map",
+    "direction",
 ];
+
+/// The local variable holding `hessian_map`'s direction (no symbol's name or size is spelled so).
+const DIRECTION: &str = "__direction";
 
 fn local(name: &str) -> String {
     if RESERVED.contains(&name) {
@@ -331,6 +422,8 @@ struct Body<'a> {
     temps: Vec<(String, String)>,
     next_temp: usize,
     lines: Vec<String>,
+    /// Whether `d(wrt)` stands for the argument `direction` (the body of `hessian_map`).
+    direction: bool,
 }
 
 impl<'a> Body<'a> {
@@ -344,6 +437,7 @@ impl<'a> Body<'a> {
             temps: Vec::new(),
             next_temp: 0,
             lines: Vec::new(),
+            direction: false,
         }
     }
 
@@ -361,7 +455,7 @@ impl<'a> Body<'a> {
         self.count(e);
         let value = self.gen(e)?;
         let ret = self.output(&value, output);
-        self.finish(e, None, &ret)
+        self.finish(e, &[], &ret)
     }
 
     /// The body of `grad_f`: the gradient shaped like the variable `var` (a zero gradient is a
@@ -369,14 +463,14 @@ impl<'a> Body<'a> {
     fn gradient(mut self, e: &Expr, var: &Shape, output: Output) -> Result<String, String> {
         self.count(e);
         let mut value = self.gen(e)?;
-        let mut sized_by = None;
+        let mut sized_by = Vec::new();
         if self.shape(e) != *var {
             let (r, c) = (self.dim(&var.rows)?, self.dim(&var.cols)?);
             value = wrap(&self.helper(Helper::Zeros, &[r, c]), " + ", &value);
-            sized_by = Some(var);
+            sized_by.push(var.clone());
         }
         let ret = self.output(&value, output);
-        self.finish(e, sized_by, &ret)
+        self.finish(e, &sized_by, &ret)
     }
 
     fn output(&mut self, value: &str, output: Output) -> String {
@@ -389,11 +483,11 @@ impl<'a> Body<'a> {
 
     /// Reads the arguments `e` mentions, computes the sizes its identities and ones use (and
     /// those of `sized`, the variable's shape for a zero gradient), then the lines and the return.
-    fn finish(self, e: &Expr, sized: Option<&Shape>, ret: &str) -> Result<String, String> {
+    fn finish(self, e: &Expr, sized: &[Shape], ret: &str) -> Result<String, String> {
         let mut names: Vec<String> = Vec::new();
         let mut dims: Vec<String> = Vec::new();
         symbols_and_sizes(e, &mut names, &mut dims);
-        if let Some(s) = sized {
+        for s in sized {
             add_dim(&s.rows, &mut dims);
             add_dim(&s.cols, &mut dims);
         }
@@ -582,6 +676,9 @@ impl<'a> Body<'a> {
                 }
             }
             Expr::Call(f, args) => self.call(e, *f, args)?,
+            Expr::D(a) if self.direction && matches!(&**a, Expr::Sym(s) if **s == *self.wrt) => {
+                DIRECTION.to_string()
+            }
             Expr::D(_) => return Err("a differential d(·) cannot be exported".into()),
         })
     }
