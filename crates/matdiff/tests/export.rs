@@ -2,7 +2,9 @@
 //! `data/export-functions.txt` (every function of the table) is executed by the project's Python
 //! environment (`target/pyenv`, made by `cargo xtask setup`), in one Python process per target;
 //! `f` and `grad_f` must agree with `matdiff grad --at` at the same values and `check_gradient`
-//! must pass. The PyTorch exports run too when torch is importable (`cargo xtask test-torch`
+//! must pass. The Hessian entries of the Jacobian corpus (`matdiff-core/tests/data/jacobians.txt`)
+//! are exported with `--hessian` too: `hessian_f` must also agree with `matdiff grad --hessian`
+//! and `check_hessian` must pass. The PyTorch exports run too when torch is importable (`cargo xtask test-torch`
 //! installs it).
 //!
 //! Without the environment the test says so and passes, unless `MATDIFF_EXPORT_REQUIRED` is set
@@ -25,6 +27,8 @@ struct Case {
     f: String,
     decls: String,
     wrt: String,
+    /// Exported with `--hessian`, compared with `grad --hessian`.
+    hessian: bool,
 }
 
 fn cases() -> Vec<Case> {
@@ -35,14 +39,17 @@ fn cases() -> Vec<Case> {
             f: e.f,
             decls: e.decls,
             wrt: e.wrt,
+            hessian: false,
         })
         .collect();
+    out.extend(hessian_cases());
     for fields in common::blocks(include_str!("data/export-functions.txt")) {
         let mut c = Case {
             name: format!("export-functions.txt line {}", fields[0].0),
             f: String::new(),
             decls: String::new(),
             wrt: String::new(),
+            hessian: false,
         };
         for (_, key, value) in fields {
             match key.as_str() {
@@ -50,6 +57,33 @@ fn cases() -> Vec<Case> {
                 "let" => c.decls = value,
                 "wrt" => c.wrt = value,
                 other => panic!("unknown field {other} in export-functions.txt"),
+            }
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// The Hessian entries of the Jacobian and Hessian corpus.
+fn hessian_cases() -> Vec<Case> {
+    let mut out = Vec::new();
+    for fields in common::blocks(include_str!("../../matdiff-core/tests/data/jacobians.txt")) {
+        if !fields.iter().any(|(_, k, v)| k == "kind" && v == "hessian") {
+            continue;
+        }
+        let mut c = Case {
+            name: format!("jacobians.txt line {} (Hessian)", fields[0].0),
+            f: String::new(),
+            decls: String::new(),
+            wrt: String::new(),
+            hessian: true,
+        };
+        for (_, key, value) in fields {
+            match key.as_str() {
+                "f" => c.f = value,
+                "let" => c.decls = value,
+                "wrt" => c.wrt = value,
+                _ => {}
             }
         }
         out.push(c);
@@ -126,6 +160,9 @@ fn engine_numbers(c: &Case, dir: &Path, index: usize) -> Result<(Value, Value), 
     if !c.decls.is_empty() {
         args.extend(["--let", &c.decls]);
     }
+    if c.hessian {
+        args.push("--hessian");
+    }
     let out = matdiff(&args)?;
     let engine: Value = serde_json::from_str(&out).map_err(|e| e.to_string())?;
     Ok((values, engine))
@@ -167,6 +204,7 @@ fn exports_run_and_agree_with_the_engine() {
     let cases = cases();
     let mut errors = Vec::new();
     let mut refused = 0;
+    let mut hessian_modules = 0;
     let mut manifests: Vec<(&str, Vec<Value>)> = targets.iter().map(|t| (*t, Vec::new())).collect();
     for (i, c) in cases.iter().enumerate() {
         let (values, engine) = match engine_numbers(c, &dir, i) {
@@ -197,14 +235,24 @@ fn exports_run_and_agree_with_the_engine() {
             if !c.decls.is_empty() {
                 args.extend(["--let", &c.decls]);
             }
+            if c.hessian {
+                args.push("--hessian");
+            }
             match matdiff(&args) {
-                Ok(source) => manifest.push(json!({
-                    "name": format!("{} [{target}]", c.name),
-                    "source": source,
-                    "values": values,
-                    "f": engine["value"],
-                    "gradient": engine["gradient"],
-                })),
+                Ok(source) => {
+                    let mut case = json!({
+                        "name": format!("{} [{target}]", c.name),
+                        "source": source,
+                        "values": values,
+                        "f": engine["value"],
+                        "gradient": engine["gradient"],
+                    });
+                    if c.hessian {
+                        case["hessian"] = engine["hessian"].clone();
+                        hessian_modules += 1;
+                    }
+                    manifest.push(case);
+                }
                 Err(e) => errors.push(format!("{} [{target}]: export failed: {e}", c.name)),
             }
         }
@@ -255,14 +303,17 @@ fn exports_run_and_agree_with_the_engine() {
             t.elapsed().as_secs_f64()
         ));
     }
+    let hessian_cases = cases.iter().filter(|c| c.hessian).count();
     eprintln!(
-        "exports: {} cases ({refused} refused: a size no argument has); engine values and exports prepared in {:.1}s; {}",
+        "exports: {} cases, {hessian_cases} of them with --hessian ({hessian_modules} Hessian modules) \
+         ({refused} refused: a size no argument has); engine values and exports prepared in {:.1}s; {}",
         cases.len(),
         prepared.as_secs_f64(),
         summary.join(", ")
     );
     assert!(cases.len() >= 80, "only {} cases", cases.len());
     assert!(refused <= 1, "{refused} cases refused");
+    assert!(hessian_cases >= 40, "only {hessian_cases} Hessian cases");
     assert!(
         errors.is_empty(),
         "{} failures:\n{}",
@@ -298,8 +349,8 @@ fn run_matdiff(args: &[&str]) -> std::process::Output {
         .expect("run matdiff")
 }
 
-/// The verb's contract: the module on stdout, exit 0; `--hessian` refused with the message
-/// the issue names, bad input and an unknown target with exit 2.
+/// The verb's contract: the module on stdout, exit 0 (with `--hessian`, `hessian_f` and
+/// `check_hessian` too); bad input and an unknown target with exit 2.
 #[test]
 fn export_verb_contract() {
     let o = run_matdiff(&[
@@ -326,20 +377,49 @@ fn export_verb_contract() {
         code.contains("jnp.linalg.solve") && !code.contains("_inv("),
         "{code}"
     );
+    assert!(!code.contains("hessian"), "{code}");
+    // `--hessian`: hessian_f from the vec form, check_hessian, and __main__ runs both.
     let o = run_matdiff(&[
         "export",
-        "tr(X)",
+        "tr(X*X*X)",
         "--wrt",
         "X",
         "--to",
         "numpy",
         "--hessian",
     ]);
-    assert_eq!(o.status.code(), Some(2));
-    assert_eq!(
-        String::from_utf8_lossy(&o.stderr),
-        "error: Hessian export needs the Hessian derivation, not available yet\n"
-    );
+    assert_eq!(o.status.code(), Some(0));
+    let code = String::from_utf8_lossy(&o.stdout);
+    for part in [
+        "def hessian_f(**values):",
+        "_commutation(_n, _n)",
+        "_kron(",
+        "def check_hessian(seed=0, tolerance=1e-6):",
+        "    passed = check_gradient()\n    passed = check_hessian() and passed\n",
+        "hessian_f returns the N x N Hessian, N = numel(X), in vec order",
+    ] {
+        assert!(code.contains(part), "no {part:?} in\n{code}");
+    }
+    assert!(!code.contains("def hessian_map("), "{code}");
+    // No readable Kronecker form: the linear map, exported, applied to the basis directions.
+    let o = run_matdiff(&[
+        "export",
+        "sum(diag(X))^2",
+        "--wrt",
+        "X",
+        "--to",
+        "jax",
+        "--hessian",
+    ]);
+    assert_eq!(o.status.code(), Some(0));
+    let code = String::from_utf8_lossy(&o.stdout);
+    for part in [
+        "def hessian_map(direction, **values):",
+        "return _hessian_columns(hessian_map, X, values)",
+        "jax.hessian",
+    ] {
+        assert!(code.contains(part), "no {part:?} in\n{code}");
+    }
     let o = run_matdiff(&["export", "tr(X", "--to", "numpy"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("error"));

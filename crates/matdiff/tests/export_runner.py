@@ -1,8 +1,10 @@
 """Runs the exported modules of a manifest written by tests/export.rs, all in this one process.
 
 For each case: f and grad_f at the given values must agree with the engine's numbers there
-(`matdiff grad --at`), and check_gradient(seed=0) must pass. Prints one JSON line: the target,
-the number of cases, the failures and the time taken; exits with 1 when any case failed.
+(`matdiff grad --at`), and check_gradient(seed=0) must pass; for a case with a Hessian,
+hessian_f must agree with `matdiff grad --hessian` and check_hessian(seed=0) must pass. Prints
+one JSON line: the target, the number of cases, the failures and the time taken; exits with 1
+when any case failed.
 """
 import contextlib
 import io
@@ -47,6 +49,28 @@ def run(case):
         passed = ns["check_gradient"](seed=0)
     if passed is not True:
         problems.append("check_gradient(seed=0) failed:\n" + out.getvalue())
+    if "hessian" in case:
+        problems.extend(run_hessian(case, ns, values))
+    return problems
+
+
+def run_hessian(case, ns, values):
+    """hessian_f against the engine's `grad --hessian` (N x N in vec order), and check_hessian."""
+    problems = []
+    if "hessian_f" not in ns or "check_hessian" not in ns:
+        return ["the module has no hessian_f or check_hessian"]
+    hessian = ns["_entries"](ns["hessian_f"](**values))
+    want = flat(case["hessian"])
+    if len(hessian) != len(want):
+        problems.append(f"hessian_f has {len(hessian)} entries, the engine's Hessian {len(want)}")
+    elif relative_error(hessian, want) > TOLERANCE:
+        problems.append(f"hessian_f differs from the engine's Hessian by {relative_error(hessian, want):.1e} "
+                        f"(relative): {hessian} against {want}")
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        passed = ns["check_hessian"](seed=0)
+    if passed is not True:
+        problems.append("check_hessian(seed=0) failed:\n" + out.getvalue())
     return problems
 
 
