@@ -39,13 +39,6 @@ pub(super) enum Helper {
     Sigmoid,
     Softplus,
     OutScalar,
-    Commutation,
-    DiagVec,
-    Vec,
-    JacMul,
-    JacAdd,
-    HessianOut,
-    HessianColumns,
 }
 
 /// What a function of the table becomes in Python.
@@ -97,7 +90,7 @@ pub(super) fn mapping(f: Func) -> Result<Mapping, String> {
 
 impl Helper {
     /// Every helper, in the order a module defines them.
-    pub(super) const ALL: [Helper; 38] = [
+    pub(super) const ALL: [Helper; 31] = [
         Helper::Scalar,
         Helper::Column,
         Helper::Row,
@@ -129,13 +122,6 @@ impl Helper {
         Helper::Sigmoid,
         Helper::Softplus,
         Helper::OutScalar,
-        Helper::Commutation,
-        Helper::DiagVec,
-        Helper::Vec,
-        Helper::JacMul,
-        Helper::JacAdd,
-        Helper::HessianOut,
-        Helper::HessianColumns,
     ];
 
     /// The helper's bit in a set of helpers.
@@ -321,41 +307,6 @@ impl Helper {
                 "def _out_scalar(v):\n    return float(XP.asarray(v).reshape(()))",
                 Some("def _out_scalar(v):\n    return torch.as_tensor(v, dtype=torch.float64).reshape(())"),
                 Some("def _out_scalar(v):\n    return jnp.asarray(v, dtype=jnp.float64).reshape(())"),
-            ),
-            Helper::Commutation => (
-                "def _commutation(m, n):\n    \"\"\"K of an m x n matrix A: K vec(A) = vec(A').\"\"\"\n    order = [i + j * m for i in range(m) for j in range(n)]\n    return XP.eye(m * n, dtype=XP.float64)[XP.asarray(order)]",
-                None,
-                None,
-            ),
-            Helper::DiagVec => (
-                "def _diag_vec(a):\n    return XP.diag(XP.ravel(a, order=\"F\"))",
-                Some("def _diag_vec(a):\n    return torch.diag(a.T.reshape(-1))"),
-                None,
-            ),
-            Helper::Vec => (
-                "def _vec(a):\n    return XP.ravel(a, order=\"F\")[:, None]",
-                Some("def _vec(a):\n    return a.T.reshape(-1, 1)"),
-                None,
-            ),
-            Helper::JacMul => (
-                "def _jmul(a, b):\n    if a.shape[1] == b.shape[0]:\n        return a @ b\n    if a.shape[0] == 1 and a.shape[1] == 1:\n        return a[0, 0] * b\n    if b.shape[0] == 1 and b.shape[1] == 1:\n        return a * b[0, 0]\n    raise ValueError(f\"cannot multiply {a.shape[0]}x{a.shape[1]} by {b.shape[0]}x{b.shape[1]}\")",
-                None,
-                None,
-            ),
-            Helper::JacAdd => (
-                "def _jadd(*terms):\n    total = terms[0]\n    for t in terms[1:]:\n        if tuple(t.shape) != tuple(total.shape):\n            raise ValueError(f\"cannot add {tuple(total.shape)} and {tuple(t.shape)}\")\n        total = total + t\n    return total",
-                None,
-                None,
-            ),
-            Helper::HessianOut => (
-                "def _hessian_out(h, x):\n    \"\"\"A 1 x 1 h stands for that multiple of the N x N identity (0 for zeros).\"\"\"\n    n = x.shape[0] * x.shape[1]\n    if h.shape[0] == 1 and h.shape[1] == 1 and n != 1:\n        return h[0, 0] * XP.eye(n, dtype=XP.float64)\n    return h",
-                None,
-                None,
-            ),
-            Helper::HessianColumns => (
-                "def _hessian_columns(hmap, x, values):\n    \"\"\"Column k is vec(hmap(E_k)), E_k the k-th basis direction shaped like x.\"\"\"\n    rows, cols = x.shape[0], x.shape[1]\n    basis = XP.eye(rows * cols, dtype=XP.float64)\n    columns = []\n    for k in range(rows * cols):\n        out = XP.asarray(hmap(basis[:, k].reshape(cols, rows).T, **values), dtype=XP.float64)\n        columns.append(out.T.reshape(-1) if out.ndim == 2 else out.reshape(-1))\n    return XP.stack(columns, axis=1)",
-                Some("def _hessian_columns(hmap, x, values):\n    \"\"\"Column k is vec(hmap(E_k)), E_k the k-th basis direction shaped like x.\"\"\"\n    rows, cols = x.shape[0], x.shape[1]\n    basis = torch.eye(rows * cols, dtype=torch.float64)\n    columns = []\n    for k in range(rows * cols):\n        out = torch.as_tensor(hmap(basis[:, k].reshape(cols, rows).T, **values), dtype=torch.float64)\n        columns.append(out.T.reshape(-1) if out.ndim == 2 else out.reshape(-1))\n    return torch.stack(columns, dim=1)"),
-                None,
             ),
         }
     }

@@ -5,14 +5,142 @@
 //! **values)` and `hessian_f` applies it to the basis directions E_k, column by column.
 
 use super::helpers::Helper;
-use super::{doc_text, Body, Output, Target, DIRECTION};
+use super::{doc_text, Body, Extra, Output, Target, DIRECTION};
 use crate::expr::{Expr, Problem, Shape, SymbolTable};
 use crate::jacobian::{jac_text, Derivation2, Jac, Side};
 use crate::print::Renderer;
 use std::fmt::Write as _;
 
+/// The helpers only a Hessian uses (kept apart from [`Helper`], so a module without the Hessian,
+/// and the page, carry none of them): name and definition per target, `XP` standing for the
+/// array module as in [`Helper`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum HHelper {
+    Commutation,
+    DiagVec,
+    Vec,
+    JacMul,
+    JacAdd,
+    HessianOut,
+    HessianColumns,
+}
+
+impl HHelper {
+    const ALL: [HHelper; 7] = [
+        HHelper::Commutation,
+        HHelper::DiagVec,
+        HHelper::Vec,
+        HHelper::JacMul,
+        HHelper::JacAdd,
+        HHelper::HessianOut,
+        HHelper::HessianColumns,
+    ];
+
+    fn bit(self) -> u64 {
+        1 << (self as u32)
+    }
+
+    fn name(self) -> &'static str {
+        let def = self.bodies().0;
+        let end = def.find('(').unwrap_or(def.len());
+        def.get(4..end).unwrap_or(def)
+    }
+
+    fn definition(self, target: Target) -> String {
+        let (np, torch, jax) = self.bodies();
+        match target {
+            Target::Numpy => np.replace("XP", "np"),
+            Target::Torch => torch
+                .unwrap_or(np)
+                .replace("XP.asarray(", "torch.as_tensor(")
+                .replace("XP", "torch"),
+            Target::Jax => jax.unwrap_or(np).replace("XP", "jnp"),
+        }
+    }
+
+    fn bodies(self) -> (&'static str, Option<&'static str>, Option<&'static str>) {
+        match self {
+            HHelper::Commutation => (
+                "def _commutation(m, n):\n    \"\"\"K of an m x n matrix A: K vec(A) = vec(A').\"\"\"\n    order = [i + j * m for i in range(m) for j in range(n)]\n    return XP.eye(m * n, dtype=XP.float64)[XP.asarray(order)]",
+                None,
+                None,
+            ),
+            HHelper::DiagVec => (
+                "def _diag_vec(a):\n    return XP.diag(XP.ravel(a, order=\"F\"))",
+                Some("def _diag_vec(a):\n    return torch.diag(a.T.reshape(-1))"),
+                None,
+            ),
+            HHelper::Vec => (
+                "def _vec(a):\n    return XP.ravel(a, order=\"F\")[:, None]",
+                Some("def _vec(a):\n    return a.T.reshape(-1, 1)"),
+                None,
+            ),
+            HHelper::JacMul => (
+                "def _jmul(a, b):\n    if a.shape[1] == b.shape[0]:\n        return a @ b\n    if a.shape[0] == 1 and a.shape[1] == 1:\n        return a[0, 0] * b\n    if b.shape[0] == 1 and b.shape[1] == 1:\n        return a * b[0, 0]\n    raise ValueError(f\"cannot multiply {a.shape[0]}x{a.shape[1]} by {b.shape[0]}x{b.shape[1]}\")",
+                None,
+                None,
+            ),
+            HHelper::JacAdd => (
+                "def _jadd(*terms):\n    total = terms[0]\n    for t in terms[1:]:\n        if tuple(t.shape) != tuple(total.shape):\n            raise ValueError(f\"cannot add {tuple(total.shape)} and {tuple(t.shape)}\")\n        total = total + t\n    return total",
+                None,
+                None,
+            ),
+            HHelper::HessianOut => (
+                "def _hessian_out(h, x):\n    \"\"\"A 1 x 1 h stands for that multiple of the N x N identity (0 for zeros).\"\"\"\n    n = x.shape[0] * x.shape[1]\n    if h.shape[0] == 1 and h.shape[1] == 1 and n != 1:\n        return h[0, 0] * XP.eye(n, dtype=XP.float64)\n    return h",
+                None,
+                None,
+            ),
+            HHelper::HessianColumns => (
+                "def _hessian_columns(hmap, x, values):\n    \"\"\"Column k is vec(hmap(E_k)), E_k the k-th basis direction shaped like x.\"\"\"\n    rows, cols = x.shape[0], x.shape[1]\n    basis = XP.eye(rows * cols, dtype=XP.float64)\n    columns = []\n    for k in range(rows * cols):\n        out = XP.asarray(hmap(basis[:, k].reshape(cols, rows).T, **values), dtype=XP.float64)\n        columns.append(out.T.reshape(-1) if out.ndim == 2 else out.reshape(-1))\n    return XP.stack(columns, axis=1)",
+                Some("def _hessian_columns(hmap, x, values):\n    \"\"\"Column k is vec(hmap(E_k)), E_k the k-th basis direction shaped like x.\"\"\"\n    rows, cols = x.shape[0], x.shape[1]\n    basis = torch.eye(rows * cols, dtype=torch.float64)\n    columns = []\n    for k in range(rows * cols):\n        out = torch.as_tensor(hmap(basis[:, k].reshape(cols, rows).T, **values), dtype=torch.float64)\n        columns.append(out.T.reshape(-1) if out.ndim == 2 else out.reshape(-1))\n    return torch.stack(columns, dim=1)"),
+                None,
+            ),
+        }
+    }
+
+    /// `name(args)`, marked used.
+    fn call(self, used: &mut u64, args: &[String]) -> String {
+        *used |= self.bit();
+        format!("{}({})", self.name(), args.join(", "))
+    }
+}
+
+/// The definitions of the Hessian helpers in `used`.
+fn definitions(used: u64, target: Target) -> String {
+    let mut out = String::new();
+    for h in HHelper::ALL.iter().filter(|h| used & h.bit() != 0) {
+        let _ = write!(out, "\n\n{}\n", h.definition(target));
+    }
+    out
+}
+
+/// The Hessian part of a module ([`super::python_with_hessian`]).
+pub(super) struct WithHessian<'a>(pub &'a Derivation2);
+
+impl Extra for WithHessian<'_> {
+    fn functions(
+        &self,
+        table: &SymbolTable,
+        var: &Shape,
+        kind: Output,
+        target: Target,
+        used: &mut u64,
+    ) -> Result<String, String> {
+        functions(table, var, kind, self.0, target, used)
+    }
+    fn doc(&self, problem: &Problem, target: Target) -> String {
+        docstring_note(problem, self.0, target)
+    }
+    fn checks(&self, target: Target) -> String {
+        super::harness::hessian_check(target)
+    }
+    fn main(&self) -> &'static str {
+        "\n\nif __name__ == \"__main__\":\n    passed = check_gradient()\n    passed = check_hessian() and passed\n    raise SystemExit(0 if passed else 1)\n"
+    }
+}
+
 /// The Python functions of the Hessian: `hessian_f` (and `hessian_map` where it needs it).
-pub(super) fn functions(
+fn functions(
     table: &SymbolTable,
     var: &Shape,
     kind: Output,
@@ -21,9 +149,10 @@ pub(super) fn functions(
     used: &mut u64,
 ) -> Result<String, String> {
     let mut out = String::new();
+    let mut hused = 0u64;
     match &h.matrix {
         Some(j) => {
-            let body = Body::new(table, &h.wrt, target, used).hessian(j, var)?;
+            let body = Body::new(table, &h.wrt, target, used).hessian(j, var, &mut hused)?;
             let _ = write!(
                 out,
                 "\n\ndef hessian_f(**values):\n    \"\"\"The Hessian of f with respect to {} \
@@ -52,9 +181,9 @@ pub(super) fn functions(
                 h.wrt,
                 doc_text(&h.map_text)
             );
-            let mut b = Body::new(table, &h.wrt, target, used);
-            let call = b.helper(
-                Helper::HessianColumns,
+            let b = Body::new(table, &h.wrt, target, used);
+            let call = HHelper::HessianColumns.call(
+                &mut hused,
                 &["hessian_map".into(), super::local(&h.wrt), "values".into()],
             );
             let body = b.finish(&Expr::sym(&h.wrt), &[], &call)?;
@@ -68,7 +197,7 @@ pub(super) fn functions(
             );
         }
     }
-    Ok(out)
+    Ok(definitions(hused, target) + &out)
 }
 
 /// `H = …` as text: the derivation's last line, else the tree's own text.
@@ -82,7 +211,7 @@ fn matrix_text(h: &Derivation2, j: &Jac, table: &SymbolTable) -> String {
 }
 
 /// The docstring's lines about the Hessian.
-pub(super) fn docstring_note(problem: &Problem, h: &Derivation2, target: Target) -> String {
+fn docstring_note(problem: &Problem, h: &Derivation2, target: Target) -> String {
     let form = match &h.matrix {
         Some(j) => format!("H = {}", matrix_text(h, j, &problem.symbols)),
         None => format!(
@@ -138,15 +267,15 @@ impl Body<'_> {
     /// The body of `hessian_f` from the vec form `j`: every matrix expression of the tree counted
     /// once for sharing, the tree written with the helpers, a number standing for that multiple
     /// of the N×N identity (as the engine reads it).
-    fn hessian(mut self, j: &Jac, var: &Shape) -> Result<String, String> {
+    fn hessian(mut self, j: &Jac, var: &Shape, hused: &mut u64) -> Result<String, String> {
         let mut exprs = Vec::new();
         leaves(j, &mut exprs);
         for e in &exprs {
             self.count(e);
         }
-        let value = self.jac(j)?;
+        let value = self.jac(j, hused)?;
         let x = super::local(self.wrt);
-        let ret = self.helper(Helper::HessianOut, &[value, x]);
+        let ret = HHelper::HessianOut.call(hused, &[value, x]);
         let mut sized = vec![var.clone()];
         comm_shapes(j, &mut sized);
         // The variable is read (for N) even where H does not mention it.
@@ -154,7 +283,7 @@ impl Body<'_> {
         self.finish(&Expr::Add(exprs), &sized, &ret)
     }
 
-    fn jac(&mut self, j: &Jac) -> Result<String, String> {
+    fn jac(&mut self, j: &Jac, hused: &mut u64) -> Result<String, String> {
         Ok(match j {
             Jac::Mat(e) => self.arg(e)?,
             Jac::Kron(a, b) => {
@@ -163,27 +292,27 @@ impl Body<'_> {
             }
             Jac::Comm(m, n) => {
                 let (m, n) = (self.dim(m)?, self.dim(n)?);
-                self.helper(Helper::Commutation, &[m, n])
+                HHelper::Commutation.call(hused, &[m, n])
             }
             Jac::DiagVec(p) => {
                 let p = self.arg(p)?;
-                self.helper(Helper::DiagVec, &[p])
+                HHelper::DiagVec.call(hused, &[p])
             }
             Jac::VecCol(m) => {
                 let m = self.arg(m)?;
-                self.helper(Helper::Vec, &[m])
+                HHelper::Vec.call(hused, &[m])
             }
             Jac::VecRow(p) => {
                 let p = self.arg(p)?;
-                format!("{}.T", self.helper(Helper::Vec, &[p]))
+                format!("{}.T", HHelper::Vec.call(hused, &[p]))
             }
             Jac::Prod(fs) => {
                 let mut acc: Option<String> = None;
                 for f in fs {
-                    let v = self.jac(f)?;
+                    let v = self.jac(f, hused)?;
                     acc = Some(match acc {
                         None => v,
-                        Some(a) => self.helper(Helper::JacMul, &[a, v]),
+                        Some(a) => HHelper::JacMul.call(hused, &[a, v]),
                     });
                 }
                 match acc {
@@ -194,18 +323,18 @@ impl Body<'_> {
             Jac::Add(ts) => {
                 let mut parts = Vec::with_capacity(ts.len());
                 for t in ts {
-                    parts.push(self.jac(t)?);
+                    parts.push(self.jac(t, hused)?);
                 }
                 match parts.len() {
                     0 => self.helper(Helper::Const, &["0.0".into()]),
                     1 => parts.remove(0),
-                    _ => self.helper(Helper::JacAdd, &parts),
+                    _ => HHelper::JacAdd.call(hused, &parts),
                 }
             }
             Jac::Scaled(s, j) => {
                 let s = self.arg(s)?;
-                let j = self.jac(j)?;
-                self.helper(Helper::JacMul, &[s, j])
+                let j = self.jac(j, hused)?;
+                HHelper::JacMul.call(hused, &[s, j])
             }
         })
     }

@@ -66,7 +66,7 @@ fn refusal(message: String) -> Diagnostic {
 /// Errors, with a message naming the construct, when the trees hold something the export does
 /// not write (a non-integer power of a matrix, a size no argument carries).
 pub fn python(problem: &Problem, d: &Derivation, target: Target) -> Result<String, Diagnostic> {
-    module(problem, d, None, target)
+    module(problem, d, &NoExtra, target)
 }
 
 /// [`python`] with the Hessian too: `hessian_f(**values)` (N×N, N = numel of the variable, in
@@ -79,13 +79,57 @@ pub fn python_with_hessian(
     h: &Derivation2,
     target: Target,
 ) -> Result<String, Diagnostic> {
-    module(problem, d, Some(h), target)
+    module(problem, d, &hessian::WithHessian(h), target)
 }
 
-fn module(
+/// What a module holds beyond f, grad_f and check_gradient: nothing ([`python`]) or the Hessian
+/// ([`python_with_hessian`]). Generic, so that [`python`] (the page's) carries no Hessian code.
+trait Extra {
+    /// The functions (and the helpers only they use), after grad_f.
+    fn functions(
+        &self,
+        table: &SymbolTable,
+        var: &Shape,
+        kind: Output,
+        target: Target,
+        used: &mut u64,
+    ) -> Result<String, String>;
+    /// Text for the end of the docstring.
+    fn doc(&self, problem: &Problem, target: Target) -> String;
+    /// The checks after check_gradient.
+    fn checks(&self, target: Target) -> String;
+    /// The module's `__main__` block.
+    fn main(&self) -> &'static str;
+}
+
+struct NoExtra;
+
+impl Extra for NoExtra {
+    fn functions(
+        &self,
+        _: &SymbolTable,
+        _: &Shape,
+        _: Output,
+        _: Target,
+        _: &mut u64,
+    ) -> Result<String, String> {
+        Ok(String::new())
+    }
+    fn doc(&self, _: &Problem, _: Target) -> String {
+        String::new()
+    }
+    fn checks(&self, _: Target) -> String {
+        String::new()
+    }
+    fn main(&self) -> &'static str {
+        "\n\nif __name__ == \"__main__\":\n    raise SystemExit(0 if check_gradient() else 1)\n"
+    }
+}
+
+fn module<X: Extra>(
     problem: &Problem,
     d: &Derivation,
-    h: Option<&Derivation2>,
+    extra: &X,
     target: Target,
 ) -> Result<String, Diagnostic> {
     let table = &problem.symbols;
@@ -104,24 +148,20 @@ fn module(
     let grad_body = Body::new(table, &d.wrt, target, &mut used)
         .gradient(&d.gradient, &wrt.shape, kind)
         .map_err(refusal)?;
-    let hessian_code = match h {
-        Some(h) => Some(
-            hessian::functions(table, &wrt.shape, kind, h, target, &mut used).map_err(refusal)?,
-        ),
-        None => None,
-    };
+    let extra_code = extra
+        .functions(table, &wrt.shape, kind, target, &mut used)
+        .map_err(refusal)?;
     let steps: Vec<Expr> = d.steps.iter().map(|s| s.expr.clone()).collect();
     let mut harness = harness::harness(problem, &steps, target).map_err(refusal)?;
-    if h.is_some() {
-        harness.push_str(&harness::hessian_check(target));
-    }
+    harness.push_str(&extra.checks(target));
 
     let mut out = String::new();
     let mut doc = docstring(problem, d, target);
-    if let Some(h) = h {
+    let more = extra.doc(problem, target);
+    if !more.is_empty() {
         // Inside the docstring, before its closing quotes.
         doc.truncate(doc.len() - "\"\"\"\n".len());
-        doc.push_str(&hessian::docstring_note(problem, h, target));
+        doc.push_str(&more);
         doc.push_str("\"\"\"\n");
     }
     out.push_str(&doc);
@@ -140,15 +180,9 @@ fn module(
         d.wrt,
         doc_text(&d.gradient_text)
     );
-    if let Some(code) = &hessian_code {
-        out.push_str(code);
-    }
+    out.push_str(&extra_code);
     out.push_str(&harness);
-    out.push_str(if h.is_some() {
-        "\n\nif __name__ == \"__main__\":\n    passed = check_gradient()\n    passed = check_hessian() and passed\n    raise SystemExit(0 if passed else 1)\n"
-    } else {
-        "\n\nif __name__ == \"__main__\":\n    raise SystemExit(0 if check_gradient() else 1)\n"
-    });
+    out.push_str(extra.main());
     Ok(out)
 }
 
