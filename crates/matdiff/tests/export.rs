@@ -321,7 +321,10 @@ fn exports_run_and_agree_with_the_engine() {
     assert!(cases.len() >= 80, "only {} cases", cases.len());
     assert!(refused <= 1, "{refused} cases refused");
     assert!(hessian_cases >= 50, "only {hessian_cases} Hessian cases");
-    assert!(from_map >= 3, "only {from_map} Hessian modules from the linear map");
+    assert!(
+        from_map >= 3,
+        "only {from_map} Hessian modules from the linear map"
+    );
     assert!(
         errors.is_empty(),
         "{} failures:\n{}",

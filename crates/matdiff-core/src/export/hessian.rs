@@ -273,7 +273,9 @@ impl Body<'_> {
         for e in &exprs {
             self.count(e);
         }
-        let value = self.jac(j, hused)?;
+        let mut share = Share::default();
+        share.count(j, &Renderer::new(self.table));
+        let value = self.jac(j, &mut Tally { hused, share })?;
         let x = super::local(self.wrt);
         let ret = HHelper::HessianOut.call(hused, &[value, x]);
         let mut sized = vec![var.clone()];
@@ -283,7 +285,24 @@ impl Body<'_> {
         self.finish(&Expr::Add(exprs), &sized, &ret)
     }
 
-    fn jac(&mut self, j: &Jac, hused: &mut u64) -> Result<String, String> {
+    /// Python for the vec form `j`: a temporary's name when the subtree is repeated (assigned at
+    /// its first use).
+    fn jac(&mut self, j: &Jac, t: &mut Tally) -> Result<String, String> {
+        let shared = !matches!(j, Jac::Mat(_)) && t.share.repeated(j, self.table);
+        if shared {
+            let k = jac_key(j, self.table);
+            if let Some((_, name)) = t.share.temps.iter().find(|(x, _)| *x == k) {
+                return Ok(name.clone());
+            }
+            let code = self.jac_node(j, t)?;
+            let name = self.temp(&code);
+            t.share.temps.push((k, name.clone()));
+            return Ok(name);
+        }
+        self.jac_node(j, t)
+    }
+
+    fn jac_node(&mut self, j: &Jac, t: &mut Tally) -> Result<String, String> {
         Ok(match j {
             Jac::Mat(e) => self.arg(e)?,
             Jac::Kron(a, b) => {
@@ -292,27 +311,27 @@ impl Body<'_> {
             }
             Jac::Comm(m, n) => {
                 let (m, n) = (self.dim(m)?, self.dim(n)?);
-                HHelper::Commutation.call(hused, &[m, n])
+                HHelper::Commutation.call(t.hused, &[m, n])
             }
             Jac::DiagVec(p) => {
                 let p = self.arg(p)?;
-                HHelper::DiagVec.call(hused, &[p])
+                HHelper::DiagVec.call(t.hused, &[p])
             }
             Jac::VecCol(m) => {
                 let m = self.arg(m)?;
-                HHelper::Vec.call(hused, &[m])
+                HHelper::Vec.call(t.hused, &[m])
             }
             Jac::VecRow(p) => {
                 let p = self.arg(p)?;
-                format!("{}.T", HHelper::Vec.call(hused, &[p]))
+                format!("{}.T", HHelper::Vec.call(t.hused, &[p]))
             }
             Jac::Prod(fs) => {
                 let mut acc: Option<String> = None;
                 for f in fs {
-                    let v = self.jac(f, hused)?;
+                    let v = self.jac(f, t)?;
                     acc = Some(match acc {
                         None => v,
-                        Some(a) => HHelper::JacMul.call(hused, &[a, v]),
+                        Some(a) => HHelper::JacMul.call(t.hused, &[a, v]),
                     });
                 }
                 match acc {
@@ -322,20 +341,63 @@ impl Body<'_> {
             }
             Jac::Add(ts) => {
                 let mut parts = Vec::with_capacity(ts.len());
-                for t in ts {
-                    parts.push(self.jac(t, hused)?);
+                for term in ts {
+                    parts.push(self.jac(term, t)?);
                 }
                 match parts.len() {
                     0 => self.helper(Helper::Const, &["0.0".into()]),
                     1 => parts.remove(0),
-                    _ => HHelper::JacAdd.call(hused, &parts),
+                    _ => HHelper::JacAdd.call(t.hused, &parts),
                 }
             }
             Jac::Scaled(s, j) => {
                 let s = self.arg(s)?;
-                let j = self.jac(j, hused)?;
-                HHelper::JacMul.call(hused, &[s, j])
+                let j = self.jac(j, t)?;
+                HHelper::JacMul.call(t.hused, &[s, j])
             }
         })
     }
+}
+
+/// The key of a vec-form subtree for sharing: its text.
+fn jac_key(j: &Jac, table: &SymbolTable) -> String {
+    jac_text(j, &Renderer::new(table), false)
+}
+
+/// How often each subtree of a vec form occurs (by key), and the temporaries assigned so far.
+#[derive(Default)]
+struct Share {
+    counts: Vec<(String, usize)>,
+    temps: Vec<(String, String)>,
+}
+
+impl Share {
+    /// Counts the subtrees, each repeated one once (its own subtrees are computed once with it).
+    fn count(&mut self, j: &Jac, render: &Renderer) {
+        if matches!(j, Jac::Mat(_)) {
+            return;
+        }
+        let k = jac_text(j, render, false);
+        if let Some((_, n)) = self.counts.iter_mut().find(|(x, _)| *x == k) {
+            *n += 1;
+            return;
+        }
+        self.counts.push((k, 1));
+        match j {
+            Jac::Prod(js) | Jac::Add(js) => js.iter().for_each(|j| self.count(j, render)),
+            Jac::Scaled(_, j) => self.count(j, render),
+            _ => {}
+        }
+    }
+
+    fn repeated(&self, j: &Jac, table: &SymbolTable) -> bool {
+        let k = jac_key(j, table);
+        self.counts.iter().any(|(x, n)| *x == k && *n > 1)
+    }
+}
+
+/// What writing a vec form keeps track of: the Hessian helpers used and the shared subtrees.
+struct Tally<'a> {
+    hused: &'a mut u64,
+    share: Share,
 }
