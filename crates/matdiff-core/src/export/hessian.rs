@@ -5,7 +5,7 @@
 //! **values)` and `hessian_f` applies it to the basis directions E_k, column by column.
 
 use super::helpers::Helper;
-use super::{doc_text, Body, Extra, Output, Target, DIRECTION};
+use super::{doc_text, Body, Extra, Output, Target};
 use crate::expr::{Expr, Problem, Shape, SymbolTable};
 use crate::jacobian::{jac_text, Derivation2, Jac, Side};
 use crate::print::Renderer;
@@ -163,21 +163,31 @@ fn functions(
             );
         }
         None => {
-            let mut b = Body::new(table, &h.wrt, target, used);
-            b.direction = true;
-            let read = match kind {
-                Output::Scalar => Helper::Scalar,
-                Output::Vector => Helper::Column,
-                Output::Matrix => Helper::Matrix,
-            };
-            *b.used |= read.bit();
-            b.lines
-                .push(format!("{DIRECTION} = {}(direction)", read.name()));
-            let body = b.gradient(&h.map, var, kind)?;
+            // hessian_f's only local is the variable: it must not hide hessian_map.
+            if super::local(&h.wrt) == "hessian_map" {
+                return Err(
+                    "a variable named hessian_map would hide the exported function of that name \
+                     that hessian_f calls: rename the variable"
+                        .into(),
+                );
+            }
+            // d(X) becomes a symbol shaped like X, read from `direction`.
+            let mut with_dir = table.clone();
+            let mut dir = table
+                .get(&h.wrt)
+                .cloned()
+                .ok_or_else(|| format!("unknown variable `{}`", h.wrt))?;
+            dir.name = DIRECTION.to_string();
+            dir.symmetric = false;
+            dir.spd = false;
+            with_dir.symbols.push(dir);
+            let map = with_direction(h.map.clone(), &h.wrt);
+            let body = Body::new(&with_dir, &h.wrt, target, used).gradient(&map, var, kind)?;
             let _ = write!(
                 out,
                 "\n\ndef hessian_map(direction, **values):\n    \"\"\"The linear map dX -> d(grad f) \
-                 at the values, applied to direction (shaped like {}): {}\"\"\"\n{body}",
+                 at the values, applied to direction (shaped like {}): {}\"\"\"\n    \
+                 values = {{**values, \"{DIRECTION}\": direction}}\n{body}",
                 h.wrt,
                 doc_text(&h.map_text)
             );
@@ -186,7 +196,7 @@ fn functions(
                 &mut hused,
                 &["hessian_map".into(), super::local(&h.wrt), "values".into()],
             );
-            let body = b.finish(&Expr::sym(&h.wrt), &[], &call)?;
+            let body = b.finish(&Expr::sym(&h.wrt), None, &call)?;
             let _ = write!(
                 out,
                 "\n\ndef hessian_f(**values):\n    \"\"\"The Hessian of f with respect to {} \
@@ -235,6 +245,17 @@ fn docstring_note(problem: &Problem, h: &Derivation2, target: Target) -> String 
     )
 }
 
+/// The name `d(X)` of the linear map is written as (no symbol's name or size is spelled so).
+const DIRECTION: &str = "__direction";
+
+/// The linear map with `d(wrt)` replaced by the symbol [`DIRECTION`].
+fn with_direction(e: Expr, wrt: &str) -> Expr {
+    match &e {
+        Expr::D(a) if matches!(&**a, Expr::Sym(s) if **s == *wrt) => Expr::sym(DIRECTION),
+        _ => e.map_children(|c| with_direction(c, wrt)),
+    }
+}
+
 /// The leaves of a vec form: its matrix expressions.
 fn leaves(j: &Jac, out: &mut Vec<Expr>) {
     match j {
@@ -278,11 +299,13 @@ impl Body<'_> {
         let value = self.jac(j, &mut Tally { hused, share })?;
         let x = super::local(self.wrt);
         let ret = HHelper::HessianOut.call(hused, &[value, x]);
-        let mut sized = vec![var.clone()];
-        comm_shapes(j, &mut sized);
-        // The variable is read (for N) even where H does not mention it.
+        // The variable is read (for N) even where H does not mention it; the sizes of the
+        // commutation matrices are read as those of ones of their shape would be.
         exprs.push(Expr::sym(self.wrt));
-        self.finish(&Expr::Add(exprs), &sized, &ret)
+        let mut shapes = Vec::new();
+        comm_shapes(j, &mut shapes);
+        exprs.extend(shapes.into_iter().map(|s| Expr::Ones(std::rc::Rc::new(s))));
+        self.finish(&Expr::Add(exprs), Some(var), &ret)
     }
 
     /// Python for the vec form `j`: a temporary's name when the subtree is repeated (assigned at

@@ -255,57 +255,11 @@ enum Output {
 /// Python keywords and the names the module itself defines: a symbol of such a name gets `_`
 /// appended as a local variable (its keyword argument keeps the name).
 const RESERVED: &[&str] = &[
-    "False",
-    "None",
-    "True",
-    "and",
-    "as",
-    "assert",
-    "async",
-    "await",
-    "break",
-    "class",
-    "continue",
-    "def",
-    "del",
-    "elif",
-    "else",
-    "except",
-    "finally",
-    "for",
-    "from",
-    "global",
-    "if",
-    "import",
-    "in",
-    "is",
-    "lambda",
-    "nonlocal",
-    "not",
-    "or",
-    "pass",
-    "raise",
-    "return",
-    "try",
-    "while",
-    "with",
-    "yield",
-    "np",
-    "jnp",
-    "jax",
-    "torch",
-    "math",
-    "random",
-    "values",
-    "f",
-    "grad_f",
-    "hessian_f",
-    "hessian_map",
-    "direction",
+    "False", "None", "True", "and", "as", "assert", "async", "await", "break", "class", "continue",
+    "def", "del", "elif", "else", "except", "finally", "for", "from", "global", "if", "import",
+    "in", "is", "lambda", "nonlocal", "not", "or", "pass", "raise", "return", "try", "while",
+    "with", "yield", "np", "jnp", "jax", "torch", "math", "random", "values", "f", "grad_f",
 ];
-
-/// The local variable holding `hessian_map`'s direction (no symbol's name or size is spelled so).
-const DIRECTION: &str = "__direction";
 
 fn local(name: &str) -> String {
     if RESERVED.contains(&name) {
@@ -456,8 +410,6 @@ struct Body<'a> {
     temps: Vec<(String, String)>,
     next_temp: usize,
     lines: Vec<String>,
-    /// Whether `d(wrt)` stands for the argument `direction` (the body of `hessian_map`).
-    direction: bool,
 }
 
 impl<'a> Body<'a> {
@@ -471,7 +423,6 @@ impl<'a> Body<'a> {
             temps: Vec::new(),
             next_temp: 0,
             lines: Vec::new(),
-            direction: false,
         }
     }
 
@@ -489,7 +440,7 @@ impl<'a> Body<'a> {
         self.count(e);
         let value = self.gen(e)?;
         let ret = self.output(&value, output);
-        self.finish(e, &[], &ret)
+        self.finish(e, None, &ret)
     }
 
     /// The body of `grad_f`: the gradient shaped like the variable `var` (a zero gradient is a
@@ -497,14 +448,14 @@ impl<'a> Body<'a> {
     fn gradient(mut self, e: &Expr, var: &Shape, output: Output) -> Result<String, String> {
         self.count(e);
         let mut value = self.gen(e)?;
-        let mut sized_by = Vec::new();
+        let mut sized_by = None;
         if self.shape(e) != *var {
             let (r, c) = (self.dim(&var.rows)?, self.dim(&var.cols)?);
             value = wrap(&self.helper(Helper::Zeros, &[r, c]), " + ", &value);
-            sized_by.push(var.clone());
+            sized_by = Some(var);
         }
         let ret = self.output(&value, output);
-        self.finish(e, &sized_by, &ret)
+        self.finish(e, sized_by, &ret)
     }
 
     fn output(&mut self, value: &str, output: Output) -> String {
@@ -517,11 +468,11 @@ impl<'a> Body<'a> {
 
     /// Reads the arguments `e` mentions, computes the sizes its identities and ones use (and
     /// those of `sized`, the variable's shape for a zero gradient), then the lines and the return.
-    fn finish(self, e: &Expr, sized: &[Shape], ret: &str) -> Result<String, String> {
+    fn finish(self, e: &Expr, sized: Option<&Shape>, ret: &str) -> Result<String, String> {
         let mut names: Vec<String> = Vec::new();
         let mut dims: Vec<String> = Vec::new();
         symbols_and_sizes(e, &mut names, &mut dims);
-        for s in sized {
+        if let Some(s) = sized {
             add_dim(&s.rows, &mut dims);
             add_dim(&s.cols, &mut dims);
         }
@@ -710,9 +661,6 @@ impl<'a> Body<'a> {
                 }
             }
             Expr::Call(f, args) => self.call(e, *f, args)?,
-            Expr::D(a) if self.direction && matches!(&**a, Expr::Sym(s) if **s == *self.wrt) => {
-                DIRECTION.to_string()
-            }
             Expr::D(_) => return Err("a differential d(·) cannot be exported".into()),
         })
     }
