@@ -1,5 +1,6 @@
 //! The `matdiff` command as a library: its syntax, what each subcommand does, and its output.
 
 pub mod cli;
+pub mod compare;
 pub mod format;
 pub mod run;

@@ -46,10 +46,11 @@ pub fn run(cli: Cli) -> Outcome {
         Command::Derive(args) => derive(&args),
         Command::Check(args) => check(&args),
         Command::Grad(args) => grad(&args),
+        Command::Compare(args) => crate::compare::run(&args),
     }
 }
 
-fn input(problem: &ProblemArgs, wrt: Option<&str>) -> Input {
+pub(crate) fn input(problem: &ProblemArgs, wrt: Option<&str>) -> Input {
     Input {
         expr: problem.expr.clone(),
         decls: problem.decls.clone(),
@@ -77,7 +78,7 @@ fn analyze_or_report(input: &Input) -> Result<(Analysis, Derivation), (Box<Analy
     }
 }
 
-fn to_json<T: serde::Serialize>(value: &T) -> String {
+pub(crate) fn to_json<T: serde::Serialize>(value: &T) -> String {
     match serde_json::to_string_pretty(value) {
         Ok(mut s) => {
             s.push('\n');

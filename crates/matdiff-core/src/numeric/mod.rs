@@ -28,5 +28,7 @@ pub const MAX_SIZE: usize = 200;
 pub use check::{evaluate_at, run_check, CheckReport, GradientCheck, StepCheck, Verdict};
 pub use eval::{eval, Env, EvalError};
 pub use json::{decls_from_values, values_from_json};
+pub(crate) use rng::derive_seed;
+pub(crate) use sample::sample_counted;
 pub use sample::{sample, SampleError};
 pub use sizes::{resolve_problem_sizes, resolve_sizes, resolve_sizes_with};

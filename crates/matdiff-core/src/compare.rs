@@ -1,0 +1,777 @@
+//! "Is my answer right?": a claimed gradient read in the symbol context of f, decided
+//! numerically against finite differences of f, and, when it is wrong, the usual mistake named.
+//!
+//! The verdict never depends on matdiff's own gradient: [`decide`] runs the gradient check of
+//! [`numeric::run_check`] with the claim in place of the gradient, at several random samples
+//! (correct when every reliable sample passes and one does; incorrect when one fails;
+//! undecided when none is reliable). The diagnosis then compares the claim with the engine's
+//! gradient G at exact samples: the transpose, a scalar factor (least squares, then confirmed),
+//! the sign, agreement once a free square matrix is made symmetric, one term of G missing or
+//! one term of the claim too many, and the shape.
+
+use crate::api::Analysis;
+use crate::diagnostic::{Diagnostic, Source};
+use crate::expr::{Expr, Kind, Problem, Shape, SymbolTable};
+use crate::numeric::{self, eval, Env, Sizes, Values, Verdict};
+use crate::print;
+use nalgebra::DMatrix;
+use serde::Serialize;
+use std::rc::Rc;
+
+type M = DMatrix<f64>;
+
+/// Random samples (each with the check's own replacements of bad samples) a claim must pass.
+const SAMPLES: u64 = 3;
+/// Relative agreement two exactly evaluated matrices need to count as equal in a diagnosis.
+const AGREE: f64 = 1e-7;
+/// Most terms a sum is split into for the missing-term and extra-term tests.
+const MAX_TERMS: usize = 24;
+
+/// What the claim was found to be.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ClaimVerdict {
+    Correct,
+    Incorrect,
+    Undecided,
+}
+
+impl ClaimVerdict {
+    /// `"correct"`, `"incorrect"` or `"undecided"`.
+    pub fn name(self) -> &'static str {
+        match self {
+            ClaimVerdict::Correct => "correct",
+            ClaimVerdict::Incorrect => "incorrect",
+            ClaimVerdict::Undecided => "undecided",
+        }
+    }
+}
+
+/// The kind of a mistake found.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum MistakeKind {
+    /// The claim is the transpose of ∇f.
+    Transposed,
+    /// The claim is c ∇f for a factor c other than 1 and −1.
+    Scaled,
+    /// The claim is −∇f.
+    Sign,
+    /// The claim equals ∇f once a matrix not declared symmetric is symmetric.
+    NeedsSymmetric,
+    /// The claim plus one term of ∇f is ∇f.
+    MissingTerm,
+    /// The claim minus one of its terms is ∇f.
+    ExtraTerm,
+    /// The claim has another shape than the variable, or a symbol f does not have.
+    Shape,
+}
+
+/// One mistake found, with a sentence for the learner.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Mistake {
+    pub kind: MistakeKind,
+    pub message: String,
+    /// The factor c of a scaled claim (claim = c ∇f).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub factor: Option<f64>,
+    /// The matrix that would have to be symmetric.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub symbol: Option<String>,
+    /// The missing or extra term, in input syntax and in LaTeX.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub term: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub term_latex: Option<String>,
+}
+
+impl Mistake {
+    fn new(kind: MistakeKind, message: String) -> Mistake {
+        Mistake {
+            kind,
+            message,
+            factor: None,
+            symbol: None,
+            term: None,
+            term_latex: None,
+        }
+    }
+}
+
+/// The answer to "is my ∇f right?".
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Comparison {
+    pub verdict: ClaimVerdict,
+    /// What is wrong, when the claim is incorrect and a usual mistake explains it.
+    pub diagnosis: Vec<Mistake>,
+    /// One sentence: the verdict and why (the check's reason when incorrect or undecided).
+    pub message: String,
+    /// The variable.
+    pub wrt: String,
+    /// The claim as read, in input syntax and LaTeX.
+    pub claim_text: String,
+    pub claim_latex: String,
+    /// matdiff's gradient, when the engine derived one.
+    pub gradient_text: Option<String>,
+    pub gradient_latex: Option<String>,
+    /// The claim is correct and written otherwise than matdiff's gradient.
+    pub written_differently: bool,
+}
+
+/// A claim read in the symbol context of f.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Claim {
+    pub expr: Expr,
+    /// The claim's symbols (f's, as f has them) with the dimensions it names.
+    pub symbols: SymbolTable,
+    pub shape: Shape,
+    /// Names the claim uses that f does not have.
+    pub foreign: Vec<String>,
+}
+
+/// Reads `text` as a gradient in the symbol context of `problem`: the same symbols with the
+/// same kinds, shapes and properties. Unicode and LaTeX are read as in f. Errors are
+/// diagnostics with spans into `text`.
+/// Beside the result, the names the claim uses that f does not have (also when it does not
+/// type: a foreign symbol is the better explanation).
+pub fn read_claim(problem: &Problem, text: &str) -> (Result<Claim, Vec<Diagnostic>>, Vec<String>) {
+    let (p, foreign) = crate::lower::lower_claim(text, &problem.symbols, &problem.wrt);
+    let claim = p.map(|p| Claim {
+        shape: crate::expr::shape_of(&p.expr, &p.symbols),
+        expr: p.expr,
+        symbols: p.symbols,
+        foreign: foreign.clone(),
+    });
+    (claim, foreign)
+}
+
+/// A claimed identity pasted from notes, `f = …, ∇f = …`: the two right-hand sides, split at
+/// the top-level comma (or semicolon) before `∇f`, `grad f` or `\nabla f`. `None` when `text`
+/// is not of that form.
+pub fn split_identity(text: &str) -> Option<(&str, &str)> {
+    let t = text.trim();
+    let rest = t.strip_prefix("f")?.trim_start().strip_prefix('=')?;
+    let mut depth = 0i32;
+    for (i, c) in rest.char_indices() {
+        match c {
+            '(' | '[' | '{' => depth += 1,
+            ')' | ']' | '}' => depth -= 1,
+            ',' | ';' if depth == 0 => {
+                let after = rest[i + 1..].trim_start();
+                let after = [
+                    "∇f",
+                    "∇_x f",
+                    "∇_X f",
+                    "grad f",
+                    "\\nabla f",
+                    "df/dX",
+                    "df/dx",
+                ]
+                .iter()
+                .find_map(|lhs| after.strip_prefix(lhs))
+                .or_else(|| {
+                    // ∇_{X} f, \nabla_X f and the like: anything up to `f =`.
+                    let a = after
+                        .strip_prefix('∇')
+                        .or_else(|| after.strip_prefix("\\nabla"))?;
+                    let end = a.find('=')?;
+                    a[..end].trim_end().ends_with('f').then_some(&a[end..])
+                })?;
+                let claim = after.trim_start().strip_prefix('=')?;
+                return Some((rest[..i].trim(), claim.trim()));
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+/// The verdict on a claimed gradient expression, and the reason when it is not correct.
+///
+/// The gradient check of f against `claim` at [`SAMPLES`] random samples: incorrect as soon
+/// as one sample fails reliably, correct when one passes and none fails, undecided when no
+/// sample allows a reliable check. This is the function a practice mode reuses for a typed ∇f.
+pub fn decide(problem: &Problem, claim: &Expr, sizes: &Sizes, seed: u64) -> (ClaimVerdict, String) {
+    let mut passed = false;
+    let mut undecided = String::new();
+    for k in 0..SAMPLES {
+        let s = if k == 0 {
+            seed
+        } else {
+            crate::numeric::derive_seed(seed, 500 + k)
+        };
+        match numeric::run_check(problem, &[], claim, sizes, s).verdict() {
+            Verdict::Passed => passed = true,
+            Verdict::Failed(reason) => {
+                let reason = if reason == "the gradient differs from finite differences" {
+                    "it differs from finite differences of f at a random sample".to_string()
+                } else {
+                    reason
+                };
+                return (ClaimVerdict::Incorrect, reason);
+            }
+            Verdict::Undecided(reason) => undecided = reason,
+        }
+    }
+    if passed {
+        (
+            ClaimVerdict::Correct,
+            "it agrees with finite differences of f at random samples".to_string(),
+        )
+    } else {
+        (ClaimVerdict::Undecided, undecided)
+    }
+}
+
+/// Compares a claimed gradient with f of `analysis`: reads it, decides it and diagnoses it.
+///
+/// Errors (bad input) when f has no problem, the claim does not parse or type, or a size is
+/// invalid; the diagnostics' spans point into `claim`. A claim that only has another shape
+/// or a symbol f lacks is not bad input: it is incorrect, with a `shape` diagnosis.
+pub fn compare(
+    analysis: &Analysis,
+    claim: &str,
+    options: &crate::api::CheckOptions,
+) -> Result<Comparison, Vec<Diagnostic>> {
+    let Some(problem) = &analysis.problem else {
+        return Err(vec![Diagnostic::new(
+            0..0,
+            "f has to be read before a claim can be compared",
+        )
+        .in_source(Source::Other)]);
+    };
+    let gradient = analysis.derivation.as_ref().map(|d| &d.gradient);
+    let mut out = Comparison {
+        verdict: ClaimVerdict::Incorrect,
+        diagnosis: Vec::new(),
+        message: String::new(),
+        wrt: problem.wrt.clone(),
+        claim_text: String::new(),
+        claim_latex: String::new(),
+        gradient_text: analysis
+            .derivation
+            .as_ref()
+            .map(|d| d.gradient_text.clone()),
+        gradient_latex: analysis
+            .derivation
+            .as_ref()
+            .map(|d| d.gradient_latex.clone()),
+        written_differently: false,
+    };
+    let (read, foreign) = read_claim(problem, claim);
+    if !foreign.is_empty() {
+        let known: Vec<&str> = problem
+            .symbols
+            .symbols
+            .iter()
+            .map(|s| s.name.as_str())
+            .collect();
+        let names = foreign.join(", ");
+        let (is, them) = if foreign.len() == 1 {
+            ("is", "it")
+        } else {
+            ("are", "them")
+        };
+        out.message = format!("not correct: {names} {is} not a symbol of f");
+        out.claim_text = claim.trim().to_string();
+        out.diagnosis.push(Mistake::new(
+            MistakeKind::Shape,
+            format!(
+                "{names} {is} not a symbol of f (f has {}): ∇f can only contain f's symbols; remove {them} or declare {them} in f",
+                known.join(", ")
+            ),
+        ));
+        return Ok(out);
+    }
+    let claim = match read {
+        Ok(c) => c,
+        // A claim that parses but does not type (`A*B` for tr(AXB)) is a wrong answer of no
+        // shape, not bad input; what does not parse, or is too large, is.
+        Err(diags) => {
+            let typed = crate::syntax::parse(claim).diagnostics.is_empty();
+            match diags.first() {
+                Some(d) if typed && d.code == crate::diagnostic::Code::Input => {
+                    out.claim_text = claim.trim().to_string();
+                    out.message = format!("not correct: your ∇f has no shape: {}", d.message);
+                    out.diagnosis.push(Mistake::new(
+                        MistakeKind::Shape,
+                        format!("your ∇f does not type with f's shapes: {}", d.message),
+                    ));
+                    return Ok(out);
+                }
+                _ => return Err(diags),
+            }
+        }
+    };
+    out.claim_text = print::text(&claim.expr, &claim.symbols);
+    out.claim_latex = print::latex(&claim.expr, &claim.symbols);
+    let sizes = numeric::resolve_problem_sizes(problem, &options.sizes).map_err(|d| vec![d])?;
+    let sizes = numeric::resolve_sizes_with(
+        &claim.symbols,
+        &crate::expr::expr_dim_names(&claim.expr),
+        &sizes,
+    )
+    .map_err(|d| vec![d])?;
+    let var_shape = problem
+        .symbols
+        .get(&problem.wrt)
+        .map(|s| s.shape.clone())
+        .unwrap_or_else(Shape::scalar);
+    let is_zero = matches!(claim.expr, Expr::Num(z) if z == 0.0);
+    if claim.shape != var_shape && !is_zero {
+        out.message = format!(
+            "not correct: a gradient has the shape of its variable, {} is a {var_shape}",
+            problem.wrt
+        );
+        let samples =
+            gradient.map(|g| Samples::draw(problem, &claim.expr, g, &sizes, options.seed));
+        let transposed = claim.shape == var_shape.transposed()
+            && samples
+                .as_ref()
+                .is_some_and(|s| s.all(|c, g| agree(&c.transpose(), g)));
+        out.diagnosis.push(if transposed {
+            Mistake::new(
+                MistakeKind::Transposed,
+                format!(
+                    "this is the transpose of ∇f: yours is a {}, {} is a {var_shape}",
+                    claim.shape, problem.wrt
+                ),
+            )
+        } else {
+            Mistake::new(
+                MistakeKind::Shape,
+                format!(
+                    "your ∇f is a {} but {} is a {var_shape}: a gradient has the shape of its variable",
+                    claim.shape, problem.wrt
+                ),
+            )
+        });
+        return Ok(out);
+    }
+    let (verdict, reason) = decide(problem, &claim.expr, &sizes, options.seed);
+    out.verdict = verdict;
+    match verdict {
+        ClaimVerdict::Correct => {
+            out.written_differently = out
+                .gradient_text
+                .as_ref()
+                .is_some_and(|g| *g != out.claim_text);
+            out.message = match &out.gradient_text {
+                Some(g) if out.written_differently => {
+                    format!("correct, written differently: equal to matdiff's {g}")
+                }
+                _ => "correct".to_string(),
+            };
+        }
+        ClaimVerdict::Undecided => {
+            out.message = format!("undecided: {reason}");
+        }
+        ClaimVerdict::Incorrect => {
+            out.message = format!("not correct: {reason}");
+            if let Some(g) = gradient {
+                // The engine's gradient is only used to explain when it passes its own check.
+                let trusted = matches!(
+                    decide(problem, g, &sizes, options.seed).0,
+                    ClaimVerdict::Correct
+                );
+                if trusted {
+                    let samples = Samples::draw(problem, &claim.expr, g, &sizes, options.seed);
+                    out.diagnosis = diagnose(problem, &claim, g, &samples, &sizes);
+                }
+            }
+            if out.diagnosis.is_empty() {
+                out.message
+                    .push_str("; none of the usual mistakes (transpose, factor, sign, symmetry, one term) explains it");
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Exact values of the claim and of G at a few samples of f's domain, with the values drawn.
+struct Samples {
+    points: Vec<(Values, M, M)>,
+}
+
+impl Samples {
+    fn draw(problem: &Problem, claim: &Expr, g: &Expr, sizes: &Sizes, seed: u64) -> Samples {
+        let mut points = Vec::new();
+        for k in 0..SAMPLES + 3 {
+            if points.len() as u64 == SAMPLES {
+                break;
+            }
+            let s = crate::numeric::derive_seed(seed, 900 + k);
+            let Ok(values) =
+                numeric::sample_counted(problem, &[claim.clone(), g.clone()], sizes, s).0
+            else {
+                continue;
+            };
+            if let (Some(c), Some(gv)) = (
+                value(claim, &values, sizes, problem),
+                value(g, &values, sizes, problem),
+            ) {
+                points.push((values, c, gv));
+            }
+        }
+        Samples { points }
+    }
+
+    /// Whether `test` holds at every sample (and there is one).
+    fn all(&self, test: impl Fn(&M, &M) -> bool) -> bool {
+        !self.points.is_empty() && self.points.iter().all(|(_, c, g)| test(c, g))
+    }
+}
+
+/// The value of a gradient expression, `0` as zeros of the variable's shape; `None` when it
+/// has none or is not finite.
+fn value(e: &Expr, values: &Values, sizes: &Sizes, problem: &Problem) -> Option<M> {
+    let m = eval(
+        e,
+        &Env {
+            values,
+            sizes,
+            direction: None,
+        },
+    )
+    .ok()?;
+    if !m.iter().all(|x| x.is_finite()) {
+        return None;
+    }
+    if m.shape() == (1, 1) && m[(0, 0)] == 0.0 {
+        let x = values.get(&problem.wrt)?;
+        return Some(M::zeros(x.nrows(), x.ncols()));
+    }
+    Some(m)
+}
+
+/// Whether `a` and `b` have the same shape and agree to [`AGREE`] relative to their size.
+fn agree(a: &M, b: &M) -> bool {
+    if a.shape() != b.shape() {
+        return false;
+    }
+    let scale = a.norm().max(b.norm());
+    (a - b).norm() <= AGREE * scale.max(1e-300) || scale == 0.0
+}
+
+/// The factor c that best fits `c ≈ c·g` over the samples (least squares), when it fits.
+fn factor(pairs: &[(M, M)]) -> Option<f64> {
+    let (num, den) = pairs
+        .iter()
+        .fold((0.0, 0.0), |(n, d), (c, g)| (n + c.dot(g), d + g.dot(g)));
+    if den == 0.0 || pairs.is_empty() {
+        return None;
+    }
+    let k = num / den;
+    let k = nice(k);
+    (k.is_finite() && pairs.iter().all(|(c, g)| agree(c, &(g * k)))).then_some(k)
+}
+
+/// `k` rounded to a simple fraction p/q (q ≤ 12) when it is that to within rounding.
+fn nice(k: f64) -> f64 {
+    for q in 1..=12 {
+        let p = (k * q as f64).round();
+        if (p / q as f64 - k).abs() <= 1e-9 * k.abs().max(1.0) {
+            return p / q as f64;
+        }
+    }
+    k
+}
+
+/// `k` for a sentence: `2`, `-1`, `0.5`, `1/3`.
+fn show_factor(k: f64) -> String {
+    for q in 1..=12u32 {
+        let p = k * f64::from(q);
+        if (p - p.round()).abs() < 1e-9 {
+            let p = p.round() as i64;
+            return if q == 1 {
+                p.to_string()
+            } else if (k * 4.0).fract() == 0.0 || (k * 5.0).fract() == 0.0 {
+                format!("{k}")
+            } else {
+                format!("{p}/{q}")
+            };
+        }
+    }
+    format!("{k:.6}")
+}
+
+/// The usual mistakes that explain an incorrect claim of the variable's shape, first kind
+/// that fits (a transpose may come with a factor).
+fn diagnose(
+    problem: &Problem,
+    claim: &Claim,
+    g: &Expr,
+    samples: &Samples,
+    sizes: &Sizes,
+) -> Vec<Mistake> {
+    let table = &problem.symbols;
+    let g_text = print::text(g, table);
+    let pairs: Vec<(M, M)> = samples
+        .points
+        .iter()
+        .map(|(_, c, g)| (c.clone(), g.clone()))
+        .collect();
+    if pairs.is_empty() || pairs.iter().all(|(_, g)| g.norm() == 0.0) {
+        return Vec::new();
+    }
+    let scaled = |k: f64, of: &str| -> Mistake {
+        if k == -1.0 {
+            Mistake {
+                factor: Some(k),
+                ..Mistake::new(
+                    MistakeKind::Sign,
+                    format!("the sign is wrong: your ∇f is minus {of}"),
+                )
+            }
+        } else {
+            Mistake {
+                factor: Some(k),
+                ..Mistake::new(
+                    MistakeKind::Scaled,
+                    format!(
+                        "off by a factor of {}: your ∇f is {} times {of}",
+                        show_factor(k),
+                        show_factor(k)
+                    ),
+                )
+            }
+        }
+    };
+    // The transpose, possibly with a factor.
+    let square = pairs[0].0.is_square() && pairs[0].0.nrows() > 1;
+    if square {
+        let t: Vec<(M, M)> = pairs
+            .iter()
+            .map(|(c, g)| (c.transpose(), g.clone()))
+            .collect();
+        if let Some(k) = factor(&t) {
+            if !pairs.iter().all(|(c, g)| agree(c, g)) && k != 0.0 {
+                let mut out = vec![Mistake::new(
+                    MistakeKind::Transposed,
+                    format!("this is the transpose of ∇f: matdiff's is {g_text}"),
+                )];
+                if k != 1.0 {
+                    out.push(scaled(k, "the transpose of matdiff's"));
+                }
+                return out;
+            }
+        }
+    }
+    if let Some(k) = factor(&pairs) {
+        if k != 1.0 && k != 0.0 {
+            return vec![scaled(k, &format!("matdiff's {g_text}"))];
+        }
+    }
+    // Right only when a free square matrix is symmetric.
+    let free: Vec<&str> = table
+        .symbols
+        .iter()
+        .filter(|s| {
+            s.kind == Kind::Matrix
+                && !s.symmetric
+                && s.name != problem.wrt
+                && s.shape.rows == s.shape.cols
+                && claim.expr.mentions(&s.name)
+        })
+        .map(|s| s.name.as_str())
+        .collect();
+    let symmetric_fits = |names: &[&str]| -> bool {
+        let mut tried = 0;
+        for (values, _, _) in &samples.points {
+            let mut v = values.clone();
+            for n in names {
+                if let Some(m) = v.get_mut(*n) {
+                    *m = (&*m + m.transpose()) * 0.5;
+                }
+            }
+            let (Some(c), Some(gv)) = (
+                value(&claim.expr, &v, sizes, problem),
+                value(g, &v, sizes, problem),
+            ) else {
+                continue;
+            };
+            if !agree(&c, &gv) {
+                return false;
+            }
+            tried += 1;
+        }
+        tried > 0
+    };
+    let mut sets: Vec<Vec<&str>> = free.iter().map(|n| vec![*n]).collect();
+    if free.len() > 1 {
+        sets.push(free.clone());
+    }
+    if let Some(set) = sets.into_iter().find(|s| symmetric_fits(s)) {
+        let names = set.join(" and ");
+        let (is, are) = if set.len() == 1 {
+            ("is", "is")
+        } else {
+            ("are", "are")
+        };
+        return set
+            .iter()
+            .map(|n| Mistake {
+                symbol: Some((*n).to_string()),
+                ..Mistake::new(
+                    MistakeKind::NeedsSymmetric,
+                    format!(
+                        "correct if {names} {is} symmetric; {names} {are} not declared symmetric \
+                         (declare it with `{n}: symmetric {}`, or keep both {n} and {n}ᵀ)",
+                        table
+                            .get(n)
+                            .map(|s| s.shape.rows.to_string())
+                            .unwrap_or_default()
+                    ),
+                )
+            })
+            .collect();
+    }
+    // One term of G missing, or one term of the claim too many.
+    let term_fits = |t: &Expr, sign: f64| -> bool {
+        let mut tried = 0;
+        for (values, c, gv) in &samples.points {
+            let Some(tv) = value(t, values, sizes, problem) else {
+                continue;
+            };
+            if tv.shape() != c.shape() || !agree(&(c + tv * sign), gv) {
+                return false;
+            }
+            tried += 1;
+        }
+        tried > 0
+    };
+    let render = print::Renderer::new(table);
+    for t in terms(g) {
+        if term_fits(&t, 1.0) {
+            return vec![Mistake {
+                term: Some(render.text(&t)),
+                term_latex: Some(render.latex(&t)),
+                ..Mistake::new(
+                    MistakeKind::MissingTerm,
+                    format!(
+                        "a term of ∇f is missing: {} (matdiff's ∇f is {g_text})",
+                        render.text(&t)
+                    ),
+                )
+            }];
+        }
+    }
+    let claim_render = print::Renderer::new(&claim.symbols);
+    for t in terms(&claim.expr) {
+        if term_fits(&t, -1.0) {
+            return vec![Mistake {
+                term: Some(claim_render.text(&t)),
+                term_latex: Some(claim_render.latex(&t)),
+                ..Mistake::new(
+                    MistakeKind::ExtraTerm,
+                    format!(
+                        "a term too many: {} is not part of ∇f (matdiff's ∇f is {g_text})",
+                        claim_render.text(&t)
+                    ),
+                )
+            }];
+        }
+    }
+    Vec::new()
+}
+
+/// The terms of a sum, with products over sums, transposes of sums and quotients of sums
+/// distributed; at most [`MAX_TERMS`] (the sum as one term beyond that).
+pub fn terms(e: &Expr) -> Vec<Expr> {
+    let out = split(e);
+    if out.len() > MAX_TERMS {
+        vec![e.clone()]
+    } else {
+        out
+    }
+}
+
+fn split(e: &Expr) -> Vec<Expr> {
+    match e {
+        Expr::Add(ts) => ts.iter().flat_map(split).collect(),
+        Expr::Transpose(a) => split(a)
+            .into_iter()
+            .map(|t| Expr::Transpose(Rc::new(t)))
+            .collect(),
+        Expr::Div(a, b) => split(a)
+            .into_iter()
+            .map(|t| Expr::Div(Rc::new(t), b.clone()))
+            .collect(),
+        Expr::Mul(fs) => {
+            let mut acc: Vec<Vec<Expr>> = vec![Vec::new()];
+            for f in fs {
+                let parts = split(f);
+                if acc.len() * parts.len() > MAX_TERMS * 2 {
+                    return vec![e.clone()];
+                }
+                acc = acc
+                    .iter()
+                    .flat_map(|a| {
+                        parts.iter().map(move |p| {
+                            let mut v = a.clone();
+                            match p {
+                                Expr::Mul(inner) => v.extend(inner.iter().cloned()),
+                                other => v.push(other.clone()),
+                            }
+                            v
+                        })
+                    })
+                    .collect();
+            }
+            acc.into_iter().map(with_coefficient_first).collect()
+        }
+        other => vec![other.clone()],
+    }
+}
+
+/// A product with its numeric factors multiplied into one coefficient in front (left out when 1).
+fn with_coefficient_first(factors: Vec<Expr>) -> Expr {
+    let mut k = 1.0;
+    let mut rest: Vec<Expr> = Vec::with_capacity(factors.len());
+    for f in factors {
+        match f {
+            Expr::Num(x) => k *= x,
+            other => rest.push(other),
+        }
+    }
+    if k != 1.0 || rest.is_empty() {
+        rest.insert(0, Expr::Num(k));
+    }
+    if rest.len() == 1 {
+        rest.pop().unwrap_or(Expr::Num(k))
+    } else {
+        Expr::Mul(rest)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn identities_split_at_the_top_level_comma() {
+        assert_eq!(
+            split_identity("f = x'*A*x, ∇f = (A + A')*x"),
+            Some(("x'*A*x", "(A + A')*x"))
+        );
+        assert_eq!(
+            split_identity(r"f = \operatorname{tr}(AXB), \nabla_X f = A^T B^T"),
+            Some((r"\operatorname{tr}(AXB)", "A^T B^T"))
+        );
+        assert_eq!(
+            split_identity("f = tr(kron(A, X)), grad f = 0"),
+            Some(("tr(kron(A, X))", "0"))
+        );
+        assert_eq!(split_identity("A'*B'"), None);
+        assert_eq!(split_identity("f = tr(X)"), None);
+    }
+
+    #[test]
+    fn factors_print_simply() {
+        assert_eq!(show_factor(2.0), "2");
+        assert_eq!(show_factor(-1.0), "-1");
+        assert_eq!(show_factor(0.5), "0.5");
+        assert_eq!(show_factor(1.0 / 3.0), "1/3");
+        assert_eq!(nice(0.499_999_999_999_9), 0.5);
+    }
+}
