@@ -305,13 +305,16 @@ pub fn compare(
     };
     out.claim_text = print::text(&claim.expr, &claim.symbols);
     out.claim_latex = print::latex(&claim.expr, &claim.symbols);
-    let sizes = numeric::resolve_problem_sizes(problem, &options.sizes).map_err(|d| vec![d])?;
-    let sizes = numeric::resolve_sizes_with(
-        &claim.symbols,
-        &crate::expr::expr_dim_names(&claim.expr),
-        &sizes,
-    )
-    .map_err(|d| vec![d])?;
+    let mut sizes = numeric::resolve_problem_sizes(problem, &options.sizes).map_err(|d| vec![d])?;
+    // Sizes only the claim names (an identity of its own size) get defaults too.
+    let claim_dims = crate::expr::expr_dim_names(&claim.expr);
+    if claim_dims.iter().any(|d| !sizes.contains_key(d)) {
+        let own = numeric::resolve_sizes_with(&claim.symbols, &claim_dims, &Sizes::new())
+            .map_err(|d| vec![d])?;
+        for (k, v) in own {
+            sizes.entry(k).or_insert(v);
+        }
+    }
     let var_shape = problem
         .symbols
         .get(&problem.wrt)
@@ -675,15 +678,84 @@ fn diagnose(
     Vec::new()
 }
 
-/// The terms of a sum, with products over sums, transposes of sums and quotients of sums
-/// distributed; at most [`MAX_TERMS`] (the sum as one term beyond that).
+/// The terms a sum may be said to have: its top-level terms; then each product among them
+/// with one of its sum factors distributed (`(W + Wᵀ)(x − m)` has the terms `W(x − m)` and
+/// `Wᵀ(x − m)`, and `(W + Wᵀ)x` and `−(W + Wᵀ)m`); then every sum distributed. Without
+/// repetitions, at most [`MAX_TERMS`] of each kind.
 pub fn terms(e: &Expr) -> Vec<Expr> {
-    let out = split(e);
-    if out.len() > MAX_TERMS {
-        vec![e.clone()]
-    } else {
-        out
+    let mut out: Vec<Expr> = Vec::new();
+    let push = |list: Vec<Expr>, out: &mut Vec<Expr>| {
+        if list.len() <= MAX_TERMS {
+            for t in list {
+                if !out.contains(&t) {
+                    out.push(t);
+                }
+            }
+        }
+    };
+    let top = split_top(e);
+    push(top.clone(), &mut out);
+    for t in &top {
+        if let Expr::Mul(fs) = t {
+            for (i, f) in fs.iter().enumerate() {
+                let parts = split_top(f);
+                if parts.len() < 2 {
+                    continue;
+                }
+                let list = parts
+                    .into_iter()
+                    .map(|p| {
+                        let mut v = fs.clone();
+                        v[i] = p;
+                        with_coefficient_first(flatten_mul(v))
+                    })
+                    .collect();
+                push(list, &mut out);
+            }
+        }
     }
+    push(split(e), &mut out);
+    out
+}
+
+/// The top-level terms of a sum, through transposes and quotients of sums, products not
+/// distributed.
+fn split_top(e: &Expr) -> Vec<Expr> {
+    match e {
+        Expr::Add(ts) => ts.iter().flat_map(split_top).collect(),
+        Expr::Transpose(a) => split_top(a)
+            .into_iter()
+            .map(|t| Expr::Transpose(Rc::new(t)))
+            .collect(),
+        Expr::Div(a, b) => split_top(a)
+            .into_iter()
+            .map(|t| Expr::Div(Rc::new(t), b.clone()))
+            .collect(),
+        Expr::Mul(fs) if fs.iter().any(|f| matches!(f, Expr::Add(_))) => vec![e.clone()],
+        Expr::Mul(fs) => {
+            // A numeric factor in front of a sum term: `-(a + b)` is `-a` and `-b`.
+            match fs.as_slice() {
+                [Expr::Num(k), rest @ ..] if rest.len() == 1 => split_top(&rest[0])
+                    .into_iter()
+                    .map(|t| with_coefficient_first(flatten_mul(vec![Expr::Num(*k), t])))
+                    .collect(),
+                _ => vec![e.clone()],
+            }
+        }
+        other => vec![other.clone()],
+    }
+}
+
+/// Nested products flattened into one factor list.
+fn flatten_mul(factors: Vec<Expr>) -> Vec<Expr> {
+    let mut out = Vec::with_capacity(factors.len());
+    for f in factors {
+        match f {
+            Expr::Mul(inner) => out.extend(flatten_mul(inner)),
+            other => out.push(other),
+        }
+    }
+    out
 }
 
 fn split(e: &Expr) -> Vec<Expr> {
@@ -718,7 +790,9 @@ fn split(e: &Expr) -> Vec<Expr> {
                     })
                     .collect();
             }
-            acc.into_iter().map(with_coefficient_first).collect()
+            acc.into_iter()
+                .map(|v| with_coefficient_first(flatten_mul(v)))
+                .collect()
         }
         other => vec![other.clone()],
     }

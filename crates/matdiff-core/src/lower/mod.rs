@@ -112,6 +112,9 @@ pub fn lower_claim(
     let mut cx = Lowerer::new(&decls, &[]);
     let result = cx.lower(&ast).map_err(|d| vec![*d]).and_then(|low| {
         cx.absent_variable(wrt);
+        // Sizes the claim leaves open (`2*tr(X)*I`) are the variable's, where they can be.
+        let var = cx.symbol(wrt);
+        let _ = cx.dims.unify_shapes(low.s, var);
         cx.finish_array(low, &ast, Some(wrt)).map_err(|d| vec![d])
     });
     (result, foreign)
