@@ -57,6 +57,8 @@ pub struct State {
     /// A size typed that is not one (`0`, `2.5`, `201`, empty): its field keeps the text and says
     /// why, and the sizes, the check and the URL stay as they were.
     pub bad_size: Option<BadSize>,
+    /// The learner's claimed ∇f ([`crate::claim`]).
+    pub claim: String,
 }
 
 /// A size field's text that is not a size, and why.
@@ -123,6 +125,8 @@ pub enum Action {
     Restore(Permalink),
     /// Runs the pending check of the derivation on screen (no-op when none is pending).
     RunCheck,
+    /// The text of the "Your ∇f =" field.
+    SetClaim(String),
 }
 
 impl State {
@@ -150,6 +154,7 @@ impl State {
             unanalyzed: true,
             edited: BTreeMap::new(),
             bad_size: None,
+            claim: p.claim,
         }
     }
 
@@ -162,6 +167,7 @@ impl State {
             sizes: self.sizes.clone(),
             seed: self.seed,
             embed: self.embed,
+            claim: self.claim.clone(),
         }
     }
 
@@ -328,6 +334,7 @@ impl State {
                     // An example starts from the default sizes and seed.
                     s.sizes.clear();
                     s.seed = DEFAULT_SEED;
+                    s.claim.clear();
                     s.history = HistoryOp::Push;
                     s.reanalyze();
                     // The example already on screen keeps its derivation (nothing derived
@@ -348,6 +355,10 @@ impl State {
                         check,
                     }));
                 }
+            }
+            Action::SetClaim(c) => {
+                s.claim = c;
+                s.history = HistoryOp::Replace;
             }
             Action::Restore(p) => {
                 let embed = s.embed;

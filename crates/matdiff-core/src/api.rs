@@ -12,7 +12,7 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 
 /// "Is my ∇f right?" (see [`crate::compare`]).
-pub use crate::compare::{compare, ClaimVerdict, Comparison, Mistake, MistakeKind};
+pub use crate::compare::{compare, compare_text, ClaimVerdict, Comparison, Mistake, MistakeKind};
 
 /// What the user typed.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]

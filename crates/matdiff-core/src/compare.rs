@@ -391,6 +391,38 @@ pub fn compare(
     Ok(out)
 }
 
+/// [`compare`] for what a learner types: a claimed ∇f, or a whole identity pasted from notes,
+/// `f = …, ∇f = …` ([`split_identity`]), whose ∇f is then compared with its own f (read with
+/// `input`'s declarations and variable). Returns the f of the identity as read, if any.
+pub fn compare_text(
+    input: &crate::api::Input,
+    analysis: &Analysis,
+    text: &str,
+    options: &crate::api::CheckOptions,
+) -> (Result<Comparison, Vec<Diagnostic>>, Option<String>) {
+    match split_identity(text) {
+        Some((f, g)) => {
+            let mut own = crate::api::analyze(&crate::api::Input {
+                expr: f.to_string(),
+                ..input.clone()
+            });
+            // The page's variable may not be the identity's: then the identity's own is taken.
+            if own.problem.as_ref().is_some_and(|p| !p.expr.mentions(&p.wrt)) {
+                own = crate::api::analyze(&crate::api::Input {
+                    expr: f.to_string(),
+                    wrt: None,
+                    ..input.clone()
+                });
+            }
+            if own.problem.is_none() {
+                return (Err(own.diagnostics), Some(f.to_string()));
+            }
+            (compare(&own, g, options), own.expr_text.clone())
+        }
+        None => (compare(analysis, text, options), None),
+    }
+}
+
 /// Exact values of the claim and of G at a few samples of f's domain, with the values drawn.
 struct Samples {
     points: Vec<(Values, M, M)>,

@@ -2,6 +2,7 @@
 //! derivation and the check in embed mode).
 
 use super::check::CheckPanel;
+use super::claim::ClaimField;
 use super::copy::CopyButtons;
 use super::derivation::DerivationView;
 use super::embed::EmbedDialog;
@@ -39,6 +40,7 @@ struct Callbacks {
     on_size: Callback<(String, String)>,
     on_new_seed: Callback<()>,
     on_load: Callback<usize>,
+    on_claim: Callback<String>,
 }
 
 impl Callbacks {
@@ -50,6 +52,7 @@ impl Callbacks {
         let d5 = d.clone();
         let d6 = d.clone();
         let d7 = d.clone();
+        let d8 = d.clone();
         Callbacks {
             on_expr: Callback::from(move |s: String| d1.dispatch(Action::SetExpr(s))),
             on_decls: Callback::from(move |s: String| d2.dispatch(Action::SetDecls(s))),
@@ -64,6 +67,7 @@ impl Callbacks {
                 d6.dispatch(Action::NewSeed(dom::random_seed()))
             }),
             on_load: Callback::from(move |i: usize| d7.dispatch(Action::LoadExample(i))),
+            on_claim: Callback::from(move |c: String| d8.dispatch(Action::SetClaim(c))),
         }
     }
 }
@@ -169,6 +173,7 @@ pub fn app() -> Html {
         on_size,
         on_new_seed,
         on_load,
+        on_claim,
     } = (*cbs).clone();
 
     let stale = state.stale();
@@ -243,6 +248,10 @@ pub fn app() -> Html {
                     decls={state.decls.clone()} decls_errors={state.decls_errors()} on_edit={on_edit} on_wrt={on_wrt} on_decls={on_decls} />
                 <div class="results">
                     { results }
+                    if let Some(shown) = &state.shown {
+                        <ClaimField shown={shown.clone()} claim={state.claim.clone()} sizes={state.sizes.clone()}
+                            seed={state.seed} on_claim={on_claim} />
+                    }
                     { for copy }
                 </div>
                 <Gallery current={examples::find(&state.expr, &state.decls)} on_load={on_load} />

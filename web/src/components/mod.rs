@@ -2,6 +2,7 @@
 
 pub mod app;
 pub mod check;
+pub mod claim;
 pub mod copy;
 pub mod derivation;
 pub mod embed;

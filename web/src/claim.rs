@@ -1,0 +1,149 @@
+//! "Your ∇f =": the learner's claim decided by the core ([`matdiff_core::api::compare_text`])
+//! and what the page shows of it: the verdict, the mistakes, both forms side by side. Pure.
+
+use matdiff_core::api::{compare_text, ClaimVerdict, Comparison, MistakeKind};
+use matdiff_core::{Analysis, CheckOptions, Input};
+use std::collections::BTreeMap;
+
+/// How long typing in the field must pause before the claim is decided.
+pub const CLAIM_DELAY_MS: i32 = 150;
+
+/// One line of the diagnosis, with the term it names in LaTeX (a missing or extra term).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Line {
+    pub kind: &'static str,
+    pub message: String,
+    pub term_latex: Option<String>,
+}
+
+/// What the field shows under it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ClaimView {
+    /// The status's class and text: `✓ correct`, `✗ not correct`, `? undecided`, or an error.
+    pub class: &'static str,
+    pub status: String,
+    /// Why (the verdict's sentence), when it says more than the status.
+    pub reason: Option<String>,
+    pub lines: Vec<Line>,
+    /// The claim and matdiff's ∇f in LaTeX, side by side (a correct claim written otherwise).
+    pub both: Option<(String, String)>,
+    /// The f of a pasted identity, as read.
+    pub identity_f: Option<String>,
+}
+
+fn kind_name(k: MistakeKind) -> &'static str {
+    match k {
+        MistakeKind::Transposed => "transposed",
+        MistakeKind::Scaled => "scaled",
+        MistakeKind::Sign => "sign",
+        MistakeKind::NeedsSymmetric => "needs-symmetric",
+        MistakeKind::MissingTerm => "missing-term",
+        MistakeKind::ExtraTerm => "extra-term",
+        MistakeKind::Shape => "shape",
+    }
+}
+
+/// Decides `claim` against the derivation's f (or a pasted identity's own f); `None` for an
+/// empty field.
+pub fn decide(
+    input: &Input,
+    analysis: &Analysis,
+    claim: &str,
+    sizes: &BTreeMap<String, usize>,
+    seed: u64,
+) -> Option<ClaimView> {
+    if claim.trim().is_empty() {
+        return None;
+    }
+    let options = CheckOptions {
+        sizes: sizes.clone(),
+        seed,
+    };
+    let (result, identity_f) = compare_text(input, analysis, claim, &options);
+    Some(match result {
+        Ok(c) => view(&c, identity_f),
+        Err(diags) => ClaimView {
+            class: "badge undecided",
+            status: "cannot read it".into(),
+            reason: diags.first().map(|d| match &d.hint {
+                Some(h) => format!("{} ({h})", d.message),
+                None => d.message.clone(),
+            }),
+            lines: Vec::new(),
+            both: None,
+            identity_f,
+        },
+    })
+}
+
+/// What the page shows of a comparison.
+pub fn view(c: &Comparison, identity_f: Option<String>) -> ClaimView {
+    let (class, status) = match c.verdict {
+        ClaimVerdict::Correct => ("badge pass", "✓ correct"),
+        ClaimVerdict::Incorrect => ("badge fail", "✗ not correct"),
+        ClaimVerdict::Undecided => ("badge undecided", "? undecided"),
+    };
+    let both = (c.verdict == ClaimVerdict::Correct && c.written_differently)
+        .then(|| c.gradient_latex.clone().map(|g| (c.claim_latex.clone(), g)))
+        .flatten();
+    ClaimView {
+        class,
+        status: status.into(),
+        reason: Some(c.message.clone()),
+        lines: c
+            .diagnosis
+            .iter()
+            .map(|m| Line {
+                kind: kind_name(m.kind),
+                message: m.message.clone(),
+                term_latex: m.term_latex.clone(),
+            })
+            .collect(),
+        both,
+        identity_f,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use matdiff_core::analyze;
+
+    fn run(expr: &str, wrt: Option<&str>, claim: &str) -> Option<ClaimView> {
+        let input = Input {
+            expr: expr.into(),
+            decls: String::new(),
+            wrt: wrt.map(str::to_string),
+        };
+        decide(&input, &analyze(&input), claim, &BTreeMap::new(), 1)
+    }
+
+    #[test]
+    fn the_note_examples_wrong_transposed_right() {
+        let v = run("tr(A*X*B)", None, "B*A").expect("a view");
+        assert_eq!(v.status, "✗ not correct");
+        assert_eq!(v.lines[0].kind, "transposed");
+        let v = run("tr(A*X*B)", None, "(B*A)'").expect("a view");
+        assert_eq!(v.status, "✓ correct");
+        let (mine, theirs) = v.both.expect("side by side");
+        assert_eq!(theirs, r"\mathbf{A}^\top \mathbf{B}^\top");
+        assert_ne!(mine, theirs);
+        let v = run("||A*x - b||^2", Some("x"), "2*A'*A*x").expect("a view");
+        assert_eq!(v.lines[0].kind, "missing-term");
+        assert!(v.lines[0].term_latex.as_deref().is_some_and(|t| t.contains(r"\mathbf{b}")));
+        let v = run("logdet(X'*X)", None, "2*X*inv(X'*X)").expect("a view");
+        assert_eq!((v.status.as_str(), v.both), ("✓ correct", None));
+    }
+
+    #[test]
+    fn an_identity_checks_its_own_f_and_an_empty_field_nothing() {
+        let v = run("tr(X)", None, "f = x'*A*x, ∇f = (A + A')*x").expect("a view");
+        assert_eq!(v.status, "✓ correct");
+        assert_eq!(v.identity_f.as_deref(), Some("x'*A*x"));
+        let v = run("tr(X)", None, "f = x'*A*x, ∇f = 2*A*x").expect("a view");
+        assert_eq!(v.lines[0].kind, "needs-symmetric");
+        assert_eq!(run("tr(X)", None, "  "), None);
+        let v = run("tr(A*X*B)", None, "A'*(").expect("a view");
+        assert_eq!(v.status, "cannot read it");
+    }
+}
