@@ -4,6 +4,7 @@
 use matdiff_core::api::{compare_text, ClaimVerdict, Comparison, MistakeKind};
 use matdiff_core::{Analysis, CheckOptions, Input};
 use std::collections::BTreeMap;
+use std::rc::Rc;
 
 /// How long typing in the field must pause before the claim is decided.
 pub const CLAIM_DELAY_MS: i32 = 150;
@@ -22,13 +23,24 @@ pub struct ClaimView {
     /// The status's class and text: `✓ correct`, `✗ not correct`, `? undecided`, or an error.
     pub class: &'static str,
     pub status: String,
-    /// Why (the verdict's sentence), when it says more than the status.
-    pub reason: Option<String>,
+    /// Why: the verdict's sentence (for a pasted identity, with its f as read).
+    pub reason: String,
     pub lines: Vec<Line>,
-    /// The claim and matdiff's ∇f in LaTeX, side by side (a correct claim written otherwise).
-    pub both: Option<(String, String)>,
-    /// The f of a pasted identity, as read.
-    pub identity_f: Option<String>,
+    /// The claim and matdiff's ∇f side by side, `C = G` in LaTeX (a correct claim written otherwise).
+    pub both: Option<String>,
+}
+
+impl ClaimView {
+    /// While the claim typed last waits to be decided.
+    pub fn pending() -> Rc<ClaimView> {
+        Rc::new(ClaimView {
+            class: "badge pending",
+            status: "checking…".into(),
+            reason: String::new(),
+            lines: Vec::new(),
+            both: None,
+        })
+    }
 }
 
 fn kind_name(k: MistakeKind) -> &'static str {
@@ -65,13 +77,9 @@ pub fn decide(
         Err(diags) => ClaimView {
             class: "badge undecided",
             status: "cannot read it".into(),
-            reason: diags.first().map(|d| match &d.hint {
-                Some(h) => format!("{} ({h})", d.message),
-                None => d.message.clone(),
-            }),
+            reason: diags.first().map(|d| d.message.clone()).unwrap_or_default(),
             lines: Vec::new(),
             both: None,
-            identity_f,
         },
     })
 }
@@ -84,12 +92,19 @@ pub fn view(c: &Comparison, identity_f: Option<String>) -> ClaimView {
         ClaimVerdict::Undecided => ("badge undecided", "? undecided"),
     };
     let both = (c.verdict == ClaimVerdict::Correct && c.written_differently)
-        .then(|| c.gradient_latex.clone().map(|g| (c.claim_latex.clone(), g)))
+        .then(|| {
+            c.gradient_latex
+                .as_ref()
+                .map(|g| format!(r"{} \;=\; {g}", c.claim_latex))
+        })
         .flatten();
     ClaimView {
         class,
         status: status.into(),
-        reason: Some(c.message.clone()),
+        reason: match identity_f {
+            Some(f) => format!("for f = {f}: {}", c.message),
+            None => c.message.clone(),
+        },
         lines: c
             .diagnosis
             .iter()
@@ -100,7 +115,6 @@ pub fn view(c: &Comparison, identity_f: Option<String>) -> ClaimView {
             })
             .collect(),
         both,
-        identity_f,
     }
 }
 
@@ -125,12 +139,18 @@ mod tests {
         assert_eq!(v.lines[0].kind, "transposed");
         let v = run("tr(A*X*B)", None, "(B*A)'").expect("a view");
         assert_eq!(v.status, "✓ correct");
-        let (mine, theirs) = v.both.expect("side by side");
-        assert_eq!(theirs, r"\mathbf{A}^\top \mathbf{B}^\top");
-        assert_ne!(mine, theirs);
+        let both = v.both.expect("side by side");
+        assert!(
+            both.ends_with(r"\;=\; \mathbf{A}^\top \mathbf{B}^\top"),
+            "{both}"
+        );
+        assert!(both.starts_with(r"(\mathbf{B} \mathbf{A})^\top"), "{both}");
         let v = run("||A*x - b||^2", Some("x"), "2*A'*A*x").expect("a view");
         assert_eq!(v.lines[0].kind, "missing-term");
-        assert!(v.lines[0].term_latex.as_deref().is_some_and(|t| t.contains(r"\mathbf{b}")));
+        assert!(v.lines[0]
+            .term_latex
+            .as_deref()
+            .is_some_and(|t| t.contains(r"\mathbf{b}")));
         let v = run("logdet(X'*X)", None, "2*X*inv(X'*X)").expect("a view");
         assert_eq!((v.status.as_str(), v.both), ("✓ correct", None));
     }
@@ -139,7 +159,11 @@ mod tests {
     fn an_identity_checks_its_own_f_and_an_empty_field_nothing() {
         let v = run("tr(X)", None, "f = x'*A*x, ∇f = (A + A')*x").expect("a view");
         assert_eq!(v.status, "✓ correct");
-        assert_eq!(v.identity_f.as_deref(), Some("x'*A*x"));
+        assert!(
+            v.reason.starts_with("for f = x'*A*x: correct"),
+            "{}",
+            v.reason
+        );
         let v = run("tr(X)", None, "f = x'*A*x, ∇f = 2*A*x").expect("a view");
         assert_eq!(v.lines[0].kind, "needs-symmetric");
         assert_eq!(run("tr(X)", None, "  "), None);

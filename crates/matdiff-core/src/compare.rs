@@ -260,26 +260,12 @@ pub fn compare(
     };
     let (read, foreign) = read_claim(problem, claim);
     if !foreign.is_empty() {
-        let known: Vec<&str> = problem
-            .symbols
-            .symbols
-            .iter()
-            .map(|s| s.name.as_str())
-            .collect();
         let names = foreign.join(", ");
-        let (is, them) = if foreign.len() == 1 {
-            ("is", "it")
-        } else {
-            ("are", "them")
-        };
-        out.message = format!("not correct: {names} {is} not a symbol of f");
+        out.message = format!("not correct: f has no {names}");
         out.claim_text = claim.trim().to_string();
         out.diagnosis.push(Mistake::new(
             MistakeKind::Shape,
-            format!(
-                "{names} {is} not a symbol of f (f has {}): ∇f can only contain f's symbols; remove {them} or declare {them} in f",
-                known.join(", ")
-            ),
+            format!("{names}: not a symbol of f; ∇f can only contain f's symbols (declare them in f, or remove them)"),
         ));
         return Ok(out);
     }
@@ -312,7 +298,9 @@ pub fn compare(
         let own = numeric::resolve_sizes_with(&claim.symbols, &claim_dims, &Sizes::new())
             .map_err(|d| vec![d])?;
         for (k, v) in own {
-            sizes.entry(k).or_insert(v);
+            if !sizes.contains_key(&k) {
+                sizes.insert(k, v);
+            }
         }
     }
     let var_shape = problem
@@ -407,7 +395,11 @@ pub fn compare_text(
                 ..input.clone()
             });
             // The page's variable may not be the identity's: then the identity's own is taken.
-            if own.problem.as_ref().is_some_and(|p| !p.expr.mentions(&p.wrt)) {
+            if own
+                .problem
+                .as_ref()
+                .is_some_and(|p| !p.expr.mentions(&p.wrt))
+            {
                 own = crate::api::analyze(&crate::api::Input {
                     expr: f.to_string(),
                     wrt: None,
@@ -490,9 +482,13 @@ fn agree(a: &M, b: &M) -> bool {
 
 /// The factor c that best fits `c ≈ c·g` over the samples (least squares), when it fits.
 fn factor(pairs: &[(M, M)]) -> Option<f64> {
-    let (num, den) = pairs
-        .iter()
-        .fold((0.0, 0.0), |(n, d), (c, g)| (n + c.dot(g), d + g.dot(g)));
+    let (num, den) = pairs.iter().fold((0.0, 0.0), |(n, d), (c, g)| {
+        let (cg, gg) = c
+            .iter()
+            .zip(g.iter())
+            .fold((0.0, 0.0), |(a, b), (x, y)| (a + x * y, b + y * y));
+        (n + cg, d + gg)
+    });
     if den == 0.0 || pairs.is_empty() {
         return None;
     }
@@ -512,26 +508,15 @@ fn nice(k: f64) -> f64 {
     k
 }
 
-/// `k` for a sentence: `2`, `-1`, `0.5`, `1/3`.
+/// `k` for a sentence: `2`, `-1`, `0.5`, `0.3333`.
 fn show_factor(k: f64) -> String {
-    for q in 1..=12u32 {
-        let p = k * f64::from(q);
-        if (p - p.round()).abs() < 1e-9 {
-            let p = p.round() as i64;
-            return if q == 1 {
-                p.to_string()
-            } else if (k * 4.0).fract() == 0.0 || (k * 5.0).fract() == 0.0 {
-                format!("{k}")
-            } else {
-                format!("{p}/{q}")
-            };
-        }
-    }
-    format!("{k:.6}")
+    format!("{}", (k * 1e4).round() / 1e4)
 }
 
 /// The usual mistakes that explain an incorrect claim of the variable's shape, first kind
-/// that fits (a transpose may come with a factor).
+/// that fits: the transpose (possibly with a factor), a factor or the sign, a free square
+/// matrix that would have to be symmetric, one term of ∇f missing, one term of the claim too
+/// many.
 fn diagnose(
     problem: &Problem,
     claim: &Claim,
@@ -540,7 +525,6 @@ fn diagnose(
     sizes: &Sizes,
 ) -> Vec<Mistake> {
     let table = &problem.symbols;
-    let g_text = print::text(g, table);
     let pairs: Vec<(M, M)> = samples
         .points
         .iter()
@@ -549,55 +533,47 @@ fn diagnose(
     if pairs.is_empty() || pairs.iter().all(|(_, g)| g.norm() == 0.0) {
         return Vec::new();
     }
-    let scaled = |k: f64, of: &str| -> Mistake {
-        if k == -1.0 {
-            Mistake {
-                factor: Some(k),
-                ..Mistake::new(
-                    MistakeKind::Sign,
-                    format!("the sign is wrong: your ∇f is minus {of}"),
-                )
-            }
-        } else {
-            Mistake {
-                factor: Some(k),
-                ..Mistake::new(
-                    MistakeKind::Scaled,
-                    format!(
-                        "off by a factor of {}: your ∇f is {} times {of}",
-                        show_factor(k),
-                        show_factor(k)
-                    ),
-                )
-            }
-        }
-    };
-    // The transpose, possibly with a factor.
+    let g_text = print::text(g, table);
+    // The transpose, possibly with a factor; then a factor alone.
     let square = pairs[0].0.is_square() && pairs[0].0.nrows() > 1;
-    if square {
-        let t: Vec<(M, M)> = pairs
-            .iter()
-            .map(|(c, g)| (c.transpose(), g.clone()))
-            .collect();
-        if let Some(k) = factor(&t) {
-            if !pairs.iter().all(|(c, g)| agree(c, g)) && k != 0.0 {
-                let mut out = vec![Mistake::new(
-                    MistakeKind::Transposed,
-                    format!("this is the transpose of ∇f: matdiff's is {g_text}"),
-                )];
-                if k != 1.0 {
-                    out.push(scaled(k, "the transpose of matdiff's"));
-                }
-                return out;
-            }
+    let transposed: Vec<(M, M)> = pairs
+        .iter()
+        .filter(|_| square)
+        .map(|(c, g)| (c.transpose(), g.clone()))
+        .collect();
+    for (t, list) in [(true, &transposed), (false, &pairs)] {
+        let Some(k) = factor(list).filter(|&k| k != 0.0 && (t || k != 1.0)) else {
+            continue;
+        };
+        let mut out = Vec::new();
+        if t {
+            out.push(Mistake::new(
+                MistakeKind::Transposed,
+                format!("this is the transpose of ∇f: matdiff's is {g_text}"),
+            ));
         }
-    }
-    if let Some(k) = factor(&pairs) {
-        if k != 1.0 && k != 0.0 {
-            return vec![scaled(k, &format!("matdiff's {g_text}"))];
+        if k != 1.0 {
+            let (kind, message) = if k == -1.0 {
+                (
+                    MistakeKind::Sign,
+                    "the sign is wrong: your ∇f is minus".to_string(),
+                )
+            } else {
+                let k = show_factor(k);
+                (
+                    MistakeKind::Scaled,
+                    format!("off by a factor of {k}: your ∇f is {k} times"),
+                )
+            };
+            let of = if t { " the transpose of" } else { "" };
+            out.push(Mistake {
+                factor: Some(k),
+                ..Mistake::new(kind, format!("{message}{of} matdiff's {g_text}"))
+            });
         }
+        return out;
     }
-    // Right only when a free square matrix is symmetric.
+    // Right only when a free square matrix is symmetric: each alone, then all together.
     let free: Vec<&str> = table
         .symbols
         .iter()
@@ -610,7 +586,7 @@ fn diagnose(
         })
         .map(|s| s.name.as_str())
         .collect();
-    let symmetric_fits = |names: &[&str]| -> bool {
+    let holds_at = |names: &[&str], extra: Option<(&Expr, f64)>| -> bool {
         let mut tried = 0;
         for (values, _, _) in &samples.points {
             let mut v = values.clone();
@@ -619,12 +595,18 @@ fn diagnose(
                     *m = (&*m + m.transpose()) * 0.5;
                 }
             }
-            let (Some(c), Some(gv)) = (
+            let (Some(mut c), Some(gv)) = (
                 value(&claim.expr, &v, sizes, problem),
                 value(g, &v, sizes, problem),
             ) else {
                 continue;
             };
+            if let Some((t, sign)) = extra {
+                match value(t, &v, sizes, problem) {
+                    Some(tv) if tv.shape() == c.shape() => c += tv * sign,
+                    _ => continue,
+                }
+            }
             if !agree(&c, &gv) {
                 return false;
             }
@@ -636,13 +618,9 @@ fn diagnose(
     if free.len() > 1 {
         sets.push(free.clone());
     }
-    if let Some(set) = sets.into_iter().find(|s| symmetric_fits(s)) {
+    if let Some(set) = sets.into_iter().find(|s| holds_at(s, None)) {
         let names = set.join(" and ");
-        let (is, are) = if set.len() == 1 {
-            ("is", "is")
-        } else {
-            ("are", "are")
-        };
+        let is = if set.len() == 1 { "is" } else { "are" };
         return set
             .iter()
             .map(|n| Mistake {
@@ -650,8 +628,8 @@ fn diagnose(
                 ..Mistake::new(
                     MistakeKind::NeedsSymmetric,
                     format!(
-                        "correct if {names} {is} symmetric; {names} {are} not declared symmetric \
-                         (declare it with `{n}: symmetric {}`, or keep both {n} and {n}ᵀ)",
+                        "correct if {names} {is} symmetric; {names} {is} not declared symmetric \
+                         (declare `{n}: symmetric {}`, or keep both {n} and {n}ᵀ)",
                         table
                             .get(n)
                             .map(|s| s.shape.rows.to_string())
@@ -662,58 +640,35 @@ fn diagnose(
             .collect();
     }
     // One term of G missing, or one term of the claim too many.
-    let term_fits = |t: &Expr, sign: f64| -> bool {
-        let mut tried = 0;
-        for (values, c, gv) in &samples.points {
-            let Some(tv) = value(t, values, sizes, problem) else {
-                continue;
+    for (from, sign, kind, symbols) in [
+        (g, 1.0, MistakeKind::MissingTerm, table),
+        (&claim.expr, -1.0, MistakeKind::ExtraTerm, &claim.symbols),
+    ] {
+        let render = print::Renderer::new(symbols);
+        if let Some(t) = terms(from)
+            .into_iter()
+            .find(|t| holds_at(&[], Some((t, sign))))
+        {
+            let text = render.text(&t);
+            let message = if sign > 0.0 {
+                format!("a term of ∇f is missing: {text}")
+            } else {
+                format!("a term too many: {text} is not part of ∇f")
             };
-            if tv.shape() != c.shape() || !agree(&(c + tv * sign), gv) {
-                return false;
-            }
-            tried += 1;
-        }
-        tried > 0
-    };
-    let render = print::Renderer::new(table);
-    for t in terms(g) {
-        if term_fits(&t, 1.0) {
             return vec![Mistake {
-                term: Some(render.text(&t)),
+                term: Some(text),
                 term_latex: Some(render.latex(&t)),
-                ..Mistake::new(
-                    MistakeKind::MissingTerm,
-                    format!(
-                        "a term of ∇f is missing: {} (matdiff's ∇f is {g_text})",
-                        render.text(&t)
-                    ),
-                )
-            }];
-        }
-    }
-    let claim_render = print::Renderer::new(&claim.symbols);
-    for t in terms(&claim.expr) {
-        if term_fits(&t, -1.0) {
-            return vec![Mistake {
-                term: Some(claim_render.text(&t)),
-                term_latex: Some(claim_render.latex(&t)),
-                ..Mistake::new(
-                    MistakeKind::ExtraTerm,
-                    format!(
-                        "a term too many: {} is not part of ∇f (matdiff's ∇f is {g_text})",
-                        claim_render.text(&t)
-                    ),
-                )
+                ..Mistake::new(kind, message)
             }];
         }
     }
     Vec::new()
 }
 
-/// The terms a sum may be said to have: its top-level terms; then each product among them
+/// The terms a sum may be said to have: its top-level terms, then each product among them
 /// with one of its sum factors distributed (`(W + Wᵀ)(x − m)` has the terms `W(x − m)` and
-/// `Wᵀ(x − m)`, and `(W + Wᵀ)x` and `−(W + Wᵀ)m`); then every sum distributed. Without
-/// repetitions, at most [`MAX_TERMS`] of each kind.
+/// `Wᵀ(x − m)`, and `(W + Wᵀ)x` and `−(W + Wᵀ)m`). Without repetitions, at most
+/// [`MAX_TERMS`] of each kind.
 pub fn terms(e: &Expr) -> Vec<Expr> {
     let mut out: Vec<Expr> = Vec::new();
     let push = |list: Vec<Expr>, out: &mut Vec<Expr>| {
@@ -746,7 +701,6 @@ pub fn terms(e: &Expr) -> Vec<Expr> {
             }
         }
     }
-    push(split(e), &mut out);
     out
 }
 
@@ -788,46 +742,6 @@ fn flatten_mul(factors: Vec<Expr>) -> Vec<Expr> {
         }
     }
     out
-}
-
-fn split(e: &Expr) -> Vec<Expr> {
-    match e {
-        Expr::Add(ts) => ts.iter().flat_map(split).collect(),
-        Expr::Transpose(a) => split(a)
-            .into_iter()
-            .map(|t| Expr::Transpose(Rc::new(t)))
-            .collect(),
-        Expr::Div(a, b) => split(a)
-            .into_iter()
-            .map(|t| Expr::Div(Rc::new(t), b.clone()))
-            .collect(),
-        Expr::Mul(fs) => {
-            let mut acc: Vec<Vec<Expr>> = vec![Vec::new()];
-            for f in fs {
-                let parts = split(f);
-                if acc.len() * parts.len() > MAX_TERMS * 2 {
-                    return vec![e.clone()];
-                }
-                acc = acc
-                    .iter()
-                    .flat_map(|a| {
-                        parts.iter().map(move |p| {
-                            let mut v = a.clone();
-                            match p {
-                                Expr::Mul(inner) => v.extend(inner.iter().cloned()),
-                                other => v.push(other.clone()),
-                            }
-                            v
-                        })
-                    })
-                    .collect();
-            }
-            acc.into_iter()
-                .map(|v| with_coefficient_first(flatten_mul(v)))
-                .collect()
-        }
-        other => vec![other.clone()],
-    }
 }
 
 /// A product with its numeric factors multiplied into one coefficient in front (left out when 1).
@@ -877,7 +791,7 @@ mod tests {
         assert_eq!(show_factor(2.0), "2");
         assert_eq!(show_factor(-1.0), "-1");
         assert_eq!(show_factor(0.5), "0.5");
-        assert_eq!(show_factor(1.0 / 3.0), "1/3");
+        assert_eq!(show_factor(1.0 / 3.0), "0.3333");
         assert_eq!(nice(0.499_999_999_999_9), 0.5);
     }
 }

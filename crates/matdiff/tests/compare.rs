@@ -141,7 +141,7 @@ fn messages_name_the_mistake() {
     assert!(m.contains("n×1") && m.contains("m×1"), "both shapes: {m}");
     let v = compare("||A*x - b||^2", "", "x", "2*C'*(A*x - b)", 1);
     let m = v["diagnosis"][0]["message"].as_str().unwrap_or_default();
-    assert!(m.contains("C is not a symbol of f"), "{m}");
+    assert!(m.contains("C: not a symbol of f"), "{m}");
 }
 
 /// Right answers written otherwise: factored or expanded, transposed twice, by declared

@@ -25,15 +25,11 @@ pub fn claim_field(props: &ClaimProps) -> Html {
     let view = use_state(|| None::<(AttrValue, Option<Rc<ClaimView>>)>);
     {
         let view = view.setter();
-        let key = (
-            props.claim.clone(),
-            Rc::as_ptr(&props.shown) as usize,
-            props.sizes.clone(),
-            props.seed,
-        );
-        let shown = props.shown.clone();
-        use_effect_with(key, move |(claim, _, sizes, seed)| {
-            let (claim, sizes, seed) = (claim.clone(), sizes.clone(), *seed);
+        // A new derivation, or new sizes or seed (which recheck it), is a new `shown`.
+        let key = (props.claim.clone(), Rc::as_ptr(&props.shown) as usize);
+        let (shown, sizes, seed) = (props.shown.clone(), props.sizes.clone(), props.seed);
+        use_effect_with(key, move |(claim, _)| {
+            let claim = claim.clone();
             let pending = dom::Timeout::new(CLAIM_DELAY_MS, move || {
                 let decided = decide(&shown.input, &shown.analysis, &claim, &sizes, seed);
                 view.set(Some((claim, decided.map(Rc::new))))
@@ -63,20 +59,16 @@ pub fn claim_field(props: &ClaimProps) -> Html {
                     placeholder="your gradient, e.g. 2*A'*(A*x - b), or f = …, ∇f = …" aria-describedby="claim-out" />
             </div>
             <div id="claim-out" aria-live="polite">
-                if !decided && !props.claim.trim().is_empty() {
-                    <p><span class="badge pending" data-testid="claim-status">{ "checking…" }</span></p>
-                }
-                if let Some(v) = shown {
-                    <p><span class={v.class} data-testid="claim-status">{ &v.status }</span>
-                        if let Some(f) = &v.identity_f { <span class="help">{ format!(" for f = {f}") }</span> }</p>
+                if let Some(v) = shown.or_else(|| (!decided && !props.claim.trim().is_empty()).then(ClaimView::pending)) {
+                    <p><span class={v.class} data-testid="claim-status">{ &v.status }</span></p>
                     <div data-testid="claim-diagnosis">
-                        if let Some(r) = &v.reason { <p class="help">{ r }</p> }
-                        <ul>{ for v.lines.iter().map(|l| html! {
-                            <li data-kind={l.kind}>{ &l.message }
-                                if let Some(t) = &l.term_latex { { " " }<Math tex={t.clone()} /> }</li>
-                        }) }</ul>
-                        if let Some((mine, theirs)) = &v.both {
-                            <p class="both">{ "yours " }<Math tex={mine.clone()} />{ " = matdiff's " }<Math tex={theirs.clone()} /></p>
+                        <p class="help">{ &v.reason }</p>
+                        { for v.lines.iter().map(|l| html! {
+                            <p data-kind={l.kind}>{ &l.message }{ " " }
+                                if let Some(t) = &l.term_latex { <Math tex={t.clone()} /> }</p>
+                        }) }
+                        if let Some(both) = &v.both {
+                            <p class="both">{ "yours = matdiff's: " }<Math tex={both.clone()} /></p>
                         }
                     </div>
                 }
