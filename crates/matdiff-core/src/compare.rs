@@ -297,11 +297,10 @@ pub fn compare(
     if claim_dims.iter().any(|d| !sizes.contains_key(d)) {
         let own = numeric::resolve_sizes_with(&claim.symbols, &claim_dims, &Sizes::new())
             .map_err(|d| vec![d])?;
-        for (k, v) in own {
-            if !sizes.contains_key(&k) {
-                sizes.insert(k, v);
-            }
-        }
+        // f's sizes win over the claim's defaults.
+        let mut own = own;
+        own.extend(std::mem::take(&mut sizes));
+        sizes = own;
     }
     let var_shape = problem
         .symbols

@@ -34,8 +34,19 @@ fn compare(expr: &str, decls: &str, wrt: &str, claim: &str, code: i32) -> Value 
     serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}"))
 }
 
-/// Each diagnosis kind: (f, decls, wrt, claim, kind, the field the kind carries and its value).
-const WRONG: &[(&str, &str, &str, &str, &str, Option<(&str, &str)>)] = &[
+/// A wrong claim: f, decls, wrt, claim, the kind of its diagnosis, and the field the kind
+/// carries with its value in JSON.
+type Wrong = (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    Option<(&'static str, &'static str)>,
+);
+
+/// Each diagnosis kind.
+const WRONG: &[Wrong] = &[
     ("tr(A*X*B)", "", "X", "B*A", "transposed", None),
     ("tr(A*X)", "A: n x n", "X", "A", "transposed", None),
     ("logdet(X)", "", "X", "inv(X)", "transposed", None),
