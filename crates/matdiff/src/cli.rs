@@ -14,9 +14,8 @@ Examples:
   matdiff grad 'tr(A*X)' --wrt X --at values.json --format json
   matdiff compare \"x'*A*x\" --wrt x --claim '2*A*x'";
 
-const EXIT_STATUS: &str =
-    "Exit status: 0 success, 1 a numeric check failed (check) or the claim is \
-     not correct (compare), 2 bad input or usage, 3 the claim is undecided (compare).";
+const EXIT_STATUS: &str = "Exit status: 0 success, 1 a numeric check failed (check) or the claim is
+not correct (compare), 2 bad input or usage, 3 the claim is undecided (compare).";
 
 /// The forms of the input language that are not functions of the table.
 const OTHER_FORMS: &str = "inv ||v|| ||X||_F eye/I vector(c) matrix(c)";
