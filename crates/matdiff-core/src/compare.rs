@@ -785,6 +785,55 @@ mod tests {
         assert_eq!(split_identity("f = tr(X)"), None);
     }
 
+    /// Hostile or broken claims: an answer or a diagnostic, never a panic; and a claim that
+    /// only fails to type is a wrong answer, not bad input.
+    #[test]
+    fn odd_claims_get_an_answer_or_a_diagnostic() {
+        let input = crate::api::Input {
+            expr: "tr(A*X*B)".into(),
+            decls: String::new(),
+            wrt: None,
+        };
+        let a = crate::api::analyze(&input);
+        let options = crate::api::CheckOptions::default();
+        let long = "X+".repeat(3000);
+        for claim in [
+            "",
+            "   ",
+            "(((",
+            r"\frac{",
+            "A'*B' +",
+            "f = , ∇f =",
+            "f = x, grad f = ",
+            "\0",
+            "A*B",
+            "X^50",
+            "inv(inv(inv(X)))",
+            "1/0",
+            "log(-1)*A'*B'",
+            "ones",
+            "I",
+            "0",
+            "f = tr(X), ∇f = I",
+            "∇f = A'*B'",
+            &long,
+            "A'*B' .* X ./ X",
+        ] {
+            let (result, _) = compare_text(&input, &a, claim, &options);
+            if let Ok(c) = &result {
+                assert!(
+                    c.verdict != ClaimVerdict::Correct
+                        || claim.contains("A'*B'")
+                        || claim.starts_with("f ="),
+                    "{claim}: {c:?}"
+                );
+            }
+        }
+        let c = compare(&a, "A*B", &options).expect("a wrong answer, not bad input");
+        assert_eq!(c.diagnosis[0].kind, MistakeKind::Shape);
+        assert!(compare(&a, "A'*(", &options).is_err());
+    }
+
     #[test]
     fn factors_print_simply() {
         assert_eq!(show_factor(2.0), "2");
