@@ -104,3 +104,18 @@ test('a pasted identity checks its own f and ∇f', async (t) => {
   await assertClean(t, rec, assert);
   await page.close();
 });
+
+test('a hostile claim in the URL is text, never markup', async (t) => {
+  const rec = await openPage(env.browser.context, env.server.origin);
+  const { page } = rec;
+  const hostile = '<img src=x onerror=alert(1)>\\href{javascript:alert(1)}{x}';
+  await page.goto(permalink(env.server.base, { f: 'tr(A*X*B)', claim: hostile }));
+  await verdict(page);
+  assert.equal(await page.locator('img[src="x"]').count(), 0, 'no element injected');
+  assert.equal(await page.locator(`${CLAIM.diagnosis} a`).count(), 0, 'no link');
+  assert.equal(await page.locator(CLAIM.field).inputValue(), hostile, 'the field shows the text as typed');
+  await typeClaim(page, "A'*B'");
+  assert.doesNotMatch(await verdict(page), /not correct/, 'the page stays usable');
+  await assertClean(t, rec, assert);
+  await page.close();
+});
