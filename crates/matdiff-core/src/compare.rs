@@ -16,7 +16,6 @@ use crate::numeric::{self, eval, Env, Sizes, Values, Verdict};
 use crate::print;
 use nalgebra::DMatrix;
 use serde::Serialize;
-use std::rc::Rc;
 
 type M = DMatrix<f64>;
 
@@ -644,7 +643,7 @@ fn diagnose(
         (&claim.expr, -1.0, MistakeKind::ExtraTerm, &claim.symbols),
     ] {
         let render = print::Renderer::new(symbols);
-        if let Some(t) = terms(from)
+        if let Some(t) = terms(from, symbols, &problem.wrt)
             .into_iter()
             .find(|t| holds_at(&[], Some((t, sign))))
         {
@@ -666,100 +665,48 @@ fn diagnose(
 
 /// The terms a sum may be said to have: its top-level terms, then each product among them
 /// with one of its sum factors distributed (`(W + Wᵀ)(x − m)` has the terms `W(x − m)` and
-/// `Wᵀ(x − m)`, and `(W + Wᵀ)x` and `−(W + Wᵀ)m`). Without repetitions, at most
-/// [`MAX_TERMS`] of each kind.
-pub fn terms(e: &Expr) -> Vec<Expr> {
-    let mut out: Vec<Expr> = Vec::new();
-    let push = |list: Vec<Expr>, out: &mut Vec<Expr>| {
-        if list.len() <= MAX_TERMS {
-            for t in list {
-                if !out.contains(&t) {
-                    out.push(t);
-                }
-            }
-        }
+/// `Wᵀ(x − m)`, and `(W + Wᵀ)x` and `−(W + Wᵀ)m`), each tidied (numeric factors in front).
+/// Without repetitions, at most [`MAX_TERMS`].
+pub fn terms(e: &Expr, table: &SymbolTable, wrt: &str) -> Vec<Expr> {
+    let index = crate::ctx::SymbolIndex::new(table);
+    let ctx = crate::ctx::Ctx {
+        table,
+        wrt,
+        index: &index,
     };
     let top = split_top(e);
-    push(top.clone(), &mut out);
+    let mut out: Vec<Expr> = Vec::new();
     for t in &top {
-        if let Expr::Mul(fs) = t {
-            for (i, f) in fs.iter().enumerate() {
-                let parts = split_top(f);
-                if parts.len() < 2 {
-                    continue;
-                }
-                let list = parts
-                    .into_iter()
-                    .map(|p| {
-                        let mut v = fs.clone();
-                        v[i] = p;
-                        with_coefficient_first(flatten_mul(v))
-                    })
-                    .collect();
-                push(list, &mut out);
+        out.push(crate::simplify::tidy(ctx, t.clone()));
+        let Expr::Mul(fs) = t else { continue };
+        for (i, f) in fs.iter().enumerate() {
+            for p in split_top(f)
+                .into_iter()
+                .filter(|_| matches!(f, Expr::Add(_)))
+            {
+                let mut v = fs.clone();
+                v[i] = p;
+                out.push(crate::simplify::tidy(ctx, Expr::Mul(v)));
             }
         }
     }
+    out.dedup();
+    out.truncate(MAX_TERMS);
     out
 }
 
-/// The top-level terms of a sum, through transposes and quotients of sums, products not
-/// distributed.
+/// The top-level terms of a sum (a numeric factor in front of a sum goes to each term).
 fn split_top(e: &Expr) -> Vec<Expr> {
     match e {
         Expr::Add(ts) => ts.iter().flat_map(split_top).collect(),
-        Expr::Transpose(a) => split_top(a)
-            .into_iter()
-            .map(|t| Expr::Transpose(Rc::new(t)))
-            .collect(),
-        Expr::Div(a, b) => split_top(a)
-            .into_iter()
-            .map(|t| Expr::Div(Rc::new(t), b.clone()))
-            .collect(),
-        Expr::Mul(fs) if fs.iter().any(|f| matches!(f, Expr::Add(_))) => vec![e.clone()],
-        Expr::Mul(fs) => {
-            // A numeric factor in front of a sum term: `-(a + b)` is `-a` and `-b`.
-            match fs.as_slice() {
-                [Expr::Num(k), rest @ ..] if rest.len() == 1 => split_top(&rest[0])
-                    .into_iter()
-                    .map(|t| with_coefficient_first(flatten_mul(vec![Expr::Num(*k), t])))
-                    .collect(),
-                _ => vec![e.clone()],
-            }
-        }
+        Expr::Mul(fs) => match fs.as_slice() {
+            [Expr::Num(k), sum @ Expr::Add(_)] => split_top(sum)
+                .into_iter()
+                .map(|t| Expr::Mul(vec![Expr::Num(*k), t]))
+                .collect(),
+            _ => vec![e.clone()],
+        },
         other => vec![other.clone()],
-    }
-}
-
-/// Nested products flattened into one factor list.
-fn flatten_mul(factors: Vec<Expr>) -> Vec<Expr> {
-    let mut out = Vec::with_capacity(factors.len());
-    for f in factors {
-        match f {
-            Expr::Mul(inner) => out.extend(flatten_mul(inner)),
-            other => out.push(other),
-        }
-    }
-    out
-}
-
-/// A product with its numeric factors multiplied into one coefficient in front (left out when 1).
-fn with_coefficient_first(factors: Vec<Expr>) -> Expr {
-    let mut k = 1.0;
-    let mut rest: Vec<Expr> = Vec::with_capacity(factors.len());
-    for f in factors {
-        match f {
-            Expr::Num(x) => k *= x,
-            other => rest.push(other),
-        }
-    }
-    if k != 1.0 || rest.is_empty() {
-        rest.insert(0, Expr::Num(k));
-    }
-    if rest.len() == 1 {
-        rest.pop().unwrap_or(Expr::Num(k))
-    } else {
-        Expr::Mul(rest)
     }
 }
 
