@@ -156,28 +156,15 @@ pub fn split_identity(text: &str) -> Option<(&str, &str)> {
             '(' | '[' | '{' => depth += 1,
             ')' | ']' | '}' => depth -= 1,
             ',' | ';' if depth == 0 => {
-                let after = rest[i + 1..].trim_start();
-                let after = [
-                    "∇f",
-                    "∇_x f",
-                    "∇_X f",
-                    "grad f",
-                    "\\nabla f",
-                    "df/dX",
-                    "df/dx",
-                ]
-                .iter()
-                .find_map(|lhs| after.strip_prefix(lhs))
-                .or_else(|| {
-                    // ∇_{X} f, \nabla_X f and the like: anything up to `f =`.
-                    let a = after
-                        .strip_prefix('∇')
-                        .or_else(|| after.strip_prefix("\\nabla"))?;
-                    let end = a.find('=')?;
-                    a[..end].trim_end().ends_with('f').then_some(&a[end..])
-                })?;
-                let claim = after.trim_start().strip_prefix('=')?;
-                return Some((rest[..i].trim(), claim.trim()));
+                // The second left-hand side names a gradient of f: `∇f`, `∇_X f`,
+                // `\nabla_{X} f`, `grad f`, `df/dX`.
+                let (lhs, claim) = rest[i + 1..].split_once('=')?;
+                let lhs = lhs.trim();
+                let gradient = ["∇", "\\nabla", "grad", "df/d"]
+                    .iter()
+                    .any(|p| lhs.starts_with(p))
+                    && lhs.contains('f');
+                return gradient.then(|| (rest[..i].trim(), claim.trim()));
             }
             _ => {}
         }
@@ -259,7 +246,7 @@ pub fn compare(
     };
     let (read, foreign) = read_claim(problem, claim);
     if !foreign.is_empty() {
-        let names = foreign.join(", ");
+        let names = &foreign[0];
         out.message = format!("not correct: f has no {names}");
         out.claim_text = claim.trim().to_string();
         out.diagnosis.push(Mistake::new(
