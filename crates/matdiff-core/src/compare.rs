@@ -614,11 +614,7 @@ fn diagnose(
                     MistakeKind::NeedsSymmetric,
                     format!(
                         "correct if {names} {is} symmetric; {names} {is} not declared symmetric \
-                         (declare `{n}: symmetric {}`, or keep both {n} and {n}ᵀ)",
-                        table
-                            .get(n)
-                            .map(|s| s.shape.rows.to_string())
-                            .unwrap_or_default()
+                         (declare {n} symmetric, or keep both {n} and {n}ᵀ)"
                     ),
                 )
             })

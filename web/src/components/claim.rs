@@ -64,7 +64,7 @@ pub fn claim_field(props: &ClaimProps) -> Html {
                     <div data-testid="claim-diagnosis">
                         <p class="help">{ &v.reason }</p>
                         { for v.lines.iter().map(|l| html! {
-                            <p data-kind={l.kind}>{ &l.message }{ " " }
+                            <p>{ &l.message }{ " " }
                                 if let Some(t) = &l.term_latex { <Math tex={t.clone()} /> }</p>
                         }) }
                         if let Some(both) = &v.both {
