@@ -299,12 +299,11 @@ pub fn compare(
             "not correct: a gradient has the shape of its variable, {} is a {var_shape}",
             problem.wrt
         );
-        let samples =
-            gradient.map(|g| Samples::draw(problem, &claim.expr, g, &sizes, options.seed));
+        // A row where a column is wanted (or the other way): transposed when its transpose is
+        // right, decided as the claim itself would be.
         let transposed = claim.shape == var_shape.transposed()
-            && samples
-                .as_ref()
-                .is_some_and(|s| s.all(|c, g| agree(&c.transpose(), g)));
+            && decide(problem, &Expr::t(claim.expr.clone()), &sizes, options.seed).0
+                == ClaimVerdict::Correct;
         out.diagnosis.push(if transposed {
             Mistake::new(
                 MistakeKind::Transposed,
@@ -426,11 +425,6 @@ impl Samples {
             }
         }
         Samples { points }
-    }
-
-    /// Whether `test` holds at every sample (and there is one).
-    fn all(&self, test: impl Fn(&M, &M) -> bool) -> bool {
-        !self.points.is_empty() && self.points.iter().all(|(_, c, g)| test(c, g))
     }
 }
 
