@@ -188,14 +188,7 @@ pub fn decide(problem: &Problem, claim: &Expr, sizes: &Sizes, seed: u64) -> (Cla
         };
         match numeric::run_check(problem, &[], claim, sizes, s).verdict() {
             Verdict::Passed => passed = true,
-            Verdict::Failed(reason) => {
-                let reason = if reason == "the gradient differs from finite differences" {
-                    "it differs from finite differences of f at a random sample".to_string()
-                } else {
-                    reason
-                };
-                return (ClaimVerdict::Incorrect, reason);
-            }
+            Verdict::Failed(reason) => return (ClaimVerdict::Incorrect, reason),
             Verdict::Undecided(reason) => undecided = reason,
         }
     }
@@ -304,23 +297,21 @@ pub fn compare(
         let transposed = claim.shape == var_shape.transposed()
             && decide(problem, &Expr::t(claim.expr.clone()), &sizes, options.seed).0
                 == ClaimVerdict::Correct;
-        out.diagnosis.push(if transposed {
-            Mistake::new(
-                MistakeKind::Transposed,
-                format!(
-                    "this is the transpose of ∇f: yours is a {}, {} is a {var_shape}",
-                    claim.shape, problem.wrt
-                ),
-            )
+        let (kind, what) = if transposed {
+            (MistakeKind::Transposed, "this is the transpose of ∇f")
         } else {
-            Mistake::new(
+            (
                 MistakeKind::Shape,
-                format!(
-                    "your ∇f is a {} but {} is a {var_shape}: a gradient has the shape of its variable",
-                    claim.shape, problem.wrt
-                ),
+                "a gradient has the shape of its variable",
             )
-        });
+        };
+        out.diagnosis.push(Mistake::new(
+            kind,
+            format!(
+                "{what}: yours is a {}, {} is a {var_shape}",
+                claim.shape, problem.wrt
+            ),
+        ));
         return Ok(out);
     }
     let (verdict, reason) = decide(problem, &claim.expr, &sizes, options.seed);
@@ -365,7 +356,7 @@ pub fn compare(
 
 /// [`compare`] for what a learner types: a claimed ∇f, or a whole identity pasted from notes,
 /// `f = …, ∇f = …` ([`split_identity`]), whose ∇f is then compared with its own f (read with
-/// `input`'s declarations and variable). Returns the f of the identity as read, if any.
+/// `input`'s declarations, its own variable). Returns the f of the identity as read, if any.
 pub fn compare_text(
     input: &crate::api::Input,
     analysis: &Analysis,
@@ -374,22 +365,12 @@ pub fn compare_text(
 ) -> (Result<Comparison, Vec<Diagnostic>>, Option<String>) {
     match split_identity(text) {
         Some((f, g)) => {
-            let mut own = crate::api::analyze(&crate::api::Input {
+            // The identity's own variable: X, else x, else the first matrix, vector, scalar.
+            let own = crate::api::analyze(&crate::api::Input {
                 expr: f.to_string(),
+                wrt: None,
                 ..input.clone()
             });
-            // The page's variable may not be the identity's: then the identity's own is taken.
-            if own
-                .problem
-                .as_ref()
-                .is_some_and(|p| !p.expr.mentions(&p.wrt))
-            {
-                own = crate::api::analyze(&crate::api::Input {
-                    expr: f.to_string(),
-                    wrt: None,
-                    ..input.clone()
-                });
-            }
             if own.problem.is_none() {
                 return (Err(own.diagnostics), Some(f.to_string()));
             }
