@@ -56,7 +56,7 @@ pub fn claim_field(props: &ClaimProps) -> Html {
                 <label for="claim">{ "Your ∇f =" }</label>
                 <input id="claim" data-testid="claim" type="text" class="mono" spellcheck="false"
                     autocomplete="off" autocapitalize="off" value={props.claim.clone()} oninput={on_input}
-                    placeholder="your gradient, e.g. 2*A'*(A*x - b), or f = …, ∇f = …" aria-describedby="claim-out" />
+                    placeholder="e.g. 2*A'*(A*x - b)" aria-describedby="claim-out" />
             </div>
             <div id="claim-out" aria-live="polite">
                 if let Some(v) = shown.or_else(|| (!decided && !props.claim.trim().is_empty()).then(ClaimView::pending)) {
