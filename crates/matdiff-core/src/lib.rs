@@ -6,6 +6,7 @@
 pub mod api;
 pub mod build;
 pub mod canon;
+pub mod compare;
 pub mod ctx;
 pub mod decls;
 pub mod derive;

@@ -99,6 +99,18 @@ impl Lowerer<'_> {
             )
             .with_hint(hint));
         }
+        self.finish_array(low, ast, wrt)
+    }
+
+    /// [`Self::finish`] without the scalar check: an expression of any shape (a claimed
+    /// gradient, [`super::lower_claim`]).
+    pub(super) fn finish_array(
+        &self,
+        low: Low,
+        ast: &Ast,
+        wrt: Option<&str>,
+    ) -> Result<Problem, Diagnostic> {
+        let whole = ast.span.clone();
         let size = low.e.size();
         if size > MAX_NODES {
             return Err(Diagnostic::new(
