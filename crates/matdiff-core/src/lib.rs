@@ -21,6 +21,7 @@ pub mod practice;
 pub mod print;
 pub mod rules;
 pub mod simplify;
+pub mod sort;
 pub mod symmetric;
 pub mod syntax;
 

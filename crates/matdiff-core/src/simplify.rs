@@ -602,7 +602,7 @@ fn simplify_tidy(e: Expr, ctx: Ctx) -> Expr {
     let e = match e.map_children(|c| simplify_tidy(c, ctx)) {
         Expr::Add(mut ts) => {
             // Terms without transposes first: A + Aᵀ rather than Aᵀ + A.
-            ts.sort_by_key(count_transposes);
+            crate::sort::sort_by_key(&mut ts, count_transposes);
             add(ts)
         }
         Expr::Mul(fs) => {

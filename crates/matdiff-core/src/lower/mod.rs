@@ -170,7 +170,7 @@ fn readings(seen: &[String], each: usize) -> Vec<Vec<(String, Kind)>> {
             }
         }
     }
-    out.sort_by_key(|(c, r)| (*c, r.len()));
+    crate::sort::sort_by_key(&mut out, |(c, r)| (*c, r.len()));
     out.into_iter().map(|(_, r)| r).collect()
 }
 
