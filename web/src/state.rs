@@ -473,12 +473,13 @@ impl State {
         let sizes = match &shown.check {
             Some(Ok(r)) => r.sizes.clone(),
             _ => {
-                let user = self
-                    .sizes
-                    .iter()
-                    .filter(|(k, v)| names.contains(k) && usable(v))
-                    .map(|(k, v)| (k.clone(), *v))
-                    .collect();
+                let mut user = BTreeMap::new();
+                user.extend(
+                    self.sizes
+                        .iter()
+                        .filter(|(k, v)| names.contains(k) && usable(v))
+                        .map(|(k, v)| (k.clone(), *v)),
+                );
                 a.check_sizes(&user).unwrap_or_default()
             }
         };
@@ -565,12 +566,15 @@ pub fn run_check(
     seed: u64,
 ) -> Result<CheckReport, Diagnostic> {
     let names = a.dim_names();
-    let sizes = sizes
-        .iter()
-        .filter(|(k, _)| names.contains(k))
-        .map(|(k, v)| (k.clone(), *v))
-        .collect();
-    check(a, &CheckOptions { sizes, seed })
+    // `extend`, not `collect`: a collected map sorts its items, a sort compiled for this type only.
+    let mut known = BTreeMap::new();
+    known.extend(
+        sizes
+            .iter()
+            .filter(|(k, _)| names.contains(k))
+            .map(|(k, v)| (k.clone(), *v)),
+    );
+    check(a, &CheckOptions { sizes: known, seed })
 }
 
 #[cfg(test)]

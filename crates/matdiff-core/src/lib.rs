@@ -25,6 +25,7 @@ pub mod print;
 pub mod publish;
 pub mod rules;
 pub mod simplify;
+pub mod sort;
 pub mod symmetric;
 pub mod syntax;
 

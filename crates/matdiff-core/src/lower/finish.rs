@@ -188,7 +188,7 @@ impl Lowerer<'_> {
             .iter()
             .map(|h| (address(&h.token), h.var))
             .collect();
-        by_address.sort_unstable();
+        crate::sort::sort_by_key(&mut by_address, |&p| p);
         fn fill(d: &mut Dim, size: &impl Fn(&Rc<str>) -> Option<Dim>) {
             match d {
                 Dim::Name(token) => {
