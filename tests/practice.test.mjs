@@ -9,6 +9,23 @@ import {
 } from './support.mjs';
 
 const env = useBrowser();
+
+/**
+ * Types `text` into the "Your ∇f =" field (focused and typed by keyboard) and returns the verdict
+ * once decided: 'correct' or 'not correct'.
+ */
+async function claimVerdict(page, text) {
+  await tabTo(page, 'claim');
+  await page.keyboard.press('Control+A');
+  await page.keyboard.press('Backspace');
+  await page.keyboard.type(text, { delay: 5 });
+  let last = '';
+  await until(async () => {
+    last = (await page.locator('[data-testid="claim-status"]').first().textContent({ timeout: 1000 }).catch(() => '')) ?? '';
+    return /correct/.test(last) && !/checking/.test(last);
+  }, { timeout: 15_000, describe: () => `claim status ${JSON.stringify(last)}` });
+  return /not correct/.test(last) ? 'not correct' : 'correct';
+}
 const TRACE = NOTE_EXAMPLES[1];
 
 const CHOICE = '[data-testid="rule-choice"]';
@@ -112,9 +129,8 @@ test('a full practice run of tr(A*X*B) by keyboard only', async (t) => {
   await page.keyboard.press('Enter');
   await waitForLines(page, 5);
 
-  // The end: the learner writes ∇f (the claim slot), or asks to see it.
+  // The end: the learner writes ∇f in the "Your ∇f =" field, or asks to see it.
   await page.locator('[data-testid="practice-end"]').waitFor();
-  assert.equal(await page.locator('[data-testid="practice"] [data-slot="claim"]').count(), 1);
   assert.equal(await page.locator(CHOICE).count(), 0);
   await until(async () => (await focused(page)).testid === 'show-gradient', { describe: () => 'focus on "Show ∇f"' });
   await page.keyboard.press('Enter');
@@ -124,6 +140,9 @@ test('a full practice run of tr(A*X*B) by keyboard only', async (t) => {
   const last = await page.locator(`${LINES}[data-lhs="grad"]`).last()
     .locator('annotation[encoding="application/x-tex"]').textContent();
   assert.match(last.replace(/\s+/g, ''), /A\}\^\\top\\mathbf\{B\}\^\\top/, last);
+  // ∇f in the "Your ∇f =" field, reached and typed by keyboard.
+  assert.equal(await claimVerdict(page, "B'*A'"), 'not correct', 'the transpose of the answer');
+  assert.equal(await claimVerdict(page, "A'*B'"), 'correct');
   await screenshot(page, 'practice-finished');
   await assertClean(t, rec, assert);
   await page.close();
@@ -155,7 +174,7 @@ test('an exercise link with hide=result shows the problem but no derivation unti
   const { page } = rec;
   await page.goto(permalink(env.server.base, { f: TRACE.f, hide: 'result' }));
   await page.locator('[data-testid="problem"]').waitFor();
-  assert.equal(await page.locator('[data-testid="problem"] [data-slot="claim"]').count(), 1, 'the place for "Your ∇f"');
+  assert.equal(await claimVerdict(page, 'A*B'), 'not correct', 'the learner\'s answer is checked while the result is hidden');
   // Nothing of the answer: no derivation, no gradient, no check, no copy buttons.
   await page.waitForTimeout(300);
   assert.equal(await page.locator('[data-testid="derivation"], [data-testid="gradient"], [data-testid="check-status"]').count(), 0);

@@ -3,6 +3,7 @@
 //! Pure logic (state, permalinks, declarations, snippets, examples) is tested natively;
 //! the components only lay out what the core computed.
 
+pub mod claim;
 pub mod components;
 pub mod decls;
 pub mod diag;

@@ -71,6 +71,8 @@ pub struct State {
     pub done: Rc<Progress>,
     /// The practice run of the derivation on screen (started afresh with each new derivation).
     pub run: Run,
+    /// The learner's claimed ∇f ([`crate::claim`]).
+    pub claim: String,
 }
 
 /// A size field's text that is not a size, and why.
@@ -149,6 +151,8 @@ pub enum Action {
     SetLayout(Layout),
     /// Runs the pending check of the derivation on screen (no-op when none is pending).
     RunCheck,
+    /// The text of the "Your ∇f =" field.
+    SetClaim(String),
 }
 
 impl State {
@@ -181,6 +185,7 @@ impl State {
             hide: p.hide,
             done: Rc::new(Progress::default()),
             run: Run::default(),
+            claim: p.claim,
         }
     }
 
@@ -196,6 +201,7 @@ impl State {
             layout: self.layout,
             practice: self.practice,
             hide: self.hide,
+            claim: self.claim.clone(),
         }
     }
 
@@ -365,6 +371,7 @@ impl State {
                     // An example starts from the default sizes and seed.
                     s.sizes.clear();
                     s.seed = DEFAULT_SEED;
+                    s.claim.clear();
                     s.history = HistoryOp::Push;
                     s.reanalyze();
                     // The example already on screen keeps its derivation (nothing derived
@@ -431,6 +438,10 @@ impl State {
                 s.layout = layout;
                 s.history = HistoryOp::Push;
             }
+            Action::SetClaim(c) => {
+                s.claim = c;
+                s.history = HistoryOp::Replace;
+            }
             Action::Restore(p) => {
                 let embed = s.embed;
                 let done = s.done.clone();
@@ -462,12 +473,13 @@ impl State {
         let sizes = match &shown.check {
             Some(Ok(r)) => r.sizes.clone(),
             _ => {
-                let user = self
-                    .sizes
-                    .iter()
-                    .filter(|(k, v)| names.contains(k) && usable(v))
-                    .map(|(k, v)| (k.clone(), *v))
-                    .collect();
+                let mut user = BTreeMap::new();
+                user.extend(
+                    self.sizes
+                        .iter()
+                        .filter(|(k, v)| names.contains(k) && usable(v))
+                        .map(|(k, v)| (k.clone(), *v)),
+                );
                 a.check_sizes(&user).unwrap_or_default()
             }
         };
@@ -554,12 +566,15 @@ pub fn run_check(
     seed: u64,
 ) -> Result<CheckReport, Diagnostic> {
     let names = a.dim_names();
-    let sizes = sizes
-        .iter()
-        .filter(|(k, _)| names.contains(k))
-        .map(|(k, v)| (k.clone(), *v))
-        .collect();
-    check(a, &CheckOptions { sizes, seed })
+    // `extend`, not `collect`: a collected map sorts its items, a sort compiled for this type only.
+    let mut known = BTreeMap::new();
+    known.extend(
+        sizes
+            .iter()
+            .filter(|(k, _)| names.contains(k))
+            .map(|(k, v)| (k.clone(), *v)),
+    );
+    check(a, &CheckOptions { sizes: known, seed })
 }
 
 #[cfg(test)]

@@ -27,6 +27,8 @@ pub struct Permalink {
     pub practice: bool,
     /// `hide=result`: the problem is shown, the derivation only once the learner asks.
     pub hide: bool,
+    /// The learner's claimed gradient (`claim`), checked under the result.
+    pub claim: String,
 }
 
 impl Default for Permalink {
@@ -41,6 +43,7 @@ impl Default for Permalink {
             layout: Layout::Gradient,
             practice: false,
             hide: false,
+            claim: String::new(),
         }
     }
 }
@@ -160,8 +163,13 @@ pub fn decode(query: &str) -> Permalink {
     for pair in query.split('&').filter(|s| !s.is_empty()) {
         let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
         let key = decode_component(k);
-        if key == "f" {
-            p.f = decode_expr(v);
+        if key == "f" || key == "claim" {
+            let v = decode_expr(v);
+            if key == "f" {
+                p.f = v;
+            } else {
+                p.claim = v;
+            }
             continue;
         }
         let v = decode_component(v);
@@ -211,6 +219,9 @@ pub fn encode(p: &Permalink) -> String {
     if p.embed {
         parts.push("embed=1".to_string());
     }
+    if !p.claim.is_empty() {
+        parts.push(format!("claim={}", encode_component(&p.claim)));
+    }
     format!("?{}", parts.join("&"))
 }
 
@@ -229,6 +240,7 @@ mod tests {
             layout: Layout::Numerator,
             practice: false,
             hide: false,
+            claim: String::new(),
         }
     }
 
@@ -242,6 +254,13 @@ mod tests {
         };
         assert_eq!(encode(&d), "?f=tr(A*X*B)");
         assert_eq!(decode(&encode(&d)), d);
+        let c = Permalink {
+            claim: "2*A'*(A*x - b) + x".into(),
+            ..Permalink::default()
+        };
+        assert_eq!(encode(&c), "?f=&claim=2*A'*(A*x%20-%20b)%20%2B%20x");
+        assert_eq!(decode(&encode(&c)), c);
+        assert_eq!(decode("?f=x'*A*x&claim=2*A*x+A'*x").claim, "2*A*x+A'*x");
     }
 
     #[test]

@@ -11,6 +11,9 @@ use crate::rules::Rule;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
+/// "Is my ∇f right?" (see [`crate::compare`]).
+pub use crate::compare::{compare, compare_text, ClaimVerdict, Comparison, Mistake, MistakeKind};
+
 /// What the user typed.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Input {

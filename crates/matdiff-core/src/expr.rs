@@ -525,8 +525,8 @@ impl Expr {
     }
 
     /// Whether `pred` holds for this node or any node below it (pre-order, stopping at the
-    /// first `true`).
-    pub fn any(&self, pred: &mut impl FnMut(&Expr) -> bool) -> bool {
+    /// first `true`). `pred` is `dyn`: one compiled instance for all callers (the page's wasm size).
+    pub fn any(&self, pred: &mut dyn FnMut(&Expr) -> bool) -> bool {
         pred(self)
             || (!self.is_leaf() && self.find_map_child(|c| c.any(pred).then_some(())).is_some())
     }
@@ -741,10 +741,11 @@ pub fn dims_of<'a>(e: &'a Expr, table: &'a SymbolTable) -> (Cow<'a, Dim>, Cow<'a
 }
 
 /// [`dims_of`] with the symbols' shapes from `lookup` (e.g. an index of a large table).
-pub fn dims_with<'a, F>(e: &'a Expr, lookup: &F) -> (Cow<'a, Dim>, Cow<'a, Dim>)
-where
-    F: Fn(&str) -> Option<&'a Shape>,
-{
+/// `lookup` is `dyn`: one compiled instance for all callers (the page's wasm size).
+pub fn dims_with<'a>(
+    e: &'a Expr,
+    lookup: &dyn Fn(&str) -> Option<&'a Shape>,
+) -> (Cow<'a, Dim>, Cow<'a, Dim>) {
     let scalar = || (Cow::Borrowed(&ONE), Cow::Borrowed(&ONE));
     let is_scalar = |d: &(Cow<Dim>, Cow<Dim>)| d.0.is_one() && d.1.is_one();
     match e {

@@ -6,6 +6,7 @@
 pub mod api;
 pub mod build;
 pub mod canon;
+pub mod compare;
 pub mod ctx;
 pub mod decls;
 pub mod derive;
@@ -24,6 +25,7 @@ pub mod print;
 pub mod publish;
 pub mod rules;
 pub mod simplify;
+pub mod sort;
 pub mod symmetric;
 pub mod syntax;
 

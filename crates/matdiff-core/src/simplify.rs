@@ -602,7 +602,7 @@ fn simplify_tidy(e: Expr, ctx: Ctx) -> Expr {
     let e = match e.map_children(|c| simplify_tidy(c, ctx)) {
         Expr::Add(mut ts) => {
             // Terms without transposes first: A + Aᵀ rather than Aᵀ + A.
-            ts.sort_by_key(count_transposes);
+            crate::sort::sort_by_key(&mut ts, count_transposes);
             add(ts)
         }
         Expr::Mul(fs) => {
@@ -1366,7 +1366,7 @@ fn expand_hadamard(e: &Expr, ctx: Ctx) -> Option<Expr> {
     }
     // Positive terms first, as a textbook writes `σ − y`.
     collected.retain(|(c, _)| *c != 0.0);
-    collected.sort_by_key(|(c, _)| *c < 0.0);
+    crate::sort::sort_by_key(&mut collected, |(c, _)| *c < 0.0);
     let terms: Vec<Expr> = collected
         .into_iter()
         .map(|(c, mut m)| {

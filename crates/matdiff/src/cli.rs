@@ -13,10 +13,11 @@ Examples:
   matdiff derive \"x'*S*x\" --let 'S: symmetric n' --wrt x
   matdiff check 'tr(A*inv(X)*B)' --size n=4 --seed 7
   matdiff grad 'tr(A*X)' --wrt X --at values.json --format json
-  matdiff export \"x'*inv(A)*x\" --wrt x --to numpy > grad.py";
+  matdiff export \"x'*inv(A)*x\" --wrt x --to numpy > grad.py
+  matdiff compare \"x'*A*x\" --wrt x --claim '2*A*x'";
 
-const EXIT_STATUS: &str =
-    "Exit status: 0 success, 1 a numeric check failed (check), 2 bad input or usage.";
+const EXIT_STATUS: &str = "Exit status: 0 success, 1 a numeric check failed (check) or the claim is
+not correct (compare), 2 bad input or usage, 3 the claim is undecided (compare).";
 
 /// The forms of the input language that are not functions of the table.
 const OTHER_FORMS: &str = "inv ||v|| ||X||_F eye/I vector(c) matrix(c)";
@@ -104,6 +105,15 @@ pub enum Command {
     /// and jax, with the framework's autodiff). Run it with `python3 module.py`.
     #[command(after_help = "Example: matdiff export \"x'*inv(A)*x\" --wrt x --to numpy > grad.py")]
     Export(ExportArgs),
+    /// Check a claimed gradient: correct, not correct (and what is wrong), or undecided.
+    ///
+    /// The claim is decided numerically at random samples against finite differences of f;
+    /// when it is wrong, the usual mistakes are tested against matdiff's gradient: the
+    /// transpose, a scalar factor, the sign, a matrix that would have to be symmetric, one term
+    /// missing or too many, the shape. Exits 0 when correct, 1 when not, 3 when undecided
+    /// (no random sample allowed a reliable check), 2 on bad input.
+    #[command(after_help = "Example: matdiff compare \"x'*A*x\" --wrt x --claim '2*A*x'")]
+    Compare(CompareArgs),
 }
 
 /// The expression and how to read it: shared by every subcommand.
@@ -229,6 +239,27 @@ pub enum ExportTarget {
     Numpy,
     Torch,
     Jax,
+}
+
+#[derive(Debug, Args)]
+pub struct CompareArgs {
+    #[command(flatten)]
+    pub problem: ProblemArgs,
+    /// The variable of differentiation [default: X, else x, else the first matrix, vector, scalar].
+    #[arg(long, short = 'w', value_name = "NAME")]
+    pub wrt: Option<String>,
+    /// The claimed gradient, in the input syntax (Unicode and LaTeX accepted), with f's symbols.
+    #[arg(long, short = 'c', value_name = "CLAIM", allow_hyphen_values = true)]
+    pub claim: String,
+    /// Sizes of the symbolic dimensions, e.g. 'm=3,n=4' (missing ones get small defaults).
+    #[arg(long, short = 's', value_name = "SIZES")]
+    pub size: Option<String>,
+    /// Seed of the random values.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub seed: u64,
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value_t = ReportFormat::Text)]
+    pub format: ReportFormat,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

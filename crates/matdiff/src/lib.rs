@@ -1,6 +1,7 @@
 //! The `matdiff` command as a library: its syntax, what each subcommand does, and its output.
 
 pub mod cli;
+pub mod compare;
 pub mod export;
 pub mod format;
 pub mod forms;

@@ -50,6 +50,7 @@ pub fn run(cli: Cli) -> Outcome {
         Command::Grad(args) => grad(&args),
         Command::Jacobian(args) => crate::jacobian::jacobian(&args),
         Command::Export(args) => export(&args),
+        Command::Compare(args) => crate::compare::run(&args),
     }
 }
 

@@ -3,6 +3,7 @@
 
 use super::answers::AnswersView;
 use super::check::CheckPanel;
+use super::claim::ClaimField;
 use super::copy::CopyButtons;
 use super::derivation::DerivationView;
 use super::embed::{EmbedDialog, Shared};
@@ -46,6 +47,7 @@ struct Callbacks {
     on_new_seed: Callback<()>,
     on_load: Callback<usize>,
     on_layout: Callback<matdiff_core::layout::Layout>,
+    on_claim: Callback<String>,
 }
 
 impl Callbacks {
@@ -58,6 +60,7 @@ impl Callbacks {
         let d6 = d.clone();
         let d7 = d.clone();
         let d8 = d.clone();
+        let d9 = d.clone();
         Callbacks {
             on_expr: Callback::from(move |s: String| d1.dispatch(Action::SetExpr(s))),
             on_decls: Callback::from(move |s: String| d2.dispatch(Action::SetDecls(s))),
@@ -73,6 +76,7 @@ impl Callbacks {
             }),
             on_load: Callback::from(move |i: usize| d7.dispatch(Action::LoadExample(i))),
             on_layout: Callback::from(move |l| d8.dispatch(Action::SetLayout(l))),
+            on_claim: Callback::from(move |c: String| d9.dispatch(Action::SetClaim(c))),
         }
     }
 }
@@ -186,6 +190,7 @@ pub fn app() -> Html {
         on_new_seed,
         on_load,
         on_layout,
+        on_claim,
     } = (*cbs).clone();
 
     let stale = state.stale();
@@ -296,6 +301,10 @@ pub fn app() -> Html {
                     decls={state.decls.clone()} decls_errors={state.decls_errors()} on_edit={on_edit} on_wrt={on_wrt} on_decls={on_decls} />
                 <div class="results">
                     { results }
+                    if let Some(shown) = &state.shown {
+                        <ClaimField shown={shown.clone()} claim={state.claim.clone()} sizes={state.sizes.clone()}
+                            seed={state.seed} on_claim={on_claim} />
+                    }
                     { for copy }
                 </div>
                 <Gallery current={examples::find(&state.expr, &state.decls)} on_load={on_load} />

@@ -1,4 +1,4 @@
-//! A `hide=result` link: the problem and the place for the learner's ∇f, but no derivation
+//! A `hide=result` link: the problem and a pointer to the "Your ∇f =" field, but no derivation
 //! until the learner asks for it. A view function (no state of its own).
 
 use super::math::Math;
@@ -12,8 +12,7 @@ pub fn hidden_result(f_latex: AttrValue, wrt: &str, on_reveal: Callback<MouseEve
             <h2 id="problem-h">{ "Exercise" }</h2>
             <p class="help f">{ "Find the gradient of f = " }<Math tex={f_latex} />
                 { " with respect to " }<code>{ wrt }</code>{ "." }</p>
-            // The "Your ∇f =" field (check my answer) goes here.
-            <div data-slot="claim"></div>
+            <p class="help">{ "Write your answer in the field \u{201c}Your ∇f =\u{201d} below: it says whether it is correct, and what is wrong if not." }</p>
             <button type="button" data-testid="show-derivation" onclick={on_reveal}>{ "Show the derivation" }</button>
         </section>
     }

@@ -3,6 +3,7 @@
 pub mod answers;
 pub mod app;
 pub mod check;
+pub mod claim;
 pub mod copy;
 pub mod derivation;
 pub mod embed;

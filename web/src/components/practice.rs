@@ -147,9 +147,7 @@ pub fn practice_view(analysis: &Analysis, run: &Run, on_move: &Callback<Move>) -
                 </div>
             } else {
                 <div class="next">
-                    <p data-testid="practice-end">{ "Every line of dy is there. Now write ∇f." }</p>
-                    // The "Your ∇f =" field (check my answer) goes here.
-                    <div data-slot="claim"></div>
+                    <p data-testid="practice-end">{ "Every line of dy is there. Now write ∇f in the field \u{201c}Your ∇f =\u{201d} below: it says whether it is correct." }</p>
                     if !run.gradient_shown {
                         <button type="button" data-testid="show-gradient" onclick={send(Move::ShowGradient)}>{ "Show ∇f" }</button>
                     }

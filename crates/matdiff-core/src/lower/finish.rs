@@ -99,6 +99,18 @@ impl Lowerer<'_> {
             )
             .with_hint(hint));
         }
+        self.finish_array(low, ast, wrt)
+    }
+
+    /// [`Self::finish`] without the scalar check: an expression of any shape (a claimed
+    /// gradient, [`super::lower_claim`]).
+    pub(super) fn finish_array(
+        &self,
+        low: Low,
+        ast: &Ast,
+        wrt: Option<&str>,
+    ) -> Result<Problem, Diagnostic> {
+        let whole = ast.span.clone();
         let size = low.e.size();
         if size > MAX_NODES {
             return Err(Diagnostic::new(
@@ -176,7 +188,7 @@ impl Lowerer<'_> {
             .iter()
             .map(|h| (address(&h.token), h.var))
             .collect();
-        by_address.sort_unstable();
+        crate::sort::sort_by_key(&mut by_address, |&p| p);
         fn fill(d: &mut Dim, size: &impl Fn(&Rc<str>) -> Option<Dim>) {
             match d {
                 Dim::Name(token) => {

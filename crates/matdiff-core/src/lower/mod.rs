@@ -104,6 +104,50 @@ pub fn lower_for(
 
 /// One reading: the undeclared symbols given another kind than their letter's.
 type Reading = Vec<(String, Kind)>;
+/// Types an expression of any shape (a claimed gradient) in the symbol context of a problem:
+/// every symbol of `table` keeps its kind, shape and properties, as if declared. Returns the
+/// expression with a table of the symbols it uses (`wrt` among them), or the diagnostics; and
+/// beside either, the names it uses that `table` does not have, so that the caller can say
+/// which symbol is foreign rather than how it fails to type.
+pub fn lower_claim(
+    expr_src: &str,
+    table: &crate::expr::SymbolTable,
+    wrt: &str,
+) -> (Result<Problem, Vec<Diagnostic>>, Vec<String>) {
+    let parsed = parse(expr_src);
+    if !parsed.diagnostics.is_empty() {
+        return (Err(parsed.diagnostics), Vec::new());
+    }
+    let Some(ast) = parsed.ast else {
+        let empty = Diagnostic::new(0..expr_src.len(), "type the gradient you claim, e.g. A'*B'");
+        return (Err(vec![empty]), Vec::new());
+    };
+    let decls: Vec<Decl> = table
+        .symbols
+        .iter()
+        .map(|s| Decl {
+            name: s.name.clone(),
+            name_span: 0..0,
+            span: 0..0,
+            kind: s.kind,
+            rows: Some(s.shape.rows.clone()),
+            cols: Some(s.shape.cols.clone()),
+            square: s.shape.rows == s.shape.cols && s.kind == Kind::Matrix,
+            symmetric: s.symmetric,
+            spd: s.spd,
+        })
+        .collect();
+    let foreign = symbols::undeclared_names(&ast, &decls);
+    let mut cx = Lowerer::new(&decls, &[], Goal::Array);
+    let result = cx.lower(&ast).map_err(|d| vec![*d]).and_then(|low| {
+        cx.absent_variable(wrt);
+        // Sizes the claim leaves open (`2*tr(X)*I`) are the variable's, where they can be.
+        let var = cx.symbol(wrt);
+        let _ = cx.dims.unify_shapes(low.s, var);
+        cx.finish_array(low, &ast, Some(wrt)).map_err(|d| vec![d])
+    });
+    (result, foreign)
+}
 
 /// Most other readings tried for an expression that is ill-typed under the first-letter kinds.
 pub const MAX_READINGS: usize = 64;

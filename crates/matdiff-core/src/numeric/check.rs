@@ -238,17 +238,17 @@ struct Checker<'a> {
 
 /// Every value moved by a relative [`NOISE_PROBE`] (symmetric matrices stay symmetric).
 fn nudge(values: &Values, rng: &mut Rng) -> Values {
-    values
-        .iter()
-        .map(|(k, m)| {
-            let scale = NOISE_PROBE * rms(m).max(1e-300);
-            let mut e = M::from_fn(m.nrows(), m.ncols(), |_, _| rng.normal() * scale);
-            if m.is_square() && m.nrows() > 1 && *m == m.transpose() {
-                e = (&e + e.transpose()) * 0.5;
-            }
-            (k.clone(), m + e)
-        })
-        .collect()
+    // `extend`, not `collect`: a collected map sorts its items, a sort compiled for this type only.
+    let mut nudged = Values::new();
+    nudged.extend(values.iter().map(|(k, m)| {
+        let scale = NOISE_PROBE * rms(m).max(1e-300);
+        let mut e = M::from_fn(m.nrows(), m.ncols(), |_, _| rng.normal() * scale);
+        if m.is_square() && m.nrows() > 1 && *m == m.transpose() {
+            e = (&e + e.transpose()) * 0.5;
+        }
+        (k.clone(), m + e)
+    }));
+    nudged
 }
 
 impl Checker<'_> {

@@ -33,6 +33,8 @@ pub use check::{
 pub use eval::{eval, Env, EvalError};
 pub use jacobian::{hessian_at, jacobian_at, run_check2, Check2Report, LineResult, MatrixCheck};
 pub use json::{decls_from_values, values_from_json, with_value_origins};
+pub(crate) use rng::derive_seed;
 pub(crate) use sample::needs_with_steps;
+pub(crate) use sample::sample_counted;
 pub use sample::{sample, SampleError};
 pub use sizes::{resolve_problem_sizes, resolve_sizes, resolve_sizes_with};
