@@ -424,3 +424,81 @@ struct Tally<'a> {
     hused: &'a mut u64,
     share: Share,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::{analyze, Input};
+    use crate::jacobian::derive_hessian;
+
+    fn export(expr: &str, wrt: &str, target: Target) -> String {
+        let a = analyze(&Input {
+            expr: expr.into(),
+            decls: String::new(),
+            wrt: Some(wrt.into()),
+        });
+        let (Some(p), Some(d)) = (&a.problem, &a.derivation) else {
+            panic!("{expr}: {:?}", a.diagnostics);
+        };
+        let h = derive_hessian(p).unwrap();
+        super::super::python_with_hessian(p, d, &h, target).unwrap()
+    }
+
+    /// Every Hessian helper is defined for every target, torch with its own spellings (no
+    /// `order="F"`, `dim=` for stack).
+    #[test]
+    fn every_hessian_helper_is_defined_for_every_target() {
+        for h in HHelper::ALL {
+            for t in Target::ALL {
+                let def = h.definition(t);
+                assert!(def.starts_with(&format!("def {}(", h.name())), "{def}");
+                assert!(!def.contains("XP"), "{def}");
+                if t == Target::Torch {
+                    assert!(!def.contains("order=") && !def.contains("axis="), "{def}");
+                }
+            }
+        }
+    }
+
+    /// The vec form is written with the helpers, a repeated subtree computed once; a module
+    /// without `--hessian` has none of it.
+    #[test]
+    fn the_vec_form_is_written_with_shared_subtrees() {
+        let code = export("sum(exp(X*X))", "X", Target::Numpy);
+        assert_eq!(code.matches("_commutation(_n, _n)").count(), 1, "{code}");
+        assert!(code.contains("def _commutation(m, n):"), "{code}");
+        assert!(code.contains("np.ravel(a, order=\"F\")"), "{code}");
+        assert!(!code.contains("def hessian_map("), "{code}");
+        let a = analyze(&Input {
+            expr: "sum(exp(X*X))".into(),
+            decls: String::new(),
+            wrt: Some("X".into()),
+        });
+        let plain = super::super::python(
+            a.problem.as_ref().unwrap(),
+            a.derivation.as_ref().unwrap(),
+            Target::Numpy,
+        )
+        .unwrap();
+        assert!(!plain.contains("hessian"), "{plain}");
+    }
+
+    /// Without a readable Kronecker form the map is exported, d(X) read from `direction`.
+    #[test]
+    fn without_a_vec_form_the_map_is_applied_to_the_basis() {
+        let code = export("x'*diag(x)*x", "x", Target::Torch);
+        assert!(
+            code.contains("def hessian_map(direction, **values):"),
+            "{code}"
+        );
+        assert!(
+            code.contains("__direction = _column(values[\"__direction\"])"),
+            "{code}"
+        );
+        assert!(
+            code.contains("return _hessian_columns(hessian_map, x, values)"),
+            "{code}"
+        );
+        assert!(code.contains("torch.stack(columns, dim=1)"), "{code}");
+    }
+}
