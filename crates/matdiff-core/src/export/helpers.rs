@@ -280,7 +280,8 @@ impl Helper {
             ),
             Helper::Kron => (
                 "def _kron(a, b):\n    return XP.kron(a, b)",
-                None,
+                // torch.kron views its operands, which a transpose leaves non-contiguous.
+                Some("def _kron(a, b):\n    return torch.kron(a.contiguous(), b.contiguous())"),
                 None,
             ),
             Helper::Relu => (
