@@ -6,6 +6,7 @@ use crate::practice::{Move, Run};
 use crate::progress::{self, Progress};
 use crate::url::{Permalink, DEFAULT_SEED};
 use matdiff_core::exercises::EXERCISES;
+use matdiff_core::jacobian::Order;
 use matdiff_core::layout::Layout;
 use matdiff_core::numeric::MAX_SIZE;
 use matdiff_core::{
@@ -73,6 +74,8 @@ pub struct State {
     pub run: Run,
     /// The learner's claimed ∇f ([`crate::claim`]).
     pub claim: String,
+    /// The Hessian of a scalar f is shown instead of its gradient (`order=2`).
+    pub hessian: bool,
 }
 
 /// A size field's text that is not a size, and why.
@@ -149,6 +152,8 @@ pub enum Action {
     Restore(Permalink),
     /// The layout of the result: nothing is derived or checked again.
     SetLayout(Layout),
+    /// The Hessian (`true`, `order=2`) or the gradient of a scalar f.
+    SetHessian(bool),
     /// Runs the pending check of the derivation on screen (no-op when none is pending).
     RunCheck,
     /// The text of the "Your ∇f =" field.
@@ -186,6 +191,7 @@ impl State {
             done: Rc::new(Progress::default()),
             run: Run::default(),
             claim: p.claim,
+            hessian: p.hessian,
         }
     }
 
@@ -202,7 +208,25 @@ impl State {
             practice: self.practice,
             hide: self.hide,
             claim: self.claim.clone(),
+            hessian: self.hessian,
         }
+    }
+
+    /// What the page derives instead of the gradient ([`crate::second`]): the Jacobian of a
+    /// vector- or matrix-valued f, or with the Hessian toggle on the Hessian of a scalar f.
+    pub fn second_order(&self) -> Option<Order> {
+        if self.array_f() {
+            Some(Order::Jacobian)
+        } else if self.hessian && !self.stale() {
+            Some(Order::Hessian)
+        } else {
+            None
+        }
+    }
+
+    /// Whether f is a vector or a matrix: the gradient's analysis refused it for that only.
+    pub fn array_f(&self) -> bool {
+        crate::second::only_not_scalar(&self.analysis.diagnostics)
     }
 
     /// Whether a check waits to be run.
@@ -269,9 +293,10 @@ impl State {
         }
     }
 
-    /// The diagnostics to show; none for an empty input.
+    /// The diagnostics to show; none for an empty input, nor for a vector- or matrix-valued f
+    /// (its Jacobian shows, with the Jacobian's own errors).
     pub fn errors(&self) -> &[Diagnostic] {
-        if self.expr.trim().is_empty() {
+        if self.expr.trim().is_empty() || self.array_f() {
             &[]
         } else {
             &self.analysis.diagnostics
@@ -436,6 +461,10 @@ impl State {
             }
             Action::SetLayout(layout) => {
                 s.layout = layout;
+                s.history = HistoryOp::Push;
+            }
+            Action::SetHessian(on) => {
+                s.hessian = on;
                 s.history = HistoryOp::Push;
             }
             Action::SetClaim(c) => {
@@ -985,6 +1014,36 @@ mod tests {
         assert_eq!(url::encode(&shown.permalink()), "?f=tr(A*X*B)");
         // The Embed dialog decides the exercise options of what it embeds.
         assert!(!hidden.embed_permalink().expect("derived").hide);
+    }
+
+    /// A vector- or matrix-valued f is not an error on the page (its Jacobian shows); the Hessian
+    /// toggle shows a scalar f's Hessian, pushes a history entry and round-trips as `order=2`.
+    #[test]
+    fn array_f_and_the_hessian_toggle() {
+        let s = start().then(Action::SetExpr("A*X*B".into()));
+        assert!(s.array_f());
+        assert_eq!(s.second_order(), Some(Order::Jacobian));
+        assert!(s.expr_errors().is_empty());
+        // The toggle does not turn a Jacobian into a Hessian.
+        assert_eq!(
+            s.then(Action::SetHessian(true)).second_order(),
+            Some(Order::Jacobian)
+        );
+        let s = start().then(Action::SetExpr("x + X".into()));
+        assert!(!s.array_f() && !s.expr_errors().is_empty());
+        assert_eq!(s.then(Action::SetHessian(true)).second_order(), None);
+        let s = start().then(Action::SetExpr("logdet(X)".into()));
+        assert_eq!(s.second_order(), None);
+        let s = s.then(Action::SetHessian(true));
+        assert_eq!(s.second_order(), Some(Order::Hessian));
+        assert_eq!(s.history, HistoryOp::Push);
+        let q = url::encode(&s.permalink());
+        assert!(q.ends_with("&order=2"), "{q}");
+        let back = State::from_permalink(url::decode(&q));
+        assert!(back.hessian && back.second_order() == Some(Order::Hessian));
+        let off = s.then(Action::SetHessian(false));
+        assert_eq!(off.second_order(), None);
+        assert!(!url::encode(&off.permalink()).contains("order"));
     }
 
     #[test]
