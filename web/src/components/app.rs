@@ -214,13 +214,8 @@ pub fn app() -> Html {
     };
     // A vector- or matrix-valued f shows its Jacobian, the Hessian toggle a scalar f's Hessian.
     let second_order = state.second_order();
-    let second = second_order.map(|order| {
-        let input = std::rc::Rc::new(matdiff_core::Input {
-            expr: state.expr.clone(),
-            decls: state.decls.clone(),
-            wrt: state.wrt.clone(),
-        });
-        html! { <SecondView {input} {order} sizes={state.sizes.clone()} seed={state.seed} /> }
+    let second = second_order.zip(state.second.clone()).map(|(order, analysis)| {
+        html! { <SecondView {analysis} {order} sizes={state.sizes.clone()} seed={state.seed} /> }
     });
     let results = match &state.shown {
         _ if second_order == Some(Order::Jacobian) => html! { { for second } },

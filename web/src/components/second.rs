@@ -4,17 +4,17 @@
 
 use super::check::matrix;
 use super::math::Math;
-use crate::second::{analyze, line_marks, order_name, run_check, verdict_text};
+use crate::second::{line_marks, order_name, run_check, verdict_text};
 use matdiff_core::api::rule_note;
-use matdiff_core::jacobian::Order;
-use matdiff_core::Input;
+use matdiff_core::jacobian::{Analysis2, Order};
 use std::collections::BTreeMap;
 use std::rc::Rc;
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
 pub struct SecondProps {
-    pub input: Rc<Input>,
+    /// The Jacobian or Hessian analysis ([`crate::state::State::second`]).
+    pub analysis: Rc<Analysis2>,
     pub order: Order,
     pub sizes: BTreeMap<String, usize>,
     pub seed: u64,
@@ -31,9 +31,7 @@ fn mark(m: Option<bool>) -> (&'static str, &'static str, &'static str) {
 
 #[function_component(SecondView)]
 pub fn second_view(props: &SecondProps) -> Html {
-    let analysis = use_memo((props.input.clone(), props.order), |(input, order)| {
-        analyze(input, *order)
-    });
+    let analysis = &props.analysis;
     let report = use_memo(
         (analysis.clone(), props.sizes.clone(), props.seed),
         |(a, sizes, seed)| run_check(a, sizes, *seed),
