@@ -40,12 +40,15 @@ pub fn run_check(
             names
         })
         .unwrap_or_default();
-    let sizes = sizes
-        .iter()
-        .filter(|(k, _)| names.contains(k))
-        .map(|(k, v)| (k.clone(), *v))
-        .collect();
-    check2(a, &CheckOptions { sizes, seed })
+    // `extend`, not `collect`: a collected map sorts its items, a sort compiled for this type only.
+    let mut known = BTreeMap::new();
+    known.extend(
+        sizes
+            .iter()
+            .filter(|(k, _)| names.contains(k))
+            .map(|(k, v)| (k.clone(), *v)),
+    );
+    check2(a, &CheckOptions { sizes: known, seed })
 }
 
 /// "Jacobian" or "Hessian".
