@@ -167,10 +167,12 @@ test('a symbol edit that causes an error keeps the symbol rows (dimmed) and the 
   await waitForGradient(page, '\\mathbf{x} \\mathbf{x}^\\top');
   assert.equal(await errorText(page), '');
   assert.equal(await page.locator('[data-testid="symbols-stale"]').count(), 0);
-  // Making x a scalar, then a vector again, from its kind menu.
+  // Making x a scalar, then a vector again, from its kind menu. With x a scalar, f is the matrix
+  // x²A: the page shows its Jacobian (issue 13), and the rows are the current input's.
   await page.locator('#sym-kind-x').focus();
   await page.locator('#sym-kind-x').selectOption('scalar');
-  await until(() => errorText(page), { describe: () => 'no error for a scalar x' });
+  await page.locator('[data-testid="second"][data-order="Jacobian"]').waitFor();
+  assert.equal(await errorText(page), '', 'a matrix-valued f is not an error');
   assert.equal(await page.evaluate(() => document.activeElement?.id), 'sym-kind-x', 'the focus stays on the menu');
   assert.equal(await page.locator('#sym-kind-x').inputValue(), 'scalar', 'the menu shows the kind chosen');
   await page.locator('#sym-kind-x').selectOption('vector');

@@ -13,6 +13,7 @@ pub mod katex;
 pub mod offer;
 pub mod practice;
 pub mod progress;
+pub mod second;
 pub mod snippets;
 pub mod state;
 pub mod url;

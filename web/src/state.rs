@@ -6,6 +6,7 @@ use crate::practice::{Move, Run};
 use crate::progress::{self, Progress};
 use crate::url::{Permalink, DEFAULT_SEED};
 use matdiff_core::exercises::EXERCISES;
+use matdiff_core::jacobian::{Analysis2, Order};
 use matdiff_core::layout::Layout;
 use matdiff_core::numeric::MAX_SIZE;
 use matdiff_core::{
@@ -73,6 +74,11 @@ pub struct State {
     pub run: Run,
     /// The learner's claimed ∇f ([`crate::claim`]).
     pub claim: String,
+    /// The Hessian of a scalar f is shown instead of its gradient (`order=2`).
+    pub hessian: bool,
+    /// The Jacobian or Hessian analysis of the current input, when [`State::second_order`] asks
+    /// for one.
+    pub second: Option<Rc<Analysis2>>,
 }
 
 /// A size field's text that is not a size, and why.
@@ -149,6 +155,8 @@ pub enum Action {
     Restore(Permalink),
     /// The layout of the result: nothing is derived or checked again.
     SetLayout(Layout),
+    /// The Hessian (`true`, `order=2`) or the gradient of a scalar f.
+    SetHessian(bool),
     /// Runs the pending check of the derivation on screen (no-op when none is pending).
     RunCheck,
     /// The text of the "Your ∇f =" field.
@@ -186,6 +194,8 @@ impl State {
             done: Rc::new(Progress::default()),
             run: Run::default(),
             claim: p.claim,
+            hessian: p.hessian,
+            second: None,
         }
     }
 
@@ -202,7 +212,25 @@ impl State {
             practice: self.practice,
             hide: self.hide,
             claim: self.claim.clone(),
+            hessian: self.hessian,
         }
+    }
+
+    /// What the page derives instead of the gradient ([`crate::second`]): the Jacobian of a
+    /// vector- or matrix-valued f, or with the Hessian toggle on the Hessian of a scalar f.
+    pub fn second_order(&self) -> Option<Order> {
+        if self.array_f() {
+            Some(Order::Jacobian)
+        } else if self.hessian && !self.stale() {
+            Some(Order::Hessian)
+        } else {
+            None
+        }
+    }
+
+    /// Whether f is a vector or a matrix: the gradient's analysis refused it for that only.
+    pub fn array_f(&self) -> bool {
+        crate::second::only_not_scalar(&self.analysis.diagnostics)
     }
 
     /// Whether a check waits to be run.
@@ -238,6 +266,11 @@ impl State {
     /// stay, so an edit in the panel that caused the error can be undone from the panel.
     fn panel_symbols(&self) -> (&[Symbol], Option<&str>, bool) {
         let current = &self.analysis;
+        // A vector- or matrix-valued f: the symbols of its Jacobian's problem.
+        let array = self.second.as_ref().and_then(|a| a.problem.as_ref());
+        if let Some(p) = array.filter(|_| current.symbols().is_empty()) {
+            return (&p.symbols.symbols, Some(&p.wrt), false);
+        }
         match &self.shown {
             Some(shown) if current.symbols().is_empty() && !self.expr.trim().is_empty() => {
                 (shown.analysis.symbols(), shown.analysis.wrt(), true)
@@ -269,9 +302,10 @@ impl State {
         }
     }
 
-    /// The diagnostics to show; none for an empty input.
+    /// The diagnostics to show; none for an empty input, nor for a vector- or matrix-valued f
+    /// (its Jacobian shows, with the Jacobian's own errors).
     pub fn errors(&self) -> &[Diagnostic] {
-        if self.expr.trim().is_empty() {
+        if self.expr.trim().is_empty() || self.array_f() {
             &[]
         } else {
             &self.analysis.diagnostics
@@ -438,6 +472,11 @@ impl State {
                 s.layout = layout;
                 s.history = HistoryOp::Push;
             }
+            Action::SetHessian(on) => {
+                s.hessian = on;
+                s.history = HistoryOp::Push;
+                s.second = s.second_analysis();
+            }
             Action::SetClaim(c) => {
                 s.claim = c;
                 s.history = HistoryOp::Replace;
@@ -531,6 +570,7 @@ impl State {
             }
         }
         self.analysis = Rc::new(a);
+        self.second = self.second_analysis();
         // An edit that changes nothing derived (a space, redundant parentheses) keeps the check:
         // it would give the same figures, and the step marks would flicker for nothing.
         let same = self
@@ -545,6 +585,17 @@ impl State {
                 check: None,
             }));
         }
+    }
+
+    /// The Jacobian or Hessian analysis the page shows for the current input, if any.
+    fn second_analysis(&self) -> Option<Rc<Analysis2>> {
+        let order = self.second_order()?;
+        let input = Input {
+            expr: self.expr.clone(),
+            decls: self.decls.clone(),
+            wrt: self.wrt.clone(),
+        };
+        Some(Rc::new(crate::second::analyze(&input, order)))
     }
 
     /// Marks the check of the derivation on screen pending again (new sizes or seed).
@@ -785,7 +836,10 @@ mod tests {
             "x".into(),
             SymbolEdit::Kind(matdiff_core::Kind::Scalar),
         ));
-        assert!(bad.stale() && bad.panel().stale);
+        // With x a scalar, f = x'*A*x is the matrix x²A: the page shows its Jacobian, and the
+        // panel the symbols of that (current) input.
+        assert!(bad.stale() && bad.array_f() && !bad.panel().stale);
+        assert_eq!(bad.second_order(), Some(Order::Jacobian));
         assert_eq!(bad.panel().rows[0].1.kind, matdiff_core::Kind::Scalar);
         let fixed = bad.then(Action::EditSymbol(
             "x".into(),
@@ -989,6 +1043,53 @@ mod tests {
         assert_eq!(url::encode(&shown.permalink()), "?f=tr(A*X*B)");
         // The Embed dialog decides the exercise options of what it embeds.
         assert!(!hidden.embed_permalink().expect("derived").hide);
+    }
+
+    /// A vector- or matrix-valued f is not an error on the page (its Jacobian shows); the Hessian
+    /// toggle shows a scalar f's Hessian, pushes a history entry and round-trips as `order=2`.
+    #[test]
+    fn array_f_and_the_hessian_toggle() {
+        let s = start().then(Action::SetExpr("A*X*B".into()));
+        assert!(s.array_f());
+        assert_eq!(s.second_order(), Some(Order::Jacobian));
+        assert!(s.expr_errors().is_empty());
+        let d = s.second.as_ref().and_then(|a| a.derivation.as_ref());
+        assert_eq!(d.map(|d| d.order), Some(Order::Jacobian));
+        // Its symbols are in the panel, and choosing another variable derives with respect to it.
+        let names: Vec<_> = s.panel().rows.iter().map(|(x, _)| x.name.clone()).collect();
+        assert_eq!(names, ["A", "X", "B"]);
+        assert_eq!(s.panel().wrt.as_deref(), Some("X"));
+        let s = s.then(Action::SetWrt("A".into()));
+        assert_eq!(
+            s.second
+                .as_ref()
+                .and_then(|a| a.problem.as_ref())
+                .map(|p| p.wrt.as_str()),
+            Some("A")
+        );
+        // The toggle does not turn a Jacobian into a Hessian.
+        assert_eq!(
+            s.then(Action::SetHessian(true)).second_order(),
+            Some(Order::Jacobian)
+        );
+        let s = start().then(Action::SetExpr("x + X".into()));
+        assert!(!s.array_f() && !s.expr_errors().is_empty());
+        assert_eq!(s.then(Action::SetHessian(true)).second_order(), None);
+        let s = start().then(Action::SetExpr("logdet(X)".into()));
+        assert_eq!(s.second_order(), None);
+        let s = s.then(Action::SetHessian(true));
+        assert_eq!(s.second_order(), Some(Order::Hessian));
+        let d = s.second.as_ref().and_then(|a| a.derivation.as_ref());
+        assert_eq!(d.map(|d| d.order), Some(Order::Hessian));
+        assert_eq!(s.history, HistoryOp::Push);
+        let q = url::encode(&s.permalink());
+        assert!(q.ends_with("&order=2"), "{q}");
+        let back = State::from_permalink(url::decode(&q));
+        assert!(back.hessian && back.second_order() == Some(Order::Hessian));
+        let off = s.then(Action::SetHessian(false));
+        assert_eq!(off.second_order(), None);
+        assert!(off.second.is_none());
+        assert!(!url::encode(&off.permalink()).contains("order"));
     }
 
     #[test]

@@ -29,6 +29,8 @@ pub struct Permalink {
     pub hide: bool,
     /// The learner's claimed gradient (`claim`), checked under the result.
     pub claim: String,
+    /// `order=2`: the Hessian of a scalar f instead of its gradient.
+    pub hessian: bool,
 }
 
 impl Default for Permalink {
@@ -44,6 +46,7 @@ impl Default for Permalink {
             practice: false,
             hide: false,
             claim: String::new(),
+            hessian: false,
         }
     }
 }
@@ -182,6 +185,7 @@ pub fn decode(query: &str) -> Permalink {
             "layout" => p.layout = Layout::from_name(v.trim()).unwrap_or_default(),
             "practice" => p.practice = matches!(v.as_str(), "1" | "true" | "yes" | ""),
             "hide" => p.hide = v.trim() == "result",
+            "order" => p.hessian = v.trim() == "2",
             _ => {}
         }
     }
@@ -209,6 +213,9 @@ pub fn encode(p: &Permalink) -> String {
     }
     if p.layout != Layout::Gradient {
         parts.push(format!("layout={}", p.layout.name()));
+    }
+    if p.hessian {
+        parts.push("order=2".to_string());
     }
     if p.practice {
         parts.push("practice=1".to_string());
@@ -241,6 +248,7 @@ mod tests {
             practice: false,
             hide: false,
             claim: String::new(),
+            hessian: true,
         }
     }
 
@@ -267,8 +275,8 @@ mod tests {
     fn encoded_values_keep_query_delimiters_out() {
         let q = encode(&sample());
         let after = &q[1..];
-        assert_eq!(after.matches('&').count(), 6, "{q}");
-        assert!(q.contains("&layout=numerator&"), "{q}");
+        assert_eq!(after.matches('&').count(), 7, "{q}");
+        assert!(q.contains("&layout=numerator&order=2&"), "{q}");
         assert!(!q.contains(' ') && !q.contains('#') && !q.contains('+') && !q.contains('|'));
         assert!(q.contains("sizes=m=3,n=12"), "{q}");
         assert!(q.contains("seed=42") && q.ends_with("embed=1"), "{q}");

@@ -16,10 +16,12 @@ use super::mode::mode_toggle;
 use super::offer::ReadingOffer;
 use super::practice::practice_view;
 use super::preview::Preview;
+use super::second::{hessian_toggle, SecondView};
 use super::symbols::SymbolsPanel;
 use crate::decls::SymbolEdit;
 use crate::state::{Action, HistoryOp, State};
 use crate::{dom, examples, progress, url};
+use matdiff_core::jacobian::Order;
 use yew::prelude::*;
 
 impl Reducible for State {
@@ -206,7 +208,17 @@ pub fn app() -> Html {
         let d = state.dispatcher();
         Callback::from(move |m| d.dispatch(Action::Practice(m)))
     };
+    let on_hessian = {
+        let d = state.dispatcher();
+        Callback::from(move |on: bool| d.dispatch(Action::SetHessian(on)))
+    };
+    // A vector- or matrix-valued f shows its Jacobian, the Hessian toggle a scalar f's Hessian.
+    let second_order = state.second_order();
+    let second = second_order.zip(state.second.clone()).map(|(order, analysis)| {
+        html! { <SecondView {analysis} {order} sizes={state.sizes.clone()} seed={state.seed} /> }
+    });
     let results = match &state.shown {
+        _ if second_order == Some(Order::Jacobian) => html! { { for second } },
         Some(shown) if state.hide => hidden_result(
             shown.analysis.expr_latex.clone().unwrap_or_default().into(),
             shown.analysis.wrt().unwrap_or_default(),
@@ -218,9 +230,17 @@ pub fn app() -> Html {
                 { practice_view(&shown.analysis, &state.run, &on_move) }
             </>
         },
+        Some(_) if second.is_some() => html! {
+            <>
+                { mode_toggle(false, on_practice) }
+                { hessian_toggle(true, on_hessian) }
+                { for second }
+            </>
+        },
         Some(shown) => html! {
             <>
                 { mode_toggle(false, on_practice) }
+                { hessian_toggle(false, on_hessian) }
                 <DerivationView shown={shown.clone()} stale={stale} />
                 <AnswersView shown={shown.clone()} layout={state.layout} on_layout={on_layout} />
                 <CheckPanel shown={shown.clone()} stale={stale} sizes={state.size_fields()}
@@ -258,7 +278,7 @@ pub fn app() -> Html {
     let derivation = analysis.derivation.clone();
     let copy = derivation
         .as_ref()
-        .filter(|_| !state.practice && !state.hide)
+        .filter(|_| !state.practice && !state.hide && second_order.is_none())
         .map(|d| {
             html! {
                 <CopyButtons align={d.to_align()} gradient_latex={d.gradient_latex.clone()}
@@ -301,7 +321,7 @@ pub fn app() -> Html {
                     decls={state.decls.clone()} decls_errors={state.decls_errors()} on_edit={on_edit} on_wrt={on_wrt} on_decls={on_decls} />
                 <div class="results">
                     { results }
-                    if let Some(shown) = &state.shown {
+                    if let Some(shown) = state.shown.as_ref().filter(|_| second_order.is_none()) {
                         <ClaimField shown={shown.clone()} claim={state.claim.clone()} sizes={state.sizes.clone()}
                             seed={state.seed} on_claim={on_claim} />
                     }

@@ -61,7 +61,8 @@ fn fmt(x: f64) -> String {
     }
 }
 
-fn matrix(title: &str, rows: &[Vec<f64>]) -> Html {
+/// A matrix as a captioned table (also the Jacobian and Hessian checks', [`super::second`]).
+pub fn matrix(title: &str, rows: &[Vec<f64>]) -> Html {
     html! {
         <figure class="matrix">
             <figcaption>{ title }</figcaption>

@@ -17,4 +17,5 @@ pub mod mode;
 pub mod offer;
 pub mod practice;
 pub mod preview;
+pub mod second;
 pub mod symbols;
