@@ -368,6 +368,27 @@ fn near_miss(a: &str, b: &str) -> bool {
     }
 }
 
+/// Lines of plain text, each followed by its rule's note in brackets, the notes lined up in one
+/// column after the longest line: `dy = tr(A*dX*B)   [trace: …]`.
+pub(crate) fn text_with_rules(rows: &[(String, Option<String>)]) -> String {
+    let width = rows
+        .iter()
+        .map(|(l, _)| l.chars().count())
+        .max()
+        .unwrap_or(0);
+    let mut out = String::new();
+    for (line, rule) in rows {
+        match rule {
+            Some(rule) => {
+                let pad = width - line.chars().count();
+                out.push_str(&format!("{line}{}   [{rule}]\n", " ".repeat(pad)));
+            }
+            None => out.push_str(&format!("{line}\n")),
+        }
+    }
+    out
+}
+
 /// The LaTeX phase: prints each line of a derivation in LaTeX and in input syntax.
 pub fn render(raw: RawDerivation, symbols: &SymbolTable) -> Derivation {
     let render = print::Renderer::new(symbols);
@@ -600,31 +621,15 @@ impl Derivation {
             Lhs::Dy => "dy".to_string(),
             Lhs::Gradient => format!("grad_{} f", self.wrt),
         };
-        let rows: Vec<(String, &Step)> = self
+        let rows: Vec<(String, Option<String>)> = self
             .steps
             .iter()
-            .map(|s| (format!("{} = {}", lhs_text(s.lhs), s.text), s))
+            .map(|s| {
+                let line = format!("{} = {}", lhs_text(s.lhs), s.text);
+                (line, s.rule.map(|r| format!("{}: {}", r.id, s.note())))
+            })
             .collect();
-        let width = rows
-            .iter()
-            .map(|(l, _)| l.chars().count())
-            .max()
-            .unwrap_or(0);
-        let mut out = String::new();
-        for (line, step) in rows {
-            match step.rule {
-                Some(rule) => {
-                    let pad = width - line.chars().count();
-                    out.push_str(&format!(
-                        "{line}{}   [{}: {}]\n",
-                        " ".repeat(pad),
-                        rule.id,
-                        step.note()
-                    ));
-                }
-                None => out.push_str(&format!("{line}\n")),
-            }
-        }
+        let mut out = text_with_rules(&rows);
         if let Some(note) = &self.note {
             out.push_str(&format!("note: {note}\n"));
         }

@@ -1017,31 +1017,18 @@ impl Derivation2 {
 
     /// Plain text, one line per step with its rule, like [`crate::Derivation::to_text`].
     pub fn to_text(&self) -> String {
-        let rows: Vec<(String, &Line)> = self
+        let rows: Vec<(String, Option<String>)> = self
             .lines
             .iter()
-            .map(|l| (format!("{} = {}", self.side_text(l.side), l.text), l))
+            .map(|l| {
+                let line = format!("{} = {}", self.side_text(l.side), l.text);
+                let rule = l
+                    .rule
+                    .map(|r| format!("{}: {}", r.id, crate::api::rule_note(&r)));
+                (line, rule)
+            })
             .collect();
-        let width = rows
-            .iter()
-            .map(|(l, _)| l.chars().count())
-            .max()
-            .unwrap_or(0);
-        let mut out = String::new();
-        for (line, l) in rows {
-            match l.rule {
-                Some(rule) => {
-                    let pad = width - line.chars().count();
-                    out.push_str(&format!(
-                        "{line}{}   [{}: {}]\n",
-                        " ".repeat(pad),
-                        rule.id,
-                        crate::api::rule_note(&rule)
-                    ));
-                }
-                None => out.push_str(&format!("{line}\n")),
-            }
-        }
+        let mut out = crate::api::text_with_rules(&rows);
         out.push_str(&format!(
             "linear map: d{} |-> {}\n",
             self.wrt, self.map_text

@@ -3,7 +3,7 @@
 use matdiff_core::{CheckReport, Derivation, Diagnostic, Source, Verdict};
 
 /// A relative error in short scientific notation (`inf` when the step had no value).
-fn rel(x: f64) -> String {
+pub(crate) fn rel(x: f64) -> String {
     if x == 0.0 {
         "0".to_string()
     } else if x.is_finite() {

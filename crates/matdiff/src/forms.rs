@@ -1,6 +1,7 @@
 //! The command's output beyond the gradient (issue 13 §3, §4): the two answers of a symmetric
 //! variable (sym(G), the entry form) and their checks, and the layout switch (`--layout`).
 
+use crate::format::rel;
 use clap::ValueEnum;
 use matdiff_core::layout::{numerator_form, numerator_lhs_latex, Layout};
 use matdiff_core::numeric::{eval, evaluate_at, Env, Sizes, Values};
@@ -160,17 +161,6 @@ pub fn check_text(report: &CheckReport, d: &Derivation) -> String {
         out.push_str(&format!("note: {m}\n"));
     }
     out
-}
-
-/// A relative error in short scientific notation, as the check report writes it.
-fn rel(x: f64) -> String {
-    if x == 0.0 {
-        "0".to_string()
-    } else if x.is_finite() {
-        format!("{x:.1e}")
-    } else {
-        "inf".to_string()
-    }
 }
 
 /// A matrix as JSON rows (for the numerator form: a row vector is one row).

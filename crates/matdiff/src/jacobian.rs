@@ -4,6 +4,7 @@
 
 use crate::cli::{DeriveFormat, JacobianArgs, ReportFormat};
 use crate::format;
+use crate::format::rel;
 use crate::run::{
     input, read_values, shaped_json, to_json, Outcome, EXIT_CHECK_FAILED, EXIT_INPUT,
 };
@@ -124,16 +125,6 @@ pub fn check(
         stdout,
         stderr: String::new(),
         code,
-    }
-}
-
-fn rel(x: f64) -> String {
-    if x == 0.0 {
-        "0".to_string()
-    } else if x.is_finite() {
-        format!("{x:.1e}")
-    } else {
-        "inf".to_string()
     }
 }
 
