@@ -5,6 +5,7 @@
 use crate::cli::{DeriveFormat, JacobianArgs, ReportFormat};
 use crate::format;
 use crate::format::rel;
+use crate::run::matrix_text;
 use crate::run::{
     input, read_values, shaped_json, to_json, Outcome, EXIT_CHECK_FAILED, EXIT_INPUT,
 };
@@ -331,24 +332,4 @@ pub fn jacobian(args: &JacobianArgs) -> Outcome {
             out
         }
     })
-}
-
-fn matrix_text(m: &DMatrix<f64>) -> String {
-    let cells: Vec<Vec<String>> = (0..m.nrows())
-        .map(|i| (0..m.ncols()).map(|j| format!("{}", m[(i, j)])).collect())
-        .collect();
-    let width = cells.iter().flatten().map(String::len).max().unwrap_or(0);
-    cells
-        .iter()
-        .map(|row| {
-            format!(
-                "  [ {} ]",
-                row.iter()
-                    .map(|c| format!("{c:>width$}"))
-                    .collect::<Vec<_>>()
-                    .join("  ")
-            )
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
 }

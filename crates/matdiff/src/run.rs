@@ -275,26 +275,29 @@ fn shaped_text(m: &DMatrix<f64>, kind: Kind) -> String {
                     .join(", ")
             )
         }
-        Kind::Matrix => {
-            let cells: Vec<Vec<String>> = (0..m.nrows())
-                .map(|i| (0..m.ncols()).map(|j| format!("{}", m[(i, j)])).collect())
-                .collect();
-            let width = cells.iter().flatten().map(String::len).max().unwrap_or(0);
-            let rows: Vec<String> = cells
-                .iter()
-                .map(|row| {
-                    format!(
-                        "  [ {} ]",
-                        row.iter()
-                            .map(|c| format!("{c:>width$}"))
-                            .collect::<Vec<_>>()
-                            .join("  ")
-                    )
-                })
-                .collect();
-            format!("\n{}", rows.join("\n"))
-        }
+        Kind::Matrix => format!("\n{}", matrix_text(m)),
     }
+}
+
+/// A matrix as rows of right-aligned numbers, `  [ 1  2 ]`, one line each.
+pub(crate) fn matrix_text(m: &DMatrix<f64>) -> String {
+    let cells: Vec<Vec<String>> = (0..m.nrows())
+        .map(|i| (0..m.ncols()).map(|j| format!("{}", m[(i, j)])).collect())
+        .collect();
+    let width = cells.iter().flatten().map(String::len).max().unwrap_or(0);
+    cells
+        .iter()
+        .map(|row| {
+            format!(
+                "  [ {} ]",
+                row.iter()
+                    .map(|c| format!("{c:>width$}"))
+                    .collect::<Vec<_>>()
+                    .join("  ")
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 pub(crate) fn read_values(path: &std::path::Path) -> Result<String, String> {
