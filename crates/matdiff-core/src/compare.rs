@@ -17,6 +17,9 @@ use crate::print;
 use nalgebra::DMatrix;
 use serde::Serialize;
 
+mod second;
+pub use second::{compare_second, decide_second, SecondComparison};
+
 type M = DMatrix<f64>;
 
 /// Random samples (each with the check's own replacements of bad samples) a claim must pass.

@@ -23,7 +23,28 @@ impl Difficulty {
     }
 }
 
-/// One exercise: find ∇f of `expr` with respect to `wrt`.
+/// What an exercise asks for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Ask {
+    /// ∇f of a scalar f.
+    Gradient,
+    /// The Hessian H of a scalar f (the page's `order=2` view).
+    Hessian,
+    /// The Jacobian J of an array-valued f.
+    Jacobian,
+}
+
+impl Ask {
+    pub fn name(self) -> &'static str {
+        match self {
+            Ask::Gradient => "gradient",
+            Ask::Hessian => "Hessian",
+            Ask::Jacobian => "Jacobian",
+        }
+    }
+}
+
+/// One exercise: find ∇f (or H, or J, as `ask` says) of `expr` with respect to `wrt`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Exercise {
     /// Stable id, kept in the browser's progress (`trace-axb`).
@@ -36,6 +57,8 @@ pub struct Exercise {
     pub difficulty: Difficulty,
     /// The group it belongs to (`lecture note`, `traces`, …).
     pub topic: &'static str,
+    /// What is asked: the gradient, the Hessian or the Jacobian.
+    pub ask: Ask,
 }
 
 use Difficulty::{Easy, Hard, Medium};
@@ -57,6 +80,26 @@ const fn ex(
         wrt,
         difficulty,
         topic,
+        ask: Ask::Gradient,
+    }
+}
+
+/// An exercise asking for a Hessian or a Jacobian.
+const fn ex2(
+    ask: Ask,
+    id: &'static str,
+    difficulty: Difficulty,
+    statement: &'static str,
+    expr: &'static str,
+    wrt: &'static str,
+) -> Exercise {
+    let topic = match ask {
+        Ask::Hessian => "Hessians",
+        _ => "Jacobians",
+    };
+    Exercise {
+        ask,
+        ..ex(id, topic, difficulty, statement, expr, "", wrt)
     }
 }
 
@@ -412,6 +455,55 @@ pub const EXERCISES: &[Exercise] = &[
         "P: spd n, mu: vector n",
         "mu",
     ),
+    // Hessians (the page's order=2 view) and Jacobians.
+    ex2(
+        Ask::Hessian,
+        "hessian-quadratic",
+        Easy,
+        "The Hessian of the quadratic form (A not symmetric).",
+        "x'*A*x",
+        "x",
+    ),
+    ex2(
+        Ask::Hessian,
+        "hessian-least-squares",
+        Easy,
+        "The Hessian of the squared residual.",
+        "||A*x - b||^2",
+        "x",
+    ),
+    ex2(
+        Ask::Hessian,
+        "hessian-logsumexp",
+        Hard,
+        "The Hessian of log-sum-exp, in softmax.",
+        "logsumexp(x)",
+        "x",
+    ),
+    ex2(
+        Ask::Jacobian,
+        "jacobian-linear",
+        Easy,
+        "The Jacobian of a linear map.",
+        "A*x",
+        "x",
+    ),
+    ex2(
+        Ask::Jacobian,
+        "jacobian-exp",
+        Easy,
+        "The Jacobian of the entrywise exponential.",
+        "exp(x)",
+        "x",
+    ),
+    ex2(
+        Ask::Jacobian,
+        "jacobian-softmax",
+        Hard,
+        "The Jacobian of softmax.",
+        "softmax(x)",
+        "x",
+    ),
 ];
 
 /// The exercise with this id.
@@ -433,6 +525,7 @@ mod tests {
             .count();
         assert_eq!(note, 3);
         assert!(EXERCISES.len() - note >= 30, "{}", EXERCISES.len());
+        assert!(EXERCISES.iter().filter(|e| e.ask != Ask::Gradient).count() >= 4);
         for (i, e) in EXERCISES.iter().enumerate() {
             assert!(EXERCISES[i + 1..].iter().all(|f| f.id != e.id), "{}", e.id);
             assert_eq!(by_id(e.id), Some(e));
@@ -442,7 +535,7 @@ mod tests {
     /// Every exercise parses, derives, and its derivation passes the numeric check.
     #[test]
     fn every_exercise_derives_and_passes_its_numeric_check() {
-        for e in EXERCISES {
+        for e in EXERCISES.iter().filter(|e| e.ask == Ask::Gradient) {
             let a = analyze(&Input {
                 expr: e.expr.into(),
                 decls: e.decls.into(),
@@ -466,6 +559,96 @@ mod tests {
             )
             .expect("a check");
             assert_eq!(r.verdict(), Verdict::Passed, "{}: {}", e.id, d.to_text());
+        }
+    }
+
+    /// The textbook answer of every Hessian and Jacobian exercise, which the claim check
+    /// accepts, and a wrong answer it rejects; each answer is also compared here with the
+    /// engine's matrix at a random sample.
+    #[test]
+    fn every_second_order_exercise_has_its_textbook_answer_accepted() {
+        use crate::compare::{compare_second, ClaimVerdict};
+        use crate::jacobian::{analyze_hessian, analyze_jacobian};
+        let answers: &[(&str, &str, &str)] = &[
+            ("hessian-quadratic", "A + A'", "2*A"),
+            ("hessian-least-squares", "2*A'*A", "A'*A"),
+            (
+                "hessian-logsumexp",
+                "diag(softmax(x)) - softmax(x)*softmax(x)'",
+                "diag(softmax(x))",
+            ),
+            ("jacobian-linear", "A", "A'*A"),
+            ("jacobian-exp", "diag(exp(x))", "exp(x)*ones(n)'"),
+            (
+                "jacobian-softmax",
+                "diag(softmax(x)) - softmax(x)*softmax(x)'",
+                "diag(softmax(x))",
+            ),
+        ];
+        let second: Vec<_> = EXERCISES
+            .iter()
+            .filter(|e| e.ask != Ask::Gradient)
+            .collect();
+        assert_eq!(second.len(), answers.len());
+        let options = CheckOptions {
+            sizes: Default::default(),
+            seed: 5,
+        };
+        for (id, right, wrong) in answers {
+            let e = by_id(id).expect("the exercise");
+            let input = Input {
+                expr: e.expr.into(),
+                decls: e.decls.into(),
+                wrt: Some(e.wrt.into()),
+            };
+            let a = match e.ask {
+                Ask::Hessian => analyze_hessian(&input),
+                _ => analyze_jacobian(&input),
+            };
+            assert!(a.diagnostics.is_empty(), "{id}: {:?}", a.diagnostics);
+            let c = compare_second(&a, right, &options).expect("read");
+            assert_eq!(
+                c.verdict,
+                ClaimVerdict::Correct,
+                "{id}: {right}: {}",
+                c.message
+            );
+            let c = compare_second(&a, wrong, &options).expect("read");
+            assert_eq!(
+                c.verdict,
+                ClaimVerdict::Incorrect,
+                "{id}: {wrong}: {}",
+                c.message
+            );
+            // The test's own numeric check of the answer against the engine's matrix.
+            let (p, d) = (a.problem.as_ref().unwrap(), a.derivation.as_ref().unwrap());
+            let sizes = crate::numeric::resolve_problem_sizes(p, &Default::default()).unwrap();
+            // The sampler takes a scalar f: a Jacobian's f summed.
+            let scalar = crate::expr::Problem {
+                expr: crate::expr::Expr::call(crate::expr::Func::Sum, p.expr.clone()),
+                ..p.clone()
+            };
+            let values = crate::numeric::sample(&scalar, &sizes, 11).expect("a sample");
+            let engine = match e.ask {
+                Ask::Hessian => crate::numeric::hessian_at(p, d, &values, &sizes).unwrap(),
+                _ => {
+                    crate::numeric::jacobian_at(p, d, &values, &sizes)
+                        .unwrap()
+                        .1
+                }
+            };
+            let claim = crate::compare::read_claim(p, right).0.expect("typed").expr;
+            let env = crate::numeric::Env {
+                values: &values,
+                sizes: &sizes,
+                direction: None,
+            };
+            let mine = crate::numeric::eval(&claim, &env).unwrap();
+            assert!(
+                (&mine - &engine).norm() <= 1e-9 * engine.norm().max(1.0),
+                "{id}"
+            );
+            assert!(engine.norm() > 0.0, "{id}");
         }
     }
 }
