@@ -4,6 +4,7 @@
 //! the components only lay out what the core computed.
 
 pub mod claim;
+pub mod claim2;
 pub mod components;
 pub mod decls;
 pub mod diag;

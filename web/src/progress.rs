@@ -1,7 +1,7 @@
 //! Exercise progress: the ids of the exercises done, as the browser keeps them (localStorage,
 //! nothing sent anywhere), and which exercise an input is. Pure, tested natively.
 
-use matdiff_core::exercises::{Exercise, EXERCISES};
+use matdiff_core::exercises::{Ask, Exercise, EXERCISES};
 
 /// The localStorage key of the progress.
 pub const STORAGE_KEY: &str = "matdiff-exercises-done";
@@ -48,12 +48,21 @@ impl Progress {
     }
 }
 
-/// The exercise this input is (same expression, declarations and variable, spaces aside).
-pub fn exercise_of(expr: &str, decls: &str, wrt: Option<&str>) -> Option<&'static Exercise> {
+/// The exercise this input is (same expression, declarations and variable, spaces aside,
+/// asking for `ask`).
+pub fn exercise_of(
+    expr: &str,
+    decls: &str,
+    wrt: Option<&str>,
+    ask: Ask,
+) -> Option<&'static Exercise> {
     let squash = |s: &str| s.chars().filter(|c| !c.is_whitespace()).collect::<String>();
     let (expr, decls) = (squash(expr), squash(decls));
     EXERCISES.iter().find(|e| {
-        squash(e.expr) == expr && squash(e.decls) == decls && wrt.is_none_or(|w| w == e.wrt)
+        e.ask == ask
+            && squash(e.expr) == expr
+            && squash(e.decls) == decls
+            && wrt.is_none_or(|w| w == e.wrt)
     })
 }
 
@@ -79,13 +88,18 @@ mod tests {
 
     #[test]
     fn an_input_is_its_exercise_spaces_aside() {
-        let e = exercise_of("tr(A * X * B)", "", Some("X")).expect("the trace exercise");
+        let e =
+            exercise_of("tr(A * X * B)", "", Some("X"), Ask::Gradient).expect("the trace exercise");
         assert_eq!(e.id, "note-trace-axb");
-        assert_eq!(exercise_of("tr(A*X*B)", "", Some("A")), None);
+        assert_eq!(exercise_of("tr(A*X*B)", "", Some("A"), Ask::Gradient), None);
         assert_eq!(
-            exercise_of("x'*S*x", "S: symmetric n", None).map(|e| e.id),
+            exercise_of("x'*S*x", "S: symmetric n", None, Ask::Gradient).map(|e| e.id),
             Some("symmetric-quadratic")
         );
-        assert_eq!(exercise_of("x'*S*x", "", None), None);
+        assert_eq!(exercise_of("x'*S*x", "", None, Ask::Gradient), None);
+        // The same f asked for its Hessian is another exercise.
+        let ids = [Ask::Gradient, Ask::Hessian]
+            .map(|ask| exercise_of("x'*A*x", "", Some("x"), ask).map(|e| e.id));
+        assert_eq!(ids, [Some("quadratic-xax"), Some("hessian-quadratic")]);
     }
 }

@@ -31,6 +31,13 @@ pub fn run_check(
     sizes: &BTreeMap<String, usize>,
     seed: u64,
 ) -> Result<Check2Report, Diagnostic> {
+    let known = known_sizes(a, sizes);
+    check2(a, &CheckOptions { sizes: known, seed })
+}
+
+/// The user's sizes for the dimensions this problem has (the others are the page's for other
+/// inputs, kept in the URL).
+pub fn known_sizes(a: &Analysis2, sizes: &BTreeMap<String, usize>) -> BTreeMap<String, usize> {
     let names = a
         .problem
         .as_ref()
@@ -48,7 +55,7 @@ pub fn run_check(
             .filter(|(k, _)| names.contains(k))
             .map(|(k, v)| (k.clone(), *v)),
     );
-    check2(a, &CheckOptions { sizes: known, seed })
+    known
 }
 
 /// "Jacobian" or "Hessian".

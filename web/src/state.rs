@@ -5,7 +5,7 @@ use crate::examples::EXAMPLES;
 use crate::practice::{Move, Run};
 use crate::progress::{self, Progress};
 use crate::url::{Permalink, DEFAULT_SEED};
-use matdiff_core::exercises::EXERCISES;
+use matdiff_core::exercises::{Ask, EXERCISES};
 use matdiff_core::jacobian::{Analysis2, Order};
 use matdiff_core::layout::Layout;
 use matdiff_core::numeric::MAX_SIZE;
@@ -79,6 +79,9 @@ pub struct State {
     /// The Jacobian or Hessian analysis of the current input, when [`State::second_order`] asks
     /// for one.
     pub second: Option<Rc<Analysis2>>,
+    /// The learner's claimed Hessian or Jacobian and its verdict ([`crate::claim2`]).
+    pub claim2: String,
+    pub claim2_view: Option<Rc<crate::claim2::SecondClaimView>>,
 }
 
 /// A size field's text that is not a size, and why.
@@ -161,6 +164,9 @@ pub enum Action {
     RunCheck,
     /// The text of the "Your ∇f =" field.
     SetClaim(String),
+    /// The text of the "Your H =" / "Your J =" field: decided at once; a correct answer marks
+    /// its exercise done.
+    SetClaimSecond(String),
 }
 
 impl State {
@@ -196,6 +202,8 @@ impl State {
             claim: p.claim,
             hessian: p.hessian,
             second: None,
+            claim2: String::new(),
+            claim2_view: None,
         }
     }
 
@@ -423,7 +431,10 @@ impl State {
                     s.wrt = Some(e.wrt.to_string());
                     s.sizes.clear();
                     s.seed = DEFAULT_SEED;
-                    s.practice = true;
+                    // A Hessian exercise opens the Hessian view (a Jacobian one's f is not a
+                    // scalar: its view opens by itself); a gradient exercise, practice mode.
+                    s.practice = e.ask == Ask::Gradient;
+                    s.hessian = e.ask == Ask::Hessian;
                     s.hide = false;
                     s.run = Run::default();
                     s.history = HistoryOp::Push;
@@ -447,7 +458,8 @@ impl State {
                     let a = shown.analysis.clone();
                     s.run = s.run.apply(&a, m);
                     let input = &shown.input;
-                    let exercise = progress::exercise_of(&input.expr, &input.decls, a.wrt());
+                    let exercise =
+                        progress::exercise_of(&input.expr, &input.decls, a.wrt(), Ask::Gradient);
                     if let Some(e) = exercise.filter(|_| s.run.finished(&a)) {
                         if !s.done.contains(e.id) {
                             s.done = Rc::new(s.done.with(e.id));
@@ -476,11 +488,14 @@ impl State {
                 s.hessian = on;
                 s.history = HistoryOp::Push;
                 s.second = s.second_analysis();
+                s.claim2.clear();
+                s.claim2_view = None;
             }
             Action::SetClaim(c) => {
                 s.claim = c;
                 s.history = HistoryOp::Replace;
             }
+            Action::SetClaimSecond(c) => s.set_claim_second(c),
             Action::Restore(p) => {
                 let embed = s.embed;
                 let done = s.done.clone();
@@ -570,7 +585,12 @@ impl State {
             }
         }
         self.analysis = Rc::new(a);
-        self.second = self.second_analysis();
+        let second = self.second_analysis();
+        if second != self.second {
+            self.claim2.clear();
+            self.claim2_view = None;
+        }
+        self.second = second;
         // An edit that changes nothing derived (a space, redundant parentheses) keeps the check:
         // it would give the same figures, and the step marks would flicker for nothing.
         let same = self
@@ -585,6 +605,31 @@ impl State {
                 check: None,
             }));
         }
+    }
+
+    /// Decides a claimed Hessian or Jacobian; a correct one marks its exercise done.
+    fn set_claim_second(&mut self, claim: String) {
+        let (Some(order), Some(a)) = (self.second_order(), self.second.clone()) else {
+            return;
+        };
+        let view = crate::claim2::decide(&a, &claim, &self.sizes, self.seed);
+        let correct = view
+            .as_ref()
+            .is_some_and(|v| v.verdict == Some(matdiff_core::compare::ClaimVerdict::Correct));
+        let ask = match order {
+            Order::Hessian => Ask::Hessian,
+            Order::Jacobian => Ask::Jacobian,
+        };
+        let wrt = a.problem.as_ref().map(|p| p.wrt.as_str());
+        if let Some(e) =
+            progress::exercise_of(&self.expr, &self.decls, wrt, ask).filter(|_| correct)
+        {
+            if !self.done.contains(e.id) {
+                self.done = Rc::new(self.done.with(e.id));
+            }
+        }
+        self.claim2 = claim;
+        self.claim2_view = view.map(Rc::new);
     }
 
     /// The Jacobian or Hessian analysis the page shows for the current input, if any.
@@ -1043,6 +1088,39 @@ mod tests {
         assert_eq!(url::encode(&shown.permalink()), "?f=tr(A*X*B)");
         // The Embed dialog decides the exercise options of what it embeds.
         assert!(!hidden.embed_permalink().expect("derived").hide);
+    }
+
+    /// A Hessian exercise opens the Hessian view, a Jacobian one the Jacobian view; a correct
+    /// "Your H =" / "Your J =" marks it done (2AᵀA and diag(exp x): the core's exercise test
+    /// checks them against the engine numerically).
+    #[test]
+    fn a_second_order_exercise_opens_its_view_and_a_correct_claim_marks_it_done() {
+        let at = |id: &str| EXERCISES.iter().position(|e| e.id == id).expect(id);
+        let s = start().then(Action::LoadExercise(at("hessian-least-squares")));
+        assert!(!s.practice && s.hessian);
+        assert_eq!(s.second_order(), Some(Order::Hessian));
+        assert!(url::encode(&s.permalink()).ends_with("&order=2"));
+        let wrong = s.apply(Action::SetClaimSecond("A'*A".into()));
+        assert_eq!(
+            wrong.claim2_view.as_ref().map(|v| v.status.as_str()),
+            Some("✗ not correct")
+        );
+        assert!(wrong.done.is_empty());
+        let right = wrong.apply(Action::SetClaimSecond("2*A'*A".into()));
+        assert_eq!(
+            right.claim2_view.as_ref().map(|v| v.status.as_str()),
+            Some("✓ correct")
+        );
+        assert!(right.done.contains("hessian-least-squares"));
+        // The gradient exercise of the same f is not marked.
+        assert!(!right.done.contains("note-least-squares"));
+        // A new f clears the field.
+        let t = right.then(Action::SetExpr("||A*x||^2".into()));
+        assert!(t.claim2.is_empty() && t.claim2_view.is_none());
+        let j = start().then(Action::LoadExercise(at("jacobian-exp")));
+        assert_eq!(j.second_order(), Some(Order::Jacobian));
+        let j = j.apply(Action::SetClaimSecond("diag(exp(x))".into()));
+        assert!(j.done.contains("jacobian-exp"));
     }
 
     /// A vector- or matrix-valued f is not an error on the page (its Jacobian shows); the Hessian

@@ -4,6 +4,7 @@
 use super::answers::AnswersView;
 use super::check::CheckPanel;
 use super::claim::ClaimField;
+use super::claim2::claim_second_view;
 use super::copy::CopyButtons;
 use super::derivation::DerivationView;
 use super::embed::{EmbedDialog, Shared};
@@ -21,6 +22,7 @@ use super::symbols::SymbolsPanel;
 use crate::decls::SymbolEdit;
 use crate::state::{Action, HistoryOp, State};
 use crate::{dom, examples, progress, url};
+use matdiff_core::exercises::Ask;
 use matdiff_core::jacobian::Order;
 use yew::prelude::*;
 
@@ -298,6 +300,15 @@ pub fn app() -> Html {
         Callback::from(move |i: usize| d.dispatch(Action::LoadExercise(i)))
     };
     let expr_errors = state.expr_errors();
+    let on_claim2 = {
+        let d = state.dispatcher();
+        Callback::from(move |c: String| d.dispatch(Action::SetClaimSecond(c)))
+    };
+    let ask = match second_order {
+        None => Ask::Gradient,
+        Some(Order::Hessian) => Ask::Hessian,
+        Some(Order::Jacobian) => Ask::Jacobian,
+    };
     html! {
         <div class="app">
             <header class="top">
@@ -325,10 +336,13 @@ pub fn app() -> Html {
                         <ClaimField shown={shown.clone()} claim={state.claim.clone()} sizes={state.sizes.clone()}
                             seed={state.seed} on_claim={on_claim} />
                     }
+                    if let Some(order) = second_order.filter(|_| state.second.as_ref().is_some_and(|a| a.derivation.is_some())) {
+                        { claim_second_view(order, &state.claim2, state.claim2_view.as_deref(), &on_claim2) }
+                    }
                     { for copy }
                 </div>
                 <Gallery current={examples::find(&state.expr, &state.decls)} on_load={on_load} />
-                { exercises_view(&state.done, progress::exercise_of(&state.expr, &state.decls, state.analysis.wrt()).map(|e| e.id),
+                { exercises_view(&state.done, progress::exercise_of(&state.expr, &state.decls, state.analysis.wrt(), ask).map(|e| e.id),
                     &on_exercise, send(Action::ResetProgress)) }
             </main>
             <footer>

@@ -4,6 +4,7 @@ pub mod answers;
 pub mod app;
 pub mod check;
 pub mod claim;
+pub mod claim2;
 pub mod copy;
 pub mod derivation;
 pub mod embed;
