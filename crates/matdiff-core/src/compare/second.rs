@@ -105,7 +105,8 @@ pub fn decide_second(
             break;
         }
         let s = crate::numeric::derive_seed(seed, 700 + k);
-        let Ok(values) = numeric::sample_counted(&proxy, &[claim.clone()], sizes, s).0 else {
+        let Ok(values) = numeric::sample_counted(&proxy, std::slice::from_ref(claim), sizes, s).0
+        else {
             continue;
         };
         let engine = match d.order {
