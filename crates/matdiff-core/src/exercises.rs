@@ -578,7 +578,7 @@ mod tests {
                 "diag(softmax(x))",
             ),
             ("jacobian-linear", "A", "A'*A"),
-            ("jacobian-exp", "diag(exp(x))", "exp(x)*ones(n)'"),
+            ("jacobian-exp", "diag(exp(x))", "exp(x)*exp(x)'"),
             (
                 "jacobian-softmax",
                 "diag(softmax(x)) - softmax(x)*softmax(x)'",
@@ -649,6 +649,13 @@ mod tests {
                 "{id}"
             );
             assert!(engine.norm() > 0.0, "{id}");
+            let claim = crate::compare::read_claim(p, wrong).0.expect("typed").expr;
+            let theirs = crate::numeric::eval(&claim, &env).unwrap();
+            assert!(
+                theirs.shape() != engine.shape()
+                    || (&theirs - &engine).norm() > 1e-3 * engine.norm(),
+                "{id}: {wrong}"
+            );
         }
     }
 }

@@ -231,7 +231,31 @@ mod tests {
             sizes: Default::default(),
             seed: 3,
         };
-        compare_second(&a, claim, &options).expect("read")
+        let c = compare_second(&a, claim, &options).expect("read");
+        // The test's own numeric check: the claim against the engine's matrix at a sample
+        // (a claim of another shape never agrees).
+        let (p, d) = (a.problem.as_ref().unwrap(), a.derivation.as_ref().unwrap());
+        let sizes = numeric::resolve_problem_sizes(p, &Default::default()).unwrap();
+        let scalar = Problem {
+            expr: Expr::call(Func::Sum, p.expr.clone()),
+            ..p.clone()
+        };
+        let values = numeric::sample(&scalar, &sizes, 17).expect("a sample");
+        let engine = match order {
+            Order::Hessian => hessian_at(p, d, &values, &sizes).unwrap(),
+            Order::Jacobian => jacobian_at(p, d, &values, &sizes).unwrap().1,
+        };
+        let agrees = read_claim(p, claim)
+            .0
+            .ok()
+            .and_then(|cl| claim_value(&cl.expr, &values, &sizes, engine.shape()))
+            .is_some_and(|m| m.shape() == engine.shape() && rel(&m, &engine) <= 1e-9);
+        assert_eq!(
+            agrees,
+            c.verdict == ClaimVerdict::Correct,
+            "{expr}: {claim}"
+        );
+        c
     }
 
     /// Right, wrong, transposed and misshapen claims (the right and wrong ones are also
