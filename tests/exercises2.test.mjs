@@ -1,5 +1,6 @@
 // Browser test of the Hessian and Jacobian exercises (issue 14, section 3: "a few Hessians and
-// Jacobians"): a Hessian exercise opens the Hessian view (`order=2`) with a "Your H =" field; a
+// Jacobians"): a Hessian exercise opens the problem (`order=2&hide=result`: the derivation shows
+// when asked) with a "Your H =" field; a
 // wrong H is "not correct", the right one "correct" and marks the exercise done, which a reload
 // keeps. (2AᵀA for ||A*x - b||² is checked against the engine numerically by the core's tests.)
 
@@ -33,8 +34,12 @@ test('a Hessian exercise: a wrong then the right H, marked done across a reload'
   await item.waitFor();
   assert.equal(await item.getAttribute('data-done'), 'false');
   await item.locator('button').click();
-  await page.locator('[data-testid="second"][data-order="Hessian"]').waitFor();
+  // The problem and the field, not the answer, until the learner asks.
+  await page.locator('[data-testid="problem"]').waitFor();
+  assert.match(await page.locator('[data-testid="problem"]').textContent(), /Find the Hessian of f/);
+  assert.equal(await page.locator('[data-testid="second"]').count(), 0, 'no Hessian derivation shown');
   assert.match(page.url(), /order=2/);
+  assert.match(page.url(), /hide=result/);
   assert.doesNotMatch(page.url(), /practice=1/);
   await page.locator('[data-testid="claim-second"]').waitFor();
   assert.match(await claimSecond(page, "A'*A"), /not correct/);
@@ -43,6 +48,9 @@ test('a Hessian exercise: a wrong then the right H, marked done across a reload'
   assert.match(right, /correct/);
   assert.doesNotMatch(right, /not correct/);
   await until(async () => (await item.getAttribute('data-done')) === 'true', { describe: () => 'marked done' });
+  // Asked for, the Hessian derivation shows.
+  await page.locator('[data-testid="show-derivation"]').click();
+  await page.locator('[data-testid="second"][data-order="Hessian"]').waitFor();
   // The gradient exercise of the same f is another exercise.
   assert.equal(await page.locator('[data-exercise="note-least-squares"]').getAttribute('data-done'), 'false');
   await page.reload();
@@ -59,7 +67,9 @@ test('a Jacobian exercise opens the Jacobian view with a "Your J =" field', asyn
   const item = page.locator('[data-exercise="jacobian-exp"]');
   await item.waitFor();
   await item.locator('button').click();
-  await page.locator('[data-testid="second"][data-order="Jacobian"]').waitFor();
+  await page.locator('[data-testid="problem"]').waitFor();
+  assert.match(await page.locator('[data-testid="problem"]').textContent(), /Find the Jacobian of f/);
+  assert.equal(await page.locator('[data-testid="second"]').count(), 0, 'no Jacobian derivation shown');
   assert.match(await page.locator('label[for="claim-second"]').textContent(), /Your J =/);
   assert.match(await claimSecond(page, 'exp(x)'), /not correct/);
   assert.doesNotMatch(await claimSecond(page, 'diag(exp(x))'), /not correct/);

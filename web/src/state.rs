@@ -435,7 +435,9 @@ impl State {
                     // scalar: its view opens by itself); a gradient exercise, practice mode.
                     s.practice = e.ask == Ask::Gradient;
                     s.hessian = e.ask == Ask::Hessian;
-                    s.hide = false;
+                    // A Hessian or Jacobian exercise shows the problem and "Your H =" / "Your
+                    // J =", not the answer, until the learner asks.
+                    s.hide = e.ask != Ask::Gradient;
                     s.run = Run::default();
                     s.history = HistoryOp::Push;
                     s.reanalyze();
@@ -1099,7 +1101,13 @@ mod tests {
         let s = start().then(Action::LoadExercise(at("hessian-least-squares")));
         assert!(!s.practice && s.hessian);
         assert_eq!(s.second_order(), Some(Order::Hessian));
-        assert!(url::encode(&s.permalink()).ends_with("&order=2"));
+        // The answer stays hidden until the learner asks for it.
+        assert!(s.hide);
+        let link = url::encode(&s.permalink());
+        assert!(
+            link.contains("hide=result") && link.contains("order=2"),
+            "{link}"
+        );
         let wrong = s.apply(Action::SetClaimSecond("A'*A".into()));
         assert_eq!(
             wrong.claim2_view.as_ref().map(|v| v.status.as_str()),

@@ -11,7 +11,7 @@ use super::embed::{EmbedDialog, Shared};
 use super::error::ErrorView;
 use super::exercises::exercises_view;
 use super::gallery::Gallery;
-use super::hidden::hidden_result;
+use super::hidden::{hidden_result, Asked, GRADIENT};
 use super::input::ExprInput;
 use super::mode::mode_toggle;
 use super::offer::ReadingOffer;
@@ -219,11 +219,37 @@ pub fn app() -> Html {
     let second = second_order.zip(state.second.clone()).map(|(order, analysis)| {
         html! { <SecondView {analysis} {order} sizes={state.sizes.clone()} seed={state.seed} /> }
     });
+    // A Hessian or Jacobian asked for (an exercise, or `hide=result`): the problem only, until
+    // the learner asks for the derivation.
+    let hidden_second = second_order
+        .filter(|_| state.hide)
+        .and_then(|_| state.second.as_ref())
+        .and_then(|a| a.derivation.as_ref())
+        .map(|d| {
+            let asked = match second_order {
+                Some(Order::Jacobian) => Asked {
+                    what: "the Jacobian",
+                    field: "Your J =",
+                },
+                _ => Asked {
+                    what: "the Hessian",
+                    field: "Your H =",
+                },
+            };
+            hidden_result(
+                d.f_latex.clone().into(),
+                &d.wrt,
+                asked,
+                send(Action::RevealDerivation),
+            )
+        });
     let results = match &state.shown {
+        _ if hidden_second.is_some() => html! { { for hidden_second } },
         _ if second_order == Some(Order::Jacobian) => html! { { for second } },
         Some(shown) if state.hide => hidden_result(
             shown.analysis.expr_latex.clone().unwrap_or_default().into(),
             shown.analysis.wrt().unwrap_or_default(),
+            GRADIENT,
             send(Action::RevealDerivation),
         ),
         Some(shown) if state.practice => html! {
