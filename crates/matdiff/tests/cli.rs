@@ -2,43 +2,14 @@
 //! and of its check output for reports of broken derivations, built with the core.
 
 use std::path::PathBuf;
-use std::process::{Command, Output};
 
-fn matdiff(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_matdiff"))
-        .args(args)
-        .output()
-        .expect("run matdiff")
-}
+mod common;
 
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
+use common::{matdiff, run, stderr, stdout};
 
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-/// Runs and checks the exit status, showing both streams when it is not the expected one.
-fn run(args: &[&str], code: i32) -> Output {
-    let o = matdiff(args);
-    assert_eq!(
-        o.status.code(),
-        Some(code),
-        "matdiff {args:?}\nstdout:\n{}\nstderr:\n{}",
-        stdout(&o),
-        stderr(&o)
-    );
-    o
-}
-
-/// A file under the target directory for this test (no temp-file crate needed).
+/// A file under the target directory for this test.
 fn scratch(name: &str, contents: &str) -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("cli-tests");
-    std::fs::create_dir_all(&dir).expect("scratch dir");
-    let path = dir.join(name);
-    std::fs::write(&path, contents).expect("write scratch file");
-    path
+    common::scratch_in("cli-tests", name, contents)
 }
 
 const LS: &str = "||A*x - b||^2";

@@ -5,33 +5,13 @@
 
 use serde_json::{json, Value};
 use std::path::PathBuf;
-use std::process::{Command, Output};
 
-fn run(args: &[&str], code: i32) -> Output {
-    let o = Command::new(env!("CARGO_BIN_EXE_matdiff"))
-        .args(args)
-        .output()
-        .expect("run matdiff");
-    assert_eq!(
-        o.status.code(),
-        Some(code),
-        "matdiff {args:?}\nstdout:\n{}\nstderr:\n{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    );
-    o
-}
+mod common;
 
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
+use common::{run, stdout};
 
 fn scratch(name: &str, contents: &str) -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("symmetric-cli-tests");
-    std::fs::create_dir_all(&dir).expect("scratch dir");
-    let path = dir.join(name);
-    std::fs::write(&path, contents).expect("write scratch file");
-    path
+    common::scratch_in("symmetric-cli-tests", name, contents)
 }
 
 /// `grad … --format json` at `values`, with extra flags.
